@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Routes as values: what callers pass in and get back. The library stores
+ * them in a compact internal form (shared next hops, interned protocol
+ * names) and copies them out again.
+ */
+#ifndef ROUTED_ROUTE_H
+#define ROUTED_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <routed/prefix.h>
+
+#define RT_TABLE_MAIN 254u	/* like Linux: "main" */
+#define RT_TABLE_NAME_MAIN "main"
+#define RT_DEV_LEN 16		/* IFNAMSIZ, including the NUL */
+#define RT_PROTO_LEN 16		/* protocol name, including the NUL */
+#define RT_PROTO_DEFAULT "static"
+
+struct rt_route {
+	uint32_t table;			/* table id; RT_TABLE_MAIN by default */
+	struct rt_prefix prefix;
+	struct rt_addr gateway;		/* family 0: no gateway; else same family as prefix */
+	char dev[RT_DEV_LEN];		/* "" = no device */
+	uint32_t metric;
+	char proto[RT_PROTO_LEN];	/* [a-z0-9_-], 1..15 chars */
+	bool has_tag;
+	uint32_t tag;
+};
+
+/*
+ * Selecting the best route of a prefix: the lowest metric wins; on equal
+ * metrics the protocol name that sorts first (bytewise) wins. A prefix holds
+ * at most one route per (protocol, metric) pair: that pair is a route's key
+ * within its prefix, so the choice never depends on insertion order.
+ */
+int rt_route_cmp_preference(const struct rt_route *a, const struct rt_route *b);
+
+/* Fill the defaults: table main, proto static, no gateway/dev/tag, metric 0. */
+void rt_route_init(struct rt_route *r);
+
+/*
+ * Check a route for consistency (family of gateway, protocol and device name
+ * syntax). 0 or -EINVAL with a message in err.
+ */
+int rt_route_validate(const struct rt_route *r, char *err, size_t errlen);
+
+/* Validate a protocol name: 0 or -EINVAL. */
+int rt_proto_validate(const char *name);
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entries.h"
+#include "wlock.h"
+
+int entries_init(struct entries *e, const struct wlock *lock)
+{
+	memset(e, 0, sizeof(*e));
+	e->lock = lock;
+	e->chunks = calloc(ENTRY_MAX_CHUNKS, sizeof(*e->chunks));
+	e->usage = calloc(ENTRY_MAX_CHUNKS, sizeof(*e->usage));
+	if (!e->chunks || !e->usage) {
+		entries_fini(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void entries_fini(struct entries *e)
+{
+	for (uint32_t i = 0; e->chunks && i < ENTRY_MAX_CHUNKS; i++) {
+		free(e->chunks[i]);
+		free(e->usage[i]);
+	}
+	free(e->chunks);
+	free(e->usage);
+	e->chunks = NULL;
+	e->usage = NULL;
+}
+
+uint32_t entries_alloc(struct entries *e, struct rib_route *r)
+{
+	wlock_assert_held(e->lock);
+	for (uint32_t ci = e->first_free_chunk; ci < ENTRY_MAX_CHUNKS; ci++) {
+		struct entry_usage *u = e->usage[ci];
+
+		if (!u) {
+			struct entry_chunk *c = calloc(1, sizeof(*c));
+
+			u = calloc(1, sizeof(*u));
+			if (!c || !u) {
+				free(c);
+				free(u);
+				return 0;
+			}
+			e->usage[ci] = u;
+			/* Pairs with rcu_dereference() in entries_get(): a zeroed chunk. */
+			rcu_assign_pointer(e->chunks[ci], c);
+			e->nchunks++;
+		}
+		if (u->count == ENTRY_CHUNK_SLOTS) {
+			e->first_free_chunk = ci + 1;
+			continue;
+		}
+		for (unsigned w = 0; w < ENTRY_CHUNK_SLOTS / 64; w++) {
+			unsigned b;
+
+			if (u->used[w] == ~0ULL)
+				continue;
+			b = (unsigned)__builtin_ctzll(~u->used[w]);
+			u->used[w] |= 1ULL << b;
+			u->count++;
+			e->live++;
+			e->first_free_chunk = ci;
+			/* Not reachable yet: the FIB publish that uses the id orders this store. */
+			CMM_STORE_SHARED(e->chunks[ci]->slot[w * 64 + b], r);
+			return (ci << ENTRY_CHUNK_BITS) + w * 64 + b + 1;
+		}
+	}
+	return 0;
+}
+
+void entries_set(struct entries *e, uint32_t id, struct rib_route *r)
+{
+	uint32_t i = id - 1;
+
+	wlock_assert_held(e->lock);
+	/* Pairs with rcu_dereference() in entries_get(): r is fully built. */
+	rcu_assign_pointer(e->chunks[i >> ENTRY_CHUNK_BITS]->slot[i & (ENTRY_CHUNK_SLOTS - 1)], r);
+}
+
+void entries_release(struct entries *e, uint32_t id)
+{
+	uint32_t i = id - 1, ci = i >> ENTRY_CHUNK_BITS, si = i & (ENTRY_CHUNK_SLOTS - 1);
+	struct entry_usage *u = e->usage[ci];
+
+	wlock_assert_held(e->lock);
+	u->used[si / 64] &= ~(1ULL << (si % 64));
+	u->count--;
+	e->live--;
+	e->chunks[ci]->slot[si] = NULL;
+	if (ci < e->first_free_chunk)
+		e->first_free_chunk = ci;
+	if (u->count)
+		return;
+	/*
+	 * Every id of the chunk was released, each a grace period after its
+	 * last use: no reader can index this chunk any more.
+	 */
+	free(e->chunks[ci]);
+	free(u);
+	e->chunks[ci] = NULL;
+	e->usage[ci] = NULL;
+	e->nchunks--;
+}

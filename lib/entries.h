@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Route ids: the FIB's leaves are 32-bit ids, not pointers, to keep the trie
+ * small; this table maps an id to the selected route of its prefix.
+ *
+ * Two levels (a fixed directory of chunk pointers, chunks of 1024 slots), so
+ * the table grows without moving slots that readers may be loading. Ids are
+ * handed out lowest first; a chunk whose ids are all free again is freed,
+ * so an emptied table returns to its baseline memory.
+ *
+ * Concurrency: entries_alloc/entries_set/entries_release need the writer
+ * lock. entries_release() may only be called once no reader can hold the id
+ * any more (a grace period after the last FIB leaf with it was unpublished).
+ * entries_get() is the reader side, inside a read-side section.
+ */
+#ifndef ROUTED_ENTRIES_H
+#define ROUTED_ENTRIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <urcu/urcu-memb.h>
+
+struct rib_route;
+struct wlock;
+
+#define ENTRY_CHUNK_BITS 10
+#define ENTRY_CHUNK_SLOTS (1u << ENTRY_CHUNK_BITS)
+#define ENTRY_MAX_CHUNKS (1u << 14)	/* 16 M route ids per table */
+
+struct entry_chunk {
+	struct rib_route *slot[ENTRY_CHUNK_SLOTS];
+};
+
+struct entry_usage {
+	uint64_t used[ENTRY_CHUNK_SLOTS / 64];	/* bit set: id allocated (or awaiting release) */
+	uint32_t count;
+};
+
+struct entries {
+	const struct wlock *lock;
+	struct entry_chunk **chunks;	/* [ENTRY_MAX_CHUNKS], read by lookups */
+	struct entry_usage **usage;	/* [ENTRY_MAX_CHUNKS], writer only */
+	uint32_t first_free_chunk;	/* no free id below this chunk */
+	uint64_t live;			/* allocated ids */
+	uint64_t nchunks;
+};
+
+int entries_init(struct entries *e, const struct wlock *lock);
+void entries_fini(struct entries *e);
+
+/* A new id whose slot holds r (not yet reachable by readers). 0 on ENOMEM/ENOSPC. */
+uint32_t entries_alloc(struct entries *e, struct rib_route *r);
+/* Publish r as the route of id. */
+void entries_set(struct entries *e, uint32_t id, struct rib_route *r);
+/* Recycle id (see above for when this is allowed). */
+void entries_release(struct entries *e, uint32_t id);
+
+static inline struct rib_route *entries_get(const struct entries *e, uint32_t id)
+{
+	uint32_t i = id - 1;
+	/*
+	 * Both loads pair with rcu_assign_pointer() in entries_alloc() and
+	 * entries_set(): the chunk and the route are fully initialised before
+	 * they become visible here.
+	 */
+	struct entry_chunk *c = rcu_dereference(e->chunks[i >> ENTRY_CHUNK_BITS]);
+
+	return rcu_dereference(c->slot[i & (ENTRY_CHUNK_SLOTS - 1)]);
+}
+
+static inline size_t entries_bytes(const struct entries *e)
+{
+	return ENTRY_MAX_CHUNKS * 2 * sizeof(void *) +
+	       e->nchunks * (sizeof(struct entry_chunk) + sizeof(struct entry_usage));
+}
+
+#endif

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Building and updating the Poptrie-style FIB (see fib.h).
+ *
+ * Building a node means "painting" its chunks from the RIB: start with the
+ * longest prefix covering the node from above, then walk the RIB below the
+ * node in pre-order (shorter prefixes before the longer ones they contain)
+ * and paint each prefix's chunk range with its id. A RIB node deeper than
+ * the stride marks its chunk as a child node, to be built the same way one
+ * level down with the painted value as its inherited default.
+ *
+ * Updates repaint only the chunk range of the changed prefix in the deepest
+ * node that holds it; nodes outside the range are reused as they are.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fib.h"
+#include "reclaim.h"
+#include "rib.h"
+#include "wlock.h"
+
+#define NODE_CHUNKS (1u << FIB_STRIDE)
+#define MAX_LEVELS ((128 - FIB_DIR_BITS + FIB_STRIDE - 1) / FIB_STRIDE + 1)
+
+/* Either a leaf or a node, as the parent will store it. */
+struct fib_ref {
+	bool is_leaf;
+	uint32_t leaf;
+	struct fib_node node;
+};
+
+struct painter {
+	unsigned depth, stride;
+	unsigned lo, hi;		/* chunk range being repainted */
+	unsigned off;			/* arrays below are indexed by chunk - off */
+	uint32_t *leaf;
+	uint64_t *internal;		/* bitmap */
+	const struct rib_node **locus;	/* first RIB node inside an internal chunk */
+};
+
+struct builder {
+	struct fib_trie *t;
+	const struct rib *rib;
+	struct reclaim *rc;
+};
+
+static inline void bit_set(uint64_t *bm, unsigned i)
+{
+	bm[i / 64] |= 1ULL << (i % 64);
+}
+
+static inline void bit_clear(uint64_t *bm, unsigned i)
+{
+	bm[i / 64] &= ~(1ULL << (i % 64));
+}
+
+static inline bool bit_test(const uint64_t *bm, unsigned i)
+{
+	return bm[i / 64] >> (i % 64) & 1;
+}
+
+static size_t block_size(const struct fib_node *n)
+{
+	return (size_t)__builtin_popcountll(n->vector) * sizeof(struct fib_node) +
+	       (size_t)__builtin_popcountll(n->leafvec) * sizeof(uint32_t);
+}
+
+/* Pre-order walk of the RIB below one node; see the comment at the top. */
+static void paint(struct painter *p, const struct rib_node *n)
+{
+	unsigned end = p->depth + p->stride;
+
+	for (; n; n = n->child[1]) {
+		unsigned c = key_chunk(n->key, p->depth, p->stride), last;
+
+		if (n->len >= end) {
+			if (c < p->lo || c > p->hi)
+				return;
+			if (n->len == end && n->id)
+				p->leaf[c - p->off] = n->id;
+			if (n->len > end || n->child[0] || n->child[1]) {
+				bit_set(p->internal, c - p->off);
+				p->locus[c - p->off] = n;
+			}
+			return;
+		}
+		last = c + (1u << (end - n->len)) - 1;
+		if (last < p->lo || c > p->hi)
+			return;
+		if (n->id) {
+			unsigned from = c > p->lo ? c : p->lo, to = last < p->hi ? last : p->hi;
+
+			for (unsigned i = from; i <= to; i++)
+				p->leaf[i - p->off] = n->id;
+		}
+		paint(p, n->child[0]);
+	}
+}
+
+static void node_free_now(struct fib_trie *t, const struct fib_node *n)
+{
+	unsigned nkids = (unsigned)__builtin_popcountll(n->vector);
+
+	for (unsigned i = 0; i < nkids; i++)
+		node_free_now(t, &n->children[i]);
+	t->bytes -= block_size(n);
+	t->nodes--;
+	free(n->children);
+}
+
+static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
+{
+	if (recursive) {
+		unsigned nkids = (unsigned)__builtin_popcountll(n->vector);
+
+		for (unsigned i = 0; i < nkids; i++)
+			node_retire(b, &n->children[i], true);
+	}
+	b->t->bytes -= block_size(n);
+	b->t->nodes--;
+	reclaim_free(b->rc, n->children, block_size(n));
+}
+
+/*
+ * Compress 64 painted chunks into a node (or a single leaf when nothing
+ * continues below and every chunk has the same answer). kids[c] is the
+ * child of each internal chunk; the new block owns them from now on.
+ */
+static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
+		    const struct fib_node *kids, struct fib_ref *out)
+{
+	uint32_t runs[NODE_CHUNKS];
+	unsigned nkids = 0, nruns = 0;
+	uint64_t leafvec = 0;
+	struct fib_node *block;
+
+	for (unsigned c = 0; c < NODE_CHUNKS; c++) {
+		if (internal >> c & 1)
+			continue;
+		if (!nruns || leaf[c] != runs[nruns - 1]) {
+			leafvec |= 1ULL << c;
+			runs[nruns++] = leaf[c];
+		}
+	}
+	if (!internal && nruns == 1) {
+		*out = (struct fib_ref){ .is_leaf = true, .leaf = runs[0] };
+		return 0;
+	}
+	nkids = (unsigned)__builtin_popcountll(internal);
+	block = malloc(nkids * sizeof(struct fib_node) + nruns * sizeof(uint32_t));
+	if (!block)
+		return -ENOMEM;
+	for (unsigned c = 0, k = 0; c < NODE_CHUNKS; c++)
+		if (internal >> c & 1)
+			block[k++] = kids[c];
+	memcpy(block + nkids, runs, nruns * sizeof(uint32_t));
+	out->is_leaf = false;
+	out->node = (struct fib_node){
+		.vector = internal,
+		.leafvec = leafvec,
+		.children = block,
+		.leaves = (const uint32_t *)(block + nkids),
+	};
+	b->t->bytes += block_size(&out->node);
+	b->t->nodes++;
+	return 0;
+}
+
+/* Undo the children built so far for chunks [lo, c) of an unfinished node. */
+static void free_built_kids(struct builder *b, uint64_t internal, const struct fib_node *kids,
+			    unsigned lo, unsigned c)
+{
+	for (unsigned i = lo; i < c; i++)
+		if (internal >> i & 1)
+			node_free_now(b->t, &kids[i]);
+}
+
+static int build_node(struct builder *b, unsigned depth, const struct rib_node *locus,
+		      uint32_t inherited, struct fib_ref *out);
+
+/*
+ * Build children for the internal chunks in [lo, hi] of a painted node. A
+ * child that collapses to a leaf turns its chunk back into a leaf.
+ */
+static int build_kids(struct builder *b, unsigned depth, unsigned lo, unsigned hi,
+		      uint32_t *leaf, uint64_t *internal, const struct rib_node **loci,
+		      struct fib_node *kids)
+{
+	for (unsigned c = lo; c <= hi; c++) {
+		struct fib_ref child;
+		int rc;
+
+		if (!(*internal >> c & 1))
+			continue;
+		rc = build_node(b, depth + FIB_STRIDE, loci[c], leaf[c], &child);
+		if (rc) {
+			free_built_kids(b, *internal, kids, lo, c);
+			return rc;
+		}
+		if (child.is_leaf) {
+			*internal &= ~(1ULL << c);
+			leaf[c] = child.leaf;
+		} else {
+			kids[c] = child.node;
+		}
+	}
+	return 0;
+}
+
+/* Build the whole subtree of the node at depth whose RIB part hangs below locus. */
+static int build_node(struct builder *b, unsigned depth, const struct rib_node *locus,
+		      uint32_t inherited, struct fib_ref *out)
+{
+	uint32_t leaf[NODE_CHUNKS];
+	uint64_t internal = 0;
+	const struct rib_node *loci[NODE_CHUNKS];
+	struct fib_node kids[NODE_CHUNKS];
+	struct painter p = {
+		.depth = depth, .stride = FIB_STRIDE, .lo = 0, .hi = NODE_CHUNKS - 1,
+		.leaf = leaf, .internal = &internal, .locus = loci,
+	};
+	int rc;
+
+	for (unsigned c = 0; c < NODE_CHUNKS; c++)
+		leaf[c] = inherited;
+	paint(&p, locus);
+	rc = build_kids(b, depth, 0, NODE_CHUNKS - 1, leaf, &internal, loci, kids);
+	if (rc)
+		return rc;
+	rc = assemble(b, leaf, internal, kids, out);
+	if (rc)
+		free_built_kids(b, internal, kids, 0, NODE_CHUNKS);
+	return rc;
+}
+
+/* Open a node into per-chunk arrays (children are shared, not copied). */
+static void expand(const struct fib_node *n, uint32_t *leaf, uint64_t *internal,
+		   struct fib_node *kids)
+{
+	unsigned k = 0, r = 0;
+
+	*internal = n->vector;
+	for (unsigned c = 0; c < NODE_CHUNKS; c++) {
+		if (n->vector >> c & 1) {
+			kids[c] = n->children[k++];
+			continue;
+		}
+		if (n->leafvec >> c & 1)
+			r++;
+		leaf[c] = n->leaves[r - 1];
+	}
+}
+
+/*
+ * A new version of node old (at depth, covering key's first depth bits)
+ * with chunks [lo, hi] repainted from the RIB and their subtrees rebuilt.
+ * Nothing is retired here: the caller does it once the result is published.
+ */
+static int rebuild_range(struct builder *b, const struct fib_node *old, rt_key key,
+			 unsigned depth, unsigned lo, unsigned hi, struct fib_ref *out)
+{
+	uint32_t leaf[NODE_CHUNKS], cover;
+	uint64_t internal;
+	const struct rib_node *loci[NODE_CHUNKS], *locus;
+	struct fib_node kids[NODE_CHUNKS];
+	struct painter p = {
+		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi,
+		.leaf = leaf, .internal = &internal, .locus = loci,
+	};
+	uint64_t range = (hi - lo == 63 ? ~0ULL : ((1ULL << (hi - lo + 1)) - 1)) << lo;
+	int rc;
+
+	expand(old, leaf, &internal, kids);
+	internal &= ~range;
+	locus = rib_locus(b->rib, key, depth, &cover);
+	for (unsigned c = lo; c <= hi; c++)
+		leaf[c] = cover;
+	paint(&p, locus);
+	rc = build_kids(b, depth, lo, hi, leaf, &internal, loci, kids);
+	if (rc)
+		return rc;
+	rc = assemble(b, leaf, internal, kids, out);
+	if (rc)
+		free_built_kids(b, internal & range, kids, lo, hi + 1);
+	return rc;
+}
+
+/* A new version of parent with chunk c replaced by child. */
+static int replace_child(struct builder *b, const struct fib_node *parent, unsigned c,
+			 const struct fib_ref *child, struct fib_ref *out)
+{
+	uint32_t leaf[NODE_CHUNKS];
+	uint64_t internal;
+	struct fib_node kids[NODE_CHUNKS];
+
+	expand(parent, leaf, &internal, kids);
+	if (child->is_leaf) {
+		internal &= ~(1ULL << c);
+		leaf[c] = child->leaf;
+	} else {
+		internal |= 1ULL << c;
+		kids[c] = child->node;
+	}
+	return assemble(b, leaf, internal, kids, out);
+}
+
+static void retire_range(struct builder *b, const struct fib_node *old, unsigned lo, unsigned hi)
+{
+	for (unsigned c = lo; c <= hi; c++)
+		if (old->vector >> c & 1)
+			node_retire(b, &old->children[fib_rank(old->vector, c)], true);
+}
+
+/* Turn a finished subtree into a direct-table slot value (allocating the root). */
+static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slot)
+{
+	struct fib_node *root;
+
+	if (r->is_leaf) {
+		*slot = ((uintptr_t)r->leaf << 1) | 1;
+		return 0;
+	}
+	root = malloc(sizeof(*root));
+	if (!root)
+		return -ENOMEM;
+	*root = r->node;
+	b->t->bytes += sizeof(*root);
+	*slot = (uintptr_t)root;
+	return 0;
+}
+
+static void slot_retire(struct builder *b, uintptr_t slot)
+{
+	const struct fib_node *root = (const struct fib_node *)slot;
+
+	if (slot & 1)
+		return;
+	node_retire(b, root, true);
+	b->t->bytes -= sizeof(*root);
+	reclaim_free(b->rc, (void *)(uintptr_t)root, sizeof(*root));
+}
+
+static void slot_free_now(struct fib_trie *t, uintptr_t slot)
+{
+	struct fib_node *root = (struct fib_node *)slot;
+
+	if (slot & 1)
+		return;
+	node_free_now(t, root);
+	t->bytes -= sizeof(*root);
+	free(root);
+}
+
+/* Repaint direct slots [lo, hi] and publish each one. */
+static int update_dir(struct builder *b, unsigned lo, unsigned hi)
+{
+	unsigned n = hi - lo + 1;
+	uint32_t *leaf = malloc(n * sizeof(*leaf));
+	uint64_t *internal = calloc((n + 63) / 64, sizeof(*internal));
+	const struct rib_node **loci = malloc(n * sizeof(*loci));
+	uintptr_t *slots = malloc(n * sizeof(*slots));
+	struct painter p = {
+		.depth = 0, .stride = FIB_DIR_BITS, .lo = lo, .hi = hi, .off = lo,
+		.leaf = leaf, .internal = internal, .locus = loci,
+	};
+	unsigned built = 0;
+	int rc = -ENOMEM;
+
+	if (!leaf || !internal || !loci || !slots)
+		goto out;
+	memset(leaf, 0, n * sizeof(*leaf));
+	paint(&p, b->rib->root);
+	for (built = 0; built < n; built++) {
+		struct fib_ref r = { .is_leaf = true, .leaf = leaf[built] };
+
+		if (bit_test(internal, built)) {
+			rc = build_node(b, FIB_DIR_BITS, loci[built], leaf[built], &r);
+			if (rc)
+				goto unwind;
+		}
+		rc = slot_value(b, &r, &slots[built]);
+		if (rc) {
+			if (!r.is_leaf)
+				node_free_now(b->t, &r.node);
+			goto unwind;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t old = b->t->dir[lo + i];
+
+		/*
+		 * Pairs with rcu_dereference() in fib_lookup4/6(): the subtree
+		 * is complete before its root becomes reachable. The old one
+		 * is retired, so it lives until current readers are done.
+		 */
+		rcu_assign_pointer(b->t->dir[lo + i], slots[i]);
+		slot_retire(b, old);
+	}
+	rc = 0;
+	goto out;
+unwind:
+	while (built--)
+		slot_free_now(b->t, slots[built]);
+out:
+	free(leaf);
+	free(internal);
+	free(loci);
+	free(slots);
+	return rc;
+}
+
+int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc)
+{
+	struct builder b = { .t = t, .rib = rib, .rc = rc };
+
+	wlock_assert_held(t->lock);
+	return update_dir(&b, 0, FIB_DIR_SIZE - 1);
+}
+
+/* Free a node block built by this update but never published (children shared). */
+static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
+{
+	if (r->is_leaf)
+		return;
+	t->bytes -= block_size(&r->node);
+	t->nodes--;
+	free(r->node.children);
+}
+
+int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+		    rt_key key, unsigned len)
+{
+	struct builder b = { .t = t, .rib = rib, .rc = rc };
+	const struct fib_node *path[MAX_LEVELS], *n;
+	unsigned chunks[MAX_LEVELS], depth = FIB_DIR_BITS, lo, hi, k = 0, s, copied = 0;
+	struct fib_ref target, copies[MAX_LEVELS];
+	const struct fib_ref *cur = &target;
+	uintptr_t slot, old;
+	int err;
+
+	wlock_assert_held(t->lock);
+	s = key_chunk(key, 0, FIB_DIR_BITS);
+	if (len <= FIB_DIR_BITS)
+		return update_dir(&b, s, s + (1u << (FIB_DIR_BITS - len)) - 1);
+	old = t->dir[s];
+	if (old & 1)
+		return update_dir(&b, s, s);
+
+	/* Find the deepest existing node whose stride holds the prefix. */
+	n = (const struct fib_node *)old;
+	for (;;) {
+		unsigned c = key_chunk(key, depth, FIB_STRIDE);
+
+		if (len <= depth + FIB_STRIDE || !(n->vector >> c & 1))
+			break;
+		path[k] = n;
+		chunks[k++] = c;
+		n = &n->children[fib_rank(n->vector, c)];
+		depth += FIB_STRIDE;
+	}
+	lo = key_chunk(key, depth, FIB_STRIDE);
+	hi = len <= depth + FIB_STRIDE ? lo + (1u << (depth + FIB_STRIDE - len)) - 1 : lo;
+
+	err = rebuild_range(&b, n, key & key_mask(depth), depth, lo, hi, &target);
+	if (err)
+		return err;
+	/* Copy the path above it, bottom-up; each copy shares the other children. */
+	for (unsigned i = k; i-- > 0; copied++) {
+		err = replace_child(&b, path[i], chunks[i], cur, &copies[copied]);
+		if (err)
+			goto fail;
+		cur = &copies[copied];
+	}
+	err = slot_value(&b, cur, &slot);
+	if (err)
+		goto fail;
+	/* Pairs with rcu_dereference() in fib_lookup4/6(); see update_dir(). */
+	rcu_assign_pointer(t->dir[s], slot);
+
+	/* Retire what the new path replaced: the old path blocks and the old range. */
+	retire_range(&b, n, lo, hi);
+	node_retire(&b, n, false);
+	for (unsigned i = 0; i < k; i++)
+		node_retire(&b, path[i], false);
+	t->bytes -= sizeof(struct fib_node);
+	reclaim_free(rc, (void *)old, sizeof(struct fib_node));
+	return 0;
+fail:
+	/* Nothing was published: free only what this update allocated. */
+	while (copied--)
+		block_free_now(t, &copies[copied]);
+	if (!target.is_leaf)
+		for (unsigned c = lo; c <= hi; c++)
+			if (target.node.vector >> c & 1)
+				node_free_now(t, &target.node.children[fib_rank(target.node.vector, c)]);
+	block_free_now(t, &target);
+	return err;
+}
+
+struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
+{
+	struct fib_trie *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->lock = lock;
+	t->bits = bits;
+	for (unsigned i = 0; i < FIB_DIR_SIZE; i++)
+		t->dir[i] = 1;	/* leaf 0: no route */
+	return t;
+}
+
+void fib_trie_destroy(struct fib_trie *t)
+{
+	if (!t)
+		return;
+	for (unsigned i = 0; i < FIB_DIR_SIZE; i++)
+		slot_free_now(t, t->dir[i]);
+	free(t);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The FIB of one address family: a Poptrie-style compressed multibit trie
+ * (H. Asai and Y. Ohara, "Poptrie: A Compressed Trie with Population Count
+ * for Fast and Scalable Software IP Routing Table Lookup", SIGCOMM 2015),
+ * re-derived from the paper and adapted to RCU.
+ *
+ * - A direct table indexes the first 16 bits of the address. A slot holds
+ *   either a leaf ((id << 1) | 1) or a pointer to the root node of the
+ *   subtree below it.
+ * - A node consumes 6 more bits (a chunk c in 0..63). Bit c of vector says
+ *   whether chunk c continues in a child node; children are stored
+ *   contiguously, child rank = popcount(vector & ((2 << c) - 1)) - 1.
+ *   Leaves are leaf-pushed (every chunk knows its answer, no backtracking)
+ *   and run-length compressed: bit c of leafvec marks where a run of equal
+ *   leaves starts, leaf rank = popcount(leafvec & ((2 << c) - 1)) - 1.
+ * - A leaf is a route id (entries.h), 0 for no route.
+ *
+ * RCU: a node's children and leaves live in one block, written once before
+ * it is published and never modified after. An update rebuilds the changed
+ * chunk range of the deepest affected node and copies the path above it
+ * (path copying), then publishes the new subtree with one pointer store
+ * into the direct table; shorter prefixes store into each direct slot they
+ * cover. Replaced blocks are retired to call_rcu. Readers therefore see a
+ * slot's old subtree or its new one, never a mix.
+ *
+ * Writers need the table's writer lock and read the RIB to rebuild.
+ */
+#ifndef ROUTED_FIB_H
+#define ROUTED_FIB_H
+
+#include <stdint.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "key.h"
+
+struct rib;
+struct reclaim;
+struct wlock;
+
+#define FIB_DIR_BITS 16
+#define FIB_DIR_SIZE (1u << FIB_DIR_BITS)
+#define FIB_STRIDE 6
+
+struct fib_node {
+	uint64_t vector;		/* chunks that continue in a child node */
+	uint64_t leafvec;		/* chunks where a run of equal leaves starts */
+	struct fib_node *children;	/* start of the block: children, then leaves */
+	const uint32_t *leaves;
+};
+
+struct fib_trie {
+	const struct wlock *lock;
+	unsigned bits;			/* 32 or 128 */
+	uint64_t nodes;			/* writer-side statistics */
+	uint64_t bytes;
+	uintptr_t dir[FIB_DIR_SIZE];	/* read by lookups */
+};
+
+struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
+/* Free at once: no reader may reach the trie any more. Accepts NULL. */
+void fib_trie_destroy(struct fib_trie *t);
+
+/* Build the whole trie from rib (the trie must be empty). 0 or -ENOMEM. */
+int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc);
+
+/*
+ * The set of ids of prefix (key, len) changed in rib (a prefix appeared or
+ * disappeared): bring the trie in line. On -ENOMEM nothing was published.
+ */
+int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+		    rt_key key, unsigned len);
+
+static inline unsigned fib_rank(uint64_t vec, unsigned c)
+{
+	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
+}
+
+/* The leaf of a chunk inside node n, or the child to continue in. */
+static inline uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
+{
+	return n->leaves[fib_rank(n->leafvec, c)];
+}
+
+/*
+ * Reader side. Inside a read-side section. The slot load pairs with the
+ * rcu_assign_pointer() that published the subtree; everything below it is
+ * reached through that pointer (address dependency) and is immutable.
+ */
+static inline uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
+{
+	uintptr_t s = rcu_dereference(t->dir[addr >> 16]);
+	const struct fib_node *n;
+	unsigned shift = FIB_DIR_BITS;
+
+	if (s & 1)
+		return (uint32_t)(s >> 1);
+	n = (const struct fib_node *)s;
+	for (;;) {
+		unsigned c = (uint32_t)(addr << shift) >> 26;
+
+		if (!(n->vector & (1ULL << c)))
+			return fib_node_leaf(n, c);
+		n = &n->children[fib_rank(n->vector, c)];
+		shift += FIB_STRIDE;
+	}
+}
+
+static inline uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
+{
+	uint64_t hi = 0, lo = 0;
+	uintptr_t s;
+	const struct fib_node *n;
+	unsigned depth = FIB_DIR_BITS;
+
+	for (unsigned i = 0; i < 8; i++) {
+		hi = (hi << 8) | a[i];
+		lo = (lo << 8) | a[i + 8];
+	}
+	s = rcu_dereference(t->dir[hi >> 48]);
+	if (s & 1)
+		return (uint32_t)(s >> 1);
+	n = (const struct fib_node *)s;
+	for (;;) {
+		/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
+		uint64_t w = depth < 64 ? hi << depth : lo << (depth - 64);
+		unsigned c = (unsigned)(w >> 58);
+
+		if (!(n->vector & (1ULL << c)))
+			return fib_node_leaf(n, c);
+		n = &n->children[fib_rank(n->vector, c)];
+		depth += FIB_STRIDE;
+	}
+}
+
+#endif

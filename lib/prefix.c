@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <routed/prefix.h>
+
+#include "key.h"
+
+unsigned rt_family_bits(int family)
+{
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *text)
+	__attribute__((format(printf, 3, 0)));
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *text)
+{
+	if (err && errlen)
+		snprintf(err, errlen, fmt, text);
+	return -EINVAL;
+}
+
+static int has_space(const char *s)
+{
+	for (; *s; s++)
+		if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+			return 1;
+	return 0;
+}
+
+/* Address syntax only; the caller handles the length. */
+static int parse_addr(const char *text, size_t n, struct rt_addr *out)
+{
+	char buf[RT_ADDR_STRLEN];
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (strchr(buf, ':')) {
+		if (inet_pton(AF_INET6, buf, out->bytes) != 1)
+			return -EINVAL;
+		out->family = AF_INET6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, buf, out->bytes) != 1)
+		return -EINVAL;
+	/* inet_pton accepts "01.2.3.4" on some libcs: leading zeros read as octal elsewhere. */
+	for (const char *p = buf; *p; p++)
+		if (*p == '0' && (p == buf || p[-1] == '.') && p[1] >= '0' && p[1] <= '9')
+			return -EINVAL;
+	out->family = AF_INET;
+	return 0;
+}
+
+int rt_addr_parse(const char *text, struct rt_addr *out, char *err, size_t errlen)
+{
+	if (!text || !*text)
+		return fail(err, errlen, "empty address%s", "");
+	if (has_space(text))
+		return fail(err, errlen, "\"%s\": whitespace in address", text);
+	if (parse_addr(text, strlen(text), out))
+		return fail(err, errlen, "\"%s\": not an IPv4 or IPv6 address", text);
+	return 0;
+}
+
+static int parse_len(const char *s, unsigned max, unsigned *len)
+{
+	unsigned v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*len = v;
+	return 0;
+}
+
+int rt_prefix_parse(const char *text, struct rt_prefix *out, char *err, size_t errlen)
+{
+	const char *slash;
+	struct rt_addr a;
+	unsigned len, bits;
+	int rc;
+
+	if (!text || !*text)
+		return fail(err, errlen, "empty prefix%s", "");
+	if (has_space(text))
+		return fail(err, errlen, "\"%s\": whitespace in prefix", text);
+	slash = strchr(text, '/');
+	if (parse_addr(text, slash ? (size_t)(slash - text) : strlen(text), &a))
+		return fail(err, errlen, "\"%s\": not an IPv4 or IPv6 prefix", text);
+	bits = rt_family_bits(a.family);
+	len = bits;
+	if (slash) {
+		rc = parse_len(slash + 1, bits, &len);
+		if (rc == -ERANGE) {
+			if (err && errlen)
+				snprintf(err, errlen, "\"%s\": prefix length exceeds /%u", text, bits);
+			return -EINVAL;
+		}
+		if (rc)
+			return fail(err, errlen, "\"%s\": invalid prefix length", text);
+	}
+	if (rt_prefix_make(&a, len, out)) {
+		if (err && errlen) {
+			char fixed[RT_PREFIX_STRLEN];
+			struct rt_prefix p = { .addr = a, .len = (uint8_t)len };
+
+			rt_addr_mask(&p.addr, len);
+			snprintf(err, errlen, "\"%s\": host bits set (did you mean %s?)", text,
+				 rt_prefix_format(&p, fixed, sizeof(fixed)));
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void rt_addr_mask(struct rt_addr *a, unsigned len)
+{
+	unsigned nbytes = a->family == AF_INET ? 4 : 16;
+
+	for (unsigned i = 0; i < nbytes; i++) {
+		unsigned keep = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+
+		a->bytes[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	for (unsigned i = nbytes; i < 16; i++)
+		a->bytes[i] = 0;
+}
+
+int rt_prefix_make(const struct rt_addr *a, unsigned len, struct rt_prefix *out)
+{
+	struct rt_addr masked = *a;
+	unsigned bits = rt_family_bits(a->family);
+
+	if (!bits || len > bits)
+		return -EINVAL;
+	rt_addr_mask(&masked, len);
+	if (memcmp(masked.bytes, a->bytes, bits / 8) != 0)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->addr = masked;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+char *rt_addr_format(const struct rt_addr *a, char *buf, size_t buflen)
+{
+	if (!a->family || !inet_ntop(a->family, a->bytes, buf, (socklen_t)buflen))
+		snprintf(buf, buflen, "-");
+	return buf;
+}
+
+char *rt_prefix_format(const struct rt_prefix *p, char *buf, size_t buflen)
+{
+	char addr[RT_ADDR_STRLEN];
+
+	snprintf(buf, buflen, "%s/%u", rt_addr_format(&p->addr, addr, sizeof(addr)), p->len);
+	return buf;
+}
+
+bool rt_prefix_equal(const struct rt_prefix *a, const struct rt_prefix *b)
+{
+	return a->addr.family == b->addr.family && a->len == b->len &&
+	       memcmp(a->addr.bytes, b->addr.bytes, 16) == 0;
+}
+
+bool rt_prefix_contains_addr(const struct rt_prefix *p, const struct rt_addr *a)
+{
+	return p->addr.family == a->family &&
+	       key_match(key_from_addr(&p->addr), key_from_addr(a), p->len);
+}
+
+bool rt_prefix_contains(const struct rt_prefix *outer, const struct rt_prefix *inner)
+{
+	return outer->len <= inner->len && rt_prefix_contains_addr(outer, &inner->addr);
+}
+
+int rt_prefix_cmp(const struct rt_prefix *a, const struct rt_prefix *b)
+{
+	int c;
+
+	if (a->addr.family != b->addr.family)
+		return a->addr.family == AF_INET ? -1 : 1;
+	c = memcmp(a->addr.bytes, b->addr.bytes, 16);
+	if (c)
+		return c < 0 ? -1 : 1;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+void rt_addr_from_v4(struct rt_addr *a, uint32_t host_order)
+{
+	uint32_t be = htonl(host_order);
+
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	memcpy(a->bytes, &be, 4);
+}
+
+uint32_t rt_addr_to_v4(const struct rt_addr *a)
+{
+	uint32_t be;
+
+	memcpy(&be, a->bytes, 4);
+	return ntohl(be);
+}

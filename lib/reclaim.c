@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+#include <urcu/uatomic.h>
+
+#include "reclaim.h"
+#include "wlock.h"
+
+#define RECLAIM_POISON 0x6b
+#define RECLAIM_DEFAULT_LIMIT (256u << 20)
+
+struct retired {
+	void (*dtor)(void *);	/* NULL: plain free() */
+	void *obj;
+	size_t size;
+};
+
+struct reclaim_batch {
+	struct rcu_head head;
+	struct reclaim *owner;
+	struct reclaim_batch *next;	/* owner->with_ids list */
+	int done;			/* set by the callback, read by the writer */
+	size_t nitems, items_cap;
+	struct retired *items;
+	size_t nids, ids_cap;
+	uint32_t *ids;
+	size_t bytes;
+};
+
+static bool poison_on_free;
+
+void rt_poison_set(bool on)
+{
+	CMM_STORE_SHARED(poison_on_free, on);
+}
+
+bool rt_poison_enabled(void)
+{
+	return CMM_LOAD_SHARED(poison_on_free);
+}
+
+void reclaim_init(struct reclaim *rc, const struct wlock *lock)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->lock = lock;
+	rc->limit_bytes = RECLAIM_DEFAULT_LIMIT;
+}
+
+static void *grow(void *array, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 64;
+	void *p = realloc(array, ncap * elem);
+
+	/* Retiring must not fail: without memory we cannot defer, so stop. */
+	if (!p)
+		abort();
+	*cap = ncap;
+	return p;
+}
+
+static struct reclaim_batch *open_batch(struct reclaim *rc)
+{
+	wlock_assert_held(rc->lock);
+	if (!rc->open) {
+		rc->open = calloc(1, sizeof(*rc->open));
+		if (!rc->open)
+			abort();
+		rc->open->owner = rc;
+	}
+	return rc->open;
+}
+
+static void batch_free_items(struct reclaim_batch *b)
+{
+	bool poison = rt_poison_enabled();
+
+	for (size_t i = 0; i < b->nitems; i++) {
+		struct retired *r = &b->items[i];
+
+		if (r->dtor) {
+			r->dtor(r->obj);
+			continue;
+		}
+		if (poison)
+			memset(r->obj, RECLAIM_POISON, r->size);
+		free(r->obj);
+	}
+	free(b->items);
+	b->items = NULL;
+	b->nitems = 0;
+}
+
+static void batch_free(struct reclaim_batch *b)
+{
+	free(b->ids);
+	free(b);
+}
+
+void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size)
+{
+	struct reclaim_batch *b;
+
+	if (!obj)
+		return;
+	b = open_batch(rc);
+	if (b->nitems == b->items_cap)
+		b->items = grow(b->items, &b->items_cap, sizeof(*b->items));
+	b->items[b->nitems++] = (struct retired){ .dtor = dtor, .obj = obj, .size = size };
+	b->bytes += size;
+}
+
+void reclaim_free(struct reclaim *rc, void *p, size_t size)
+{
+	reclaim_call(rc, NULL, p, size);
+}
+
+void reclaim_id(struct reclaim *rc, uint32_t id)
+{
+	struct reclaim_batch *b = open_batch(rc);
+
+	if (b->nids == b->ids_cap)
+		b->ids = grow(b->ids, &b->ids_cap, sizeof(*b->ids));
+	b->ids[b->nids++] = id;
+}
+
+/* Runs on liburcu's call_rcu thread after a grace period. */
+static void batch_reclaim_cb(struct rcu_head *head)
+{
+	struct reclaim_batch *b = caa_container_of(head, struct reclaim_batch, head);
+	struct reclaim *rc = b->owner;
+	size_t bytes = b->bytes;
+	bool has_ids = b->nids > 0;
+
+	batch_free_items(b);
+	uatomic_sub(&rc->pending_bytes, bytes);
+	uatomic_dec(&rc->pending_batches);
+	if (!has_ids) {
+		batch_free(b);
+		return;
+	}
+	/*
+	 * Pairs with the barrier in reclaim_collect_ids(): the writer
+	 * that sees done == 1 also sees the grace period as over, so no reader
+	 * still holds one of these ids.
+	 */
+	cmm_smp_mb();
+	CMM_STORE_SHARED(b->done, 1);
+}
+
+void reclaim_commit(struct reclaim *rc)
+{
+	struct reclaim_batch *b = rc->open;
+
+	wlock_assert_held(rc->lock);
+	if (!b)
+		return;
+	rc->open = NULL;
+	rc->batches++;
+	if (b->nids) {
+		b->next = rc->with_ids;
+		rc->with_ids = b;
+	}
+	uatomic_add(&rc->pending_bytes, b->bytes);
+	uatomic_inc(&rc->pending_batches);
+	if (uatomic_read(&rc->pending_bytes) > rc->limit_bytes) {
+		/*
+		 * Backlog too large for the lazy call_rcu worker: wait out one
+		 * grace period here; after it no reader can hold what b holds.
+		 */
+		rc->sync_fallbacks++;
+		urcu_memb_synchronize_rcu();
+		batch_reclaim_cb(&b->head);
+		return;
+	}
+	/*
+	 * call_rcu orders everything this writer did before it (the unlinking
+	 * stores) before the callback, which runs after a full grace period.
+	 */
+	urcu_memb_call_rcu(&b->head, batch_reclaim_cb);
+}
+
+void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg)
+{
+	struct reclaim_batch **pp = &rc->with_ids;
+
+	wlock_assert_held(rc->lock);
+	while (*pp) {
+		struct reclaim_batch *b = *pp;
+
+		if (!CMM_LOAD_SHARED(b->done)) {
+			pp = &b->next;
+			continue;
+		}
+		/* Pairs with the barrier before done = 1 in batch_reclaim_cb(). */
+		cmm_smp_mb();
+		for (size_t i = 0; i < b->nids; i++)
+			release_id(arg, b->ids[i]);
+		*pp = b->next;
+		batch_free(b);
+	}
+}
+
+void reclaim_barrier(struct reclaim *rc)
+{
+	(void)rc;
+	/* Must run outside any read-side section: liburcu returns early there. */
+	urcu_memb_barrier();
+}
+
+void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg)
+{
+	reclaim_commit(rc);
+	reclaim_barrier(rc);
+	reclaim_collect_ids(rc, release_id, arg);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Deferred reclamation in batches.
+ *
+ * A writer retires memory (and route ids) while it changes a table; at the
+ * end of the operation reclaim_commit() hands the whole batch to one
+ * call_rcu(). liburcu's call_rcu worker sleeps ~10 ms between wakeups and its
+ * queue is unbounded, so one callback per operation (not per object) keeps
+ * the backlog short; past a byte limit commit waits for a grace period
+ * inline instead (backpressure).
+ *
+ * Route ids are not recycled by the callback (it runs on liburcu's thread,
+ * concurrently with the writer): the callback marks its batch done, and the
+ * writer collects the ids of done batches in reclaim_collect_ids().
+ */
+#ifndef ROUTED_RECLAIM_H
+#define ROUTED_RECLAIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct reclaim_batch;
+struct wlock;
+
+struct reclaim {
+	const struct wlock *lock;	/* the writer lock that guards this state */
+	struct reclaim_batch *open;	/* being filled by the current operation */
+	struct reclaim_batch *with_ids;	/* committed batches whose ids are not recycled yet */
+	uint64_t pending_bytes;		/* uatomic: retired, not yet freed */
+	uint64_t pending_batches;	/* uatomic */
+	uint64_t batches;		/* writer only */
+	uint64_t sync_fallbacks;	/* writer only */
+	uint64_t limit_bytes;		/* backlog that triggers an inline wait */
+};
+
+void reclaim_init(struct reclaim *rc, const struct wlock *lock);
+/* Commit what is open, wait for every batch, recycle ids through fn. */
+void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg);
+
+/* Free p (size bytes, for accounting) after a grace period. */
+void reclaim_free(struct reclaim *rc, void *p, size_t size);
+/* Free obj with dtor(obj) after a grace period (dtor must not block). */
+void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size);
+/* Give id back to release_id() once a grace period has passed. */
+void reclaim_id(struct reclaim *rc, uint32_t id);
+
+/* End of a write operation: queue the open batch (one call_rcu). */
+void reclaim_commit(struct reclaim *rc);
+/* Recycle the ids of batches whose grace period has ended. */
+void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg);
+/* Wait for every committed batch (rcu_barrier); never inside a read-side section. */
+void reclaim_barrier(struct reclaim *rc);
+
+void rt_poison_set(bool on);
+bool rt_poison_enabled(void);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The RIB of one address family: a path-compressed binary trie of prefixes,
+ * each holding its routes ordered best first. Writer-side only: every
+ * function requires the table's writer lock, and readers never touch RIB
+ * nodes (they reach routes through the FIB's id table). Routes, however,
+ * are read by lookups once published, so they are retired, not freed.
+ *
+ * Invariants: a node without routes (a glue node) has two children; child
+ * b of node n extends n's prefix with bit b; a node's key has no bits set
+ * past its length. Pre-order (node, child 0, child 1) is prefix order.
+ */
+#ifndef ROUTED_RIB_H
+#define ROUTED_RIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <routed/route.h>
+
+#include "key.h"
+
+struct nexthop;
+struct wlock;
+
+/* A stored route. Immutable once reachable from the FIB, except next. */
+struct rib_route {
+	struct rib_route *next;		/* writer only: the prefix's list, best first */
+	struct nexthop *nh;
+	struct rt_prefix prefix;
+	uint32_t table;
+	uint32_t metric;
+	uint32_t tag;
+	uint8_t proto;			/* interned protocol id */
+	uint8_t has_tag;
+};
+
+struct rib_node {
+	struct rib_node *child[2];
+	struct rib_node *parent;
+	rt_key key;
+	uint8_t len;
+	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
+	struct rib_route *routes;	/* best first; NULL for a glue node */
+};
+
+struct rib {
+	const struct wlock *lock;
+	struct rib_node *root;
+	int family;
+	unsigned bits;
+	uint64_t prefixes;		/* nodes with routes */
+	uint64_t routes;
+	uint64_t nodes;
+};
+
+void rib_init(struct rib *rib, int family, const struct wlock *lock);
+/*
+ * Free every node, and every route through free_route (routes may still be
+ * visible to readers: the caller decides how to defer).
+ */
+void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r), void *arg);
+
+/* The node of exactly (key, len), or NULL. */
+struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len);
+/* Find or create the node of (key, len). NULL on ENOMEM. */
+struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
+/* Remove n if it has no routes and is not needed as a glue node. */
+void rib_prune(struct rib *rib, struct rib_node *n);
+
+/*
+ * For the FIB builder: the first node at or below (key, depth) — the root
+ * of every prefix within it — or NULL; and in *cover the id of the longest
+ * prefix strictly shorter than depth that covers key (0 if none).
+ */
+const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover);
+
+/*
+ * Visit prefixes with routes in prefix order, starting at the first one
+ * >= (from_key, from_len) when from is set. fn returns non-zero to stop.
+ */
+typedef int (*rib_walk_fn)(const struct rib_node *n, void *arg);
+int rib_walk(const struct rib *rib, int from, rt_key from_key, unsigned from_len,
+	     rib_walk_fn fn, void *arg);
+
+static inline size_t rib_bytes(const struct rib *rib)
+{
+	return rib->nodes * sizeof(struct rib_node) + rib->routes * sizeof(struct rib_route);
+}
+
+#endif

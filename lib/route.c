@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <urcu/system.h>
+
+#include <routed/route.h>
+
+#include "route_int.h"
+
+#define PROTO_MAX 256
+
+static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
+static char proto_names[PROTO_MAX][RT_PROTO_LEN];
+static unsigned proto_count = 1;	/* id 0 is "none" */
+
+int rt_proto_validate(const char *name)
+{
+	size_t len = strnlen(name, RT_PROTO_LEN);
+
+	if (len == 0 || len >= RT_PROTO_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int proto_lookup_locked(const char *name)
+{
+	for (unsigned i = 1; i < proto_count; i++)
+		if (strcmp(proto_names[i], name) == 0)
+			return (int)i;
+	return 0;
+}
+
+int proto_find(const char *name)
+{
+	int id;
+
+	pthread_mutex_lock(&proto_lock);
+	id = proto_lookup_locked(name);
+	pthread_mutex_unlock(&proto_lock);
+	return id;
+}
+
+int proto_intern(const char *name)
+{
+	int id;
+
+	if (rt_proto_validate(name))
+		return -EINVAL;
+	pthread_mutex_lock(&proto_lock);
+	id = proto_lookup_locked(name);
+	if (!id) {
+		if (proto_count == PROTO_MAX) {
+			id = -ENOSPC;
+		} else {
+			id = (int)proto_count;
+			strcpy(proto_names[id], name);
+			/*
+			 * The name is written before the count grows; readers
+			 * reach an id only through a route published later with
+			 * rcu_assign_pointer (a release), which orders this too.
+			 */
+			CMM_STORE_SHARED(proto_count, proto_count + 1);
+		}
+	}
+	pthread_mutex_unlock(&proto_lock);
+	return id;
+}
+
+const char *proto_name(uint8_t id)
+{
+	return proto_names[id];
+}
+
+void rt_route_init(struct rt_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->table = RT_TABLE_MAIN;
+	strcpy(r->proto, RT_PROTO_DEFAULT);
+}
+
+int rt_route_cmp_preference(const struct rt_route *a, const struct rt_route *b)
+{
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+static int dev_validate(const char *dev)
+{
+	size_t len = strnlen(dev, RT_DEV_LEN);
+
+	if (len >= RT_DEV_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (dev[i] <= ' ' || dev[i] == '/' || dev[i] == 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
+{
+	unsigned bits = rt_family_bits(r->prefix.addr.family);
+	char buf[RT_ADDR_STRLEN];
+
+	if (!bits || r->prefix.len > bits) {
+		snprintf(err ? err : buf, err ? errlen : sizeof(buf), "invalid prefix");
+		return -EINVAL;
+	}
+	if (r->gateway.family && r->gateway.family != r->prefix.addr.family) {
+		if (err)
+			snprintf(err, errlen, "gateway %s is not of the prefix's family",
+				 rt_addr_format(&r->gateway, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (dev_validate(r->dev)) {
+		if (err)
+			snprintf(err, errlen, "invalid device name \"%.*s\"", RT_DEV_LEN, r->dev);
+		return -EINVAL;
+	}
+	if (rt_proto_validate(r->proto)) {
+		if (err)
+			snprintf(err, errlen,
+				 "invalid protocol name \"%.*s\" (1-15 characters of a-z 0-9 _ -)",
+				 RT_PROTO_LEN, r->proto);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,1 @@
+int routefile_dummy;

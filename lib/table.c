@@ -1,0 +1,855 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A table ties the writer side (RIB, next hops, the writer lock, deferred
+ * reclamation) to the reader side (FIB tries and the route-id table).
+ *
+ * Everything readers use hangs off one RCU-published state object, so the
+ * whole table can be replaced with a single pointer swap; single-route
+ * changes update the current state in place:
+ * - a new best route for an existing prefix: one entries_set() publish;
+ * - a prefix appearing or disappearing: a FIB trie update (fib.c);
+ * - a removed route, next hop or prefix id: retired, freed or recycled a
+ *   grace period later (reclaim.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+
+#include <routed/table.h>
+
+#include "entries.h"
+#include "fib.h"
+#include "nexthop.h"
+#include "reclaim.h"
+#include "rib.h"
+#include "route_int.h"
+#include "wlock.h"
+
+struct table_state {
+	struct rib rib4, rib6;
+	struct nexthop_table nexthops;
+	struct entries entries;
+	struct fib_trie *fib4, *fib6;
+};
+
+struct rt_table {
+	uint32_t id;
+	struct wlock lock;
+	struct reclaim rc;
+	struct table_state *state;	/* RCU-published */
+	uint64_t generation;
+};
+
+void rt_reader_register(void)
+{
+	urcu_memb_register_thread();
+}
+
+void rt_reader_unregister(void)
+{
+	urcu_memb_unregister_thread();
+}
+
+bool rt_rcu_has_membarrier(void)
+{
+	return urcu_memb_has_sys_membarrier != 0;
+}
+
+void rt_set_poison_on_free(bool on)
+{
+	rt_poison_set(on);
+}
+
+static void route_free_now(void *arg, struct rib_route *r)
+{
+	(void)arg;
+	if (rt_poison_enabled())
+		memset(r, 0x6b, sizeof(*r));
+	free(r);
+}
+
+/* Free a state no reader can reach any more (nor ever reached). */
+static void state_free_now(void *arg)
+{
+	struct table_state *st = arg;
+
+	if (!st)
+		return;
+	rib_fini(&st->rib4, route_free_now, NULL);
+	rib_fini(&st->rib6, route_free_now, NULL);
+	nexthop_table_fini(&st->nexthops);
+	entries_fini(&st->entries);
+	fib_trie_destroy(st->fib4);
+	fib_trie_destroy(st->fib6);
+	free(st);
+}
+
+static struct table_state *state_create(const struct wlock *lock)
+{
+	struct table_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	rib_init(&st->rib4, AF_INET, lock);
+	rib_init(&st->rib6, AF_INET6, lock);
+	st->fib4 = fib_trie_create(32, lock);
+	st->fib6 = fib_trie_create(128, lock);
+	if (!st->fib4 || !st->fib6 || nexthop_table_init(&st->nexthops, lock) ||
+	    entries_init(&st->entries, lock)) {
+		state_free_now(st);
+		return NULL;
+	}
+	return st;
+}
+
+static size_t state_bytes(const struct table_state *st)
+{
+	return sizeof(*st) + rib_bytes(&st->rib4) + rib_bytes(&st->rib6) +
+	       nexthop_table_bytes(&st->nexthops) + entries_bytes(&st->entries) +
+	       2 * sizeof(struct fib_trie) + st->fib4->bytes + st->fib6->bytes;
+}
+
+static struct rib *rib_of(struct table_state *st, int family)
+{
+	return family == AF_INET ? &st->rib4 : &st->rib6;
+}
+
+static struct fib_trie *fib_of(struct table_state *st, int family)
+{
+	return family == AF_INET ? st->fib4 : st->fib6;
+}
+
+static void release_id(void *arg, uint32_t id)
+{
+	struct rt_table *t = arg;
+
+	entries_release(&t->state->entries, id);
+}
+
+static void write_begin(struct rt_table *t)
+{
+	wlock_lock(&t->lock);
+	reclaim_collect_ids(&t->rc, release_id, t);
+}
+
+static void write_end(struct rt_table *t)
+{
+	reclaim_commit(&t->rc);
+	wlock_unlock(&t->lock);
+}
+
+static void bump_generation(struct rt_table *t)
+{
+	/* Readers only compare generations; no ordering is implied. */
+	CMM_STORE_SHARED(t->generation, t->generation + 1);
+}
+
+struct rt_table *rt_table_create(uint32_t id)
+{
+	struct rt_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->id = id;
+	wlock_init(&t->lock);
+	reclaim_init(&t->rc, &t->lock);
+	t->state = state_create(&t->lock);
+	if (!t->state) {
+		wlock_destroy(&t->lock);
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return t;
+}
+
+void rt_table_destroy(struct rt_table *t)
+{
+	if (!t)
+		return;
+	wlock_lock(&t->lock);
+	reclaim_commit(&t->rc);
+	reclaim_barrier(&t->rc);
+	reclaim_collect_ids(&t->rc, release_id, t);
+	state_free_now(t->state);
+	wlock_unlock(&t->lock);
+	wlock_destroy(&t->lock);
+	free(t);
+}
+
+uint32_t rt_table_id(const struct rt_table *t)
+{
+	return t->id;
+}
+
+/* Copy a stored route out; safe from readers (everything it reads is immutable). */
+static void route_export(const struct rib_route *r, struct rt_route *out)
+{
+	const struct nexthop *nh = r->nh;
+
+	out->table = r->table;
+	out->prefix = r->prefix;
+	out->gateway = nh->gateway;
+	memcpy(out->dev, nh->dev, RT_DEV_LEN);
+	out->metric = r->metric;
+	memcpy(out->proto, proto_name(r->proto), RT_PROTO_LEN);
+	out->has_tag = r->has_tag;
+	out->tag = r->tag;
+}
+
+static struct rib_route *route_new(struct table_state *st, const struct rt_route *in, int proto)
+{
+	struct rib_route *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->nh = nexthop_get(&st->nexthops, &in->gateway, in->dev);
+	if (!r->nh) {
+		free(r);
+		return NULL;
+	}
+	r->prefix = in->prefix;
+	r->table = in->table;
+	r->metric = in->metric;
+	r->tag = in->has_tag ? in->tag : 0;
+	r->has_tag = in->has_tag;
+	r->proto = (uint8_t)proto;
+	return r;
+}
+
+/* Drop a route that readers may have seen. */
+static void route_retire(struct rt_table *t, struct table_state *st, struct rib_route *r)
+{
+	nexthop_put(&st->nexthops, r->nh, &t->rc);
+	reclaim_free(&t->rc, r, sizeof(*r));
+}
+
+/* Drop a route no reader has seen. */
+static void route_discard(struct table_state *st, struct rib_route *r)
+{
+	nexthop_put_unpublished(&st->nexthops, r->nh);
+	free(r);
+}
+
+static int check_route(const struct rt_table *t, const struct rt_route *r)
+{
+	struct rt_prefix canon;
+
+	if (rt_route_validate(r, NULL, 0) || r->table != t->id)
+		return -EINVAL;
+	if (rt_prefix_make(&r->prefix.addr, r->prefix.len, &canon))
+		return -EINVAL;
+	return 0;
+}
+
+static int route_cmp(const struct rib_route *a, const struct rib_route *b)
+{
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return strcmp(proto_name(a->proto), proto_name(b->proto));
+}
+
+/* The best route of a prefix changed or the prefix appeared/disappeared. */
+static int publish_head(struct rt_table *t, struct table_state *st, struct rib *rib,
+			struct rib_node *node)
+{
+	uint32_t id = node->id;
+	int err;
+
+	if (node->routes && id) {
+		entries_set(&st->entries, id, node->routes);
+		return 0;
+	}
+	if (node->routes) {
+		id = entries_alloc(&st->entries, node->routes);
+		if (!id)
+			return -ENOMEM;
+		node->id = id;
+		err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
+		if (err) {
+			/* Never reachable: the id can be reused at once. */
+			node->id = 0;
+			entries_release(&st->entries, id);
+			return err;
+		}
+		rib->prefixes++;
+		return 0;
+	}
+	node->id = 0;
+	err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
+	if (err) {
+		node->id = id;
+		return err;
+	}
+	reclaim_id(&t->rc, id);
+	rib->prefixes--;
+	return 0;
+}
+
+/*
+ * Insert or replace under the lock. *old receives the replaced route's value
+ * (if any) for undo logs.
+ */
+static int insert_locked(struct rt_table *t, const struct rt_route *in, bool replace,
+			 struct rt_route *old, bool *had_old)
+{
+	struct table_state *st = t->state;
+	struct rib *rib;
+	struct rib_node *node;
+	struct rib_route **pp, *r, *prev;
+	int proto, err;
+
+	*had_old = false;
+	err = check_route(t, in);
+	if (err)
+		return err;
+	proto = proto_intern(in->proto);
+	if (proto < 0)
+		return proto;
+	rib = rib_of(st, in->prefix.addr.family);
+	node = rib_insert(rib, key_from_addr(&in->prefix.addr), in->prefix.len);
+	if (!node)
+		return -ENOMEM;
+	for (pp = &node->routes; *pp; pp = &(*pp)->next)
+		if ((*pp)->proto == proto && (*pp)->metric == in->metric)
+			break;
+	if (*pp && !replace)
+		return -EEXIST;
+	r = route_new(st, in, proto);
+	if (!r) {
+		rib_prune(rib, node);
+		return -ENOMEM;
+	}
+	prev = *pp;
+	if (prev) {
+		/* Same (proto, metric): same place in the preference order. */
+		r->next = prev->next;
+		*pp = r;
+		if (node->routes == r)
+			entries_set(&st->entries, node->id, r);
+		if (old)
+			route_export(prev, old);
+		*had_old = true;
+		route_retire(t, st, prev);
+		bump_generation(t);
+		return 0;
+	}
+	for (pp = &node->routes; *pp && route_cmp(*pp, r) < 0; pp = &(*pp)->next)
+		;
+	r->next = *pp;
+	*pp = r;
+	if (node->routes == r) {
+		err = publish_head(t, st, rib, node);
+		if (err) {
+			node->routes = r->next;
+			route_discard(st, r);
+			rib_prune(rib, node);
+			return err;
+		}
+	}
+	rib->routes++;
+	bump_generation(t);
+	return 0;
+}
+
+static bool key_matches(const struct rib_route *r, const struct rt_route_key *k, int proto)
+{
+	if (k->proto[0] && r->proto != proto)
+		return false;
+	return !k->match_metric || r->metric == k->metric;
+}
+
+static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struct rt_route *old)
+{
+	struct table_state *st = t->state;
+	struct rib *rib;
+	struct rib_node *node;
+	struct rib_route **pp, *r;
+	int proto = 0, err;
+
+	if (!rt_family_bits(k->prefix.addr.family))
+		return -EINVAL;
+	if (k->proto[0]) {
+		proto = proto_find(k->proto);
+		if (!proto)
+			return -ENOENT;
+	}
+	rib = rib_of(st, k->prefix.addr.family);
+	node = rib_find(rib, key_from_addr(&k->prefix.addr), k->prefix.len);
+	if (!node)
+		return -ENOENT;
+	for (pp = &node->routes; *pp && !key_matches(*pp, k, proto); pp = &(*pp)->next)
+		;
+	r = *pp;
+	if (!r)
+		return -ENOENT;
+	*pp = r->next;
+	if (pp == &node->routes) {
+		err = publish_head(t, st, rib, node);
+		if (err) {
+			*pp = r;
+			return err;
+		}
+	}
+	if (old)
+		route_export(r, old);
+	rib->routes--;
+	route_retire(t, st, r);
+	rib_prune(rib, node);
+	bump_generation(t);
+	return 0;
+}
+
+int rt_table_add(struct rt_table *t, const struct rt_route *r)
+{
+	bool had_old;
+	int err;
+
+	write_begin(t);
+	err = insert_locked(t, r, false, NULL, &had_old);
+	write_end(t);
+	return err;
+}
+
+int rt_table_replace(struct rt_table *t, const struct rt_route *r)
+{
+	bool had_old;
+	int err;
+
+	write_begin(t);
+	err = insert_locked(t, r, true, NULL, &had_old);
+	write_end(t);
+	return err;
+}
+
+int rt_table_delete(struct rt_table *t, const struct rt_route_key *key)
+{
+	int err;
+
+	write_begin(t);
+	err = delete_locked(t, key, NULL);
+	write_end(t);
+	return err;
+}
+
+static void exact_key(const struct rt_route *r, struct rt_route_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefix = r->prefix;
+	memcpy(k->proto, r->proto, RT_PROTO_LEN);
+	k->match_metric = true;
+	k->metric = r->metric;
+}
+
+/* The change that undoes one applied change. */
+struct undo {
+	enum rt_change_op op;
+	struct rt_route route;
+};
+
+static int apply_one(struct rt_table *t, enum rt_change_op op, const struct rt_route *r,
+		     struct undo *u)
+{
+	struct rt_route_key k;
+	bool had_old = false;
+	int err;
+
+	switch (op) {
+	case RT_CHANGE_ADD:
+	case RT_CHANGE_REPLACE:
+		err = insert_locked(t, r, op == RT_CHANGE_REPLACE, &u->route, &had_old);
+		if (!err && !had_old) {
+			u->op = RT_CHANGE_DELETE;
+			u->route = *r;
+		} else if (!err) {
+			u->op = RT_CHANGE_REPLACE;
+		}
+		return err;
+	case RT_CHANGE_DELETE:
+		exact_key(r, &k);
+		err = delete_locked(t, &k, &u->route);
+		u->op = RT_CHANGE_ADD;
+		return err;
+	}
+	return -EINVAL;
+}
+
+int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n, size_t *failed)
+{
+	struct undo *undo = calloc(n ? n : 1, sizeof(*undo));
+	size_t i;
+	int err = 0;
+
+	if (!undo)
+		return -ENOMEM;
+	write_begin(t);
+	for (i = 0; i < n; i++) {
+		err = apply_one(t, changes[i].op, &changes[i].route, &undo[i]);
+		if (err)
+			break;
+	}
+	if (err) {
+		if (failed)
+			*failed = i;
+		/* Undoing restores routes just removed, so memory for them exists. */
+		while (i--) {
+			struct undo ignored;
+
+			apply_one(t, undo[i].op, &undo[i].route, &ignored);
+		}
+	}
+	write_end(t);
+	free(undo);
+	return err;
+}
+
+static int state_insert(struct rt_table *t, struct table_state *st, const struct rt_route *in)
+{
+	struct rib *rib;
+	struct rib_node *node;
+	struct rib_route **pp, *r;
+	int proto, err;
+
+	err = check_route(t, in);
+	if (err)
+		return err;
+	proto = proto_intern(in->proto);
+	if (proto < 0)
+		return proto;
+	rib = rib_of(st, in->prefix.addr.family);
+	node = rib_insert(rib, key_from_addr(&in->prefix.addr), in->prefix.len);
+	if (!node)
+		return -ENOMEM;
+	for (r = node->routes; r; r = r->next)
+		if (r->proto == proto && r->metric == in->metric)
+			return -EEXIST;
+	r = route_new(st, in, proto);
+	if (!r)
+		return -ENOMEM;
+	for (pp = &node->routes; *pp && route_cmp(*pp, r) < 0; pp = &(*pp)->next)
+		;
+	r->next = *pp;
+	*pp = r;
+	rib->routes++;
+	return 0;
+}
+
+struct assign_ctx {
+	struct table_state *st;
+	struct rib *rib;
+};
+
+static int assign_id(const struct rib_node *cn, void *arg)
+{
+	struct assign_ctx *a = arg;
+	/* The walk hands out const nodes; this state is still private to us. */
+	struct rib_node *n = (struct rib_node *)(uintptr_t)cn;
+
+	n->id = entries_alloc(&a->st->entries, n->routes);
+	if (!n->id)
+		return -ENOMEM;
+	a->rib->prefixes++;
+	return 0;
+}
+
+static int state_build_fib(struct rt_table *t, struct table_state *st)
+{
+	struct rib *ribs[2] = { &st->rib4, &st->rib6 };
+	int err;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct assign_ctx a = { .st = st, .rib = ribs[i] };
+
+		err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
+		if (err)
+			return err;
+	}
+	err = fib_trie_build(st->fib4, &st->rib4, &t->rc);
+	if (!err)
+		err = fib_trie_build(st->fib6, &st->rib6, &t->rc);
+	return err;
+}
+
+int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed)
+{
+	struct table_state *st, *old;
+	size_t i;
+	int err = 0;
+
+	write_begin(t);
+	st = state_create(&t->lock);
+	if (!st) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		err = state_insert(t, st, &routes[i]);
+		if (err) {
+			if (failed)
+				*failed = i;
+			goto out;
+		}
+	}
+	err = state_build_fib(t, st);
+	if (err)
+		goto out;
+	/*
+	 * Ids retired from the old state are recycled into the old state's id
+	 * table: let those grace periods end before it goes away.
+	 */
+	reclaim_commit(&t->rc);
+	reclaim_barrier(&t->rc);
+	reclaim_collect_ids(&t->rc, release_id, t);
+	/*
+	 * Pairs with rcu_dereference() in the lookups: the new state is
+	 * complete before it is reachable. The old one is freed after a grace
+	 * period, when no lookup can still be using it.
+	 */
+	old = rcu_xchg_pointer(&t->state, st);
+	reclaim_call(&t->rc, state_free_now, old, state_bytes(old));
+	st = NULL;
+	bump_generation(t);
+out:
+	if (st) {
+		/* Never published. */
+		state_free_now(st);
+	}
+	write_end(t);
+	return err;
+}
+
+struct collect_ctx {
+	int proto;			/* 0: any */
+	struct rt_route_key *keys;
+	size_t n, cap;
+};
+
+static int collect_keys(const struct rib_node *n, void *arg)
+{
+	struct collect_ctx *c = arg;
+
+	for (const struct rib_route *r = n->routes; r; r = r->next) {
+		struct rt_route_key *k;
+
+		if (c->proto && r->proto != c->proto)
+			continue;
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? 2 * c->cap : 256;
+
+			k = realloc(c->keys, cap * sizeof(*k));
+			if (!k)
+				return -ENOMEM;
+			c->keys = k;
+			c->cap = cap;
+		}
+		k = &c->keys[c->n++];
+		memset(k, 0, sizeof(*k));
+		k->prefix = r->prefix;
+		memcpy(k->proto, proto_name(r->proto), RT_PROTO_LEN);
+		k->match_metric = true;
+		k->metric = r->metric;
+	}
+	return 0;
+}
+
+long rt_table_flush(struct rt_table *t, const char *proto)
+{
+	struct collect_ctx c = { 0 };
+	long n = 0;
+	int err = 0;
+
+	if (!proto || !*proto) {
+		/* Everything: swap in an empty state instead of n deletes. */
+		struct rt_table_stats st;
+
+		rt_table_stats(t, &st);
+		err = rt_table_replace_all(t, NULL, 0, NULL);
+		return err ? err : (long)(st.v4.routes + st.v6.routes);
+	}
+	write_begin(t);
+	c.proto = proto_find(proto);
+	if (c.proto) {
+		err = rib_walk(&t->state->rib4, 0, 0, 0, collect_keys, &c);
+		if (!err)
+			err = rib_walk(&t->state->rib6, 0, 0, 0, collect_keys, &c);
+	}
+	for (size_t i = 0; !err && i < c.n; i++)
+		if (!delete_locked(t, &c.keys[i], NULL))
+			n++;
+	write_end(t);
+	free(c.keys);
+	return err ? err : n;
+}
+
+long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route *out, size_t max)
+{
+	struct rib_node *node;
+	long n = 0;
+
+	if (!rt_family_bits(p->addr.family))
+		return -EINVAL;
+	wlock_lock(&t->lock);
+	node = rib_find(rib_of(t->state, p->addr.family), key_from_addr(&p->addr), p->len);
+	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
+		if ((size_t)n < max)
+			route_export(r, &out[n]);
+	wlock_unlock(&t->lock);
+	return n;
+}
+
+static uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
+{
+	if (a->family == AF_INET)
+		return fib_lookup4(st->fib4, rt_addr_to_v4(a));
+	if (a->family == AF_INET6)
+		return fib_lookup6(st->fib6, a->bytes);
+	return RT_NO_ROUTE;
+}
+
+void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size_t n,
+		     struct rt_lookup_result *out)
+{
+	const struct table_state *st;
+
+	urcu_memb_read_lock();
+	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
+	st = rcu_dereference(t->state);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = lookup_id(st, &addrs[i]);
+
+		out[i].found = id != RT_NO_ROUTE;
+		if (out[i].found)
+			route_export(entries_get(&st->entries, id), &out[i].route);
+	}
+	urcu_memb_read_unlock();
+}
+
+bool rt_table_lookup_one(const struct rt_table *t, const struct rt_addr *addr,
+			 struct rt_lookup_result *out)
+{
+	rt_table_lookup(t, addr, 1, out);
+	return out->found;
+}
+
+void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_t n, uint32_t *ids)
+{
+	const struct table_state *st;
+	const struct fib_trie *fib;
+
+	urcu_memb_read_lock();
+	st = rcu_dereference(t->state);
+	fib = st->fib4;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = fib_lookup4(fib, addrs[i]);
+	urcu_memb_read_unlock();
+}
+
+void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n, uint32_t *ids)
+{
+	const struct table_state *st;
+	const struct fib_trie *fib;
+
+	urcu_memb_read_lock();
+	st = rcu_dereference(t->state);
+	fib = st->fib6;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = fib_lookup6(fib, addrs[i]);
+	urcu_memb_read_unlock();
+}
+
+struct walk_export {
+	rt_walk_fn fn;
+	void *arg;
+};
+
+static int walk_export(const struct rib_node *n, void *arg)
+{
+	struct walk_export *w = arg;
+	struct rt_route r;
+
+	for (const struct rib_route *rr = n->routes; rr; rr = rr->next) {
+		int rc;
+
+		route_export(rr, &r);
+		rc = w->fn(&r, w->arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int rt_table_walk(struct rt_table *t, int family, const struct rt_prefix *from,
+		  rt_walk_fn fn, void *arg)
+{
+	static const int families[2] = { AF_INET, AF_INET6 };
+	struct walk_export w = { .fn = fn, .arg = arg };
+	int rc = 0;
+
+	wlock_lock(&t->lock);
+	for (unsigned i = 0; i < 2 && !rc; i++) {
+		int f = families[i];
+		bool use_from = from && from->addr.family == f;
+
+		if (family && family != f)
+			continue;
+		/* Starting in IPv6 skips IPv4 entirely. */
+		if (from && from->addr.family == AF_INET6 && f == AF_INET)
+			continue;
+		rc = rib_walk(rib_of(t->state, f), use_from,
+			      use_from ? key_from_addr(&from->addr) : 0, use_from ? from->len : 0,
+			      walk_export, &w);
+	}
+	wlock_unlock(&t->lock);
+	return rc;
+}
+
+static void family_stats(const struct rib *rib, const struct fib_trie *fib,
+			 struct rt_family_stats *fs)
+{
+	fs->prefixes = rib->prefixes;
+	fs->routes = rib->routes;
+	fs->rib_bytes = rib_bytes(rib);
+	fs->fib_bytes = sizeof(*fib) + fib->bytes;
+	fs->fib_nodes = fib->nodes;
+}
+
+void rt_table_stats(struct rt_table *t, struct rt_table_stats *s)
+{
+	struct table_state *st;
+
+	memset(s, 0, sizeof(*s));
+	wlock_lock(&t->lock);
+	st = t->state;
+	family_stats(&st->rib4, st->fib4, &s->v4);
+	family_stats(&st->rib6, st->fib6, &s->v6);
+	s->nexthops = st->nexthops.count;
+	s->nexthop_bytes = nexthop_table_bytes(&st->nexthops);
+	s->entry_bytes = entries_bytes(&st->entries);
+	s->total_bytes = state_bytes(st);
+	s->reclaim_pending_bytes = uatomic_read(&t->rc.pending_bytes);
+	s->reclaim_pending_batches = uatomic_read(&t->rc.pending_batches);
+	s->reclaim_batches = t->rc.batches;
+	s->reclaim_sync_fallbacks = t->rc.sync_fallbacks;
+	s->generation = t->generation;
+	wlock_unlock(&t->lock);
+}
+
+uint64_t rt_table_generation(const struct rt_table *t)
+{
+	return CMM_LOAD_SHARED(t->generation);
+}
+
+void rt_table_quiesce(struct rt_table *t)
+{
+	wlock_lock(&t->lock);
+	reclaim_commit(&t->rc);
+	wlock_unlock(&t->lock);
+	reclaim_barrier(&t->rc);
+	wlock_lock(&t->lock);
+	reclaim_collect_ids(&t->rc, release_id, t);
+	wlock_unlock(&t->lock);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The writer lock: one per table. Internal writer functions take the lock
+ * they rely on as a parameter and assert that the calling thread holds it,
+ * so a write from the wrong context fails loudly instead of racing.
+ */
+#ifndef ROUTED_WLOCK_H
+#define ROUTED_WLOCK_H
+
+#include <assert.h>
+#include <pthread.h>
+#include <urcu/uatomic.h>
+
+struct wlock {
+	pthread_mutex_t mutex;
+	pthread_t owner;
+	int held;
+};
+
+static inline void wlock_init(struct wlock *l)
+{
+	pthread_mutex_init(&l->mutex, NULL);
+	l->held = 0;
+}
+
+static inline void wlock_destroy(struct wlock *l)
+{
+	pthread_mutex_destroy(&l->mutex);
+}
+
+static inline void wlock_lock(struct wlock *l)
+{
+	pthread_mutex_lock(&l->mutex);
+	l->owner = pthread_self();
+	l->held = 1;
+}
+
+static inline void wlock_unlock(struct wlock *l)
+{
+	l->held = 0;
+	pthread_mutex_unlock(&l->mutex);
+}
+
+static inline int wlock_held(const struct wlock *l)
+{
+	return l->held && pthread_equal(l->owner, pthread_self());
+}
+
+#define wlock_assert_held(l) assert(wlock_held(l))
+
+#endif
