@@ -25,7 +25,7 @@
 #include "wlock.h"
 
 #define NODE_CHUNKS (1u << FIB_STRIDE)
-#define MAX_LEVELS ((128 - FIB_DIR_BITS + FIB_STRIDE - 1) / FIB_STRIDE + 1)
+#define MAX_LEVELS ((128 - FIB6_DIR_BITS + FIB_STRIDE - 1) / FIB_STRIDE + 1)
 
 /* Either a leaf or a node, as the parent will store it. */
 struct fib_ref {
@@ -365,7 +365,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 	const struct rib_node **loci = malloc(n * sizeof(*loci));
 	uintptr_t *slots = malloc(n * sizeof(*slots));
 	struct painter p = {
-		.depth = 0, .stride = FIB_DIR_BITS, .lo = lo, .hi = hi, .off = lo,
+		.depth = 0, .stride = b->t->dir_bits, .lo = lo, .hi = hi, .off = lo,
 		.leaf = leaf, .internal = internal, .locus = loci,
 	};
 	unsigned built = 0;
@@ -379,7 +379,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 		struct fib_ref r = { .is_leaf = true, .leaf = leaf[built] };
 
 		if (bit_test(internal, built)) {
-			rc = build_node(b, FIB_DIR_BITS, loci[built], leaf[built], &r);
+			rc = build_node(b, b->t->dir_bits, loci[built], leaf[built], &r);
 			if (rc)
 				goto unwind;
 		}
@@ -419,7 +419,7 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 	struct builder b = { .t = t, .rib = rib, .rc = rc };
 
 	wlock_assert_held(t->lock);
-	return update_dir(&b, 0, FIB_DIR_SIZE - 1);
+	return update_dir(&b, 0, (1u << t->dir_bits) - 1);
 }
 
 /* Free a node block built by this update but never published (children shared). */
@@ -437,16 +437,16 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 {
 	struct builder b = { .t = t, .rib = rib, .rc = rc };
 	const struct fib_node *path[MAX_LEVELS], *n;
-	unsigned chunks[MAX_LEVELS], depth = FIB_DIR_BITS, lo, hi, k = 0, s, copied = 0;
+	unsigned chunks[MAX_LEVELS], depth = t->dir_bits, lo, hi, k = 0, s, copied = 0;
 	struct fib_ref target, copies[MAX_LEVELS];
 	const struct fib_ref *cur = &target;
 	uintptr_t slot, old;
 	int err;
 
 	wlock_assert_held(t->lock);
-	s = key_chunk(key, 0, FIB_DIR_BITS);
-	if (len <= FIB_DIR_BITS)
-		return update_dir(&b, s, s + (1u << (FIB_DIR_BITS - len)) - 1);
+	s = key_chunk(key, 0, t->dir_bits);
+	if (len <= t->dir_bits)
+		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = t->dir[s];
 	if (old & 1)
 		return update_dir(&b, s, s);
@@ -504,13 +504,17 @@ fail:
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 {
-	struct fib_trie *t = calloc(1, sizeof(*t));
+	unsigned dir_bits = bits == 32 ? FIB4_DIR_BITS : FIB6_DIR_BITS;
+	size_t size = sizeof(struct fib_trie) + ((size_t)1 << dir_bits) * sizeof(uintptr_t);
+	struct fib_trie *t = calloc(1, size);
 
 	if (!t)
 		return NULL;
 	t->lock = lock;
 	t->bits = bits;
-	for (unsigned i = 0; i < FIB_DIR_SIZE; i++)
+	t->dir_bits = dir_bits;
+	t->bytes = size;
+	for (unsigned i = 0; i < 1u << dir_bits; i++)
 		t->dir[i] = 1;	/* leaf 0: no route */
 	return t;
 }
@@ -519,7 +523,7 @@ void fib_trie_destroy(struct fib_trie *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; i < FIB_DIR_SIZE; i++)
+	for (unsigned i = 0; i < 1u << t->dir_bits; i++)
 		slot_free_now(t, t->dir[i]);
 	free(t);
 }

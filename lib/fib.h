@@ -5,7 +5,8 @@
  * for Fast and Scalable Software IP Routing Table Lookup", SIGCOMM 2015),
  * re-derived from the paper and adapted to RCU.
  *
- * - A direct table indexes the first 16 bits of the address. A slot holds
+ * - A direct table indexes the first 18 (IPv4) or 16 (IPv6) bits of the
+ *   address. A slot holds
  *   either a leaf ((id << 1) | 1) or a pointer to the root node of the
  *   subtree below it.
  * - A node consumes 6 more bits (a chunk c in 0..63). Bit c of vector says
@@ -29,6 +30,7 @@
 #ifndef ROUTED_FIB_H
 #define ROUTED_FIB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <urcu/urcu-memb.h>
@@ -39,8 +41,14 @@ struct rib;
 struct reclaim;
 struct wlock;
 
-#define FIB_DIR_BITS 16
-#define FIB_DIR_SIZE (1u << FIB_DIR_BITS)
+/*
+ * Direct-table width per family. IPv4: 18 bits, so the first node level
+ * (bits 18..23) holds every /19../24 and most lookups end in one node.
+ * IPv6: 16 bits, so strides start at 16 + 6k and never straddle 64-bit
+ * halves.
+ */
+#define FIB4_DIR_BITS 18
+#define FIB6_DIR_BITS 16
 #define FIB_STRIDE 6
 
 struct fib_node {
@@ -53,9 +61,10 @@ struct fib_node {
 struct fib_trie {
 	const struct wlock *lock;
 	unsigned bits;			/* 32 or 128 */
+	unsigned dir_bits;
 	uint64_t nodes;			/* writer-side statistics */
-	uint64_t bytes;
-	uintptr_t dir[FIB_DIR_SIZE];	/* read by lookups */
+	uint64_t bytes;			/* nodes, leaves and the direct table */
+	uintptr_t dir[];		/* 1 << dir_bits slots, read by lookups */
 };
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
@@ -90,9 +99,9 @@ static inline uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
  */
 static inline uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 {
-	uintptr_t s = rcu_dereference(t->dir[addr >> 16]);
+	uintptr_t s = rcu_dereference(t->dir[addr >> (32 - FIB4_DIR_BITS)]);
 	const struct fib_node *n;
-	unsigned shift = FIB_DIR_BITS;
+	unsigned shift = FIB4_DIR_BITS;
 
 	if (s & 1)
 		return (uint32_t)(s >> 1);
@@ -107,18 +116,65 @@ static inline uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 	}
 }
 
+/*
+ * Batch of IPv4 lookups with the memory accesses of different addresses
+ * overlapped: each pass issues one level's loads for the whole group (as
+ * prefetches) before any lookup needs them, so the cache misses of a group
+ * are waited for together rather than one after another.
+ */
+#define FIB_BATCH_GROUP 16
+
+static inline void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
+				     uint32_t *out)
+{
+	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
+		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
+		const uint32_t *a = addrs + base;
+		const struct fib_node *node[FIB_BATCH_GROUP];
+
+		for (size_t i = 0; i < m; i++)
+			__builtin_prefetch(&t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
+		for (size_t i = 0; i < m; i++) {
+			uintptr_t s = rcu_dereference(t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
+
+			node[i] = NULL;
+			if (s & 1) {
+				out[base + i] = (uint32_t)(s >> 1);
+				continue;
+			}
+			node[i] = (const struct fib_node *)s;
+			__builtin_prefetch(node[i]);
+		}
+		for (size_t i = 0; i < m; i++) {
+			const struct fib_node *nd = node[i];
+			unsigned c;
+
+			if (!nd)
+				continue;
+			c = (uint32_t)(a[i] << FIB4_DIR_BITS) >> 26;
+			if (nd->vector & (1ULL << c))
+				__builtin_prefetch(&nd->children[fib_rank(nd->vector, c)]);
+			else
+				__builtin_prefetch(&nd->leaves[fib_rank(nd->leafvec, c)]);
+		}
+		for (size_t i = 0; i < m; i++)
+			if (node[i])
+				out[base + i] = fib_lookup4(t, a[i]);
+	}
+}
+
 static inline uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 {
 	uint64_t hi = 0, lo = 0;
 	uintptr_t s;
 	const struct fib_node *n;
-	unsigned depth = FIB_DIR_BITS;
+	unsigned depth = FIB6_DIR_BITS;
 
 	for (unsigned i = 0; i < 8; i++) {
 		hi = (hi << 8) | a[i];
 		lo = (lo << 8) | a[i + 8];
 	}
-	s = rcu_dereference(t->dir[hi >> 48]);
+	s = rcu_dereference(t->dir[hi >> (64 - FIB6_DIR_BITS)]);
 	if (s & 1)
 		return (uint32_t)(s >> 1);
 	n = (const struct fib_node *)s;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <urcu/urcu-memb.h>
 #include <urcu/uatomic.h>
@@ -49,6 +50,15 @@ void reclaim_init(struct reclaim *rc, const struct wlock *lock)
 	memset(rc, 0, sizeof(*rc));
 	rc->lock = lock;
 	rc->limit_bytes = RECLAIM_DEFAULT_LIMIT;
+	rc->with_ids_tail = &rc->with_ids;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void *grow(void *array, size_t *cap, size_t elem)
@@ -71,6 +81,7 @@ static struct reclaim_batch *open_batch(struct reclaim *rc)
 		if (!rc->open)
 			abort();
 		rc->open->owner = rc;
+		rc->open_since_ns = now_ns();
 	}
 	return rc->open;
 }
@@ -157,13 +168,25 @@ void reclaim_commit(struct reclaim *rc)
 	struct reclaim_batch *b = rc->open;
 
 	wlock_assert_held(rc->lock);
+	if (b && b->nitems + b->nids < RECLAIM_BATCH_ITEMS &&
+	    now_ns() - rc->open_since_ns < RECLAIM_BATCH_NS)
+		return;
+	reclaim_flush(rc);
+}
+
+void reclaim_flush(struct reclaim *rc)
+{
+	struct reclaim_batch *b = rc->open;
+
+	wlock_assert_held(rc->lock);
 	if (!b)
 		return;
 	rc->open = NULL;
 	rc->batches++;
 	if (b->nids) {
-		b->next = rc->with_ids;
-		rc->with_ids = b;
+		b->next = NULL;
+		*rc->with_ids_tail = b;
+		rc->with_ids_tail = &b->next;
 	}
 	uatomic_add(&rc->pending_bytes, b->bytes);
 	uatomic_inc(&rc->pending_batches);
@@ -186,21 +209,21 @@ void reclaim_commit(struct reclaim *rc)
 
 void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg)
 {
-	struct reclaim_batch **pp = &rc->with_ids;
+	struct reclaim_batch *b;
 
 	wlock_assert_held(rc->lock);
-	while (*pp) {
-		struct reclaim_batch *b = *pp;
-
-		if (!CMM_LOAD_SHARED(b->done)) {
-			pp = &b->next;
-			continue;
-		}
+	/*
+	 * Oldest first, stopping at the first batch still waiting: a later one
+	 * that happens to be done is collected next time (ids are only late).
+	 */
+	while ((b = rc->with_ids) && CMM_LOAD_SHARED(b->done)) {
 		/* Pairs with the barrier before done = 1 in batch_reclaim_cb(). */
 		cmm_smp_mb();
 		for (size_t i = 0; i < b->nids; i++)
 			release_id(arg, b->ids[i]);
-		*pp = b->next;
+		rc->with_ids = b->next;
+		if (!rc->with_ids)
+			rc->with_ids_tail = &rc->with_ids;
 		batch_free(b);
 	}
 }
@@ -214,7 +237,7 @@ void reclaim_barrier(struct reclaim *rc)
 
 void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg)
 {
-	reclaim_commit(rc);
+	reclaim_flush(rc);
 	reclaim_barrier(rc);
 	reclaim_collect_ids(rc, release_id, arg);
 }

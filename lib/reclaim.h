@@ -3,11 +3,13 @@
  * Deferred reclamation in batches.
  *
  * A writer retires memory (and route ids) while it changes a table; at the
- * end of the operation reclaim_commit() hands the whole batch to one
- * call_rcu(). liburcu's call_rcu worker sleeps ~10 ms between wakeups and its
- * queue is unbounded, so one callback per operation (not per object) keeps
- * the backlog short; past a byte limit commit waits for a grace period
- * inline instead (backpressure).
+ * end of an operation reclaim_commit() hands the batch to one call_rcu()
+ * once it is large (RECLAIM_BATCH_ITEMS) or old (RECLAIM_BATCH_NS), and
+ * reclaim_flush() hands it over unconditionally. liburcu's call_rcu worker
+ * sleeps ~10 ms between wakeups and its queue is unbounded, so one callback
+ * per batch (not per object, not per operation) keeps the backlog short;
+ * past a byte limit the writer waits for a grace period inline instead
+ * (backpressure).
  *
  * Route ids are not recycled by the callback (it runs on liburcu's thread,
  * concurrently with the writer): the callback marks its batch done, and the
@@ -26,7 +28,9 @@ struct wlock;
 struct reclaim {
 	const struct wlock *lock;	/* the writer lock that guards this state */
 	struct reclaim_batch *open;	/* being filled by the current operation */
-	struct reclaim_batch *with_ids;	/* committed batches whose ids are not recycled yet */
+	struct reclaim_batch *with_ids;	/* committed batches with ids, oldest first */
+	struct reclaim_batch **with_ids_tail;
+	uint64_t open_since_ns;		/* when the open batch got its first item */
 	uint64_t pending_bytes;		/* uatomic: retired, not yet freed */
 	uint64_t pending_batches;	/* uatomic */
 	uint64_t batches;		/* writer only */
@@ -45,8 +49,13 @@ void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t si
 /* Give id back to release_id() once a grace period has passed. */
 void reclaim_id(struct reclaim *rc, uint32_t id);
 
-/* End of a write operation: queue the open batch (one call_rcu). */
+#define RECLAIM_BATCH_ITEMS 4096
+#define RECLAIM_BATCH_NS 2000000ull
+
+/* End of a write operation: queue the open batch if it is large or old. */
 void reclaim_commit(struct reclaim *rc);
+/* Queue the open batch now (one call_rcu), whatever its size. */
+void reclaim_flush(struct reclaim *rc);
 /* Recycle the ids of batches whose grace period has ended. */
 void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg);
 /* Wait for every committed batch (rcu_barrier); never inside a read-side section. */

@@ -110,7 +110,7 @@ static size_t state_bytes(const struct table_state *st)
 {
 	return sizeof(*st) + rib_bytes(&st->rib4) + rib_bytes(&st->rib6) +
 	       nexthop_table_bytes(&st->nexthops) + entries_bytes(&st->entries) +
-	       2 * sizeof(struct fib_trie) + st->fib4->bytes + st->fib6->bytes;
+	       st->fib4->bytes + st->fib6->bytes;
 }
 
 static struct rib *rib_of(struct table_state *st, int family)
@@ -172,7 +172,7 @@ void rt_table_destroy(struct rt_table *t)
 	if (!t)
 		return;
 	wlock_lock(&t->lock);
-	reclaim_commit(&t->rc);
+	reclaim_flush(&t->rc);
 	reclaim_barrier(&t->rc);
 	reclaim_collect_ids(&t->rc, release_id, t);
 	state_free_now(t->state);
@@ -601,7 +601,7 @@ int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size
 	 * Ids retired from the old state are recycled into the old state's id
 	 * table: let those grace periods end before it goes away.
 	 */
-	reclaim_commit(&t->rc);
+	reclaim_flush(&t->rc);
 	reclaim_barrier(&t->rc);
 	reclaim_collect_ids(&t->rc, release_id, t);
 	/*
@@ -611,6 +611,7 @@ int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size
 	 */
 	old = rcu_xchg_pointer(&t->state, st);
 	reclaim_call(&t->rc, state_free_now, old, state_bytes(old));
+	reclaim_flush(&t->rc);
 	st = NULL;
 	bump_generation(t);
 out:
@@ -743,8 +744,7 @@ void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_
 	urcu_memb_read_lock();
 	st = rcu_dereference(t->state);
 	fib = st->fib4;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = fib_lookup4(fib, addrs[i]);
+	fib_lookup4_batch(fib, addrs, n, ids);
 	urcu_memb_read_unlock();
 }
 
@@ -813,7 +813,7 @@ static void family_stats(const struct rib *rib, const struct fib_trie *fib,
 	fs->prefixes = rib->prefixes;
 	fs->routes = rib->routes;
 	fs->rib_bytes = rib_bytes(rib);
-	fs->fib_bytes = sizeof(*fib) + fib->bytes;
+	fs->fib_bytes = fib->bytes;
 	fs->fib_nodes = fib->nodes;
 }
 
@@ -843,10 +843,17 @@ uint64_t rt_table_generation(const struct rt_table *t)
 	return CMM_LOAD_SHARED(t->generation);
 }
 
+void rt_table_reclaim_flush(struct rt_table *t)
+{
+	wlock_lock(&t->lock);
+	reclaim_flush(&t->rc);
+	wlock_unlock(&t->lock);
+}
+
 void rt_table_quiesce(struct rt_table *t)
 {
 	wlock_lock(&t->lock);
-	reclaim_commit(&t->rc);
+	reclaim_flush(&t->rc);
 	wlock_unlock(&t->lock);
 	reclaim_barrier(&t->rc);
 	wlock_lock(&t->lock);

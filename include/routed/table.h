@@ -157,6 +157,14 @@ void rt_table_stats(struct rt_table *t, struct rt_table_stats *st);
 uint64_t rt_table_generation(const struct rt_table *t);
 
 /*
+ * Memory retired by writes is queued for reclamation in batches: a batch
+ * goes to call_rcu once it holds RECLAIM_BATCH_ITEMS objects or is 2 ms
+ * old, checked at the end of each write. After a burst of writes, call this
+ * (e.g. from an idle timer) to queue what is left without waiting.
+ */
+void rt_table_reclaim_flush(struct rt_table *t);
+
+/*
  * Wait until everything retired so far is reclaimed (rcu_barrier), then
  * recycle route ids. Not inside a read-side section. For tests, teardown
  * and memory accounting.
