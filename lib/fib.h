@@ -190,4 +190,31 @@ static inline uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 	}
 }
 
+static inline unsigned fib6_slot(const uint8_t *a)
+{
+	return ((unsigned)a[0] << 8 | a[1]) >> (16 - FIB6_DIR_BITS);
+}
+
+/* IPv6 batch: the direct slots and first nodes of a group are prefetched. */
+static inline void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
+				     size_t n, uint32_t *out)
+{
+	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
+		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
+		const uint8_t(*a)[16] = addrs + base;
+
+		for (size_t i = 0; i < m; i++)
+			__builtin_prefetch(&t->dir[fib6_slot(a[i])]);
+		for (size_t i = 0; i < m; i++) {
+			uintptr_t s = rcu_dereference(t->dir[fib6_slot(a[i])]);
+
+			if (!(s & 1))
+				__builtin_prefetch((const void *)s);
+		}
+		for (size_t i = 0; i < m; i++)
+			out[base + i] = fib_lookup6(t, a[i]);
+	}
+}
+
 #endif
+

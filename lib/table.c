@@ -756,8 +756,7 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
 	urcu_memb_read_lock();
 	st = rcu_dereference(t->state);
 	fib = st->fib6;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = fib_lookup6(fib, addrs[i]);
+	fib_lookup6_batch(fib, addrs, n, ids);
 	urcu_memb_read_unlock();
 }
 
