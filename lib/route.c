@@ -102,9 +102,13 @@ static int dev_validate(const char *dev)
 
 	if (len >= RT_DEV_LEN)
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		if (dev[i] <= ' ' || dev[i] == '/' || dev[i] == 0x7f)
+	/* What Linux accepts as an interface name: no '/', ':' or whitespace. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)dev[i];
+
+		if (c <= ' ' || c == '/' || c == ':' || c == 0x7f)
 			return -EINVAL;
+	}
 	return 0;
 }
 

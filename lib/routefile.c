@@ -133,41 +133,56 @@ static int parse_gateway(const char *val, struct rt_route *r, char *err, size_t 
 	return 0;
 }
 
-static int parse_value(int kw, const char *val, struct rt_route *r, char *err, size_t errlen)
+static int parse_dev(const char *val, struct rt_route *r, char *err, size_t errlen)
 {
-	size_t len;
+	size_t len = strlen(val);
+
+	if (len >= sizeof(r->dev))
+		return errorf(err, errlen, "dev \"%s\": name too long (at most %d characters)",
+			      val, RT_DEV_LEN - 1);
+	memcpy(r->dev, val, len + 1);
+	return 0;
+}
+
+static int parse_table(const char *val, struct rt_route *r, char *err, size_t errlen)
+{
 	int rc;
 
+	if (strcmp(val, RT_TABLE_NAME_MAIN) == 0) {
+		r->table = RT_TABLE_MAIN;
+		return 0;
+	}
+	rc = parse_u32(val, &r->table);
+	if (rc == -EINVAL)
+		return errorf(err, errlen, "table \"%s\": not a number or \"%s\"",
+			      val, RT_TABLE_NAME_MAIN);
+	return rc ? number_error("table", val, rc, err, errlen) : 0;
+}
+
+static int parse_proto(const char *val, struct rt_route *r, char *err, size_t errlen)
+{
+	if (rt_proto_validate(val))
+		return errorf(err, errlen,
+			      "proto \"%s\": invalid protocol name (1-%d characters of a-z 0-9 _ -)",
+			      val, RT_PROTO_LEN - 1);
+	memset(r->proto, 0, sizeof(r->proto));
+	memcpy(r->proto, val, strlen(val));
+	return 0;
+}
+
+static int parse_value(int kw, const char *val, struct rt_route *r, char *err, size_t errlen)
+{
 	switch (kw) {
 	case KW_VIA:
 		return parse_gateway(val, r, err, errlen);
 	case KW_DEV:
-		len = strlen(val);
-		if (len >= sizeof(r->dev))
-			return errorf(err, errlen, "dev \"%s\": name too long (at most %d characters)",
-				      val, RT_DEV_LEN - 1);
-		memcpy(r->dev, val, len + 1);
-		return 0;
+		return parse_dev(val, r, err, errlen);
 	case KW_METRIC:
 		return parse_number("metric", val, &r->metric, err, errlen);
 	case KW_TABLE:
-		if (strcmp(val, RT_TABLE_NAME_MAIN) == 0) {
-			r->table = RT_TABLE_MAIN;
-			return 0;
-		}
-		rc = parse_u32(val, &r->table);
-		if (rc == -EINVAL)
-			return errorf(err, errlen, "table \"%s\": not a number or \"%s\"",
-				      val, RT_TABLE_NAME_MAIN);
-		return rc ? number_error("table", val, rc, err, errlen) : 0;
+		return parse_table(val, r, err, errlen);
 	case KW_PROTO:
-		if (rt_proto_validate(val))
-			return errorf(err, errlen,
-				      "proto \"%s\": invalid protocol name (1-%d characters of a-z 0-9 _ -)",
-				      val, RT_PROTO_LEN - 1);
-		memset(r->proto, 0, sizeof(r->proto));
-		memcpy(r->proto, val, strlen(val));
-		return 0;
+		return parse_proto(val, r, err, errlen);
 	case KW_TAG:
 		r->has_tag = true;
 		return parse_number("tag", val, &r->tag, err, errlen);
@@ -281,6 +296,13 @@ int routefile_format(const struct rt_route *r, char *buf, size_t buflen)
 	return n;
 }
 
+static void line_error(char *err, size_t errlen, const char *name, unsigned long lineno,
+		       const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s:%lu: %s", name, lineno, msg);
+}
+
 /*
  * On a negative return from fn, err gets "NAME:LINE: " and the errno text,
  * so the caller learns which line the callback failed on.
@@ -304,38 +326,35 @@ int routefile_read(FILE *f, const char *name, routefile_fn fn, void *arg,
 	for (;;) {
 		errno = 0;
 		len = getline(&line, &cap, f);
-		if (len < 0) {
-			if (ferror(f) || errno == ENOMEM) {
-				rc = errno ? -errno : -EIO;
-				if (err && errlen)
-					snprintf(err, errlen, "%s: read error: %s", name, strerror(-rc));
-				goto out;
-			}
-			rc = 0;
-			goto out;
-		}
+		if (len < 0)
+			break;
 		lineno++;
 		if (memchr(line, '\0', (size_t)len)) {
 			rc = -EINVAL;
-			if (err && errlen)
-				snprintf(err, errlen, "%s:%lu: NUL byte in line", name, lineno);
+			line_error(err, errlen, name, lineno, "NUL byte in line");
 			goto out;
 		}
 		rc = routefile_parse_line(line, &r, msg, sizeof(msg));
 		if (rc < 0) {
-			if (err && errlen)
-				snprintf(err, errlen, "%s:%lu: %s", name, lineno,
-					 rc == -EINVAL ? msg : strerror(-rc));
+			line_error(err, errlen, name, lineno, rc == -EINVAL ? msg : strerror(-rc));
 			goto out;
 		}
 		if (rc == 0)
 			continue;
 		rc = fn(&r, arg);
 		if (rc) {
-			if (rc < 0 && err && errlen)
-				snprintf(err, errlen, "%s:%lu: %s", name, lineno, strerror(-rc));
+			if (rc < 0)
+				line_error(err, errlen, name, lineno, strerror(-rc));
 			goto out;
 		}
+	}
+
+	/* getline() failed: the end of the file, or an error. */
+	rc = 0;
+	if (ferror(f) || errno == ENOMEM) {
+		rc = errno ? -errno : -EIO;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: read error: %s", name, strerror(-rc));
 	}
 out:
 	free(line);

@@ -22,7 +22,10 @@
  */
 int routefile_parse_line(const char *line, struct rt_route *out, char *err, size_t errlen);
 
-/* Format r as one line (no newline). Returns the length, or -ENOSPC. */
+/*
+ * Format r as one line (no newline). Returns the length, -ENOSPC if buf is
+ * too small, or -EINVAL for a route that could not be read back the same.
+ */
 int routefile_format(const struct rt_route *r, char *buf, size_t buflen);
 
 /*
