@@ -103,7 +103,7 @@ static void gen_route(uint64_t *s, struct rt_route *r)
 	static const char proto_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_-";
 	static const char dev_rest[] =
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-		"!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~";
+		"!\"#$%&'()*+,-.;<=>?@[\\]^_`{|}~";
 	static const char dev_first[] =
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@";
 	int family = rng_below(s, 2) ? AF_INET : AF_INET6;
