@@ -55,9 +55,14 @@ static unsigned addr_bit(const struct rt_addr *a, unsigned i)
 
 bool naive_contains(const struct rt_prefix *p, const struct rt_addr *a)
 {
+	unsigned whole = p->len / 8;
+
 	if (p->addr.family != a->family)
 		return false;
-	for (unsigned i = 0; i < p->len; i++)
+	/* Whole bytes first, then the remaining bits one by one. */
+	if (memcmp(p->addr.bytes, a->bytes, whole) != 0)
+		return false;
+	for (unsigned i = whole * 8; i < p->len; i++)
 		if (addr_bit(&p->addr, i) != addr_bit(a, i))
 			return false;
 	return true;

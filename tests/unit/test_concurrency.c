@@ -14,7 +14,11 @@
  * route" only where no stable prefix does. Freed memory is poisoned, so a
  * reader that follows a reclaimed pointer sees garbage and fails.
  *
- * ROUTED_STRESS_SECONDS sets the duration (default 20); ROUTED_TEST_SEED
+ * A second test swaps two complete versions of a table with
+ * rt_table_replace_all() under readers whose batches must each see one
+ * version only.
+ *
+ * ROUTED_STRESS_SECONDS sets the total duration (default 20); ROUTED_TEST_SEED
  * the seed.
  */
 #include <stdarg.h>
@@ -336,6 +340,20 @@ static void setup_probes(void)
 /* ---------------------------------------------------------------------- */
 /* Readers */
 
+/*
+ * Before stopping the readers, give each a chance to have done some work
+ * even on a loaded machine with a very short run: wait (up to 10 s) until
+ * every counter is non-zero.
+ */
+static void wait_for_lookups(uint64_t *const *counters, unsigned n)
+{
+	double give_up = now() + 10.0;
+
+	for (unsigned i = 0; i < n; i++)
+		while (!CMM_LOAD_SHARED(*counters[i]) && now() < give_up)
+			usleep(1000);
+}
+
 struct reader {
 	pthread_t thread;
 	unsigned index;
@@ -452,8 +470,9 @@ static void *reader_main(void *arg)
 			rt_table_lookup_ids4(t, v4, m, ids);
 			for (unsigned i = 0; i < m; i++)
 				if (ids[i] == RT_NO_ROUTE && !p4[i]->none_ok)
-					reader_fail(rd, p4[i], "no id, but a stable prefix holds it");
-			rd->lookups += m;
+					reader_fail(rd, p4[i],
+						    "no id, but a stable prefix holds it");
+			CMM_STORE_SHARED(rd->lookups, rd->lookups + m);
 			continue;
 		}
 		for (unsigned i = 0; i < n; i++) {
@@ -463,7 +482,7 @@ static void *reader_main(void *arg)
 		rt_table_lookup(t, batch, n, res);
 		for (unsigned i = 0; i < n; i++)
 			check_answer(rd, which[i], &res[i]);
-		rd->lookups += n;
+		CMM_STORE_SHARED(rd->lookups, rd->lookups + n);
 	}
 	rt_reader_unregister();
 	return NULL;
@@ -705,11 +724,13 @@ static void check_final(struct rt_table *t)
 	assert_int_equal(rt_table_walk(t, 0, NULL, final_cb, fw), 0);
 	assert_int_equal(fw->errors, 0);
 	for (unsigned i = 0; i < nprefixes; i++) {
-		unsigned want = (prefixes[i].has_static ? 1u : 0u) | (prefixes[i].has_bgp ? 2u : 0u);
+		unsigned want = (prefixes[i].has_static ? 1u : 0u) |
+				(prefixes[i].has_bgp ? 2u : 0u);
 
 		if (fw->seen[i] != want)
 			fail_msg("final: %s has routes %u, expected %u",
-				 rt_prefix_format(&prefixes[i].p, pb, sizeof(pb)), fw->seen[i], want);
+				 rt_prefix_format(&prefixes[i].p, pb, sizeof(pb)), fw->seen[i],
+				 want);
 	}
 	free(fw);
 }
@@ -720,7 +741,7 @@ static void test_readers_vs_writer(void **state)
 	struct reader rd[NREADERS];
 	struct reader_args ra[NREADERS];
 	struct writer_stats ws = { 0 };
-	uint64_t lookups = 0, errors = 0;
+	uint64_t lookups = 0, errors = 0, *counters[NREADERS];
 	double start, end, last_quiesce;
 
 	(void)state;
@@ -739,7 +760,7 @@ static void test_readers_vs_writer(void **state)
 		assert_int_equal(pthread_create(&rd[i].thread, NULL, reader_main, &ra[i]), 0);
 	}
 	start = now();
-	end = start + duration;
+	end = start + duration * 0.8;
 	last_quiesce = start;
 	do {
 		for (unsigned k = 0; k < 64; k++) {
@@ -764,6 +785,9 @@ static void test_readers_vs_writer(void **state)
 			last_quiesce = now();
 		}
 	} while (now() < end);
+	for (unsigned i = 0; i < NREADERS; i++)
+		counters[i] = &rd[i].lookups;
+	wait_for_lookups(counters, NREADERS);
 	uatomic_set(&stop_readers, 1);
 	for (unsigned i = 0; i < NREADERS; i++) {
 		assert_int_equal(pthread_join(rd[i].thread, NULL), 0);
@@ -773,8 +797,9 @@ static void test_readers_vs_writer(void **state)
 			print_message("# %s (%llu errors)\n", rd[i].first_error,
 				      (unsigned long long)rd[i].errors);
 	}
-	print_message("# seed %llu: %.1f s, %llu lookups, %llu writer ops (%llu adds, %llu deletes, "
-		      "%llu replaces, %llu batches, %llu replace_all, %llu flushes, %llu quiesces)\n",
+	print_message("# seed %llu: %.1f s, %llu lookups, %llu writer ops (%llu adds, "
+		      "%llu deletes, %llu replaces, %llu batches, %llu replace_all, "
+		      "%llu flushes, %llu quiesces)\n",
 		      seed, now() - start, (unsigned long long)lookups,
 		      (unsigned long long)ws.ops, (unsigned long long)ws.adds,
 		      (unsigned long long)ws.deletes, (unsigned long long)ws.replaces,
@@ -789,10 +814,162 @@ static void test_readers_vs_writer(void **state)
 	rt_set_poison_on_free(false);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Whole-table replacement is one atomic step for a batch of lookups */
+
+#define SWAP_V4 256
+#define SWAP_V6 64
+
+struct swap_reader {
+	pthread_t thread;
+	struct rt_table *t;
+	unsigned index;
+	uint64_t lookups, errors;
+	char first_error[200];
+};
+
+static void swap_prefix(unsigned i, struct rt_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (i < SWAP_V4) {
+		rt_addr_from_v4(&p->addr, 0xc6120000u | i << 8);	/* 198.18.i.0/24 */
+		p->len = 24;
+		return;
+	}
+	p->addr.family = AF_INET6;
+	p->addr.bytes[0] = 0x20;
+	p->addr.bytes[1] = 0x01;
+	p->addr.bytes[2] = 0x0d;
+	p->addr.bytes[3] = 0xb8;
+	p->addr.bytes[4] = 0xee;
+	p->addr.bytes[5] = (uint8_t)(i - SWAP_V4);
+	p->len = 48;
+}
+
+/* Version v of the table: every route's tag is index << 1 | v. */
+static void swap_routes(unsigned v, struct rt_route *routes)
+{
+	for (unsigned i = 0; i < SWAP_V4 + SWAP_V6; i++) {
+		struct rt_route *r = &routes[i];
+		uint32_t tag = i << 1 | v;
+
+		rt_route_init(r);
+		swap_prefix(i, &r->prefix);
+		gateway_of(r->prefix.addr.family, tag, &r->gateway);
+		r->has_tag = true;
+		r->tag = tag;
+	}
+}
+
+static void *swap_reader_main(void *arg)
+{
+	struct swap_reader *sr = arg;
+	uint64_t rng = seed * 77 + sr->index;
+	struct rt_addr a[32];
+	struct rt_lookup_result res[32];
+	unsigned idx[32];
+	char ab[RT_ADDR_STRLEN];
+
+	rt_reader_register();
+	while (!uatomic_read(&stop_readers)) {
+		unsigned n = 2 + (unsigned)(splitmix(&rng) % 31), version = 2;
+
+		for (unsigned i = 0; i < n; i++) {
+			struct rt_prefix p;
+
+			idx[i] = (unsigned)(splitmix(&rng) % (SWAP_V4 + SWAP_V6));
+			swap_prefix(idx[i], &p);
+			point_in(&p, 1 + (unsigned)(splitmix(&rng) % 3), 4, splitmix(&rng), &a[i]);
+		}
+		rt_table_lookup(sr->t, a, n, res);
+		CMM_STORE_SHARED(sr->lookups, sr->lookups + n);
+		for (unsigned i = 0; i < n; i++) {
+			struct rt_addr gw;
+			const char *why = NULL;
+
+			if (!res[i].found) {
+				why = "no route";
+			} else if (res[i].route.tag >> 1 != idx[i]) {
+				why = "wrong route";
+			} else {
+				gateway_of(a[i].family, res[i].route.tag, &gw);
+				if (memcmp(gw.bytes, res[i].route.gateway.bytes, 16) != 0)
+					why = "next hop does not match the tag";
+				else if (version != 2 && (res[i].route.tag & 1) != version)
+					why = "two table versions in one batch";
+				version = res[i].route.tag & 1;
+			}
+			if (why && !sr->errors++)
+				snprintf(sr->first_error, sizeof(sr->first_error),
+					 "swap reader %u, lookup %s: %s", sr->index,
+					 rt_addr_format(&a[i], ab, sizeof(ab)), why);
+		}
+	}
+	rt_reader_unregister();
+	return NULL;
+}
+
+static void test_replace_all_atomic(void **state)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_route *routes[2];
+	struct swap_reader sr[NREADERS];
+	uint64_t swaps = 0, lookups = 0, *counters[NREADERS];
+	double end;
+	size_t failed;
+
+	(void)state;
+	assert_non_null(t);
+	rt_set_poison_on_free(true);
+	for (unsigned v = 0; v < 2; v++) {
+		routes[v] = calloc(SWAP_V4 + SWAP_V6, sizeof(*routes[v]));
+		assert_non_null(routes[v]);
+		swap_routes(v, routes[v]);
+	}
+	assert_int_equal(rt_table_replace_all(t, routes[0], SWAP_V4 + SWAP_V6, &failed), 0);
+	uatomic_set(&stop_readers, 0);
+	memset(sr, 0, sizeof(sr));
+	for (unsigned i = 0; i < NREADERS; i++) {
+		sr[i].t = t;
+		sr[i].index = i;
+		assert_int_equal(pthread_create(&sr[i].thread, NULL, swap_reader_main, &sr[i]), 0);
+	}
+	end = now() + duration * 0.2;
+	do {
+		unsigned v = (unsigned)(++swaps & 1);
+
+		if (rt_table_replace_all(t, routes[v], SWAP_V4 + SWAP_V6, &failed))
+			fail_msg("replace_all failed at %zu", failed);
+	} while (now() < end);
+	for (unsigned i = 0; i < NREADERS; i++)
+		counters[i] = &sr[i].lookups;
+	wait_for_lookups(counters, NREADERS);
+	uatomic_set(&stop_readers, 1);
+	for (unsigned i = 0; i < NREADERS; i++) {
+		assert_int_equal(pthread_join(sr[i].thread, NULL), 0);
+		lookups += sr[i].lookups;
+		if (sr[i].errors)
+			print_message("# %s (%llu errors)\n", sr[i].first_error,
+				      (unsigned long long)sr[i].errors);
+	}
+	print_message("# seed %llu: %llu whole-table swaps, %llu lookups\n", seed,
+		      (unsigned long long)swaps, (unsigned long long)lookups);
+	for (unsigned i = 0; i < NREADERS; i++) {
+		assert_int_equal(sr[i].errors, 0);
+		assert_true(sr[i].lookups > 0);
+	}
+	assert_true(swaps > 0);
+	free(routes[0]);
+	free(routes[1]);
+	rt_table_destroy(t);
+	rt_set_poison_on_free(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readers_vs_writer),
+		cmocka_unit_test(test_replace_all_atomic),
 	};
 	const char *s = getenv("ROUTED_TEST_SEED"), *d = getenv("ROUTED_STRESS_SECONDS");
 

@@ -176,7 +176,7 @@ static void pool_put(struct pool *pl, const struct rt_prefix *p)
 	if (pl->n == MAX_POOL)
 		return;
 	for (unsigned i = 0; i < pl->n; i++)
-		if (rt_prefix_equal(&pl->p[i], p))
+		if (naive_prefix_cmp(&pl->p[i], p) == 0)
 			return;
 	pl->p[pl->n++] = *p;
 }
@@ -198,12 +198,12 @@ static void pool_family(struct pool *pl, int family)
 {
 	unsigned bits = fam_bits(family), nbases = 1 + below(3);
 	struct rt_prefix p;
+	u128 prev = 0;
 
 	if (chance(35)) {
 		make_prefix(&p, family, 0, 0);
 		pool_put(pl, &p);
 	}
-	u128 prev = 0;
 
 	for (unsigned b = 0; b < nbases; b++) {
 		unsigned blen = base_len(family), nanchors = 1 + below(3);
@@ -343,7 +343,7 @@ static const char *route_s(const struct rt_route *r, char *buf, size_t len)
 
 static bool route_same(const struct rt_route *got, const struct rt_route *want)
 {
-	return got->table == want->table && rt_prefix_equal(&got->prefix, &want->prefix) &&
+	return got->table == want->table && naive_prefix_cmp(&got->prefix, &want->prefix) == 0 &&
 	       got->gateway.family == want->gateway.family &&
 	       memcmp(got->gateway.bytes, want->gateway.bytes, 16) == 0 &&
 	       strcmp(got->dev, want->dev) == 0 && got->metric == want->metric &&
@@ -472,7 +472,7 @@ static void compare_ids(struct world *w, unsigned n)
 
 			if (!w->want_found[j] || w->probes[i].family != w->probes[j].family)
 				continue;
-			same = rt_prefix_equal(&w->want[i].prefix, &w->want[j].prefix);
+			same = naive_prefix_cmp(&w->want[i].prefix, &w->want[j].prefix) == 0;
 			check(same == (w->ids[i] == w->ids[j]),
 			      "ids of %s (%u) and %s (%u) %s but the prefixes %s",
 			      addr_s(&w->probes[i], ab), w->ids[i], addr_s(&w->probes[j], ab2),
@@ -552,8 +552,8 @@ static void compare_walk(struct world *w, int family, const struct rt_prefix *fr
 			continue;
 		if (stop_after && k == stop_after)
 			break;
-		check(k < c.n, "walk family %d from %s: ended after %zu routes, expected %s", family,
-		      fb, c.n, route_s(&all[i], b1, sizeof(b1)));
+		check(k < c.n, "walk family %d from %s: ended after %zu routes, expected %s",
+		      family, fb, c.n, route_s(&all[i], b1, sizeof(b1)));
 		check(route_same(&c.r[k], &all[i]),
 		      "walk family %d from %s: route %zu is %s, expected %s", family, fb, k,
 		      route_s(&c.r[k], b1, sizeof(b1)), route_s(&all[i], b2, sizeof(b2)));
@@ -576,7 +576,7 @@ static void compare_stats(struct world *w)
 		int f = all[i].prefix.addr.family == AF_INET6;
 
 		routes[f]++;
-		if (i == 0 || !rt_prefix_equal(&all[i].prefix, &all[i - 1].prefix))
+		if (i == 0 || naive_prefix_cmp(&all[i].prefix, &all[i - 1].prefix) != 0)
 			prefixes[f]++;
 	}
 	rt_table_stats(w->t, &st);
@@ -827,7 +827,8 @@ static void empty_table(struct world *w)
 			k.match_metric = true;
 			k.metric = r->metric;
 			logf_("delete %s %s/%u", pfx_s(&k.prefix, pb), k.proto, k.metric);
-			check(rt_table_delete(w->t, &k) == 0, "delete %s: failed", pfx_s(&k.prefix, pb));
+			check(rt_table_delete(w->t, &k) == 0, "delete %s: failed",
+			      pfx_s(&k.prefix, pb));
 			check(naive_delete(&w->nv, &k, NULL) == 0, "reference delete failed");
 			if (chance(20))
 				quick_check(w, "emptying");
@@ -846,8 +847,9 @@ static void expect_baseline(struct world *w, const struct rt_table_stats *base)
 	rt_table_quiesce(w->t);
 	rt_table_stats(w->t, &st);
 	check(st.total_bytes == base->total_bytes && st.v4.fib_bytes == base->v4.fib_bytes &&
-		      st.v6.fib_bytes == base->v6.fib_bytes && st.entry_bytes == base->entry_bytes &&
-		      st.v4.fib_nodes == 0 && st.v6.fib_nodes == 0 && st.nexthops == 0,
+		      st.v6.fib_bytes == base->v6.fib_bytes &&
+		      st.entry_bytes == base->entry_bytes && st.v4.fib_nodes == 0 &&
+		      st.v6.fib_nodes == 0 && st.nexthops == 0,
 	      "emptied table: total %llu (fresh %llu), fib %llu/%llu (fresh %llu/%llu), "
 	      "ids %llu (fresh %llu), nodes %llu/%llu, next hops %llu",
 	      (unsigned long long)st.total_bytes, (unsigned long long)base->total_bytes,

@@ -134,6 +134,25 @@ static void del_ok(struct rt_table *t, const char *prefix)
 		fail_msg("delete %s: %d", prefix, rc);
 }
 
+/* Add a default route (static, metric 0) for p with tag. */
+static void add_at(struct rt_table *t, const struct rt_prefix *p, uint32_t tag)
+{
+	struct rt_route r = route_p(p, NULL, NULL, 0, tag);
+
+	add_ok(t, &r);
+}
+
+/* Delete the best route of p, which must exist. */
+static void del_at(struct rt_table *t, const struct rt_prefix *p)
+{
+	struct rt_route_key k = key_p(p, NULL, false, 0);
+	char buf[RT_PREFIX_STRLEN];
+	int rc = rt_table_delete(t, &k);
+
+	if (rc)
+		fail_msg("delete %s: %d", fmt_prefix(p, buf), rc);
+}
+
 static uint32_t lookup_id(struct rt_table *t, const struct rt_addr *a)
 {
 	uint32_t id = 0xdeadbeef;
@@ -170,7 +189,8 @@ static uint32_t expect_at(struct rt_table *t, const struct rt_addr *a, const str
 			fail_msg("lookup %s: expected no route, got %s tag %u", fmt_addr(a, ab),
 				 fmt_prefix(&res.route.prefix, gb), res.route.tag);
 		if (id != RT_NO_ROUTE)
-			fail_msg("lookup ids %s: expected no route, got id %u", fmt_addr(a, ab), id);
+			fail_msg("lookup ids %s: expected no route, got id %u", fmt_addr(a, ab),
+				 id);
 		return id;
 	}
 	if (!res.found)
@@ -1049,16 +1069,12 @@ static void test_dense_v4(void **state)
 	for (uint32_t i = 0; i < 256; i++) {
 		rt_addr_from_v4(&a, 0x0a000000u | i << 8);
 		assert_int_equal(rt_prefix_make(&a, 24, &p), 0);
-		struct rt_route r = route_p(&p, NULL, NULL, 0, 0x24000000u | i);
-
-		add_ok(t, &r);
+		add_at(t, &p, 0x24000000u | i);
 	}
 	for (uint32_t i = 0; i < 4096; i++) {
 		rt_addr_from_v4(&a, 0x0a000000u | i << 4);
 		assert_int_equal(rt_prefix_make(&a, 28, &p), 0);
-		struct rt_route r = route_p(&p, NULL, NULL, 0, 0x28000000u | i);
-
-		add_ok(t, &r);
+		add_at(t, &p, 0x28000000u | i);
 	}
 	rt_table_stats(t, &st);
 	assert_int_equal(st.v4.prefixes, 256 + 4096);
@@ -1072,17 +1088,13 @@ static void test_dense_v4(void **state)
 	for (uint32_t i = 0; i < 4096; i += 2) {
 		rt_addr_from_v4(&a, 0x0a000000u | i << 4);
 		assert_int_equal(rt_prefix_make(&a, 28, &p), 0);
-		struct rt_route_key k = key_p(&p, NULL, false, 0);
-
-		assert_int_equal(rt_table_delete(t, &k), 0);
+		del_at(t, &p);
 	}
 	/* And every /24 with an odd third byte. */
 	for (uint32_t i = 1; i < 256; i += 2) {
 		rt_addr_from_v4(&a, 0x0a000000u | i << 8);
 		assert_int_equal(rt_prefix_make(&a, 24, &p), 0);
-		struct rt_route_key k = key_p(&p, NULL, false, 0);
-
-		assert_int_equal(rt_table_delete(t, &k), 0);
+		del_at(t, &p);
 	}
 	for (uint32_t x = 0; x < 65536; x += 3) {
 		uint32_t s28 = x >> 4, s24 = x >> 8;
@@ -1135,18 +1147,14 @@ static void test_dense_v6(void **state)
 
 		v6_from_words(&a, w2, 0);
 		assert_int_equal(rt_prefix_make(&a, 48, &p), 0);
-		struct rt_route r = route_p(&p, NULL, NULL, 0, 0x48000000u | w);
-
-		add_ok(t, &r);
+		add_at(t, &p, 0x48000000u | w);
 		v6_from_words(&a, w2, 0x3400);
 		assert_int_equal(rt_prefix_make(&a, 56, &p), 0);
-		r = route_p(&p, NULL, NULL, 0, 0x56000000u | w);
-		add_ok(t, &r);
+		add_at(t, &p, 0x56000000u | w);
 		for (uint32_t s = 0; s < 8; s++) {
 			v6_from_words(&a, w2, (uint16_t)(0x3400 | s * 31));
 			assert_int_equal(rt_prefix_make(&a, 64, &p), 0);
-			r = route_p(&p, NULL, NULL, 0, 0x64000000u | w << 8 | s);
-			add_ok(t, &r);
+			add_at(t, &p, 0x64000000u | w << 8 | s);
 		}
 		n += 10;
 	}
@@ -1181,9 +1189,7 @@ static void test_dense_v6(void **state)
 	for (uint32_t w = 0; w < 512; w++) {
 		v6_from_words(&a, (uint16_t)(w * 127), 0x3400);
 		assert_int_equal(rt_prefix_make(&a, 56, &p), 0);
-		struct rt_route_key k = key_p(&p, NULL, false, 0);
-
-		assert_int_equal(rt_table_delete(t, &k), 0);
+		del_at(t, &p);
 	}
 	for (uint32_t w = 0; w < 512; w += 3) {
 		uint16_t w2 = (uint16_t)(w * 127);
@@ -1662,6 +1668,14 @@ static void test_get(void **state)
 	p = pfx("10.0.0.0/16");
 	assert_int_equal(rt_table_get(t, &p, out, 5), 1);
 	assert_int_equal(out[0].tag, 9);
+	/* No family: invalid, for get and delete alike. */
+	p.addr.family = 0;
+	assert_int_equal(rt_table_get(t, &p, out, 5), -EINVAL);
+	{
+		struct rt_route_key k = key_p(&p, NULL, false, 0);
+
+		assert_int_equal(rt_table_delete(t, &k), -EINVAL);
+	}
 	rt_table_destroy(t);
 }
 
@@ -1900,10 +1914,11 @@ static void test_nexthop_sharing(void **state)
 
 	(void)state;
 	for (uint32_t i = 0; i < 300; i++) {
+		struct rt_route r;
+
 		rt_addr_from_v4(&a, 0x0a000000u | i << 8);
 		assert_int_equal(rt_prefix_make(&a, 24, &p), 0);
-		struct rt_route r = route_p(&p, gws[i % 3], NULL, 0, i);
-
+		r = route_p(&p, gws[i % 3], NULL, 0, i);
 		add_ok(t, &r);
 	}
 	rt_table_stats(t, &st);
@@ -1930,9 +1945,7 @@ static void test_nexthop_sharing(void **state)
 	for (uint32_t i = 1; i < 300; i += 3) {
 		rt_addr_from_v4(&a, 0x0a000000u | i << 8);
 		assert_int_equal(rt_prefix_make(&a, 24, &p), 0);
-		struct rt_route_key k = key_p(&p, NULL, false, 0);
-
-		assert_int_equal(rt_table_delete(t, &k), 0);
+		del_at(t, &p);
 		rt_table_stats(t, &st);
 		assert_int_equal(st.nexthops, i == 298 ? 6 : 7);
 	}
@@ -2017,7 +2030,9 @@ static void test_lookup_batches(void **state)
 		for (size_t off = 0; off + len <= n6; off += 97) {
 			rt_table_lookup_ids6(t, (const uint8_t(*)[16])v6 + off, len, ids);
 			for (size_t i = 0; i < len; i++) {
-				rt_table_lookup_ids6(t, (const uint8_t(*)[16])v6 + off + i, 1, &id1);
+				const uint8_t(*one6)[16] = (const uint8_t(*)[16])v6 + off + i;
+
+				rt_table_lookup_ids6(t, one6, 1, &id1);
 				assert_int_equal(ids[i], id1);
 				assert_true(id1 != RT_NO_ROUTE);
 			}
@@ -2089,6 +2104,36 @@ static void test_generation(void **state)
 	g = rt_table_generation(t);
 	assert_int_equal(rt_table_replace_all(t, &r, 1, NULL), 0);
 	assert_true(rt_table_generation(t) > g);
+	rt_table_destroy(t);
+}
+
+/* Retired memory is queued by rt_table_reclaim_flush() and freed by quiesce. */
+static void test_reclaim_flush(void **state)
+{
+	struct rt_table *t = new_table();
+	struct rt_table_stats before, st;
+
+	(void)state;
+	add(t, "10.0.0.0/8", 1);
+	add(t, "10.1.0.0/16", 2);
+	rt_table_quiesce(t);
+	rt_table_stats(t, &before);
+	assert_int_equal(before.reclaim_pending_bytes, 0);
+	/* The delete retires a route and trie blocks into one batch... */
+	del_ok(t, "10.1.0.0/16");
+	rt_table_reclaim_flush(t);
+	rt_table_stats(t, &st);
+	/* ...which is queued exactly once, at the end of the write or by the flush. */
+	assert_int_equal(st.reclaim_batches, before.reclaim_batches + 1);
+	rt_table_reclaim_flush(t);
+	rt_table_stats(t, &st);
+	assert_int_equal(st.reclaim_batches, before.reclaim_batches + 1);
+	rt_table_quiesce(t);
+	rt_table_stats(t, &st);
+	assert_int_equal(st.reclaim_pending_bytes, 0);
+	assert_int_equal(st.reclaim_pending_batches, 0);
+	assert_true(st.total_bytes < before.total_bytes);
+	expect(t, "10.1.0.1", "10.0.0.0/8", 1);
 	rt_table_destroy(t);
 }
 
@@ -2169,11 +2214,9 @@ static void test_many_routes(void **state)
 	rt_table_quiesce(t);
 	for (uint32_t i = 0; i < BIG_ROUTES; i += 1031) {
 		struct rt_prefix p;
-		struct rt_route r;
 
 		big_prefix(i, &p);
-		r = route_p(&p, NULL, NULL, 0, 0x20000000u + i);
-		add_ok(t, &r);
+		add_at(t, &p, 0x20000000u + i);
 	}
 	for (uint32_t i = 0; i < BIG_ROUTES; i += 1031) {
 		struct rt_prefix p;
@@ -2226,6 +2269,7 @@ int main(void)
 		cmocka_unit_test(test_nexthop_sharing),
 		cmocka_unit_test(test_lookup_batches),
 		cmocka_unit_test(test_generation),
+		cmocka_unit_test(test_reclaim_flush),
 		cmocka_unit_test(test_many_routes),
 	};
 
