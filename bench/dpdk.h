@@ -48,7 +48,7 @@ struct dpdk_peer {
 	bool ready;			/* every route could be offered: lookups can run */
 	char note[160];			/* why not ready, or what went wrong */
 	size_t added;			/* routes stored */
-	size_t skipped;			/* routes it cannot store (/0 for rte_lpm, rte_lpm6) */
+	size_t skipped;			/* routes it cannot store (/0: rte_lpm, rte_lpm6) */
 	size_t failed;			/* adds that returned an error */
 	double create_s;		/* creating the empty structure */
 	double add_s;			/* adding the routes one by one */
@@ -62,7 +62,7 @@ struct dpdk_peer {
 };
 
 struct dpdk_opts {
-	bool skip_lpm;			/* rte_lpm's full load takes minutes */
+	bool skip_lpm;			/* loading rte_lpm is slow */
 	double lpm_time_limit;		/* seconds for loading rte_lpm, 0 = none */
 	unsigned mem_mb;		/* EAL memory (-m) */
 	bool quiet;			/* no progress on stderr */

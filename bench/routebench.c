@@ -13,7 +13,8 @@
  * - lookups: rt_table_lookup_ids4() / rt_table_lookup_ids6() on batches of
  *   BENCH_BATCH addresses, by one thread and by T threads (each an RCU
  *   reader, each taking a slice of the queries); million lookups per
- *   second, median of R runs. Query kinds: "matched" (a random address
+ *   second, median of R runs, each run measuring every method (ours and
+ *   the DPDK peers) in turn. Query kinds: "matched" (a random address
  *   inside a random prefix of the table), "uniform" (a uniform random
  *   address; IPv6 inside 2000::/3) or "file" (--queries). The XOR of every
  *   returned id is the checksum: it keeps the lookups from being optimized
@@ -102,7 +103,8 @@ struct update_result {
 	double updates_per_s;
 	double p50_us, p99_us, max_us;	/* one delete + add pair */
 	double reader_quiet, reader_churn;	/* M lookups/s */
-	uint64_t sync_fallbacks;
+	uint64_t reclaim_batches;	/* call_rcu batches queued during the churn */
+	uint64_t sync_fallbacks;	/* ... and inline waits for a grace period */
 	bool routes_intact;
 };
 
@@ -262,7 +264,8 @@ static uint8_t (*gen_queries6(const struct fam *f, bool matched, size_t n, struc
 		}
 		p = &f->routes[rng_below(r, f->n)].prefix;
 		for (unsigned b = 0; b < 16; b++) {
-			unsigned keep = p->len >= 8 * (b + 1) ? 8 : p->len > 8 * b ? p->len - 8 * b : 0;
+			unsigned bit = 8 * b;
+			unsigned keep = p->len >= bit + 8 ? 8 : p->len > bit ? p->len - bit : 0;
 			uint8_t m = (uint8_t)(0xff00u >> keep);
 
 			a[i][b] = (uint8_t)((p->addr.bytes[b] & m) | (a[i][b] & ~m));
@@ -335,6 +338,14 @@ static void ours_lookup4(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 static void ours_lookup6(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 {
 	rt_table_lookup_ids6(ctx, addrs, n, ids);
+}
+
+static struct bench_method our_method(struct rt_table *t, const struct fam *f)
+{
+	struct bench_method m = { .name = "rt_table_lookup_ids", .ctx = t };
+
+	m.fn = f->af == AF_INET ? ours_lookup4 : ours_lookup6;
+	return m;
 }
 
 struct job {
@@ -419,30 +430,70 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The median rate of opt.runs passes; *stable: every pass gave checksum *x. */
-static double measure(const struct bench_method *m, bool reader, const void *addrs, size_t stride,
-		      size_t n, unsigned nthreads, uint32_t *x, bool *stable)
-{
+/* One method at one thread count, measured opt.runs times. */
+struct measurement {
+	const struct bench_method *m;
+	bool reader;			/* register the threads with RCU */
+	unsigned threads;
 	double rates[MAX_RUNS];
-	unsigned r = opt.runs;
+	uint32_t x;			/* checksum of the first run */
+	bool stable;			/* ... and of every other run */
+	const struct measurement *ref;	/* must give the same checksum, or NULL */
+	double *median;			/* where the results go */
+	uint32_t *checksum;
+	bool *result_stable;
+};
+
+static void select_method(const struct bench_method *m)
+{
+	if (m->select && m->select(m->ctx, m->variant))
+		die("%s: cannot select this lookup function", m->name);
+}
+
+/*
+ * Measure every method opt.runs times, round-robin: each run measures all of
+ * them in turn, so load from elsewhere on a shared machine drifts into every
+ * method alike, and the ratios between them stay fair. Keeps the median.
+ */
+static void measure_all(struct measurement *ms, unsigned nms, const void *addrs, size_t stride,
+			size_t n)
+{
+	unsigned runs = opt.runs;
 
 	/*
 	 * Untimed warm-up: fault in tables that were never touched (DPDK's are
 	 * allocated zeroed and stay unmapped until read) and fill the caches.
 	 * This thread is a registered reader.
 	 */
-	run_slice(m, addrs, stride, n < WARMUP_QUERIES ? n : WARMUP_QUERIES);
-	for (unsigned i = 0; i < r; i++) {
-		uint32_t xi;
-
-		rates[i] = timed_pass(m, reader, addrs, stride, n, nthreads, &xi);
-		if (i == 0)
-			*x = xi;
-		else if (xi != *x)
-			*stable = false;
+	for (unsigned i = 0; i < nms; i++) {
+		select_method(ms[i].m);
+		run_slice(ms[i].m, addrs, stride, n < WARMUP_QUERIES ? n : WARMUP_QUERIES);
+		ms[i].stable = true;
 	}
-	qsort(rates, r, sizeof(rates[0]), cmp_double);
-	return r % 2 ? rates[r / 2] : (rates[r / 2 - 1] + rates[r / 2]) / 2;
+	for (unsigned r = 0; r < runs; r++) {
+		for (unsigned i = 0; i < nms; i++) {
+			struct measurement *e = &ms[i];
+			uint32_t x;
+
+			select_method(e->m);
+			e->rates[r] = timed_pass(e->m, e->reader, addrs, stride, n, e->threads, &x);
+			if (r == 0)
+				e->x = x;
+			else if (x != e->x)
+				e->stable = false;
+		}
+	}
+	for (unsigned i = 0; i < nms; i++) {
+		struct measurement *e = &ms[i];
+
+		qsort(e->rates, runs, sizeof(e->rates[0]), cmp_double);
+		*e->median = runs % 2 ? e->rates[runs / 2] :
+					(e->rates[runs / 2 - 1] + e->rates[runs / 2]) / 2;
+		if (e->checksum)
+			*e->checksum = e->x;
+		if (!e->stable || (e->ref && e->x != e->ref->x))
+			*e->result_stable = false;
+	}
 }
 
 /* Our answers for a sample of the queries: the matched prefix (len 255: none). */
@@ -510,7 +561,7 @@ static void cross_check(const struct fam *f, const struct dpdk_peer *p,
 
 static uint64_t count_hits(struct rt_table *t, const struct fam *f, const void *addrs, size_t n)
 {
-	struct bench_method m = { .fn = f->af == AF_INET ? ours_lookup4 : ours_lookup6, .ctx = t };
+	struct bench_method m = our_method(t, f);
 	uint32_t ids[BENCH_BATCH];
 	uint64_t hits = 0;
 
@@ -527,52 +578,70 @@ static uint64_t count_hits(struct rt_table *t, const struct fam *f, const void *
 static void run_kind(struct rt_table *t, struct fam *f, const char *kind, const void *addrs,
 		     size_t n)
 {
+	struct measurement ms[2 + 2 * MAX_PEER_METHODS];
 	struct kind_result *kr = &f->kinds[f->nkinds++];
-	struct bench_method ours = { .fn = f->af == AF_INET ? ours_lookup4 : ours_lookup6, .ctx = t };
+	struct bench_method ours = our_method(t, f);
 	size_t stride = stride_of(f->af), ns = n < CHECK_SAMPLE ? n : CHECK_SAMPLE;
 	struct rt_prefix *answers = NULL;
-	uint32_t x;
+	unsigned nms = 0;
 
 	snprintf(kr->name, sizeof(kr->name), "%s", kind);
 	kr->n = n;
 	kr->stable = true;
-	info("%s %s: %zu lookups x %u runs, 1 thread", f->label, kind, n, opt.runs);
-	kr->mlps = measure(&ours, true, addrs, stride, n, 1, &kr->checksum, &kr->stable);
-	if (opt.threads > 1) {
-		info("%s %s: %u threads", f->label, kind, opt.threads);
-		kr->mlps_t = measure(&ours, true, addrs, stride, n, opt.threads, &x, &kr->stable);
-		if (x != kr->checksum)
-			kr->stable = false;
-	}
-	kr->hits = count_hits(t, f, addrs, n);
-	if (!kr->stable)
-		fprintf(stderr, "routebench: %s %s: checksum differs between runs\n", f->label, kind);
-
+	ms[nms++] = (struct measurement){
+		.m = &ours, .reader = true, .threads = 1,
+		.median = &kr->mlps, .checksum = &kr->checksum, .result_stable = &kr->stable,
+	};
+	/* The same queries give the same answers at any thread count. */
+	if (opt.threads > 1)
+		ms[nms++] = (struct measurement){
+			.m = &ours, .reader = true, .threads = opt.threads, .ref = &ms[0],
+			.median = &kr->mlps_t, .result_stable = &kr->stable,
+		};
 	for (unsigned p = 0; p < f->npeers; p++) {
 		const struct dpdk_peer *peer = &f->peers[p];
 
 		for (unsigned i = 0; i < peer->nmethods; i++) {
 			const struct bench_method *m = &peer->methods[i];
 			struct method_result *mr = &kr->m[kr->nm++];
+			struct measurement *one = &ms[nms++];
 
 			memcpy(mr->peer, peer->name, sizeof(mr->peer));
 			memcpy(mr->method, m->name, sizeof(mr->method));
 			mr->stable = true;
-			if (m->select && m->select(m->ctx, m->variant))
-				die("%s %s: cannot select the lookup", peer->name, m->name);
-			info("%s %s: %s %s", f->label, kind, peer->name, m->name);
-			mr->mlps = measure(m, false, addrs, stride, n, 1, &mr->checksum, &mr->stable);
-			if (opt.dpdk_threads && opt.threads > 1) {
-				mr->mlps_t = measure(m, false, addrs, stride, n, opt.threads, &x,
-						     &mr->stable);
-				if (x != mr->checksum)
-					mr->stable = false;
-			}
+			*one = (struct measurement){
+				.m = m, .threads = 1, .median = &mr->mlps,
+				.checksum = &mr->checksum, .result_stable = &mr->stable,
+			};
+			if (opt.dpdk_threads && opt.threads > 1)
+				ms[nms++] = (struct measurement){
+					.m = m, .threads = opt.threads, .ref = one,
+					.median = &mr->mlps_t, .result_stable = &mr->stable,
+				};
+		}
+	}
+	info("%s %s: %zu lookups x %u runs x %u measurements", f->label, kind, n, opt.runs, nms);
+	measure_all(ms, nms, addrs, stride, n);
+	kr->hits = count_hits(t, f, addrs, n);
+	if (!kr->stable)
+		fprintf(stderr, "routebench: %s %s: checksum differs between runs\n",
+			f->label, kind);
+
+	/* Check every peer's answers against ours. */
+	for (unsigned p = 0, k = 0; p < f->npeers; p++) {
+		const struct dpdk_peer *peer = &f->peers[p];
+
+		for (unsigned i = 0; i < peer->nmethods; i++, k++) {
+			const struct bench_method *m = &peer->methods[i];
+			struct method_result *mr = &kr->m[k];
+
 			if (!answers)
 				answers = our_answers(t, f, addrs, ns);
+			select_method(m);
 			cross_check(f, peer, m, addrs, ns, answers, mr);
 			if (mr->mismatches)
-				fprintf(stderr, "routebench: %s %s: %s %s disagrees with us on %" PRIu64
+				fprintf(stderr,
+					"routebench: %s %s: %s %s disagrees with us on %" PRIu64
 					" of %" PRIu64 " addresses\n", f->label, kind, peer->name,
 					m->name, mr->mismatches, mr->checked);
 		}
@@ -687,20 +756,21 @@ static void run_churn(struct rt_table *t, struct fam *f)
 {
 	struct update_result *u = &f->upd;
 	struct churn c = { .t = t, .f = f };
-	struct rt_table_stats st;
+	struct rt_table_stats st0, st;
 	size_t n = opt.nrandom < CHURN_QUERIES ? opt.nrandom : CHURN_QUERIES;
 
 	if (!f->n || opt.churn_s <= 0 || !n)
 		return;
 	info("%s updates: %.1f s quiescent, %.1f s with a writer", f->label, opt.churn_s,
 	     opt.churn_s);
-	c.m = (struct bench_method){ .fn = f->af == AF_INET ? ours_lookup4 : ours_lookup6, .ctx = t };
+	c.m = our_method(t, f);
 	c.addrs = gen_queries(f, "matched", n, 0xc0de + (uint64_t)f->af);
 	c.n = n;
 	c.lat = xmalloc(MAX_LATENCIES * sizeof(*c.lat));
 
 	churn_phase(&c, false);
 	u->reader_quiet = (double)c.lookups / (c.rt1 - c.rt0) / 1e6;
+	rt_table_stats(t, &st0);
 	churn_phase(&c, true);
 	u->reader_churn = (double)c.lookups / (c.rt1 - c.rt0) / 1e6;
 
@@ -717,7 +787,8 @@ static void run_churn(struct rt_table *t, struct fam *f)
 	}
 	rt_table_quiesce(t);
 	rt_table_stats(t, &st);
-	u->sync_fallbacks = st.reclaim_sync_fallbacks;
+	u->reclaim_batches = st.reclaim_batches - st0.reclaim_batches;
+	u->sync_fallbacks = st.reclaim_sync_fallbacks - st0.reclaim_sync_fallbacks;
 	u->routes_intact = (f->af == AF_INET ? st.v4.routes : st.v6.routes) == f->n;
 	free(c.lat);
 	free((void *)(uintptr_t)c.addrs);
@@ -865,13 +936,15 @@ static void print_text(const struct fam *fams, size_t nall, double all_s,
 
 		if (!f->n)
 			continue;
+		const struct rt_family_stats *fs = &f->full;
+
 		printf("  %-6s %9" PRIu64 " %8.2f MiB %9.2f %9" PRIu64 " %8.2f MiB %8.2f MiB\n",
-		       f->label, f->full.prefixes, mib(f->full.fib_bytes),
-		       f->full.prefixes ? (double)f->full.fib_bytes / (double)f->full.prefixes : 0.0,
-		       f->full.fib_nodes, mib(f->full.rib_bytes), mib(f->alone.total_bytes));
+		       f->label, fs->prefixes, mib(fs->fib_bytes),
+		       fs->prefixes ? (double)fs->fib_bytes / (double)fs->prefixes : 0.0,
+		       fs->fib_nodes, mib(fs->rib_bytes), mib(f->alone.total_bytes));
 		if (f->incr_done && f->incr.fib_bytes != f->full.fib_bytes)
-			printf("  %-6s after rt_table_add one by one: FIB %.2f MiB, %" PRIu64 " nodes\n",
-			       "", mib(f->incr.fib_bytes), f->incr.fib_nodes);
+			printf("  %-6s after rt_table_add one by one: FIB %.2f MiB, %" PRIu64
+			       " nodes\n", "", mib(f->incr.fib_bytes), f->incr.fib_nodes);
 	}
 	printf("  table total %.2f MiB (next hops %" PRIu64 ", %.2f MiB; route ids %.2f MiB)\n",
 	       mib(st->total_bytes), st->nexthops, mib(st->nexthop_bytes), mib(st->entry_bytes));
@@ -885,10 +958,11 @@ static void print_text(const struct fam *fams, size_t nall, double all_s,
 		for (unsigned k = 0; k < f->nkinds; k++) {
 			const struct kind_result *kr = &f->kinds[k];
 
+			double hit = kr->n ? 100.0 * (double)kr->hits / (double)kr->n : 0.0;
+
 			printf("  %-6s %-8s %10zu %7.2f %9.2f %9.2f 0x%08" PRIx32 "%s\n", f->label,
-			       kr->name, kr->n, kr->n ? 100.0 * (double)kr->hits / (double)kr->n : 0.0,
-			       kr->mlps, kr->mlps_t ? kr->mlps_t : kr->mlps, kr->checksum,
-			       kr->stable ? "" : " UNSTABLE");
+			       kr->name, kr->n, hit, kr->mlps, kr->mlps_t ? kr->mlps_t : kr->mlps,
+			       kr->checksum, kr->stable ? "" : " UNSTABLE");
 		}
 	}
 
@@ -908,21 +982,24 @@ static void print_text(const struct fam *fams, size_t nall, double all_s,
 			for (unsigned m = 0; m < kr->nm; m++) {
 				const struct method_result *mr = &kr->m[m];
 
-				printf("  %-8s %-8s %-12s %9.2f %7.2f", kr->name, mr->peer, mr->method,
-				       mr->mlps, ratio(kr->mlps, mr->mlps));
+				printf("  %-8s %-8s %-12s %9.2f %7.2f", kr->name, mr->peer,
+				       mr->method, mr->mlps, ratio(kr->mlps, mr->mlps));
 				if (mr->mlps_t)
-					printf(" %9.2f %7.2f", mr->mlps_t, ratio(kr->mlps_t, mr->mlps_t));
+					printf(" %9.2f %7.2f", mr->mlps_t,
+					       ratio(kr->mlps_t, mr->mlps_t));
 				else
 					printf(" %9s %7s", "-", "-");
-				printf(" %5" PRIu64 "/%-6" PRIu64 "%s\n", mr->mismatches, mr->checked,
-				       mr->stable ? "" : " UNSTABLE");
+				printf(" %5" PRIu64 "/%-6" PRIu64 "%s\n", mr->mismatches,
+				       mr->checked, mr->stable ? "" : " UNSTABLE");
 			}
 		}
 	}
 
-	printf("\nUpdates (one writer: delete + re-add of random routes; one reader on matched addresses)\n");
-	printf("  %-6s %11s %9s %9s %9s %11s %11s %7s\n", "family", "updates/s", "pair p50",
-	       "p99", "max", "reader idle", "reader busy", "ratio");
+	printf("\nUpdates (one writer deletes and re-adds random routes;"
+	       " one reader looks up matched addresses;\nGPs/s: reclaim batches,"
+	       " each waiting for a grace period)\n");
+	printf("  %-6s %11s %9s %9s %9s %11s %11s %7s %9s\n", "family", "updates/s", "pair p50",
+	       "p99", "max", "reader idle", "reader busy", "ratio", "GPs/s");
 	for (unsigned i = 0; i < NFAM; i++) {
 		const struct update_result *u = &fams[i].upd;
 
@@ -931,6 +1008,9 @@ static void print_text(const struct fam *fams, size_t nall, double all_s,
 		printf("  %-6s %9.1f k %7.1f us %6.1f us %6.0f us %9.2f M %9.2f M %7.3f",
 		       fams[i].label, u->updates_per_s / 1e3, u->p50_us, u->p99_us, u->max_us,
 		       u->reader_quiet, u->reader_churn, ratio(u->reader_churn, u->reader_quiet));
+		printf(" %9.0f", (double)u->reclaim_batches / u->seconds);
+		if (u->sync_fallbacks)
+			printf("  %" PRIu64 " inline waits", u->sync_fallbacks);
 		if (u->errors)
 			printf("  %" PRIu64 " ERRORS", u->errors);
 		if (!u->routes_intact)
@@ -1082,7 +1162,8 @@ static void json_family(struct json *j, const struct fam *f)
 			j_num(j, "ratio_ours_theirs", ratio(kr->mlps, mr->mlps));
 			if (mr->mlps_t) {
 				j_num(j, "mlps_threads", mr->mlps_t);
-				j_num(j, "ratio_threads_ours_theirs", ratio(kr->mlps_t, mr->mlps_t));
+				j_num(j, "ratio_threads_ours_theirs",
+				      ratio(kr->mlps_t, mr->mlps_t));
 			}
 			j_hex(j, "checksum", mr->checksum);
 			j_bool(j, "checksum_stable", mr->stable);
@@ -1108,6 +1189,7 @@ static void json_family(struct json *j, const struct fam *f)
 		j_num(j, "reader_quiescent_mlps", u->reader_quiet);
 		j_num(j, "reader_churn_mlps", u->reader_churn);
 		j_num(j, "reader_ratio", ratio(u->reader_churn, u->reader_quiet));
+		j_u64(j, "reclaim_batches", u->reclaim_batches);
 		j_u64(j, "reclaim_sync_fallbacks", u->sync_fallbacks);
 		j_bool(j, "routes_intact", u->routes_intact);
 		j_close(j, '}');
@@ -1127,9 +1209,12 @@ static void json_family(struct json *j, const struct fam *f)
 			j_num(j, "create_s", pe->create_s);
 			j_num(j, "add_s", pe->add_s);
 			j_num(j, "adds_per_s", pe->add_s > 0 ? (double)pe->added / pe->add_s : NAN);
-			if (f->incr_done && pe->add_s > 0)
+			if (f->incr_done && pe->add_s > 0) {
+				double ours = (double)f->n / f->incr_s;
+
 				j_num(j, "ratio_add_rate_ours_theirs",
-				      ratio((double)f->n / f->incr_s, (double)pe->added / pe->add_s));
+				      ratio(ours, (double)pe->added / pe->add_s));
+			}
 			j_u64(j, "tbl8_groups", pe->tbl8_groups);
 			j_u64(j, "mem_bytes", pe->mem_bytes);
 			if (pe->mem_used_bytes)
@@ -1197,7 +1282,7 @@ static void usage(FILE *f)
 		"  --quiet              no progress messages on stderr\n"
 #ifdef HAVE_DPDK
 		"  --no-dpdk            skip the DPDK comparison\n"
-		"  --dpdk-skip-lpm      skip rte_lpm (its full load takes minutes)\n"
+		"  --dpdk-skip-lpm      skip rte_lpm (loading a full table is slow)\n"
 		"  --dpdk-lpm-limit S   give up loading rte_lpm after S seconds\n"
 		"  --dpdk-mem MB        EAL memory (default 6144)\n"
 		"  --dpdk-threads       measure the DPDK lookups with T threads too\n"
@@ -1315,7 +1400,8 @@ static void parse_opts(int argc, char **argv)
 			opt.dpdk_opts.lpm_time_limit = parse_seconds("--dpdk-lpm-limit", optarg);
 			break;
 		case OPT_DPDK_MEM:
-			opt.dpdk_opts.mem_mb = (unsigned)parse_num("--dpdk-mem", optarg, 64, 1u << 20);
+			opt.dpdk_opts.mem_mb = (unsigned)parse_num("--dpdk-mem", optarg, 64,
+								   1u << 20);
 			break;
 		case OPT_DPDK_THREADS:
 			opt.dpdk_threads = true;

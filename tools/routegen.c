@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * routegen: print a synthetic, BGP-like routing table in the route file
- * format (include/routed/routefile.h), one "PREFIX via GW metric 0 tag AS"
- * line per prefix, IPv4 first.
+ * format (include/routed/routefile.h): one route per prefix, IPv4 first,
+ * with a gateway, metric 0 and a tag, as routefile_format() writes it.
  *
  * Prefix lengths follow the shape of a 2025 full table:
  *
@@ -336,7 +336,8 @@ static int generate(struct gen *g, const struct len_weight *w, size_t nw)
 		if (done) {
 			failures = 0;
 		} else if (++failures > 10000) {
-			fprintf(stderr, "routegen: cannot find %zu unique %s prefixes (stuck at %zu)\n",
+			fprintf(stderr,
+				"routegen: cannot find %zu unique %s prefixes (stuck at %zu)\n",
 				g->want, g->name, g->n);
 			return -1;
 		}
@@ -405,8 +406,8 @@ static void usage(FILE *f)
 		"        the other 8%% over /19-/128\n"
 		"About 35%% of the prefixes are more-specifics of an earlier, shorter one;\n"
 		"the rest are placed at random (IPv6 mostly in 2000::/3). Prefixes are\n"
-		"unique; each line is \"PREFIX via GW metric 0 tag AS\" with a synthetic\n"
-		"origin AS as tag and gateways from 198.18.0.0/15 and 2001:2::/48.\n"
+		"unique. Each route has metric 0, a synthetic origin AS as tag and a\n"
+		"gateway from 198.18.0.0/15 or 2001:2::/48.\n"
 		"The same seed and options give the same output.\n",
 		MAX_NEXTHOPS);
 }
