@@ -29,6 +29,13 @@
 #include "route_int.h"
 #include "wlock.h"
 
+#ifdef HAVE_POPCNT_CLONES
+/* Lookup entry points built twice, plain and with POPCNT (see configure.ac). */
+#define LOOKUP_CLONES __attribute__((target_clones("default", "popcnt")))
+#else
+#define LOOKUP_CLONES
+#endif
+
 struct table_state {
 	struct rib rib4, rib6;
 	struct nexthop_table nexthops;
@@ -702,7 +709,7 @@ long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route
 	return n;
 }
 
-static uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
+static inline uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
 {
 	if (a->family == AF_INET)
 		return fib_lookup4(st->fib4, rt_addr_to_v4(a));
@@ -711,6 +718,7 @@ static uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
 	return RT_NO_ROUTE;
 }
 
+LOOKUP_CLONES
 void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size_t n,
 		     struct rt_lookup_result *out)
 {
@@ -736,6 +744,7 @@ bool rt_table_lookup_one(const struct rt_table *t, const struct rt_addr *addr,
 	return out->found;
 }
 
+LOOKUP_CLONES
 void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_t n, uint32_t *ids)
 {
 	const struct table_state *st;
@@ -748,6 +757,7 @@ void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_
 	urcu_memb_read_unlock();
 }
 
+LOOKUP_CLONES
 void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n, uint32_t *ids)
 {
 	const struct table_state *st;
