@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's shared context: one per process, owned by main.c and
+ * touched only from the control thread unless a field says otherwise.
+ */
+#ifndef ROUTED_DAEMON_DAEMON_H
+#define ROUTED_DAEMON_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct event_base;
+struct routed_config;
+struct config_overrides;
+struct tables;
+struct events;
+struct control;
+
+/* Counters for the stats method. */
+struct routed_counters {
+	/* Lookup workers add to these with relaxed atomics; read relaxed. */
+	uint64_t lookup_requests;
+	uint64_t lookup_addresses;
+	/* Control thread only. */
+	uint64_t control_requests;
+	uint64_t control_errors;
+	uint64_t control_connections;		/* open now */
+	uint64_t control_connections_total;	/* accepted since start */
+	uint64_t control_rejected;		/* refused at accept (limit) */
+	uint64_t reloads;
+	uint64_t reload_failures;
+};
+
+struct routed {
+	struct event_base *base;
+	const struct routed_config *config;	/* current; swapped by reload */
+	const char *config_path;		/* NULL: embedded defaults */
+	const struct config_overrides *overrides; /* command line, re-applied on reload */
+	struct tables *tables;
+	struct events *events;
+	struct control *control;
+	struct timespec started_mono;		/* CLOCK_MONOTONIC at start */
+	time_t started_wall;
+	unsigned threads;			/* lookup workers running */
+	struct routed_counters counters;
+};
+
+/*
+ * Reload the configuration file: build the new config, validate it, apply
+ * it, and keep the old one (returning -1 with the reason in err) on any
+ * error. Used by SIGHUP and by the config.reload method.
+ */
+int routed_reload(struct routed *d, char *err, size_t errlen);
+
+struct options;
+/*
+ * Run the daemon with a checked configuration until SIGTERM/SIGINT (run.c).
+ * Returns the process exit status.
+ */
+int routed_run(const struct options *opts, const struct routed_config *config);
+
+/* Seconds since start, from the monotonic clock. */
+double routed_uptime(const struct routed *d);
+
+#endif

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <routed/route_json.h>
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct rt_json_error *err, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		snprintf(err->field, sizeof(err->field), "%s", field);
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+json_t *rt_route_to_json(const struct rt_route *r)
+{
+	char prefix[RT_PREFIX_STRLEN], via[RT_ADDR_STRLEN];
+
+	rt_prefix_format(&r->prefix, prefix, sizeof(prefix));
+	if (r->gateway.family)
+		rt_addr_format(&r->gateway, via, sizeof(via));
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:I, s:s, s:o}",
+			 "table", (json_int_t)r->table,
+			 "prefix", prefix,
+			 "via", r->gateway.family ? via : NULL,
+			 "dev", r->dev[0] ? r->dev : NULL,
+			 "metric", (json_int_t)r->metric,
+			 "proto", r->proto,
+			 "tag", r->has_tag ? json_integer(r->tag) : json_null());
+}
+
+int rt_json_u32(const json_t *v, uint32_t *out)
+{
+	json_int_t i;
+
+	if (!json_is_integer(v))
+		return -EINVAL;
+	i = json_integer_value(v);
+	if (i < 0 || i > (json_int_t)UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)i;
+	return 0;
+}
+
+int rt_table_from_json(const json_t *v, uint32_t *id, rt_table_resolve_fn resolve, void *arg,
+		       struct rt_json_error *err)
+{
+	if (json_is_integer(v)) {
+		if (rt_json_u32(v, id))
+			return fail(err, "table", "table id must be 0..4294967295");
+		return 0;
+	}
+	if (json_is_string(v) && resolve) {
+		int rc = resolve(json_string_value(v), id, arg);
+
+		if (rc == -ENOENT) {
+			fail(err, "table", "no table named '%s'", json_string_value(v));
+			return -ENOENT;
+		}
+		if (rc)
+			return fail(err, "table", "invalid table '%s'", json_string_value(v));
+		return 0;
+	}
+	return fail(err, "table", resolve ? "table must be an id or a name" :
+					    "table must be an id");
+}
+
+/* A string member or absent/null; -EINVAL if present with another type. */
+static int opt_string(const json_t *obj, const char *key, const char **out, struct rt_json_error *err)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return fail(err, key, "%s must be a string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int opt_u32(const json_t *obj, const char *key, bool *present, uint32_t *out,
+		   struct rt_json_error *err)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*present = false;
+	if (!v || json_is_null(v))
+		return 0;
+	if (rt_json_u32(v, out))
+		return fail(err, key, "%s must be an integer 0..4294967295", key);
+	*present = true;
+	return 0;
+}
+
+static const char *const route_keys[] = { "table", "prefix", "via", "dev", "metric", "proto", "tag" };
+
+int rt_route_from_json(json_t *obj, struct rt_route *r, rt_table_resolve_fn resolve,
+		       void *arg, struct rt_json_error *err)
+{
+	const char *key, *prefix, *via, *dev, *proto;
+	char msg[RT_ERR_LEN];
+	json_t *value;
+	bool present;
+	int rc;
+
+	if (!json_is_object(obj))
+		return fail(err, "", "a route must be an object");
+	json_object_foreach(obj, key, value) {
+		size_t i;
+
+		for (i = 0; i < sizeof(route_keys) / sizeof(route_keys[0]); i++)
+			if (!strcmp(key, route_keys[i]))
+				break;
+		if (i == sizeof(route_keys) / sizeof(route_keys[0]))
+			return fail(err, key, "unknown route field '%s'", key);
+	}
+	rt_route_init(r);
+
+	if (opt_string(obj, "prefix", &prefix, err))
+		return -EINVAL;
+	if (!prefix)
+		return fail(err, "prefix", "prefix is required");
+	if (rt_prefix_parse(prefix, &r->prefix, msg, sizeof(msg)))
+		return fail(err, "prefix", "%s", msg);
+
+	value = json_object_get(obj, "table");
+	if (value && !json_is_null(value)) {
+		rc = rt_table_from_json(value, &r->table, resolve, arg, err);
+		if (rc)
+			return rc;
+	}
+
+	if (opt_string(obj, "via", &via, err))
+		return -EINVAL;
+	if (via && rt_addr_parse(via, &r->gateway, msg, sizeof(msg)))
+		return fail(err, "via", "%s", msg);
+
+	if (opt_string(obj, "dev", &dev, err))
+		return -EINVAL;
+	if (dev) {
+		if (strlen(dev) >= sizeof(r->dev))
+			return fail(err, "dev", "device name '%s' is longer than %zu characters",
+				    dev, sizeof(r->dev) - 1);
+		strcpy(r->dev, dev);
+	}
+
+	if (opt_u32(obj, "metric", &present, &r->metric, err))
+		return -EINVAL;
+
+	if (opt_string(obj, "proto", &proto, err))
+		return -EINVAL;
+	if (proto) {
+		if (strlen(proto) >= sizeof(r->proto) || rt_proto_validate(proto))
+			return fail(err, "proto", "invalid protocol name '%s'", proto);
+		strcpy(r->proto, proto);
+	}
+
+	if (opt_u32(obj, "tag", &r->has_tag, &r->tag, err))
+		return -EINVAL;
+
+	if (rt_route_validate(r, msg, sizeof(msg))) {
+		/* Name the field the message is about when it is obvious. */
+		const char *field = strstr(msg, "gateway") || strstr(msg, "via") ? "via" :
+				    strstr(msg, "dev") ? "dev" : "";
+		return fail(err, field, "%s", msg);
+	}
+	return 0;
+}
