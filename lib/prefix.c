@@ -150,6 +150,8 @@ int rt_prefix_make(const struct rt_addr *a, unsigned len, struct rt_prefix *out)
 	rt_addr_mask(&masked, len);
 	if (memcmp(masked.bytes, a->bytes, bits / 8) != 0)
 		return -EINVAL;
+	/* Canonical: the bytes past the family's width are zero too. */
+	memset(masked.bytes + bits / 8, 0, sizeof(masked.bytes) - bits / 8);
 	memset(out, 0, sizeof(*out));
 	out->addr = masked;
 	out->len = (uint8_t)len;

@@ -61,16 +61,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void *grow(void *array, size_t *cap, size_t elem)
+void reclaim_set_id_release(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id),
+			    void *arg)
+{
+	rc->release_id = release_id;
+	rc->release_arg = arg;
+}
+
+/* Double *cap; false (array unchanged) without memory. */
+static bool grow(void **array, size_t *cap, size_t elem)
 {
 	size_t ncap = *cap ? *cap * 2 : 64;
-	void *p = realloc(array, ncap * elem);
+	void *p = realloc(*array, ncap * elem);
 
-	/* Retiring must not fail: without memory we cannot defer, so stop. */
 	if (!p)
-		abort();
+		return false;
+	*array = p;
 	*cap = ncap;
-	return p;
+	return true;
 }
 
 static struct reclaim_batch *open_batch(struct reclaim *rc)
@@ -79,11 +87,22 @@ static struct reclaim_batch *open_batch(struct reclaim *rc)
 	if (!rc->open) {
 		rc->open = calloc(1, sizeof(*rc->open));
 		if (!rc->open)
-			abort();
+			return NULL;
 		rc->open->owner = rc;
 		rc->open_since_ns = now_ns();
 	}
 	return rc->open;
+}
+
+/*
+ * No memory to defer: the caller has already unpublished what it retires,
+ * so after one grace period no reader can hold it (the same argument as
+ * for call_rcu, waited for here instead of in a callback).
+ */
+static void wait_grace_period(struct reclaim *rc)
+{
+	rc->nomem_fallbacks++;
+	urcu_memb_synchronize_rcu();
 }
 
 static void batch_free_items(struct reclaim_batch *b)
@@ -119,8 +138,18 @@ void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t si
 	if (!obj)
 		return;
 	b = open_batch(rc);
-	if (b->nitems == b->items_cap)
-		b->items = grow(b->items, &b->items_cap, sizeof(*b->items));
+	if (!b || (b->nitems == b->items_cap &&
+		   !grow((void **)&b->items, &b->items_cap, sizeof(*b->items)))) {
+		wait_grace_period(rc);
+		if (dtor) {
+			dtor(obj);
+		} else {
+			if (rt_poison_enabled())
+				memset(obj, RECLAIM_POISON, size);
+			free(obj);
+		}
+		return;
+	}
 	b->items[b->nitems++] = (struct retired){ .dtor = dtor, .obj = obj, .size = size };
 	b->bytes += size;
 }
@@ -134,8 +163,11 @@ void reclaim_id(struct reclaim *rc, uint32_t id)
 {
 	struct reclaim_batch *b = open_batch(rc);
 
-	if (b->nids == b->ids_cap)
-		b->ids = grow(b->ids, &b->ids_cap, sizeof(*b->ids));
+	if (!b || (b->nids == b->ids_cap && !grow((void **)&b->ids, &b->ids_cap, sizeof(*b->ids)))) {
+		wait_grace_period(rc);
+		rc->release_id(rc->release_arg, id);
+		return;
+	}
 	b->ids[b->nids++] = id;
 }
 

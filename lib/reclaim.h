@@ -36,12 +36,25 @@ struct reclaim {
 	uint64_t batches;		/* writer only */
 	uint64_t sync_fallbacks;	/* writer only */
 	uint64_t limit_bytes;		/* backlog that triggers an inline wait */
+	uint64_t nomem_fallbacks;	/* writer only: no memory to defer, waited inline */
+	void (*release_id)(void *arg, uint32_t id);	/* for ids retired without memory */
+	void *release_arg;
 };
 
 void reclaim_init(struct reclaim *rc, const struct wlock *lock);
+/*
+ * Where an id goes when there is no memory to queue it: after an inline
+ * grace period it is released at once.
+ */
+void reclaim_set_id_release(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id),
+			    void *arg);
 /* Commit what is open, wait for every batch, recycle ids through fn. */
 void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg);
 
+/*
+ * Retiring never fails: when there is no memory to queue an object or id,
+ * the writer waits for a grace period inline and frees it at once.
+ */
 /* Free p (size bytes, for accounting) after a grace period. */
 void reclaim_free(struct reclaim *rc, void *p, size_t size);
 /* Free obj with dtor(obj) after a grace period (dtor must not block). */

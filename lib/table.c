@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,7 @@ struct rt_table *rt_table_create(uint32_t id)
 	t->id = id;
 	wlock_init(&t->lock);
 	reclaim_init(&t->rc, &t->lock);
+	reclaim_set_id_release(&t->rc, release_id, t);
 	t->state = state_create(&t->lock);
 	if (!t->state) {
 		wlock_destroy(&t->lock);
@@ -242,15 +244,36 @@ static void route_discard(struct table_state *st, struct rib_route *r)
 	free(r);
 }
 
-static int check_route(const struct rt_table *t, const struct rt_route *r)
+/*
+ * Callers' structs may carry garbage past the meaningful bytes (IPv4
+ * addresses in 16-byte arrays, names after their NUL); the table keys and
+ * next-hop interning compare whole fields, so work on a canonical copy.
+ */
+static int canonical_route(const struct rt_table *t, const struct rt_route *in,
+			   struct rt_route *out)
 {
-	struct rt_prefix canon;
+	unsigned gw_bytes = rt_family_bits(in->gateway.family) / 8;
 
-	if (rt_route_validate(r, NULL, 0) || r->table != t->id)
+	if (rt_route_validate(in, NULL, 0) || in->table != t->id)
 		return -EINVAL;
-	if (rt_prefix_make(&r->prefix.addr, r->prefix.len, &canon))
-		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (rt_prefix_make(&in->prefix.addr, in->prefix.len, &out->prefix))
+		return -EINVAL;		/* host bits set */
+	out->table = in->table;
+	out->gateway.family = in->gateway.family;
+	memcpy(out->gateway.bytes, in->gateway.bytes, gw_bytes);
+	memcpy(out->dev, in->dev, strnlen(in->dev, RT_DEV_LEN - 1));
+	out->metric = in->metric;
+	memcpy(out->proto, in->proto, strnlen(in->proto, RT_PROTO_LEN - 1));
+	out->has_tag = in->has_tag;
+	out->tag = in->has_tag ? in->tag : 0;
 	return 0;
+}
+
+/* A prefix given to delete or get: the family's width, no host bits. */
+static int canonical_prefix(const struct rt_prefix *in, struct rt_prefix *out)
+{
+	return rt_prefix_make(&in->addr, in->len, out) ? -EINVAL : 0;
 }
 
 static int route_cmp(const struct rib_route *a, const struct rib_route *b)
@@ -301,17 +324,18 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
  * Insert or replace under the lock. *old receives the replaced route's value
  * (if any) for undo logs.
  */
-static int insert_locked(struct rt_table *t, const struct rt_route *in, bool replace,
+static int insert_locked(struct rt_table *t, const struct rt_route *route, bool replace,
 			 struct rt_route *old, bool *had_old)
 {
 	struct table_state *st = t->state;
+	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
 	struct rib_route **pp, *r, *prev;
 	int proto, err;
 
 	*had_old = false;
-	err = check_route(t, in);
+	err = canonical_route(t, route, &canon);
 	if (err)
 		return err;
 	proto = proto_intern(in->proto);
@@ -373,20 +397,23 @@ static bool key_matches(const struct rib_route *r, const struct rt_route_key *k,
 static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struct rt_route *old)
 {
 	struct table_state *st = t->state;
+	struct rt_prefix prefix;
 	struct rib *rib;
 	struct rib_node *node;
 	struct rib_route **pp, *r;
 	int proto = 0, err;
 
-	if (!rt_family_bits(k->prefix.addr.family))
+	if (canonical_prefix(&k->prefix, &prefix))
 		return -EINVAL;
 	if (k->proto[0]) {
+		if (rt_proto_validate(k->proto))
+			return -EINVAL;
 		proto = proto_find(k->proto);
 		if (!proto)
 			return -ENOENT;
 	}
-	rib = rib_of(st, k->prefix.addr.family);
-	node = rib_find(rib, key_from_addr(&k->prefix.addr), k->prefix.len);
+	rib = rib_of(st, prefix.addr.family);
+	node = rib_find(rib, key_from_addr(&prefix.addr), prefix.len);
 	if (!node)
 		return -ENOENT;
 	for (pp = &node->routes; *pp && !key_matches(*pp, k, proto); pp = &(*pp)->next)
@@ -477,6 +504,8 @@ static int apply_one(struct rt_table *t, enum rt_change_op op, const struct rt_r
 		}
 		return err;
 	case RT_CHANGE_DELETE:
+		if (r->table != t->id)
+			return -EINVAL;
 		exact_key(r, &k);
 		err = delete_locked(t, &k, &u->route);
 		u->op = RT_CHANGE_ADD;
@@ -485,14 +514,43 @@ static int apply_one(struct rt_table *t, enum rt_change_op op, const struct rt_r
 	return -EINVAL;
 }
 
+/*
+ * Undo one applied change. Undoing needs memory (a re-added route, FIB
+ * path copies) while the changes being undone have retired about as much:
+ * on ENOMEM, wait for those grace periods so it is freed, and retry. A
+ * table that cannot be put back would serve a state nobody asked for, so
+ * running out for good is fatal.
+ */
+#define UNDO_ATTEMPTS 64
+static void undo_one(struct rt_table *t, const struct undo *u)
+{
+	struct undo ignored;
+	int err;
+
+	for (unsigned attempt = 0; attempt < UNDO_ATTEMPTS; attempt++) {
+		err = apply_one(t, u->op, &u->route, &ignored);
+		if (err != -ENOMEM)
+			return;		/* 0: the undo log only holds valid inverses */
+		reclaim_flush(&t->rc);
+		reclaim_barrier(&t->rc);
+		reclaim_collect_ids(&t->rc, release_id, t);
+	}
+	fprintf(stderr, "routed: out of memory while rolling back a failed change to table %u\n",
+		t->id);
+	abort();
+}
+
 int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n, size_t *failed)
 {
 	struct undo *undo = calloc(n ? n : 1, sizeof(*undo));
 	size_t i;
 	int err = 0;
 
-	if (!undo)
+	if (!undo) {
+		if (failed)
+			*failed = 0;
 		return -ENOMEM;
+	}
 	write_begin(t);
 	for (i = 0; i < n; i++) {
 		err = apply_one(t, changes[i].op, &changes[i].route, &undo[i]);
@@ -502,26 +560,23 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 	if (err) {
 		if (failed)
 			*failed = i;
-		/* Undoing restores routes just removed, so memory for them exists. */
-		while (i--) {
-			struct undo ignored;
-
-			apply_one(t, undo[i].op, &undo[i].route, &ignored);
-		}
+		while (i--)
+			undo_one(t, &undo[i]);
 	}
 	write_end(t);
 	free(undo);
 	return err;
 }
 
-static int state_insert(struct rt_table *t, struct table_state *st, const struct rt_route *in)
+static int state_insert(struct rt_table *t, struct table_state *st, const struct rt_route *route)
 {
+	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
 	struct rib_route **pp, *r;
 	int proto, err;
 
-	err = check_route(t, in);
+	err = canonical_route(t, route, &canon);
 	if (err)
 		return err;
 	proto = proto_intern(in->proto);
@@ -581,13 +636,13 @@ static int state_build_fib(struct rt_table *t, struct table_state *st)
 	return err;
 }
 
-int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed)
+static int replace_all_locked(struct rt_table *t, const struct rt_route *routes, size_t n,
+			      size_t *failed)
 {
 	struct table_state *st, *old;
 	size_t i;
 	int err = 0;
 
-	write_begin(t);
 	st = state_create(&t->lock);
 	if (!st) {
 		err = -ENOMEM;
@@ -626,6 +681,15 @@ out:
 		/* Never published. */
 		state_free_now(st);
 	}
+	return err;
+}
+
+int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed)
+{
+	int err;
+
+	write_begin(t);
+	err = replace_all_locked(t, routes, n, failed);
 	write_end(t);
 	return err;
 }
@@ -670,15 +734,14 @@ long rt_table_flush(struct rt_table *t, const char *proto)
 	long n = 0;
 	int err = 0;
 
+	write_begin(t);
 	if (!proto || !*proto) {
 		/* Everything: swap in an empty state instead of n deletes. */
-		struct rt_table_stats st;
-
-		rt_table_stats(t, &st);
-		err = rt_table_replace_all(t, NULL, 0, NULL);
-		return err ? err : (long)(st.v4.routes + st.v6.routes);
+		n = (long)(t->state->rib4.routes + t->state->rib6.routes);
+		err = replace_all_locked(t, NULL, 0, NULL);
+		write_end(t);
+		return err ? err : n;
 	}
-	write_begin(t);
 	c.proto = proto_find(proto);
 	if (c.proto) {
 		err = rib_walk(&t->state->rib4, 0, 0, 0, collect_keys, &c);
@@ -695,13 +758,15 @@ long rt_table_flush(struct rt_table *t, const char *proto)
 
 long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route *out, size_t max)
 {
+	struct rt_prefix prefix;
 	struct rib_node *node;
 	long n = 0;
 
-	if (!rt_family_bits(p->addr.family))
+	if (canonical_prefix(p, &prefix))
 		return -EINVAL;
 	wlock_lock(&t->lock);
-	node = rib_find(rib_of(t->state, p->addr.family), key_from_addr(&p->addr), p->len);
+	node = rib_find(rib_of(t->state, prefix.addr.family), key_from_addr(&prefix.addr),
+			prefix.len);
 	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
 		if ((size_t)n < max)
 			route_export(r, &out[n]);

@@ -53,6 +53,13 @@ struct rt_table *rt_table_create(uint32_t id);
 void rt_table_destroy(struct rt_table *t);
 uint32_t rt_table_id(const struct rt_table *t);
 
+/*
+ * Routes and keys passed in are checked and stored canonically: a prefix with
+ * host bits set or a length beyond its family is -EINVAL (for add, replace,
+ * delete and get alike); bytes past an IPv4 address or after a name's NUL
+ * are ignored.
+ */
+
 /* Add a route; -EEXIST if its prefix already has a route with the same (proto, metric). */
 int rt_table_add(struct rt_table *t, const struct rt_route *r);
 /* Add, or replace the route with the same (prefix, proto, metric). */
@@ -81,7 +88,9 @@ struct rt_change {
 /*
  * Apply changes in order. On the first failure every change already applied
  * is undone, *failed (if not NULL) gets its index and its error is returned.
- * Readers may see the changes one by one while they are applied.
+ * This holds when memory runs out too: undoing waits for the memory the
+ * changes retired to come back (grace periods) and retries. Readers may see
+ * the changes one by one while they are applied.
  */
 int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n, size_t *failed);
 

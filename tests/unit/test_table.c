@@ -2234,6 +2234,105 @@ static void test_many_routes(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * Callers' structs are canonicalized: bytes past an IPv4 address and after
+ * a name's NUL do not make distinct routes or next hops.
+ */
+static void test_canonical_input(void **state)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_route a = route("10.0.0.0/8", "192.0.2.1", NULL, 0, 1);
+	struct rt_route b = route("10.1.0.0/16", "192.0.2.1", NULL, 0, 2);
+	struct rt_route got[2];
+	struct rt_table_stats st;
+	struct rt_route_key k;
+
+	(void)state;
+	b.prefix.addr.bytes[9] = 0xee;		/* garbage past the IPv4 address */
+	b.gateway.bytes[12] = 0xee;
+	b.dev[5] = 'x';				/* after the (empty) name's NUL */
+	add_ok(t, &a);
+	add_ok(t, &b);
+	rt_table_stats(t, &st);
+	assert_int_equal(st.nexthops, 1);
+	assert_int_equal(rt_table_get(t, &b.prefix, got, 2), 1);
+	assert_int_equal(got[0].prefix.addr.bytes[9], 0);
+	assert_int_equal(got[0].gateway.bytes[12], 0);
+	/* A delete with the same garbage finds the route. */
+	k = key_p(&b.prefix, NULL, false, 0);
+	assert_int_equal(rt_table_delete(t, &k), 0);
+	rt_table_destroy(t);
+}
+
+/* delete and get check their prefix like add does. */
+static void test_key_prefix_checked(void **state)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_prefix p = pfx("10.0.0.0/8");
+	struct rt_route got[1];
+	struct rt_route_key k;
+
+	(void)state;
+	add(t, "10.0.0.0/8", 1);
+	p.addr.bytes[3] = 1;			/* host bits */
+	k = key_p(&p, NULL, false, 0);
+	assert_int_equal(rt_table_delete(t, &k), -EINVAL);
+	assert_int_equal(rt_table_get(t, &p, got, 1), -EINVAL);
+	p = pfx("10.0.0.0/8");
+	p.len = 33;
+	k = key_p(&p, NULL, false, 0);
+	assert_int_equal(rt_table_delete(t, &k), -EINVAL);
+	assert_int_equal(rt_table_get(t, &p, got, 1), -EINVAL);
+	p = pfx("::/0");
+	p.len = 129;
+	assert_int_equal(rt_table_get(t, &p, got, 1), -EINVAL);
+	k = key("10.0.0.0/8", "Bad proto", false, 0);
+	assert_int_equal(rt_table_delete(t, &k), -EINVAL);
+	p = pfx("10.0.0.0/8");
+	assert_int_equal(rt_table_get(t, &p, got, 1), 1);
+	rt_table_destroy(t);
+}
+
+/* A DELETE change naming another table is refused and nothing changes. */
+static void test_apply_delete_other_table(void **state)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_change ch[2];
+	struct rt_route got[1];
+	size_t failed = 99;
+
+	(void)state;
+	add(t, "10.0.0.0/8", 1);
+	ch[0].op = RT_CHANGE_ADD;
+	ch[0].route = route("192.0.2.0/24", NULL, NULL, 0, 2);
+	ch[1].op = RT_CHANGE_DELETE;
+	ch[1].route = route("10.0.0.0/8", NULL, NULL, 0, 1);
+	ch[1].route.table = 100;
+	assert_int_equal(rt_table_apply(t, ch, 2, &failed), -EINVAL);
+	assert_int_equal(failed, 1);
+	assert_int_equal(rt_table_get(t, &ch[0].route.prefix, got, 1), 0);
+	assert_int_equal(rt_table_get(t, &ch[1].route.prefix, got, 1), 1);
+	rt_table_destroy(t);
+}
+
+/* Flushing everything reports how many routes went. */
+static void test_flush_all_count(void **state)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_route r = route("10.0.0.0/8", NULL, "bgp", 5, 1);
+	struct rt_table_stats st;
+
+	(void)state;
+	add(t, "10.0.0.0/8", 1);
+	add_ok(t, &r);
+	add(t, "2001:db8::/32", 2);
+	assert_int_equal(rt_table_flush(t, NULL), 3);
+	rt_table_stats(t, &st);
+	assert_int_equal(st.v4.routes + st.v6.routes, 0);
+	assert_int_equal(rt_table_flush(t, ""), 0);
+	rt_table_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2271,6 +2370,10 @@ int main(void)
 		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_reclaim_flush),
 		cmocka_unit_test(test_many_routes),
+		cmocka_unit_test(test_canonical_input),
+		cmocka_unit_test(test_key_prefix_checked),
+		cmocka_unit_test(test_apply_delete_other_table),
+		cmocka_unit_test(test_flush_all_count),
 	};
 
 	rt_reader_register();

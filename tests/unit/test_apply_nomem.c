@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rt_table_apply() is all-or-nothing even when memory runs out: every
+ * allocation the library makes during a batch is failed in turn (and, in a
+ * second pass, a later one too, so the rollback itself hits ENOMEM), and the
+ * table must then hold exactly what it held before, for walks and lookups.
+ *
+ * Allocations are intercepted with the linker's --wrap, which only affects
+ * this test and the route library linked into it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routed/prefix.h>
+#include <routed/route.h>
+#include <routed/table.h>
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+/* Allocation number (counted from 1 while armed) that fails; 0 = none. */
+static unsigned long alloc_count, fail_first, fail_second;
+static bool armed;
+
+static bool should_fail(void)
+{
+	if (!armed)
+		return false;
+	alloc_count++;
+	return alloc_count == fail_first || alloc_count == fail_second;
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return should_fail() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return should_fail() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	return should_fail() ? NULL : __real_realloc(p, size);
+}
+
+#define BASE_ROUTES 300
+#define BATCH 40
+#define PROBES 2000
+
+struct snapshot {
+	struct rt_route routes[BASE_ROUTES + BATCH];
+	size_t n;
+	struct rt_lookup_result results[PROBES];
+};
+
+static struct rt_addr probes[PROBES];
+
+static int collect(const struct rt_route *r, void *arg)
+{
+	struct snapshot *s = arg;
+
+	assert_true(s->n < BASE_ROUTES + BATCH);
+	s->routes[s->n++] = *r;
+	return 0;
+}
+
+static void take(struct rt_table *t, struct snapshot *s)
+{
+	s->n = 0;
+	assert_int_equal(rt_table_walk(t, 0, NULL, collect, s), 0);
+	rt_table_lookup(t, probes, PROBES, s->results);
+}
+
+static bool same_route(const struct rt_route *a, const struct rt_route *b)
+{
+	return a->table == b->table && rt_prefix_equal(&a->prefix, &b->prefix) &&
+	       a->gateway.family == b->gateway.family &&
+	       !memcmp(a->gateway.bytes, b->gateway.bytes, 16) && !strcmp(a->dev, b->dev) &&
+	       a->metric == b->metric && !strcmp(a->proto, b->proto) &&
+	       a->has_tag == b->has_tag && a->tag == b->tag;
+}
+
+static void assert_same(const struct snapshot *a, const struct snapshot *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_true(same_route(&a->routes[i], &b->routes[i]));
+	for (size_t i = 0; i < PROBES; i++) {
+		assert_int_equal(a->results[i].found, b->results[i].found);
+		if (a->results[i].found)
+			assert_true(same_route(&a->results[i].route, &b->results[i].route));
+	}
+}
+
+/* Random prefixes nested under a few aggregates, so changes share FIB nodes. */
+static struct rt_route random_route(unsigned *seed, bool v6)
+{
+	struct rt_route r;
+	struct rt_addr a = { 0 };
+	unsigned len;
+
+	rt_route_init(&r);
+	if (v6) {
+		a.family = AF_INET6;
+		a.bytes[0] = 0x20;
+		a.bytes[1] = 0x01;
+		for (int i = 2; i < 8; i++)
+			a.bytes[i] = (uint8_t)(rand_r(seed) & (i < 4 ? 0x3 : 0xff));
+		len = 16 + (unsigned)rand_r(seed) % 49;
+	} else {
+		a.family = AF_INET;
+		a.bytes[0] = 10;
+		for (int i = 1; i < 4; i++)
+			a.bytes[i] = (uint8_t)(rand_r(seed) & (i == 1 ? 0x3 : 0xff));
+		len = 8 + (unsigned)rand_r(seed) % 25;
+	}
+	rt_addr_mask(&a, len);
+	assert_int_equal(rt_prefix_make(&a, len, &r.prefix), 0);
+	r.metric = (uint32_t)rand_r(seed) % 3;
+	r.gateway.family = a.family;
+	memcpy(r.gateway.bytes, a.bytes, 16);
+	r.gateway.bytes[15] = (uint8_t)(1 + rand_r(seed) % 8);
+	if (v6)
+		r.gateway.bytes[0] = 0xfe, r.gateway.bytes[1] = 0x80;
+	else
+		r.gateway.bytes[0] = 192, r.gateway.bytes[1] = 0, r.gateway.bytes[2] = 2;
+	r.has_tag = true;
+	r.tag = (uint32_t)rand_r(seed);
+	return r;
+}
+
+static struct rt_table *build(unsigned seed, struct rt_change *batch)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_route base[BASE_ROUTES];
+	size_t n = 0;
+
+	assert_non_null(t);
+	while (n < BASE_ROUTES) {
+		base[n] = random_route(&seed, n % 3 == 0);
+		if (rt_table_add(t, &base[n]) == 0)
+			n++;
+	}
+	/* A batch of adds, deletes and replaces that succeeds when memory does. */
+	for (size_t i = 0; i < BATCH; i++) {
+		switch (i % 3) {
+		case 0:
+			batch[i].op = RT_CHANGE_DELETE;
+			batch[i].route = base[i * 7];
+			break;
+		case 1:
+			batch[i].op = RT_CHANGE_REPLACE;
+			batch[i].route = base[i * 7];
+			batch[i].route.tag ^= 0x5a5a;
+			batch[i].route.gateway.bytes[14] = 0x77;
+			break;
+		default:
+			batch[i].op = RT_CHANGE_ADD;
+			do {
+				batch[i].route = random_route(&seed, i % 2);
+				batch[i].route.proto[0] = 'k';	/* "ktatic": never taken */
+			} while (0);
+			break;
+		}
+	}
+	return t;
+}
+
+static void run_pass(bool double_fault)
+{
+	unsigned seed = 20261124;
+	struct rt_change batch[BATCH];
+	static struct snapshot before, after, expected;
+	unsigned long total;
+	unsigned failures = 0;
+
+	/* The addresses probed: random, inside the same aggregates. */
+	for (size_t i = 0; i < PROBES; i++) {
+		struct rt_route r = random_route(&seed, i % 3 == 0);
+
+		probes[i] = r.prefix.addr;
+		probes[i].bytes[r.prefix.addr.family == AF_INET ? 3 : 15] ^= (uint8_t)i;
+	}
+
+	/* Reference run: no failure; count the allocations of the batch. */
+	{
+		struct rt_table *t = build(seed, batch);
+		size_t failed = SIZE_MAX;
+
+		alloc_count = 0;
+		fail_first = fail_second = 0;
+		armed = true;
+		assert_int_equal(rt_table_apply(t, batch, BATCH, &failed), 0);
+		armed = false;
+		total = alloc_count;
+		take(t, &expected);
+		rt_table_destroy(t);
+	}
+	print_message("# seed %u: the batch makes %lu allocations\n", 20261124u, total);
+	assert_true(total > 0);
+
+	for (unsigned long k = 1; k <= total; k++) {
+		struct rt_table *t = build(seed, batch);
+		size_t failed = SIZE_MAX;
+		int rc;
+
+		take(t, &before);
+		alloc_count = 0;
+		fail_first = k;
+		/* The second failure lands in the rollback (or later in the batch). */
+		fail_second = double_fault ? k + 1 + k % 5 : 0;
+		armed = true;
+		rc = rt_table_apply(t, batch, BATCH, &failed);
+		armed = false;
+		take(t, &after);
+		if (rc == 0) {
+			/* A failure the library absorbed (e.g. an optional cache). */
+			assert_same(&after, &expected);
+		} else {
+			assert_int_equal(rc, -ENOMEM);
+			assert_true(failed < BATCH);
+			assert_same(&after, &before);
+			failures++;
+		}
+		rt_table_destroy(t);
+	}
+	assert_true(failures > 0);
+}
+
+static void test_apply_enomem(void **state)
+{
+	(void)state;
+	run_pass(false);
+}
+
+static void test_apply_enomem_during_rollback(void **state)
+{
+	(void)state;
+	run_pass(true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply_enomem),
+		cmocka_unit_test(test_apply_enomem_during_rollback),
+	};
+
+	rt_reader_register();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
