@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon configuration: a JSON file (with // and slash-star comments)
+ * parsed into an immutable object, defaults for everything, command-line
+ * overrides on top. Strict: unknown keys and out-of-range values are
+ * errors reported as "FILE:LINE:COL: message". Schema: routed.conf(5).
+ */
+#ifndef ROUTED_DAEMON_CONFIG_H
+#define ROUTED_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_TABLES 1024
+#define CONFIG_MAX_ROUTE_FILES 64
+
+struct config_listen {
+	char text[64];			/* as written, normalized: "127.0.0.1:5300", "[::1]:5300" */
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* network byte order */
+	uint16_t port;			/* host byte order */
+};
+
+struct config_table {
+	uint32_t id;
+	char name[32];			/* [A-Za-z0-9_.-], not all digits */
+};
+
+/* Everything is filled: defaults where the file says nothing. */
+struct routed_config {
+	/* "control" */
+	char control_socket[108];	/* sun_path */
+	char socket_group[32];		/* "" = the daemon's group */
+	gid_t socket_gid;		/* resolved; (gid_t)-1 when socket_group is "" */
+	mode_t socket_mode;		/* default 0660 */
+	char admin_group[32];		/* "" = only uid 0 and routed's uid */
+	gid_t admin_gid;		/* resolved; (gid_t)-1 when admin_group is "" */
+	unsigned max_connections;	/* 1..65536, default 256 */
+	size_t max_line_bytes;		/* 4096..64 MiB, default 1 MiB */
+	size_t max_output_bytes;	/* 64 KiB..1 GiB, default 16 MiB */
+	/* "lookup" */
+	struct config_listen listen[CONFIG_MAX_LISTEN];
+	unsigned n_listen;		/* default: none */
+	unsigned threads;		/* 1..256, default: CPUs online (at most 64) */
+	/* "log" */
+	int log_level;			/* syslog LOG_ERR..LOG_DEBUG, default LOG_INFO */
+	/* top level */
+	char state_dir[256];		/* default $STATE_DIRECTORY or /var/lib/routed (root) */
+	struct config_table tables[CONFIG_MAX_TABLES];	/* main (254) always first */
+	unsigned n_tables;
+	char route_files[CONFIG_MAX_ROUTE_FILES][256];	/* loaded at start and on reload */
+	unsigned n_route_files;
+	char path[256];			/* the file read; "" = embedded defaults */
+};
+
+/* Command-line values that override the file (NULL/0 = not given). */
+struct config_overrides {
+	const char *control_socket;
+	const char *lookup_listen[CONFIG_MAX_LISTEN];
+	unsigned n_lookup_listen;
+	const char *state_dir;
+	unsigned threads;
+};
+
+/*
+ * Read path (NULL: embedded defaults only), apply overrides, check
+ * everything. Returns a new config, or NULL with "FILE:LINE:COL: message"
+ * (or "option --x: message") in err.
+ */
+struct routed_config *config_load(const char *path, const struct config_overrides *ov,
+				  char *err, size_t errlen);
+void config_free(struct routed_config *c);
+
+/* The normalized config as JSON: every key, defaults filled (new reference). */
+json_t *config_to_json(const struct routed_config *c);
+
+#endif

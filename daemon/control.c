@@ -1,0 +1,1042 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control socket: listener, connections, line framing, limits,
+ * fairness and graceful shutdown.
+ *
+ * Everything here runs on the control thread (d->base), so no locking.
+ * The one hazard is re-entrancy: a handler, a drain hook or a close hook
+ * may act on any connection, including its own. So nothing is ever freed
+ * from inside such a call: conn_kill() only marks the connection and
+ * activates its resume event, and the connection is freed from the loop.
+ *
+ * A connection goes OPEN -> (DRAINING) -> (CLOSING) -> DEAD:
+ *   OPEN      reading and answering requests;
+ *   DRAINING  no more input (peer EOF or shutdown): answer the complete
+ *             lines already buffered;
+ *   CLOSING   nothing more to answer: flush the output, then close;
+ *   DEAD      freed at the next turn of the loop (close hooks run then).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "rpc.h"
+
+/* Requests answered per connection per turn of the loop, so that one busy
+ * client cannot starve the others. */
+#define CONTROL_BATCH 64
+#define CONTROL_BACKLOG 128
+/* How long accepting pauses when the process runs out of descriptors. */
+#define CONTROL_ACCEPT_PAUSE_MS 100
+#define CONTROL_SHUTDOWN_SECONDS 2
+/* A closing connection whose peer stops reading is dropped after this. */
+#define CONTROL_CLOSING_SECONDS 10
+
+enum conn_state {
+	CONN_OPEN,
+	CONN_DRAINING,
+	CONN_CLOSING,
+	CONN_DEAD,
+};
+
+struct close_hook {
+	rpc_conn_hook_fn fn;
+	void *arg;
+};
+
+struct rpc_conn {
+	struct control *ctl;
+	struct rpc_conn *prev, *next;
+	struct bufferevent *bev;
+	struct event *resume; /* continue reading later, or free */
+	uint64_t id;
+	struct rpc_peer peer;
+	enum conn_state state;
+	bool peer_eof; /* an unterminated last line is still a request */
+	bool hooks_ran;
+	unsigned busy;	/* handlers or hooks of ours on the stack */
+	size_t scanned; /* leading input bytes known to hold no '\n' */
+	struct close_hook *hooks;
+	size_t n_hooks, hooks_alloc;
+	rpc_conn_hook_fn drain_fn;
+	void *drain_arg;
+};
+
+struct control {
+	struct routed *d;
+	struct evconnlistener *listener;
+	struct event *accept_retry;   /* ends a pause after EMFILE */
+	struct event *shutdown_timer; /* forces the stop */
+	struct event *finished;	      /* calls done() from the loop */
+	char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+	bool own_path; /* we bound it: unlink at the end */
+	dev_t path_dev;
+	ino_t path_ino;
+	/* Limits, copied from the config (which a reload frees). */
+	unsigned max_connections;
+	size_t max_line;
+	size_t max_output;
+	gid_t admin_gid;
+	mode_t socket_mode;
+	gid_t socket_gid;
+	char admin_desc[96];
+	/* State. */
+	struct rpc_conn *conns, *conns_tail;
+	unsigned n_conns;
+	uint64_t next_conn_id;
+	bool listening;	    /* listener enabled */
+	bool accept_paused; /* after EMFILE/ENFILE */
+	bool accept_error_logged;
+	bool shutting_down;
+	bool done_called;
+	void (*done)(void *arg);
+	void *done_arg;
+};
+
+static void conn_free(struct rpc_conn *conn);
+
+/* ---------------------------------------------------------------------- */
+/* Access */
+
+bool control_peer_is_admin(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups,
+			   uid_t self_uid, gid_t admin_gid)
+{
+	if (uid == 0 || uid == self_uid)
+		return true;
+	if (admin_gid == (gid_t)-1)
+		return false;
+	if (gid == admin_gid)
+		return true;
+	for (size_t i = 0; i < n_groups; i++)
+		if (groups[i] == admin_gid)
+			return true;
+	return false;
+}
+
+/* The peer process's supplementary groups as the kernel has them (Linux 4.13+). */
+static bool peer_groups_admin(int fd, const struct ucred *cred, gid_t admin_gid)
+{
+	gid_t small[64];
+	gid_t *groups = small;
+	socklen_t len = sizeof(small);
+	bool admin = false;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		if (errno != ERANGE)
+			return false;
+		groups = malloc(len);
+		if (!groups)
+			return false;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			goto out;
+	}
+	admin = control_peer_is_admin(cred->uid, cred->gid, groups, len / sizeof(gid_t), (uid_t)-1,
+				      admin_gid);
+out:
+	if (groups != small)
+		free(groups);
+	return admin;
+}
+
+/* The groups the user database gives the peer's uid (what a login would get). */
+static bool user_groups_admin(const struct ucred *cred, gid_t admin_gid)
+{
+	struct passwd pw, *found = NULL;
+	long bufsize = sysconf(_SC_GETPW_R_SIZE_MAX);
+	char *buf;
+	gid_t *groups = NULL;
+	int n = 64;
+	bool admin = false;
+
+	if (bufsize < 16384)
+		bufsize = 16384;
+	buf = malloc(bufsize);
+	if (!buf)
+		return false;
+	if (getpwuid_r(cred->uid, &pw, buf, bufsize, &found) != 0 || !found)
+		goto out;
+	for (int tries = 0; tries < 4; tries++) {
+		gid_t *bigger = realloc(groups, n * sizeof(gid_t));
+		int want = n;
+
+		if (!bigger)
+			goto out;
+		groups = bigger;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &want) >= 0) {
+			admin = control_peer_is_admin(cred->uid, cred->gid, groups, want, (uid_t)-1,
+						      admin_gid);
+			break;
+		}
+		/* want now holds the size needed. */
+		n = want > n ? want : n * 2;
+	}
+out:
+	free(groups);
+	free(buf);
+	return admin;
+}
+
+/*
+ * Decided once, at accept. Either source of supplementary groups counts:
+ * the kernel's (a process started with extra groups) or the user
+ * database's (a member who has not logged in again since being added).
+ */
+static bool peer_is_admin(const struct control *c, int fd, const struct ucred *cred)
+{
+	if (control_peer_is_admin(cred->uid, cred->gid, NULL, 0, geteuid(), c->admin_gid))
+		return true;
+	if (c->admin_gid == (gid_t)-1)
+		return false;
+	return peer_groups_admin(fd, cred, c->admin_gid) || user_groups_admin(cred, c->admin_gid);
+}
+
+static void set_admin_desc(struct control *c, const struct routed_config *cfg)
+{
+	if (cfg->admin_gid == (gid_t)-1)
+		snprintf(c->admin_desc, sizeof(c->admin_desc), "uid 0 or routed's uid (%u)",
+			 (unsigned)geteuid());
+	else
+		snprintf(c->admin_desc, sizeof(c->admin_desc),
+			 "uid 0, routed's uid (%u) or group %s", (unsigned)geteuid(),
+			 cfg->admin_group[0] ? cfg->admin_group : "(configured)");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listener */
+
+/* Accept exactly when running, not paused and below the connection limit. */
+static void listener_update(struct control *c)
+{
+	bool want = !c->shutting_down && !c->accept_paused && c->n_conns < c->max_connections;
+
+	if (!c->listener || want == c->listening)
+		return;
+	if (want)
+		evconnlistener_enable(c->listener);
+	else
+		evconnlistener_disable(c->listener);
+	c->listening = want;
+}
+
+static void accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	c->accept_paused = false;
+	listener_update(c);
+}
+
+static void accept_error_cb(struct evconnlistener *listener, void *arg)
+{
+	struct control *c = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval pause = {0, CONTROL_ACCEPT_PAUSE_MS * 1000};
+
+	c->d->counters.control_rejected++;
+	if (!c->accept_error_logged) {
+		log_warn("control: accept on %s failed: %s; pausing new connections", c->path,
+			 strerror(err));
+		c->accept_error_logged = true;
+	}
+	/* Out of descriptors or memory: the listener would stay readable and
+	 * spin; stop accepting for a moment and let connections close. */
+	c->accept_paused = true;
+	listener_update(c);
+	evtimer_add(c->accept_retry, &pause);
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_write_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+static void conn_resume_cb(evutil_socket_t fd, short what, void *arg);
+
+static void conn_set_limits(struct rpc_conn *conn)
+{
+	const struct control *c = conn->ctl;
+
+	/* Room for the longest line and its "\r\n": reading stops there, so
+	 * input never holds more than that. */
+	bufferevent_setwatermark(conn->bev, EV_READ, 0, c->max_line + 2);
+	/* The write callback (drain hook) fires once output is down to a quarter of the cap. */
+	bufferevent_setwatermark(conn->bev, EV_WRITE, c->max_output / 4, 0);
+}
+
+static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *sa,
+		      int socklen, void *arg)
+{
+	struct control *c = arg;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct rpc_conn *conn = NULL;
+
+	c->accept_error_logged = false;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		log_warn("control: SO_PEERCRED: %s; dropping connection", strerror(errno));
+		goto fail;
+	}
+	conn = calloc(1, sizeof(*conn));
+	if (!conn)
+		goto oom;
+	conn->ctl = c;
+	conn->id = ++c->next_conn_id;
+	conn->peer.uid = cred.uid;
+	conn->peer.gid = cred.gid;
+	conn->peer.pid = cred.pid;
+	conn->peer.admin = peer_is_admin(c, fd, &cred);
+	conn->resume = evtimer_new(c->d->base, conn_resume_cb, conn);
+	if (!conn->resume)
+		goto oom;
+	conn->bev = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!conn->bev)
+		goto oom;
+	fd = -1; /* the bufferevent owns it now */
+	bufferevent_setcb(conn->bev, conn_read_cb, conn_write_cb, conn_event_cb, conn);
+	conn_set_limits(conn);
+	if (bufferevent_enable(conn->bev, EV_READ | EV_WRITE) < 0)
+		goto oom;
+
+	conn->prev = c->conns_tail;
+	if (c->conns_tail)
+		c->conns_tail->next = conn;
+	else
+		c->conns = conn;
+	c->conns_tail = conn;
+	c->n_conns++;
+	c->d->counters.control_connections++;
+	c->d->counters.control_connections_total++;
+	log_debug("control: connection %llu: pid %d, uid %u, gid %u%s",
+		  (unsigned long long)conn->id, (int)cred.pid, (unsigned)cred.uid,
+		  (unsigned)cred.gid, conn->peer.admin ? ", admin" : "");
+	listener_update(c);
+	return;
+oom:
+	log_err("control: out of memory accepting a connection");
+fail:
+	c->d->counters.control_rejected++;
+	if (conn) {
+		if (conn->bev)
+			bufferevent_free(conn->bev);
+		if (conn->resume)
+			event_free(conn->resume);
+		free(conn);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Connections */
+
+/* Close at the next turn of the loop; never frees here (see the top). */
+static void conn_kill(struct rpc_conn *conn)
+{
+	if (conn->state == CONN_DEAD)
+		return;
+	conn->state = CONN_DEAD;
+	bufferevent_disable(conn->bev, EV_READ | EV_WRITE);
+	event_active(conn->resume, EV_TIMEOUT, 1);
+}
+
+/* Process the rest of the input at a later turn, after other clients. */
+static void conn_reschedule(struct rpc_conn *conn)
+{
+	/* A zero timeout, unlike event_active(), runs only after the loop has
+	 * polled again, so every other ready connection gets its turn first. */
+	static const struct timeval now = {0, 0};
+
+	evtimer_add(conn->resume, &now);
+}
+
+/* Nothing left to answer: flush the output, then close. */
+static void conn_start_closing(struct rpc_conn *conn)
+{
+	static const struct timeval limit = {CONTROL_CLOSING_SECONDS, 0};
+
+	if (conn->state == CONN_DEAD || conn->state == CONN_CLOSING)
+		return;
+	conn->state = CONN_CLOSING;
+	bufferevent_disable(conn->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) == 0) {
+		conn_kill(conn);
+		return;
+	}
+	/* The write callback closes once the output is empty; a peer that
+	 * stops reading now is not waited for forever. */
+	bufferevent_set_timeouts(conn->bev, NULL, &limit);
+}
+
+static void conn_dispatch(struct rpc_conn *conn, const char *line, size_t len)
+{
+	conn->busy++;
+	rpc_handle_line(conn, line, len);
+	conn->busy--;
+}
+
+static void conn_line_too_long(struct rpc_conn *conn)
+{
+	struct evbuffer *in = bufferevent_get_input(conn->bev);
+
+	log_info("control: connection %llu (pid %d, uid %u): line longer than %zu bytes; closing",
+		 (unsigned long long)conn->id, (int)conn->peer.pid, (unsigned)conn->peer.uid,
+		 conn->ctl->max_line);
+	conn->busy++;
+	rpc_reject_long_line(conn, conn->ctl->max_line);
+	conn->busy--;
+	evbuffer_drain(in, evbuffer_get_length(in));
+	conn->scanned = 0;
+	conn_start_closing(conn);
+}
+
+/*
+ * Answer the complete lines in the input buffer, in order, at most
+ * CONTROL_BATCH of them now.
+ */
+static void conn_process_input(struct rpc_conn *conn)
+{
+	struct evbuffer *in = bufferevent_get_input(conn->bev);
+	size_t max_line = conn->ctl->max_line;
+	unsigned lines = 0;
+
+	while (conn->state == CONN_OPEN || conn->state == CONN_DRAINING) {
+		size_t avail = evbuffer_get_length(in);
+		struct evbuffer_ptr eol = {.pos = -1};
+		size_t len, content;
+		const char *line;
+
+		if (avail == 0)
+			break;
+		if (lines == CONTROL_BATCH) {
+			conn_reschedule(conn);
+			return;
+		}
+		/* Search only the bytes not searched before: a long line
+		 * arriving in many reads is scanned once. */
+		if (conn->scanned < avail) {
+			struct evbuffer_ptr start;
+
+			evbuffer_ptr_set(in, &start, conn->scanned, EVBUFFER_PTR_SET);
+			eol = evbuffer_search(in, "\n", 1, &start);
+		}
+		if (eol.pos < 0) {
+			conn->scanned = avail;
+			/* One byte of slack for the '\r' of a "\r\n" still on its way. */
+			if (avail > max_line + 1) {
+				conn_line_too_long(conn);
+				return;
+			}
+			if (!conn->peer_eof)
+				break;
+			/* The peer is gone: its last, unterminated line still counts. */
+			eol.pos = avail;
+		}
+		len = (size_t)eol.pos;
+		line = (const char *)evbuffer_pullup(in, len < avail ? len + 1 : len);
+		content = len;
+		if (content > 0 && line[content - 1] == '\r')
+			content--;
+		if (content > max_line) {
+			conn_line_too_long(conn);
+			return;
+		}
+		lines++;
+		if (content > 0)
+			conn_dispatch(conn, line, content);
+		/* The connection may be dead now; its buffers stay valid until
+		 * the loop frees it. */
+		evbuffer_drain(in, len < avail ? len + 1 : len);
+		conn->scanned = 0;
+	}
+	if (conn->state == CONN_DRAINING) {
+		/* Whatever is left is a partial line nobody will finish. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		conn_start_closing(conn);
+	}
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	conn_process_input(arg);
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct rpc_conn *conn = arg;
+	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
+
+	if (conn->state == CONN_CLOSING) {
+		if (pending == 0)
+			conn_kill(conn);
+		return;
+	}
+	/* Called only at or below the low watermark, a quarter of the cap. */
+	if ((conn->state == CONN_OPEN || conn->state == CONN_DRAINING) && conn->drain_fn) {
+		conn->busy++;
+		conn->drain_fn(conn, conn->drain_arg);
+		conn->busy--;
+	}
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct rpc_conn *conn = arg;
+
+	if (what & BEV_EVENT_EOF) {
+		/* The peer will send nothing more but may still read: answer
+		 * what it sent. */
+		conn->peer_eof = true;
+		if (conn->state == CONN_OPEN)
+			conn->state = CONN_DRAINING;
+		conn_process_input(conn);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		log_info("control: connection %llu (pid %d, uid %u): peer stopped reading; closing",
+			 (unsigned long long)conn->id, (int)conn->peer.pid,
+			 (unsigned)conn->peer.uid);
+	else
+		log_debug("control: connection %llu: %s", (unsigned long long)conn->id,
+			  strerror(EVUTIL_SOCKET_ERROR()));
+	conn_kill(conn);
+}
+
+static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rpc_conn *conn = arg;
+
+	switch (conn->state) {
+	case CONN_DEAD:
+		conn_free(conn);
+		break;
+	case CONN_OPEN:
+	case CONN_DRAINING:
+		conn_process_input(conn);
+		break;
+	case CONN_CLOSING:
+		break;
+	}
+}
+
+static void conn_free(struct rpc_conn *conn)
+{
+	struct control *c = conn->ctl;
+
+	conn->state = CONN_DEAD;
+	/* Hooks run in registration order; each is unlinked before it runs,
+	 * so a hook may cancel later ones. */
+	conn->hooks_ran = true;
+	while (conn->n_hooks > 0) {
+		struct close_hook hook = conn->hooks[0];
+
+		conn->n_hooks--;
+		memmove(conn->hooks, conn->hooks + 1, conn->n_hooks * sizeof(*conn->hooks));
+		hook.fn(conn, hook.arg);
+	}
+
+	if (conn->prev)
+		conn->prev->next = conn->next;
+	else
+		c->conns = conn->next;
+	if (conn->next)
+		conn->next->prev = conn->prev;
+	else
+		c->conns_tail = conn->prev;
+	c->n_conns--;
+	c->d->counters.control_connections--;
+	log_debug("control: connection %llu closed", (unsigned long long)conn->id);
+
+	event_free(conn->resume);
+	bufferevent_free(conn->bev);
+	free(conn->hooks);
+	free(conn);
+
+	listener_update(c);
+	if (c->shutting_down && c->n_conns == 0)
+		event_active(c->finished, EV_TIMEOUT, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* What rpc.c and the handlers use */
+
+struct routed *control_conn_daemon(const struct rpc_conn *conn)
+{
+	return conn->ctl->d;
+}
+
+const char *control_admin_description(const struct rpc_conn *conn)
+{
+	return conn->ctl->admin_desc;
+}
+
+bool control_conn_writable(const struct rpc_conn *conn)
+{
+	return conn->state == CONN_OPEN || conn->state == CONN_DRAINING;
+}
+
+static int dump_to_evbuffer(const char *buf, size_t size, void *data)
+{
+	return evbuffer_add(data, buf, size);
+}
+
+int control_conn_send(struct rpc_conn *conn, const json_t *msg)
+{
+	struct evbuffer *out;
+	size_t pending;
+
+	if (!control_conn_writable(conn))
+		return -1;
+	out = bufferevent_get_output(conn->bev);
+	/* Compact output has no newline, so one message is one line. */
+	if (json_dump_callback(msg, dump_to_evbuffer, out, JSON_COMPACT) != 0 ||
+	    evbuffer_add(out, "\n", 1) != 0) {
+		/* Part of a message may be queued: the stream is unusable. */
+		log_err("control: connection %llu: out of memory queueing output; closing",
+			(unsigned long long)conn->id);
+		conn_kill(conn);
+		return -1;
+	}
+	pending = evbuffer_get_length(out);
+	if (pending > conn->ctl->max_output) {
+		log_info("control: connection %llu (pid %d, uid %u): %zu bytes of output queued, "
+			 "over the %zu byte cap; closing",
+			 (unsigned long long)conn->id, (int)conn->peer.pid,
+			 (unsigned)conn->peer.uid, pending, conn->ctl->max_output);
+		conn_kill(conn);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t rpc_conn_id(const struct rpc_conn *conn)
+{
+	return conn->id;
+}
+
+const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *conn)
+{
+	return &conn->peer;
+}
+
+size_t rpc_conn_pending_output(const struct rpc_conn *conn)
+{
+	return evbuffer_get_length(bufferevent_get_output(conn->bev));
+}
+
+size_t rpc_conn_output_cap(const struct rpc_conn *conn)
+{
+	return conn->ctl->max_output;
+}
+
+int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	if (!fn || conn->hooks_ran)
+		return -1;
+	if (conn->n_hooks == conn->hooks_alloc) {
+		size_t n = conn->hooks_alloc ? conn->hooks_alloc * 2 : 4;
+		struct close_hook *hooks = realloc(conn->hooks, n * sizeof(*hooks));
+
+		if (!hooks)
+			return -1;
+		conn->hooks = hooks;
+		conn->hooks_alloc = n;
+	}
+	conn->hooks[conn->n_hooks].fn = fn;
+	conn->hooks[conn->n_hooks].arg = arg;
+	conn->n_hooks++;
+	return 0;
+}
+
+void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	for (size_t i = 0; i < conn->n_hooks; i++) {
+		if (conn->hooks[i].fn == fn && conn->hooks[i].arg == arg) {
+			conn->n_hooks--;
+			memmove(conn->hooks + i, conn->hooks + i + 1,
+				(conn->n_hooks - i) * sizeof(*conn->hooks));
+			return;
+		}
+	}
+}
+
+void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	conn->drain_fn = fn;
+	conn->drain_arg = fn ? arg : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The socket */
+
+static int make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+	char *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		snprintf(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
+	if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* Create each missing component; existing ones keep their mode. */
+	for (char *p = dir + 1;; p++) {
+		bool end = *p == '\0';
+
+		if (!end && *p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) == 0) {
+			/* Exactly 0755 whatever the umask: clients must reach the socket. */
+			if (chmod(dir, 0755) < 0) {
+				snprintf(err, errlen, "chmod %s: %s", dir, strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
+			snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (end)
+			break;
+		*p = '/';
+	}
+	return 0;
+}
+
+static void fill_addr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, strlen(path));
+}
+
+/* Refuse to steal a live socket; remove a stale one. */
+static int check_existing(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int probe, rc;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	fill_addr(&sun, path);
+	rc = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
+	if (rc == 0 || errno == EAGAIN || errno == EINPROGRESS) {
+		/* EAGAIN: a full backlog, which someone is listening behind. */
+		close(probe);
+		snprintf(err, errlen, "another routed is listening on %s", path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		snprintf(err, errlen, "cannot check the existing socket %s: %s", path,
+			 strerror(errno));
+		close(probe);
+		return -1;
+	}
+	close(probe);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove the stale socket %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	log_info("control: removed the stale socket %s", path);
+	return 0;
+}
+
+static int bind_socket(struct control *c, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old_mask;
+	int fd, rc;
+
+	if (make_parent_dirs(c->path, err, errlen) < 0 || check_existing(c->path, err, errlen) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	fill_addr(&sun, c->path);
+	/* bind() creates the file with 0777 & ~umask. Allow only the owner's
+	 * bits until the group is right, so no other user can ever connect
+	 * through a wrong group or mode. umask is per process, but routed's
+	 * other threads (lookup workers) create no files. */
+	old_mask = umask(0777 & ~(c->socket_mode & 0700));
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_mask);
+	if (rc < 0) {
+		snprintf(err, errlen, "bind %s: %s", c->path,
+			 errno == EADDRINUSE ? "another process created it meanwhile"
+					     : strerror(errno));
+		goto fail;
+	}
+	c->own_path = true;
+	if (lstat(c->path, &st) == 0) {
+		c->path_dev = st.st_dev;
+		c->path_ino = st.st_ino;
+	}
+	if (c->socket_gid != (gid_t)-1 && chown(c->path, (uid_t)-1, c->socket_gid) < 0) {
+		snprintf(err, errlen, "chown %s to group %u: %s", c->path, (unsigned)c->socket_gid,
+			 strerror(errno));
+		goto fail;
+	}
+	if (chmod(c->path, c->socket_mode) < 0) {
+		snprintf(err, errlen, "chmod %s: %s", c->path, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, CONTROL_BACKLOG) < 0) {
+		snprintf(err, errlen, "listen %s: %s", c->path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* A listening AF_UNIX stream socket passed by systemd in fd 3, or -1. */
+static int activated_socket(struct control *c)
+{
+	const char *pid_text = getenv("LISTEN_PID");
+	const char *fds_text = getenv("LISTEN_FDS");
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(int);
+	int type = 0, domain = 0, listening = 0, flags;
+	const int fd = 3;
+
+	if (!pid_text || !fds_text || strtol(pid_text, NULL, 10) != (long)getpid() ||
+	    strtol(fds_text, NULL, 10) < 1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    type != SOCK_STREAM || domain != AF_UNIX || !listening) {
+		log_warn("control: fd 3 from $LISTEN_FDS is not a listening Unix stream socket; "
+			 "ignoring it");
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		log_warn("control: fd 3 from $LISTEN_FDS: %s; ignoring it", strerror(errno));
+		return -1;
+	}
+	len = sizeof(sun);
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 && sun.sun_path[0])
+		snprintf(c->path, sizeof(c->path), "%.*s", (int)sizeof(sun.sun_path), sun.sun_path);
+	return fd;
+}
+
+static void copy_limits(struct control *c, const struct routed_config *cfg)
+{
+	c->max_connections = cfg->max_connections ? cfg->max_connections : 1;
+	c->max_line = cfg->max_line_bytes;
+	c->max_output = cfg->max_output_bytes;
+	c->admin_gid = cfg->admin_gid;
+	c->socket_mode = cfg->socket_mode & 07777;
+	c->socket_gid = cfg->socket_gid;
+	set_admin_desc(c, cfg);
+}
+
+static void shutdown_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void finished_cb(evutil_socket_t fd, short what, void *arg);
+
+struct control *control_create(struct routed *d, char *err, size_t errlen)
+{
+	const struct routed_config *cfg = d->config;
+	struct control *c;
+	int fd;
+
+	if (!cfg->control_socket[0]) {
+		snprintf(err, errlen, "control.socket is empty");
+		return NULL;
+	}
+	if (strnlen(cfg->control_socket, sizeof(cfg->control_socket)) >=
+	    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+		snprintf(err, errlen, "control socket path too long");
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->d = d;
+	snprintf(c->path, sizeof(c->path), "%s", cfg->control_socket);
+	copy_limits(c, cfg);
+	c->accept_retry = evtimer_new(d->base, accept_retry_cb, c);
+	c->shutdown_timer = evtimer_new(d->base, shutdown_timer_cb, c);
+	c->finished = evtimer_new(d->base, finished_cb, c);
+	if (!c->accept_retry || !c->shutdown_timer || !c->finished) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+
+	fd = activated_socket(c);
+	if (fd >= 0)
+		log_info("control: using the socket passed by systemd (%s)", c->path);
+	else
+		fd = bind_socket(c, err, errlen);
+	if (fd < 0)
+		goto fail;
+	/* Backlog 0: the socket listens already. Accepted sockets get
+	 * SOCK_NONBLOCK and SOCK_CLOEXEC from accept4(). */
+	c->listener = evconnlistener_new(d->base, accept_cb, c,
+					 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (!c->listener) {
+		snprintf(err, errlen, "cannot watch %s: %s", c->path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	evconnlistener_set_error_cb(c->listener, accept_error_cb);
+	c->listening = true;
+	log_info("control: listening on %s", c->path);
+	return c;
+fail:
+	control_destroy(c);
+	return NULL;
+}
+
+void control_reconfigure(struct control *c, const struct routed_config *cfg)
+{
+	mode_t old_mode = c->socket_mode;
+	gid_t old_gid = c->socket_gid;
+
+	if (strcmp(cfg->control_socket, c->path) != 0 && c->own_path)
+		log_warn("control: control.socket changed to %s; still listening on %s until "
+			 "restart",
+			 cfg->control_socket, c->path);
+	copy_limits(c, cfg);
+	for (struct rpc_conn *conn = c->conns; conn; conn = conn->next)
+		if (conn->state != CONN_DEAD)
+			conn_set_limits(conn);
+	if (c->own_path) {
+		if (c->socket_gid != old_gid && c->socket_gid != (gid_t)-1 &&
+		    chown(c->path, (uid_t)-1, c->socket_gid) < 0)
+			log_warn("control: chown %s to group %u: %s", c->path,
+				 (unsigned)c->socket_gid, strerror(errno));
+		if (c->socket_mode != old_mode && chmod(c->path, c->socket_mode) < 0)
+			log_warn("control: chmod %s: %s", c->path, strerror(errno));
+	}
+	listener_update(c);
+	/* Connections over a lowered limit stay; the lower limit holds as they go. */
+}
+
+/* ---------------------------------------------------------------------- */
+/* Stopping */
+
+static void finished_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	if (c->done_called || c->n_conns > 0)
+		return;
+	c->done_called = true;
+	evtimer_del(c->shutdown_timer);
+	if (c->done)
+		c->done(c->done_arg);
+}
+
+static void shutdown_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	log_warn("control: %u connection(s) still busy after %d s; closing them", c->n_conns,
+		 CONTROL_SHUTDOWN_SECONDS);
+	/* From the loop: no handler or hook of these connections is running. */
+	while (c->conns)
+		conn_free(c->conns);
+	event_active(c->finished, EV_TIMEOUT, 1);
+}
+
+void control_shutdown(struct control *c, void (*done)(void *arg), void *arg)
+{
+	static const struct timeval limit = {CONTROL_SHUTDOWN_SECONDS, 0};
+
+	c->done = done;
+	c->done_arg = arg;
+	if (c->shutting_down)
+		return;
+	c->shutting_down = true;
+	evtimer_del(c->accept_retry);
+	listener_update(c);
+	for (struct rpc_conn *conn = c->conns; conn; conn = conn->next) {
+		if (conn->state != CONN_OPEN)
+			continue;
+		/* Answer what was received, nothing more. */
+		conn->state = CONN_DRAINING;
+		bufferevent_disable(conn->bev, EV_READ);
+		event_active(conn->resume, EV_TIMEOUT, 1);
+	}
+	evtimer_add(c->shutdown_timer, &limit);
+	if (c->n_conns == 0)
+		event_active(c->finished, EV_TIMEOUT, 1);
+}
+
+void control_destroy(struct control *c)
+{
+	struct stat st;
+
+	if (!c)
+		return;
+	/* No re-enabling of the listener while connections go. */
+	c->shutting_down = true;
+	while (c->conns)
+		conn_free(c->conns);
+	if (c->listener)
+		evconnlistener_free(c->listener);
+	/* Unlink only the socket we made: a newer routed may have replaced it. */
+	if (c->own_path && lstat(c->path, &st) == 0 && st.st_dev == c->path_dev &&
+	    st.st_ino == c->path_ino && unlink(c->path) < 0)
+		log_warn("control: unlink %s: %s", c->path, strerror(errno));
+	if (c->accept_retry)
+		event_free(c->accept_retry);
+	if (c->shutdown_timer)
+		event_free(c->shutdown_timer);
+	if (c->finished)
+		event_free(c->finished);
+	free(c);
+}

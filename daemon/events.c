@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include <routed/route.h>
+#include <routed/route_json.h>
+#include <routed/table.h>
+
+#include "events.h"
+#include "rpc.h"
+#include "tables.h"
+
+/* Where a snapshot resumes: after this route, in walk order. */
+struct snapshot_pos {
+	uint32_t table;			/* next table to walk (id >= this) */
+	bool have_route;		/* false: from the start of table */
+	struct rt_prefix prefix;
+	uint32_t metric;
+	char proto[RT_PROTO_LEN];
+};
+
+struct subscription {
+	uint64_t id;
+	struct subscription *next;
+	uint32_t *tables;		/* sorted; NULL: every table */
+	size_t n_tables;
+	bool snapshot;			/* still streaming its snapshot */
+	bool snapshot_done;		/* every table walked: send snapshot_end */
+	struct snapshot_pos pos;
+	struct tables *ts;
+};
+
+/* The subscriptions of one connection. */
+struct ev_client {
+	struct events *ev;
+	struct rpc_conn *conn;
+	struct ev_client *next, **pprev;
+	struct subscription *subs;
+	struct event *kick;		/* steps snapshots from the event loop */
+	bool dead;			/* over its output cap: closing */
+};
+
+struct events {
+	uint64_t seq;
+	uint64_t next_id;
+	size_t n_subs;
+	struct ev_client *clients;
+};
+
+struct events *events_create(void)
+{
+	struct events *ev = calloc(1, sizeof(*ev));
+
+	if (ev)
+		ev->next_id = 1;
+	return ev;
+}
+
+uint64_t events_seq(const struct events *ev)
+{
+	return ev->seq;
+}
+
+size_t events_subscribers(const struct events *ev)
+{
+	return ev->n_subs;
+}
+
+static bool sub_wants(const struct subscription *s, uint32_t table)
+{
+	size_t lo = 0, hi = s->n_tables;
+
+	if (!s->tables)
+		return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->tables[mid] == table)
+			return true;
+		if (s->tables[mid] < table)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void sub_free(struct subscription *s)
+{
+	free(s->tables);
+	free(s);
+}
+
+static void client_free(struct ev_client *c)
+{
+	struct subscription *s, *next;
+
+	for (s = c->subs; s; s = next) {
+		next = s->next;
+		c->ev->n_subs--;
+		sub_free(s);
+	}
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	if (c->kick)
+		event_free(c->kick);
+	free(c);
+}
+
+/* The connection went away: its subscriptions go with it. */
+static void client_closed(struct rpc_conn *conn, void *arg)
+{
+	struct ev_client *c = arg;
+
+	(void)conn;
+	client_free(c);
+}
+
+/* Stop talking to a client the transport is about to close. */
+static int client_notify(struct ev_client *c, json_t *params)
+{
+	if (c->dead) {
+		json_decref(params);
+		return -1;
+	}
+	if (rpc_conn_notify(c->conn, "route.event", params) < 0) {
+		c->dead = true;
+		rpc_conn_on_drain(c->conn, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+bool events_wanted(const struct events *ev, uint32_t table)
+{
+	if (!ev->n_subs)
+		return false;
+	for (const struct ev_client *c = ev->clients; c; c = c->next) {
+		if (c->dead)
+			continue;
+		for (const struct subscription *s = c->subs; s; s = s->next)
+			if (sub_wants(s, table))
+				return true;
+	}
+	return false;
+}
+
+void events_skip(struct events *ev, uint64_t n)
+{
+	ev->seq += n;
+}
+
+void events_route(struct events *ev, bool present, const struct rt_route *r)
+{
+	json_t *route;
+
+	ev->seq++;
+	if (!ev->n_subs)
+		return;
+	route = rt_route_to_json(r);
+	if (!route)
+		return;
+	for (struct ev_client *c = ev->clients; c; c = c->next) {
+		for (struct subscription *s = c->subs; s && !c->dead; s = s->next) {
+			json_t *params;
+
+			if (!sub_wants(s, r->table))
+				continue;
+			params = json_pack("{s:I, s:I, s:s, s:O}", "subscription", (json_int_t)s->id,
+					   "seq", (json_int_t)ev->seq, "op",
+					   present ? "add" : "delete", "route", route);
+			/*
+			 * Out of memory: a gap in seq tells the subscriber an
+			 * event was lost; nothing better is possible here.
+			 */
+			if (params)
+				client_notify(c, params);
+		}
+	}
+	json_decref(route);
+}
+
+/* The next table of s to snapshot, with id >= min_id: 0, or -ENOENT. */
+static int sub_next_table(const struct subscription *s, uint32_t min_id, uint32_t *id)
+{
+	if (!s->tables)
+		return tables_seek(s->ts, min_id, id);
+	for (size_t i = 0; i < s->n_tables; i++) {
+		if (s->tables[i] >= min_id && tables_get(s->ts, s->tables[i])) {
+			*id = s->tables[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+struct snapshot_batch {
+	const struct snapshot_pos *pos;
+	struct rt_route *routes;
+	size_t n, max;
+};
+
+/* Whether r comes after pos in walk order (prefix, then preference). */
+static bool after_pos(const struct rt_route *r, const struct snapshot_pos *pos)
+{
+	int c;
+
+	if (!pos->have_route)
+		return true;
+	c = rt_prefix_cmp(&r->prefix, &pos->prefix);
+	if (c)
+		return c > 0;
+	if (r->metric != pos->metric)
+		return r->metric > pos->metric;
+	return strcmp(r->proto, pos->proto) > 0;
+}
+
+static int collect_route(const struct rt_route *r, void *arg)
+{
+	struct snapshot_batch *b = arg;
+
+	if (!after_pos(r, b->pos))
+		return 0;
+	b->routes[b->n++] = *r;
+	return b->n == b->max;
+}
+
+static int send_route(struct ev_client *c, struct subscription *s, const struct rt_route *r)
+{
+	json_t *params = json_pack("{s:I, s:I, s:s, s:o}", "subscription", (json_int_t)s->id, "seq",
+				   (json_int_t)c->ev->seq, "op", "snapshot", "route",
+				   rt_route_to_json(r));
+
+	return params ? client_notify(c, params) : -1;
+}
+
+/*
+ * Send up to max snapshot routes of s. Returns how many were sent, or -1
+ * when the client is gone or memory ran out.
+ */
+static long snapshot_step(struct ev_client *c, struct subscription *s, size_t max)
+{
+	struct rt_route batch_routes[EVENTS_SNAPSHOT_STEP];
+	struct snapshot_batch b = { .pos = &s->pos, .routes = batch_routes };
+	size_t sent = 0;
+
+	if (max > EVENTS_SNAPSHOT_STEP)
+		max = EVENTS_SNAPSHOT_STEP;
+	while (sent < max && !s->snapshot_done) {
+		struct rt_table *t;
+		uint32_t id;
+
+		if (sub_next_table(s, s->pos.table, &id)) {
+			s->snapshot_done = true;
+			break;
+		}
+		if (id != s->pos.table) {
+			s->pos.table = id;
+			s->pos.have_route = false;
+		}
+		t = tables_get(s->ts, id);
+		b.n = 0;
+		b.max = max - sent;
+		rt_table_walk(t, 0, s->pos.have_route ? &s->pos.prefix : NULL, collect_route, &b);
+		for (size_t i = 0; i < b.n; i++)
+			if (send_route(c, s, &b.routes[i]))
+				return -1;
+		sent += b.n;
+		if (b.n == b.max) {
+			const struct rt_route *last = &b.routes[b.n - 1];
+
+			s->pos.have_route = true;
+			s->pos.prefix = last->prefix;
+			s->pos.metric = last->metric;
+			memcpy(s->pos.proto, last->proto, RT_PROTO_LEN);
+		} else if (id == UINT32_MAX) {
+			s->snapshot_done = true;
+		} else {
+			/* This table is done: on to the next one. */
+			s->pos.table = id + 1;
+			s->pos.have_route = false;
+		}
+	}
+	if (s->snapshot_done) {
+		json_t *params = json_pack("{s:I, s:I, s:s}", "subscription", (json_int_t)s->id,
+					   "seq", (json_int_t)c->ev->seq, "op", "snapshot_end");
+
+		if (!params || client_notify(c, params))
+			return -1;
+		s->snapshot = false;
+	}
+	return (long)sent;
+}
+
+static void client_drained(struct rpc_conn *conn, void *arg);
+
+/*
+ * Advance the client's snapshots: one step of up to EVENTS_SNAPSHOT_STEP
+ * routes, more while the output queue stays below half the cap. Then wait
+ * for the drain hook if the queue is long, or for the loop's next turn
+ * otherwise, so other clients are served in between.
+ */
+static void client_step(struct ev_client *c)
+{
+	size_t cap = rpc_conn_output_cap(c->conn);
+	size_t budget = EVENTS_SNAPSHOT_STEP;
+	unsigned refills = 15;	/* at most 16 steps' worth per turn of the loop */
+	bool active = false;
+
+	for (struct subscription *s = c->subs; s && !c->dead; s = s->next) {
+		while (s->snapshot && budget && !c->dead) {
+			long n = snapshot_step(c, s, budget);
+
+			if (n < 0)
+				return;
+			budget -= (size_t)n < budget ? (size_t)n : budget;
+			if (!budget && refills && rpc_conn_pending_output(c->conn) < cap / 2) {
+				budget = EVENTS_SNAPSHOT_STEP;
+				refills--;
+			}
+		}
+		active |= s->snapshot;
+	}
+	if (!active || c->dead) {
+		rpc_conn_on_drain(c->conn, NULL, NULL);
+		return;
+	}
+	rpc_conn_on_drain(c->conn, client_drained, c);
+	if (rpc_conn_pending_output(c->conn) <= cap / 4) {
+		/* The drain hook will not fire: the queue is already short. */
+		static const struct timeval now = { 0, 0 };
+
+		evtimer_add(c->kick, &now);
+	}
+}
+
+static void client_drained(struct rpc_conn *conn, void *arg)
+{
+	(void)conn;
+	client_step(arg);
+}
+
+static void client_kicked(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	client_step(arg);
+}
+
+static struct ev_client *client_get(struct events *ev, struct rpc_conn *conn, bool create)
+{
+	struct ev_client *c;
+
+	for (c = ev->clients; c; c = c->next)
+		if (c->conn == conn)
+			return c;
+	if (!create)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ev = ev;
+	c->conn = conn;
+	if (rpc_conn_on_close(conn, client_closed, c)) {
+		free(c);
+		return NULL;
+	}
+	c->next = ev->clients;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &ev->clients;
+	ev->clients = c;
+	return c;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int events_subscribe(struct events *ev, struct rpc_conn *conn, const uint32_t *tables,
+		     size_t n_tables, bool snapshot, struct tables *ts, struct event_base *base,
+		     uint64_t *id)
+{
+	struct ev_client *c = client_get(ev, conn, true);
+	struct subscription *s, **tail;
+
+	if (!c)
+		return -ENOMEM;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto fail;
+	if (n_tables) {
+		s->tables = malloc(n_tables * sizeof(*s->tables));
+		if (!s->tables)
+			goto fail;
+		memcpy(s->tables, tables, n_tables * sizeof(*s->tables));
+		qsort(s->tables, n_tables, sizeof(*s->tables), cmp_u32);
+		s->n_tables = n_tables;
+	}
+	s->ts = ts;
+	if (snapshot) {
+		if (!c->kick) {
+			c->kick = evtimer_new(base, client_kicked, c);
+			if (!c->kick)
+				goto fail;
+		}
+		s->snapshot = true;
+		/* Start on the loop's next turn, after this call's response is queued. */
+		static const struct timeval now = { 0, 0 };
+
+		if (evtimer_add(c->kick, &now))
+			goto fail;
+	}
+	s->id = ev->next_id++;
+	/* In subscription order: snapshots stream oldest first. */
+	for (tail = &c->subs; *tail; tail = &(*tail)->next)
+		;
+	*tail = s;
+	ev->n_subs++;
+	*id = s->id;
+	return 0;
+fail:
+	if (s)
+		sub_free(s);
+	if (!c->subs) {
+		rpc_conn_cancel_close(conn, client_closed, c);
+		client_free(c);
+	}
+	return -ENOMEM;
+}
+
+int events_unsubscribe(struct events *ev, struct rpc_conn *conn, uint64_t id)
+{
+	struct ev_client *c = client_get(ev, conn, false);
+	struct subscription **pp, *s;
+
+	if (!c)
+		return -ENOENT;
+	for (pp = &c->subs; *pp && (*pp)->id != id; pp = &(*pp)->next)
+		;
+	s = *pp;
+	if (!s)
+		return -ENOENT;
+	*pp = s->next;
+	ev->n_subs--;
+	sub_free(s);
+	if (!c->subs) {
+		rpc_conn_on_drain(conn, NULL, NULL);
+		rpc_conn_cancel_close(conn, client_closed, c);
+		client_free(c);
+	}
+	return 0;
+}
+
+void events_destroy(struct events *ev)
+{
+	if (!ev)
+		return;
+	while (ev->clients) {
+		struct ev_client *c = ev->clients;
+
+		if (!c->dead)
+			rpc_conn_on_drain(c->conn, NULL, NULL);
+		rpc_conn_cancel_close(c->conn, client_closed, c);
+		client_free(c);
+	}
+	free(ev);
+}

@@ -1,0 +1,941 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routed/route.h>
+#include <routed/route_json.h>
+#include <routed/table.h>
+
+#include "daemon.h"
+#include "events.h"
+#include "load.h"
+#include "rpc.h"
+#include "tables.h"
+
+__attribute__((format(printf, 5, 6)))
+static int fail(struct load_result *res, char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	(void)res;
+	return rc;
+}
+
+/* Publish applied changes: one event each, or just the count when nobody listens. */
+static void publish(struct routed *d, uint32_t table, const struct rt_change *c, size_t n)
+{
+	if (!events_wanted(d->events, table)) {
+		events_skip(d->events, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		events_route(d->events, c[i].op != RT_CHANGE_DELETE, &c[i].route);
+}
+
+int load_changes(struct routed *d, uint32_t table, const struct rt_change *changes, size_t n,
+		 size_t *failed)
+{
+	struct rt_table *t = tables_get(d->tables, table);
+	int rc;
+
+	if (!t)
+		return -ENOENT;
+	rc = rt_table_apply(t, changes, n, failed);
+	if (!rc)
+		publish(d, table, changes, n);
+	return rc;
+}
+
+struct route_vec {
+	struct rt_route *v;
+	size_t n, cap;
+};
+
+static int vec_push(struct route_vec *vec, const struct rt_route *r)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? 2 * vec->cap : 64;
+		struct rt_route *v = realloc(vec->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		vec->v = v;
+		vec->cap = cap;
+	}
+	vec->v[vec->n++] = *r;
+	return 0;
+}
+
+struct flush_filter {
+	const char *proto;
+	struct route_vec found;
+	uint64_t total;
+};
+
+static int collect_flush(const struct rt_route *r, void *arg)
+{
+	struct flush_filter *f = arg;
+
+	f->total++;
+	if (f->proto && strcmp(r->proto, f->proto))
+		return 0;
+	return vec_push(&f->found, r);
+}
+
+long load_flush(struct routed *d, uint32_t table, int family, const char *proto)
+{
+	struct rt_table *t = tables_get(d->tables, table);
+	struct flush_filter f = { .proto = proto && *proto ? proto : NULL };
+	struct rt_change *changes = NULL;
+	long rc;
+
+	if (!t)
+		return -ENOENT;
+	if (!family && !f.proto && !events_wanted(d->events, table)) {
+		/* Everything, and nobody listens: one swap to an empty table. */
+		rc = rt_table_flush(t, NULL);
+		if (rc > 0)
+			events_skip(d->events, (uint64_t)rc);
+		return rc;
+	}
+	rc = rt_table_walk(t, family, NULL, collect_flush, &f);
+	if (rc)
+		goto out;
+	if (f.found.n == f.total) {
+		/* Every route: one swap instead of n deletes. */
+		rc = rt_table_replace_all(t, NULL, 0, NULL);
+		if (rc)
+			goto out;
+		for (size_t i = 0; i < f.found.n; i++)
+			events_route(d->events, false, &f.found.v[i]);
+	} else if (f.found.n) {
+		changes = malloc(f.found.n * sizeof(*changes));
+		rc = -ENOMEM;
+		if (!changes)
+			goto out;
+		for (size_t i = 0; i < f.found.n; i++) {
+			changes[i].op = RT_CHANGE_DELETE;
+			changes[i].route = f.found.v[i];
+		}
+		rc = load_changes(d, table, changes, f.found.n, NULL);
+		if (rc)
+			goto out;
+	}
+	rc = (long)f.found.n;
+out:
+	free(changes);
+	free(f.found.v);
+	return rc;
+}
+
+long load_drop_table(struct routed *d, uint32_t table)
+{
+	struct rt_table *t = tables_get(d->tables, table);
+	struct flush_filter f = { 0 };
+	struct rt_table_stats st;
+	long rc;
+
+	if (!t)
+		return -ENOENT;
+	if (table == RT_TABLE_MAIN)
+		return -EPERM;
+	if (events_wanted(d->events, table)) {
+		rc = rt_table_walk(t, 0, NULL, collect_flush, &f);
+		if (rc)
+			goto out;
+	} else {
+		rt_table_stats(t, &st);
+		f.total = st.v4.routes + st.v6.routes;
+	}
+	rc = tables_delete(d->tables, table);
+	if (rc)
+		goto out;
+	if (f.found.n) {
+		for (size_t i = 0; i < f.found.n; i++)
+			events_route(d->events, false, &f.found.v[i]);
+	} else {
+		events_skip(d->events, f.total);
+	}
+	rc = (long)f.total;
+out:
+	free(f.found.v);
+	return rc;
+}
+
+/* Route keys and their order: (table, prefix, metric, proto), i.e. walk order. */
+static int key_cmp(const struct rt_route *a, const struct rt_route *b)
+{
+	int c;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	c = rt_prefix_cmp(&a->prefix, &b->prefix);
+	if (c)
+		return c;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
+{
+	return a->gateway.family == b->gateway.family &&
+	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
+	       !strcmp(a->dev, b->dev) && a->has_tag == b->has_tag &&
+	       (!a->has_tag || a->tag == b->tag);
+}
+
+/* Sort routes by key through an index array (stable: ties by index). */
+static const struct rt_route *sort_base;
+
+static int index_cmp(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = key_cmp(&sort_base[i], &sort_base[j]);
+
+	return c ? c : (i < j ? -1 : i > j);
+}
+
+static size_t *sorted_index(const struct rt_route *routes, size_t n)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_base = routes;
+	qsort(idx, n, sizeof(*idx), index_cmp);
+	sort_base = NULL;
+	return idx;
+}
+
+/* The changes to one table. */
+struct plan {
+	uint32_t id;
+	struct rt_table *t;
+	bool replace;			/* every route not loaded goes */
+	bool swap;			/* apply with rt_table_replace_all() */
+	size_t first, n_routes;		/* this table's slice of the sorted index */
+	struct rt_change *changes;
+	size_t n_changes, cap_changes;
+	struct rt_route *olds;		/* replaced routes, in the order of REPLACE changes */
+	size_t n_olds, cap_olds;
+};
+
+static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route *r,
+		     const struct rt_route *old)
+{
+	if (p->n_changes == p->cap_changes) {
+		size_t cap = p->cap_changes ? 2 * p->cap_changes : 64;
+		struct rt_change *c = realloc(p->changes, cap * sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		p->changes = c;
+		p->cap_changes = cap;
+	}
+	if (old) {
+		if (p->n_olds == p->cap_olds) {
+			size_t cap = p->cap_olds ? 2 * p->cap_olds : 16;
+			struct rt_route *o = realloc(p->olds, cap * sizeof(*o));
+
+			if (!o)
+				return -ENOMEM;
+			p->olds = o;
+			p->cap_olds = cap;
+		}
+		p->olds[p->n_olds++] = *old;
+	}
+	p->changes[p->n_changes].op = op;
+	p->changes[p->n_changes].route = *r;
+	p->n_changes++;
+	return 0;
+}
+
+/* The stored route of table t with r's key, if any. */
+static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_route *out)
+{
+	struct rt_route buf[16], *v = buf;
+	long n = rt_table_get(t, &r->prefix, buf, 16);
+	int found = 0;
+
+	if (n < 0)
+		return (int)n;
+	if (n > 16) {
+		/* Many routes on one prefix: rare; fetch them all. */
+		v = malloc((size_t)n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		n = rt_table_get(t, &r->prefix, v, (size_t)n);
+	}
+	for (long i = 0; i < n && !found; i++) {
+		if (v[i].metric == r->metric && !strcmp(v[i].proto, r->proto)) {
+			*out = v[i];
+			found = 1;
+		}
+	}
+	if (v != buf)
+		free(v);
+	return found;
+}
+
+struct stale_walk {
+	const struct rt_route *routes;
+	const size_t *idx;		/* this table's slice of the sorted index */
+	size_t n;
+	struct plan *plan;
+};
+
+/* Whether the loaded slice holds r's key (binary search). */
+static bool loaded(const struct stale_walk *w, const struct rt_route *r)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&w->routes[w->idx[mid]], r);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int collect_stale(const struct rt_route *r, void *arg)
+{
+	struct stale_walk *w = arg;
+
+	return loaded(w, r) ? 0 : plan_push(w->plan, RT_CHANGE_DELETE, r, NULL);
+}
+
+static void plans_free(struct plan *plans, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(plans[i].changes);
+		free(plans[i].olds);
+	}
+	free(plans);
+}
+
+/* Undo the applied changes of p (in reverse). Memory for them exists: they were just removed. */
+static void plan_undo(struct plan *p)
+{
+	size_t olds = p->n_olds;
+
+	for (size_t i = p->n_changes; i--;) {
+		struct rt_change u = p->changes[i];
+		size_t failed;
+
+		switch (u.op) {
+		case RT_CHANGE_ADD:
+			u.op = RT_CHANGE_DELETE;
+			break;
+		case RT_CHANGE_REPLACE:
+			u.route = p->olds[--olds];
+			break;
+		case RT_CHANGE_DELETE:
+			u.op = RT_CHANGE_ADD;
+			break;
+		}
+		rt_table_apply(p->t, &u, 1, &failed);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The plan of table id (plans sorted by id). */
+static struct plan *plan_of(struct plan *plans, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (plans[mid].id == id)
+			return &plans[mid];
+		if (plans[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int diff_add(struct load_result *res, size_t limit, const char *op, const struct rt_route *r)
+{
+	json_t *e;
+
+	if (!limit)
+		return 0;
+	if (json_array_size(res->diff) >= limit) {
+		res->diff_truncated = true;
+		return 0;
+	}
+	e = json_pack("{s:s, s:o}", "op", op, "route", rt_route_to_json(r));
+	if (!e || json_array_append_new(res->diff, e))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Build the plans: every table named, its slice of routes, its changes. */
+static int plan_build(struct routed *d, const struct load_request *req, const size_t *idx,
+		      struct plan **out, size_t *n_out, struct load_result *res, char *err,
+		      size_t errlen)
+{
+	size_t n_ids = 0, cap = req->n_routes + req->n_removals + req->n_replace_tables;
+	uint32_t *ids = malloc((cap ? cap : 1) * sizeof(*ids));
+	struct plan *plans = NULL;
+	size_t n_plans = 0, *ridx = NULL;
+	int rc = -ENOMEM;
+
+	if (!ids)
+		goto out;
+	for (size_t i = 0; i < req->n_routes; i++)
+		ids[n_ids++] = req->routes[i].table;
+	for (size_t i = 0; i < req->n_removals; i++)
+		ids[n_ids++] = req->removals[i].table;
+	for (size_t i = 0; i < req->n_replace_tables; i++)
+		ids[n_ids++] = req->replace_tables[i];
+	qsort(ids, n_ids, sizeof(*ids), cmp_u32);
+	plans = calloc(n_ids ? n_ids : 1, sizeof(*plans));
+	if (!plans)
+		goto out;
+	for (size_t i = 0; i < n_ids; i++) {
+		if (n_plans && plans[n_plans - 1].id == ids[i])
+			continue;
+		plans[n_plans].id = ids[i];
+		plans[n_plans].t = tables_get(d->tables, ids[i]);
+		n_plans++;
+	}
+	for (size_t i = 0; i < req->n_replace_tables; i++)
+		plan_of(plans, n_plans, req->replace_tables[i])->replace = true;
+	/* Each table's routes are one slice of the index, sorted by table first. */
+	for (size_t i = 0; i < req->n_routes;) {
+		struct plan *p = plan_of(plans, n_plans, req->routes[idx[i]].table);
+
+		p->first = i;
+		while (i < req->n_routes && req->routes[idx[i]].table == p->id)
+			i++;
+		p->n_routes = i - p->first;
+	}
+
+	for (size_t k = 0; k < n_plans; k++) {
+		struct plan *p = &plans[k];
+
+		for (size_t i = p->first; i < p->first + p->n_routes; i++) {
+			const struct rt_route *r = &req->routes[idx[i]];
+			struct rt_route old;
+
+			rc = find_stored(p->t, r, &old);
+			if (rc < 0)
+				goto out;
+			if (!rc) {
+				rc = plan_push(p, RT_CHANGE_ADD, r, NULL);
+				if (!rc)
+					rc = diff_add(res, req->diff_limit, "add", r);
+				res->added++;
+			} else if (same_attributes(r, &old)) {
+				res->unchanged++;
+				rc = 0;
+			} else {
+				rc = plan_push(p, RT_CHANGE_REPLACE, r, &old);
+				if (!rc)
+					rc = diff_add(res, req->diff_limit, "replace", r);
+				res->replaced++;
+			}
+			if (rc)
+				goto out;
+		}
+		if (p->replace) {
+			struct stale_walk w = { req->routes, idx + p->first, p->n_routes, p };
+			size_t before = p->n_changes;
+
+			rc = rt_table_walk(p->t, 0, NULL, collect_stale, &w);
+			if (rc)
+				goto out;
+			for (size_t i = before; i < p->n_changes; i++) {
+				rc = diff_add(res, req->diff_limit, "delete", &p->changes[i].route);
+				if (rc)
+					goto out;
+			}
+			res->deleted += p->n_changes - before;
+		}
+	}
+
+	/* Removals, in tables not replaced wholesale (those lose them anyway). */
+	ridx = sorted_index(req->removals, req->n_removals);
+	rc = -ENOMEM;
+	if (!ridx)
+		goto out;
+	for (size_t i = 0; i < req->n_removals; i++) {
+		const struct rt_route *r = &req->removals[ridx[i]];
+		struct plan *p = plan_of(plans, n_plans, r->table);
+		struct stale_walk w = { req->routes, idx + p->first, p->n_routes, p };
+		struct rt_route old;
+
+		if (p->replace || loaded(&w, r))
+			continue;
+		if (i && !key_cmp(&req->removals[ridx[i - 1]], r))
+			continue;	/* the same key twice */
+		rc = find_stored(p->t, r, &old);
+		if (rc < 0)
+			goto out;
+		if (rc) {
+			rc = plan_push(p, RT_CHANGE_DELETE, &old, NULL);
+			if (!rc)
+				rc = diff_add(res, req->diff_limit, "delete", &old);
+			if (rc)
+				goto out;
+			res->deleted++;
+		}
+	}
+	rc = 0;
+out:
+	free(ids);
+	free(ridx);
+	if (rc) {
+		plans_free(plans, n_plans);
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(err, errlen, "cannot read table: %s", strerror(-rc));
+		return rc;
+	}
+	*out = plans;
+	*n_out = n_plans;
+	return 0;
+}
+
+/* Check every route and table; find duplicate keys. */
+static int validate(struct routed *d, const struct load_request *req, const size_t *idx,
+		    struct load_result *res, char *err, size_t errlen)
+{
+	char msg[RT_ERR_LEN];
+
+	for (size_t i = 0; i < req->n_routes; i++) {
+		const struct rt_route *r = &req->routes[i];
+
+		if (!tables_get(d->tables, r->table)) {
+			snprintf(res->error_field, sizeof(res->error_field), "routes[%zu].table", i);
+			return fail(res, err, errlen, -ENOENT, "routes[%zu]: no table %u", i,
+				    r->table);
+		}
+		if (rt_route_validate(r, msg, sizeof(msg))) {
+			snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]", i);
+			return fail(res, err, errlen, -EINVAL, "routes[%zu]: %s", i, msg);
+		}
+	}
+	for (size_t i = 1; i < req->n_routes; i++) {
+		const struct rt_route *a = &req->routes[idx[i - 1]], *b = &req->routes[idx[i]];
+		char prefix[RT_PREFIX_STRLEN];
+
+		if (key_cmp(a, b))
+			continue;
+		/* idx is stable: idx[i] is the later of the two. */
+		snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]", idx[i]);
+		return fail(res, err, errlen, -EINVAL,
+			    "routes[%zu] duplicates routes[%zu]: both are %s proto %s metric %u "
+			    "in table %u",
+			    idx[i], idx[i - 1], rt_prefix_format(&b->prefix, prefix, sizeof(prefix)),
+			    b->proto, b->metric, b->table);
+	}
+	for (size_t i = 0; i < req->n_removals; i++) {
+		if (!tables_get(d->tables, req->removals[i].table)) {
+			snprintf(res->error_field, sizeof(res->error_field), "removals[%zu].table",
+				 i);
+			return fail(res, err, errlen, -ENOENT, "removals[%zu]: no table %u", i,
+				    req->removals[i].table);
+		}
+	}
+	for (size_t i = 0; i < req->n_replace_tables; i++) {
+		if (!tables_get(d->tables, req->replace_tables[i])) {
+			snprintf(res->error_field, sizeof(res->error_field), "table");
+			return fail(res, err, errlen, -ENOENT, "no table %u",
+				    req->replace_tables[i]);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pick the table (at most one) to rebuild with rt_table_replace_all(): a
+ * replaced table where the changes outnumber half of what it will hold, so
+ * building from scratch costs less than applying them one by one. It is
+ * applied last, so it never needs undoing.
+ */
+static struct plan *choose_swap(struct plan *plans, size_t n)
+{
+	struct plan *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct plan *p = &plans[i];
+
+		if (p->replace && p->n_changes && p->n_changes >= p->n_routes / 2 &&
+		    (!best || p->n_changes > best->n_changes))
+			best = p;
+	}
+	return best;
+}
+
+static int apply_plans(struct plan *plans, size_t n, const struct load_request *req,
+		       const size_t *idx, struct load_result *res, char *err, size_t errlen)
+{
+	struct plan *swap = choose_swap(plans, n);
+	struct rt_route *all = NULL;
+	size_t done, failed = 0;
+	int rc = 0;
+
+	for (done = 0; done < n; done++) {
+		struct plan *p = &plans[done];
+
+		if (p == swap || !p->n_changes)
+			continue;
+		rc = rt_table_apply(p->t, p->changes, p->n_changes, &failed);
+		if (rc) {
+			char prefix[RT_PREFIX_STRLEN];
+
+			fail(res, err, errlen, rc, "table %u: cannot apply change to %s: %s", p->id,
+			     rt_prefix_format(&p->changes[failed].route.prefix, prefix,
+					      sizeof(prefix)),
+			     strerror(-rc));
+			goto undo;
+		}
+	}
+	if (swap) {
+		all = malloc((swap->n_routes ? swap->n_routes : 1) * sizeof(*all));
+		rc = -ENOMEM;
+		if (!all) {
+			fail(res, err, errlen, rc, "out of memory");
+			goto undo;
+		}
+		for (size_t i = 0; i < swap->n_routes; i++)
+			all[i] = req->routes[idx[swap->first + i]];
+		swap->swap = true;
+		rc = rt_table_replace_all(swap->t, all, swap->n_routes, &failed);
+		if (rc) {
+			fail(res, err, errlen, rc, "table %u: cannot replace its routes: %s",
+			     swap->id, strerror(-rc));
+			goto undo;
+		}
+	}
+	free(all);
+	return 0;
+undo:
+	/* done: the plan that failed (or n); every earlier one was applied. */
+	while (done--) {
+		if (&plans[done] != swap && plans[done].n_changes)
+			plan_undo(&plans[done]);
+	}
+	free(all);
+	return rc;
+}
+
+int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
+	       char *err, size_t errlen)
+{
+	struct plan *plans = NULL;
+	size_t n_plans = 0, *idx;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (err && errlen)
+		err[0] = '\0';
+	if (req->diff_limit) {
+		res->diff = json_array();
+		if (!res->diff)
+			return fail(res, err, errlen, -ENOMEM, "out of memory");
+	}
+	idx = sorted_index(req->routes, req->n_routes);
+	if (!idx)
+		return fail(res, err, errlen, -ENOMEM, "out of memory");
+	rc = validate(d, req, idx, res, err, errlen);
+	if (rc)
+		goto out;
+	rc = plan_build(d, req, idx, &plans, &n_plans, res, err, errlen);
+	if (rc || req->dry_run)
+		goto out;
+	rc = apply_plans(plans, n_plans, req, idx, res, err, errlen);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < n_plans; i++) {
+		struct plan *p = &plans[i];
+
+		publish(d, p->id, p->changes, p->n_changes);
+	}
+out:
+	if (rc) {
+		/* Counts of a failed load mean nothing. */
+		json_decref(res->diff);
+		res->diff = NULL;
+		res->added = res->replaced = res->deleted = res->unchanged = 0;
+	}
+	plans_free(plans, n_plans);
+	free(idx);
+	return rc;
+}
+
+void load_result_release(struct load_result *res)
+{
+	json_decref(res->diff);
+	res->diff = NULL;
+}
+
+/* Transactions. */
+
+struct load_txn {
+	uint64_t id;
+	struct rpc_conn *conn;
+	struct load_txn *next;
+	bool replace;
+	bool has_table;
+	uint32_t table;
+	struct rt_route *routes;
+	size_t n, cap;
+	size_t *chunk_starts;		/* index of each chunk's first route */
+	unsigned n_chunks;
+};
+
+/* Every open transaction (of every connection): at most LOAD_TXN_MAX. */
+static struct load_txn *txns;
+static size_t n_txns;
+static uint64_t next_txn_id = 1;
+static size_t max_staged = LOAD_TXN_MAX_ROUTES;
+
+void load_txn_set_max_routes(size_t max)
+{
+	max_staged = max;
+}
+
+size_t load_txn_open(void)
+{
+	return n_txns;
+}
+
+static void txn_free(struct load_txn *txn)
+{
+	struct load_txn **pp;
+
+	for (pp = &txns; *pp && *pp != txn; pp = &(*pp)->next)
+		;
+	if (*pp) {
+		*pp = txn->next;
+		n_txns--;
+	}
+	free(txn->routes);
+	free(txn->chunk_starts);
+	free(txn);
+}
+
+static void txn_conn_closed(struct rpc_conn *conn, void *arg)
+{
+	(void)conn;
+	txn_free(arg);
+}
+
+int load_txn_begin(struct rpc_conn *conn, bool replace, const uint32_t *table,
+		   struct load_txn **out, char *err, size_t errlen)
+{
+	struct load_txn *txn;
+
+	for (txn = txns; txn; txn = txn->next) {
+		if (txn->conn == conn) {
+			snprintf(err, errlen, "this connection already has transaction %llu open",
+				 (unsigned long long)txn->id);
+			return -EBUSY;
+		}
+	}
+	if (n_txns >= LOAD_TXN_MAX) {
+		snprintf(err, errlen, "too many load transactions open (%d)", LOAD_TXN_MAX);
+		return -EBUSY;
+	}
+	txn = calloc(1, sizeof(*txn));
+	if (!txn)
+		goto nomem;
+	if (rpc_conn_on_close(conn, txn_conn_closed, txn)) {
+		free(txn);
+		goto nomem;
+	}
+	txn->id = next_txn_id++;
+	txn->conn = conn;
+	txn->replace = replace;
+	if (table) {
+		txn->has_table = true;
+		txn->table = *table;
+	}
+	txn->next = txns;
+	txns = txn;
+	n_txns++;
+	*out = txn;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+struct load_txn *load_txn_get(struct rpc_conn *conn, uint64_t id)
+{
+	for (struct load_txn *txn = txns; txn; txn = txn->next)
+		if (txn->id == id && txn->conn == conn)
+			return txn;
+	return NULL;
+}
+
+uint64_t load_txn_id(const struct load_txn *txn)
+{
+	return txn->id;
+}
+
+bool load_txn_table(const struct load_txn *txn, uint32_t *table)
+{
+	if (txn->has_table)
+		*table = txn->table;
+	return txn->has_table;
+}
+
+bool load_txn_replace(const struct load_txn *txn)
+{
+	return txn->replace;
+}
+
+size_t load_txn_staged(const struct load_txn *txn)
+{
+	return txn->n;
+}
+
+unsigned load_txn_chunks(const struct load_txn *txn)
+{
+	return txn->n_chunks;
+}
+
+int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n)
+{
+	size_t *starts;
+
+	if (n > max_staged || txn->n > max_staged - n)
+		return -E2BIG;
+	if (txn->n + n > txn->cap) {
+		size_t cap = txn->cap ? txn->cap : 1024;
+		struct rt_route *v;
+
+		while (cap < txn->n + n)
+			cap *= 2;
+		v = realloc(txn->routes, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		txn->routes = v;
+		txn->cap = cap;
+	}
+	starts = realloc(txn->chunk_starts, (txn->n_chunks + 1) * sizeof(*starts));
+	if (!starts)
+		return -ENOMEM;
+	txn->chunk_starts = starts;
+	starts[txn->n_chunks++] = txn->n;
+	memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
+	txn->n += n;
+	return 0;
+}
+
+/* Rewrite "routes[i]..." (an index over every staged route) as chunk-relative. */
+static void name_chunk(const struct load_txn *txn, struct load_result *res, char *err,
+		       size_t errlen)
+{
+	char rest[64], msg[512];
+	unsigned chunk = 0;
+	size_t i;
+	int used = 0;
+
+	if (sscanf(res->error_field, "routes[%zu]%n", &i, &used) != 1 || !used)
+		return;
+	snprintf(rest, sizeof(rest), "%s", res->error_field + used);
+	while (chunk + 1 < txn->n_chunks && txn->chunk_starts[chunk + 1] <= i)
+		chunk++;
+	snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]%.32s",
+		 i - txn->chunk_starts[chunk], rest);
+	snprintf(msg, sizeof(msg), "chunk %u, %s (staged route %zu): %s", chunk + 1,
+		 res->error_field, i, err);
+	snprintf(err, errlen, "%s", msg);
+}
+
+uint32_t *load_replace_tables(const struct rt_route *routes, size_t n_routes,
+			      const uint32_t *table, size_t *n)
+{
+	uint32_t *ids = malloc((n_routes ? n_routes : 1) * sizeof(*ids));
+	size_t k = 0;
+
+	if (!ids)
+		return NULL;
+	if (table) {
+		ids[k++] = *table;
+	} else {
+		for (size_t i = 0; i < n_routes; i++)
+			ids[k++] = routes[i].table;
+		qsort(ids, k, sizeof(*ids), cmp_u32);
+		if (!k)
+			ids[k++] = RT_TABLE_MAIN;
+	}
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!*n || ids[*n - 1] != ids[i])
+			ids[(*n)++] = ids[i];
+	return ids;
+}
+
+int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t diff_limit,
+		    struct load_result *res, char *err, size_t errlen)
+{
+	struct load_request req = {
+		.routes = txn->routes,
+		.n_routes = txn->n,
+		.dry_run = dry_run,
+		.diff_limit = diff_limit,
+	};
+	uint32_t *replace = NULL;
+	int rc;
+
+	if (txn->replace) {
+		replace = load_replace_tables(txn->routes, txn->n,
+					      txn->has_table ? &txn->table : NULL,
+					      &req.n_replace_tables);
+		if (!replace) {
+			memset(res, 0, sizeof(*res));
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		req.replace_tables = replace;
+	}
+	rc = load_apply(d, &req, res, err, errlen);
+	if (rc)
+		name_chunk(txn, res, err, errlen);
+	free(replace);
+	if (!dry_run) {
+		rpc_conn_cancel_close(txn->conn, txn_conn_closed, txn);
+		txn_free(txn);
+	}
+	return rc;
+}
+
+void load_txn_abort(struct load_txn *txn)
+{
+	rpc_conn_cancel_close(txn->conn, txn_conn_closed, txn);
+	txn_free(txn);
+}

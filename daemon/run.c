@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's life: set up the tables, the control socket and the lookup
+ * workers, load the configured route files, tell systemd it is ready, run
+ * the control loop, and take everything down again on SIGTERM/SIGINT.
+ *
+ * Signals stay blocked in every thread (main() blocks them before liburcu
+ * starts its threads); the control loop reads them from a signalfd, so a
+ * handler never runs on a lookup thread or in the middle of a write.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <routed/routefile.h>
+#include <routed/table.h>
+
+#include "config.h"
+#include "control.h"
+#include "daemon.h"
+#include "events.h"
+#include "load.h"
+#include "log.h"
+#include "notify.h"
+#include "options.h"
+#include "tables.h"
+#include "workers.h"
+
+/* Route files take this long per million routes at worst; systemd is told. */
+#define LOAD_USEC_PER_MROUTE (30ull * 1000000)
+/* Retired memory of idle tables goes to call_rcu this often at the latest. */
+#define RECLAIM_TICK_MS 50
+
+/* What only run.c needs, around the shared context. */
+struct runtime {
+	struct routed d;
+	struct routed_config *reloaded;		/* current config if a reload made it;
+						   NULL: main()'s, which main() frees */
+	struct workers *workers;
+	struct event *signal_ev;
+	struct event *watchdog_ev;
+	struct event *reclaim_ev;
+	int signal_fd;
+	bool stopping;
+	/* The routes the config's route files gave at the last (re)load. */
+	struct rt_route *file_routes;
+	size_t n_file_routes;
+};
+
+static struct runtime *runtime_of(struct routed *d)
+{
+	return (struct runtime *)d;
+}
+
+double routed_uptime(const struct routed *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - d->started_mono.tv_sec) +
+	       (double)(now.tv_nsec - d->started_mono.tv_nsec) / 1e9;
+}
+
+static uint64_t total_routes(struct routed *d)
+{
+	uint64_t n = 0;
+	uint32_t id;
+
+	for (int rc = tables_seek(d->tables, 0, &id); !rc;
+	     rc = id == UINT32_MAX ? -ENOENT : tables_seek(d->tables, id + 1, &id)) {
+		struct rt_table_stats st;
+
+		rt_table_stats(tables_get(d->tables, id), &st);
+		n += st.v4.routes + st.v6.routes;
+	}
+	return n;
+}
+
+/* Read every route file of cfg into one array. */
+static int read_route_files(const struct routed_config *cfg, struct rt_route **routes,
+			    size_t *n, char *err, size_t errlen)
+{
+	*routes = NULL;
+	*n = 0;
+	for (unsigned i = 0; i < cfg->n_route_files; i++) {
+		struct rt_route *file, *all;
+		size_t count;
+		int rc;
+
+		notify_status("loading %s", cfg->route_files[i]);
+		rc = routefile_load(cfg->route_files[i], &file, &count, err, errlen);
+		if (rc)
+			goto fail;
+		all = realloc(*routes, (*n + count + 1) * sizeof(*all));
+		if (!all) {
+			free(file);
+			snprintf(err, errlen, "%s: %s", cfg->route_files[i], strerror(ENOMEM));
+			rc = -ENOMEM;
+			goto fail;
+		}
+		memcpy(all + *n, file, count * sizeof(*all));
+		free(file);
+		*routes = all;
+		*n += count;
+		continue;
+fail:
+		free(*routes);
+		*routes = NULL;
+		*n = 0;
+		return rc;
+	}
+	return 0;
+}
+
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct rt_route *a = pa, *b = pb;
+	int c;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	c = rt_prefix_cmp(&a->prefix, &b->prefix);
+	if (c)
+		return c;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+/*
+ * Routes of the previous route files that the new ones no longer have:
+ * those are deleted by a reload (routes added over the control socket are
+ * left alone). Both arrays get sorted by key.
+ */
+static struct rt_route *vanished_routes(struct rt_route *old, size_t n_old, struct rt_route *new,
+					size_t n_new, size_t *n_out)
+{
+	struct rt_route *out = malloc((n_old ? n_old : 1) * sizeof(*out));
+	size_t i = 0, j = 0;
+
+	*n_out = 0;
+	if (!out)
+		return NULL;
+	qsort(old, n_old, sizeof(*old), key_cmp);
+	qsort(new, n_new, sizeof(*new), key_cmp);
+	while (i < n_old) {
+		int c = j < n_new ? key_cmp(&old[i], &new[j]) : -1;
+
+		if (c < 0)
+			out[(*n_out)++] = old[i++];
+		else if (c > 0)
+			j++;
+		else
+			i++, j++;
+	}
+	return out;
+}
+
+/* Create the tables cfg lists that do not exist yet; on error remove them again. */
+static int add_config_tables(struct routed *d, const struct routed_config *cfg, char *err,
+			     size_t errlen)
+{
+	uint32_t created[CONFIG_MAX_TABLES];
+	unsigned n_created = 0;
+
+	for (unsigned i = 0; i < cfg->n_tables; i++) {
+		const struct config_table *ct = &cfg->tables[i];
+		const char *name = tables_name(d->tables, ct->id);
+		int rc;
+
+		if (tables_get(d->tables, ct->id)) {
+			if (name && !strcmp(name, ct->name))
+				continue;
+			snprintf(err, errlen, "table %u exists as '%s', the configuration names it '%s'",
+				 ct->id, name ? name : "", ct->name);
+			goto undo;
+		}
+		rc = tables_add(d->tables, ct->id, ct->name);
+		if (rc) {
+			snprintf(err, errlen, "table %u '%s': %s", ct->id, ct->name,
+				 rc == -EEXIST ? "the name is taken" : strerror(-rc));
+			goto undo;
+		}
+		created[n_created++] = ct->id;
+	}
+	return 0;
+undo:
+	while (n_created--)
+		tables_delete(d->tables, created[n_created]);
+	return -1;
+}
+
+/*
+ * Make the tables hold the routes of cfg's route files: add or replace
+ * them, and delete what the previous files had and these do not.
+ */
+static int apply_route_files(struct runtime *rt, const struct routed_config *cfg, char *err,
+			     size_t errlen)
+{
+	struct load_request req = { 0 };
+	struct load_result res = { 0 };
+	struct rt_route *routes, *gone = NULL;
+	size_t n, n_gone = 0;
+	int rc;
+
+	rc = read_route_files(cfg, &routes, &n, err, errlen);
+	if (rc)
+		return rc;
+	if (n > 1000000)
+		notify_extend_timeout(LOAD_USEC_PER_MROUTE * (n / 1000000 + 1));
+	if (rt->n_file_routes) {
+		gone = vanished_routes(rt->file_routes, rt->n_file_routes, routes, n, &n_gone);
+		if (!gone) {
+			snprintf(err, errlen, "route files: %s", strerror(ENOMEM));
+			free(routes);
+			return -ENOMEM;
+		}
+	}
+	notify_status("applying %zu routes from %u route files", n, cfg->n_route_files);
+	req.routes = routes;
+	req.n_routes = n;
+	req.removals = gone;
+	req.n_removals = n_gone;
+	rc = load_apply(&rt->d, &req, &res, err, errlen);
+	if (!rc)
+		log_info("route files: %zu routes: %llu added, %llu replaced, %llu deleted, %llu unchanged",
+			 n, (unsigned long long)res.added, (unsigned long long)res.replaced,
+			 (unsigned long long)res.deleted, (unsigned long long)res.unchanged);
+	load_result_release(&res);
+	free(gone);
+	if (rc) {
+		free(routes);
+		return rc;
+	}
+	free(rt->file_routes);
+	rt->file_routes = routes;
+	rt->n_file_routes = n;
+	return 0;
+}
+
+/* Settings read once at start: a reload that changes them only warns. */
+static void warn_restart_only(const struct routed_config *old, const struct routed_config *new)
+{
+	if (strcmp(old->control_socket, new->control_socket))
+		log_warn("reload: control.socket changed to %s: takes effect at restart",
+			 new->control_socket);
+	if (old->n_listen != new->n_listen ||
+	    memcmp(old->listen, new->listen, old->n_listen * sizeof(old->listen[0])))
+		log_warn("reload: lookup.listen changed: takes effect at restart");
+	if (old->threads != new->threads)
+		log_warn("reload: lookup.threads changed to %u: takes effect at restart",
+			 new->threads);
+	if (strcmp(old->state_dir, new->state_dir))
+		log_warn("reload: state_dir changed to %s: takes effect at restart", new->state_dir);
+}
+
+int routed_reload(struct routed *d, char *err, size_t errlen)
+{
+	struct runtime *rt = runtime_of(d);
+	struct routed_config *cfg;
+	const struct routed_config *old = d->config;
+
+	notify_reloading();
+	log_info("reloading %s", d->config_path ? d->config_path : "the built-in configuration");
+	cfg = config_load(d->config_path, d->overrides, err, errlen);
+	if (!cfg)
+		goto fail;
+	if (add_config_tables(d, cfg, err, errlen))
+		goto fail;
+	if (apply_route_files(rt, cfg, err, errlen))
+		goto fail;
+	warn_restart_only(old, cfg);
+	log_set_level(cfg->log_level);
+	d->config = cfg;
+	control_reconfigure(d->control, cfg);
+	config_free(rt->reloaded);	/* old, unless it was main()'s */
+	rt->reloaded = cfg;
+	d->counters.reloads++;
+	log_notice("configuration reloaded");
+	notify_ready("ready: %llu routes in %zu tables (reloaded)",
+		     (unsigned long long)total_routes(d), tables_count(d->tables));
+	return 0;
+fail:
+	/* Tables a failed reload created stay: they are empty and harmless. */
+	config_free(cfg);
+	d->counters.reload_failures++;
+	log_err("reload failed, keeping the running configuration: %s", err);
+	notify_ready("ready: reload failed: %s", err);
+	return -1;
+}
+
+static void stopped(void *arg)
+{
+	struct runtime *rt = arg;
+
+	event_base_loopexit(rt->d.base, NULL);
+}
+
+static void on_signal(evutil_socket_t fd, short what, void *arg)
+{
+	struct runtime *rt = arg;
+	struct signalfd_siginfo si;
+	char err[1024];
+
+	(void)what;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			if (!rt->stopping)
+				routed_reload(&rt->d, err, sizeof(err));
+			break;
+		case SIGTERM:
+		case SIGINT:
+			if (rt->stopping)
+				break;
+			rt->stopping = true;
+			log_notice("signal %s: stopping", strsignal((int)si.ssi_signo));
+			notify_stopping();
+			control_shutdown(rt->d.control, stopped, rt);
+			break;
+		}
+	}
+}
+
+/* From the control loop, never a side thread: a wedged loop must starve it. */
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_watchdog();
+}
+
+static void on_reclaim_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct runtime *rt = arg;
+	uint32_t id;
+
+	(void)fd;
+	(void)what;
+	for (int rc = tables_seek(rt->d.tables, 0, &id); !rc;
+	     rc = id == UINT32_MAX ? -ENOENT : tables_seek(rt->d.tables, id + 1, &id))
+		rt_table_reclaim_flush(tables_get(rt->d.tables, id));
+}
+
+static int setup_events(struct runtime *rt, char *err, size_t errlen)
+{
+	struct timeval tick = { 0, RECLAIM_TICK_MS * 1000 };
+	uint64_t wd_usec = notify_watchdog_usec();
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	rt->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (rt->signal_fd < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	rt->signal_ev = event_new(rt->d.base, rt->signal_fd, EV_READ | EV_PERSIST, on_signal, rt);
+	rt->reclaim_ev = event_new(rt->d.base, -1, EV_PERSIST, on_reclaim_tick, rt);
+	if (!rt->signal_ev || !rt->reclaim_ev || event_add(rt->signal_ev, NULL) ||
+	    event_add(rt->reclaim_ev, &tick))
+		goto nomem;
+	if (wd_usec) {
+		struct timeval half = { (time_t)(wd_usec / 2 / 1000000),
+					(suseconds_t)(wd_usec / 2 % 1000000) };
+
+		rt->watchdog_ev = event_new(rt->d.base, -1, EV_PERSIST, on_watchdog, rt);
+		if (!rt->watchdog_ev || event_add(rt->watchdog_ev, &half))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "event loop: %s", strerror(ENOMEM));
+	return -1;
+}
+
+static void teardown(struct runtime *rt)
+{
+	workers_stop(rt->workers);
+	if (rt->d.control)
+		control_destroy(rt->d.control);
+	events_destroy(rt->d.events);
+	tables_destroy(rt->d.tables);
+	if (rt->watchdog_ev)
+		event_free(rt->watchdog_ev);
+	if (rt->reclaim_ev)
+		event_free(rt->reclaim_ev);
+	if (rt->signal_ev)
+		event_free(rt->signal_ev);
+	if (rt->signal_fd >= 0)
+		close(rt->signal_fd);
+	if (rt->d.base)
+		event_base_free(rt->d.base);
+	config_free(rt->reloaded);
+	free(rt->file_routes);
+	notify_close();
+	rt_reader_unregister();
+}
+
+int routed_run(const struct options *opts, const struct routed_config *config)
+{
+	struct runtime rt = { .signal_fd = -1 };
+	struct routed *d = &rt.d;
+	char err[1024];
+	int status = 1;
+
+	log_init();
+	log_set_level(config->log_level);
+	/* A client gone mid-write is an EPIPE for the connection, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	notify_init();
+	/* The control thread runs route.lookup: it reads the tables too. */
+	rt_reader_register();
+
+	clock_gettime(CLOCK_MONOTONIC, &d->started_mono);
+	d->started_wall = time(NULL);
+	d->config = config;
+	d->config_path = opts->config_file;
+	d->overrides = &opts->overrides;
+	d->base = event_base_new();
+	d->tables = tables_create();
+	d->events = events_create();
+	if (!d->base || !d->tables || !d->events) {
+		log_err("start: %s", strerror(ENOMEM));
+		goto out;
+	}
+	if (setup_events(&rt, err, sizeof(err)) || add_config_tables(d, config, err, sizeof(err)))
+		goto fail;
+	/* Listen before loading: clients wait in the backlog rather than fail. */
+	d->control = control_create(d, err, sizeof(err));
+	if (!d->control)
+		goto fail;
+	rt.workers = workers_start(d, config->threads, err, sizeof(err));
+	if (!rt.workers)
+		goto fail;
+	d->threads = config->threads;
+	if (apply_route_files(&rt, config, err, sizeof(err)))
+		goto fail;
+
+	log_notice("ready: %llu routes in %zu tables, control socket %s, %u lookup threads, "
+		   "RCU grace periods %s membarrier",
+		   (unsigned long long)total_routes(d), tables_count(d->tables),
+		   config->control_socket, d->threads,
+		   rt_rcu_has_membarrier() ? "use" : "do not use (fallback: reader barriers)");
+	notify_ready("ready: %llu routes in %zu tables", (unsigned long long)total_routes(d),
+		     tables_count(d->tables));
+	if (event_base_dispatch(d->base) < 0)
+		log_err("event loop failed");
+	else
+		status = 0;
+	log_info("stopped");
+	goto out;
+fail:
+	log_err("%s", err);
+out:
+	teardown(&rt);
+	return status;
+}

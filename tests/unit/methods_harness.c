@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include <routed/table.h>
+
+
+#include "events.h"
+#include "methods.h"
+#include "methods_harness.h"
+#include "tables.h"
+
+struct harness *harness;
+
+struct rpc_call {
+	struct routed *d;
+	struct rpc_conn *conn;
+	int code;
+	char field[64];
+	char message[512];
+};
+
+static struct rpc_conn *default_conn;
+static uint64_t next_conn_id = 1;
+
+/* rpc.h, as the transport would provide it. */
+
+void *rpc_call_context(const struct rpc_call *call)
+{
+	return call->d;
+}
+
+const struct rpc_peer *rpc_call_peer(const struct rpc_call *call)
+{
+	return &call->conn->peer;
+}
+
+struct rpc_conn *rpc_call_conn(const struct rpc_call *call)
+{
+	return call->conn;
+}
+
+int rpc_error(struct rpc_call *call, int code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* A handler reports one error per call. */
+	assert_int_equal(call->code, 0);
+	call->code = code;
+	snprintf(call->field, sizeof(call->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(call->message, sizeof(call->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+uint64_t rpc_conn_id(const struct rpc_conn *conn)
+{
+	return conn->id;
+}
+
+const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *conn)
+{
+	return &conn->peer;
+}
+
+int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params)
+{
+	assert_string_equal(method, "route.event");
+	char *text;
+
+	if (conn->refuse) {
+		json_decref(params);
+		return -1;
+	}
+	/* Queue it as the transport would: the line counts against the cap. */
+	text = json_dumps(params, JSON_COMPACT);
+	assert_non_null(text);
+	conn->pending += strlen(text) + 1;
+	free(text);
+	json_array_append_new(conn->notes, params);
+	if (conn->pending > conn->cap) {
+		conn->refuse = true;
+		return -1;
+	}
+	return 0;
+}
+
+size_t rpc_conn_pending_output(const struct rpc_conn *conn)
+{
+	return conn->pending;
+}
+
+size_t rpc_conn_output_cap(const struct rpc_conn *conn)
+{
+	return conn->cap;
+}
+
+int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	assert_true(conn->n_close_hooks < 8);
+	conn->close_hooks[conn->n_close_hooks].fn = fn;
+	conn->close_hooks[conn->n_close_hooks++].arg = arg;
+	return 0;
+}
+
+void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	for (size_t i = 0; i < conn->n_close_hooks; i++) {
+		if (conn->close_hooks[i].fn == fn && conn->close_hooks[i].arg == arg) {
+			conn->close_hooks[i] = conn->close_hooks[--conn->n_close_hooks];
+			return;
+		}
+	}
+	fail_msg("cancelling a close hook that is not set");
+}
+
+void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+{
+	conn->drain.fn = fn;
+	conn->drain.arg = arg;
+}
+
+/* The daemon functions the methods use. */
+
+json_t *config_to_json(const struct routed_config *c)
+{
+	return json_pack("{s:{s:s}}", "control", "socket", c->control_socket);
+}
+
+int routed_reload(struct routed *d, char *err, size_t errlen)
+{
+	(void)d;
+	if (harness->reload_result)
+		snprintf(err, errlen, "routed.conf:3:7: unknown key 'bogus'");
+	return harness->reload_result;
+}
+
+double routed_uptime(const struct routed *d)
+{
+	(void)d;
+	return 1.5;
+}
+
+/* The harness. */
+
+struct rpc_conn *conn_new(void)
+{
+	struct rpc_conn *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->id = next_conn_id++;
+	c->peer.admin = true;
+	c->notes = json_array();
+	c->cap = 16u << 20;
+	return c;
+}
+
+void conn_close(struct rpc_conn *c)
+{
+	while (c->n_close_hooks) {
+		struct hook h = c->close_hooks[--c->n_close_hooks];
+
+		h.fn(c, h.arg);
+	}
+	json_decref(c->notes);
+	free(c);
+}
+
+void harness_setup(void)
+{
+	harness = calloc(1, sizeof(*harness));
+	assert_non_null(harness);
+	harness->d.base = event_base_new();
+	harness->d.tables = tables_create();
+	harness->d.events = events_create();
+	assert_non_null(harness->d.base);
+	assert_non_null(harness->d.tables);
+	assert_non_null(harness->d.events);
+	snprintf(harness->config.control_socket, sizeof(harness->config.control_socket),
+		 "/run/routed/control.sock");
+	snprintf(harness->config.state_dir, sizeof(harness->config.state_dir), "/var/lib/routed");
+	harness->d.config = &harness->config;
+	harness->d.started_wall = 1700000000;
+	harness->d.threads = 2;
+	default_conn = conn_new();
+}
+
+void harness_teardown(void)
+{
+	conn_close(default_conn);
+	events_destroy(harness->d.events);
+	tables_destroy(harness->d.tables);
+	event_base_free(harness->d.base);
+	free(harness);
+	harness = NULL;
+}
+
+struct reply call_json(struct rpc_conn *conn, const char *method, json_t *params)
+{
+	const struct rpc_method *m = methods_find(method);
+	struct rpc_call c = { .d = &harness->d, .conn = conn ? conn : default_conn };
+	struct reply r = { 0 };
+	json_t *result = NULL;
+	int rc;
+
+	if (!m)
+		fail_msg("no method %s", method);
+	assert_non_null(params);
+	rc = m->handler(&c, params, &result);
+	json_decref(params);
+	/* Either a result or an error, never both, never neither. */
+	if (rc) {
+		assert_int_equal(rc, -1);
+		assert_int_not_equal(c.code, 0);
+		assert_null(result);
+	} else {
+		assert_int_equal(c.code, 0);
+		assert_non_null(result);
+	}
+	r.code = c.code;
+	memcpy(r.field, c.field, sizeof(r.field));
+	memcpy(r.message, c.message, sizeof(r.message));
+	r.result = result;
+	return r;
+}
+
+struct reply call_on(struct rpc_conn *conn, const char *method, const char *params)
+{
+	json_error_t jerr;
+	json_t *p = params ? json_loads(params, 0, &jerr) : json_object();
+
+	if (!p)
+		fail_msg("bad params in test: %s: %s", params, jerr.text);
+	return call_json(conn, method, p);
+}
+
+struct reply call(const char *method, const char *params)
+{
+	return call_on(NULL, method, params);
+}
+
+void reply_free(struct reply *r)
+{
+	json_decref(r->result);
+	r->result = NULL;
+}
+
+json_t *expect_ok(struct reply *r)
+{
+	if (r->code)
+		fail_msg("expected success, got %d (field '%s'): %s", r->code, r->field,
+			 r->message);
+	return r->result;
+}
+
+void expect_error(struct reply *r, int code, const char *field)
+{
+	if (r->code != code)
+		fail_msg("expected error %d, got %d (field '%s'): %s", code, r->code, r->field,
+			 r->code ? r->message : "success");
+	if (field && strcmp(r->field, field))
+		fail_msg("expected field '%s', got '%s': %s", field, r->field, r->message);
+	assert_true(r->message[0] != '\0');
+	reply_free(r);
+}
+
+void run_loop(void)
+{
+	/* Each turn runs the timers due; stop once a turn finds nothing to do. */
+	for (int i = 0; i < 1000000; i++)
+		if (event_base_loop(harness->d.base, EVLOOP_NONBLOCK) == 1)
+			return;
+	fail_msg("event loop never went idle");
+}

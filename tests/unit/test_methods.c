@@ -1,0 +1,1269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control protocol's methods, called directly through a stand-in
+ * transport: params checking and error codes, lookups, paginated listing
+ * under concurrent changes, loads (merge, replace, dry runs, atomicity,
+ * transactions), tables, and the change stream with its snapshots.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include <config.h>
+
+#include <routed/route.h>
+#include <routed/route_json.h>
+#include <routed/table.h>
+
+#include "events.h"
+#include "load.h"
+#include "methods.h"
+#include "methods_harness.h"
+#include "tables.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	harness_setup();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	harness_teardown();
+	return 0;
+}
+
+static void ok(const char *method, const char *params)
+{
+	struct reply r = call(method, params);
+
+	expect_ok(&r);
+	reply_free(&r);
+}
+
+static void fails(const char *method, const char *params, int code, const char *field)
+{
+	struct reply r = call(method, params);
+
+	expect_error(&r, code, field);
+}
+
+static json_int_t int_at(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+static uint64_t table_routes(uint32_t id)
+{
+	struct rt_table_stats st;
+
+	rt_table_stats(tables_get(harness->d.tables, id), &st);
+	return st.v4.routes + st.v6.routes;
+}
+
+/* "table prefix metric proto": a route's key, as text. */
+static void route_key(json_t *route, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld %s %lld %s", (long long)int_at(route, "table"),
+		 json_string_value(json_object_get(route, "prefix")),
+		 (long long)int_at(route, "metric"),
+		 json_string_value(json_object_get(route, "proto")));
+}
+
+/* Every route of every table, as {key: route}. */
+static int dump_one(const struct rt_route *r, void *arg)
+{
+	json_t *route = rt_route_to_json(r);
+	char key[128];
+
+	route_key(route, key, sizeof(key));
+	json_object_set_new(arg, key, route);
+	return 0;
+}
+
+static json_t *dump_all(void)
+{
+	json_t *all = json_object();
+	uint32_t id;
+	int rc;
+
+	for (rc = tables_seek(harness->d.tables, 0, &id); !rc;
+	     rc = id == UINT32_MAX ? -ENOENT : tables_seek(harness->d.tables, id + 1, &id))
+		rt_table_walk(tables_get(harness->d.tables, id), 0, NULL, dump_one, all);
+	return all;
+}
+
+/* methods, ping, info, stats, config */
+
+static void test_method_table(void **state)
+{
+	static const char *const documented[] = {
+		"methods", "ping", "info", "stats", "route.add", "route.replace",
+		"route.delete", "route.get", "route.lookup", "route.list", "route.flush",
+		"route.load", "load.begin", "load.add", "load.commit", "load.abort",
+		"table.list", "table.create", "table.delete", "config.get", "config.reload",
+		"subscribe", "unsubscribe",
+	};
+	struct reply r = call("methods", NULL);
+	json_t *list, *m;
+	size_t i;
+
+	(void)state;
+	list = json_object_get(expect_ok(&r), "methods");
+	assert_int_equal(json_array_size(list), rpc_methods_count);
+	assert_int_equal(rpc_methods_count, sizeof(documented) / sizeof(documented[0]));
+	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
+		assert_non_null(methods_find(documented[i]));
+	assert_null(methods_find("route.nope"));
+	json_array_foreach(list, i, m) {
+		json_t *schema = json_object_get(m, "params");
+		const struct rpc_method *def = methods_find(json_string_value(json_object_get(m, "name")));
+
+		assert_non_null(def);
+		if (!json_is_false(json_object_get(schema, "additionalProperties")))
+			fail_msg("%s: params schema %s", def->name, def->params_schema);
+		assert_true(json_is_string(json_object_get(m, "summary")));
+		assert_int_equal(json_is_true(json_object_get(m, "admin")), def->mutating);
+		assert_string_equal(json_string_value(json_object_get(schema, "type")), "object");
+		assert_true(json_is_false(json_object_get(schema, "additionalProperties")));
+		assert_true(json_is_object(json_object_get(schema, "properties")));
+		for (size_t k = 0; k < json_array_size(json_object_get(schema, "required")); k++) {
+			const char *req = json_string_value(
+				json_array_get(json_object_get(schema, "required"), k));
+
+			assert_non_null(json_object_get(json_object_get(schema, "properties"), req));
+		}
+	}
+	/* Reading methods are open to everyone; every change needs admin. */
+	assert_false(methods_find("route.get")->mutating);
+	assert_true(methods_find("route.add")->mutating);
+	assert_true(methods_find("config.reload")->mutating);
+	assert_false(methods_find("subscribe")->mutating);
+	reply_free(&r);
+}
+
+static void test_ping_info_config(void **state)
+{
+	struct reply r = call("ping", NULL);
+	json_t *res;
+
+	(void)state;
+	assert_true(json_is_true(json_object_get(expect_ok(&r), "pong")));
+	reply_free(&r);
+	fails("ping", "{\"x\": 1}", RPC_INVALID_PARAMS, "x");
+	fails("info", "{\"verbose\": true}", RPC_INVALID_PARAMS, "verbose");
+
+	r = call("info", NULL);
+	res = expect_ok(&r);
+	assert_string_equal(json_string_value(json_object_get(res, "version")), PACKAGE_VERSION);
+	assert_string_equal(json_string_value(json_object_get(res, "started")),
+			    "2023-11-14T22:13:20Z");
+	assert_string_equal(json_string_value(json_object_get(res, "rcu_flavor")), "memb");
+	assert_int_equal(int_at(res, "threads"), 2);
+	assert_true(json_is_boolean(json_object_get(res, "membarrier")));
+	assert_true(json_is_null(json_object_get(res, "config_file")));
+	assert_string_equal(json_string_value(json_object_get(res, "control_socket")),
+			    "/run/routed/control.sock");
+	assert_true(json_real_value(json_object_get(res, "uptime_seconds")) == 1.5);
+	reply_free(&r);
+
+	r = call("config.get", NULL);
+	res = expect_ok(&r);
+	assert_true(json_is_null(json_object_get(res, "path")));
+	assert_true(json_is_object(json_object_get(res, "config")));
+	reply_free(&r);
+
+	ok("config.reload", NULL);
+	harness->reload_result = -1;
+	r = call("config.reload", NULL);
+	expect_error(&r, RPC_INVALID_PARAMS, NULL);
+	harness->reload_result = 0;
+}
+
+static void test_stats(void **state)
+{
+	struct reply r;
+	json_t *res, *t;
+
+	(void)state;
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\"}");
+	ok("route.add", "{\"prefix\": \"2001:db8::/32\"}");
+	ok("route.add", "{\"prefix\": \"2001:db8::/32\", \"metric\": 5}");
+	harness->d.counters.lookup_requests = 7;
+	r = call("stats", NULL);
+	res = expect_ok(&r);
+	assert_int_equal(int_at(res, "routes"), 3);
+	t = json_array_get(json_object_get(res, "tables"), 0);
+	assert_int_equal(int_at(t, "id"), 254);
+	assert_string_equal(json_string_value(json_object_get(t, "name")), "main");
+	assert_int_equal(int_at(json_object_get(t, "ipv4"), "routes"), 1);
+	assert_int_equal(int_at(json_object_get(t, "ipv6"), "routes"), 2);
+	assert_int_equal(int_at(json_object_get(t, "ipv6"), "prefixes"), 1);
+	assert_true(int_at(t, "memory_bytes") > 0);
+	assert_true(json_real_value(json_object_get(t, "bytes_per_route")) > 0);
+	assert_int_equal(int_at(json_object_get(res, "lookups"), "requests"), 7);
+	assert_int_equal(int_at(json_object_get(res, "events"), "seq"), 3);
+	assert_int_equal(int_at(json_object_get(res, "events"), "subscribers"), 0);
+	reply_free(&r);
+}
+
+/* route.add / replace / get / delete */
+
+static void test_route_add_get_delete(void **state)
+{
+	struct reply r;
+	json_t *res, *route, *routes;
+
+	(void)state;
+	r = call("route.add", "{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"}");
+	route = json_object_get(expect_ok(&r), "route");
+	assert_int_equal(int_at(route, "table"), 254);
+	assert_int_equal(int_at(route, "metric"), 0);
+	assert_string_equal(json_string_value(json_object_get(route, "proto")), "static");
+	assert_string_equal(json_string_value(json_object_get(route, "via")), "192.0.2.1");
+	assert_true(json_is_null(json_object_get(route, "dev")));
+	assert_true(json_is_null(json_object_get(route, "tag")));
+	reply_free(&r);
+
+	fails("route.add", "{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.7\"}",
+	      RPC_ALREADY_EXISTS, "prefix");
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\", \"proto\": \"bgp\", \"metric\": 20, "
+			"\"dev\": \"eth0\", \"tag\": 65001}");
+	fails("route.add", "{\"prefix\": \"10.0.0.1/8\"}", RPC_INVALID_PARAMS, "prefix");
+	fails("route.add", "{}", RPC_INVALID_PARAMS, "prefix");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"bogus\": 1}", RPC_INVALID_PARAMS,
+	      "bogus");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"table\": 7}", RPC_NOT_FOUND, "table");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"table\": \"nope\"}", RPC_NOT_FOUND,
+	      "table");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"via\": \"2001:db8::1\"}",
+	      RPC_INVALID_PARAMS, "via");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"metric\": -1}", RPC_INVALID_PARAMS,
+	      "metric");
+	fails("route.add", "{\"prefix\": \"10.9.0.0/16\", \"proto\": \"Bad\"}",
+	      RPC_INVALID_PARAMS, "proto");
+	assert_int_equal(table_routes(254), 2);
+
+	r = call("route.get", "{\"prefix\": \"10.0.0.0/8\", \"table\": \"main\"}");
+	routes = json_object_get(expect_ok(&r), "routes");
+	assert_int_equal(json_array_size(routes), 2);
+	assert_int_equal(int_at(json_array_get(routes, 0), "metric"), 0);
+	assert_int_equal(int_at(json_array_get(routes, 1), "metric"), 20);
+	assert_int_equal(int_at(json_array_get(routes, 1), "tag"), 65001);
+	reply_free(&r);
+	fails("route.get", "{\"prefix\": \"10.0.0.0/16\"}", RPC_NOT_FOUND, "prefix");
+	fails("route.get", "{}", RPC_INVALID_PARAMS, "prefix");
+	fails("route.get", "{\"prefix\": 10}", RPC_INVALID_PARAMS, "prefix");
+	fails("route.get", "{\"prefix\": \"10.0.0.0/8\", \"table\": 3}", RPC_NOT_FOUND, "table");
+	fails("route.get", "{\"prefix\": \"10.0.0.0/8\", \"metric\": 3}", RPC_INVALID_PARAMS,
+	      "metric");
+
+	r = call("route.replace", "{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.9\"}");
+	res = expect_ok(&r);
+	assert_true(json_is_true(json_object_get(res, "replaced")));
+	reply_free(&r);
+	r = call("route.replace", "{\"prefix\": \"10.0.0.0/8\", \"metric\": 5}");
+	assert_true(json_is_false(json_object_get(expect_ok(&r), "replaced")));
+	reply_free(&r);
+	fails("route.replace", "{\"prefix\": \"10.0.0.0/8\", \"table\": 9}", RPC_NOT_FOUND,
+	      "table");
+	assert_int_equal(table_routes(254), 3);
+
+	r = call("route.delete", "{\"prefix\": \"10.0.0.0/8\", \"proto\": \"bgp\"}");
+	routes = json_object_get(expect_ok(&r), "deleted");
+	assert_int_equal(json_array_size(routes), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(routes, 0), "dev")),
+			    "eth0");
+	reply_free(&r);
+	fails("route.delete", "{\"prefix\": \"10.0.0.0/8\", \"metric\": 99}", RPC_NOT_FOUND,
+	      "prefix");
+	fails("route.delete", "{\"prefix\": \"10.0.0.0/8\", \"metric\": -1}", RPC_INVALID_PARAMS,
+	      "metric");
+	fails("route.delete", "{\"prefix\": \"10.0.0.0/8\", \"via\": \"1.2.3.4\"}",
+	      RPC_INVALID_PARAMS, "via");
+	r = call("route.delete", "{\"prefix\": \"10.0.0.0/8\"}");
+	assert_int_equal(json_array_size(json_object_get(expect_ok(&r), "deleted")), 2);
+	reply_free(&r);
+	assert_int_equal(table_routes(254), 0);
+	fails("route.delete", "{\"prefix\": \"10.0.0.0/8\"}", RPC_NOT_FOUND, "prefix");
+}
+
+static void test_route_lookup(void **state)
+{
+	static const char *const expect[][2] = {
+		{ "10.1.2.3", "10.1.0.0/16" }, { "10.2.0.1", "10.0.0.0/8" },
+		{ "2001:db8::1", "2001:db8::/32" }, { "2001:db9::1", NULL },
+		{ "::ffff:10.1.2.3", NULL }, { "192.168.1.1", "0.0.0.0/0" },
+	};
+	json_t *addrs = json_array(), *results, *big;
+	struct reply r;
+
+	(void)state;
+	ok("route.add", "{\"prefix\": \"0.0.0.0/0\"}");
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\"}");
+	ok("route.add", "{\"prefix\": \"10.1.0.0/16\", \"via\": \"192.0.2.1\"}");
+	ok("route.add", "{\"prefix\": \"2001:db8::/32\"}");
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		json_array_append_new(addrs, json_string(expect[i][0]));
+	r = call_json(NULL, "route.lookup", json_pack("{s:O}", "addresses", addrs));
+	results = json_object_get(expect_ok(&r), "results");
+	assert_int_equal(json_array_size(results), sizeof(expect) / sizeof(expect[0]));
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		json_t *e = json_array_get(results, i);
+
+		assert_string_equal(json_string_value(json_object_get(e, "address")),
+				    expect[i][0]);
+		if (expect[i][1]) {
+			assert_string_equal(json_string_value(json_object_get(e, "prefix")),
+					    expect[i][1]);
+			assert_string_equal(json_string_value(json_object_get(
+						    json_object_get(e, "route"), "prefix")),
+					    expect[i][1]);
+		} else {
+			assert_true(json_is_null(json_object_get(e, "prefix")));
+			assert_true(json_is_null(json_object_get(e, "route")));
+		}
+	}
+	reply_free(&r);
+
+	ok("table.create", "{\"id\": 10}");
+	r = call_json(NULL, "route.lookup", json_pack("{s:O, s:i}", "addresses", addrs, "table", 10));
+	results = json_object_get(expect_ok(&r), "results");
+	for (size_t i = 0; i < json_array_size(results); i++)
+		assert_true(json_is_null(json_object_get(json_array_get(results, i), "route")));
+	reply_free(&r);
+	json_decref(addrs);
+
+	fails("route.lookup", "{\"addresses\": [\"10.0.0.1\", \"10.0.0.0/8\"]}",
+	      RPC_INVALID_PARAMS, "addresses[1]");
+	fails("route.lookup", "{\"addresses\": [1]}", RPC_INVALID_PARAMS, "addresses[0]");
+	fails("route.lookup", "{\"addresses\": \"10.0.0.1\"}", RPC_INVALID_PARAMS, "addresses");
+	fails("route.lookup", "{}", RPC_INVALID_PARAMS, "addresses");
+	fails("route.lookup", "{\"addresses\": [], \"table\": 11}", RPC_NOT_FOUND, "table");
+	big = json_array();
+	for (int i = 0; i <= METHODS_LOOKUP_MAX; i++)
+		json_array_append_new(big, json_string("10.0.0.1"));
+	r = call_json(NULL, "route.lookup", json_pack("{s:o}", "addresses", big));
+	expect_error(&r, RPC_TOO_LARGE, "addresses");
+}
+
+/* route.list */
+
+/* Every page of a listing with params (a JSON object, borrowed); routes as {key: route}. */
+static json_t *list_all(json_t *params, size_t limit, size_t *pages)
+{
+	json_t *seen = json_object(), *cursor = json_null();
+	char last[128] = "";
+
+	*pages = 0;
+	for (;;) {
+		json_t *p = json_deep_copy(params);
+		struct reply r;
+		json_t *res, *route;
+		size_t i;
+
+		json_object_set_new(p, "limit", json_integer((json_int_t)limit));
+		json_object_set(p, "cursor", cursor);
+		r = call_json(NULL, "route.list", p);
+		res = expect_ok(&r);
+		assert_true(json_array_size(json_object_get(res, "routes")) <= limit);
+		json_array_foreach(json_object_get(res, "routes"), i, route) {
+			char key[128];
+
+			route_key(route, key, sizeof(key));
+			if (json_object_get(seen, key))
+				fail_msg("route %s listed twice", key);
+			json_object_set(seen, key, route);
+		}
+		(void)last;
+		json_decref(cursor);
+		cursor = json_incref(json_object_get(res, "cursor"));
+		(*pages)++;
+		reply_free(&r);
+		if (json_is_null(cursor))
+			break;
+	}
+	json_decref(cursor);
+	return seen;
+}
+
+static void add_json(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void add_json(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ok("route.add", buf);
+}
+
+static size_t count_list(const char *params)
+{
+	json_t *p = json_loads(params, 0, NULL), *seen;
+	size_t pages, n;
+
+	assert_non_null(p);
+	seen = list_all(p, 3, &pages);
+	n = json_object_size(seen);
+	json_decref(seen);
+	json_decref(p);
+	return n;
+}
+
+static void test_route_list_filters(void **state)
+{
+	struct reply r;
+	json_t *routes;
+
+	(void)state;
+	ok("table.create", "{\"id\": 10, \"name\": \"ten\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"proto\": \"bgp\", \"metric\": 20}");
+	add_json("{\"prefix\": \"10.1.0.0/16\", \"proto\": \"bgp\"}");
+	add_json("{\"prefix\": \"10.1.2.0/24\"}");
+	add_json("{\"prefix\": \"11.0.0.0/8\"}");
+	add_json("{\"prefix\": \"9.0.0.0/8\"}");
+	add_json("{\"prefix\": \"0.0.0.0/0\"}");
+	add_json("{\"prefix\": \"2001:db8::/32\"}");
+	add_json("{\"prefix\": \"2001:db8:1::/48\", \"proto\": \"bgp\"}");
+	add_json("{\"prefix\": \"10.1.0.0/16\", \"table\": \"ten\"}");
+	add_json("{\"prefix\": \"::/0\", \"table\": 10}");
+
+	assert_int_equal(count_list("{}"), 11);
+	assert_int_equal(count_list("{\"table\": \"main\"}"), 9);
+	assert_int_equal(count_list("{\"table\": 10}"), 2);
+	assert_int_equal(count_list("{\"family\": \"inet\"}"), 8);
+	assert_int_equal(count_list("{\"family\": \"inet6\"}"), 3);
+	assert_int_equal(count_list("{\"proto\": \"bgp\"}"), 3);
+	/* 10/8 (two routes), 10.1/16 twice (main and ten), 10.1.2/24 */
+	assert_int_equal(count_list("{\"within\": \"10.0.0.0/8\"}"), 5);
+	assert_int_equal(count_list("{\"within\": \"10.0.0.0/8\", \"proto\": \"bgp\"}"), 2);
+	assert_int_equal(count_list("{\"within\": \"10.0.0.0/8\", \"family\": \"inet6\"}"), 0);
+	assert_int_equal(count_list("{\"within\": \"2001:db8::/32\"}"), 2);
+	/* 0/0, 10/8 twice, 10.1/16 (main and ten), 10.1.2/24 */
+	assert_int_equal(count_list("{\"contains\": \"10.1.2.3\"}"), 6);
+	assert_int_equal(count_list("{\"contains\": \"10.1.0.0/16\", \"table\": 254}"), 4);
+	assert_int_equal(count_list("{\"contains\": \"2001:db8:1::5\"}"), 3);
+	assert_int_equal(count_list("{\"contains\": \"10.1.2.3\", \"within\": \"10.0.0.0/8\"}"), 5);
+
+	/* Walk order: table, family, prefix, preference. */
+	r = call("route.list", "{\"limit\": 10000}");
+	routes = json_object_get(expect_ok(&r), "routes");
+	assert_int_equal(json_array_size(routes), 11);
+	assert_true(json_is_null(json_object_get(r.result, "cursor")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(routes, 0), "prefix")),
+			    "10.1.0.0/16");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(routes, 2), "prefix")),
+			    "0.0.0.0/0");
+	assert_int_equal(int_at(json_array_get(routes, 4), "metric"), 0);
+	assert_int_equal(int_at(json_array_get(routes, 5), "metric"), 20);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(routes, 10), "prefix")),
+			    "2001:db8:1::/48");
+	reply_free(&r);
+
+	fails("route.list", "{\"limit\": 0}", RPC_INVALID_PARAMS, "limit");
+	fails("route.list", "{\"limit\": 10001}", RPC_INVALID_PARAMS, "limit");
+	fails("route.list", "{\"family\": \"ipx\"}", RPC_INVALID_PARAMS, "family");
+	fails("route.list", "{\"within\": \"10.0.0.1/8\"}", RPC_INVALID_PARAMS, "within");
+	fails("route.list", "{\"contains\": \"nope\"}", RPC_INVALID_PARAMS, "contains");
+	fails("route.list", "{\"proto\": \"NOPE\"}", RPC_INVALID_PARAMS, "proto");
+	fails("route.list", "{\"table\": 99}", RPC_NOT_FOUND, "table");
+	fails("route.list", "{\"sort\": 1}", RPC_INVALID_PARAMS, "sort");
+	fails("route.list", "{\"cursor\": \"garbage\"}", RPC_INVALID_PARAMS, "cursor");
+	fails("route.list", "{\"cursor\": 5}", RPC_INVALID_PARAMS, "cursor");
+	fails("route.list", "{\"cursor\": \"1 254 10.0.0.0/8 0 static \"}", RPC_INVALID_PARAMS,
+	      "cursor");
+	fails("route.list", "{\"cursor\": \"1 254 10.0.0.1/8 0 static\"}", RPC_INVALID_PARAMS,
+	      "cursor");
+	fails("route.list", "{\"cursor\": \"1 4294967296 10.0.0.0/8 0 static\"}",
+	      RPC_INVALID_PARAMS, "cursor");
+	fails("route.list", "{\"cursor\": \"1 254 10.0.0.0/8 0 static\", \"table\": 10}",
+	      RPC_INVALID_PARAMS, "cursor");
+	/* A well-formed cursor resumes after its position. */
+	r = call("route.list", "{\"cursor\": \"1 254 10.0.0.0/8 0 static\", \"table\": 254}");
+	routes = json_object_get(expect_ok(&r), "routes");
+	assert_int_equal(int_at(json_array_get(routes, 0), "metric"), 20);
+	reply_free(&r);
+}
+
+static void random_route(char *buf, size_t len, uint32_t table)
+{
+	if (rand() % 4)
+		snprintf(buf, len,
+			 "{\"table\": %u, \"prefix\": \"10.%d.%d.0/24\", \"metric\": %d}", table,
+			 rand() % 64, rand() % 64, rand() % 3);
+	else
+		snprintf(buf, len,
+			 "{\"table\": %u, \"prefix\": \"2001:db8:%x::/48\", \"proto\": \"p%d\"}",
+			 table, rand() % 4096, rand() % 3);
+}
+
+static void test_route_list_paginates_while_changing(void **state)
+{
+	unsigned seed = (unsigned)time(NULL);
+	json_t *initial, *deleted = json_object(), *seen = json_object(), *cursor = json_null();
+	const char *key;
+	json_t *route;
+	size_t pages = 0;
+
+	(void)state;
+	printf("# seed %u\n", seed);
+	srand(seed);
+	ok("table.create", "{\"id\": 20}");
+	while (table_routes(254) + table_routes(20) < 3000) {
+		char buf[256];
+		struct reply r;
+
+		random_route(buf, sizeof(buf), rand() % 2 ? 254 : 20);
+		r = call("route.add", buf);
+		reply_free(&r);
+	}
+	initial = dump_all();
+
+	for (;;) {
+		json_t *p = json_pack("{s:i, s:O}", "limit", 97, "cursor", cursor);
+		struct reply r = call_json(NULL, "route.list", p);
+		json_t *res = expect_ok(&r), *routes = json_object_get(res, "routes");
+		char prev[128] = "";
+		size_t i;
+
+		json_array_foreach(routes, i, route) {
+			char k[128];
+
+			route_key(route, k, sizeof(k));
+			if (json_object_get(seen, k))
+				fail_msg("route %s listed twice", k);
+			json_object_set_new(seen, k, json_true());
+			(void)prev;
+		}
+		json_decref(cursor);
+		cursor = json_incref(json_object_get(res, "cursor"));
+		reply_free(&r);
+		pages++;
+		if (json_is_null(cursor))
+			break;
+		/* Between pages: delete some routes anywhere, add some anywhere. */
+		for (int c = 0; c < 10; c++) {
+			json_t *all = dump_all();
+			size_t n = json_object_size(all), pick = (size_t)rand() % (n ? n : 1);
+			void *iter = json_object_iter(all);
+			char buf[256];
+
+			while (pick-- && iter)
+				iter = json_object_iter_next(all, iter);
+			if (iter) {
+				json_t *victim = json_object_iter_value(iter);
+				json_t *dp = json_pack("{s:O, s:O, s:O, s:O}", "table",
+						       json_object_get(victim, "table"), "prefix",
+						       json_object_get(victim, "prefix"), "proto",
+						       json_object_get(victim, "proto"), "metric",
+						       json_object_get(victim, "metric"));
+				struct reply d = call_json(NULL, "route.delete", dp);
+
+				expect_ok(&d);
+				reply_free(&d);
+				json_object_set_new(deleted, json_object_iter_key(iter), json_true());
+			}
+			json_decref(all);
+			random_route(buf, sizeof(buf), rand() % 2 ? 254 : 20);
+			r = call("route.add", buf);
+			reply_free(&r);
+		}
+	}
+	assert_true(pages > 30);
+	/* Nothing that existed throughout was missed. */
+	json_object_foreach(initial, key, route) {
+		if (!json_object_get(deleted, key) && !json_object_get(seen, key))
+			fail_msg("route %s existed throughout but was not listed", key);
+	}
+	json_decref(cursor);
+	json_decref(initial);
+	json_decref(deleted);
+	json_decref(seen);
+}
+
+/* route.flush */
+
+static void test_route_flush(void **state)
+{
+	struct reply r;
+
+	(void)state;
+	ok("table.create", "{\"id\": 10}");
+	add_json("{\"prefix\": \"10.0.0.0/8\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"proto\": \"bgp\"}");
+	add_json("{\"prefix\": \"2001:db8::/32\", \"proto\": \"bgp\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": 10}");
+	add_json("{\"prefix\": \"11.0.0.0/8\", \"table\": 10}");
+
+	r = call("route.flush", "{\"proto\": \"bgp\", \"family\": \"inet\"}");
+	assert_int_equal(int_at(expect_ok(&r), "deleted"), 1);
+	reply_free(&r);
+	r = call("route.flush", "{\"table\": 10}");
+	assert_int_equal(int_at(expect_ok(&r), "deleted"), 2);
+	reply_free(&r);
+	assert_int_equal(table_routes(10), 0);
+	assert_int_equal(table_routes(254), 2);
+	fails("route.flush", "{\"table\": 11}", RPC_NOT_FOUND, "table");
+	fails("route.flush", "{\"family\": 4}", RPC_INVALID_PARAMS, "family");
+	fails("route.flush", "{\"prefix\": \"10.0.0.0/8\"}", RPC_INVALID_PARAMS, "prefix");
+	r = call("route.flush", NULL);
+	assert_int_equal(int_at(expect_ok(&r), "deleted"), 2);
+	reply_free(&r);
+	assert_int_equal(events_seq(harness->d.events), 10);
+}
+
+/* Loads */
+
+static json_t *load(const char *params)
+{
+	struct reply r = call("route.load", params);
+	json_t *res = json_incref(expect_ok(&r));
+
+	reply_free(&r);
+	return res;
+}
+
+static void expect_counts(json_t *res, int added, int replaced, int deleted, int unchanged)
+{
+	assert_int_equal(int_at(res, "added"), added);
+	assert_int_equal(int_at(res, "replaced"), replaced);
+	assert_int_equal(int_at(res, "deleted"), deleted);
+	assert_int_equal(int_at(res, "unchanged"), unchanged);
+}
+
+static void test_load_merge_replace_dry_run(void **state)
+{
+	json_t *res, *diff;
+	uint64_t seq;
+
+	(void)state;
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"}");
+	add_json("{\"prefix\": \"10.1.0.0/16\"}");
+	add_json("{\"prefix\": \"10.2.0.0/16\"}");
+
+	res = load("{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.2\"},"
+		   " {\"prefix\": \"10.1.0.0/16\"}, {\"prefix\": \"10.3.0.0/16\"}]}");
+	expect_counts(res, 1, 1, 0, 1);
+	assert_true(json_is_false(json_object_get(res, "dry_run")));
+	assert_null(json_object_get(res, "diff"));
+	json_decref(res);
+	assert_int_equal(table_routes(254), 4);
+	seq = events_seq(harness->d.events);
+
+	res = load("{\"routes\": [{\"prefix\": \"10.3.0.0/16\"}, {\"prefix\": \"10.4.0.0/16\"}],"
+		   " \"replace\": true, \"dry_run\": true}");
+	expect_counts(res, 1, 0, 3, 1);
+	diff = json_object_get(res, "diff");
+	assert_int_equal(json_array_size(diff), 4);
+	assert_true(json_is_false(json_object_get(res, "diff_truncated")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(diff, 0), "op")), "add");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(diff, 1), "op")),
+			    "delete");
+	json_decref(res);
+	res = load("{\"routes\": [{\"prefix\": \"10.3.0.0/16\"}], \"replace\": true,"
+		   " \"dry_run\": true, \"diff_limit\": 2}");
+	assert_int_equal(json_array_size(json_object_get(res, "diff")), 2);
+	assert_true(json_is_true(json_object_get(res, "diff_truncated")));
+	json_decref(res);
+	res = load("{\"routes\": [], \"replace\": true, \"dry_run\": true, \"diff_limit\": 0}");
+	expect_counts(res, 0, 0, 4, 0);
+	assert_int_equal(json_array_size(json_object_get(res, "diff")), 0);
+	assert_true(json_is_true(json_object_get(res, "diff_truncated")));
+	json_decref(res);
+	/* Dry runs change nothing. */
+	assert_int_equal(table_routes(254), 4);
+	assert_int_equal(events_seq(harness->d.events), seq);
+
+	res = load("{\"routes\": [{\"prefix\": \"10.3.0.0/16\"}, {\"prefix\": \"10.4.0.0/16\"}],"
+		   " \"replace\": true}");
+	expect_counts(res, 1, 0, 3, 1);
+	json_decref(res);
+	assert_int_equal(table_routes(254), 2);
+	assert_int_equal(events_seq(harness->d.events), seq + 4);
+
+	/* table: the default and the only table allowed. */
+	ok("table.create", "{\"id\": 10, \"name\": \"ten\"}");
+	res = load("{\"routes\": [{\"prefix\": \"10.5.0.0/16\"}], \"table\": \"ten\"}");
+	expect_counts(res, 1, 0, 0, 0);
+	json_decref(res);
+	assert_int_equal(table_routes(10), 1);
+	fails("route.load", "{\"routes\": [{\"prefix\": \"10.5.0.0/16\", \"table\": 254}],"
+			    " \"table\": 10}", RPC_INVALID_PARAMS, "routes[0].table");
+	/* Replace without table: the tables the routes name. */
+	res = load("{\"routes\": [{\"prefix\": \"10.6.0.0/16\", \"table\": 10}], \"replace\": true}");
+	expect_counts(res, 1, 0, 1, 0);
+	json_decref(res);
+	assert_int_equal(table_routes(254), 2);
+	/* Replace with nothing: main is emptied. */
+	res = load("{\"routes\": [], \"replace\": true}");
+	expect_counts(res, 0, 0, 2, 0);
+	json_decref(res);
+	assert_int_equal(table_routes(254), 0);
+	assert_int_equal(table_routes(10), 1);
+
+	fails("route.load", "{\"routes\": [{\"prefix\": \"1.0.0.0/8\"}], \"diff_limit\": 100001}",
+	      RPC_INVALID_PARAMS, "diff_limit");
+	fails("route.load", "{\"routes\": {}}", RPC_INVALID_PARAMS, "routes");
+	fails("route.load", "{}", RPC_INVALID_PARAMS, "routes");
+	fails("route.load", "{\"routes\": [], \"replace\": 1}", RPC_INVALID_PARAMS, "replace");
+	fails("route.load", "{\"routes\": [], \"bogus\": 1}", RPC_INVALID_PARAMS, "bogus");
+	fails("route.load", "{\"routes\": [{\"prefix\": \"1.0.0.0/8\", \"mtu\": 1}]}",
+	      RPC_INVALID_PARAMS, "routes[0].mtu");
+	fails("route.load", "{\"routes\": [5]}", RPC_INVALID_PARAMS, "routes[0]");
+}
+
+static void test_load_atomic(void **state)
+{
+	json_t *before, *after;
+	uint64_t seq;
+	struct reply r;
+
+	(void)state;
+	ok("table.create", "{\"id\": 10}");
+	add_json("{\"prefix\": \"10.0.0.0/8\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": 10}");
+	add_json("{\"prefix\": \"2001:db8::/32\", \"table\": 10}");
+	before = dump_all();
+	seq = events_seq(harness->d.events);
+
+	/* A duplicate at the very end: nothing in either table changes. */
+	r = call("route.load", "{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"},"
+			       " {\"prefix\": \"11.0.0.0/8\", \"table\": 10},"
+			       " {\"prefix\": \"12.0.0.0/8\"},"
+			       " {\"prefix\": \"11.0.0.0/8\", \"table\": 10, \"dev\": \"x\"}],"
+			       " \"replace\": true}");
+	assert_non_null(strstr(r.message, "routes[1]"));
+	expect_error(&r, RPC_INVALID_PARAMS, "routes[3]");
+	/* A table that does not exist, named at the end. */
+	fails("route.load", "{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"},"
+			    " {\"prefix\": \"11.0.0.0/8\", \"table\": 10},"
+			    " {\"prefix\": \"12.0.0.0/8\", \"table\": 77}]}",
+	      RPC_NOT_FOUND, "routes[2].table");
+	fails("route.load", "{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"},"
+			    " {\"prefix\": \"12.0.0.1/8\"}]}",
+	      RPC_INVALID_PARAMS, "routes[1].prefix");
+	after = dump_all();
+	assert_true(json_equal(before, after));
+	assert_int_equal(events_seq(harness->d.events), seq);
+	json_decref(before);
+	json_decref(after);
+}
+
+static void test_load_apply_removals(void **state)
+{
+	struct rt_route routes[2], removals[3];
+	struct load_request req = { 0 };
+	struct load_result res;
+	char err[256];
+
+	(void)state;
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"}");
+	add_json("{\"prefix\": \"10.1.0.0/16\"}");
+	add_json("{\"prefix\": \"10.2.0.0/16\"}");
+	for (int i = 0; i < 3; i++)
+		rt_route_init(&removals[i]);
+	rt_prefix_parse("10.1.0.0/16", &removals[0].prefix, NULL, 0);
+	rt_prefix_parse("10.9.0.0/16", &removals[1].prefix, NULL, 0);	/* absent: ignored */
+	rt_prefix_parse("10.0.0.0/8", &removals[2].prefix, NULL, 0);	/* also loaded: kept */
+	rt_route_init(&routes[0]);
+	rt_route_init(&routes[1]);
+	rt_prefix_parse("10.0.0.0/8", &routes[0].prefix, NULL, 0);
+	rt_prefix_parse("10.3.0.0/16", &routes[1].prefix, NULL, 0);
+	req.routes = routes;
+	req.n_routes = 2;
+	req.removals = removals;
+	req.n_removals = 3;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.replaced, 1);	/* the gateway went away */
+	assert_int_equal(res.deleted, 1);
+	assert_int_equal(res.unchanged, 0);
+	load_result_release(&res);
+	assert_int_equal(table_routes(254), 3);
+
+	removals[1].table = 4242;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), -ENOENT);
+	assert_string_equal(res.error_field, "removals[1].table");
+	load_result_release(&res);
+}
+
+/* Transactions */
+
+static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return call_on(c, method, buf);
+}
+
+static json_int_t begin(struct rpc_conn *c, const char *params)
+{
+	struct reply r = call_on(c, "load.begin", params);
+	json_int_t id = int_at(expect_ok(&r), "txn");
+
+	reply_free(&r);
+	return id;
+}
+
+static void test_transactions(void **state)
+{
+	struct rpc_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
+	json_int_t txn;
+	struct reply r;
+
+	(void)state;
+	txn = begin(c, NULL);
+	r = call_on(c, "load.begin", NULL);
+	expect_error(&r, RPC_BUSY, NULL);
+	assert_int_equal(load_txn_open(), 1);
+
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.0.0.0/8\"},"
+				    " {\"prefix\": \"10.1.0.0/16\"}]}", (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "staged"), 2);
+	reply_free(&r);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.2.0.0/16\"},"
+				    " {\"prefix\": \"10.3.0.1/16\"}]}", (long long)txn);
+	assert_non_null(strstr(r.message, "chunk 2"));
+	expect_error(&r, RPC_INVALID_PARAMS, "routes[1].prefix");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.2.0.0/16\","
+				    " \"table\": 55}]}", (long long)txn);
+	expect_error(&r, RPC_NOT_FOUND, "routes[0].table");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.2.0.0/16\"}]}",
+		     (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "staged"), 3);
+	reply_free(&r);
+	/* Not visible to another connection. */
+	r = txn_call(other, "load.add", "{\"txn\": %lld, \"routes\": []}", (long long)txn);
+	expect_error(&r, RPC_NOT_FOUND, "txn");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": []}", (long long)txn + 100);
+	expect_error(&r, RPC_NOT_FOUND, "txn");
+	r = txn_call(c, "load.add", "{\"txn\": %lld}", (long long)txn);
+	expect_error(&r, RPC_INVALID_PARAMS, "routes");
+
+	r = txn_call(c, "load.commit", "{\"txn\": %lld, \"dry_run\": true}", (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "added"), 3);
+	assert_int_equal(json_array_size(json_object_get(r.result, "diff")), 3);
+	reply_free(&r);
+	assert_int_equal(table_routes(254), 0);
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "added"), 3);
+	reply_free(&r);
+	assert_int_equal(table_routes(254), 3);
+	assert_int_equal(load_txn_open(), 0);
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	expect_error(&r, RPC_NOT_FOUND, "txn");
+
+	/* A duplicate across chunks is found at commit and named by chunk. */
+	txn = begin(c, "{\"replace\": true}");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.0.0.0/8\"}]}",
+		     (long long)txn);
+	reply_free(&r);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.0.0.0/8\"}]}",
+		     (long long)txn);
+	reply_free(&r);
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	assert_non_null(strstr(r.message, "chunk 2"));
+	expect_error(&r, RPC_INVALID_PARAMS, "routes[0]");
+	assert_int_equal(table_routes(254), 3);
+	assert_int_equal(load_txn_open(), 0);
+
+	/* Replace into one table. */
+	ok("table.create", "{\"id\": 10}");
+	add_json("{\"prefix\": \"192.0.2.0/24\", \"table\": 10}");
+	txn = begin(c, "{\"replace\": true, \"table\": 10}");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.0.0.0/8\"}]}",
+		     (long long)txn);
+	reply_free(&r);
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	expect_ok(&r);
+	reply_free(&r);
+	assert_int_equal(table_routes(10), 1);
+	assert_int_equal(table_routes(254), 3);
+
+	/* Abort; the staging cap; closing the connection aborts. */
+	txn = begin(c, NULL);
+	r = txn_call(c, "load.abort", "{\"txn\": %lld}", (long long)txn);
+	expect_ok(&r);
+	reply_free(&r);
+	r = txn_call(c, "load.abort", "{\"txn\": %lld}", (long long)txn);
+	expect_error(&r, RPC_NOT_FOUND, "txn");
+	load_txn_set_max_routes(2);
+	txn = begin(c, NULL);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"1.0.0.0/8\"},"
+				    " {\"prefix\": \"2.0.0.0/8\"}, {\"prefix\": \"3.0.0.0/8\"}]}",
+		     (long long)txn);
+	expect_error(&r, RPC_TOO_LARGE, "routes");
+	load_txn_set_max_routes(LOAD_TXN_MAX_ROUTES);
+	conn_close(c);
+	assert_int_equal(load_txn_open(), 0);
+
+	/* At most LOAD_TXN_MAX at once. */
+	for (int i = 0; i < LOAD_TXN_MAX; i++) {
+		many[i] = conn_new();
+		begin(many[i], NULL);
+	}
+	r = call_on(other, "load.begin", NULL);
+	expect_error(&r, RPC_BUSY, NULL);
+	for (int i = 0; i < LOAD_TXN_MAX; i++)
+		conn_close(many[i]);
+	assert_int_equal(load_txn_open(), 0);
+	conn_close(other);
+}
+
+/* Tables */
+
+static void test_table_methods(void **state)
+{
+	struct reply r;
+	json_t *tables;
+
+	(void)state;
+	r = call("table.create", "{\"id\": 10, \"name\": \"ten\"}");
+	assert_int_equal(int_at(json_object_get(expect_ok(&r), "table"), "id"), 10);
+	reply_free(&r);
+	fails("table.create", "{\"id\": 10}", RPC_ALREADY_EXISTS, "id");
+	fails("table.create", "{\"id\": 11, \"name\": \"ten\"}", RPC_ALREADY_EXISTS, "name");
+	fails("table.create", "{\"id\": 11, \"name\": \"123\"}", RPC_INVALID_PARAMS, "name");
+	fails("table.create", "{\"id\": 0}", RPC_INVALID_PARAMS, "id");
+	fails("table.create", "{\"id\": 4294967296}", RPC_INVALID_PARAMS, "id");
+	fails("table.create", "{\"name\": \"x\"}", RPC_INVALID_PARAMS, "id");
+	ok("table.create", "{\"id\": 4294967295}");
+
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": \"ten\"}");
+	add_json("{\"prefix\": \"2001:db8::/32\", \"table\": \"ten\"}");
+	add_json("{\"prefix\": \"2001:db8::/32\", \"table\": \"ten\", \"metric\": 1}");
+	r = call("table.list", NULL);
+	tables = json_object_get(expect_ok(&r), "tables");
+	assert_int_equal(json_array_size(tables), 3);
+	assert_int_equal(int_at(json_array_get(tables, 0), "id"), 10);
+	assert_int_equal(int_at(json_array_get(tables, 0), "ipv4_routes"), 1);
+	assert_int_equal(int_at(json_array_get(tables, 0), "ipv6_routes"), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tables, 1), "name")),
+			    "main");
+	assert_true(json_is_null(json_object_get(json_array_get(tables, 2), "name")));
+	reply_free(&r);
+
+	fails("table.delete", "{\"table\": \"main\"}", RPC_INVALID_PARAMS, "table");
+	fails("table.delete", "{\"table\": 254}", RPC_INVALID_PARAMS, "table");
+	fails("table.delete", "{}", RPC_INVALID_PARAMS, "table");
+	r = call("table.delete", "{\"table\": \"ten\"}");
+	assert_int_equal(int_at(expect_ok(&r), "deleted_routes"), 3);
+	reply_free(&r);
+	fails("table.delete", "{\"table\": \"ten\"}", RPC_NOT_FOUND, "table");
+	fails("table.delete", "{\"table\": 10}", RPC_NOT_FOUND, "table");
+	assert_int_equal(events_seq(harness->d.events), 6);
+}
+
+/* Subscriptions */
+
+static json_t *note(struct rpc_conn *c, size_t i)
+{
+	json_t *n = json_array_get(c->notes, i);
+
+	if (!n)
+		fail_msg("no notification %zu (have %zu)", i, json_array_size(c->notes));
+	return n;
+}
+
+static void expect_note(struct rpc_conn *c, size_t i, const char *op, const char *prefix,
+			uint64_t seq)
+{
+	json_t *n = note(c, i);
+
+	assert_string_equal(json_string_value(json_object_get(n, "op")), op);
+	assert_int_equal(int_at(n, "seq"), seq);
+	if (prefix)
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(n, "route"), "prefix")),
+				    prefix);
+}
+
+static json_int_t subscribe(struct rpc_conn *c, const char *params, uint64_t *seq)
+{
+	struct reply r = call_on(c, "subscribe", params);
+	json_int_t id = int_at(expect_ok(&r), "subscription");
+
+	if (seq)
+		*seq = (uint64_t)int_at(r.result, "seq");
+	reply_free(&r);
+	return id;
+}
+
+static void test_events_fan_out(void **state)
+{
+	struct rpc_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
+	uint64_t seq;
+	json_int_t sub_a;
+	struct reply r;
+
+	(void)state;
+	ok("table.create", "{\"id\": 10}");
+	add_json("{\"prefix\": \"1.0.0.0/8\"}");
+	sub_a = subscribe(a, NULL, &seq);
+	assert_int_equal(seq, 1);
+	assert_int_equal(seq, events_seq(harness->d.events));
+	subscribe(b, "{\"tables\": [10]}", NULL);
+	subscribe(gone, NULL, NULL);
+	gone->refuse = true;	/* over its output cap from now on */
+	assert_int_equal(events_subscribers(harness->d.events), 3);
+	fails("subscribe", "{\"tables\": [11]}", RPC_NOT_FOUND, "tables[0]");
+	fails("subscribe", "{\"tables\": []}", RPC_INVALID_PARAMS, "tables");
+	fails("subscribe", "{\"snapshot\": 1}", RPC_INVALID_PARAMS, "snapshot");
+
+	add_json("{\"prefix\": \"10.0.0.0/8\"}");
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": 10}");
+	ok("route.replace", "{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"}");
+	ok("route.delete", "{\"prefix\": \"1.0.0.0/8\"}");
+	ok("route.flush", NULL);	/* every table */
+	add_json("{\"prefix\": \"10.9.0.0/16\", \"table\": 10}");
+	ok("table.delete", "{\"table\": 10}");
+	/* Failed changes publish nothing. */
+	fails("route.add", "{\"prefix\": \"10.1.0.0/16\", \"table\": 10}", RPC_NOT_FOUND, "table");
+
+	assert_int_equal(json_array_size(a->notes), 8);
+	expect_note(a, 0, "add", "10.0.0.0/8", 2);
+	expect_note(a, 1, "add", "10.0.0.0/8", 3);
+	assert_int_equal(int_at(json_object_get(note(a, 1), "route"), "table"), 10);
+	expect_note(a, 2, "add", "10.0.0.0/8", 4);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(note(a, 2), "route"),
+							      "via")),
+			    "192.0.2.1");
+	expect_note(a, 3, "delete", "1.0.0.0/8", 5);
+	/* flush: every table, in id order */
+	expect_note(a, 4, "delete", "10.0.0.0/8", 6);
+	assert_int_equal(int_at(json_object_get(note(a, 4), "route"), "table"), 10);
+	expect_note(a, 5, "delete", "10.0.0.0/8", 7);
+	assert_int_equal(int_at(json_object_get(note(a, 5), "route"), "table"), 254);
+	expect_note(a, 6, "add", "10.9.0.0/16", 8);
+	expect_note(a, 7, "delete", "10.9.0.0/16", 9);	/* table.delete */
+	assert_int_equal(int_at(note(a, 0), "subscription"), sub_a);
+	assert_int_equal(json_array_size(b->notes), 4);
+	expect_note(b, 0, "add", "10.0.0.0/8", 3);
+	expect_note(b, 1, "delete", "10.0.0.0/8", 6);
+	expect_note(b, 3, "delete", "10.9.0.0/16", 9);
+	assert_int_equal(json_array_size(gone->notes), 0);
+
+	/* Loads publish each effective change. */
+	r = call("route.load", "{\"routes\": [{\"prefix\": \"20.0.0.0/8\"},"
+			       " {\"prefix\": \"21.0.0.0/8\"}]}");
+	reply_free(&r);
+	assert_int_equal(json_array_size(a->notes), 10);
+	expect_note(a, 9, "add", "21.0.0.0/8", 11);
+
+	r = call_on(b, "unsubscribe", "{\"subscription\": 999}");
+	expect_error(&r, RPC_NOT_FOUND, "subscription");
+	r = txn_call(b, "unsubscribe", "{\"subscription\": %lld}", (long long)sub_a);
+	expect_error(&r, RPC_NOT_FOUND, "subscription");
+	r = txn_call(a, "unsubscribe", "{\"subscription\": %lld}", (long long)sub_a);
+	expect_ok(&r);
+	reply_free(&r);
+	add_json("{\"prefix\": \"22.0.0.0/8\"}");
+	assert_int_equal(json_array_size(a->notes), 10);
+	assert_int_equal(events_subscribers(harness->d.events), 2);
+	conn_close(b);
+	conn_close(gone);
+	assert_int_equal(events_subscribers(harness->d.events), 0);
+	/* Without subscribers the sequence still counts every change. */
+	add_json("{\"prefix\": \"23.0.0.0/8\"}");
+	assert_int_equal(events_seq(harness->d.events), 13);
+	conn_close(a);
+}
+
+/* Apply notifications to a model: snapshot/add upsert, delete removes. */
+static void apply_notes(json_t *model, struct rpc_conn *c, size_t *next, int *ends,
+			uint64_t *last_seq)
+{
+	for (; *next < json_array_size(c->notes); (*next)++) {
+		json_t *n = json_array_get(c->notes, *next), *route = json_object_get(n, "route");
+		const char *op = json_string_value(json_object_get(n, "op"));
+		uint64_t seq = (uint64_t)int_at(n, "seq");
+		char key[128];
+
+		assert_true(seq >= *last_seq);
+		if (!strcmp(op, "snapshot_end")) {
+			(*ends)++;
+			continue;
+		}
+		route_key(route, key, sizeof(key));
+		if (!strcmp(op, "add") || !strcmp(op, "delete")) {
+			/* Changes arrive one by one, in order, none missing. */
+			assert_int_equal(seq, *last_seq + 1);
+			*last_seq = seq;
+		}
+		if (!strcmp(op, "delete"))
+			json_object_del(model, key);
+		else
+			json_object_set(model, key, route);
+	}
+}
+
+static void random_change(void)
+{
+	char buf[256];
+	struct reply r;
+
+	random_route(buf, sizeof(buf), rand() % 2 ? 254 : 30);
+	switch (rand() % 3) {
+	case 0:
+		r = call("route.add", buf);
+		break;
+	case 1:
+		r = call("route.replace", buf);
+		break;
+	default: {
+		json_t *p = json_loads(buf, 0, NULL);
+
+		/* The key of a route that may or may not exist. */
+		r = call_json(NULL, "route.delete", p);
+		break;
+	}
+	}
+	reply_free(&r);
+}
+
+static void test_snapshot_consistent_with_events(void **state)
+{
+	unsigned seed = (unsigned)time(NULL);
+	struct rpc_conn *c = conn_new();
+	json_t *model = json_object(), *actual;
+	size_t next = 0;
+	uint64_t seq;
+	int ends = 0, turns = 0;
+
+	(void)state;
+	printf("# seed %u\n", seed);
+	srand(seed);
+	ok("table.create", "{\"id\": 30}");
+	ok("table.create", "{\"id\": 31}");	/* not subscribed: never in the stream */
+	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": 31}");
+	while (table_routes(254) + table_routes(30) < 2000)
+		random_change();
+	c->cap = 128 << 10;	/* a short queue, so the stream must be paced */
+	subscribe(c, "{\"tables\": [254, \"30\"], \"snapshot\": true}", &seq);
+	/* Nothing before the response: the snapshot starts on the loop's next turn. */
+	assert_int_equal(json_array_size(c->notes), 0);
+	while (!ends) {
+		for (int i = 0; i < 5; i++)
+			random_change();
+		/* The peer reads everything; the drain hook or the loop resumes the stream. */
+		c->pending = 0;
+		if (c->drain.fn && turns % 2)
+			c->drain.fn(c, c->drain.arg);
+		else
+			event_base_loop(harness->d.base, EVLOOP_NONBLOCK);
+		assert_false(c->refuse);
+		apply_notes(model, c, &next, &ends, &seq);
+		turns++;
+		assert_true(turns < 10000);
+	}
+	/* Streamed in steps, not all at once. */
+	assert_true(turns >= 4);
+	c->pending = 0;
+	c->cap = 16 << 20;
+	for (int i = 0; i < 50; i++)
+		random_change();
+	run_loop();
+	apply_notes(model, c, &next, &ends, &seq);
+	assert_int_equal(ends, 1);
+	assert_int_equal(seq, events_seq(harness->d.events));
+
+	actual = dump_all();
+	json_object_del(actual, "31 10.0.0.0/8 0 static");
+	if (!json_equal(model, actual)) {
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(actual, key, v)
+			if (!json_equal(v, json_object_get(model, key)))
+				fail_msg("route %s: stream and table disagree", key);
+		fail_msg("the stream holds %zu routes, the tables %zu", json_object_size(model),
+			 json_object_size(actual));
+	}
+	json_decref(actual);
+	json_decref(model);
+	conn_close(c);
+}
+
+static void test_snapshot_subscriber_goes_away(void **state)
+{
+	struct rpc_conn *c = conn_new();
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 600; i++)
+		add_json("{\"prefix\": \"10.%d.%d.0/24\"}", i / 256, i % 256);
+	c->cap = 64 << 10;
+	subscribe(c, "{\"snapshot\": true}", NULL);
+	event_base_loop(harness->d.base, EVLOOP_NONBLOCK);
+	n = json_array_size(c->notes);
+	assert_true(n > 0 && n < 600);
+	/* Over the cap mid-snapshot: the transport closes it; nothing more is sent. */
+	c->refuse = true;
+	if (c->drain.fn)
+		c->drain.fn(c, c->drain.arg);
+	run_loop();
+	assert_null(c->drain.fn);
+	add_json("{\"prefix\": \"11.0.0.0/8\"}");
+	assert_int_equal(json_array_size(c->notes), n);
+	conn_close(c);
+	assert_int_equal(events_subscribers(harness->d.events), 0);
+	/* A snapshot that cannot start because the connection closed at once. */
+	c = conn_new();
+	subscribe(c, "{\"snapshot\": true}", NULL);
+	conn_close(c);
+	run_loop();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ping_info_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_add_get_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_list_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_list_paginates_while_changing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_route_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_merge_replace_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_apply_removals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_fan_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_consistent_with_events, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_subscriber_goes_away, setup,
+						teardown),
+	};
+
+	rt_reader_register();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

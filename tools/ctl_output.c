@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The two renderers. Human output: routes in route-file syntax (so what
+ * "route show" prints, "load" reads), tables with a header line, "-" for
+ * absent values. JSON output: the method's result object on one line.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routed/route_json.h>
+#include <routed/routefile.h>
+
+#include "ctl_output.h"
+
+#define ROUTE_TEXT_LEN 512
+
+const char *ctl_route_text(json_t *route, char *buf, size_t len)
+{
+	struct rt_json_error jerr;
+	struct rt_route r;
+	char *text;
+
+	if (rt_route_from_json(route, &r, NULL, NULL, &jerr) == 0 &&
+	    routefile_format(&r, buf, len) >= 0)
+		return buf;
+	text = json_dumps(route, JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(buf, len, "%s", text ? text : "?");
+	free(text);
+	return buf;
+}
+
+/* A member as text: strings as they are, null and absent as "-". */
+static const char *member_text(json_t *obj, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(obj, key);
+	char *text;
+
+	if (!v || json_is_null(v))
+		return "-";
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, len, "%.3f", json_real_value(v));
+		return buf;
+	}
+	if (json_is_true(v) || json_is_false(v))
+		return json_is_true(v) ? "yes" : "no";
+	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(buf, len, "%s", text ? text : "?");
+	free(text);
+	return buf;
+}
+
+static json_int_t member_int(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* ---- JSON ---- */
+
+static void json_print(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+	putchar('\n');
+}
+
+static void json_ping(json_t *result, double rtt_ms)
+{
+	json_print(result);
+}
+
+static bool json_list_first;
+
+static void json_list_begin(void)
+{
+	fputs("{\"routes\":[", stdout);
+	json_list_first = true;
+}
+
+static void json_list_route(json_t *route)
+{
+	if (!json_list_first)
+		putchar(',');
+	json_list_first = false;
+	json_dumpf(route, stdout, JSON_COMPACT);
+}
+
+static void json_list_end(void)
+{
+	fputs("]}\n", stdout);
+}
+
+static bool json_lookup_first;
+
+static void json_lookup_begin(void)
+{
+	putchar('[');
+	json_lookup_first = true;
+}
+
+/* The route fields flattened into the entry, in this order, null when no route. */
+static void json_lookup_result(json_t *entry)
+{
+	static const char *const route_keys[] = { "via", "dev", "metric", "table", "proto", "tag" };
+	json_t *route = json_object_get(entry, "route");
+	json_t *prefix = json_object_get(entry, "prefix");
+	json_t *out;
+
+	out = json_object();
+	if (!out)
+		return;
+	json_object_set(out, "address", json_object_get(entry, "address"));
+	json_object_set_new(out, "prefix", prefix ? json_incref(prefix) : json_null());
+	for (size_t i = 0; i < sizeof(route_keys) / sizeof(route_keys[0]); i++) {
+		json_t *v = json_is_object(route) ? json_object_get(route, route_keys[i]) : NULL;
+
+		json_object_set_new(out, route_keys[i], v ? json_incref(v) : json_null());
+	}
+	fputs(json_lookup_first ? "\n" : ",\n", stdout);
+	json_lookup_first = false;
+	json_dumpf(out, stdout, JSON_COMPACT);
+	json_decref(out);
+}
+
+static void json_lookup_end(void)
+{
+	fputs(json_lookup_first ? "]\n" : "\n]\n", stdout);
+}
+
+static void json_event(json_t *params)
+{
+	json_print(params);
+	fflush(stdout);
+}
+
+const struct ctl_output ctl_json_output = {
+	.ping = json_ping,
+	.info = json_print,
+	.stats = json_print,
+	.tables = json_print,
+	.table_created = json_print,
+	.table_deleted = json_print,
+	.route_set = json_print,
+	.routes_deleted = json_print,
+	.routes_flushed = json_print,
+	.route_get = json_print,
+	.list_begin = json_list_begin,
+	.list_route = json_list_route,
+	.list_end = json_list_end,
+	.lookup_begin = json_lookup_begin,
+	.lookup_result = json_lookup_result,
+	.lookup_end = json_lookup_end,
+	.load_result = json_print,
+	.event = json_event,
+	.reloaded = json_print,
+};
+
+/* ---- people ---- */
+
+static void human_silent(json_t *result)
+{
+}
+
+static void human_ping(json_t *result, double rtt_ms)
+{
+	printf("pong: %.3f ms\n", rtt_ms);
+}
+
+/* "key: value" lines in the daemon's order. */
+static void human_info(json_t *result)
+{
+	const char *key;
+	json_t *value;
+	char buf[64];
+
+	json_object_foreach(result, key, value)
+		printf("%-16s %s\n", key, member_text(result, key, buf, sizeof(buf)));
+}
+
+static void human_stats(json_t *result)
+{
+	json_t *tables = json_object_get(result, "tables");
+	json_t *t, *lookups, *control, *events;
+	char name[64], mem[32];
+	size_t i;
+
+	printf("%-10s %-12s %10s %10s %10s %10s %12s %8s\n", "TABLE", "NAME", "V4-PREFIX",
+	       "V4-ROUTES", "V6-PREFIX", "V6-ROUTES", "MEMORY", "B/ROUTE");
+	json_array_foreach(tables, i, t) {
+		json_t *v4 = json_object_get(t, "ipv4"), *v6 = json_object_get(t, "ipv6");
+
+		printf("%-10" JSON_INTEGER_FORMAT " %-12s %10" JSON_INTEGER_FORMAT
+		       " %10" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
+		       " %10" JSON_INTEGER_FORMAT " %12s %8.1f\n",
+		       member_int(t, "id"), member_text(t, "name", name, sizeof(name)),
+		       member_int(v4, "prefixes"), member_int(v4, "routes"),
+		       member_int(v6, "prefixes"), member_int(v6, "routes"),
+		       member_text(t, "memory_bytes", mem, sizeof(mem)),
+		       json_number_value(json_object_get(t, "bytes_per_route")));
+	}
+	lookups = json_object_get(result, "lookups");
+	control = json_object_get(result, "control");
+	events = json_object_get(result, "events");
+	printf("routes: %" JSON_INTEGER_FORMAT ", memory: %" JSON_INTEGER_FORMAT " bytes\n",
+	       member_int(result, "routes"), member_int(result, "memory_bytes"));
+	printf("lookups: %" JSON_INTEGER_FORMAT " requests, %" JSON_INTEGER_FORMAT " addresses\n",
+	       member_int(lookups, "requests"), member_int(lookups, "addresses"));
+	printf("control: %" JSON_INTEGER_FORMAT " requests, %" JSON_INTEGER_FORMAT
+	       " errors, %" JSON_INTEGER_FORMAT " connections (%" JSON_INTEGER_FORMAT " total)\n",
+	       member_int(control, "requests"), member_int(control, "errors"),
+	       member_int(control, "connections"), member_int(control, "connections_total"));
+	printf("events: seq %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT " subscribers\n",
+	       member_int(events, "seq"), member_int(events, "subscribers"));
+}
+
+static void human_tables(json_t *result)
+{
+	json_t *t;
+	char name[64];
+	size_t i;
+
+	printf("%-10s %-16s %10s %10s\n", "ID", "NAME", "IPV4", "IPV6");
+	json_array_foreach(json_object_get(result, "tables"), i, t)
+		printf("%-10" JSON_INTEGER_FORMAT " %-16s %10" JSON_INTEGER_FORMAT
+		       " %10" JSON_INTEGER_FORMAT "\n",
+		       member_int(t, "id"), member_text(t, "name", name, sizeof(name)),
+		       member_int(t, "ipv4_routes"), member_int(t, "ipv6_routes"));
+}
+
+static void human_table_deleted(json_t *result)
+{
+	printf("deleted %" JSON_INTEGER_FORMAT " routes\n", member_int(result, "deleted_routes"));
+}
+
+static void human_routes_deleted(json_t *result)
+{
+	char text[ROUTE_TEXT_LEN];
+	json_t *route;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "deleted"), i, route)
+		printf("deleted %s\n", ctl_route_text(route, text, sizeof(text)));
+}
+
+static void human_routes_flushed(json_t *result)
+{
+	printf("flushed %" JSON_INTEGER_FORMAT " routes\n", member_int(result, "deleted"));
+}
+
+/* Best first, as route.get returns them: mark the first. */
+static void human_route_get(json_t *result)
+{
+	char text[ROUTE_TEXT_LEN];
+	json_t *route;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "routes"), i, route)
+		printf("%s %s\n", i == 0 ? "*" : " ", ctl_route_text(route, text, sizeof(text)));
+}
+
+static void human_list_begin(void)
+{
+}
+
+static void human_list_route(json_t *route)
+{
+	char text[ROUTE_TEXT_LEN];
+
+	puts(ctl_route_text(route, text, sizeof(text)));
+}
+
+static void human_list_end(void)
+{
+}
+
+#define LOOKUP_FORMAT "%-18s %-20s %-18s %-10s %7s %6s %s\n"
+
+static void human_lookup_begin(void)
+{
+	printf(LOOKUP_FORMAT, "ADDRESS", "PREFIX", "VIA", "DEV", "METRIC", "TABLE", "PROTO");
+}
+
+static void human_lookup_result(json_t *entry)
+{
+	json_t *route = json_object_get(entry, "route");
+	char addr[64], prefix[64], via[64], dev[32], metric[16], table[16], proto[32];
+
+	if (!json_is_object(route)) {
+		printf(LOOKUP_FORMAT, member_text(entry, "address", addr, sizeof(addr)), "no route",
+		       "-", "-", "-", "-", "-");
+		return;
+	}
+	printf(LOOKUP_FORMAT, member_text(entry, "address", addr, sizeof(addr)),
+	       member_text(entry, "prefix", prefix, sizeof(prefix)),
+	       member_text(route, "via", via, sizeof(via)),
+	       member_text(route, "dev", dev, sizeof(dev)),
+	       member_text(route, "metric", metric, sizeof(metric)),
+	       member_text(route, "table", table, sizeof(table)),
+	       member_text(route, "proto", proto, sizeof(proto)));
+}
+
+static void human_lookup_end(void)
+{
+}
+
+static void human_load_result(json_t *result)
+{
+	static const struct {
+		const char *op, *mark;
+	} marks[] = { { "add", "+" }, { "replace", "~" }, { "delete", "-" } };
+	char text[ROUTE_TEXT_LEN];
+	bool dry_run = json_is_true(json_object_get(result, "dry_run"));
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "diff"), i, d) {
+		json_t *op = json_object_get(d, "op");
+		const char *mark = "?";
+
+		for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+			if (json_is_string(op) && !strcmp(json_string_value(op), marks[k].op))
+				mark = marks[k].mark;
+		printf("%s %s\n", mark, ctl_route_text(json_object_get(d, "route"), text,
+						       sizeof(text)));
+	}
+	if (json_is_true(json_object_get(result, "diff_truncated")))
+		printf("(diff truncated)\n");
+	printf("%s%" JSON_INTEGER_FORMAT " added, %" JSON_INTEGER_FORMAT " replaced, %"
+	       JSON_INTEGER_FORMAT " deleted, %" JSON_INTEGER_FORMAT " unchanged\n",
+	       dry_run ? "dry run: " : "", member_int(result, "added"),
+	       member_int(result, "replaced"), member_int(result, "deleted"),
+	       member_int(result, "unchanged"));
+}
+
+static void human_event(json_t *params)
+{
+	char text[ROUTE_TEXT_LEN], op[32];
+	json_t *route = json_object_get(params, "route");
+
+	printf("%" JSON_INTEGER_FORMAT " %s", member_int(params, "seq"),
+	       member_text(params, "op", op, sizeof(op)));
+	if (json_is_object(route))
+		printf(" %s", ctl_route_text(route, text, sizeof(text)));
+	putchar('\n');
+	fflush(stdout);
+}
+
+const struct ctl_output ctl_human_output = {
+	.ping = human_ping,
+	.info = human_info,
+	.stats = human_stats,
+	.tables = human_tables,
+	.table_created = human_silent,
+	.table_deleted = human_table_deleted,
+	.route_set = human_silent,
+	.routes_deleted = human_routes_deleted,
+	.routes_flushed = human_routes_flushed,
+	.route_get = human_route_get,
+	.list_begin = human_list_begin,
+	.list_route = human_list_route,
+	.list_end = human_list_end,
+	.lookup_begin = human_lookup_begin,
+	.lookup_result = human_lookup_result,
+	.lookup_end = human_lookup_end,
+	.load_result = human_load_result,
+	.event = human_event,
+	.reloaded = human_silent,
+};
