@@ -51,6 +51,7 @@ struct runtime {
 	struct event *reclaim_ev;
 	int signal_fd;
 	bool stopping;
+	char config_path[sizeof(((struct routed_config *)0)->path)];	/* absolute */
 	/* The routes the config's route files gave at the last (re)load. */
 	struct rt_route *file_routes;
 	size_t n_file_routes;
@@ -427,7 +428,9 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	clock_gettime(CLOCK_MONOTONIC, &d->started_mono);
 	d->started_wall = time(NULL);
 	d->config = config;
-	d->config_path = opts->config_file;
+	/* Absolute, as config_load resolved it: reload must find the same file. */
+	snprintf(rt.config_path, sizeof(rt.config_path), "%s", config->path);
+	d->config_path = opts->config_file ? rt.config_path : NULL;
 	d->overrides = &opts->overrides;
 	d->base = event_base_new();
 	d->tables = tables_create();
