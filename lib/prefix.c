@@ -62,11 +62,11 @@ static int parse_addr(const char *text, size_t n, struct rt_addr *out)
 int rt_addr_parse(const char *text, struct rt_addr *out, char *err, size_t errlen)
 {
 	if (!text || !*text)
-		return fail(err, errlen, "empty address%s", "");
+		return fail(err, errlen, "invalid address '%s': empty", "");
 	if (has_space(text))
-		return fail(err, errlen, "\"%s\": whitespace in address", text);
+		return fail(err, errlen, "invalid address '%s': whitespace", text);
 	if (parse_addr(text, strlen(text), out))
-		return fail(err, errlen, "\"%s\": not an IPv4 or IPv6 address", text);
+		return fail(err, errlen, "invalid address '%s': not an IPv4 or IPv6 address", text);
 	return 0;
 }
 
@@ -95,23 +95,23 @@ int rt_prefix_parse(const char *text, struct rt_prefix *out, char *err, size_t e
 	int rc;
 
 	if (!text || !*text)
-		return fail(err, errlen, "empty prefix%s", "");
+		return fail(err, errlen, "invalid prefix '%s': empty", "");
 	if (has_space(text))
-		return fail(err, errlen, "\"%s\": whitespace in prefix", text);
+		return fail(err, errlen, "invalid prefix '%s': whitespace", text);
 	slash = strchr(text, '/');
 	if (parse_addr(text, slash ? (size_t)(slash - text) : strlen(text), &a))
-		return fail(err, errlen, "\"%s\": not an IPv4 or IPv6 prefix", text);
+		return fail(err, errlen, "invalid prefix '%s': not an IPv4 or IPv6 prefix", text);
 	bits = rt_family_bits(a.family);
 	len = bits;
 	if (slash) {
 		rc = parse_len(slash + 1, bits, &len);
 		if (rc == -ERANGE) {
 			if (err && errlen)
-				snprintf(err, errlen, "\"%s\": prefix length exceeds /%u", text, bits);
+				snprintf(err, errlen, "invalid prefix '%s': length exceeds /%u", text, bits);
 			return -EINVAL;
 		}
 		if (rc)
-			return fail(err, errlen, "\"%s\": invalid prefix length", text);
+			return fail(err, errlen, "invalid prefix '%s': bad length", text);
 	}
 	if (rt_prefix_make(&a, len, out)) {
 		if (err && errlen) {
@@ -119,7 +119,7 @@ int rt_prefix_parse(const char *text, struct rt_prefix *out, char *err, size_t e
 			struct rt_prefix p = { .addr = a, .len = (uint8_t)len };
 
 			rt_addr_mask(&p.addr, len);
-			snprintf(err, errlen, "\"%s\": host bits set (did you mean %s?)", text,
+			snprintf(err, errlen, "invalid prefix '%s': host bits set (did you mean %s?)", text,
 				 rt_prefix_format(&p, fixed, sizeof(fixed)));
 		}
 		return -EINVAL;

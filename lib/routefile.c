@@ -126,7 +126,7 @@ static int parse_gateway(const char *val, struct rt_route *r, char *err, size_t 
 	char msg[RT_ERR_LEN];
 
 	if (rt_addr_parse(val, &r->gateway, msg, sizeof(msg)))
-		return errorf(err, errlen, "via %s", msg);
+		return errorf(err, errlen, "via: %s", msg);
 	if (r->gateway.family != r->prefix.addr.family)
 		return errorf(err, errlen, "gateway %s is not an IPv%c address", val,
 			      r->prefix.addr.family == AF_INET ? '4' : '6');
