@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,8 +112,8 @@ long load_flush(struct routed *d, uint32_t table, int family, const char *proto)
 	rc = rt_table_walk(t, family, NULL, collect_flush, &f);
 	if (rc)
 		goto out;
-	if (f.found.n == f.total) {
-		/* Every route: one swap instead of n deletes. */
+	if (!family && f.found.n == f.total) {
+		/* Every route of both families: one swap instead of n deletes. */
 		rc = rt_table_replace_all(t, NULL, 0, NULL);
 		if (rc)
 			goto out;
@@ -220,40 +221,57 @@ static size_t *sorted_index(const struct rt_route *routes, size_t n)
 	return idx;
 }
 
-/* The changes to one table. */
+/*
+ * The changes to one table. Planning scans each table twice at most: a
+ * first pass only counts the changes (and fills the dry-run diff), which is
+ * all a dry run or a table rebuilt from scratch needs; a second pass lists
+ * them, for the tables changed one route at a time and for subscribers.
+ * Listing a million changes nobody reads would double the peak memory of
+ * a full-table load.
+ */
 struct plan {
 	uint32_t id;
 	struct rt_table *t;
 	bool replace;			/* every route not loaded goes */
-	bool swap;			/* apply with rt_table_replace_all() */
+	bool swap;			/* rebuilt with rt_table_replace_all() */
 	size_t first, n_routes;		/* this table's slice of the sorted index */
-	struct rt_change *changes;
+	size_t rfirst, n_removals;	/* its slice of the sorted removals */
+	uint64_t stored;		/* routes it holds before the load */
+	uint64_t adds, replaces, deletes, unchanged;	/* counted by the first pass */
+	bool list;			/* the second pass lists its changes */
+	struct rt_change *changes;	/* listed by the second pass */
 	size_t n_changes, cap_changes;
 	struct rt_route *olds;		/* replaced routes, in the order of REPLACE changes */
 	size_t n_olds, cap_olds;
 };
 
+static uint64_t plan_changes(const struct plan *p)
+{
+	return p->adds + p->replaces + p->deletes;
+}
+
 static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route *r,
 		     const struct rt_route *old)
 {
 	if (p->n_changes == p->cap_changes) {
-		size_t cap = p->cap_changes ? 2 * p->cap_changes : 64;
-		struct rt_change *c = realloc(p->changes, cap * sizeof(*c));
+		/* The first pass counted them: one allocation, no doubling. */
+		size_t cap = p->cap_changes ? 2 * p->cap_changes : (size_t)plan_changes(p);
+		struct rt_change *c = realloc(p->changes, (cap ? cap : 64) * sizeof(*c));
 
 		if (!c)
 			return -ENOMEM;
 		p->changes = c;
-		p->cap_changes = cap;
+		p->cap_changes = cap ? cap : 64;
 	}
 	if (old) {
 		if (p->n_olds == p->cap_olds) {
-			size_t cap = p->cap_olds ? 2 * p->cap_olds : 16;
-			struct rt_route *o = realloc(p->olds, cap * sizeof(*o));
+			size_t cap = p->cap_olds ? 2 * p->cap_olds : (size_t)p->replaces;
+			struct rt_route *o = realloc(p->olds, (cap ? cap : 16) * sizeof(*o));
 
 			if (!o)
 				return -ENOMEM;
 			p->olds = o;
-			p->cap_olds = cap;
+			p->cap_olds = cap ? cap : 16;
 		}
 		p->olds[p->n_olds++] = *old;
 	}
@@ -290,21 +308,15 @@ static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_r
 	return found;
 }
 
-struct stale_walk {
-	const struct rt_route *routes;
-	const size_t *idx;		/* this table's slice of the sorted index */
-	size_t n;
-	struct plan *plan;
-};
-
-/* Whether the loaded slice holds r's key (binary search). */
-static bool loaded(const struct stale_walk *w, const struct rt_route *r)
+/* Whether routes[idx[0..n)] (sorted by key) holds r's key: binary search. */
+static bool in_sorted(const struct rt_route *routes, const size_t *idx, size_t n,
+		      const struct rt_route *r)
 {
-	size_t lo = 0, hi = w->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&w->routes[w->idx[mid]], r);
+		int c = key_cmp(&routes[idx[mid]], r);
 
 		if (!c)
 			return true;
@@ -316,16 +328,132 @@ static bool loaded(const struct stale_walk *w, const struct rt_route *r)
 	return false;
 }
 
-static int collect_stale(const struct rt_route *r, void *arg)
+static int diff_add(struct load_result *res, size_t limit, const char *op, const struct rt_route *r)
 {
-	struct stale_walk *w = arg;
+	json_t *e;
 
-	return loaded(w, r) ? 0 : plan_push(w->plan, RT_CHANGE_DELETE, r, NULL);
+	if (!limit)
+		return 0;
+	if (json_array_size(res->diff) >= limit) {
+		res->diff_truncated = true;
+		return 0;
+	}
+	e = json_pack("{s:s, s:o}", "op", op, "route", rt_route_to_json(r));
+	if (!e || json_array_append_new(res->diff, e))
+		return -ENOMEM;
+	return 0;
+}
+
+/* One planning pass over some tables. */
+struct scan {
+	const struct load_request *req;
+	const size_t *idx, *ridx;	/* sorted index of routes, of removals */
+	struct load_result *res;	/* counting pass: totals and diff; else NULL */
+	struct plan *p;
+	bool list;			/* listing pass: p->changes gets each change */
+	int error;
+};
+
+static int scan_emit(struct scan *s, enum rt_change_op op, const struct rt_route *r,
+		     const struct rt_route *old)
+{
+	static const char *const names[] = {
+		[RT_CHANGE_ADD] = "add", [RT_CHANGE_REPLACE] = "replace",
+		[RT_CHANGE_DELETE] = "delete",
+	};
+
+	if (s->res) {
+		if (op == RT_CHANGE_ADD) {
+			s->p->adds++;
+			s->res->added++;
+		} else if (op == RT_CHANGE_REPLACE) {
+			s->p->replaces++;
+			s->res->replaced++;
+		} else {
+			s->p->deletes++;
+			s->res->deleted++;
+		}
+		if (diff_add(s->res, s->req->diff_limit, names[op], r))
+			return -ENOMEM;
+	}
+	return s->list ? plan_push(s->p, op, r, old) : 0;
+}
+
+static int scan_stale(const struct rt_route *r, void *arg)
+{
+	struct scan *s = arg;
+
+	if (in_sorted(s->req->routes, s->idx + s->p->first, s->p->n_routes, r))
+		return 0;
+	return scan_emit(s, RT_CHANGE_DELETE, r, NULL);
+}
+
+/* The loaded routes of s->p (added, replaced, unchanged), then its stale routes. */
+static int scan_loaded(struct scan *s)
+{
+	const struct load_request *req = s->req;
+	struct plan *p = s->p;
+	int rc;
+
+	for (size_t i = p->first; i < p->first + p->n_routes; i++) {
+		const struct rt_route *r = &req->routes[s->idx[i]];
+		struct rt_route old;
+
+		/* An empty table holds nothing to compare with. */
+		rc = p->stored ? find_stored(p->t, r, &old) : 0;
+		if (rc < 0)
+			return rc;
+		if (!rc) {
+			rc = scan_emit(s, RT_CHANGE_ADD, r, NULL);
+		} else if (same_attributes(r, &old)) {
+			if (s->res) {
+				p->unchanged++;
+				s->res->unchanged++;
+			}
+			rc = 0;
+		} else {
+			rc = scan_emit(s, RT_CHANGE_REPLACE, r, &old);
+		}
+		if (rc)
+			return rc;
+	}
+	if (p->replace && p->stored)
+		return rt_table_walk(p->t, 0, NULL, scan_stale, s);
+	return 0;
+}
+
+/* The removals of s->p that are stored and not loaded (tables replaced lose them anyway). */
+static int scan_removals(struct scan *s)
+{
+	const struct load_request *req = s->req;
+	struct plan *p = s->p;
+	int rc;
+
+	if (p->replace || !p->stored)
+		return 0;
+	for (size_t i = p->rfirst; i < p->rfirst + p->n_removals; i++) {
+		const struct rt_route *r = &req->removals[s->ridx[i]];
+		struct rt_route old;
+
+		if (in_sorted(req->routes, s->idx + p->first, p->n_routes, r))
+			continue;
+		if (i > p->rfirst && !key_cmp(&req->removals[s->ridx[i - 1]], r))
+			continue;	/* the same key twice */
+		rc = find_stored(p->t, r, &old);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			rc = scan_emit(s, RT_CHANGE_DELETE, &old, NULL);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 static void plans_free(struct plan *plans, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; plans && i < n; i++) {
 		free(plans[i].changes);
 		free(plans[i].olds);
 	}
@@ -381,31 +509,43 @@ static struct plan *plan_of(struct plan *plans, size_t n, uint32_t id)
 	return NULL;
 }
 
-static int diff_add(struct load_result *res, size_t limit, const char *op, const struct rt_route *r)
+/*
+ * Run one pass over plans[0..n) (only_listed: those marked to be listed):
+ * loaded routes and stale ones first, then removals.
+ */
+static int scan_plans(struct scan *s, struct plan *plans, size_t n, bool only_listed)
 {
-	json_t *e;
+	int rc;
 
-	if (!limit)
-		return 0;
-	if (json_array_size(res->diff) >= limit) {
-		res->diff_truncated = true;
-		return 0;
+	for (size_t k = 0; k < n; k++) {
+		if (only_listed && !plans[k].list)
+			continue;
+		s->p = &plans[k];
+		rc = scan_loaded(s);
+		if (rc)
+			return rc;
 	}
-	e = json_pack("{s:s, s:o}", "op", op, "route", rt_route_to_json(r));
-	if (!e || json_array_append_new(res->diff, e))
-		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		if (only_listed && !plans[k].list)
+			continue;
+		s->p = &plans[k];
+		rc = scan_removals(s);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
-/* Build the plans: every table named, its slice of routes, its changes. */
+/* Build the plans: every table named, its slices of routes and removals, its counts. */
 static int plan_build(struct routed *d, const struct load_request *req, const size_t *idx,
-		      struct plan **out, size_t *n_out, struct load_result *res, char *err,
-		      size_t errlen)
+		      const size_t *ridx, struct plan **out, size_t *n_out,
+		      struct load_result *res, char *err, size_t errlen)
 {
 	size_t n_ids = 0, cap = req->n_routes + req->n_removals + req->n_replace_tables;
 	uint32_t *ids = malloc((cap ? cap : 1) * sizeof(*ids));
+	struct scan s = { .req = req, .idx = idx, .ridx = ridx, .res = res };
 	struct plan *plans = NULL;
-	size_t n_plans = 0, *ridx = NULL;
+	size_t n_plans = 0;
 	int rc = -ENOMEM;
 
 	if (!ids)
@@ -421,10 +561,14 @@ static int plan_build(struct routed *d, const struct load_request *req, const si
 	if (!plans)
 		goto out;
 	for (size_t i = 0; i < n_ids; i++) {
+		struct rt_table_stats st;
+
 		if (n_plans && plans[n_plans - 1].id == ids[i])
 			continue;
 		plans[n_plans].id = ids[i];
 		plans[n_plans].t = tables_get(d->tables, ids[i]);
+		rt_table_stats(plans[n_plans].t, &st);
+		plans[n_plans].stored = st.v4.routes + st.v6.routes;
 		n_plans++;
 	}
 	for (size_t i = 0; i < req->n_replace_tables; i++)
@@ -438,81 +582,17 @@ static int plan_build(struct routed *d, const struct load_request *req, const si
 			i++;
 		p->n_routes = i - p->first;
 	}
+	for (size_t i = 0; i < req->n_removals;) {
+		struct plan *p = plan_of(plans, n_plans, req->removals[ridx[i]].table);
 
-	for (size_t k = 0; k < n_plans; k++) {
-		struct plan *p = &plans[k];
-
-		for (size_t i = p->first; i < p->first + p->n_routes; i++) {
-			const struct rt_route *r = &req->routes[idx[i]];
-			struct rt_route old;
-
-			rc = find_stored(p->t, r, &old);
-			if (rc < 0)
-				goto out;
-			if (!rc) {
-				rc = plan_push(p, RT_CHANGE_ADD, r, NULL);
-				if (!rc)
-					rc = diff_add(res, req->diff_limit, "add", r);
-				res->added++;
-			} else if (same_attributes(r, &old)) {
-				res->unchanged++;
-				rc = 0;
-			} else {
-				rc = plan_push(p, RT_CHANGE_REPLACE, r, &old);
-				if (!rc)
-					rc = diff_add(res, req->diff_limit, "replace", r);
-				res->replaced++;
-			}
-			if (rc)
-				goto out;
-		}
-		if (p->replace) {
-			struct stale_walk w = { req->routes, idx + p->first, p->n_routes, p };
-			size_t before = p->n_changes;
-
-			rc = rt_table_walk(p->t, 0, NULL, collect_stale, &w);
-			if (rc)
-				goto out;
-			for (size_t i = before; i < p->n_changes; i++) {
-				rc = diff_add(res, req->diff_limit, "delete", &p->changes[i].route);
-				if (rc)
-					goto out;
-			}
-			res->deleted += p->n_changes - before;
-		}
+		p->rfirst = i;
+		while (i < req->n_removals && req->removals[ridx[i]].table == p->id)
+			i++;
+		p->n_removals = i - p->rfirst;
 	}
-
-	/* Removals, in tables not replaced wholesale (those lose them anyway). */
-	ridx = sorted_index(req->removals, req->n_removals);
-	rc = -ENOMEM;
-	if (!ridx)
-		goto out;
-	for (size_t i = 0; i < req->n_removals; i++) {
-		const struct rt_route *r = &req->removals[ridx[i]];
-		struct plan *p = plan_of(plans, n_plans, r->table);
-		struct stale_walk w = { req->routes, idx + p->first, p->n_routes, p };
-		struct rt_route old;
-
-		if (p->replace || loaded(&w, r))
-			continue;
-		if (i && !key_cmp(&req->removals[ridx[i - 1]], r))
-			continue;	/* the same key twice */
-		rc = find_stored(p->t, r, &old);
-		if (rc < 0)
-			goto out;
-		if (rc) {
-			rc = plan_push(p, RT_CHANGE_DELETE, &old, NULL);
-			if (!rc)
-				rc = diff_add(res, req->diff_limit, "delete", &old);
-			if (rc)
-				goto out;
-			res->deleted++;
-		}
-	}
-	rc = 0;
+	rc = scan_plans(&s, plans, n_plans, false);
 out:
 	free(ids);
-	free(ridx);
 	if (rc) {
 		plans_free(plans, n_plans);
 		if (rc == -ENOMEM)
@@ -578,10 +658,25 @@ static int validate(struct routed *d, const struct load_request *req, const size
 }
 
 /*
- * Pick the table (at most one) to rebuild with rt_table_replace_all(): a
- * replaced table where the changes outnumber half of what it will hold, so
- * building from scratch costs less than applying them one by one. It is
- * applied last, so it never needs undoing.
+ * Below this many changes a table is changed route by route even when it
+ * is rebuilt mostly anew: a rebuild waits for a grace period or two, which
+ * costs about as much as a few hundred single changes.
+ */
+#define SWAP_MIN_CHANGES 256
+
+/* What a plan's table will hold afterwards. */
+static uint64_t plan_final(const struct plan *p)
+{
+	return p->replace ? p->n_routes : p->stored + p->adds - p->deletes;
+}
+
+/*
+ * Pick the table (at most one) to rebuild with rt_table_replace_all(): one
+ * where the changes outnumber half of what it will hold (a load into an
+ * empty table, a replace with mostly new routes), so building from scratch
+ * costs less than applying them one by one, and leaves no retired FIB
+ * copies to fragment the heap. It is applied last, so it never needs
+ * undoing.
  */
 static struct plan *choose_swap(struct plan *plans, size_t n)
 {
@@ -589,20 +684,84 @@ static struct plan *choose_swap(struct plan *plans, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct plan *p = &plans[i];
+		uint64_t changes = plan_changes(p);
 
-		if (p->replace && p->n_changes && p->n_changes >= p->n_routes / 2 &&
-		    (!best || p->n_changes > best->n_changes))
+		if (changes >= SWAP_MIN_CHANGES && changes >= plan_final(p) / 2 &&
+		    (!best || changes > plan_changes(best)))
 			best = p;
 	}
 	return best;
 }
 
-static int apply_plans(struct plan *plans, size_t n, const struct load_request *req,
-		       const size_t *idx, struct load_result *res, char *err, size_t errlen)
+struct survivors {
+	const struct load_request *req;
+	const size_t *idx, *ridx;
+	const struct plan *p;
+	struct rt_route *out;
+	size_t n, max;
+};
+
+/* A stored route that stays as it is: neither loaded (so replaced) nor removed. */
+static int collect_survivor(const struct rt_route *r, void *arg)
 {
-	struct plan *swap = choose_swap(plans, n);
-	struct rt_route *all = NULL;
-	size_t done, failed = 0;
+	struct survivors *s = arg;
+	const struct plan *p = s->p;
+
+	if (in_sorted(s->req->routes, s->idx + p->first, p->n_routes, r) ||
+	    in_sorted(s->req->removals, s->ridx + p->rfirst, p->n_removals, r))
+		return 0;
+	if (s->n == s->max)
+		return -EAGAIN;		/* the table changed since it was counted: never */
+	s->out[s->n++] = *r;
+	return 0;
+}
+
+/*
+ * The routes the swap table will hold, in *routes[0..*n). When that is
+ * exactly the loaded routes of the request, they are used in place
+ * (replace_all takes them in any order); otherwise they are gathered in a
+ * new array, *copy, for the caller to free.
+ */
+static int swap_routes(const struct plan *p, const struct load_request *req, const size_t *idx,
+		       const size_t *ridx, const struct rt_route **routes, size_t *n,
+		       struct rt_route **copy)
+{
+	struct survivors s = { .req = req, .idx = idx, .ridx = ridx, .p = p };
+	/* Stored routes neither loaded (replaced or unchanged) nor removed. */
+	uint64_t kept = p->replace ? 0 : p->stored - p->replaces - p->unchanged - p->deletes;
+	int rc;
+
+	*copy = NULL;
+	if (!kept && p->n_routes == req->n_routes) {
+		*routes = req->routes;
+		*n = req->n_routes;
+		return 0;
+	}
+	s.max = (size_t)kept;
+	s.out = malloc((s.max + p->n_routes ? s.max + p->n_routes : 1) * sizeof(*s.out));
+	if (!s.out)
+		return -ENOMEM;
+	if (kept) {
+		rc = rt_table_walk(p->t, 0, NULL, collect_survivor, &s);
+		if (rc) {
+			free(s.out);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < p->n_routes; i++)
+		s.out[s.n++] = req->routes[idx[p->first + i]];
+	*routes = *copy = s.out;
+	*n = s.n;
+	return 0;
+}
+
+static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
+		       const struct load_request *req, const size_t *idx, const size_t *ridx,
+		       struct load_result *res, char *err, size_t errlen)
+{
+	const struct rt_route *all = NULL;
+	struct rt_route *copy = NULL;
+	size_t done, n_all = 0, failed = 0;
 	int rc = 0;
 
 	for (done = 0; done < n; done++) {
@@ -622,23 +781,20 @@ static int apply_plans(struct plan *plans, size_t n, const struct load_request *
 		}
 	}
 	if (swap) {
-		all = malloc((swap->n_routes ? swap->n_routes : 1) * sizeof(*all));
-		rc = -ENOMEM;
-		if (!all) {
-			fail(res, err, errlen, rc, "out of memory");
+		rc = swap_routes(swap, req, idx, ridx, &all, &n_all, &copy);
+		if (rc) {
+			fail(res, err, errlen, rc, "table %u: cannot collect its routes: %s",
+			     swap->id, strerror(-rc));
 			goto undo;
 		}
-		for (size_t i = 0; i < swap->n_routes; i++)
-			all[i] = req->routes[idx[swap->first + i]];
-		swap->swap = true;
-		rc = rt_table_replace_all(swap->t, all, swap->n_routes, &failed);
+		rc = rt_table_replace_all(swap->t, all, n_all, &failed);
 		if (rc) {
 			fail(res, err, errlen, rc, "table %u: cannot replace its routes: %s",
 			     swap->id, strerror(-rc));
 			goto undo;
 		}
 	}
-	free(all);
+	free(copy);
 	return 0;
 undo:
 	/* done: the plan that failed (or n); every earlier one was applied. */
@@ -646,15 +802,36 @@ undo:
 		if (&plans[done] != swap && plans[done].n_changes)
 			plan_undo(&plans[done]);
 	}
-	free(all);
+	free(copy);
 	return rc;
+}
+
+/*
+ * After a big load, give the heap's free pages back: the staged and parsed
+ * routes, plans and retired table memory leave hundreds of megabytes free
+ * in the middle of the heap, which glibc only returns to the system on
+ * malloc_trim(). Waiting for the grace periods first lets the retired
+ * memory be part of it; the wait is short next to such a load.
+ */
+#define TRIM_MIN_ROUTES 65536
+
+static void load_release_memory(struct routed *d, const struct plan *plans, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (plans[i].swap || plans[i].n_changes >= TRIM_MIN_ROUTES)
+			rt_table_quiesce(tables_get(d->tables, plans[i].id));
+	}
+	malloc_trim(0);
 }
 
 int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
 	       char *err, size_t errlen)
 {
-	struct plan *plans = NULL;
-	size_t n_plans = 0, *idx;
+	struct plan *plans = NULL, *swap = NULL;
+	struct scan list = { 0 };
+	size_t n_plans = 0, *idx, *ridx = NULL;
+	uint64_t listed = 0;
+	bool big = false;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -671,17 +848,45 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	rc = validate(d, req, idx, res, err, errlen);
 	if (rc)
 		goto out;
-	rc = plan_build(d, req, idx, &plans, &n_plans, res, err, errlen);
+	ridx = sorted_index(req->removals, req->n_removals);
+	if (!ridx) {
+		rc = fail(res, err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = plan_build(d, req, idx, ridx, &plans, &n_plans, res, err, errlen);
 	if (rc || req->dry_run)
 		goto out;
-	rc = apply_plans(plans, n_plans, req, idx, res, err, errlen);
+	swap = choose_swap(plans, n_plans);
+	if (swap)
+		swap->swap = true;
+	/* Changes are listed where applied one by one, or where someone listens. */
+	for (size_t i = 0; i < n_plans; i++)
+		plans[i].list = plan_changes(&plans[i]) &&
+				(!plans[i].swap || events_wanted(d->events, plans[i].id));
+	list.req = req;
+	list.idx = idx;
+	list.ridx = ridx;
+	list.list = true;
+	rc = scan_plans(&list, plans, n_plans, true);
+	if (rc) {
+		fail(res, err, errlen, rc, "%s",
+		     rc == -ENOMEM ? "out of memory" : "cannot read table");
+		goto out;
+	}
+	rc = apply_plans(plans, n_plans, swap, req, idx, ridx, res, err, errlen);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n_plans; i++) {
 		struct plan *p = &plans[i];
 
-		publish(d, p->id, p->changes, p->n_changes);
+		if (p->n_changes) {
+			publish(d, p->id, p->changes, p->n_changes);
+			listed += p->n_changes;
+		} else {
+			events_skip(d->events, plan_changes(p));
+		}
 	}
+	big = listed >= TRIM_MIN_ROUTES || (swap && plan_changes(swap) >= TRIM_MIN_ROUTES);
 out:
 	if (rc) {
 		/* Counts of a failed load mean nothing. */
@@ -689,8 +894,19 @@ out:
 		res->diff = NULL;
 		res->added = res->replaced = res->deleted = res->unchanged = 0;
 	}
-	plans_free(plans, n_plans);
 	free(idx);
+	free(ridx);
+	if (big) {
+		/* The plans' arrays go first, so the trim can return them too. */
+		for (size_t i = 0; i < n_plans; i++) {
+			free(plans[i].changes);
+			free(plans[i].olds);
+			plans[i].changes = NULL;
+			plans[i].olds = NULL;
+		}
+		load_release_memory(d, plans, n_plans);
+	}
+	plans_free(plans, n_plans);
 	return rc;
 }
 

@@ -52,7 +52,10 @@ struct load_result {
  * or with a message in err and the offending entry in res->error_field:
  * -EINVAL (duplicate key in routes, bad route), -ENOENT (no such table),
  * -ENOMEM or another -errno (nothing changed). Emits one event per
- * effective change, after success. Release res in every case.
+ * effective change, after success. Release res in every case. A table
+ * that mostly changes is rebuilt and swapped in whole; after a big load
+ * (65536 changes or more) this waits for the grace periods of the tables
+ * it changed and returns the freed heap to the system (malloc_trim).
  */
 int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
 	       char *err, size_t errlen);

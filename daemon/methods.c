@@ -168,18 +168,22 @@ static int get_family(struct rpc_call *call, json_t *params, int *family)
 	return 0;
 }
 
+/* No index: the route is the params object itself. */
+#define NO_INDEX SIZE_MAX
+
 /*
- * Decode route object obj named field ("" for the params themselves,
- * "routes[3]" in a list). table: NULL, or the table every route belongs to
- * (routes without "table" go there; others are an error). chunk: 0, or the
- * load.add chunk the route is in, for the message.
+ * Decode route object obj: key[index] in a list ("routes[3]"), or the
+ * params themselves (key "", index NO_INDEX). table: NULL, or the table
+ * every route belongs to (routes without "table" go there; others are an
+ * error). chunk: 0, or the load.add chunk the route is in, for the message.
+ * The name is only formatted for an error: a load decodes millions.
  */
-static int parse_route(struct rpc_call *call, json_t *obj, const char *field,
+static int parse_route(struct rpc_call *call, json_t *obj, const char *key, size_t index,
 		       const uint32_t *table, unsigned chunk, struct rt_route *r)
 {
 	struct routed *d = ctx(call);
 	struct rt_json_error jerr;
-	char where[192], name[128];
+	char where[192], name[128], field[48];
 	int rc;
 
 	rc = rt_route_from_json(obj, r, tables_resolve, d->tables, &jerr);
@@ -198,6 +202,10 @@ static int parse_route(struct rpc_call *call, json_t *obj, const char *field,
 	}
 	if (!rc)
 		return 0;
+	if (index == NO_INDEX)
+		field[0] = '\0';
+	else
+		snprintf(field, sizeof(field), "%s[%zu]", key, index);
 	if (!*field)
 		snprintf(name, sizeof(name), "%s", jerr.field);
 	else if (jerr.field[0])
@@ -231,10 +239,7 @@ static int parse_routes(struct rpc_call *call, json_t *params, const char *key,
 	if (!routes)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
 	for (i = 0; i < json_array_size(v); i++) {
-		char field[48];
-
-		snprintf(field, sizeof(field), "%s[%zu]", key, i);
-		if (parse_route(call, json_array_get(v, i), field, table, chunk, &routes[i])) {
+		if (parse_route(call, json_array_get(v, i), key, i, table, chunk, &routes[i])) {
 			free(routes);
 			return -1;
 		}
@@ -423,7 +428,7 @@ static int m_route_add(struct rpc_call *call, json_t *params, json_t **result)
 	char prefix[RT_PREFIX_STRLEN];
 	int rc;
 
-	if (parse_route(call, params, "", NULL, 0, &ch.route))
+	if (parse_route(call, params, "", NO_INDEX, NULL, 0, &ch.route))
 		return -1;
 	rc = load_changes(ctx(call), ch.route.table, &ch, 1, NULL);
 	if (rc == -EEXIST)
@@ -461,7 +466,7 @@ static int m_route_replace(struct rpc_call *call, json_t *params, json_t **resul
 	long n;
 	int rc;
 
-	if (parse_route(call, params, "", NULL, 0, &ch.route))
+	if (parse_route(call, params, "", NO_INDEX, NULL, 0, &ch.route))
 		return -1;
 	n = get_routes(tables_get(d->tables, ch.route.table), &ch.route.prefix, &old);
 	if (n < 0)

@@ -298,17 +298,34 @@ static bool is_response(json_t *msg)
 	return json_object_get(msg, "id") != NULL;
 }
 
-int ctl_client_call(struct ctl_client *c, const char *method, json_t *params, json_t **result,
-		    struct ctl_error *err)
+int ctl_client_send_text(struct ctl_client *c, const char *method, const char *params,
+			 size_t params_len, json_int_t *id, struct ctl_error *err)
 {
-	json_int_t id;
+	char head[160];
+	int n, rc;
+
+	/* method is a protocol method name: plain ASCII, nothing to escape. */
+	n = snprintf(head, sizeof(head), "{\"jsonrpc\":\"2.0\",\"id\":%" JSON_INTEGER_FORMAT
+		     ",\"method\":\"%s\",\"params\":", c->next_id, method);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return fail(err, CTL_TRANSPORT, "method name too long");
+	rc = write_all(c, head, (size_t)n, err);
+	if (rc == CTL_OK)
+		rc = write_all(c, params, params_len, err);
+	if (rc == CTL_OK)
+		rc = write_all(c, "}\n", 2, err);
+	if (rc == CTL_OK && id)
+		*id = c->next_id;
+	c->next_id++;
+	return rc;
+}
+
+int ctl_client_wait(struct ctl_client *c, json_int_t id, json_t **result, struct ctl_error *err)
+{
 	json_t *msg, *id_value, *res;
 	int rc;
 
 	*result = NULL;
-	rc = ctl_client_send(c, method, params, &id, err);
-	if (rc)
-		return rc;
 	for (;;) {
 		rc = ctl_client_next(c, false, &msg, err);
 		if (rc)
@@ -319,9 +336,9 @@ int ctl_client_call(struct ctl_client *c, const char *method, json_t *params, js
 		}
 		id_value = json_object_get(msg, "id");
 		/*
-		 * Responses come in request order and this client has one
-		 * request in flight, so an id of null (the daemon could not
-		 * read the request) is the answer to this one too.
+		 * Responses come in request order and the caller waits for
+		 * its oldest request in flight, so an id of null (the daemon
+		 * could not read the request) is the answer to this one too.
 		 */
 		if (json_is_integer(id_value) && json_integer_value(id_value) != id) {
 			json_decref(msg);
@@ -334,4 +351,17 @@ int ctl_client_call(struct ctl_client *c, const char *method, json_t *params, js
 		*result = json_incref(res);
 	json_decref(msg);
 	return rc;
+}
+
+int ctl_client_call(struct ctl_client *c, const char *method, json_t *params, json_t **result,
+		    struct ctl_error *err)
+{
+	json_int_t id;
+	int rc;
+
+	*result = NULL;
+	rc = ctl_client_send(c, method, params, &id, err);
+	if (rc)
+		return rc;
+	return ctl_client_wait(c, id, result, err);
 }

@@ -41,6 +41,18 @@ int ctl_client_send(struct ctl_client *c, const char *method, json_t *params, js
 		    struct ctl_error *err);
 
 /*
+ * Send a request whose params are already JSON text (params[0..params_len),
+ * one compact object without newlines), for callers that stream big
+ * requests without building them as JSON values.
+ */
+int ctl_client_send_text(struct ctl_client *c, const char *method, const char *params,
+			 size_t params_len, json_int_t *id, struct ctl_error *err);
+/*
+ * Wait for the response to request id (sent earlier, the oldest still
+ * unanswered), skipping notifications. On CTL_OK *result is a new reference.
+ */
+int ctl_client_wait(struct ctl_client *c, json_int_t id, json_t **result, struct ctl_error *err);
+/*
  * The next message from the daemon, response or notification, as a new
  * reference. wait_forever ignores the timeout (monitor).
  */

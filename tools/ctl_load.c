@@ -175,57 +175,144 @@ static void progress(bool show, const char *name, size_t done, size_t total)
 	fflush(stderr);
 }
 
-/* Stage every route: load.add per chunk. */
+/* A load.add request's params, built as text: each route is encoded once. */
+struct chunk {
+	char *text;
+	size_t len, cap;
+	size_t first, count;		/* it holds rf->routes[first..first+count) */
+};
+
+static int chunk_append(struct chunk *ch, const char *data, size_t len)
+{
+	if (ch->cap - ch->len < len) {
+		size_t cap = ch->cap ? ch->cap : LOAD_CHUNK_BYTES + 4096;
+		char *text;
+
+		while (cap - ch->len < len)
+			cap *= 2;
+		text = realloc(ch->text, cap);
+		if (!text)
+			return -ENOMEM;
+		ch->text = text;
+		ch->cap = cap;
+	}
+	memcpy(ch->text + ch->len, data, len);
+	ch->len += len;
+	return 0;
+}
+
+/*
+ * Fill ch with the routes from first on: at most LOAD_CHUNK_ROUTES, and
+ * LOAD_CHUNK_BYTES of them unless a single route is bigger.
+ */
+static int chunk_build(struct chunk *ch, const struct route_file *rf, size_t first,
+		       const char *txn, json_t *table)
+{
+	char one[1024];
+	json_t *route;
+	size_t len;
+	int rc;
+
+	ch->len = 0;
+	ch->first = first;
+	ch->count = 0;
+	if (chunk_append(ch, "{\"txn\":", 7) || chunk_append(ch, txn, strlen(txn)) ||
+	    chunk_append(ch, ",\"routes\":[", 11))
+		goto nomem;
+	while (first + ch->count < rf->n && ch->count < LOAD_CHUNK_ROUTES) {
+		rc = route_json(rf, first + ch->count, table, &route);
+		if (rc)
+			return rc;
+		len = json_dumpb(route, one, sizeof(one), JSON_COMPACT);
+		json_decref(route);
+		if (!len || len > sizeof(one))
+			goto nomem;	/* a route file route always fits */
+		if (ch->count && ch->len + len + 3 > LOAD_CHUNK_BYTES)
+			break;
+		if ((ch->count && chunk_append(ch, ",", 1)) || chunk_append(ch, one, len))
+			goto nomem;
+		ch->count++;
+	}
+	if (chunk_append(ch, "]}", 2))
+		goto nomem;
+	return EXIT_OK;
+nomem:
+	ctl_errorf("%s", strerror(ENOMEM));
+	return EXIT_ERROR;
+}
+
+/* The exit code for a failed wait or send, reported like ctl_call_quiet() does. */
+static int stage_failed(const struct route_file *rf, const struct chunk *sent, int status,
+			struct ctl_error *err)
+{
+	if (status == CTL_RPC_ERROR) {
+		load_error(rf, "load.add", sent->first, sent->count, err);
+		return EXIT_ERROR;
+	}
+	if (status == CTL_INTERRUPTED)
+		snprintf(err->message, sizeof(err->message), "interrupted");
+	return ctl_transport_error(err);
+}
+
+/*
+ * Stage every route: load.add per chunk. One chunk is in flight while the
+ * next one is encoded, so the daemon parses while routectl encodes; only
+ * one, so when a chunk is refused nothing after it has been sent.
+ */
 static int load_stage(struct ctl *ctl, const struct route_file *rf, json_t *txn, json_t *table)
 {
 	bool tty = isatty(STDERR_FILENO);
+	struct chunk chunks[2] = { { 0 } }, *next = &chunks[0], *sent = NULL;
 	struct ctl_error err;
-	json_t *chunk = NULL, *route, *result;
-	size_t first = 0, bytes;
-	int rc = EXIT_OK;
+	char txn_text[32];
+	json_int_t id = 0;
+	json_t *result;
+	size_t first = 0;
+	int rc = EXIT_OK, status;
 
+	if (!json_is_integer(txn)) {
+		ctl_errorf("load.begin: the transaction id is not an integer");
+		return EXIT_ERROR;
+	}
+	snprintf(txn_text, sizeof(txn_text), "%" JSON_INTEGER_FORMAT, json_integer_value(txn));
+	rc = ctl_connect(ctl);
+	if (rc)
+		return rc;
 	progress(tty, rf->name, 0, rf->n);
-	while (first < rf->n) {
-		chunk = json_array();
-		if (!chunk) {
-			ctl_errorf("%s", strerror(ENOMEM));
-			return EXIT_ERROR;
-		}
-		for (bytes = 0; first + json_array_size(chunk) < rf->n &&
-				json_array_size(chunk) < LOAD_CHUNK_ROUTES;) {
-			size_t i = first + json_array_size(chunk);
+	while (first < rf->n || sent) {
+		bool more = first < rf->n;
 
-			rc = route_json(rf, i, table, &route);
+		if (more) {
+			rc = chunk_build(next, rf, first, txn_text, table);
 			if (rc)
-				goto out;
-			bytes += json_dumpb(route, NULL, 0, JSON_COMPACT) + 1;
-			if (bytes > LOAD_CHUNK_BYTES && json_array_size(chunk)) {
-				json_decref(route);
+				break;
+		}
+		if (sent) {
+			status = ctl_client_wait(ctl->client, id, &result, &err);
+			if (status) {
+				rc = stage_failed(rf, sent, status, &err);
 				break;
 			}
-			if (json_array_append_new(chunk, route)) {
-				ctl_errorf("%s", strerror(ENOMEM));
-				rc = EXIT_ERROR;
-				goto out;
-			}
+			json_decref(result);
+			progress(tty, rf->name, sent->first + sent->count, rf->n);
+			sent = NULL;
 		}
-		rc = ctl_call_quiet(ctl, "load.add",
-				    json_pack("{s:O, s:O}", "txn", txn, "routes", chunk), &result,
-				    &err);
-		if (rc == EXIT_ERROR)
-			load_error(rf, "load.add", first, json_array_size(chunk), &err);
-		if (rc)
-			goto out;
-		json_decref(result);
-		first += json_array_size(chunk);
-		json_decref(chunk);
-		chunk = NULL;
-		progress(tty, rf->name, first, rf->n);
+		if (more) {
+			status = ctl_client_send_text(ctl->client, "load.add", next->text,
+						      next->len, &id, &err);
+			if (status) {
+				rc = stage_failed(rf, next, status, &err);
+				break;
+			}
+			sent = next;
+			next = next == &chunks[0] ? &chunks[1] : &chunks[0];
+			first += sent->count;
+		}
 	}
-out:
 	if (rc && tty)
 		fputc('\n', stderr);
-	json_decref(chunk);
+	free(chunks[0].text);
+	free(chunks[1].text);
 	return rc;
 }
 
@@ -350,6 +437,82 @@ static int save_page(json_t *routes, void *arg)
 	return EXIT_OK;
 }
 
+#define SAVE_PAGE_ROUTES 5000
+
+/* Ask for the page after cursor (NULL: the first). */
+static int save_request(struct ctl *ctl, json_t *filter, json_t *cursor, json_int_t *id,
+			struct ctl_error *err)
+{
+	json_t *params = json_deep_copy(filter);
+
+	if (!params || json_object_set_new(params, "limit", json_integer(SAVE_PAGE_ROUTES)) ||
+	    (cursor && json_object_set(params, "cursor", cursor))) {
+		json_decref(params);
+		snprintf(err->message, sizeof(err->message), "%s", strerror(ENOMEM));
+		err->code = 0;
+		return CTL_RPC_ERROR;
+	}
+	return ctl_client_send(ctl->client, "route.list", params, id, err);
+}
+
+/*
+ * Stream route.list pages into save_page(). The request for the next page
+ * goes out as soon as a page arrives, before that page is written, so the
+ * daemon lists while routectl formats.
+ */
+static int save_pages(struct ctl *ctl, json_t *filter, struct save_state *st)
+{
+	json_t *result = NULL, *cursor = NULL, *next, *routes;
+	struct ctl_error err;
+	json_int_t id;
+	int status, rc;
+
+	rc = ctl_connect(ctl);
+	if (rc)
+		return rc;
+	status = save_request(ctl, filter, NULL, &id, &err);
+	while (!status) {
+		status = ctl_client_wait(ctl->client, id, &result, &err);
+		if (status)
+			break;
+		next = json_object_get(result, "cursor");
+		routes = json_object_get(result, "routes");
+		/* A cursor that does not move would page forever. */
+		if (!json_is_array(routes) || !(json_is_null(next) || json_is_string(next)) ||
+		    (next && cursor && json_equal(next, cursor))) {
+			ctl_errorf("route.list: invalid result from the daemon");
+			rc = EXIT_ERROR;
+			break;
+		}
+		json_decref(cursor);
+		cursor = json_is_string(next) ? json_incref(next) : NULL;
+		if (cursor) {
+			status = save_request(ctl, filter, cursor, &id, &err);
+			if (status)
+				break;
+		}
+		rc = save_page(routes, st);
+		json_decref(result);
+		result = NULL;
+		if (rc || !cursor)
+			break;
+	}
+	if (status == CTL_RPC_ERROR) {
+		if (err.field[0])
+			ctl_errorf("route.list: %s (%s)", err.message, err.field);
+		else
+			ctl_errorf("route.list: %s", err.message);
+		rc = EXIT_ERROR;
+	} else if (status) {
+		if (status == CTL_INTERRUPTED)
+			snprintf(err.message, sizeof(err.message), "interrupted");
+		rc = ctl_transport_error(&err);
+	}
+	json_decref(result);
+	json_decref(cursor);
+	return rc;
+}
+
 /* Make the rename itself durable: fsync the directory holding path. */
 static void sync_dir(const char *path)
 {
@@ -428,7 +591,7 @@ int cmd_save(struct ctl *ctl, int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = ctl_route_list(ctl, filter, save_page, &st);
+	rc = save_pages(ctl, filter, &st);
 	if (rc || st.f == stdout)
 		goto out;
 	/* Data on disk before the name points at it. */

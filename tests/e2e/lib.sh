@@ -92,13 +92,6 @@ skip() { # DESCRIPTION REASON
 	n=$((n + 1))
 	echo "ok $n - $1 # SKIP $2"
 }
-# known_bug DESCRIPTION REASON COMMAND...: a check that a known, reported
-# bug makes fail; reported as skipped (with the reason) until it is fixed.
-known_bug() {
-	local desc=$1 reason=$2
-	shift 2
-	if "$@"; then ok "$desc"; else skip "$desc" "known bug: $reason"; fi
-}
 check() { # DESCRIPTION COMMAND...: ok when the command succeeds
 	local desc=$1
 	shift
