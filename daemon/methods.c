@@ -345,10 +345,11 @@ static int m_info(struct rpc_call *call, json_t *params, json_t **result)
 		snprintf(started, sizeof(started), "unknown");
 	return result_or_nomem(
 		call,
-		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s?, s:s?, s:s?}", "version",
+		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?}", "version",
 			  PACKAGE_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
 			  routed_uptime(d), "started", started, "threads", (json_int_t)d->threads,
 			  "rcu_flavor", "memb", "membarrier", rt_rcu_has_membarrier(),
+			  "grace_periods", rt_rcu_has_membarrier() ? "membarrier" : "fallback",
 			  "control_socket", d->config ? d->config->control_socket : NULL,
 			  "config_file", d->config_path, "state_dir",
 			  d->config ? d->config->state_dir : NULL),

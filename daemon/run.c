@@ -452,11 +452,14 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	if (apply_route_files(&rt, config, err, sizeof(err)))
 		goto fail;
 
-	log_notice("ready: %llu routes in %zu tables, control socket %s, %u lookup threads, "
-		   "RCU grace periods %s membarrier",
+	if (rt_rcu_has_membarrier())
+		log_info("RCU grace periods use membarrier(2) (private expedited)");
+	else
+		log_warn("membarrier(2) is refused (old kernel or seccomp filter): RCU grace periods "
+			 "fall back to a memory barrier in every lookup's read-side section");
+	log_notice("ready: %llu routes in %zu tables, control socket %s, %u lookup threads",
 		   (unsigned long long)total_routes(d), tables_count(d->tables),
-		   config->control_socket, d->threads,
-		   rt_rcu_has_membarrier() ? "use" : "do not use (fallback: reader barriers)");
+		   config->control_socket, d->threads);
 	notify_ready("ready: %llu routes in %zu tables", (unsigned long long)total_routes(d),
 		     tables_count(d->tables));
 	if (event_base_dispatch(d->base) < 0)
