@@ -16,6 +16,7 @@ struct config_overrides;
 struct tables;
 struct events;
 struct control;
+struct gate;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -37,7 +38,13 @@ struct routed {
 	const struct routed_config *config;	/* current; swapped by reload */
 	const char *config_path;		/* NULL: embedded defaults */
 	const struct config_overrides *overrides; /* command line, re-applied on reload */
-	struct tables *tables;
+	struct tables *tables;			/* set before the workers start, then constant */
+	/*
+	 * The reconfiguration gate: lookup workers are its readers, the
+	 * control thread its only writer (load_reconf_begin/end). Created
+	 * before the workers, destroyed after them; NULL in unit tests.
+	 */
+	struct gate *gate;
 	struct events *events;
 	struct control *control;
 	struct timespec started_mono;		/* CLOCK_MONOTONIC at start */

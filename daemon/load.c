@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <urcu/urcu-memb.h>
 
 #include <routed/route.h>
 #include <routed/route_json.h>
@@ -14,6 +18,7 @@
 
 #include "daemon.h"
 #include "events.h"
+#include "gate.h"
 #include "load.h"
 #include "rpc.h"
 #include "tables.h"
@@ -139,12 +144,158 @@ out:
 	return rc;
 }
 
+/* Reconfigurations: the control thread only, so plain module state. */
+
+static struct {
+	unsigned depth;			/* nesting of load_reconf_begin() */
+	uint64_t total;
+	struct load_reconf_record ring[LOAD_RECONF_HISTORY];
+	size_t newest;			/* index in ring of the newest record */
+	uint64_t began_ns;
+	/* Reader waits before the newest record began: it owns what comes after. */
+	uint64_t waits_before, stall_max_before;
+	uint64_t stall_hist_before[GATE_STALL_BUCKETS];
+} reconf;
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *load_reconf_kind_name(enum load_reconf_kind kind)
+{
+	switch (kind) {
+	case LOAD_RECONF_RELOAD:
+		return "reload";
+	case LOAD_RECONF_TABLE_CREATE:
+		return "table.create";
+	case LOAD_RECONF_TABLE_DELETE:
+		return "table.delete";
+	case LOAD_RECONF_LOAD:
+		return "load";
+	}
+	return "unknown";
+}
+
+/* The waits readers recorded since the newest record began go to it. */
+static void reconf_attribute_waits(const struct gate_stats *now, struct load_reconf_record *r)
+{
+	int top = -1;
+
+	r->reader_waits = now->reader_waits - reconf.waits_before;
+	for (int i = 0; i < GATE_STALL_BUCKETS; i++)
+		if (now->stall_hist[i] != reconf.stall_hist_before[i])
+			top = i;
+	if (top < 0) {
+		r->stall_max_ns = 0;
+	} else if (now->stall_max_ns > reconf.stall_max_before) {
+		/* A new overall maximum: it happened in this window, nothing longer did. */
+		r->stall_max_ns = now->stall_max_ns;
+	} else {
+		uint64_t upper = (2ull << top) - 1;
+
+		r->stall_max_ns = upper < now->stall_max_ns ? upper : now->stall_max_ns;
+	}
+}
+
+void load_reconf_begin(struct routed *d, enum load_reconf_kind kind)
+{
+	struct load_reconf_record *r;
+	struct gate_stats st;
+
+	/*
+	 * The control thread is a registered reader (route.lookup): closing
+	 * the gate inside a read-side section could wait for a grace period
+	 * that waits for us.
+	 */
+	assert(!urcu_memb_read_ongoing());
+	if (reconf.depth++)
+		return;
+	if (d->gate) {
+		gate_stats(d->gate, &st);
+		if (reconf.total)
+			reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
+		reconf.waits_before = st.reader_waits;
+		reconf.stall_max_before = st.stall_max_ns;
+		memcpy(reconf.stall_hist_before, st.stall_hist, sizeof(st.stall_hist));
+	}
+	reconf.newest = (size_t)(reconf.total % LOAD_RECONF_HISTORY);
+	reconf.total++;
+	r = &reconf.ring[reconf.newest];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->at_seconds = routed_uptime(d);
+	reconf.began_ns = monotonic_ns();
+	if (d->gate)
+		gate_write_enter(d->gate);
+}
+
+void load_reconf_end(struct routed *d)
+{
+	struct load_reconf_record *r = &reconf.ring[reconf.newest];
+	struct gate_stats st;
+
+	assert(reconf.depth > 0);
+	if (--reconf.depth)
+		return;
+	if (d->gate)
+		gate_write_leave(d->gate);
+	r->duration_ns = monotonic_ns() - reconf.began_ns;
+	if (d->gate) {
+		/* The control thread is the only writer: "last" is this section. */
+		gate_stats(d->gate, &st);
+		r->enter_ns = st.last_enter_ns;
+		r->locked_out_ns = st.last_write_ns;
+	}
+}
+
+size_t load_reconf_history(struct routed *d, struct load_reconf_record *out, size_t max)
+{
+	size_t n = reconf.total < LOAD_RECONF_HISTORY ? (size_t)reconf.total : LOAD_RECONF_HISTORY;
+	struct gate_stats st;
+
+	if (n > max)
+		n = max;
+	if (!n)
+		return 0;
+	if (d->gate) {
+		gate_stats(d->gate, &st);
+		reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (reconf.newest + LOAD_RECONF_HISTORY - i) % LOAD_RECONF_HISTORY;
+
+		out[i] = reconf.ring[k];
+	}
+	return n;
+}
+
+uint64_t load_reconf_total(void)
+{
+	return reconf.total;
+}
+
+int load_create_table(struct routed *d, uint32_t id, const char *name)
+{
+	int rc;
+
+	/* A new member of the table set: no lookup batch spans the change. */
+	load_reconf_begin(d, LOAD_RECONF_TABLE_CREATE);
+	rc = tables_add(d->tables, id, name);
+	load_reconf_end(d);
+	return rc;
+}
+
 long load_drop_table(struct routed *d, uint32_t table)
 {
-	struct rt_table *t = tables_get(d->tables, table);
+	struct rt_table *t = tables_get(d->tables, table), *victim;
 	struct flush_filter f = { 0 };
 	struct rt_table_stats st;
 	long rc;
+	int err;
 
 	if (!t)
 		return -ENOENT;
@@ -158,9 +309,21 @@ long load_drop_table(struct routed *d, uint32_t table)
 		rt_table_stats(t, &st);
 		f.total = st.v4.routes + st.v6.routes;
 	}
-	rc = tables_delete(d->tables, table);
-	if (rc)
+	/*
+	 * The table leaves the set inside the gate. tables_remove() waits for
+	 * a grace period there: lookup workers wait for the gate outside
+	 * their read-side sections (gate.h), so none can hold it up. The
+	 * destruction waits for the table's pending reclamation (rcu_barrier)
+	 * and needs no exclusion: it runs after the gate is open again.
+	 */
+	load_reconf_begin(d, LOAD_RECONF_TABLE_DELETE);
+	victim = tables_remove(d->tables, table, &err);
+	load_reconf_end(d);
+	if (!victim) {
+		rc = err;
 		goto out;
+	}
+	rt_table_destroy(victim);
 	if (f.found.n) {
 		for (size_t i = 0; i < f.found.n; i++)
 			events_route(d->events, false, &f.found.v[i]);
@@ -829,7 +992,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 {
 	struct plan *plans = NULL, *swap = NULL;
 	struct scan list = { 0 };
-	size_t n_plans = 0, *idx, *ridx = NULL;
+	size_t n_plans = 0, changing = 0, *idx, *ridx = NULL;
 	uint64_t listed = 0;
 	bool big = false;
 	int rc;
@@ -873,7 +1036,18 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 		     rc == -ENOMEM ? "out of memory" : "cannot read table");
 		goto out;
 	}
+	for (size_t i = 0; i < n_plans; i++)
+		changing += plan_changes(&plans[i]) > 0;
+	/*
+	 * Several tables change: lookups see all of them before or all after
+	 * (the gate keeps every batch out while they change). One table is a
+	 * plain RCU update: its readers see each route before or after.
+	 */
+	if (changing > 1)
+		load_reconf_begin(d, LOAD_RECONF_LOAD);
 	rc = apply_plans(plans, n_plans, swap, req, idx, ridx, res, err, errlen);
+	if (changing > 1)
+		load_reconf_end(d);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n_plans; i++) {

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "events.h"
+#include "gate.h"
 #include "load.h"
 #include "log.h"
 #include "notify.h"
@@ -201,21 +202,19 @@ undo:
 }
 
 /*
- * Make the tables hold the routes of cfg's route files: add or replace
- * them, and delete what the previous files had and these do not.
+ * Make the tables hold routes[0..n), the routes of cfg's route files (read
+ * by read_route_files; taken over, freed on error): add or replace them,
+ * and delete what the previous files had and these do not.
  */
-static int apply_route_files(struct runtime *rt, const struct routed_config *cfg, char *err,
-			     size_t errlen)
+static int apply_route_files(struct runtime *rt, const struct routed_config *cfg,
+			     struct rt_route *routes, size_t n, char *err, size_t errlen)
 {
 	struct load_request req = { 0 };
 	struct load_result res = { 0 };
-	struct rt_route *routes, *gone = NULL;
-	size_t n, n_gone = 0;
+	struct rt_route *gone = NULL;
+	size_t n_gone = 0;
 	int rc;
 
-	rc = read_route_files(cfg, &routes, &n, err, errlen);
-	if (rc)
-		return rc;
 	if (n > 1000000)
 		notify_extend_timeout(LOAD_USEC_PER_MROUTE * (n / 1000000 + 1));
 	if (rt->n_file_routes) {
@@ -269,20 +268,29 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	struct runtime *rt = runtime_of(d);
 	struct routed_config *cfg;
 	const struct routed_config *old = d->config;
+	struct rt_route *routes = NULL;
+	size_t n_routes = 0;
 
 	notify_reloading();
 	log_info("reloading %s", d->config_path ? d->config_path : "the built-in configuration");
+	/* Reading and checking happen before the gate: lookups go on meanwhile. */
 	cfg = config_load(d->config_path, d->overrides, err, errlen);
-	if (!cfg)
+	if (!cfg || read_route_files(cfg, &routes, &n_routes, err, errlen))
 		goto fail;
+	/*
+	 * Applying is one reconfiguration: lookup batches see the tables, the
+	 * routes of the files and the limits all as before or all as after.
+	 */
+	load_reconf_begin(d, LOAD_RECONF_RELOAD);
 	if (add_config_tables(d, cfg, err, errlen))
-		goto fail;
-	if (apply_route_files(rt, cfg, err, errlen))
-		goto fail;
+		goto fail_inside;
+	if (apply_route_files(rt, cfg, routes, n_routes, err, errlen))
+		goto fail_inside_applied;
 	warn_restart_only(old, cfg);
 	log_set_level(cfg->log_level);
 	d->config = cfg;
 	control_reconfigure(d->control, cfg);
+	load_reconf_end(d);
 	config_free(rt->reloaded);	/* old, unless it was main()'s */
 	rt->reloaded = cfg;
 	d->counters.reloads++;
@@ -290,7 +298,14 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	notify_ready("ready: %llu routes in %zu tables (reloaded)",
 		     (unsigned long long)total_routes(d), tables_count(d->tables));
 	return 0;
+fail_inside:
+	free(routes);
+fail_inside_applied:
+	load_reconf_end(d);
+	goto fail_outside;
 fail:
+	free(routes);
+fail_outside:
 	/* Tables a failed reload created stay: they are empty and harmless. */
 	config_free(cfg);
 	d->counters.reload_failures++;
@@ -390,6 +405,8 @@ nomem:
 static void teardown(struct runtime *rt)
 {
 	workers_stop(rt->workers);
+	/* After the workers (its readers), outside any read-side section. */
+	gate_destroy(rt->d.gate);
 	if (rt->d.control)
 		control_destroy(rt->d.control);
 	events_destroy(rt->d.events);
@@ -414,6 +431,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 {
 	struct runtime rt = { .signal_fd = -1 };
 	struct routed *d = &rt.d;
+	struct rt_route *routes;
+	size_t n_routes;
 	char err[1024];
 	int status = 1;
 
@@ -445,11 +464,18 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	d->control = control_create(d, err, sizeof(err));
 	if (!d->control)
 		goto fail;
-	rt.workers = workers_start(d, config->threads, err, sizeof(err));
+	/* The workers are the gate's readers: it exists before them. */
+	d->gate = gate_create();
+	if (!d->gate) {
+		snprintf(err, sizeof(err), "reconfiguration gate: %s", strerror(errno));
+		goto fail;
+	}
+	rt.workers = workers_start(d, config->threads, NULL, err, sizeof(err));
 	if (!rt.workers)
 		goto fail;
 	d->threads = config->threads;
-	if (apply_route_files(&rt, config, err, sizeof(err)))
+	if (read_route_files(config, &routes, &n_routes, err, sizeof(err)) ||
+	    apply_route_files(&rt, config, routes, n_routes, err, sizeof(err)))
 		goto fail;
 
 	if (rt_rcu_has_membarrier())

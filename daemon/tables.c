@@ -20,6 +20,7 @@ struct table_entry {
 
 /* Immutable once published: a new one replaces it for every change. */
 struct table_set {
+	uint64_t version;		/* one more than the set it replaced */
 	size_t n;
 	struct table_entry entries[];	/* sorted by id */
 };
@@ -87,9 +88,12 @@ static const struct table_entry *set_find(const struct table_set *s, uint32_t id
  */
 static void set_publish(struct tables *ts, struct table_set *s)
 {
-	struct table_set *old = rcu_xchg_pointer(&ts->set, s);
+	struct table_set *old;
 
-	urcu_memb_synchronize_rcu();
+	s->version = ts->set->version + 1;
+	old = rcu_xchg_pointer(&ts->set, s);
+
+	rt_rcu_synchronize();
 	free(old);
 }
 
@@ -161,7 +165,7 @@ int tables_add(struct tables *ts, uint32_t id, const char *name)
 	return 0;
 }
 
-int tables_delete(struct tables *ts, uint32_t id)
+struct rt_table *tables_remove(struct tables *ts, uint32_t id, int *error)
 {
 	const struct table_set *cur = ts->set;
 	const struct table_entry *e = set_find(cur, id);
@@ -169,13 +173,15 @@ int tables_delete(struct tables *ts, uint32_t id)
 	struct table_set *s;
 	size_t pos;
 
-	if (!e)
-		return -ENOENT;
-	if (id == RT_TABLE_MAIN)
-		return -EPERM;
+	if (!e || id == RT_TABLE_MAIN) {
+		*error = !e ? -ENOENT : -EPERM;
+		return NULL;
+	}
 	s = set_alloc(cur->n - 1);
-	if (!s)
-		return -ENOMEM;
+	if (!s) {
+		*error = -ENOMEM;
+		return NULL;
+	}
 	pos = (size_t)(e - cur->entries);
 	victim = e->table;
 	memcpy(s->entries, cur->entries, pos * sizeof(s->entries[0]));
@@ -184,11 +190,20 @@ int tables_delete(struct tables *ts, uint32_t id)
 	/*
 	 * After set_publish()'s grace period no reader can still be inside a
 	 * lookup that found the victim through the old array: destroying it
-	 * is then safe (rt_table_destroy's contract).
+	 * is then safe (rt_table_destroy's contract), now or later.
 	 */
 	set_publish(ts, s);
+	*error = 0;
+	return victim;
+}
+
+int tables_delete(struct tables *ts, uint32_t id)
+{
+	int rc;
+	struct rt_table *victim = tables_remove(ts, id, &rc);
+
 	rt_table_destroy(victim);
-	return 0;
+	return rc;
 }
 
 struct rt_table *tables_get(struct tables *ts, uint32_t id)
@@ -209,6 +224,14 @@ struct rt_table *tables_lookup_rcu(struct tables *ts, uint32_t id)
 	const struct table_entry *e = set_find(s, id);
 
 	return e ? e->table : NULL;
+}
+
+uint64_t tables_version_rcu(struct tables *ts)
+{
+	/* Pairs with rcu_xchg_pointer() in set_publish(), as above. */
+	const struct table_set *s = rcu_dereference(ts->set);
+
+	return s->version;
 }
 
 const char *tables_name(const struct tables *ts, uint32_t id)

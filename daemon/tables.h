@@ -10,7 +10,8 @@
  * destroyed only after a grace period, so a reader that found it may
  * finish its lookup.
  *
- * Every function but tables_lookup_rcu() is for the control thread.
+ * Every function but tables_lookup_rcu() and tables_version_rcu() is for
+ * the control thread.
  */
 #ifndef ROUTED_DAEMON_TABLES_H
 #define ROUTED_DAEMON_TABLES_H
@@ -40,6 +41,15 @@ int tables_add(struct tables *ts, uint32_t id, const char *name);
  * -EPERM for main. Must not be called inside a read-side section.
  */
 int tables_delete(struct tables *ts, uint32_t id);
+/*
+ * tables_delete() in two steps: unpublish table id and wait for a grace
+ * period, then hand it to the caller, who destroys it (rt_table_destroy)
+ * when convenient: no reader can reach it any more. Lets a caller keep the
+ * destruction (which waits for the table's pending reclamation) out of a
+ * section where lookups are held up. NULL with *error = -ENOENT, -EPERM
+ * (main) or -ENOMEM. Must not be called inside a read-side section.
+ */
+struct rt_table *tables_remove(struct tables *ts, uint32_t id, int *error);
 
 /* Control thread: the table, or NULL. */
 struct rt_table *tables_get(struct tables *ts, uint32_t id);
@@ -48,6 +58,12 @@ struct rt_table *tables_get(struct tables *ts, uint32_t id);
  * pointer is valid until the matching unlock.
  */
 struct rt_table *tables_lookup_rcu(struct tables *ts, uint32_t id);
+
+/*
+ * Readers: a number that changes whenever a table is added or removed.
+ * Inside urcu_memb_read_lock().
+ */
+uint64_t tables_version_rcu(struct tables *ts);
 
 /* The table's name, or NULL when it has none or does not exist. */
 const char *tables_name(const struct tables *ts, uint32_t id);

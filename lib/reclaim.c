@@ -9,6 +9,8 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/uatomic.h>
 
+#include <routed/table.h>
+
 #include "reclaim.h"
 #include "wlock.h"
 
@@ -102,7 +104,7 @@ static struct reclaim_batch *open_batch(struct reclaim *rc)
 static void wait_grace_period(struct reclaim *rc)
 {
 	rc->nomem_fallbacks++;
-	urcu_memb_synchronize_rcu();
+	rt_rcu_synchronize();
 }
 
 static void batch_free_items(struct reclaim_batch *b)
@@ -228,7 +230,7 @@ void reclaim_flush(struct reclaim *rc)
 		 * grace period here; after it no reader can hold what b holds.
 		 */
 		rc->sync_fallbacks++;
-		urcu_memb_synchronize_rcu();
+		rt_rcu_synchronize();
 		batch_reclaim_cb(&b->head);
 		return;
 	}

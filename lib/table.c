@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <urcu/urcu-memb.h>
 
@@ -65,6 +66,78 @@ void rt_reader_unregister(void)
 bool rt_rcu_has_membarrier(void)
 {
 	return urcu_memb_has_sys_membarrier != 0;
+}
+
+/*
+ * Grace-period accounting. Several threads may wait for grace periods at
+ * once (the control thread, a table writer elsewhere, tests): the counters
+ * are relaxed atomics. They order nothing; a reader of the stats may see
+ * the count of one wait before its histogram bucket, which is harmless.
+ */
+static struct rt_rcu_stats gp_stats;
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned log2_bucket(uint64_t ns)
+{
+	unsigned b = ns < 2 ? 0 : 63u - (unsigned)__builtin_clzll(ns);
+
+	return b < RT_RCU_GP_BUCKETS ? b : RT_RCU_GP_BUCKETS - 1;
+}
+
+void rt_rcu_synchronize(void)
+{
+	uint64_t start = monotonic_ns(), ns, max;
+
+	urcu_memb_synchronize_rcu();
+	ns = monotonic_ns() - start;
+	__atomic_fetch_add(&gp_stats.grace_periods, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&gp_stats.total_ns, ns, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&gp_stats.hist[log2_bucket(ns)], 1, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
+	while (ns > max && !__atomic_compare_exchange_n(&gp_stats.max_ns, &max, ns, true,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+void rt_rcu_stats(struct rt_rcu_stats *out)
+{
+	out->grace_periods = __atomic_load_n(&gp_stats.grace_periods, __ATOMIC_RELAXED);
+	out->total_ns = __atomic_load_n(&gp_stats.total_ns, __ATOMIC_RELAXED);
+	out->max_ns = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
+		out->hist[i] = __atomic_load_n(&gp_stats.hist[i], __ATOMIC_RELAXED);
+}
+
+uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q)
+{
+	uint64_t total = 0, seen = 0, rank;
+
+	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
+		total += st->hist[i];
+	if (!total || q <= 0)
+		return 0;
+	if (q > 1)
+		q = 1;
+	/* The smallest count covering the fraction q, at least one. */
+	rank = (uint64_t)(q * (double)total + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++) {
+		seen += st->hist[i];
+		if (seen >= rank) {
+			uint64_t upper = (2ull << i) - 1;
+
+			return upper < st->max_ns ? upper : st->max_ns;
+		}
+	}
+	return st->max_ns;
 }
 
 void rt_set_poison_on_free(bool on)
