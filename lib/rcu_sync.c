@@ -37,6 +37,8 @@
 #include <urcu/system.h>
 #include <urcu/urcu-memb.h>
 
+#include <routed/table.h>
+
 #include "rcu_sync.h"
 
 static bool memb_read_ongoing(void)
@@ -44,8 +46,9 @@ static bool memb_read_ongoing(void)
 	return urcu_memb_read_ongoing();
 }
 
+/* rt_rcu_synchronize: urcu-memb's, timed and counted for stats. */
 static const struct rcu_sync_ops urcu_memb_ops = {
-	.synchronize = urcu_memb_synchronize_rcu,
+	.synchronize = rt_rcu_synchronize,
 	.call = urcu_memb_call_rcu,
 	.barrier = urcu_memb_barrier,
 	.in_read_section = memb_read_ongoing,
