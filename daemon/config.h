@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #define CONFIG_MAX_LISTEN 16
-#define CONFIG_MAX_TABLES 1024
+#define CONFIG_MAX_TABLES 256	/* = TABLES_MAX (tables.h) */
 #define CONFIG_MAX_ROUTE_FILES 64
 
 struct config_listen {

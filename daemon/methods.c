@@ -754,6 +754,9 @@ static int m_route_lookup(struct rpc_call *call, json_t *params, json_t **result
 		}
 	}
 	rt_table_lookup(tables_get(d->tables, table), addrs, n, found);
+	/* Counted like the lookup path's batches (workers add theirs atomically). */
+	__atomic_add_fetch(&d->counters.lookup_requests, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&d->counters.lookup_addresses, n, __ATOMIC_RELAXED);
 	for (size_t i = 0; i < n; i++) {
 		char addr[RT_ADDR_STRLEN], prefix[RT_PREFIX_STRLEN];
 
@@ -1269,6 +1272,9 @@ static int m_table_create(struct rpc_call *call, json_t *params, json_t **result
 		return rpc_error(call, RPC_ALREADY_EXISTS, "name", "table %u is named '%s'", other,
 				 name);
 	rc = load_create_table(d, (uint32_t)id, name);
+	if (rc == -ENOSPC)
+		return rpc_error(call, RPC_TOO_LARGE, "id", "cannot create table %llu: %d tables "
+				 "exist, the most routed keeps", (unsigned long long)id, TABLES_MAX);
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot create table %llu: %s",
 				 (unsigned long long)id, strerror(-rc));

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +88,19 @@ static uint64_t total_routes(struct routed *d)
 	return n;
 }
 
+/*
+ * Tell systemd how long a route file may take before reading it: reading
+ * and applying run at well over 100k routes (~5 MB) per second, so allow a
+ * second per MB plus a margin.
+ */
+static void extend_timeout_for(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		notify_extend_timeout(((uint64_t)st.st_size / 1000000 + 10) * 1000000);
+}
+
 /* Read every route file of cfg into one array. */
 static int read_route_files(const struct routed_config *cfg, struct rt_route **routes,
 			    size_t *n, char *err, size_t errlen)
@@ -99,6 +113,7 @@ static int read_route_files(const struct routed_config *cfg, struct rt_route **r
 		int rc;
 
 		notify_status("loading %s", cfg->route_files[i]);
+		extend_timeout_for(cfg->route_files[i]);
 		rc = routefile_load(cfg->route_files[i], &file, &count, err, errlen);
 		if (rc)
 			goto fail;
@@ -314,6 +329,18 @@ fail_outside:
 	return -1;
 }
 
+/*
+ * The state directory holds nothing yet that routed cannot do without:
+ * create it if it is missing, and say so if that fails.
+ */
+static void prepare_state_dir(const char *dir)
+{
+	if (mkdir(dir, 0750) == 0)
+		log_info("created state directory %s", dir);
+	else if (errno != EEXIST)
+		log_warn("state directory %s: %s", dir, strerror(errno));
+}
+
 static void stopped(void *arg)
 {
 	struct runtime *rt = arg;
@@ -470,6 +497,10 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 		snprintf(err, sizeof(err), "reconfiguration gate: %s", strerror(errno));
 		goto fail;
 	}
+	prepare_state_dir(config->state_dir);
+	if (config->n_listen)
+		log_warn("lookup.listen: this version answers lookups only on the control socket; "
+			 "%u listener(s) ignored", config->n_listen);
 	rt.workers = workers_start(d, config->threads, NULL, err, sizeof(err));
 	if (!rt.workers)
 		goto fail;

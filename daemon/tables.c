@@ -147,6 +147,8 @@ int tables_add(struct tables *ts, uint32_t id, const char *name)
 		return -EINVAL;
 	if (set_find(cur, id) || (name && name_taken(cur, name)))
 		return -EEXIST;
+	if (cur->n >= TABLES_MAX)
+		return -ENOSPC;
 	s = set_alloc(cur->n + 1);
 	if (!s)
 		return -ENOMEM;

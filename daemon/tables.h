@@ -24,6 +24,11 @@ struct rt_table;
 struct tables;
 
 #define TABLES_NAME_MAX 31	/* characters, without the NUL */
+/*
+ * Tables at most, main included. Each table holds its IPv4 direct array
+ * (2^18 slots, 2 MiB) even when empty: the limit bounds that memory.
+ */
+#define TABLES_MAX 256
 
 /* A registry holding only main. NULL on ENOMEM. */
 struct tables *tables_create(void);
@@ -33,7 +38,7 @@ void tables_destroy(struct tables *ts);
 /*
  * Create table id named name (NULL: no name; it is then known by its id
  * only). -EEXIST if the id or the name is taken, -EINVAL for a bad name or
- * id 0, -ENOMEM.
+ * id 0, -ENOSPC when TABLES_MAX tables exist, -ENOMEM.
  */
 int tables_add(struct tables *ts, uint32_t id, const char *name);
 /*
