@@ -36,6 +36,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include <routed/paths.h>
+
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
@@ -686,27 +688,33 @@ void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
 /* ---------------------------------------------------------------------- */
 /* The socket */
 
+/*
+ * Create the socket's missing parent directories: 0700 for a per-user
+ * place (under /tmp or $XDG_RUNTIME_DIR), else 0755 so clients can reach
+ * the socket. Then refuse a parent someone else could write: they could
+ * replace our socket and receive the clients' requests.
+ */
 static int make_parent_dirs(const char *path, char *err, size_t errlen)
 {
 	char dir[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
 	char *slash;
 	struct stat st;
+	mode_t mode;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
+	if (!slash)
 		return 0;
+	if (slash == dir)
+		return rt_socket_dir_check("/", err, errlen) ? -1 : 0;
 	*slash = '\0';
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		snprintf(err, errlen, "%s: not a directory", dir);
-		return -1;
-	}
+	if (stat(dir, &st) == 0)
+		return rt_socket_dir_check(dir, err, errlen) ? -1 : 0;
 	if (errno != ENOENT) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	mode = rt_socket_dir_is_private(dir) ? 0700 : 0755;
 	/* Create each missing component; existing ones keep their mode. */
 	for (char *p = dir + 1;; p++) {
 		bool end = *p == '\0';
@@ -714,9 +722,9 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen)
 		if (!end && *p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			/* Exactly 0755 whatever the umask: clients must reach the socket. */
-			if (chmod(dir, 0755) < 0) {
+		if (mkdir(dir, mode) == 0) {
+			/* Exactly that mode whatever the umask. */
+			if (chmod(dir, mode) < 0) {
 				snprintf(err, errlen, "chmod %s: %s", dir, strerror(errno));
 				return -1;
 			}
@@ -728,7 +736,7 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen)
 			break;
 		*p = '/';
 	}
-	return 0;
+	return rt_socket_dir_check(dir, err, errlen) ? -1 : 0;
 }
 
 static void fill_addr(struct sockaddr_un *sun, const char *path)

@@ -13,6 +13,7 @@
 #include <routed/table.h>
 
 #include "events.h"
+#include "log.h"
 #include "rpc.h"
 #include "tables.h"
 
@@ -31,6 +32,11 @@ struct subscription {
 	uint32_t *tables;		/* sorted; NULL: every table */
 	size_t n_tables;
 	bool snapshot;			/* still streaming its snapshot */
+	/*
+	 * Its events overflowed the connection's queue: they are dropped until
+	 * the next step sends "resync" and restarts the snapshot.
+	 */
+	bool resync;
 	bool snapshot_done;		/* every table walked: send snapshot_end */
 	struct snapshot_pos pos;
 	struct tables *ts;
@@ -44,6 +50,8 @@ struct ev_client {
 	struct subscription *subs;
 	struct event *kick;		/* steps snapshots from the event loop */
 	bool dead;			/* over its output cap: closing */
+	bool resynced;			/* sent a "resync" ... */
+	bool read_since;		/* ... and the peer read a good part of its queue since */
 };
 
 struct events {
@@ -146,7 +154,7 @@ bool events_wanted(const struct events *ev, uint32_t table)
 		if (c->dead)
 			continue;
 		for (const struct subscription *s = c->subs; s; s = s->next)
-			if (sub_wants(s, table))
+			if (!s->resync && sub_wants(s, table))
 				return true;
 	}
 	return false;
@@ -157,6 +165,36 @@ void events_skip(struct events *ev, uint64_t n)
 	ev->seq += n;
 }
 
+/*
+ * Whether queuing more events for s would overflow c's queue: then s is
+ * switched to a resync instead (dropping its events until the snapshot
+ * restarts), so a subscriber that keeps reading is never disconnected by one
+ * big commit. The snapshot fills the queue to half the cap, events to three
+ * quarters: a small change during a snapshot does not restart it. A peer
+ * that read nothing since its last resync is not resynced again: its events
+ * pile up to the cap and the transport disconnects it, as any client that
+ * stops reading.
+ */
+static bool sub_overflows(struct ev_client *c, struct subscription *s)
+{
+	size_t cap = rpc_conn_output_cap(c->conn);
+
+	if (rpc_conn_pending_output(c->conn) < cap / 4 * 3)
+		return false;
+	if (c->resynced && !c->read_since)
+		return false;
+	s->resync = true;
+	s->snapshot = false;
+	/*
+	 * The resync starts on the loop's next turn, after this commit: its
+	 * snapshot reads the tables with every dropped change applied.
+	 */
+	static const struct timeval now = { 0, 0 };
+
+	evtimer_add(c->kick, &now);
+	return true;
+}
+
 void events_route(struct events *ev, bool present, const struct rt_route *r)
 {
 	json_t *route;
@@ -165,13 +203,17 @@ void events_route(struct events *ev, bool present, const struct rt_route *r)
 	if (!ev->n_subs)
 		return;
 	route = rt_route_to_json(r);
-	if (!route)
+	if (!route) {
+		/* Out of memory (every valid route encodes): subscribers see a gap in seq. */
+		log_warn("events: cannot encode a route change (seq %llu); not sent",
+			 (unsigned long long)ev->seq);
 		return;
+	}
 	for (struct ev_client *c = ev->clients; c; c = c->next) {
 		for (struct subscription *s = c->subs; s && !c->dead; s = s->next) {
 			json_t *params;
 
-			if (!sub_wants(s, r->table))
+			if (s->resync || !sub_wants(s, r->table) || sub_overflows(c, s))
 				continue;
 			params = json_pack("{s:I, s:I, s:s, s:O}", "subscription", (json_int_t)s->id,
 					   "seq", (json_int_t)ev->seq, "op",
@@ -234,11 +276,35 @@ static int collect_route(const struct rt_route *r, void *arg)
 
 static int send_route(struct ev_client *c, struct subscription *s, const struct rt_route *r)
 {
-	json_t *params = json_pack("{s:I, s:I, s:s, s:o}", "subscription", (json_int_t)s->id, "seq",
-				   (json_int_t)c->ev->seq, "op", "snapshot", "route",
-				   rt_route_to_json(r));
+	json_t *route = rt_route_to_json(r);
+	json_t *params;
 
+	if (!route) {
+		/* Out of memory (every valid route encodes): skip it rather than stall the stream. */
+		log_warn("events: subscription %llu: cannot encode a snapshot route; skipped",
+			 (unsigned long long)s->id);
+		return 0;
+	}
+	params = json_pack("{s:I, s:I, s:s, s:o}", "subscription", (json_int_t)s->id, "seq",
+			   (json_int_t)c->ev->seq, "op", "snapshot", "route", route);
 	return params ? client_notify(c, params) : -1;
+}
+
+/* Restart s's snapshot from the first table, announced by a "resync". */
+static int sub_resync(struct ev_client *c, struct subscription *s)
+{
+	json_t *params = json_pack("{s:I, s:I, s:s}", "subscription", (json_int_t)s->id, "seq",
+				   (json_int_t)c->ev->seq, "op", "resync");
+
+	if (!params || client_notify(c, params))
+		return -1;
+	s->resync = false;
+	s->snapshot = true;
+	s->snapshot_done = false;
+	memset(&s->pos, 0, sizeof(s->pos));
+	c->resynced = true;
+	c->read_since = false;
+	return 0;
 }
 
 /*
@@ -315,6 +381,8 @@ static void client_step(struct ev_client *c)
 	bool active = false;
 
 	for (struct subscription *s = c->subs; s && !c->dead; s = s->next) {
+		if (s->resync && sub_resync(c, s))
+			return;
 		while (s->snapshot && budget && !c->dead) {
 			long n = snapshot_step(c, s, budget);
 
@@ -341,17 +409,25 @@ static void client_step(struct ev_client *c)
 	}
 }
 
+/* The queue fell to a quarter of the cap: the peer is reading. */
 static void client_drained(struct rpc_conn *conn, void *arg)
 {
+	struct ev_client *c = arg;
+
 	(void)conn;
-	client_step(arg);
+	c->read_since = true;
+	client_step(c);
 }
 
 static void client_kicked(evutil_socket_t fd, short what, void *arg)
 {
+	struct ev_client *c = arg;
+
 	(void)fd;
 	(void)what;
-	client_step(arg);
+	if (rpc_conn_pending_output(c->conn) <= rpc_conn_output_cap(c->conn) / 4)
+		c->read_since = true;
+	client_step(c);
 }
 
 static struct ev_client *client_get(struct events *ev, struct rpc_conn *conn, bool create)
@@ -408,12 +484,13 @@ int events_subscribe(struct events *ev, struct rpc_conn *conn, const uint32_t *t
 		s->n_tables = n_tables;
 	}
 	s->ts = ts;
+	/* Every subscription may need the kick: for its snapshot or a resync. */
+	if (!c->kick) {
+		c->kick = evtimer_new(base, client_kicked, c);
+		if (!c->kick)
+			goto fail;
+	}
 	if (snapshot) {
-		if (!c->kick) {
-			c->kick = evtimer_new(base, client_kicked, c);
-			if (!c->kick)
-				goto fail;
-		}
 		s->snapshot = true;
 		/* Start on the loop's next turn, after this call's response is queued. */
 		static const struct timeval now = { 0, 0 };

@@ -96,20 +96,44 @@ int rt_route_cmp_preference(const struct rt_route *a, const struct rt_route *b)
 	return strcmp(a->proto, b->proto);
 }
 
+/*
+ * Device names: 1-15 printable ASCII characters other than '/', ':' (which
+ * Linux refuses in interface names) and '#' (a route file comment). Bytes
+ * >= 0x80 are refused too: names must survive JSON (UTF-8) and the route
+ * file format unchanged, or a table could hold a route it cannot list or save.
+ */
+static bool dev_char_ok(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '/' && c != ':' && c != '#';
+}
+
 static int dev_validate(const char *dev)
 {
 	size_t len = strnlen(dev, RT_DEV_LEN);
 
 	if (len >= RT_DEV_LEN)
 		return -EINVAL;
-	/* What Linux accepts as an interface name: no '/', ':' or whitespace. */
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++)
+		if (!dev_char_ok((unsigned char)dev[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* The device name for a message: unprintable bytes as \xNN. */
+static const char *dev_quote(const char *dev, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < RT_DEV_LEN && dev[i] && n + 5 < len; i++) {
 		unsigned char c = (unsigned char)dev[i];
 
-		if (c <= ' ' || c == '/' || c == ':' || c == 0x7f)
-			return -EINVAL;
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"')
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
 	}
-	return 0;
+	buf[n] = '\0';
+	return buf;
 }
 
 int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
@@ -128,8 +152,14 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (dev_validate(r->dev)) {
-		if (err)
-			snprintf(err, errlen, "invalid device name \"%.*s\"", RT_DEV_LEN, r->dev);
+		if (err) {
+			char quoted[RT_DEV_LEN * 4 + 1];
+
+			snprintf(err, errlen,
+				 "invalid device name \"%s\" (1-15 printable ASCII characters, "
+				 "not '/', ':' or '#')",
+				 dev_quote(r->dev, quoted, sizeof(quoted)));
+		}
 		return -EINVAL;
 	}
 	if (rt_proto_validate(r->proto)) {

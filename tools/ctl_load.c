@@ -423,10 +423,16 @@ static int save_page(json_t *routes, void *arg)
 	size_t i;
 
 	json_array_foreach(routes, i, route) {
-		if (rt_route_from_json(route, &r, NULL, NULL, &jerr) ||
-		    routefile_format(&r, line, sizeof(line)) < 0) {
-			ctl_errorf("route.list: a route the route file cannot hold: %s",
-				   jerr.message);
+		if (rt_route_from_json(route, &r, NULL, NULL, &jerr)) {
+			ctl_errorf("route.list: invalid route from the daemon: %s", jerr.message);
+			return EXIT_ERROR;
+		}
+		if (routefile_format(&r, line, sizeof(line)) < 0) {
+			char *text = json_dumps(route, JSON_COMPACT);
+
+			ctl_errorf("route.list: a route the route file format cannot hold: %s",
+				   text ? text : "?");
+			free(text);
 			return EXIT_ERROR;
 		}
 		if (fprintf(st->f, "%s\n", line) < 0) {

@@ -197,15 +197,18 @@ static void human_stats(json_t *result)
 	       "V4-ROUTES", "V6-PREFIX", "V6-ROUTES", "MEMORY", "B/ROUTE");
 	json_array_foreach(tables, i, t) {
 		json_t *v4 = json_object_get(t, "ipv4"), *v6 = json_object_get(t, "ipv6");
+		json_t *per_route = json_object_get(t, "bytes_per_route");
+		char per_text[32] = "-";	/* null for an empty table */
 
+		if (json_is_number(per_route))
+			snprintf(per_text, sizeof(per_text), "%.1f", json_number_value(per_route));
 		printf("%-10" JSON_INTEGER_FORMAT " %-12s %10" JSON_INTEGER_FORMAT
 		       " %10" JSON_INTEGER_FORMAT " %10" JSON_INTEGER_FORMAT
-		       " %10" JSON_INTEGER_FORMAT " %12s %8.1f\n",
+		       " %10" JSON_INTEGER_FORMAT " %12s %8s\n",
 		       member_int(t, "id"), member_text(t, "name", name, sizeof(name)),
 		       member_int(v4, "prefixes"), member_int(v4, "routes"),
 		       member_int(v6, "prefixes"), member_int(v6, "routes"),
-		       member_text(t, "memory_bytes", mem, sizeof(mem)),
-		       json_number_value(json_object_get(t, "bytes_per_route")));
+		       member_text(t, "memory_bytes", mem, sizeof(mem)), per_text);
 	}
 	lookups = json_object_get(result, "lookups");
 	control = json_object_get(result, "control");

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <routed/paths.h>
 
@@ -333,6 +335,28 @@ static int run(struct ctl *ctl, int argc, char **argv)
 	return ctl_usage_error(NULL, "unknown command '%s'", argv[0]);
 }
 
+/*
+ * A default socket in a directory someone else could write is not trusted
+ * (they could have put their own socket there). An explicit --socket is.
+ */
+static int check_default_socket_dir(const char *path)
+{
+	char dir[256], err[512];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof(dir))
+		return EXIT_OK;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (access(dir, F_OK) < 0)
+		return EXIT_OK;	/* connecting will say what is missing */
+	if (rt_socket_dir_check(dir, err, sizeof(err))) {
+		ctl_errorf("%s", err);
+		return EXIT_UNREACHABLE;
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -348,8 +372,12 @@ int main(int argc, char **argv)
 	const char *env;
 	int opt, rc;
 
-	/* '+': options end at the command; its words may look like options (-4). */
-	while ((opt = getopt_long(argc, argv, "+s:jh", options, NULL)) != -1) {
+	/*
+	 * '+': options end at the command; its words may look like options
+	 * (-4). ':' and opterr 0: our own messages, not getopt's.
+	 */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:s:jh", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			ctl.socket_path = optarg;
@@ -369,9 +397,12 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("routectl %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
+		case ':':
+			return ctl_usage_error(NULL, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			print_usage(stderr, NULL);
-			return EXIT_USAGE;
+			if (optopt)
+				return ctl_usage_error(NULL, "unknown option '-%c'", optopt);
+			return ctl_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -382,13 +413,22 @@ int main(int argc, char **argv)
 		if (env && *env)
 			ctl.socket_path = env;
 		else
-			ctl.socket_path = rt_default_control_socket(default_socket,
-								    sizeof(default_socket));
+			ctl.socket_path = rt_default_client_socket(default_socket,
+								   sizeof(default_socket));
 		if (!ctl.socket_path) {
 			ctl_errorf("cannot work out the control socket path; use --socket");
 			return EXIT_USAGE;
 		}
+		rc = check_default_socket_dir(ctl.socket_path);
+		if (rc)
+			return rc;
 	}
+	if (!*ctl.socket_path)
+		return ctl_usage_error(NULL, "empty socket path");
+	if (strlen(ctl.socket_path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+		return ctl_usage_error(NULL, "socket path '%s' too long (at most %zu bytes)",
+				       ctl.socket_path,
+				       sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
 	ctl.out = ctl.json ? &ctl_json_output : &ctl_human_output;
 
 	rc = run(&ctl, argc - optind, argv + optind);

@@ -42,7 +42,10 @@ void rt_route_init(struct rt_route *r);
 
 /*
  * Check a route for consistency (family of gateway, protocol and device name
- * syntax). 0 or -EINVAL with a message in err.
+ * syntax). A device name is empty (none) or 1-15 printable ASCII characters
+ * (0x21-0x7e) other than '/', ':' and '#', so that every valid route can be
+ * written as JSON and as a route file line. 0 or -EINVAL with a message in
+ * err.
  */
 int rt_route_validate(const struct rt_route *r, char *err, size_t errlen);
 

@@ -36,6 +36,8 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include <routed/paths.h>
+
 #include "daemon/config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
@@ -887,10 +889,18 @@ static int nobody_child(const char *path, gid_t extra_group)
 
 static void run_nobody_child(gid_t extra_group)
 {
-	pid_t pid = fork();
-	int status;
 	double deadline = now_ms() + TIMEOUT_MS;
+	char run[160];
+	int status;
+	pid_t pid;
 
+	/* The fixture's directories are per-user (0700): let nobody reach the socket. */
+
+	snprintf(run, sizeof(run), "%s/run", fx->dir);
+	assert_int_equal(chmod(fx->sockdir, 0755), 0);
+	assert_int_equal(chmod(run, 0755), 0);
+	assert_int_equal(chmod(fx->dir, 0755), 0);
+	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(nobody_child(fx->path, extra_group));
@@ -1384,9 +1394,9 @@ static void test_socket_file(void **state)
 	assert_int_equal(lstat(fx->path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0660);
-	/* Missing parents were made 0755. */
+	/* Missing parents under /tmp were made 0700: a per-user place. */
 	assert_int_equal(stat(fx->sockdir, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* A second instance on the same path refuses to start. */
 	second = control_create(&fx->d, err, sizeof(err));
@@ -1448,6 +1458,57 @@ static void test_socket_stale_and_foreign(void **state)
 	/* Back, for the teardown. */
 	fx->c = control_create(&fx->d, err, sizeof(err));
 	assert_non_null(fx->c);
+}
+
+/* A socket directory someone else could write is refused. */
+static void test_socket_dir_trust(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	control_destroy(fx->c);
+	fx->c = NULL;
+	unlink(fx->path);
+
+	/* Writable by others without the sticky bit. */
+	assert_int_equal(chmod(fx->sockdir, 0777), 0);
+	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_non_null(strstr(err, "without the sticky bit"));
+	assert_non_null(strstr(err, fx->sockdir));
+	assert_int_equal(chmod(fx->sockdir, 0770), 0);
+	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_non_null(strstr(err, "writable by its group"));
+	/* With the sticky bit, as /tmp: others cannot replace our entries. */
+	assert_int_equal(chmod(fx->sockdir, 01777), 0);
+	fx->c = control_create(&fx->d, err, sizeof(err));
+	if (!fx->c)
+		fail_msg("sticky directory refused: %s", err);
+	control_destroy(fx->c);
+	fx->c = NULL;
+	assert_int_equal(chmod(fx->sockdir, 0755), 0);
+
+	/* Owned by someone else (only root can give a directory away). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(fx->sockdir, 65534, (gid_t)-1), 0);
+		assert_null(control_create(&fx->d, err, sizeof(err)));
+		assert_non_null(strstr(err, "owned by uid 65534"));
+		assert_int_equal(chown(fx->sockdir, 0, (gid_t)-1), 0);
+	}
+
+	/* Which places are per-user (created 0700). */
+	setenv("XDG_RUNTIME_DIR", "/run/user/1000/", 1);
+	assert_true(rt_socket_dir_is_private("/tmp/routed-1000"));
+	assert_true(rt_socket_dir_is_private("/run/user/1000/routed"));
+	assert_true(rt_socket_dir_is_private("/run/user/1000"));
+	assert_false(rt_socket_dir_is_private("/run/user/10000/routed"));
+	assert_false(rt_socket_dir_is_private("/run/routed"));
+	assert_false(rt_socket_dir_is_private("/tmpx/routed"));
+	unsetenv("XDG_RUNTIME_DIR");
+	assert_false(rt_socket_dir_is_private("/run/user/1000/routed"));
+
+	fx->c = control_create(&fx->d, err, sizeof(err));
+	if (!fx->c)
+		fail_msg("control_create: %s", err);
 }
 
 static void test_socket_activation(void **state)
@@ -1539,6 +1600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_stale_and_foreign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_dir_trust, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_activation, setup, teardown),
 	};
 	const char *s = getenv("ROUTED_TEST_SEED");

@@ -1106,6 +1106,12 @@ static void apply_notes(json_t *model, struct rpc_conn *c, size_t *next, int *en
 		char key[128];
 
 		assert_true(seq >= *last_seq);
+		if (!strcmp(op, "resync")) {
+			/* Start over: everything known so far is void. */
+			json_object_clear(model);
+			*last_seq = seq;
+			continue;
+		}
 		if (!strcmp(op, "snapshot_end")) {
 			(*ends)++;
 			continue;
@@ -1240,6 +1246,85 @@ static void test_snapshot_subscriber_goes_away(void **state)
 	run_loop();
 }
 
+/* How many notifications with this op c received from index from on. */
+static size_t count_op(struct rpc_conn *c, size_t from, const char *op)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < json_array_size(c->notes); i++)
+		n += !strcmp(json_string_value(json_object_get(json_array_get(c->notes, i), "op")),
+			     op);
+	return n;
+}
+
+/*
+ * Commits bigger than the queue switch a reading subscriber to a resync
+ * (dropped events, "resync", fresh snapshot) instead of disconnecting it;
+ * one that reads nothing after a resync is disconnected.
+ */
+static void test_resync(void **state)
+{
+	struct rpc_conn *c = conn_new();
+	json_t *model = json_object(), *actual;
+	size_t next = 0, before;
+	uint64_t seq;
+	int ends = 0, turns = 0;
+
+	(void)state;
+	c->cap = 64 << 10;
+	subscribe(c, "{\"tables\": [254]}", &seq);
+	run_loop();
+	assert_int_equal(json_array_size(c->notes), 0);
+	/* Many changes within one turn of the loop: the peer cannot read meanwhile. */
+	for (int i = 0; i < 2000; i++)
+		add_json("{\"prefix\": \"10.%d.%d.0/24\"}", i / 256, i % 256);
+	assert_false(c->refuse);
+	assert_true(c->pending <= c->cap);
+	/* Events stopped at three quarters of the cap: nothing about the rest yet. */
+	assert_true(json_array_size(c->notes) < 2000);
+	assert_int_equal(count_op(c, 0, "resync"), 0);
+	before = json_array_size(c->notes);
+	/* The peer reads; the resync comes on the next turn, then a paced snapshot. */
+	while (!ends) {
+		c->pending = 0;
+		if (c->drain.fn && turns % 2)
+			c->drain.fn(c, c->drain.arg);
+		else
+			event_base_loop(harness->d.base, EVLOOP_NONBLOCK);
+		if (turns % 3 == 0)
+			add_json("{\"prefix\": \"11.%d.0.0/16\"}", turns);
+		assert_false(c->refuse);
+		apply_notes(model, c, &next, &ends, &seq);
+		turns++;
+		assert_true(turns < 10000);
+	}
+	assert_int_equal(count_op(c, before, "resync"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(c->notes, before),
+							      "op")), "resync");
+	c->pending = 0;
+	run_loop();
+	apply_notes(model, c, &next, &ends, &seq);
+	assert_int_equal(seq, events_seq(harness->d.events));
+	actual = dump_all();
+	assert_true(json_object_size(actual) >= 2000);
+	assert_true(json_equal(model, actual));
+	json_decref(actual);
+	json_decref(model);
+
+	/* A peer that reads nothing after a resync: no second resync, but the cap. */
+	for (int i = 0; i < 2000 && !c->refuse; i++)
+		add_json("{\"prefix\": \"12.%d.%d.0/24\"}", i / 256, i % 256);
+	run_loop();
+	before = json_array_size(c->notes);
+	for (int i = 0; i < 4000 && !c->refuse; i++)
+		add_json("{\"prefix\": \"13.%d.%d.0/24\"}", i / 256, i % 256);
+	run_loop();
+	assert_true(c->refuse);
+	assert_int_equal(count_op(c, before, "resync"), 0);
+	conn_close(c);
+	assert_int_equal(events_subscribers(harness->d.events), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1262,6 +1347,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_subscriber_goes_away, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_resync, setup, teardown),
 	};
 
 	rt_reader_register();

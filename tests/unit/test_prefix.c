@@ -547,10 +547,10 @@ static void test_route_validate_proto(void **state)
 static void test_route_validate_dev(void **state)
 {
 	static const char *const good[] = {
-		"", "eth0", "eth0.100", "br-lan", "wg_0", "eth#1", "abcdefghijklmno",
+		"", "eth0", "eth0.100", "br-lan", "wg_0", "eth@1", "abcdefghijklmno",
 	};
 	static const char *const bad[] = {
-		"eth 0", "eth/0", "\teth0", "eth0\n", "a\x7f",
+		"eth 0", "eth/0", "\teth0", "eth0\n", "a\x7f", "eth#1", "#x", "eth:1", "\xff",
 	};
 	struct rt_route r = route_with_prefix("2001:db8::/32");
 
