@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <routed/route_json.h>
@@ -407,10 +408,19 @@ out:
 
 /* ---- save ---- */
 
+static mode_t current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 struct save_state {
 	FILE *f;
 	const char *name;
 	int error;		/* errno of the first write error */
+	size_t saved;		/* routes written */
 };
 
 static int save_page(json_t *routes, void *arg)
@@ -435,6 +445,7 @@ static int save_page(json_t *routes, void *arg)
 			free(text);
 			return EXIT_ERROR;
 		}
+		st->saved++;
 		if (fprintf(st->f, "%s\n", line) < 0) {
 			ctl_errorf("%s: %s", st->name, strerror(errno));
 			return EXIT_ERROR;
@@ -583,16 +594,33 @@ int cmd_save(struct ctl *ctl, int argc, char **argv)
 		st.f = stdout;
 		st.name = "<stdout>";
 	} else {
-		if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		int fd;
+
+		/*
+		 * A fresh file next to the target (O_EXCL: never through a
+		 * symlink, never shared with a concurrent save), renamed over it.
+		 */
+		if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 			tmp = NULL;
 			ctl_errorf("%s", strerror(ENOMEM));
 			rc = EXIT_ERROR;
 			goto out;
 		}
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			ctl_errorf("%s: %s", path, strerror(errno));
+			free(tmp);
+			tmp = NULL;
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		/* mkostemp makes it 0600: give it the usual mode of a new file. */
+		fchmod(fd, 0666 & ~current_umask());
 		st.name = tmp;
-		st.f = fopen(tmp, "we");
+		st.f = fdopen(fd, "w");
 		if (!st.f) {
 			ctl_errorf("%s: %s", tmp, strerror(errno));
+			close(fd);
 			rc = EXIT_ERROR;
 			goto out;
 		}
@@ -619,6 +647,7 @@ int cmd_save(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	sync_dir(path);
+	ctl->out->saved(path, st.saved);
 out:
 	if (st.f && st.f != stdout)
 		fclose(st.f);

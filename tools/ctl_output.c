@@ -73,6 +73,15 @@ static void json_print(json_t *v)
 	putchar('\n');
 }
 
+static void json_saved(const char *file, size_t routes)
+{
+	json_t *v = json_pack("{s:s, s:I}", "file", file, "saved", (json_int_t)routes);
+
+	if (v)
+		json_print(v);
+	json_decref(v);
+}
+
 static void json_ping(json_t *result, double rtt_ms)
 {
 	json_print(result);
@@ -162,12 +171,19 @@ const struct ctl_output ctl_json_output = {
 	.load_result = json_print,
 	.event = json_event,
 	.reloaded = json_print,
+	.saved = json_saved,
 };
 
 /* ---- people ---- */
 
 static void human_silent(json_t *result)
 {
+}
+
+static void human_saved(const char *file, size_t routes)
+{
+	(void)file;
+	(void)routes;
 }
 
 static void human_ping(json_t *result, double rtt_ms)
@@ -377,4 +393,5 @@ const struct ctl_output ctl_human_output = {
 	.load_result = human_load_result,
 	.event = human_event,
 	.reloaded = human_silent,
+	.saved = human_saved,
 };

@@ -33,6 +33,7 @@ struct ctl_output {
 	void (*load_result)(json_t *result);
 	void (*event)(json_t *params);			/* a route.event notification */
 	void (*reloaded)(json_t *result);
+	void (*saved)(const char *file, size_t routes);	/* save FILE */
 };
 
 extern const struct ctl_output ctl_human_output;
