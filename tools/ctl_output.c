@@ -202,6 +202,55 @@ static void human_info(json_t *result)
 		printf("%-16s %s\n", key, member_text(result, key, buf, sizeof(buf)));
 }
 
+/* Nanoseconds as a short human figure. */
+static const char *ns_text(json_int_t ns, char *buf, size_t len)
+{
+	if (ns < 10000)
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT " ns", ns);
+	else if (ns < 10000000)
+		snprintf(buf, len, "%.1f us", (double)ns / 1e3);
+	else
+		snprintf(buf, len, "%.1f ms", (double)ns / 1e6);
+	return buf;
+}
+
+/* The cost of lock-free lookups: grace periods, the gate, reconfigurations. */
+static void human_rcu(json_t *rcu)
+{
+	json_t *gp = json_object_get(rcu, "grace_periods"), *rc = json_object_get(rcu, "reclaim");
+	json_t *sync = json_object_get(rcu, "sync"), *gate = json_object_get(rcu, "gate");
+	json_t *stall = json_object_get(gate, "stall_ns");
+	json_t *reconf = json_object_get(rcu, "reconfigurations");
+	json_t *recent = json_object_get(reconf, "recent");
+	json_t *last = json_array_get(recent, 0);	/* newest first */
+	char a[32], b[32], c[32];
+
+	if (!rcu)
+		return;
+	printf("grace periods: %" JSON_INTEGER_FORMAT " (%s), p50 %s, p99 %s, max %s; "
+	       "reclaim pending: %" JSON_INTEGER_FORMAT " batches, %" JSON_INTEGER_FORMAT " bytes\n",
+	       member_int(gp, "count"), json_string_value(json_object_get(gp, "mode")) ?: "-",
+	       ns_text(member_int(gp, "p50_ns"), a, sizeof(a)),
+	       ns_text(member_int(gp, "p99_ns"), b, sizeof(b)),
+	       ns_text(member_int(gp, "max_ns"), c, sizeof(c)), member_int(rc, "pending_batches"),
+	       member_int(rc, "pending_bytes"));
+	printf("reconfiguration gate: %s, %" JSON_INTEGER_FORMAT " readers, %" JSON_INTEGER_FORMAT
+	       " write sections (longest %s), %" JSON_INTEGER_FORMAT " slow-path entries, %"
+	       JSON_INTEGER_FORMAT " lookup waits (p99 %s, max %s)\n",
+	       json_string_value(json_object_get(sync, "state")) ?: "-", member_int(gate, "readers"),
+	       member_int(gate, "write_sections"), ns_text(member_int(gate, "max_write_ns"), a, sizeof(a)),
+	       member_int(gate, "slow_path_entries"), member_int(gate, "reader_waits"),
+	       ns_text(member_int(stall, "p99"), b, sizeof(b)),
+	       ns_text(member_int(stall, "max"), c, sizeof(c)));
+	if (last)
+		printf("last reconfiguration: %s, %s (gate closed %s), %" JSON_INTEGER_FORMAT
+		       " lookup waits\n",
+		       json_string_value(json_object_get(last, "kind")) ?: "-",
+		       ns_text(member_int(last, "duration_ns"), a, sizeof(a)),
+		       ns_text(member_int(last, "locked_out_ns"), b, sizeof(b)),
+		       member_int(last, "reader_waits"));
+}
+
 static void human_stats(json_t *result)
 {
 	json_t *tables = json_object_get(result, "tables");
@@ -239,6 +288,7 @@ static void human_stats(json_t *result)
 	       member_int(control, "connections"), member_int(control, "connections_total"));
 	printf("events: seq %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT " subscribers\n",
 	       member_int(events, "seq"), member_int(events, "subscribers"));
+	human_rcu(json_object_get(result, "rcu"));
 }
 
 static void human_tables(json_t *result)
