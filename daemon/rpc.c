@@ -386,8 +386,12 @@ void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len)
 	/* JSON_DECODE_ANY: a bare scalar is valid JSON but an invalid request. */
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!req) {
+		/* jansson names its own flag here; say what it means instead. */
+		const char *why = strstr(jerr.text, "JSON_ALLOW_NUL") ?
+			"\\u0000 is not allowed in strings" : jerr.text;
+
 		send_errorf(conn, NULL, RPC_PARSE_ERROR, "parse error at byte %d: %s",
-			    jerr.position, jerr.text);
+			    jerr.position, why);
 		return;
 	}
 	handle_request(conn, req);

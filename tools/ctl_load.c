@@ -154,15 +154,91 @@ static int route_json(const struct route_file *rf, size_t i, json_t *table, json
 }
 
 /* Report a daemon error, naming the file line when it names routes[i]. */
+/*
+ * The daemon's message about routes[i] starts with where the route sits in
+ * the request ("chunk 2, routes[7] (staged route 5007): ", "routes[7]: "):
+ * the file's line replaces all that.
+ */
+static const char *without_position(const char *msg)
+{
+	while (!strncmp(msg, "chunk ", 6) || !strncmp(msg, "routes[", 7)) {
+		const char *rest = strstr(msg, ": ");
+
+		if (!rest)
+			break;
+		msg = rest + 2;
+	}
+	return msg;
+}
+
 static void load_error(const struct route_file *rf, const char *method, size_t first,
 		       size_t count, const struct ctl_error *err)
 {
 	size_t idx;
 
 	if (ctl_field_index(err->field, "routes", &idx) == 0 && idx < count)
-		ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + idx], err->message);
+		ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + idx],
+			   without_position(err->message));
 	else
 		ctl_errorf("%s: %s", method, err->message);
+}
+
+/* Order of route keys (table, prefix, proto, metric), for finding duplicates. */
+static const struct rt_route *sort_routes;
+
+static int key_order(const void *pa, const void *pb)
+{
+	const struct rt_route *a = &sort_routes[*(const size_t *)pa];
+	const struct rt_route *b = &sort_routes[*(const size_t *)pb];
+	int c;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	c = rt_prefix_cmp(&a->prefix, &b->prefix);
+	if (c)
+		return c;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	c = strcmp(a->proto, b->proto);
+	if (c)
+		return c;
+	/* Stable: the earlier line first. */
+	return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+/*
+ * A prefix holds one route per (proto, metric): two lines with the same key
+ * would make the load fail in the daemon; say which lines, before sending.
+ */
+static int check_duplicates(const struct route_file *rf)
+{
+	size_t *idx = malloc((rf->n ? rf->n : 1) * sizeof(*idx));
+	int rc = EXIT_OK;
+
+	if (!idx) {
+		ctl_errorf("%s: %s", rf->name, strerror(ENOMEM));
+		return EXIT_ERROR;
+	}
+	for (size_t i = 0; i < rf->n; i++)
+		idx[i] = i;
+	sort_routes = rf->routes;
+	qsort(idx, rf->n, sizeof(*idx), key_order);
+	for (size_t i = 1; i < rf->n; i++) {
+		const struct rt_route *a = &rf->routes[idx[i - 1]], *b = &rf->routes[idx[i]];
+		char prefix[RT_PREFIX_STRLEN];
+
+		if (a->table != b->table || !rt_prefix_equal(&a->prefix, &b->prefix) ||
+		    a->metric != b->metric || strcmp(a->proto, b->proto))
+			continue;
+		ctl_errorf("%s:%lu: duplicates line %lu (%s proto %s metric %u table %u)", rf->name,
+			   rf->lines[idx[i]], rf->lines[idx[i - 1]],
+			   rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto, b->metric,
+			   b->table);
+		rc = EXIT_ERROR;
+		break;
+	}
+	free(idx);
+	return rc;
 }
 
 static void progress(bool show, const char *name, size_t done, size_t total)
@@ -362,6 +438,8 @@ int cmd_load(struct ctl *ctl, int argc, char **argv)
 	rc = load_file(ctl, argv[0], &rf);
 	if (rc == EXIT_OK)
 		rc = check_tables(&rf, table, table_word);
+	if (rc == EXIT_OK)
+		rc = check_duplicates(&rf);
 	if (rc)
 		goto out;
 
