@@ -81,13 +81,20 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		    rt_key key, unsigned len);
 
-static inline unsigned fib_rank(uint64_t vec, unsigned c)
+/*
+ * The reader side is always inlined into its callers: table.c builds the
+ * lookup entry points twice (plain and with POPCNT, see configure.ac), and
+ * an out-of-line copy would be compiled once, without the instruction.
+ */
+#define FIB_READER static inline __attribute__((always_inline))
+
+FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 {
 	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
 }
 
 /* The leaf of a chunk inside node n, or the child to continue in. */
-static inline uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
+FIB_READER uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
 {
 	return n->leaves[fib_rank(n->leafvec, c)];
 }
@@ -97,7 +104,7 @@ static inline uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
  * rcu_assign_pointer() that published the subtree; everything below it is
  * reached through that pointer (address dependency) and is immutable.
  */
-static inline uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
+FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 {
 	uintptr_t s = rcu_dereference(t->dir[addr >> (32 - FIB4_DIR_BITS)]);
 	const struct fib_node *n;
@@ -124,7 +131,7 @@ static inline uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
  */
 #define FIB_BATCH_GROUP 16
 
-static inline void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
+FIB_READER void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
 				     uint32_t *out)
 {
 	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
@@ -163,7 +170,7 @@ static inline void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *a
 	}
 }
 
-static inline uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
+FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 {
 	uint64_t hi = 0, lo = 0;
 	uintptr_t s;
@@ -190,13 +197,13 @@ static inline uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 	}
 }
 
-static inline unsigned fib6_slot(const uint8_t *a)
+FIB_READER unsigned fib6_slot(const uint8_t *a)
 {
 	return ((unsigned)a[0] << 8 | a[1]) >> (16 - FIB6_DIR_BITS);
 }
 
 /* IPv6 batch: the direct slots and first nodes of a group are prefetched. */
-static inline void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
+FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
 				     size_t n, uint32_t *out)
 {
 	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
