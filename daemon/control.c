@@ -607,8 +607,13 @@ int control_conn_send(struct rpc_conn *conn, const json_t *msg)
 	if (!control_conn_writable(conn))
 		return -1;
 	out = bufferevent_get_output(conn->bev);
-	/* Compact output has no newline, so one message is one line. */
-	if (json_dump_callback(msg, dump_to_evbuffer, out, JSON_COMPACT) != 0 ||
+	/*
+	 * Compact output has no newline, so one message is one line. Reals
+	 * with 12 significant digits: microseconds of an uptime, without the
+	 * binary noise of the 17 that round-trip a double.
+	 */
+	if (json_dump_callback(msg, dump_to_evbuffer, out,
+			       JSON_COMPACT | JSON_REAL_PRECISION(12)) != 0 ||
 	    evbuffer_add(out, "\n", 1) != 0) {
 		/* Part of a message may be queued: the stream is unusable. */
 		log_err("control: connection %llu: out of memory queueing output; closing",

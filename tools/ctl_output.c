@@ -69,7 +69,7 @@ static json_int_t member_int(json_t *obj, const char *key)
 
 static void json_print(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 	putchar('\n');
 }
 
