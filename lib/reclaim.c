@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,15 +97,56 @@ static struct reclaim_batch *open_batch(struct reclaim *rc)
 	return rc->open;
 }
 
-/*
- * No memory to defer: the caller has already unpublished what it retires,
- * so after one grace period no reader can hold it (the same argument as
- * for call_rcu, waited for here instead of in a callback).
- */
-static void wait_grace_period(struct reclaim *rc)
+static void emergency_overflow(void)
 {
+	fprintf(stderr, "routed: out of memory retiring more than %d objects in one table "
+		"operation\n", RECLAIM_EMERGENCY);
+	abort();
+}
+
+/* No memory to queue obj: keep it in the reserve until the operation ends. */
+static void reserve_object(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size)
+{
+	if (rc->n_emergency == RECLAIM_EMERGENCY)
+		emergency_overflow();
+	rc->emergency[rc->n_emergency++] = (struct reclaim_emergency){ dtor, obj, size };
+}
+
+static void reserve_id(struct reclaim *rc, uint32_t id)
+{
+	if (rc->n_emergency_ids == RECLAIM_EMERGENCY)
+		emergency_overflow();
+	rc->emergency_ids[rc->n_emergency_ids++] = id;
+}
+
+/*
+ * End of an operation with a reserve: everything in it was unpublished
+ * before it was retired, so after one grace period no reader holds it (the
+ * call_rcu argument, waited for here instead of in a callback).
+ */
+static void drain_reserve(struct reclaim *rc)
+{
+	bool poison = rt_poison_enabled();
+
+	if (!rc->n_emergency && !rc->n_emergency_ids)
+		return;
 	rc->nomem_fallbacks++;
 	rt_rcu_synchronize();
+	for (unsigned i = 0; i < rc->n_emergency; i++) {
+		struct reclaim_emergency *e = &rc->emergency[i];
+
+		if (e->dtor) {
+			e->dtor(e->obj);
+			continue;
+		}
+		if (poison)
+			memset(e->obj, RECLAIM_POISON, e->size);
+		free(e->obj);
+	}
+	for (unsigned i = 0; i < rc->n_emergency_ids; i++)
+		rc->release_id(rc->release_arg, rc->emergency_ids[i]);
+	rc->n_emergency = 0;
+	rc->n_emergency_ids = 0;
 }
 
 static void batch_free_items(struct reclaim_batch *b)
@@ -142,14 +184,7 @@ void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t si
 	b = open_batch(rc);
 	if (!b || (b->nitems == b->items_cap &&
 		   !grow((void **)&b->items, &b->items_cap, sizeof(*b->items)))) {
-		wait_grace_period(rc);
-		if (dtor) {
-			dtor(obj);
-		} else {
-			if (rt_poison_enabled())
-				memset(obj, RECLAIM_POISON, size);
-			free(obj);
-		}
+		reserve_object(rc, dtor, obj, size);
 		return;
 	}
 	b->items[b->nitems++] = (struct retired){ .dtor = dtor, .obj = obj, .size = size };
@@ -166,8 +201,7 @@ void reclaim_id(struct reclaim *rc, uint32_t id)
 	struct reclaim_batch *b = open_batch(rc);
 
 	if (!b || (b->nids == b->ids_cap && !grow((void **)&b->ids, &b->ids_cap, sizeof(*b->ids)))) {
-		wait_grace_period(rc);
-		rc->release_id(rc->release_arg, id);
+		reserve_id(rc, id);
 		return;
 	}
 	b->ids[b->nids++] = id;
@@ -202,6 +236,7 @@ void reclaim_commit(struct reclaim *rc)
 	struct reclaim_batch *b = rc->open;
 
 	wlock_assert_held(rc->lock);
+	drain_reserve(rc);
 	if (b && b->nitems + b->nids < RECLAIM_BATCH_ITEMS &&
 	    now_ns() - rc->open_since_ns < RECLAIM_BATCH_NS)
 		return;
@@ -213,6 +248,7 @@ void reclaim_flush(struct reclaim *rc)
 	struct reclaim_batch *b = rc->open;
 
 	wlock_assert_held(rc->lock);
+	drain_reserve(rc);
 	if (!b)
 		return;
 	rc->open = NULL;

@@ -25,6 +25,9 @@
 struct reclaim_batch;
 struct wlock;
 
+/* Objects and ids one operation can retire with no memory to queue them. */
+#define RECLAIM_EMERGENCY 256
+
 struct reclaim {
 	const struct wlock *lock;	/* the writer lock that guards this state */
 	struct reclaim_batch *open;	/* being filled by the current operation */
@@ -39,6 +42,19 @@ struct reclaim {
 	uint64_t nomem_fallbacks;	/* writer only: no memory to defer, waited inline */
 	void (*release_id)(void *arg, uint32_t id);	/* for ids retired without memory */
 	void *release_arg;
+	/*
+	 * Retired while the batch could not grow: kept here (the writer may
+	 * still read retired memory until its operation ends) and freed at
+	 * the end of the operation, after an inline grace period.
+	 */
+	struct reclaim_emergency {
+		void (*dtor)(void *);
+		void *obj;
+		size_t size;
+	} emergency[RECLAIM_EMERGENCY];
+	unsigned n_emergency;
+	uint32_t emergency_ids[RECLAIM_EMERGENCY];
+	unsigned n_emergency_ids;
 };
 
 void reclaim_init(struct reclaim *rc, const struct wlock *lock);
@@ -53,7 +69,10 @@ void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id)
 
 /*
  * Retiring never fails: when there is no memory to queue an object or id,
- * the writer waits for a grace period inline and frees it at once.
+ * it waits in a fixed reserve until the end of the operation, when the
+ * writer waits for a grace period inline and frees it. (A reserve that
+ * overflows stops the process: freeing memory the writer may still read
+ * is not an option.)
  */
 /* Free p (size bytes, for accounting) after a grace period. */
 void reclaim_free(struct reclaim *rc, void *p, size_t size);
