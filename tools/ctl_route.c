@@ -179,40 +179,41 @@ fail:
 	return EXIT_ERROR;
 }
 
+/* A command on one prefix: PREFIX and the words of spec in, method's result out. */
+static int prefix_command(struct ctl *ctl, const char *cmd, const char *method,
+			  struct ctl_word *spec, size_t n, void (*render)(json_t *result),
+			  int argc, char **argv)
+{
+	json_t *params, *result;
+	int rc;
+
+	rc = prefix_params(cmd, argc, argv, spec, n, &params);
+	if (rc)
+		return rc;
+	rc = ctl_call(ctl, method, params, &result);
+	if (rc)
+		return rc;
+	render(result);
+	json_decref(result);
+	return EXIT_OK;
+}
+
 static int route_del(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_word spec[] = {
 		{ "proto", true, NULL }, { "metric", true, NULL }, { "table", true, NULL },
 	};
-	json_t *params, *result;
-	int rc;
 
-	rc = prefix_params("route del", argc, argv, spec, WORDS(spec), &params);
-	if (rc)
-		return rc;
-	rc = ctl_call(ctl, "route.delete", params, &result);
-	if (rc)
-		return rc;
-	ctl->out->routes_deleted(result);
-	json_decref(result);
-	return EXIT_OK;
+	return prefix_command(ctl, "route del", "route.delete", spec, WORDS(spec),
+			      ctl->out->routes_deleted, argc, argv);
 }
 
 static int route_get(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_word spec[] = { { "table", true, NULL } };
-	json_t *params, *result;
-	int rc;
 
-	rc = prefix_params("route get", argc, argv, spec, WORDS(spec), &params);
-	if (rc)
-		return rc;
-	rc = ctl_call(ctl, "route.get", params, &result);
-	if (rc)
-		return rc;
-	ctl->out->route_get(result);
-	json_decref(result);
-	return EXIT_OK;
+	return prefix_command(ctl, "route get", "route.get", spec, WORDS(spec),
+			      ctl->out->route_get, argc, argv);
 }
 
 int ctl_route_list(struct ctl *ctl, json_t *filter, int (*page)(json_t *routes, void *arg),
