@@ -908,6 +908,53 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
 	urcu_memb_read_unlock();
 }
 
+/* Fill answers for ids that one read-side section (still held) looked up. */
+static inline void answers_fill(const struct table_state *st, const uint32_t *ids, size_t n,
+				struct rt_answer *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rib_route *r;
+
+		out[i].found = ids[i] != RT_NO_ROUTE;
+		if (!out[i].found)
+			continue;
+		r = entries_get(&st->entries, ids[i]);
+		out[i].len = r->prefix.len;
+		out[i].has_tag = r->has_tag;
+		out[i].tag = r->tag;
+		out[i].has_gateway = r->nh->gateway.family != 0;
+		memcpy(out[i].gateway, r->nh->gateway.bytes, sizeof(out[i].gateway));
+	}
+}
+
+LOOKUP_CLONES
+void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
+		      uint32_t *ids, struct rt_answer *out)
+{
+	const struct table_state *st;
+
+	urcu_memb_read_lock();
+	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
+	st = rcu_dereference(t->state);
+	fib_lookup4_batch(st->fib4, addrs, n, ids);
+	answers_fill(st, ids, n, out);
+	urcu_memb_read_unlock();
+}
+
+LOOKUP_CLONES
+void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
+		      uint32_t *ids, struct rt_answer *out)
+{
+	const struct table_state *st;
+
+	urcu_memb_read_lock();
+	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
+	st = rcu_dereference(t->state);
+	fib_lookup6_batch(st->fib6, addrs, n, ids);
+	answers_fill(st, ids, n, out);
+	urcu_memb_read_unlock();
+}
+
 struct walk_export {
 	rt_walk_fn fn;
 	void *arg;

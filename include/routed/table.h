@@ -155,6 +155,24 @@ void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_
 void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n, uint32_t *ids);
 
 /*
+ * What the UDP lookup service answers for one address: the matched prefix
+ * length, gateway and tag of the selected route, without the copying of
+ * rt_table_lookup(). Same threading as the id lookups.
+ */
+struct rt_answer {
+	bool found;
+	uint8_t len;			/* matched prefix length */
+	bool has_gateway;
+	bool has_tag;
+	uint32_t tag;
+	uint8_t gateway[16];		/* network byte order; IPv4 in [0..3] */
+};
+void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
+		      uint32_t *ids, struct rt_answer *out);
+void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
+		      uint32_t *ids, struct rt_answer *out);
+
+/*
  * Walk routes in prefix order (IPv4 first), best route of each prefix first.
  * family: 0, AF_INET or AF_INET6. from: start at the first prefix >= from
  * (NULL: the beginning). The callback returns 0 to continue, anything else
