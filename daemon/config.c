@@ -67,7 +67,7 @@ enum key_type {
 	KT_MODE,	/* octal string "0660" in 0..max: mode_t at offset */
 	KT_UINT,	/* integer in min..max: unsigned or size_t (by size) at offset */
 	KT_LOG_LEVEL,	/* level name: int (syslog priority) at offset */
-	KT_LISTEN,	/* array of at most max "ADDR:PORT": listen[], n_listen */
+	KT_LISTEN,	/* array of at most max "ADDR:PORT" or {address, table}: listen[] */
 	KT_TABLES,	/* array of at most max {id, name}: tables[], n_tables */
 	KT_ROUTE_FILES, /* array of at most max paths: route_files[], n_route_files */
 };
@@ -104,10 +104,14 @@ static const struct config_key config_keys[] = {
 	  FIELD(max_line_bytes) },
 	{ "control", "max_output_bytes", KT_UINT, 65536, 1073741824, .dflt = "16777216",
 	  FIELD(max_output_bytes) },
-	{ "lookup", "listen", KT_LISTEN, 0, CONFIG_MAX_LISTEN, .dflt = "[]",
-	  .option = "--lookup-listen" },
+	{ "lookup", "listen", KT_LISTEN, 0, CONFIG_MAX_LISTEN,
+	  .dflt = "[\"127.0.0.1:5300\", \"[::1]:5300\"]", .option = "--lookup-listen" },
 	{ "lookup", "threads", KT_UINT, 1, 256, .dflt_fn = default_threads, .option = "--threads",
 	  FIELD(threads) },
+	{ "lookup", "batch", KT_UINT, 1, 256, .dflt = "64", FIELD(batch) },
+	{ "lookup", "rounds", KT_UINT, 1, 1024, .dflt = "8", FIELD(rounds) },
+	{ "lookup", "socket_buffer", KT_UINT, 65536, 268435456, .dflt = "4194304",
+	  FIELD(socket_buffer) },
 	{ "log", "level", KT_LOG_LEVEL, .dflt = "\"info\"", FIELD(log_level) },
 	{ NULL, "state_dir", KT_ABS_PATH, .dflt_fn = default_state_dir, .option = "--state-dir",
 	  FIELD(state_dir) },
@@ -667,7 +671,7 @@ static int parse_listen(const char *s, struct config_listen *l, char *msg, size_
 	if (*port == '\0' || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port))
 		goto bad_port;
 	value = strtoul(port, NULL, 10);
-	if (value < 1 || value > 65535)
+	if (value > 65535)
 		goto bad_port;
 	l->port = (uint16_t)value;
 	inet_ntop(l->family, l->addr, text, sizeof(text));
@@ -686,8 +690,63 @@ bad_addr:
 		 (int)(host_end - host_start), host_start, l->family == AF_INET6 ? "IPv6" : "IPv4");
 	return -1;
 bad_port:
-	snprintf(msg, msglen, "'%s': port '%s' is not in 1..65535", s, port);
+	snprintf(msg, msglen, "'%s': port '%s' is not in 0..65535", s, port);
 	return -1;
+}
+
+/* A listener's "table": an id or the name of a configured table (tables are read first). */
+static int check_listen_table(struct loader *ld, const struct keypath *kp, const json_t *v,
+			      const struct routed_config *c, uint32_t *out)
+{
+	for (unsigned i = 0; i < c->n_tables; i++) {
+		if ((json_is_integer(v) && json_integer_value(v) == c->tables[i].id) ||
+		    (json_is_string(v) && !strcmp(json_string_value(v), c->tables[i].name))) {
+			*out = c->tables[i].id;
+			return 0;
+		}
+	}
+	if (json_is_integer(v))
+		return fail(ld, kp, false, "no table has id %" JSON_INTEGER_FORMAT
+			    " (main or one of \"tables\")", json_integer_value(v));
+	if (json_is_string(v))
+		return fail(ld, kp, false, "no table is named '%s' (main or one of \"tables\")",
+			    json_string_value(v));
+	return fail_type(ld, kp, v, "a table id or name");
+}
+
+/* "ADDR:PORT", or {"address": "ADDR:PORT", "table": ID|NAME}. */
+static int check_listener(struct loader *ld, const struct keypath *kp, json_t *item,
+			  const struct routed_config *c, struct config_listen *l)
+{
+	const json_t *address = item, *table = NULL;
+	struct keypath akp = *kp, tkp = kp_key(*kp, "table");
+	const char *key;
+	json_t *member;
+	char msg[256];
+
+	if (json_is_object(item)) {
+		json_object_foreach(item, key, member) {
+			if (strcmp(key, "address") && strcmp(key, "table")) {
+				struct keypath bad = kp_key(*kp, key);
+
+				return fail(ld, &bad, true, "unknown key (valid: address, table)");
+			}
+		}
+		address = json_object_get(item, "address");
+		table = json_object_get(item, "table");
+		akp = kp_key(*kp, "address");
+		if (!address)
+			return fail(ld, kp, false, "missing key 'address'");
+	} else if (!json_is_string(item)) {
+		return fail_type(ld, kp, item,
+				 "a string (\"ADDR:PORT\") or an object {\"address\", \"table\"}");
+	}
+	if (!json_is_string(address))
+		return fail_type(ld, &akp, address, "a string (\"ADDR:PORT\")");
+	if (parse_listen(json_string_value(address), l, msg, sizeof(msg)) < 0)
+		return fail(ld, &akp, false, "%s", msg);
+	l->table = RT_TABLE_MAIN;
+	return table ? check_listen_table(ld, &tkp, table, c, &l->table) : 0;
 }
 
 static int check_listen(struct loader *ld, const struct keypath *kp, const json_t *v,
@@ -703,15 +762,13 @@ static int check_listen(struct loader *ld, const struct keypath *kp, const json_
 	json_array_foreach(v, i, item) {
 		struct keypath ikp = kp_index(*kp, i);
 		struct config_listen *l = &c->listen[i];
-		char msg[256];
 
-		if (!json_is_string(item))
-			return fail_type(ld, &ikp, item, "a string (\"ADDR:PORT\")");
-		if (parse_listen(json_string_value(item), l, msg, sizeof(msg)) < 0)
-			return fail(ld, &ikp, false, "%s", msg);
+		if (check_listener(ld, &ikp, item, c, l) < 0)
+			return -1;
 		for (size_t j = 0; j < i; j++) {
+			/* Port 0 asks for a fresh port each time: no clash. */
 			if (c->listen[j].family == l->family && c->listen[j].port == l->port &&
-			    !memcmp(c->listen[j].addr, l->addr, sizeof(l->addr)))
+			    l->port && !memcmp(c->listen[j].addr, l->addr, sizeof(l->addr)))
 				return fail(ld, &ikp, false, "'%s' is listed twice", l->text);
 		}
 	}
@@ -1064,6 +1121,8 @@ static int load_key(struct loader *ld, const struct config_key *k, json_t *root,
 		v = owned;
 	}
 	rc = check_value(ld, k, &kp, v, c);
+	if (k->type == KT_LISTEN)
+		c->listen_is_default = ld->origin == ORIGIN_DEFAULT;
 	json_decref(owned);
 	return rc;
 }
@@ -1243,9 +1302,14 @@ struct routed_config *config_load(const char *path, const struct config_override
 		if (check_structure(&ld, root) < 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < N_CONFIG_KEYS; i++) {
-		if (load_key(&ld, &config_keys[i], root, ov, c) < 0)
-			goto fail;
+	/* Tables first: listeners name them. Then the rest, in schema order. */
+	for (int tables_pass = 1; tables_pass >= 0; tables_pass--) {
+		for (size_t i = 0; i < N_CONFIG_KEYS; i++) {
+			if ((config_keys[i].type == KT_TABLES) != tables_pass)
+				continue;
+			if (load_key(&ld, &config_keys[i], root, ov, c) < 0)
+				goto fail;
+		}
 	}
 	json_decref(root);
 	free(text);
@@ -1289,7 +1353,13 @@ static json_t *value_json(const struct config_key *k, const struct routed_config
 	case KT_LISTEN:
 		v = json_array();
 		for (unsigned i = 0; v && i < c->n_listen; i++) {
-			if (json_array_append_new(v, json_string(c->listen[i].text)) < 0)
+			const struct config_listen *l = &c->listen[i];
+
+			if (json_array_append_new(
+				    v, l->table == RT_TABLE_MAIN
+					       ? json_string(l->text)
+					       : json_pack("{s:s, s:I}", "address", l->text, "table",
+							   (json_int_t)l->table)) < 0)
 				goto fail;
 		}
 		return v;

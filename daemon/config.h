@@ -23,7 +23,8 @@ struct config_listen {
 	char text[64];			/* as written, normalized: "127.0.0.1:5300", "[::1]:5300" */
 	int family;			/* AF_INET or AF_INET6 */
 	uint8_t addr[16];		/* network byte order */
-	uint16_t port;			/* host byte order */
+	uint16_t port;			/* host byte order; 0: the kernel picks one */
+	uint32_t table;			/* requests naming table 0 go here; default main */
 };
 
 struct config_table {
@@ -45,8 +46,12 @@ struct routed_config {
 	size_t max_output_bytes;	/* 64 KiB..1 GiB, default 16 MiB */
 	/* "lookup" */
 	struct config_listen listen[CONFIG_MAX_LISTEN];
-	unsigned n_listen;		/* default: none */
+	unsigned n_listen;		/* default: 127.0.0.1:5300 and [::1]:5300 */
+	bool listen_is_default;		/* neither the file nor an option named listeners */
 	unsigned threads;		/* 1..256, default: CPUs online (at most 64) */
+	unsigned batch;			/* datagrams per recvmmsg, 1..256, default 64 */
+	unsigned rounds;		/* recvmmsg calls per wakeup, 1..1024, default 8 */
+	size_t socket_buffer;		/* SO_RCVBUF/SO_SNDBUF bytes, default 4 MiB */
 	/* "log" */
 	int log_level;			/* syslog LOG_ERR..LOG_DEBUG, default LOG_INFO */
 	/* top level */

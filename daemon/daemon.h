@@ -17,6 +17,7 @@ struct tables;
 struct events;
 struct control;
 struct gate;
+struct udp_service;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -47,6 +48,7 @@ struct routed {
 	struct gate *gate;
 	struct events *events;
 	struct control *control;
+	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct timespec started_mono;		/* CLOCK_MONOTONIC at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

@@ -23,6 +23,7 @@
 #include "methods.h"
 #include "rpc.h"
 #include "tables.h"
+#include "udp.h"
 
 static const char *const no_keys[] = { NULL };
 
@@ -346,14 +347,15 @@ static int m_info(struct rpc_call *call, json_t *params, json_t **result)
 		snprintf(started, sizeof(started), "unknown");
 	return result_or_nomem(
 		call,
-		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?}", "version",
+		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?}", "version",
 			  PACKAGE_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
 			  routed_uptime(d), "started", started, "threads", (json_int_t)d->threads,
 			  "rcu_flavor", "memb", "membarrier", rt_rcu_has_membarrier(),
 			  "grace_periods", rt_rcu_has_membarrier() ? "membarrier" : "fallback",
 			  "control_socket", d->config ? d->config->control_socket : NULL,
 			  "config_file", d->config_path, "state_dir",
-			  d->config ? d->config->state_dir : NULL),
+			  d->config ? d->config->state_dir : NULL, "lookup_listeners",
+			  d->udp ? udp_listeners_json(d->udp) : NULL),
 		result);
 }
 
@@ -525,7 +527,7 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 	return result_or_nomem(
 		call,
 		json_pack("{s:o, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-			  " s:{s:I, s:I}, s:o}",
+			  " s:{s:I, s:I}, s:o, s:o?}",
 			  "tables", tables, "routes", (json_int_t)routes, "memory_bytes",
 			  (json_int_t)bytes, "lookups", "requests",
 			  (json_int_t)__atomic_load_n(&c->lookup_requests, __ATOMIC_RELAXED),
@@ -540,7 +542,8 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)load_txn_open(), "events", "seq",
 			  (json_int_t)events_seq(d->events), "subscribers",
 			  (json_int_t)events_subscribers(d->events), "rcu",
-			  rcu_json(d, pending_batches, pending_bytes)),
+			  rcu_json(d, pending_batches, pending_bytes), "udp",
+			  d->udp ? udp_stats_json(d->udp) : NULL),
 		result);
 }
 

@@ -35,7 +35,7 @@
 #include "notify.h"
 #include "options.h"
 #include "tables.h"
-#include "workers.h"
+#include "udp.h"
 
 /* Route files take this long per million routes at worst; systemd is told. */
 #define LOAD_USEC_PER_MROUTE (30ull * 1000000)
@@ -47,7 +47,6 @@ struct runtime {
 	struct routed d;
 	struct routed_config *reloaded;		/* current config if a reload made it;
 						   NULL: main()'s, which main() frees */
-	struct workers *workers;
 	struct event *signal_ev;
 	struct event *watchdog_ev;
 	struct event *reclaim_ev;
@@ -268,12 +267,6 @@ static void warn_restart_only(const struct routed_config *old, const struct rout
 	if (strcmp(old->control_socket, new->control_socket))
 		log_warn("reload: control.socket changed to %s: takes effect at restart",
 			 new->control_socket);
-	if (old->n_listen != new->n_listen ||
-	    memcmp(old->listen, new->listen, old->n_listen * sizeof(old->listen[0])))
-		log_warn("reload: lookup.listen changed: takes effect at restart");
-	if (old->threads != new->threads)
-		log_warn("reload: lookup.threads changed to %u: takes effect at restart",
-			 new->threads);
 	if (strcmp(old->state_dir, new->state_dir))
 		log_warn("reload: state_dir changed to %s: takes effect at restart", new->state_dir);
 }
@@ -292,9 +285,13 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	cfg = config_load(d->config_path, d->overrides, err, errlen);
 	if (!cfg || read_route_files(cfg, &routes, &n_routes, err, errlen))
 		goto fail;
+	/* New sockets and threads, which may fail: nothing has changed yet. */
+	if (udp_prepare(d->udp, cfg, err, errlen))
+		goto fail;
 	/*
 	 * Applying is one reconfiguration: lookup batches see the tables, the
-	 * routes of the files and the limits all as before or all as after.
+	 * routes of the files, the listeners and the limits all as before or
+	 * all as after.
 	 */
 	load_reconf_begin(d, LOAD_RECONF_RELOAD);
 	if (add_config_tables(d, cfg, err, errlen))
@@ -305,7 +302,10 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	log_set_level(cfg->log_level);
 	d->config = cfg;
 	control_reconfigure(d->control, cfg);
+	udp_commit(d->udp);
 	load_reconf_end(d);
+	/* Workers let go of the old sockets before they close. */
+	udp_finish(d->udp);
 	config_free(rt->reloaded);	/* old, unless it was main()'s */
 	rt->reloaded = cfg;
 	d->counters.reloads++;
@@ -317,6 +317,7 @@ fail_inside:
 	free(routes);
 fail_inside_applied:
 	load_reconf_end(d);
+	udp_abort(d->udp);
 	goto fail_outside;
 fail:
 	free(routes);
@@ -431,7 +432,7 @@ nomem:
 
 static void teardown(struct runtime *rt)
 {
-	workers_stop(rt->workers);
+	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
 	if (rt->d.control)
@@ -498,13 +499,17 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 		goto fail;
 	}
 	prepare_state_dir(config->state_dir);
-	if (config->n_listen)
-		log_warn("lookup.listen: this version answers lookups only on the control socket; "
-			 "%u listener(s) ignored", config->n_listen);
-	rt.workers = workers_start(d, config->threads, NULL, err, sizeof(err));
-	if (!rt.workers)
+	d->udp = udp_create(d);
+	if (!d->udp) {
+		snprintf(err, sizeof(err), "lookup service: %s", strerror(errno));
 		goto fail;
-	d->threads = config->threads;
+	}
+	if (udp_prepare(d->udp, config, err, sizeof(err)))
+		goto fail;
+	gate_write_enter(d->gate);
+	udp_commit(d->udp);
+	gate_write_leave(d->gate);
+	udp_finish(d->udp);
 	if (read_route_files(config, &routes, &n_routes, err, sizeof(err)) ||
 	    apply_route_files(&rt, config, routes, n_routes, err, sizeof(err)))
 		goto fail;

@@ -2,15 +2,17 @@
 #include <config.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <urcu/urcu-memb.h>
 
 #include <routed/table.h>
@@ -18,102 +20,102 @@
 #include "daemon.h"
 #include "gate.h"
 #include "log.h"
-#include "tables.h"
 #include "workers.h"
+
+#define WORKERS_MAX 256			/* = the most lookup.threads allows */
+#define SYNC_TIMEOUT_SEC 5
 
 struct worker {
 	struct workers *pool;
 	unsigned index;
 	pthread_t thread;
-	bool started;			/* the thread exists (join it) */
-	int start_error;		/* set before the thread posts pool->ready */
+	int kick_fd;			/* eventfd: sync, or stop when stopping is set */
+	struct event_base *base;
+	struct event *kick_ev;
 	struct gate_reader *reader;	/* the worker's own; NULL without a gate */
+	void *data;			/* the service's */
+	int start_error;		/* set before the thread posts ready */
+	/* Under pool->lock: */
+	bool stopping;
+	uint64_t synced;		/* the last sync_seq this worker has synced to */
 };
 
 struct workers {
 	struct routed *d;
-	const struct worker_ops *ops;
-	int stop_fd;			/* eventfd: readable once stopping */
-	sem_t ready;			/* each thread posts once it is set up (or failed) */
+	struct worker_service svc;
+	sem_t ready;			/* a new thread posts once it is set up (or failed) */
+	pthread_mutex_t lock;
+	pthread_cond_t synced;		/* a worker finished a sync */
+	uint64_t sync_seq;		/* under lock: bumped by each workers_sync() */
 	unsigned n;
-	struct worker w[];
+	struct worker *w[WORKERS_MAX];
 };
 
-/* The probe: what a lookup batch does, until the lookup service exists. */
-
-#define PROBE_INTERVAL_MS 1
-
-/* Fixed addresses (host byte order): private, documentation and public space. */
-static const uint32_t probe_addrs[] = {
-	0x0a000001,	/* 10.0.0.1 */
-	0x0a010203,	/* 10.1.2.3 */
-	0xac100001,	/* 172.16.0.1 */
-	0xc0a80101,	/* 192.168.1.1 */
-	0xc0000201,	/* 192.0.2.1 */
-	0xc6336407,	/* 198.51.100.7 */
-	0xcb007109,	/* 203.0.113.9 */
-	0x08080808,	/* 8.8.8.8 */
-};
-#define PROBE_N (sizeof(probe_addrs) / sizeof(probe_addrs[0]))
-
-static bool probe_wait(struct worker *w, int stop_fd)
+static void kick(struct worker *w)
 {
-	struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
-	int rc;
+	uint64_t one = 1;
 
-	(void)w;
-	/* Idle workers sleep: a batch a millisecond costs next to nothing. */
-	do
-		rc = poll(&pfd, 1, PROBE_INTERVAL_MS);
-	while (rc < 0 && errno == EINTR);
-	return rc == 0;
+	if (write(w->kick_fd, &one, sizeof(one)) != sizeof(one))
+		log_err("lookup worker %u: waking it: %s", w->index, strerror(errno));
 }
 
-static void probe_serve(struct worker *w)
+/* Read the pool's request under its lock, run sync() outside it, report back. */
+static void run_sync(struct worker *w)
 {
-	struct routed *d = w->pool->d;
-	uint32_t ids[PROBE_N];
-	/*
-	 * rcu_dereference() inside tables_lookup_rcu() pairs with the
-	 * publication of the table set; the set and the table it names stay
-	 * valid until this read-side section ends. Loaded only now, after
-	 * gate_read_enter(), which may have left and retaken the section.
-	 */
-	uint64_t version = tables_version_rcu(d->tables);
-	struct rt_table *t = tables_lookup_rcu(d->tables, RT_TABLE_MAIN);
+	struct workers *pool = w->pool;
+	uint64_t seq;
 
-	if (t)
-		rt_table_lookup_ids4(t, probe_addrs, PROBE_N, ids);
-	/*
-	 * The table set only changes inside the gate's write side, and no
-	 * write section overlaps a batch: a batch that sees the set change
-	 * means the exclusion failed.
-	 */
-	if (tables_version_rcu(d->tables) != version)
-		log_err("lookup worker %u: the table set changed during a batch", w->index);
+	pthread_mutex_lock(&pool->lock);
+	seq = pool->sync_seq;
+	pthread_mutex_unlock(&pool->lock);
+	pool->svc.sync(w, pool->svc.arg);
+	/* The mutex orders everything sync() did before the waiter's return. */
+	pthread_mutex_lock(&pool->lock);
+	w->synced = seq;
+	pthread_cond_broadcast(&pool->synced);
+	pthread_mutex_unlock(&pool->lock);
 }
 
-static const struct worker_ops probe_ops = {
-	.wait = probe_wait,
-	.serve = probe_serve,
-};
-
-/* One batch: a read-side section with the gate's read side inside it. */
-static void serve_batch(struct worker *w)
+static void on_kick(evutil_socket_t fd, short what, void *arg)
 {
-	urcu_memb_read_lock();
-	/*
-	 * While a reconfiguration holds the gate this returns only after it
-	 * is over, having left the read-side section to wait (so a grace
-	 * period the writer waits for is never held up by us); the batch
-	 * loads every RCU pointer after it.
-	 */
-	if (w->reader)
-		gate_read_enter(w->reader);
-	w->pool->ops->serve(w);
-	if (w->reader)
-		gate_read_leave(w->reader);
-	urcu_memb_read_unlock();
+	struct worker *w = arg;
+	uint64_t count;
+	bool stopping;
+
+	(void)what;
+	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_err("lookup worker %u: eventfd: %s", w->index, strerror(errno));
+	pthread_mutex_lock(&w->pool->lock);
+	stopping = w->stopping;
+	pthread_mutex_unlock(&w->pool->lock);
+	if (stopping)
+		event_base_loopbreak(w->base);
+	else
+		run_sync(w);
+}
+
+static int worker_setup(struct worker *w)
+{
+	struct event_config *cfg = event_config_new();
+
+	if (!cfg)
+		return ENOMEM;
+	/* Only this thread ever touches the base: no locking inside libevent. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (!w->base)
+		return ENOMEM;
+	w->kick_ev = event_new(w->base, w->kick_fd, EV_READ | EV_PERSIST, on_kick, w);
+	if (!w->kick_ev || event_add(w->kick_ev, NULL))
+		return ENOMEM;
+	if (w->pool->d->gate) {
+		/* Outside any read-side section, as gate_reader_register() requires. */
+		w->reader = gate_reader_register(w->pool->d->gate);
+		if (!w->reader)
+			return errno ? errno : ENOMEM;
+	}
+	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -122,83 +124,143 @@ static void *worker_main(void *arg)
 	struct workers *pool = w->pool;
 
 	rt_reader_register();
-	if (pool->d->gate) {
-		/* Outside any read-side section, as gate_reader_register() requires. */
-		w->reader = gate_reader_register(pool->d->gate);
-		if (!w->reader)
-			w->start_error = errno ? errno : ENOMEM;
-	}
+	w->start_error = worker_setup(w);
+	if (!w->start_error)
+		run_sync(w);
 	sem_post(&pool->ready);
-	if (!w->start_error) {
-		while (pool->ops->wait(w, pool->stop_fd))
-			serve_batch(w);
-	}
+	if (!w->start_error && event_base_dispatch(w->base) < 0)
+		log_err("lookup worker %u: event loop failed", w->index);
+	if (pool->svc.fini)
+		pool->svc.fini(w, pool->svc.arg);
 	gate_reader_unregister(w->reader);
+	if (w->kick_ev)
+		event_free(w->kick_ev);
+	if (w->base)
+		event_base_free(w->base);
 	rt_reader_unregister();
 	return NULL;
 }
 
-struct workers *workers_start(struct routed *d, unsigned n, const struct worker_ops *ops,
-			      char *err, size_t errlen)
+struct workers *workers_create(struct routed *d, const struct worker_service *svc)
 {
-	struct workers *pool = calloc(1, sizeof(*pool) + n * sizeof(pool->w[0]));
+	struct workers *pool = calloc(1, sizeof(*pool));
+
+	if (!pool)
+		return NULL;
+	pool->d = d;
+	pool->svc = *svc;
+	sem_init(&pool->ready, 0, 0);
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->synced, NULL);
+	return pool;
+}
+
+/* Stop and join the workers from index n on. */
+static void shrink(struct workers *pool, unsigned n)
+{
+	for (unsigned i = n; i < pool->n; i++) {
+		pthread_mutex_lock(&pool->lock);
+		pool->w[i]->stopping = true;
+		pthread_mutex_unlock(&pool->lock);
+		kick(pool->w[i]);
+	}
+	for (unsigned i = n; i < pool->n; i++) {
+		pthread_join(pool->w[i]->thread, NULL);
+		close(pool->w[i]->kick_fd);
+		free(pool->w[i]);
+		pool->w[i] = NULL;
+	}
+	if (n < pool->n)
+		pool->n = n;
+}
+
+int workers_resize(struct workers *pool, unsigned n, char *err, size_t errlen)
+{
+	unsigned old = pool->n;
 	int rc;
 
-	if (!pool) {
-		snprintf(err, errlen, "lookup workers: %s", strerror(ENOMEM));
-		return NULL;
+	if (n > WORKERS_MAX) {
+		snprintf(err, errlen, "lookup workers: at most %d", WORKERS_MAX);
+		return -1;
 	}
-	pool->d = d;
-	pool->ops = ops ? ops : &probe_ops;
-	sem_init(&pool->ready, 0, 0);
-	pool->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (pool->stop_fd < 0) {
-		snprintf(err, errlen, "lookup workers: eventfd: %s", strerror(errno));
-		sem_destroy(&pool->ready);
-		free(pool);
-		return NULL;
+	if (n <= old) {
+		shrink(pool, n);
+		return 0;
 	}
 	for (; pool->n < n; pool->n++) {
-		struct worker *w = &pool->w[pool->n];
+		struct worker *w = calloc(1, sizeof(*w));
 
+		if (w)
+			w->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (!w || w->kick_fd < 0) {
+			snprintf(err, errlen, "lookup worker %u: %s", pool->n, strerror(errno));
+			free(w);
+			goto fail;
+		}
 		w->pool = pool;
 		w->index = pool->n;
 		rc = pthread_create(&w->thread, NULL, worker_main, w);
 		if (rc) {
 			snprintf(err, errlen, "lookup worker %u: %s", w->index, strerror(rc));
+			close(w->kick_fd);
+			free(w);
 			goto fail;
 		}
-		w->started = true;
-	}
-	/* Every thread reports once it is a gate reader; sem_wait orders its start_error. */
-	for (unsigned i = 0; i < pool->n; i++)
+		pool->w[pool->n] = w;
+		/* sem_wait orders the thread's start_error before our read. */
 		while (sem_wait(&pool->ready) && errno == EINTR)
 			;
-	for (unsigned i = 0; i < pool->n; i++) {
-		if (pool->w[i].start_error) {
-			snprintf(err, errlen, "lookup worker %u: joining the gate: %s", i,
-				 strerror(pool->w[i].start_error));
+		if (w->start_error) {
+			snprintf(err, errlen, "lookup worker %u: %s", w->index,
+				 strerror(w->start_error));
+			pool->n++;
 			goto fail;
 		}
 	}
-	return pool;
+	return 0;
 fail:
-	workers_stop(pool);
-	return NULL;
+	shrink(pool, old);
+	return -1;
 }
 
-void workers_stop(struct workers *pool)
+unsigned workers_count(const struct workers *pool)
 {
-	uint64_t one = 1;
+	return pool ? pool->n : 0;
+}
 
+int workers_sync(struct workers *pool)
+{
+	struct timespec deadline;
+	uint64_t seq;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += SYNC_TIMEOUT_SEC;
+	pthread_mutex_lock(&pool->lock);
+	seq = ++pool->sync_seq;
+	pthread_mutex_unlock(&pool->lock);
+	for (unsigned i = 0; i < pool->n; i++)
+		kick(pool->w[i]);
+	pthread_mutex_lock(&pool->lock);
+	for (unsigned i = 0; i < pool->n && !rc; i++) {
+		while (pool->w[i]->synced < seq && !rc)
+			rc = pthread_cond_timedwait(&pool->synced, &pool->lock, &deadline);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	if (rc) {
+		log_err("lookup workers: one did not answer within %d s", SYNC_TIMEOUT_SEC);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+void workers_destroy(struct workers *pool)
+{
 	if (!pool)
 		return;
-	if (write(pool->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_err("stopping lookup workers: %s", strerror(errno));
-	for (unsigned i = 0; i < pool->n; i++)
-		if (pool->w[i].started)
-			pthread_join(pool->w[i].thread, NULL);
-	close(pool->stop_fd);
+	shrink(pool, 0);
+	pthread_cond_destroy(&pool->synced);
+	pthread_mutex_destroy(&pool->lock);
 	sem_destroy(&pool->ready);
 	free(pool);
 }
@@ -211,4 +273,40 @@ struct routed *worker_daemon(const struct worker *w)
 unsigned worker_index(const struct worker *w)
 {
 	return w->index;
+}
+
+struct event_base *worker_base(const struct worker *w)
+{
+	return w->base;
+}
+
+void *worker_data(const struct worker *w)
+{
+	return w->data;
+}
+
+void worker_set_data(struct worker *w, void *data)
+{
+	w->data = data;
+}
+
+void worker_batch_begin(struct worker *w)
+{
+	urcu_memb_read_lock();
+	/*
+	 * While a reconfiguration holds the gate this returns only after it
+	 * is over, having left the read-side section to wait (so a grace
+	 * period the writer waits for is never held up by us). The batch
+	 * loads every RCU pointer, and the service's gate-protected state,
+	 * only after this.
+	 */
+	if (w->reader)
+		gate_read_enter(w->reader);
+}
+
+void worker_batch_end(struct worker *w)
+{
+	if (w->reader)
+		gate_read_leave(w->reader);
+	urcu_memb_read_unlock();
 }

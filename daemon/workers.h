@@ -3,24 +3,24 @@
  * Lookup worker threads. Each one is a registered urcu-memb reader and a
  * reader of the reconfiguration gate (d->gate) for its whole life, so its
  * lookups pay no registration and, while nothing is reconfigured, no
- * barrier. The threads start with every signal blocked (inherited from
- * main()): signals are the control loop's business.
+ * barrier. Each runs its own libevent base, touched by no other thread.
+ * The threads start with every signal blocked (inherited from main()):
+ * signals are the control loop's business.
  *
- * A worker alternates between waiting for work, outside any read-side
- * section, and serving one batch inside a read-side section and the gate:
+ * A service (the UDP lookup service, udp.c) plugs in through struct
+ * worker_service: its sync() adds and removes events on the worker's base,
+ * and its event callbacks serve batches between worker_batch_begin() and
+ * worker_batch_end():
  *
- *	while (ops->wait(w)) {
- *		urcu_memb_read_lock();
- *		gate_read_enter(reader);
- *		ops->serve(w);		(RCU pointers are loaded in here)
- *		gate_read_leave(reader);
- *		urcu_memb_read_unlock();
- *	}
+ *	worker_batch_begin(w);	urcu_memb_read_lock() + gate_read_enter()
+ *	...load RCU pointers, look up, answer...
+ *	worker_batch_end(w);	gate_read_leave() + urcu_memb_read_unlock()
  *
- * The lookup service plugs in through struct worker_ops. Until it exists,
- * the workers run a probe: every millisecond, a small batch of lookups in
- * main on a fixed set of addresses, so the read side of the gate carries
- * the load a real batch would.
+ * While a reconfiguration holds the gate, worker_batch_begin() waits for it
+ * outside the read-side section; a batch sees the service's state and the
+ * table set all as before a reconfiguration or all as after it.
+ *
+ * All functions but the worker_* accessors are for the control thread.
  */
 #ifndef ROUTED_DAEMON_WORKERS_H
 #define ROUTED_DAEMON_WORKERS_H
@@ -28,33 +28,51 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct event_base;
 struct routed;
 struct workers;
 struct worker;
 
-struct worker_ops {
+struct worker_service {
 	/*
-	 * Wait for work, outside any read-side section; false when the
-	 * worker must stop. stop_fd becomes readable then: poll it with the
-	 * service's own descriptors.
+	 * In the worker thread, at its start and after each workers_sync():
+	 * bring the worker's events in line with the service's state. Outside
+	 * any read-side section; may use worker_batch_begin/end to read state
+	 * the gate protects.
 	 */
-	bool (*wait)(struct worker *w, int stop_fd);
-	/*
-	 * Serve one batch, inside a read-side section and the gate: no
-	 * reconfiguration runs until it returns. Must not block, must not
-	 * leave the read-side section.
-	 */
-	void (*serve)(struct worker *w);
+	void (*sync)(struct worker *w, void *arg);
+	/* In the worker thread, as it exits: free what sync() set up. */
+	void (*fini)(struct worker *w, void *arg);
+	void *arg;
 };
 
-/* Start n workers running ops (NULL: the probe). NULL with the reason in err. */
-struct workers *workers_start(struct routed *d, unsigned n, const struct worker_ops *ops,
-			      char *err, size_t errlen);
+/* A pool with no threads yet. NULL with errno. */
+struct workers *workers_create(struct routed *d, const struct worker_service *svc);
+/*
+ * Start threads up to n, or stop (and join) those with an index >= n. On a
+ * failure to start, the threads started by this call are stopped again and
+ * -1 returns with the reason in err.
+ */
+int workers_resize(struct workers *pool, unsigned n, char *err, size_t errlen);
+unsigned workers_count(const struct workers *pool);
+/*
+ * Make every worker run sync() and wait until all have: afterwards none of
+ * them uses what the service stopped offering. -ETIMEDOUT if one does not
+ * answer within a few seconds (the caller must then keep such resources).
+ */
+int workers_sync(struct workers *pool);
 /* Stop and join every worker, then free. Accepts NULL. */
-void workers_stop(struct workers *w);
+void workers_destroy(struct workers *pool);
 
-/* For ops: the daemon, and the worker's number (0..n-1). */
+/* In a worker thread: its daemon, number (0..n-1), event base and service data. */
 struct routed *worker_daemon(const struct worker *w);
 unsigned worker_index(const struct worker *w);
+struct event_base *worker_base(const struct worker *w);
+void *worker_data(const struct worker *w);
+void worker_set_data(struct worker *w, void *data);
+
+/* Around one batch, in a worker thread (see above). Not nested. */
+void worker_batch_begin(struct worker *w);
+void worker_batch_end(struct worker *w);
 
 #endif

@@ -75,8 +75,15 @@ static void test_defaults(void **state)
 	assert_int_equal(c->max_connections, 256);
 	assert_int_equal(c->max_line_bytes, 1048576);
 	assert_int_equal(c->max_output_bytes, 16777216);
-	assert_int_equal(c->n_listen, 0);
+	assert_int_equal(c->n_listen, 2);
+	assert_string_equal(c->listen[0].text, "127.0.0.1:5300");
+	assert_string_equal(c->listen[1].text, "[::1]:5300");
+	assert_int_equal(c->listen[0].table, 254);
+	assert_true(c->listen_is_default);
 	assert_in_range(c->threads, 1, 64);
+	assert_int_equal(c->batch, 64);
+	assert_int_equal(c->rounds, 8);
+	assert_int_equal(c->socket_buffer, 4194304);
 	assert_int_equal(c->log_level, LOG_INFO);
 	assert_int_equal(c->n_tables, 1);
 	assert_int_equal(c->tables[0].id, 254);

@@ -146,6 +146,11 @@ for k in sys.argv[1].split("."):
     v = v[k]
 print(v)' "$1"
 }
+# lookup_address [N]: the address listener N (default 0) is bound to, "127.0.0.1:PORT".
+lookup_address() {
+	rpc info | python3 -c 'import json, sys
+print(json.load(sys.stdin)["result"]["lookup_listeners"][int(sys.argv[1])]["address"])' "${1:-0}"
+}
 subscribers_are() { [ "$(stat_value events.subscribers)" = "$1" ]; }
 # pyjson FILE EXPR: python's truth of EXPR about the JSON in FILE (bound to j).
 pyjson() {
@@ -161,13 +166,19 @@ write_config() { # the configuration on stdin goes to $tmp/routed.conf
 }
 
 # start_routed [ROUTED-ARGS...]: start routed on $sock with $tmp/routed.conf,
-# wait until it answers ping.
+# wait until it answers ping. Its lookup listener is $LOOKUP_LISTEN, by
+# default a free port on 127.0.0.1 (tests run side by side), and it runs
+# $THREADS lookup threads (default 2); set either empty to use the
+# configuration's.
 start_routed() {
-	local i=0
+	local i=0 opts=()
 	[ -f "$tmp/routed.conf" ] || echo '{}' >"$tmp/routed.conf"
 	: >"$tmp/routed.err"
+	[ -n "${LOOKUP_LISTEN-127.0.0.1:0}" ] &&
+		opts+=(--lookup-listen "${LOOKUP_LISTEN-127.0.0.1:0}")
+	[ -n "${THREADS-2}" ] && opts+=(--threads "${THREADS-2}")
 	"$ROUTED" -c "$tmp/routed.conf" --control-socket "$sock" \
-		--state-dir "$tmp/state" --threads 2 "$@" 2>>"$tmp/routed.err" &
+		--state-dir "$tmp/state" "${opts[@]}" "$@" 2>>"$tmp/routed.err" &
 	routed_pid=$!
 	while [ $i -lt 200 ]; do
 		if "$ROUTECTL" --timeout 2 ping >/dev/null 2>&1; then
