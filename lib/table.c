@@ -915,9 +915,11 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 	for (size_t i = 0; i < n; i++) {
 		const struct rib_route *r;
 
-		out[i].found = ids[i] != RT_NO_ROUTE;
-		if (!out[i].found)
+		if (ids[i] == RT_NO_ROUTE) {
+			memset(&out[i], 0, sizeof(out[i]));
 			continue;
+		}
+		out[i].found = true;
 		r = entries_get(&st->entries, ids[i]);
 		out[i].len = r->prefix.len;
 		out[i].has_tag = r->has_tag;

@@ -157,7 +157,7 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
 /*
  * What the UDP lookup service answers for one address: the matched prefix
  * length, gateway and tag of the selected route, without the copying of
- * rt_table_lookup(). Same threading as the id lookups.
+ * rt_table_lookup(). Same threading as the id lookups. A miss is all zero.
  */
 struct rt_answer {
 	bool found;

@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# routed's UDP lookup path beside the kernel's ceiling, on one machine, in
+# one run: for each batch size, routeperf (closed loop) against routeperf's
+# echo responder and against routed, back to back, server and generator
+# pinned to different CPUs, repeated; medians and the ratio routed/echo.
+# Then the p99 latency at half of routed's measured capacity (open loop),
+# and, with --callgrind, routed's instructions per datagram at batch 64.
+#
+# usage: bench/udp-bench.sh [--build DIR] [--routes FILE] [--runs N]
+#                           [--duration SEC] [--batches "1 16 64"]
+#                           [--server-cpu N] [--client-cpu N] [--callgrind]
+# The route file defaults to the real BGP table (bench/bgp-routes.sh).
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(pwd)
+routes=
+runs=5
+duration=5
+batches="1 16 64"
+server_cpu=0
+client_cpu=1
+callgrind=false
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift ;;
+	--routes) routes=$2; shift ;;
+	--runs) runs=$2; shift ;;
+	--duration) duration=$2; shift ;;
+	--batches) batches=$2; shift ;;
+	--server-cpu) server_cpu=$2; shift ;;
+	--client-cpu) client_cpu=$2; shift ;;
+	--callgrind) callgrind=true ;;
+	*) echo "udp-bench: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+routed=$build/daemon/routed
+routectl=$build/tools/routectl
+routeperf=$build/tools/routeperf
+for b in "$routed" "$routectl" "$routeperf"; do
+	[ -x "$b" ] || { echo "udp-bench: $b not built (--build DIR)" >&2; exit 2; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/udp-bench.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ -z "$routes" ]; then
+	routes=$tmp/bgp.routes
+	"$here/bgp-routes.sh" >"$routes" || exit 1
+fi
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_routed [WRAPPER...]: routed on $server_cpu with the table, one thread.
+start_routed() {
+	rport=$(free_port)
+	echo "{ \"route_files\": [\"$routes\"], \"log\": { \"level\": \"warning\" } }" >"$tmp/routed.conf"
+	taskset -c "$server_cpu" "$@" "$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" \
+		--state-dir "$tmp/state" --threads 1 --lookup-listen "127.0.0.1:$rport" \
+		2>>"$tmp/routed.err" &
+	routed_pid=$!
+	pids+=("$routed_pid")
+	for _ in $(seq 600); do
+		"$routectl" -s "$tmp/ctl.sock" --timeout 1 ping >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "udp-bench: routed did not start" >&2
+	cat "$tmp/routed.err" >&2
+	exit 1
+}
+
+eport=$(free_port)
+taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/dev/null 2>&1 &
+pids+=("$!")
+start_routed
+
+# perf TARGET BATCH [ARGS...]: one closed-loop run; JSON on stdout.
+perf() {
+	local target=$1 batch=$2
+	shift 2
+	taskset -c "$client_cpu" "$routeperf" --server "$target" --batch "$batch" \
+		--duration "$duration" --warmup 1 --window 256 --sockets 4 --json "$@" 2>/dev/null
+}
+
+echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
+	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")"
+printf '%-6s %-4s %14s %14s %14s %8s %6s\n' batch run echo_dgram/s routed_dgram/s \
+	routed_lookups/s ratio wrong
+for batch in $batches; do
+	: >"$tmp/ratios"
+	for run in $(seq "$runs"); do
+		e=$(perf "127.0.0.1:$eport" "$batch" --no-verify)
+		r=$(perf "127.0.0.1:$rport" "$batch" --routes "$routes" --source routes)
+		python3 - "$batch" "$run" "$e" "$r" >>"$tmp/ratios" <<'EOF'
+import json, sys
+batch, run, e, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+er, rr = e["rate"]["requests_per_s"], r["rate"]["requests_per_s"]
+print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d" % (batch, run, er, rr,
+      r["rate"]["lookups_per_s"], rr / er if er else 0, r["wrong"]))
+EOF
+	done
+	cat "$tmp/ratios"
+	python3 - "$batch" <"$tmp/ratios" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in sys.stdin if l.strip()]
+med = lambda i: statistics.median(float(r[i]) for r in rows)
+print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d   <- median" % (sys.argv[1], "med", med(2), med(3),
+      med(4), med(5), sum(int(r[6]) for r in rows)))
+EOF
+done
+
+# Latency at half of capacity: the median capacity of the last batch size.
+cap=$(python3 -c 'import statistics,sys; print(int(statistics.median(float(l.split()[3]) for l in open(sys.argv[1]) if l.strip())))' "$tmp/ratios")
+half=$((cap / 2))
+last=${batches##* }
+echo "# open loop at 50% of capacity: $half requests/s, batch $last"
+for run in $(seq "$runs"); do
+	perf "127.0.0.1:$rport" "$last" --routes "$routes" --source routes --rate "$half" \
+		--window 4096 | python3 -c 'import json,sys; j=json.load(sys.stdin); c=j["latency_us"]["corrected"]; print("run %s: achieved %.0f/s  p50 %.0f us  p99 %.0f us  p99.9 %.0f us  lost %d" % (sys.argv[1], j["rate"]["requests_per_s"], c["p50"], c["p99"], c["p99_9"], j["requests"]["lost"]))' "$run"
+done
+
+if $callgrind; then
+	kill "$routed_pid"
+	wait "$routed_pid" 2>/dev/null
+	echo "# callgrind: routed's instructions per datagram (batch 64), inside on_readable"
+	start_routed valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+		--toggle-collect=on_readable
+	before=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
+	taskset -c "$client_cpu" "$routeperf" --server "127.0.0.1:$rport" --batch 64 --duration 5 \
+		--window 16 --routes "$routes" --source routes --timeout 5000 --json >"$tmp/cg.json" 2>/dev/null
+	after=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
+	kill "$routed_pid"
+	wait "$routed_pid" 2>/dev/null
+	total=$(callgrind_annotate "$tmp/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+	echo "datagrams $((after - before)), instructions $total," \
+		"per datagram $((total / (after - before))), per lookup $((total / (after - before) / 64))"
+fi
