@@ -109,31 +109,49 @@ static void json_list_end(void)
 }
 
 static bool json_lookup_first;
+static enum ctl_lookup_source json_lookup_source;
 
-static void json_lookup_begin(void)
+static void json_lookup_begin(enum ctl_lookup_source source)
 {
 	putchar('[');
 	json_lookup_first = true;
+	json_lookup_source = source;
 }
 
-/* The route fields flattened into the entry, in this order, null when no route. */
+/* A member of obj (borrowed) or a new null: entry keys are always present. */
+static json_t *member_or_null(json_t *obj, const char *key)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+
+	return v ? json_incref(v) : json_null();
+}
+
+/*
+ * The route fields flattened into the entry, in this order, null when no
+ * route. A UDP answer knows fewer fields, and adds found and generation.
+ */
 static void json_lookup_result(json_t *entry)
 {
 	static const char *const route_keys[] = { "via", "dev", "metric", "table", "proto", "tag" };
+	static const char *const udp_route_keys[] = { "via", "table", "tag" };
+	bool udp = json_lookup_source == CTL_LOOKUP_UDP;
+	const char *const *keys = udp ? udp_route_keys : route_keys;
+	size_t n_keys = udp ? sizeof(udp_route_keys) / sizeof(udp_route_keys[0])
+			    : sizeof(route_keys) / sizeof(route_keys[0]);
 	json_t *route = json_object_get(entry, "route");
-	json_t *prefix = json_object_get(entry, "prefix");
 	json_t *out;
 
 	out = json_object();
 	if (!out)
 		return;
 	json_object_set(out, "address", json_object_get(entry, "address"));
-	json_object_set_new(out, "prefix", prefix ? json_incref(prefix) : json_null());
-	for (size_t i = 0; i < sizeof(route_keys) / sizeof(route_keys[0]); i++) {
-		json_t *v = json_is_object(route) ? json_object_get(route, route_keys[i]) : NULL;
-
-		json_object_set_new(out, route_keys[i], v ? json_incref(v) : json_null());
-	}
+	if (udp)
+		json_object_set_new(out, "found", member_or_null(entry, "found"));
+	json_object_set_new(out, "prefix", member_or_null(entry, "prefix"));
+	for (size_t i = 0; i < n_keys; i++)
+		json_object_set_new(out, keys[i], member_or_null(route, keys[i]));
+	if (udp)
+		json_object_set_new(out, "generation", member_or_null(entry, "generation"));
 	fputs(json_lookup_first ? "\n" : ",\n", stdout);
 	json_lookup_first = false;
 	json_dumpf(out, stdout, JSON_COMPACT);
@@ -353,9 +371,36 @@ static void human_list_end(void)
 
 #define LOOKUP_FORMAT "%-18s %-20s %-18s %-10s %7s %6s %s\n"
 
-static void human_lookup_begin(void)
+/* A UDP answer: what the wire holds, and the table generation that answered. */
+#define UDP_LOOKUP_FORMAT "%-18s %-20s %-18s %10s %10s\n"
+
+static enum ctl_lookup_source human_lookup_source;
+
+static void human_lookup_begin(enum ctl_lookup_source source)
 {
-	printf(LOOKUP_FORMAT, "ADDRESS", "PREFIX", "VIA", "DEV", "METRIC", "TABLE", "PROTO");
+	human_lookup_source = source;
+	if (source == CTL_LOOKUP_UDP)
+		printf(UDP_LOOKUP_FORMAT, "ADDRESS", "PREFIX", "VIA", "TAG", "GENERATION");
+	else
+		printf(LOOKUP_FORMAT, "ADDRESS", "PREFIX", "VIA", "DEV", "METRIC", "TABLE",
+		       "PROTO");
+}
+
+static void human_udp_lookup_result(json_t *entry)
+{
+	json_t *route = json_object_get(entry, "route");
+	char addr_buf[64], prefix[64], via[64], tag[16], generation_buf[24];
+	const char *addr = member_text(entry, "address", addr_buf, sizeof(addr_buf));
+	const char *generation = member_text(entry, "generation", generation_buf,
+					     sizeof(generation_buf));
+
+	if (!json_is_object(route)) {
+		printf(UDP_LOOKUP_FORMAT, addr, "no route", "-", "-", generation);
+		return;
+	}
+	printf(UDP_LOOKUP_FORMAT, addr, member_text(entry, "prefix", prefix, sizeof(prefix)),
+	       member_text(route, "via", via, sizeof(via)),
+	       member_text(route, "tag", tag, sizeof(tag)), generation);
 }
 
 static void human_lookup_result(json_t *entry)
@@ -363,6 +408,10 @@ static void human_lookup_result(json_t *entry)
 	json_t *route = json_object_get(entry, "route");
 	char addr[64], prefix[64], via[64], dev[32], metric[16], table[16], proto[32];
 
+	if (human_lookup_source == CTL_LOOKUP_UDP) {
+		human_udp_lookup_result(entry);
+		return;
+	}
 	if (!json_is_object(route)) {
 		printf(LOOKUP_FORMAT, member_text(entry, "address", addr, sizeof(addr)), "no route",
 		       "-", "-", "-", "-", "-");

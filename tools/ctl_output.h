@@ -11,6 +11,12 @@
 
 #include <jansson.h>
 
+/* Where lookup results come from: they differ in what they know. */
+enum ctl_lookup_source {
+	CTL_LOOKUP_CONTROL,	/* route.lookup: the whole route */
+	CTL_LOOKUP_UDP,		/* the UDP lookup service: prefix, gateway, tag, generation */
+};
+
 struct ctl_output {
 	void (*ping)(json_t *result, double rtt_ms);
 	void (*info)(json_t *result);
@@ -26,8 +32,13 @@ struct ctl_output {
 	void (*list_begin)(void);
 	void (*list_route)(json_t *route);
 	void (*list_end)(void);
-	/* lookup: one entry of route.lookup's "results" at a time. */
-	void (*lookup_begin)(void);
+	/*
+	 * lookup: one entry of route.lookup's "results" at a time, or of a
+	 * UDP answer (lookup --udp): {"address", "found", "prefix", "route":
+	 * {"table", "via", "tag"} or null, "generation"}, table null for the
+	 * listener's table.
+	 */
+	void (*lookup_begin)(enum ctl_lookup_source source);
 	void (*lookup_result)(json_t *entry);
 	void (*lookup_end)(void);
 	void (*load_result)(json_t *result);

@@ -14,6 +14,7 @@
 #include <routed/route_json.h>
 #include <routed/routefile.h>
 
+#include "ctl_udp.h"
 #include "ctl_words.h"
 #include "routectl.h"
 
@@ -454,6 +455,75 @@ static void address_error(const struct address_source *src, const char *addr, un
 		ctl_errorf("address '%s': %s", addr, msg);
 }
 
+/* Parse an address of src: 0, or EXIT_ERROR with the parser's message. */
+static int parse_address(const struct address_source *src, const char *addr, unsigned long where,
+			 struct rt_addr *parsed)
+{
+	char err[RT_ERR_LEN];
+
+	if (!rt_addr_parse(addr, parsed, err, sizeof(err)))
+		return 0;
+	/* The parser's message quotes the address already. */
+	if (where)
+		address_error(src, addr, where, err);
+	else
+		ctl_errorf("%s", err);
+	return EXIT_ERROR;
+}
+
+/*
+ * Take "--udp" or "--udp=ADDR:PORT" out of argv, before the words are
+ * scanned (the value of -f or table is never it): 0 with *udp set and
+ * *server (NULL: the defaults), or EXIT_USAGE.
+ */
+static int take_udp_option(int *argc, char **argv, bool *udp, const char **server)
+{
+	int kept = 0;
+
+	*udp = false;
+	*server = NULL;
+	for (int i = 0; i < *argc; i++) {
+		const char *w = argv[i];
+
+		if ((!strcmp(w, "-f") || !strcmp(w, "table")) && i + 1 < *argc) {
+			argv[kept++] = argv[i++];
+			argv[kept++] = argv[i];
+			continue;
+		}
+		if (strcmp(w, "--udp") && strncmp(w, "--udp=", 6)) {
+			argv[kept++] = argv[i];
+			continue;
+		}
+		if (*udp)
+			return ctl_usage_error("lookup", "'--udp' given twice");
+		*udp = true;
+		if (w[5] == '=' && !w[6])
+			return ctl_usage_error("lookup", "'--udp=' needs ADDR:PORT");
+		if (w[5] == '=')
+			*server = w + 6;
+	}
+	*argc = kept;
+	return 0;
+}
+
+/* lookup --udp: every address of src through the UDP lookup service. */
+static int lookup_udp(struct ctl_udp *udp, struct address_source *src)
+{
+	struct rt_addr parsed;
+	unsigned long at = 0;
+	const char *addr;
+	int rc;
+
+	while ((rc = next_address(src, &addr, &at)) == 1) {
+		if (parse_address(src, addr, at, &parsed))
+			return EXIT_ERROR;
+		rc = ctl_udp_add(udp, &parsed);
+		if (rc)
+			return rc;
+	}
+	return rc ? rc : ctl_udp_finish(udp);
+}
+
 /* One route.lookup call for the addresses in chunk, rendered in order. */
 static int lookup_chunk(struct ctl *ctl, json_t *table, json_t *chunk, const unsigned long *where,
 			const struct address_source *src, bool *begun)
@@ -488,7 +558,7 @@ static int lookup_chunk(struct ctl *ctl, json_t *table, json_t *chunk, const uns
 		return EXIT_ERROR;
 	}
 	if (!*begun)
-		ctl->out->lookup_begin();
+		ctl->out->lookup_begin(CTL_LOOKUP_CONTROL);
 	*begun = true;
 	json_array_foreach(results, i, entry)
 		ctl->out->lookup_result(entry);
@@ -500,15 +570,18 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_word spec[] = { { "-f", true, NULL }, { "table", true, NULL } };
 	struct address_source src = { 0 };
+	struct ctl_udp *udp_client = NULL;
 	unsigned long *where = NULL;
 	json_t *table = NULL, *chunk = NULL;
-	const char *file, *addr = NULL;
-	char err[RT_ERR_LEN];
+	const char *file, *addr = NULL, *server;
 	struct rt_addr parsed;
 	unsigned long at = 0;
-	bool begun = false;
+	bool begun = false, udp;
 	int n_free, rc;
 
+	rc = take_udp_option(&argc, argv, &udp, &server);
+	if (rc)
+		return rc;
 	rc = ctl_words_scan("lookup", argc, argv, spec, WORDS(spec), &n_free);
 	if (rc)
 		return rc;
@@ -517,9 +590,17 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("lookup", "addresses and -f exclude each other");
 	if (!file && !n_free)
 		return ctl_usage_error("lookup", "missing address");
-	if (ctl_word(spec, WORDS(spec), "table") &&
-	    !(table = ctl_table_value(ctl_word(spec, WORDS(spec), "table"))))
+	if (udp) {
+		rc = ctl_udp_open(server, ctl->timeout_ms, ctl->out, &udp_client);
+		if (rc)
+			return rc;
+		rc = ctl_udp_set_table(udp_client, ctl, ctl_word(spec, WORDS(spec), "table"));
+		if (rc)
+			goto out;
+	} else if (ctl_word(spec, WORDS(spec), "table") &&
+		   !(table = ctl_table_value(ctl_word(spec, WORDS(spec), "table")))) {
 		return EXIT_ERROR;
+	}
 
 	src.words = argv;
 	src.n_words = n_free;
@@ -531,6 +612,10 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 			rc = EXIT_ERROR;
 			goto out;
 		}
+	}
+	if (udp_client) {
+		rc = lookup_udp(udp_client, &src);
+		goto out;
 	}
 	rc = ctl_connect(ctl);
 	if (rc)
@@ -545,12 +630,7 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 	for (;;) {
 		rc = next_address(&src, &addr, &at);
 		if (rc == 1) {
-			if (rt_addr_parse(addr, &parsed, err, sizeof(err))) {
-				/* The parser's message quotes the address already. */
-				if (at)
-					address_error(&src, addr, at, err);
-				else
-					ctl_errorf("%s", err);
+			if (parse_address(&src, addr, at, &parsed)) {
 				rc = EXIT_ERROR;
 				goto out;
 			}
@@ -579,7 +659,7 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 			break;
 	}
 	if (!begun)
-		ctl->out->lookup_begin();
+		ctl->out->lookup_begin(CTL_LOOKUP_CONTROL);
 	ctl->out->lookup_end();
 	rc = EXIT_OK;
 out:
@@ -589,5 +669,6 @@ out:
 	free(where);
 	json_decref(chunk);
 	json_decref(table);
+	ctl_udp_close(udp_client);
 	return rc;
 }

@@ -41,7 +41,8 @@ static const struct {
 	{ "route show",
 	  "route show [table T|all] [proto NAME] [root PREFIX] [match PREFIX|ADDR] [-4|-6]" },
 	{ "route flush", "route flush [table T] [proto NAME] [-4|-6]" },
-	{ "lookup", "lookup ADDR... [table T]  |  lookup -f FILE|- [table T]" },
+	{ "lookup", "lookup [--udp[=ADDR:PORT]] ADDR... [table T]  |  "
+		    "lookup [--udp[=ADDR:PORT]] -f FILE|- [table T]" },
 	{ "load", "load FILE|- [--dry-run] [--replace] [table T]" },
 	{ "save", "save FILE|- [table T|all] [-4|-6]" },
 	{ "table list", "table list" },
