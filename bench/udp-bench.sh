@@ -98,8 +98,10 @@ printf '%-6s %-4s %14s %14s %14s %8s %6s\n' batch run echo_dgram/s routed_dgram/
 for batch in $batches; do
 	: >"$tmp/ratios"
 	for run in $(seq "$runs"); do
-		e=$(perf "127.0.0.1:$eport" "$batch" --no-verify)
-		r=$(perf "127.0.0.1:$rport" "$batch" --routes "$routes" --source routes)
+		# The generator does the same work in both runs: same addresses,
+		# no verification (tests/e2e/udp-churn verifies answers).
+		e=$(perf "127.0.0.1:$eport" "$batch" --routes "$routes" --source routes --no-verify)
+		r=$(perf "127.0.0.1:$rport" "$batch" --routes "$routes" --source routes --no-verify)
 		python3 - "$batch" "$run" "$e" "$r" >>"$tmp/ratios" <<'EOF'
 import json, sys
 batch, run, e, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
@@ -109,9 +111,9 @@ print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d" % (batch, run, er, rr,
 EOF
 	done
 	cat "$tmp/ratios"
-	python3 - "$batch" <"$tmp/ratios" <<'EOF'
+	python3 - "$batch" "$tmp/ratios" <<'EOF'
 import statistics, sys
-rows = [l.split() for l in sys.stdin if l.strip()]
+rows = [l.split() for l in open(sys.argv[2]) if l.strip()]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d   <- median" % (sys.argv[1], "med", med(2), med(3),
       med(4), med(5), sum(int(r[6]) for r in rows)))
@@ -124,8 +126,8 @@ half=$((cap / 2))
 last=${batches##* }
 echo "# open loop at 50% of capacity: $half requests/s, batch $last"
 for run in $(seq "$runs"); do
-	perf "127.0.0.1:$rport" "$last" --routes "$routes" --source routes --rate "$half" \
-		--window 4096 | python3 -c 'import json,sys; j=json.load(sys.stdin); c=j["latency_us"]["corrected"]; print("run %s: achieved %.0f/s  p50 %.0f us  p99 %.0f us  p99.9 %.0f us  lost %d" % (sys.argv[1], j["rate"]["requests_per_s"], c["p50"], c["p99"], c["p99_9"], j["requests"]["lost"]))' "$run"
+	perf "127.0.0.1:$rport" "$last" --routes "$routes" --source routes --no-verify \
+		--rate "$half" --window 4096 | python3 -c 'import json,sys; j=json.load(sys.stdin); c=j["latency_us"]["corrected"]; print("run %s: achieved %.0f/s  p50 %.0f us  p99 %.0f us  p99.9 %.0f us  lost %d" % (sys.argv[1], j["rate"]["requests_per_s"], c["p50"], c["p99"], c["p99_9"], j["requests"]["lost"]))' "$run"
 done
 
 if $callgrind; then
@@ -136,7 +138,8 @@ if $callgrind; then
 		--toggle-collect=on_readable
 	before=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
 	taskset -c "$client_cpu" "$routeperf" --server "127.0.0.1:$rport" --batch 64 --duration 5 \
-		--window 16 --routes "$routes" --source routes --timeout 5000 --json >"$tmp/cg.json" 2>/dev/null
+		--window 16 --routes "$routes" --source routes --no-verify --timeout 5000 --json \
+		>"$tmp/cg.json" 2>/dev/null
 	after=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
 	kill "$routed_pid"
 	wait "$routed_pid" 2>/dev/null
