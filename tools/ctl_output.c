@@ -272,7 +272,7 @@ static void human_rcu(json_t *rcu)
 static void human_stats(json_t *result)
 {
 	json_t *tables = json_object_get(result, "tables");
-	json_t *t, *lookups, *control, *events;
+	json_t *t, *lookups, *control, *events, *udp;
 	char name[64], mem[32];
 	size_t i;
 
@@ -296,10 +296,19 @@ static void human_stats(json_t *result)
 	lookups = json_object_get(result, "lookups");
 	control = json_object_get(result, "control");
 	events = json_object_get(result, "events");
+	udp = json_object_get(result, "udp");	/* absent from older daemons */
 	printf("routes: %" JSON_INTEGER_FORMAT ", memory: %" JSON_INTEGER_FORMAT " bytes\n",
 	       member_int(result, "routes"), member_int(result, "memory_bytes"));
 	printf("lookups: %" JSON_INTEGER_FORMAT " requests, %" JSON_INTEGER_FORMAT " addresses\n",
 	       member_int(lookups, "requests"), member_int(lookups, "addresses"));
+	if (udp)
+		printf("udp: %" JSON_INTEGER_FORMAT " datagrams, %" JSON_INTEGER_FORMAT
+		       " lookups, %" JSON_INTEGER_FORMAT " dropped, %" JSON_INTEGER_FORMAT
+		       " kernel drops, %zu listeners\n",
+		       member_int(udp, "datagrams"), member_int(udp, "lookups"),
+		       member_int(json_object_get(udp, "drops"), "total"),
+		       member_int(udp, "kernel_drops"),
+		       json_array_size(json_object_get(udp, "listeners")));
 	printf("control: %" JSON_INTEGER_FORMAT " requests, %" JSON_INTEGER_FORMAT
 	       " errors, %" JSON_INTEGER_FORMAT " connections (%" JSON_INTEGER_FORMAT " total)\n",
 	       member_int(control, "requests"), member_int(control, "errors"),
