@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <routed/paths.h>
+#include <routed/prefix.h>
 #include <routed/route.h>
 
 #include "config.h"
@@ -634,64 +635,37 @@ static int check_log_level(struct loader *ld, const struct keypath *kp, const js
 /* "1.2.3.4:53" or "[2001:db8::1]:53"; on error a message in msg. */
 static int parse_listen(const char *s, struct config_listen *l, char *msg, size_t msglen)
 {
-	char host[INET6_ADDRSTRLEN];
-	const char *host_start, *host_end, *port;
-	unsigned long value = 0;
+	struct rt_hostport hp;
 	char text[INET6_ADDRSTRLEN];
 
 	memset(l, 0, sizeof(*l));
-	if (s[0] == '[') {
-		host_start = s + 1;
-		host_end = strchr(host_start, ']');
-		if (!host_end)
-			goto no_bracket;
-		if (host_end[1] != ':')
-			goto no_port;
-		port = host_end + 2;
-		l->family = AF_INET6;
-	} else {
-		host_start = s;
-		host_end = strrchr(s, ':');
-		if (!host_end)
-			goto no_port;
-		if (memchr(s, ':', (size_t)(host_end - s))) {
-			snprintf(msg, msglen, "'%s': write IPv6 addresses in brackets: [ADDR]:PORT",
-				 s);
-			return -1;
-		}
-		port = host_end + 1;
-		l->family = AF_INET;
+	switch (rt_hostport_parse(s, &hp)) {
+	case RT_HOSTPORT_OK:
+		break;
+	case RT_HOSTPORT_NO_BRACKET:
+		snprintf(msg, msglen, "'%s': missing ']' after the IPv6 address", s);
+		return -1;
+	case RT_HOSTPORT_NO_PORT:
+		snprintf(msg, msglen, "'%s': missing port (expected ADDR:PORT or [ADDR]:PORT)", s);
+		return -1;
+	case RT_HOSTPORT_UNBRACKETED:
+		snprintf(msg, msglen, "'%s': write IPv6 addresses in brackets: [ADDR]:PORT", s);
+		return -1;
+	case RT_HOSTPORT_BAD_ADDR:
+		snprintf(msg, msglen, "'%s': '%.*s' is not an %s address", s, (int)hp.host_len,
+			 hp.host, hp.family == AF_INET6 ? "IPv6" : "IPv4");
+		return -1;
+	case RT_HOSTPORT_BAD_PORT:
+		snprintf(msg, msglen, "'%s': port '%s' is not in 0..65535", s, hp.port_text);
+		return -1;
 	}
-	if ((size_t)(host_end - host_start) >= sizeof(host) || host_end == host_start)
-		goto bad_addr;
-	memcpy(host, host_start, (size_t)(host_end - host_start));
-	host[host_end - host_start] = '\0';
-	if (inet_pton(l->family, host, l->addr) != 1)
-		goto bad_addr;
-	if (*port == '\0' || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port))
-		goto bad_port;
-	value = strtoul(port, NULL, 10);
-	if (value > 65535)
-		goto bad_port;
-	l->port = (uint16_t)value;
+	l->family = hp.family;
+	memcpy(l->addr, hp.addr.bytes, sizeof(l->addr));
+	l->port = hp.port;
 	inet_ntop(l->family, l->addr, text, sizeof(text));
-	snprintf(l->text, sizeof(l->text), l->family == AF_INET6 ? "[%s]:%lu" : "%s:%lu", text,
-		 value);
+	snprintf(l->text, sizeof(l->text), l->family == AF_INET6 ? "[%s]:%u" : "%s:%u", text,
+		 l->port);
 	return 0;
-
-no_bracket:
-	snprintf(msg, msglen, "'%s': missing ']' after the IPv6 address", s);
-	return -1;
-no_port:
-	snprintf(msg, msglen, "'%s': missing port (expected ADDR:PORT or [ADDR]:PORT)", s);
-	return -1;
-bad_addr:
-	snprintf(msg, msglen, "'%s': '%.*s' is not an %s address", s,
-		 (int)(host_end - host_start), host_start, l->family == AF_INET6 ? "IPv6" : "IPv4");
-	return -1;
-bad_port:
-	snprintf(msg, msglen, "'%s': port '%s' is not in 0..65535", s, port);
-	return -1;
 }
 
 /* A listener's "table": an id or the name of a configured table (tables are read first). */

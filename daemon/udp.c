@@ -120,24 +120,6 @@ struct udp_service {
 
 /* ---- sockets ---- */
 
-static socklen_t listener_sockaddr(const struct config_listen *c, uint16_t port,
-				   struct sockaddr_in6 *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	if (c->family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)sa;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		memcpy(&in->sin_addr, c->addr, 4);
-		return sizeof(*in);
-	}
-	sa->sin6_family = AF_INET6;
-	sa->sin6_port = htons(port);
-	memcpy(&sa->sin6_addr, c->addr, 16);
-	return sizeof(*sa);
-}
-
 static void set_buffer(int fd, int force, int plain, size_t bytes)
 {
 	int v = (int)bytes;
@@ -151,9 +133,13 @@ static void set_buffer(int fd, int force, int plain, size_t bytes)
 static int open_socket(const struct udp_listener *l, uint16_t port, size_t bufsize, bool shared,
 		       char *err, size_t errlen)
 {
-	struct sockaddr_in6 sa;
-	socklen_t salen = listener_sockaddr(&l->conf, port, &sa);
+	struct rt_addr addr = { .family = (uint8_t)l->conf.family };
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	int one = 1, fd, rc;
+
+	memcpy(addr.bytes, l->conf.addr, sizeof(addr.bytes));
+	salen = rt_addr_sockaddr(&addr, port, &sa);
 
 	fd = socket(l->conf.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,4 +218,70 @@ uint32_t rt_addr_to_v4(const struct rt_addr *a)
 
 	memcpy(&be, a->bytes, 4);
 	return ntohl(be);
+}
+
+enum rt_hostport_error rt_hostport_parse(const char *text, struct rt_hostport *out)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *end;
+	size_t digits;
+	unsigned long port = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (text[0] == '[') {
+		out->family = AF_INET6;
+		out->host = text + 1;
+		end = strchr(out->host, ']');
+		if (!end)
+			return RT_HOSTPORT_NO_BRACKET;
+		out->host_len = (size_t)(end - out->host);
+		if (end[1] != ':')
+			return RT_HOSTPORT_NO_PORT;
+		out->port_text = end + 2;
+	} else {
+		out->family = AF_INET;
+		out->host = text;
+		end = strrchr(text, ':');
+		if (!end)
+			return RT_HOSTPORT_NO_PORT;
+		out->host_len = (size_t)(end - text);
+		if (memchr(text, ':', out->host_len))
+			return RT_HOSTPORT_UNBRACKETED;
+		out->port_text = end + 1;
+	}
+	if (out->host_len == 0 || out->host_len >= sizeof(host))
+		return RT_HOSTPORT_BAD_ADDR;
+	memcpy(host, out->host, out->host_len);
+	host[out->host_len] = '\0';
+	if (inet_pton(out->family, host, out->addr.bytes) != 1)
+		return RT_HOSTPORT_BAD_ADDR;
+	out->addr.family = (uint8_t)out->family;
+	digits = strspn(out->port_text, "0123456789");
+	if (digits == 0 || digits > 5 || out->port_text[digits])
+		return RT_HOSTPORT_BAD_PORT;
+	for (size_t i = 0; i < digits; i++)
+		port = port * 10 + (unsigned long)(out->port_text[i] - '0');
+	if (port > 65535)
+		return RT_HOSTPORT_BAD_PORT;
+	out->port = (uint16_t)port;
+	return RT_HOSTPORT_OK;
+}
+
+unsigned rt_addr_sockaddr(const struct rt_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, a->bytes, 4);
+		return sizeof(*in);
+	}
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	memcpy(&in6->sin6_addr, a->bytes, 16);
+	return sizeof(*in6);
 }

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 #include <routed/lookup_wire.h>
+#include <routed/prefix.h>
 
 #include "ctl_udp.h"
 #include "ctl_words.h"
@@ -150,81 +151,41 @@ int ctl_udp_set_table(struct ctl_udp *u, struct ctl *ctl, const char *word)
 
 /* ---- the server ---- */
 
-/* Decimal 1..65535 without leading zeros: 0, or -1. */
-static int parse_port(const char *s, uint16_t *port)
-{
-	unsigned long v = 0;
-
-	if (!*s || *s == '0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > 65535)
-			return -1;
-	}
-	*port = (uint16_t)v;
-	return 0;
-}
-
 /* "ADDR:PORT" or "[ADDR]:PORT" into c: 0, or EXIT_USAGE, reported. */
 static int parse_server(const char *text, struct channel *c)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&c->server;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->server;
+	struct rt_hostport hp;
 	char host[INET6_ADDRSTRLEN];
-	const char *port_text, *end;
-	size_t host_len;
-	uint16_t port;
-	bool v6 = text[0] == '[';
 
-	if (v6) {
-		end = strchr(text, ']');
-		if (!end || end[1] != ':')
-			return ctl_usage_error("lookup", "--udp '%s': expected [ADDR]:PORT", text);
-		host_len = (size_t)(end - text - 1);
-		port_text = end + 2;
-		text++;
-	} else {
-		end = strrchr(text, ':');
-		if (!end)
-			return ctl_usage_error("lookup", "--udp '%s': expected ADDR:PORT", text);
-		host_len = (size_t)(end - text);
-		port_text = end + 1;
-		if (memchr(text, ':', host_len))
-			return ctl_usage_error("lookup",
-					       "--udp '%s': an IPv6 address goes in brackets: "
-					       "[ADDR]:PORT", text);
+	switch (rt_hostport_parse(text, &hp)) {
+	case RT_HOSTPORT_OK:
+		break;
+	case RT_HOSTPORT_NO_BRACKET:
+	case RT_HOSTPORT_NO_PORT:
+		return ctl_usage_error("lookup", "--udp '%s': expected %s", text,
+				       hp.family == AF_INET6 ? "[ADDR]:PORT" : "ADDR:PORT");
+	case RT_HOSTPORT_UNBRACKETED:
+		return ctl_usage_error("lookup",
+				       "--udp '%s': an IPv6 address goes in brackets: [ADDR]:PORT",
+				       text);
+	case RT_HOSTPORT_BAD_ADDR:
+		return ctl_usage_error("lookup", "--udp: invalid %s address '%.*s'",
+				       hp.family == AF_INET6 ? "IPv6" : "IPv4", (int)hp.host_len,
+				       hp.host);
+	case RT_HOSTPORT_BAD_PORT:
+		goto bad_port;
 	}
-	memset(&c->server, 0, sizeof(c->server));
-	if (host_len == 0 || host_len >= sizeof(host))
-		goto bad_address;
-	memcpy(host, text, host_len);
-	host[host_len] = '\0';
-	if (parse_port(port_text, &port))
-		return ctl_usage_error("lookup", "--udp: invalid port '%s' (expected 1-65535)",
-				       port_text);
-	if (v6) {
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			goto bad_address;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		c->server_len = sizeof(*sin6);
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(c->name, sizeof(c->name), "[%s]:%u", host, port);
-	} else {
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			goto bad_address;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		c->server_len = sizeof(*sin);
-		snprintf(c->name, sizeof(c->name), "%s:%u", host, port);
-	}
+	/* Port 0 and leading zeros are no way to name a server. */
+	if (hp.port_text[0] == '0')
+		goto bad_port;
+	c->server_len = rt_addr_sockaddr(&hp.addr, hp.port, &c->server);
+	inet_ntop(hp.family, hp.addr.bytes, host, sizeof(host));
+	snprintf(c->name, sizeof(c->name), hp.family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+		 hp.port);
 	return EXIT_OK;
-bad_address:
-	return ctl_usage_error("lookup", "--udp: invalid %s address '%.*s'", v6 ? "IPv6" : "IPv4",
-			       (int)host_len, text);
+bad_port:
+	return ctl_usage_error("lookup", "--udp: invalid port '%s' (expected 1-65535)",
+			       hp.port_text);
 }
 
 int ctl_udp_open(const char *server, int timeout_ms, const struct ctl_output *out,

@@ -9,76 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <routed/prefix.h>
+
 #include "perf_net.h"
-
-static int parse_port(const char *text, bool allow_port0, uint16_t *port)
-{
-	char *end;
-	unsigned long v;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v > 65535 || (v == 0 && !allow_port0))
-		return -EINVAL;
-	*port = (uint16_t)v;
-	return 0;
-}
 
 int perf_sockaddr_parse(const char *text, bool allow_port0, struct perf_sockaddr *out, char *err,
 			size_t errlen)
 {
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon, *port_text;
-	uint16_t port;
-	size_t hlen;
+	struct rt_hostport hp;
 
 	memset(out, 0, sizeof(*out));
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-
-		if (!close || close[1] != ':')
-			goto bad;
-		hlen = (size_t)(close - text - 1);
-		port_text = close + 2;
-		text++;
-	} else {
-		colon = strrchr(text, ':');
-		if (!colon)
-			goto bad;
-		hlen = (size_t)(colon - text);
-		port_text = colon + 1;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto bad;
-	memcpy(host, text, hlen);
-	host[hlen] = '\0';
-	if (parse_port(port_text, allow_port0, &port)) {
-		snprintf(err, errlen, "bad port \"%s\" (1-65535%s)", port_text,
-			 allow_port0 ? ", or 0 for any free port" : "");
+	switch (rt_hostport_parse(text, &hp)) {
+	case RT_HOSTPORT_OK:
+		break;
+	case RT_HOSTPORT_BAD_PORT:
+		goto bad_port;
+	default:
+		snprintf(err, errlen, "expected A.B.C.D:PORT or [IPV6]:PORT");
 		return -EINVAL;
 	}
-	if (text[-1] == '[') {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->ss;
-
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			goto bad;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		out->len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&out->ss;
-
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			goto bad;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		out->len = sizeof(*s4);
-	}
+	if (hp.port == 0 && !allow_port0)
+		goto bad_port;
+	out->len = rt_addr_sockaddr(&hp.addr, hp.port, &out->ss);
 	return 0;
-bad:
-	snprintf(err, errlen, "expected A.B.C.D:PORT or [IPV6]:PORT");
+bad_port:
+	snprintf(err, errlen, "bad port \"%s\" (1-65535%s)", hp.port_text,
+		 allow_port0 ? ", or 0 for any free port" : "");
 	return -EINVAL;
 }
 

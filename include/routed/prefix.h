@@ -43,6 +43,35 @@ int rt_prefix_parse(const char *text, struct rt_prefix *out, char *err, size_t e
 /* Parse a bare address, same strictness. 0 or -EINVAL. */
 int rt_addr_parse(const char *text, struct rt_addr *out, char *err, size_t errlen);
 
+/*
+ * A transport endpoint, "A.B.C.D:PORT" or "[IPV6]:PORT", as the lookup
+ * listeners, routectl and routeperf write it. The port is 1-5 decimal
+ * digits up to 65535 (0 included: callers that forbid it check port, and
+ * port_text for their own rules). On an error the fields say what was
+ * read so far, for the caller's message.
+ */
+enum rt_hostport_error {
+	RT_HOSTPORT_OK = 0,
+	RT_HOSTPORT_NO_BRACKET,		/* "[" without "]" */
+	RT_HOSTPORT_NO_PORT,		/* no ":PORT" */
+	RT_HOSTPORT_UNBRACKETED,	/* an IPv6 address outside brackets */
+	RT_HOSTPORT_BAD_ADDR,		/* host (host_len bytes) is not an address of family */
+	RT_HOSTPORT_BAD_PORT,		/* port_text is not a port */
+};
+struct rt_hostport {
+	struct rt_addr addr;
+	uint16_t port;
+	int family;			/* AF_INET, or AF_INET6 when bracketed */
+	const char *host;		/* into the text */
+	size_t host_len;
+	const char *port_text;		/* into the text */
+};
+enum rt_hostport_error rt_hostport_parse(const char *text, struct rt_hostport *out);
+
+struct sockaddr_storage;
+/* a and port (host order) as a sockaddr_in or sockaddr_in6; returns its length. */
+unsigned rt_addr_sockaddr(const struct rt_addr *a, uint16_t port, struct sockaddr_storage *ss);
+
 /* Canonical text (inet_ntop form). Returns buf. */
 char *rt_prefix_format(const struct rt_prefix *p, char *buf, size_t buflen);
 char *rt_addr_format(const struct rt_addr *a, char *buf, size_t buflen);

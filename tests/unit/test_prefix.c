@@ -590,6 +590,48 @@ static void test_route_preference(void **state)
 	assert_true(rt_route_cmp_preference(&a, &b) < 0);
 }
 
+/* Endpoints: every outcome, and what the fields say on each. */
+static void test_hostport(void **state)
+{
+	static const struct {
+		const char *text;
+		enum rt_hostport_error want;
+	} cases[] = {
+		{ "127.0.0.1:5300", RT_HOSTPORT_OK },	{ "[::1]:0", RT_HOSTPORT_OK },
+		{ "[::1]:65535", RT_HOSTPORT_OK },	{ "10.0.0.1:05300", RT_HOSTPORT_OK },
+		{ "[::1", RT_HOSTPORT_NO_BRACKET },	{ "[::1]", RT_HOSTPORT_NO_PORT },
+		{ "[::1]5300", RT_HOSTPORT_NO_PORT },	{ "127.0.0.1", RT_HOSTPORT_NO_PORT },
+		{ "::1:5300", RT_HOSTPORT_UNBRACKETED }, { ":5300", RT_HOSTPORT_BAD_ADDR },
+		{ "[]:5300", RT_HOSTPORT_BAD_ADDR },	{ "[10.0.0.1]:53", RT_HOSTPORT_BAD_ADDR },
+		{ "host:53", RT_HOSTPORT_BAD_ADDR },	{ "10.0.0:53", RT_HOSTPORT_BAD_ADDR },
+		{ "127.0.0.1:", RT_HOSTPORT_BAD_PORT },	{ "127.0.0.1:65536", RT_HOSTPORT_BAD_PORT },
+		{ "127.0.0.1:123456", RT_HOSTPORT_BAD_PORT }, { "127.0.0.1:53x", RT_HOSTPORT_BAD_PORT },
+		{ "127.0.0.1:-1", RT_HOSTPORT_BAD_PORT },
+	};
+	struct rt_hostport hp;
+	char text[RT_ADDR_STRLEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum rt_hostport_error got = rt_hostport_parse(cases[i].text, &hp);
+
+		if (got != cases[i].want)
+			fail_msg("'%s': %d, expected %d", cases[i].text, got, cases[i].want);
+	}
+	assert_int_equal(rt_hostport_parse("[2001:db8::1]:5300", &hp), RT_HOSTPORT_OK);
+	assert_int_equal(hp.family, AF_INET6);
+	assert_int_equal(hp.port, 5300);
+	assert_string_equal(rt_addr_format(&hp.addr, text, sizeof(text)), "2001:db8::1");
+	assert_int_equal(rt_hostport_parse("192.0.2.7:53", &hp), RT_HOSTPORT_OK);
+	assert_int_equal(hp.addr.family, AF_INET);
+	assert_int_equal(rt_addr_to_v4(&hp.addr), 0xc0000207);
+	assert_int_equal(rt_hostport_parse("999.0.0.1:53", &hp), RT_HOSTPORT_BAD_ADDR);
+	assert_int_equal(hp.host_len, 9);
+	assert_memory_equal(hp.host, "999.0.0.1", 9);
+	assert_int_equal(rt_hostport_parse("1.2.3.4:x", &hp), RT_HOSTPORT_BAD_PORT);
+	assert_string_equal(hp.port_text, "x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_route_validate_proto),
 		cmocka_unit_test(test_route_validate_dev),
 		cmocka_unit_test(test_route_preference),
+		cmocka_unit_test(test_hostport),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
