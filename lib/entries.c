@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "entries.h"
+#include "nexthop.h"
+#include "rib.h"
 #include "wlock.h"
 
 int entries_init(struct entries *e, const struct wlock *lock)
@@ -31,6 +33,12 @@ void entries_fini(struct entries *e)
 	free(e->usage);
 	e->chunks = NULL;
 	e->usage = NULL;
+}
+
+static uint64_t answer_word(const struct rib_route *r)
+{
+	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ENTRY_ANSWER_NH_SHIFT |
+	       (r->has_tag ? ENTRY_ANSWER_HAS_TAG : 0) | r->prefix.len;
 }
 
 uint32_t entries_alloc(struct entries *e, struct rib_route *r)
@@ -67,8 +75,9 @@ uint32_t entries_alloc(struct entries *e, struct rib_route *r)
 			u->count++;
 			e->live++;
 			e->first_free_chunk = ci;
-			/* Not reachable yet: the FIB publish that uses the id orders this store. */
+			/* Not reachable yet: the FIB publish that uses the id orders these stores. */
 			CMM_STORE_SHARED(e->chunks[ci]->slot[w * 64 + b], r);
+			CMM_STORE_SHARED(e->chunks[ci]->answer[w * 64 + b], answer_word(r));
 			return (ci << ENTRY_CHUNK_BITS) + w * 64 + b + 1;
 		}
 	}
@@ -79,9 +88,18 @@ void entries_set(struct entries *e, uint32_t id, struct rib_route *r)
 {
 	uint32_t i = id - 1;
 
+	struct entry_chunk *c = e->chunks[i >> ENTRY_CHUNK_BITS];
+
 	wlock_assert_held(e->lock);
 	/* Pairs with rcu_dereference() in entries_get(): r is fully built. */
-	rcu_assign_pointer(e->chunks[i >> ENTRY_CHUNK_BITS]->slot[i & (ENTRY_CHUNK_SLOTS - 1)], r);
+	rcu_assign_pointer(c->slot[i & (ENTRY_CHUNK_SLOTS - 1)], r);
+	/*
+	 * Pairs with the dependent load in entries_answer(): the next hop
+	 * (and its index slot) the word names is published before the word.
+	 * One 64-bit store: the word is never seen torn.
+	 */
+	cmm_smp_wmb();
+	CMM_STORE_SHARED(c->answer[i & (ENTRY_CHUNK_SLOTS - 1)], answer_word(r));
 }
 
 void entries_release(struct entries *e, uint32_t id)

@@ -35,8 +35,12 @@ int nexthop_table_init(struct nexthop_table *nt, const struct wlock *lock)
 	memset(nt, 0, sizeof(*nt));
 	nt->lock = lock;
 	nt->buckets = calloc(NEXTHOP_MIN_BUCKETS, sizeof(*nt->buckets));
-	if (!nt->buckets)
+	nt->dir = calloc(NEXTHOP_DIR_SLOTS, sizeof(*nt->dir));
+	if (!nt->buckets || !nt->dir) {
+		free(nt->buckets);
+		free(nt->dir);
 		return -ENOMEM;
+	}
 	nt->nbuckets = NEXTHOP_MIN_BUCKETS;
 	return 0;
 }
@@ -52,8 +56,92 @@ void nexthop_table_fini(struct nexthop_table *nt)
 		}
 	}
 	free(nt->buckets);
+	for (uint32_t i = 0; nt->dir && i < NEXTHOP_DIR_SLOTS; i++)
+		free(nt->dir[i]);
+	free(nt->dir);
+	free(nt->free_index);
 	nt->buckets = NULL;
+	nt->dir = NULL;
+	nt->free_index = NULL;
 	nt->nbuckets = nt->count = 0;
+}
+
+/*
+ * An index for nh, published in the index table; 0 when out of memory or of
+ * indexes. The recycling stack always has room for every index handed out,
+ * so releasing one never needs memory.
+ */
+static uint32_t index_take(struct nexthop_table *nt, struct nexthop *nh)
+{
+	uint32_t index, i;
+	struct nexthop_chunk *c;
+
+	if (nt->n_free) {
+		index = nt->free_index[--nt->n_free];
+	} else {
+		if (nt->next_index == NEXTHOP_MAX_INDEX)
+			return 0;
+		if (nt->next_index == nt->free_cap) {
+			uint32_t cap = nt->free_cap ? nt->free_cap * 2 : 64;
+			uint32_t *f = realloc(nt->free_index, cap * sizeof(*f));
+
+			if (!f)
+				return 0;
+			nt->free_index = f;
+			nt->free_cap = cap;
+		}
+		index = nt->next_index + 1;
+	}
+	i = index - 1;
+	c = nt->dir[i >> NEXTHOP_CHUNK_BITS];
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			goto undo;
+		/* Pairs with rcu_dereference() in nexthop_by_index(): a zeroed chunk. */
+		rcu_assign_pointer(nt->dir[i >> NEXTHOP_CHUNK_BITS], c);
+		nt->nchunks++;
+	}
+	/*
+	 * Pairs with rcu_dereference() in nexthop_by_index(): nh is complete.
+	 * No answer word names the index yet; the one that will is published
+	 * after this (entries_set()/the FIB publish).
+	 */
+	rcu_assign_pointer(c->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)], nh);
+	if (index == nt->next_index + 1)
+		nt->next_index++;
+	return index;
+undo:
+	if (index != nt->next_index + 1)
+		nt->free_index[nt->n_free++] = index;
+	return 0;
+}
+
+void nexthop_index_release(struct nexthop_table *nt, uint32_t index)
+{
+	uint32_t i = index - 1;
+
+	wlock_assert_held(nt->lock);
+	/* A grace period has passed: no reader holds a word naming it. */
+	nt->dir[i >> NEXTHOP_CHUNK_BITS]->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)] = NULL;
+	nt->free_index[nt->n_free++] = index;
+	if (nt->n_free < nt->next_index)
+		return;
+	/*
+	 * Every index is free again, each a grace period after its last use:
+	 * no reader can reach the chunks. An emptied table returns to its
+	 * baseline memory.
+	 */
+	for (uint32_t c = 0; c < NEXTHOP_DIR_SLOTS && nt->nchunks; c++) {
+		if (nt->dir[c]) {
+			free(nt->dir[c]);
+			nt->dir[c] = NULL;
+			nt->nchunks--;
+		}
+	}
+	free(nt->free_index);
+	nt->free_index = NULL;
+	nt->n_free = nt->free_cap = nt->next_index = 0;
 }
 
 /* Keep the load factor under 1; a failed resize only costs speed. */
@@ -100,6 +188,11 @@ struct nexthop *nexthop_get(struct nexthop_table *nt, const struct rt_addr *gate
 	nh->hash = h;
 	nh->gateway = *gw;
 	strncpy(nh->dev, dev, RT_DEV_LEN - 1);
+	nh->index = index_take(nt, nh);
+	if (!nh->index) {
+		free(nh);
+		return NULL;
+	}
 	if (nt->count >= nt->nbuckets)
 		nexthop_table_grow(nt);
 	nh->hash_next = nt->buckets[h & (nt->nbuckets - 1)];
@@ -141,6 +234,8 @@ void nexthop_put_unpublished(struct nexthop_table *nt, struct nexthop *nh)
 	if (--nh->refcnt)
 		return;
 	nexthop_unhash(nt, nh);
+	/* No answer word ever named it: the index is free at once. */
+	nexthop_index_release(nt, nh->index);
 	free(nh);
 }
 
@@ -150,6 +245,7 @@ void nexthop_put(struct nexthop_table *nt, struct nexthop *nh, struct reclaim *r
 	if (--nh->refcnt)
 		return;
 	nexthop_unhash(nt, nh);
-	/* Readers may still be copying it out of a route they found. */
+	/* Readers may still be copying it out of a route or an answer word they found. */
+	reclaim_id(rc, NEXTHOP_ID_FLAG | nh->index);
 	reclaim_free(rc, nh, sizeof(*nh));
 }

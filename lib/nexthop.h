@@ -5,12 +5,22 @@
  * next hops are one object. Reference counts change only under the table's
  * writer lock; a next hop whose count drops to zero is unhashed and freed
  * after a grace period, since readers may still be copying it out.
+ *
+ * Each next hop also has a small index (1..NEXTHOP_MAX_INDEX), so a route's
+ * answer fits one 64-bit word (entries.h) that names its next hop. The
+ * index table is two-level, like the route ids, so it grows without moving
+ * slots readers may be loading. An index is recycled only a grace period
+ * after its next hop was dropped (through the table's id reclamation, with
+ * NEXTHOP_ID_FLAG), so a reader holding an old answer word still finds the
+ * next hop it named.
  */
 #ifndef ROUTED_NEXTHOP_H
 #define ROUTED_NEXTHOP_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <urcu/urcu-memb.h>
 
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -22,8 +32,21 @@ struct nexthop {
 	struct nexthop *hash_next;	/* writer only */
 	uint32_t refcnt;		/* writer only */
 	uint32_t hash;
+	uint32_t index;
 	struct rt_addr gateway;		/* family 0: none */
 	char dev[RT_DEV_LEN];
+};
+
+#define NEXTHOP_INDEX_BITS 23
+#define NEXTHOP_MAX_INDEX ((1u << NEXTHOP_INDEX_BITS) - 1)
+#define NEXTHOP_CHUNK_BITS 10
+#define NEXTHOP_CHUNK_SLOTS (1u << NEXTHOP_CHUNK_BITS)
+#define NEXTHOP_DIR_SLOTS (1u << (NEXTHOP_INDEX_BITS - NEXTHOP_CHUNK_BITS))
+/* Marks a next-hop index among the route ids handed to reclaim_id(). */
+#define NEXTHOP_ID_FLAG 0x80000000u
+
+struct nexthop_chunk {
+	struct nexthop *slot[NEXTHOP_CHUNK_SLOTS];
 };
 
 struct nexthop_table {
@@ -31,24 +54,50 @@ struct nexthop_table {
 	struct nexthop **buckets;
 	size_t nbuckets;
 	size_t count;
+	struct nexthop_chunk **dir;	/* [NEXTHOP_DIR_SLOTS], read by lookups */
+	uint32_t *free_index;		/* writer only: recycled indexes, a stack */
+	uint32_t n_free, free_cap;
+	uint32_t next_index;		/* never handed out yet: next_index + 1 and up */
+	uint32_t nchunks;
 };
 
 int nexthop_table_init(struct nexthop_table *nt, const struct wlock *lock);
 /* Free every next hop right away: only when no reader can reach them. */
 void nexthop_table_fini(struct nexthop_table *nt);
 
-/* Find or create the next hop (gateway, dev) and take a reference. NULL + errno. */
+/*
+ * Find or create the next hop (gateway, dev) and take a reference. NULL
+ * when out of memory or of indexes.
+ */
 struct nexthop *nexthop_get(struct nexthop_table *nt, const struct rt_addr *gateway, const char *dev);
 /* Take another reference on nh. */
 void nexthop_hold(struct nexthop_table *nt, struct nexthop *nh);
 /* Drop a reference no reader has seen (the route was never published). */
 void nexthop_put_unpublished(struct nexthop_table *nt, struct nexthop *nh);
-/* Drop a reference; the last one retires nh through rc. */
+/* Drop a reference; the last one retires nh and its index through rc. */
 void nexthop_put(struct nexthop_table *nt, struct nexthop *nh, struct reclaim *rc);
+/* Recycle an index retired by nexthop_put(), a grace period later. */
+void nexthop_index_release(struct nexthop_table *nt, uint32_t index);
+
+/*
+ * Reader side, inside a read-side section: the next hop of a live index.
+ * Both loads pair with the rcu_assign_pointer() that published the chunk
+ * and the next hop in nexthop_get().
+ */
+static inline const struct nexthop *nexthop_by_index(const struct nexthop_table *nt,
+						     uint32_t index)
+{
+	uint32_t i = index - 1;
+	const struct nexthop_chunk *c = rcu_dereference(nt->dir[i >> NEXTHOP_CHUNK_BITS]);
+
+	return rcu_dereference(c->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)]);
+}
 
 static inline size_t nexthop_table_bytes(const struct nexthop_table *nt)
 {
-	return nt->count * sizeof(struct nexthop) + nt->nbuckets * sizeof(struct nexthop *);
+	return nt->count * sizeof(struct nexthop) + nt->nbuckets * sizeof(struct nexthop *) +
+	       NEXTHOP_DIR_SLOTS * sizeof(void *) + nt->nchunks * sizeof(struct nexthop_chunk) +
+	       nt->free_cap * sizeof(uint32_t);
 }
 
 #endif

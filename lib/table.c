@@ -208,7 +208,10 @@ static void release_id(void *arg, uint32_t id)
 {
 	struct rt_table *t = arg;
 
-	entries_release(&t->state->entries, id);
+	if (id & NEXTHOP_ID_FLAG)
+		nexthop_index_release(&t->state->nexthops, id & ~NEXTHOP_ID_FLAG);
+	else
+		entries_release(&t->state->entries, id);
 }
 
 static void write_begin(struct rt_table *t)
@@ -909,23 +912,37 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
 }
 
 /* Fill answers for ids that one read-side section (still held) looked up. */
+#define ANSWER_GROUP 16
+
 static inline void answers_fill(const struct table_state *st, const uint32_t *ids, size_t n,
 				struct rt_answer *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct rib_route *r;
+	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
+		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+		const uint32_t *id = ids + base;
 
-		if (ids[i] == RT_NO_ROUTE) {
-			memset(&out[i], 0, sizeof(out[i]));
-			continue;
+		/* The group's answer words are fetched together (see fib_lookup4_batch()). */
+		for (size_t i = 0; i < m; i++)
+			if (id[i] != RT_NO_ROUTE)
+				__builtin_prefetch(entries_answer_slot(&st->entries, id[i]));
+		for (size_t i = 0; i < m; i++) {
+			struct rt_answer *a = &out[base + i];
+			const struct nexthop *nh;
+			uint64_t w;
+
+			if (id[i] == RT_NO_ROUTE) {
+				memset(a, 0, sizeof(*a));
+				continue;
+			}
+			w = entries_answer(&st->entries, id[i]);
+			nh = nexthop_by_index(&st->nexthops, entry_answer_nexthop(w));
+			a->found = true;
+			a->len = (uint8_t)entry_answer_len(w);
+			a->has_tag = entry_answer_has_tag(w);
+			a->tag = entry_answer_tag(w);
+			a->has_gateway = nh->gateway.family != 0;
+			memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
 		}
-		out[i].found = true;
-		r = entries_get(&st->entries, ids[i]);
-		out[i].len = r->prefix.len;
-		out[i].has_tag = r->has_tag;
-		out[i].tag = r->tag;
-		out[i].has_gateway = r->nh->gateway.family != 0;
-		memcpy(out[i].gateway, r->nh->gateway.bytes, sizeof(out[i].gateway));
 	}
 }
 

@@ -433,6 +433,63 @@ static void check_answer(struct reader *rd, const struct probe *pr,
 		reader_fail(rd, pr, "table %u", r->table);
 }
 
+/* The answer path (what the UDP service sends): the same checks on what it carries. */
+static void check_short_answer(struct reader *rd, const struct probe *pr, const struct rt_answer *a)
+{
+	struct rt_addr gw;
+	unsigned idx;
+	bool ok = false;
+
+	if (!a->found) {
+		if (!pr->none_ok)
+			reader_fail(rd, pr, "no route in the answer, but a stable prefix holds it");
+		return;
+	}
+	idx = a->tag >> TAG_SHIFT;
+	if (!a->has_tag || idx >= nprefixes) {
+		reader_fail(rd, pr, "answer: garbage tag %u (has_tag %d)", a->tag, a->has_tag);
+		return;
+	}
+	for (unsigned i = 0; i < pr->nallowed; i++)
+		ok |= pr->allowed[i] == idx;
+	if (!ok || a->len != prefixes[idx].p.len) {
+		reader_fail(rd, pr, "answer /%u (tag %u) is not acceptable", a->len, a->tag);
+		return;
+	}
+	gateway_of(pr->a.family, a->tag, &gw);
+	if (a->has_gateway != (gw.family != 0) ||
+	    memcmp(a->gateway, gw.bytes, pr->a.family == AF_INET ? 4 : 16) != 0)
+		reader_fail(rd, pr, "answer: gateway does not match tag %u", a->tag);
+}
+
+static void read_answers(struct reader *rd, struct rt_table *t, uint64_t *rng, unsigned n)
+{
+	uint32_t v4[32], ids[32];
+	uint8_t v6[32][16];
+	const struct probe *p4[32], *p6[32];
+	struct rt_answer ans[32];
+	unsigned m4 = 0, m6 = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct probe *pr = &probes[splitmix(rng) % nprobes];
+
+		if (pr->a.family == AF_INET) {
+			p4[m4] = pr;
+			v4[m4++] = rt_addr_to_v4(&pr->a);
+		} else {
+			p6[m6] = pr;
+			memcpy(v6[m6++], pr->a.bytes, 16);
+		}
+	}
+	rt_table_answer4(t, v4, m4, ids, ans);
+	for (unsigned i = 0; i < m4; i++)
+		check_short_answer(rd, p4[i], &ans[i]);
+	rt_table_answer6(t, (const uint8_t(*)[16])v6, m6, ids, ans);
+	for (unsigned i = 0; i < m6; i++)
+		check_short_answer(rd, p6[i], &ans[i]);
+	CMM_STORE_SHARED(rd->lookups, rd->lookups + n);
+}
+
 struct reader_args {
 	struct reader *rd;
 	struct rt_table *t;
@@ -455,6 +512,10 @@ static void *reader_main(void *arg)
 		unsigned mode = (unsigned)(splitmix(&rng) % 8);
 		unsigned n = mode < 4 ? 1 : 1 + (unsigned)(splitmix(&rng) % 32);
 
+		if (mode == 6) {
+			read_answers(rd, t, &rng, n);
+			continue;
+		}
 		if (mode == 7) {
 			/* The raw id path: a stable answer always has an id. */
 			unsigned m = 0;
