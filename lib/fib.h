@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <urcu/urcu-memb.h>
 
@@ -127,7 +128,8 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
  * Batch of IPv4 lookups with the memory accesses of different addresses
  * overlapped: each pass issues one level's loads for the whole group (as
  * prefetches) before any lookup needs them, so the cache misses of a group
- * are waited for together rather than one after another.
+ * are waited for together rather than one after another (see
+ * fib_lookup6_batch() for the walk).
  */
 #define FIB_BATCH_GROUP 16
 
@@ -138,49 +140,68 @@ FIB_READER void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addr
 		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
 		const uint32_t *a = addrs + base;
 		const struct fib_node *node[FIB_BATCH_GROUP];
+		const uint32_t *leaf[FIB_BATCH_GROUP];
+		uint8_t walking[FIB_BATCH_GROUP];	/* the group's unfinished lookups */
+		unsigned shift = FIB4_DIR_BITS, active = 0;
 
 		for (size_t i = 0; i < m; i++)
 			__builtin_prefetch(&t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
 		for (size_t i = 0; i < m; i++) {
 			uintptr_t s = rcu_dereference(t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
 
-			node[i] = NULL;
+			leaf[i] = NULL;
 			if (s & 1) {
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
 			node[i] = (const struct fib_node *)s;
 			__builtin_prefetch(node[i]);
+			walking[active++] = (uint8_t)i;
 		}
-		for (size_t i = 0; i < m; i++) {
-			const struct fib_node *nd = node[i];
-			unsigned c;
+		for (; active; shift += FIB_STRIDE) {
+			unsigned still = 0;
 
-			if (!nd)
-				continue;
-			c = (uint32_t)(a[i] << FIB4_DIR_BITS) >> 26;
-			if (nd->vector & (1ULL << c))
-				__builtin_prefetch(&nd->children[fib_rank(nd->vector, c)]);
-			else
-				__builtin_prefetch(&nd->leaves[fib_rank(nd->leafvec, c)]);
+			for (unsigned k = 0; k < active; k++) {
+				unsigned i = walking[k];
+				const struct fib_node *nd = node[i];
+				unsigned c = (uint32_t)(a[i] << shift) >> 26;
+
+				if (nd->vector & (1ULL << c)) {
+					node[i] = &nd->children[fib_rank(nd->vector, c)];
+					__builtin_prefetch(node[i]);
+					walking[still++] = (uint8_t)i;
+				} else {
+					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					__builtin_prefetch(leaf[i]);
+				}
+			}
+			active = still;
 		}
 		for (size_t i = 0; i < m; i++)
-			if (node[i])
-				out[base + i] = fib_lookup4(t, a[i]);
+			if (leaf[i])
+				out[base + i] = *leaf[i];
 	}
+}
+
+/* An IPv6 address (network byte order) as two host-order 64-bit halves. */
+FIB_READER uint64_t fib6_half(const uint8_t *a)
+{
+	uint64_t v;
+
+	memcpy(&v, a, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 {
-	uint64_t hi = 0, lo = 0;
+	uint64_t hi = fib6_half(a), lo = fib6_half(a + 8);
 	uintptr_t s;
 	const struct fib_node *n;
 	unsigned depth = FIB6_DIR_BITS;
 
-	for (unsigned i = 0; i < 8; i++) {
-		hi = (hi << 8) | a[i];
-		lo = (lo << 8) | a[i + 8];
-	}
 	s = rcu_dereference(t->dir[hi >> (64 - FIB6_DIR_BITS)]);
 	if (s & 1)
 		return (uint32_t)(s >> 1);
@@ -202,24 +223,70 @@ FIB_READER unsigned fib6_slot(const uint8_t *a)
 	return ((unsigned)a[0] << 8 | a[1]) >> (16 - FIB6_DIR_BITS);
 }
 
-/* IPv6 batch: the direct slots and first nodes of a group are prefetched. */
+/*
+ * IPv6 batch, walked level by level: an IPv6 lookup crosses up to a dozen
+ * nodes (six for a /48), each a dependent cache miss. Each pass advances
+ * every unfinished lookup of the group by one node and prefetches the
+ * next (or its leaf, read once the whole group is done), so the misses of a group overlap at every depth instead of only at
+ * the first (the group-prefetching of S. Chen et al., "Improving Hash Join
+ * Performance through Prefetching", ICDE 2004, applied to trie levels).
+ * The loads are the ones fib_lookup6() makes: the slot with
+ * rcu_dereference(), everything below through that pointer.
+ */
 FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
 				     size_t n, uint32_t *out)
 {
 	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
 		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
 		const uint8_t(*a)[16] = addrs + base;
+		const struct fib_node *node[FIB_BATCH_GROUP];
+		const uint32_t *leaf[FIB_BATCH_GROUP];
+		uint64_t hi[FIB_BATCH_GROUP], lo[FIB_BATCH_GROUP];
+		uint8_t walking[FIB_BATCH_GROUP];	/* the group's unfinished lookups */
+		unsigned depth = FIB6_DIR_BITS, active = 0;
 
 		for (size_t i = 0; i < m; i++)
 			__builtin_prefetch(&t->dir[fib6_slot(a[i])]);
 		for (size_t i = 0; i < m; i++) {
 			uintptr_t s = rcu_dereference(t->dir[fib6_slot(a[i])]);
 
-			if (!(s & 1))
-				__builtin_prefetch((const void *)s);
+			node[i] = NULL;
+			leaf[i] = NULL;
+			if (s & 1) {
+				out[base + i] = (uint32_t)(s >> 1);
+				continue;
+			}
+			hi[i] = fib6_half(a[i]);
+			lo[i] = fib6_half(a[i] + 8);
+			node[i] = (const struct fib_node *)s;
+			__builtin_prefetch(node[i]);
+			walking[active++] = (uint8_t)i;
+		}
+		/* All lookups of a group are at the same depth in each pass. */
+		for (; active; depth += FIB_STRIDE) {
+			/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
+			const uint64_t *half = depth < 64 ? hi : lo;
+			unsigned shift = depth & 63, still = 0;
+
+			for (unsigned k = 0; k < active; k++) {
+				unsigned i = walking[k];
+				const struct fib_node *nd = node[i];
+				unsigned c = (unsigned)((half[i] << shift) >> 58);
+
+				if (nd->vector & (1ULL << c)) {
+					node[i] = &nd->children[fib_rank(nd->vector, c)];
+					__builtin_prefetch(node[i]);
+					walking[still++] = (uint8_t)i;
+				} else {
+					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					__builtin_prefetch(leaf[i]);
+				}
+			}
+			active = still;
 		}
 		for (size_t i = 0; i < m; i++)
-			out[base + i] = fib_lookup6(t, a[i]);
+			if (leaf[i])
+				out[base + i] = *leaf[i];
 	}
 }
 

@@ -433,6 +433,33 @@ static void compare_lookups(struct world *w, unsigned n, const char *when)
 	}
 }
 
+/* The answer path (what the UDP service sends) against the model's routes. */
+static void compare_answers(struct world *w, unsigned n, const uint32_t *v4, unsigned n4,
+			    const uint8_t (*v6)[16], unsigned n6, const unsigned *map)
+{
+	static struct rt_answer a4[MAX_PROBES], a6[MAX_PROBES];
+	static uint32_t ids[MAX_PROBES];
+	char ab[RT_ADDR_STRLEN];
+
+	rt_table_answer4(w->t, v4, n4, ids, a4);
+	rt_table_answer6(w->t, v6, n6, ids, a6);
+	for (unsigned i = 0; i < n; i++) {
+		const struct rt_route *want = &w->want[i];
+		const struct rt_answer *a = w->probes[i].family == AF_INET ? &a4[map[i]] : &a6[map[i]];
+
+		check(a->found == w->want_found[i], "answer %s: found %d, expected %d",
+		      addr_s(&w->probes[i], ab), a->found, w->want_found[i]);
+		if (!a->found)
+			continue;
+		check(a->len == want->prefix.len && a->has_tag == want->has_tag &&
+			      (!a->has_tag || a->tag == want->tag) &&
+			      a->has_gateway == (want->gateway.family != 0) &&
+			      memcmp(a->gateway, want->gateway.bytes, 16) == 0,
+		      "answer %s: /%u tag %u (%d) differs from the model's route",
+		      addr_s(&w->probes[i], ab), a->len, a->tag, a->has_tag);
+	}
+}
+
 /*
  * The raw id paths (batched per family): no id exactly when there is no
  * route, and two probes share an id exactly when they resolve to the same
@@ -464,6 +491,7 @@ static void compare_ids(struct world *w, unsigned n)
 		      "lookup ids %s: id %u, expected %s", addr_s(&w->probes[i], ab), w->ids[i],
 		      w->want_found[i] ? "a route" : "none");
 	}
+	compare_answers(w, n, v4, n4, v6, n6, map);
 	for (unsigned i = 0; i < n; i++) {
 		if (!w->want_found[i])
 			continue;
