@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The journal: CRC-32C vectors, the record codec and every refusal, and
+ * opening real directories: replay across segments, release, torn tails
+ * cut, corruption refused (and dropped when allowed), gaps, a snapshot
+ * newer than the journal, and a sync thread beside the appender.
+ *
+ * ROUTED_TEST_SEED sets the seed of the randomized parts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <routed/crc32c.h>
+#include <routed/journal.h>
+
+uint32_t rt_crc32c_portable(uint32_t crc, const void *buf, size_t len);
+
+static unsigned long long seed;
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* CRC-32C */
+
+static void test_crc32c_vectors(void **state)
+{
+	uint8_t buf[32];
+
+	(void)state;
+	assert_int_equal(rt_crc32c(0, "123456789", 9), 0xe3069283u);
+	/* RFC 3720, B.4 */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(rt_crc32c(0, buf, 32), 0x8a9136aau);
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(rt_crc32c(0, buf, 32), 0x62a8ab43u);
+	for (unsigned i = 0; i < 32; i++)
+		buf[i] = (uint8_t)i;
+	assert_int_equal(rt_crc32c(0, buf, 32), 0x46dd794eu);
+	/* Continuation: two calls equal one. */
+	assert_int_equal(rt_crc32c(rt_crc32c(0, buf, 13), buf + 13, 19), 0x46dd794eu);
+}
+
+static void test_crc32c_paths_agree(void **state)
+{
+	uint64_t s = seed;
+	uint8_t buf[300];
+
+	(void)state;
+	for (unsigned round = 0; round < 2000; round++) {
+		size_t off = splitmix(&s) % 8, len = splitmix(&s) % (sizeof(buf) - 8);
+
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)splitmix(&s);
+		assert_int_equal(rt_crc32c(7, buf + off, len), rt_crc32c_portable(7, buf + off, len));
+	}
+}
+
+/* Records */
+
+static void test_record_round_trip(void **state)
+{
+	uint8_t buf[256], payload[200];
+	struct rt_journal_record rec;
+	size_t size;
+
+	(void)state;
+	for (uint32_t len = 0; len < sizeof(payload); len++) {
+		for (uint32_t i = 0; i < len; i++)
+			payload[i] = (uint8_t)(i * 7 + len);
+		assert_true(rt_journal_record_size(len) % 8 == 0);
+		assert_true(rt_journal_record_size(len) >= RT_JOURNAL_HEADER_LEN + len);
+		assert_true(rt_journal_record_size(len) < RT_JOURNAL_HEADER_LEN + len + 8);
+		rt_journal_encode(buf, 1000 + len, 3, payload, len);
+		assert_int_equal(rt_journal_decode(buf, rt_journal_record_size(len), &rec, &size),
+				 RT_JOURNAL_OK);
+		assert_int_equal(size, rt_journal_record_size(len));
+		assert_int_equal(rec.seq, 1000 + len);
+		assert_int_equal(rec.op, 3);
+		assert_int_equal(rec.length, len);
+		assert_memory_equal(rec.payload, payload, len);
+		/* Any shorter buffer is incomplete. */
+		assert_int_equal(rt_journal_decode(buf, size - 1, &rec, &size), RT_JOURNAL_E_SHORT);
+	}
+}
+
+static void test_record_refusals(void **state)
+{
+	uint8_t good[64], buf[64];
+	struct rt_journal_record rec;
+	size_t size, n = rt_journal_record_size(13);
+
+	(void)state;
+	rt_journal_encode(good, 5, 2, "thirteen byte", 13);
+	assert_int_equal(rt_journal_decode(good, 10, &rec, &size), RT_JOURNAL_E_SHORT);
+	/* Every single-bit flip anywhere in the record is caught. */
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned b = 0; b < 8; b++) {
+			enum rt_journal_decode_error e;
+
+			memcpy(buf, good, n);
+			buf[i] ^= (uint8_t)(1u << b);
+			e = rt_journal_decode(buf, n, &rec, &size);
+			assert_int_not_equal(e, RT_JOURNAL_OK);
+		}
+	}
+	/* Specific reasons. */
+	memcpy(buf, good, n);
+	buf[3] = 0x7f;		/* length far too large */
+	assert_int_equal(rt_journal_decode(buf, n, &rec, &size), RT_JOURNAL_E_LENGTH);
+	memcpy(buf, good, n);
+	buf[18] = 0;		/* magic */
+	assert_int_equal(rt_journal_decode(buf, n, &rec, &size), RT_JOURNAL_E_HEADER);
+	memcpy(buf, good, n);
+	buf[21] = 1;		/* reserved */
+	assert_int_equal(rt_journal_decode(buf, n, &rec, &size), RT_JOURNAL_E_HEADER);
+	memcpy(buf, good, n);
+	buf[n - 1] = 1;		/* padding */
+	assert_int_equal(rt_journal_decode(buf, n, &rec, &size), RT_JOURNAL_E_HEADER);
+	memcpy(buf, good, n);
+	buf[30] ^= 1;		/* payload */
+	assert_int_equal(rt_journal_decode(buf, n, &rec, &size), RT_JOURNAL_E_CRC);
+	rt_journal_encode(buf, 5, 0, NULL, 0);	/* op 0 is not a record */
+	assert_int_equal(rt_journal_decode(buf, 24, &rec, &size), RT_JOURNAL_E_HEADER);
+	memset(buf, 0, sizeof(buf));		/* zeros are never a record */
+	assert_int_not_equal(rt_journal_decode(buf, sizeof(buf), &rec, &size), RT_JOURNAL_OK);
+	for (int e = RT_JOURNAL_OK; e <= RT_JOURNAL_E_CRC; e++)
+		assert_non_null(rt_journal_decode_strerror(e));
+}
+
+/* Directories */
+
+struct dir_fixture {
+	char path[64];
+};
+
+static int dir_setup(void **state)
+{
+	struct dir_fixture *f = calloc(1, sizeof(*f));
+
+	strcpy(f->path, "/tmp/test_journal.XXXXXX");
+	if (!mkdtemp(f->path))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int dir_teardown(void **state)
+{
+	struct dir_fixture *f = *state;
+	DIR *d = opendir(f->path);
+	struct dirent *de;
+	char p[512];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", f->path, de->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->path);
+	free(f);
+	return 0;
+}
+
+/* What a replay saw. */
+struct seen {
+	uint64_t n;
+	uint64_t first, last;
+	bool in_order;
+	unsigned bad_payload;
+};
+
+/* Payload of record seq: its length and bytes are functions of seq. */
+static uint32_t payload_of(uint64_t seq, uint8_t *buf)
+{
+	uint32_t len = (uint32_t)(seq * 37 % 300);
+
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seq + i);
+	return len;
+}
+
+static int check_record(const struct rt_journal_record *rec, void *arg)
+{
+	struct seen *s = arg;
+	uint8_t want[512];
+	uint32_t len = payload_of(rec->seq, want);
+
+	if (!s->n)
+		s->first = rec->seq;
+	else if (rec->seq != s->last + 1)
+		s->in_order = false;
+	if (rec->op != 1 + rec->seq % 5 || rec->length != len || memcmp(rec->payload, want, len))
+		s->bad_payload++;
+	s->last = rec->seq;
+	s->n++;
+	return 0;
+}
+
+static struct rt_journal *open_dir(const char *dir, uint64_t from, uint64_t segbytes, bool trunc,
+				   struct seen *s, struct rt_journal_open_info *info, int *rc,
+				   char *err, size_t errlen)
+{
+	struct rt_journal_options o = { .dir = dir, .segment_bytes = segbytes,
+					.truncate_corrupt = trunc };
+	struct rt_journal *j = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->in_order = true;
+	*rc = rt_journal_open(&o, from, check_record, s, &j, info, err, errlen);
+	return j;
+}
+
+static void append_range(struct rt_journal *j, uint64_t from, uint64_t to)
+{
+	uint8_t buf[512];
+
+	for (uint64_t seq = from; seq <= to; seq++) {
+		uint64_t got = 0;
+		uint32_t len = payload_of(seq, buf);
+
+		assert_int_equal(rt_journal_append(j, (uint16_t)(1 + seq % 5), buf, len, &got), 0);
+		assert_int_equal(got, seq);
+	}
+}
+
+static unsigned count_segments(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned n = 0;
+
+	while (d && (de = readdir(d)))
+		n += strncmp(de->d_name, "journal-", 8) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void segment_path(const char *dir, uint64_t first, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/journal-%016" PRIx64 ".log", dir, first);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void test_replay_and_segments(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512];
+	int rc;
+
+	j = open_dir(f->path, 0, 4096, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(rt_journal_last_seq(j), 0);
+	append_range(j, 1, 500);
+	assert_int_equal(rt_journal_sync(j), 0);
+	assert_int_equal(rt_journal_synced_seq(j), 500);
+	rt_journal_close(j);
+	assert_true(count_segments(f->path) > 5);
+
+	j = open_dir(f->path, 0, 4096, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, 500);
+	assert_true(s.in_order);
+	assert_int_equal(s.first, 1);
+	assert_int_equal(s.bad_payload, 0);
+	assert_false(info.truncated);
+	assert_int_equal(info.last_seq, 500);
+	/* Appending continues the numbering. */
+	append_range(j, 501, 520);
+	assert_int_equal(rt_journal_sync(j), 0);
+	/* A snapshot up to 300: the segments wholly before it go. */
+	unsigned before = count_segments(f->path);
+
+	assert_int_equal(rt_journal_release(j, 300), 0);
+	assert_true(count_segments(f->path) < before);
+	rt_journal_close(j);
+
+	/* Replay from 300 (the snapshot): records 301..520, nothing older missing. */
+	j = open_dir(f->path, 300, 4096, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.first, 301);
+	assert_int_equal(s.last, 520);
+	assert_int_equal(s.n, 220);
+	assert_true(s.in_order);
+	rt_journal_close(j);
+
+	/* Replay from 0 now: records 1..(first kept - 1) are gone: refused. */
+	j = open_dir(f->path, 0, 4096, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, -EBADMSG);
+	assert_null(j);
+	assert_non_null(strstr(err, "missing"));
+}
+
+static void reopen_append_close(const char *dir, uint64_t from_seq_expected_last,
+				uint64_t append_seq)
+{
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512];
+	int rc;
+
+	j = open_dir(dir, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.last, from_seq_expected_last);
+	assert_true(s.in_order);
+	assert_int_equal(s.bad_payload, 0);
+	append_range(j, append_seq, append_seq);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+}
+
+static void test_torn_tail_is_cut(void **state)
+{
+	struct dir_fixture *f = *state;
+	uint64_t s64 = seed ^ 0x7041, n = 40;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512], path[256];
+	uint8_t junk[100];
+	int rc, fd;
+
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	append_range(j, 1, n);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+	segment_path(f->path, 1, path, sizeof(path));
+
+	for (unsigned round = 0; round < 30; round++) {
+		off_t size = file_size(path);
+		unsigned kind = (unsigned)(splitmix(&s64) % 3);
+		size_t extra = 1 + splitmix(&s64) % sizeof(junk);
+
+		fd = open(path, O_WRONLY);
+		assert_true(fd >= 0);
+		if (kind == 0) {
+			/* A crash in the middle of the last append. */
+			assert_int_equal(ftruncate(fd, size - 1 - (off_t)(splitmix(&s64) % 20)), 0);
+		} else {
+			/* Zeros (a preallocated block) or garbage after the last record. */
+			for (size_t i = 0; i < sizeof(junk); i++)
+				junk[i] = kind == 1 ? 0 : (uint8_t)splitmix(&s64);
+			assert_int_equal(pwrite(fd, junk, extra, size), (ssize_t)extra);
+		}
+		close(fd);
+		j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+		assert_int_equal(rc, 0);
+		assert_true(info.truncated);
+		assert_false(info.corrupt);
+		assert_int_equal(s.last, kind == 0 ? n - 1 : n);
+		assert_true(s.in_order);
+		assert_int_equal(s.bad_payload, 0);
+		if (kind)
+			assert_int_equal(file_size(path), size);
+		rt_journal_close(j);
+		if (kind == 0)
+			n--;
+		/* The journal goes on where the valid part ends. */
+		reopen_append_close(f->path, n, n + 1);
+		n++;
+	}
+	/* A new segment whose header never made it to disk. */
+	segment_path(f->path, n + 1, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "route", 5), 5);
+	close(fd);
+	reopen_append_close(f->path, n, n + 1);
+	n++;
+	assert_int_equal(file_size(path), RT_JOURNAL_SEGMENT_HEADER_LEN + rt_journal_record_size(
+		payload_of(n, junk)));
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_false(info.truncated);
+	assert_int_equal(s.n, n);
+	rt_journal_close(j);
+}
+
+/* Where record seq starts in a single-segment journal starting at 1. */
+static off_t record_offset(uint64_t seq)
+{
+	uint8_t buf[512];
+	off_t off = RT_JOURNAL_SEGMENT_HEADER_LEN;
+
+	for (uint64_t k = 1; k < seq; k++)
+		off += (off_t)rt_journal_record_size(payload_of(k, buf));
+	return off;
+}
+
+static void flip_byte(const char *path, off_t off)
+{
+	int fd = open(path, O_RDWR);
+	uint8_t b;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, off), 1);
+	b ^= 0x20;
+	assert_int_equal(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+static void test_corruption_refused(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512], path[256], want[64];
+	int rc;
+
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	append_range(j, 1, 30);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+	segment_path(f->path, 1, path, sizeof(path));
+	flip_byte(path, record_offset(10) + 26);
+
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, -EBADMSG);
+	assert_null(j);
+	assert_non_null(strstr(err, "journal-0000000000000001.log"));
+	snprintf(want, sizeof(want), "offset %lld:", (long long)record_offset(10));
+	assert_non_null(strstr(err, want));
+	/* Nothing was changed by the refusal. */
+	assert_int_equal(file_size(path), record_offset(31));
+
+	/* The override drops record 10 and everything after it. */
+	j = open_dir(f->path, 0, 0, true, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.last, 9);
+	assert_true(info.truncated);
+	assert_true(info.corrupt);
+	assert_int_equal(info.truncated_offset, record_offset(10));
+	append_range(j, 10, 12);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, 12);
+	assert_int_equal(s.bad_payload, 0);
+	rt_journal_close(j);
+}
+
+static void test_corrupt_older_segment(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512], path[256];
+	int rc;
+
+	j = open_dir(f->path, 0, 2048, false, &s, &info, &rc, err, sizeof(err));
+	append_range(j, 1, 100);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+	assert_true(count_segments(f->path) > 3);
+	/* The first segment's last record: its tail would look torn, were it the last segment. */
+	segment_path(f->path, 1, path, sizeof(path));
+	assert_int_equal(truncate(path, file_size(path) - 3), 0);
+	j = open_dir(f->path, 0, 2048, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, -EBADMSG);
+	assert_non_null(strstr(err, "journal-0000000000000001.log"));
+}
+
+static void test_snapshot_newer_than_journal(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512];
+	int rc;
+
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	append_range(j, 1, 10);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+	/* The snapshot covers up to 50: nothing to replay, numbering goes on from 51. */
+	j = open_dir(f->path, 50, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(info.skipped, 10);
+	assert_int_equal(rt_journal_last_seq(j), 50);
+	append_range(j, 51, 53);
+	assert_int_equal(rt_journal_sync(j), 0);
+	assert_int_equal(rt_journal_release(j, 50), 0);
+	rt_journal_close(j);
+	assert_int_equal(count_segments(f->path), 1);
+	j = open_dir(f->path, 50, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.first, 51);
+	assert_int_equal(s.last, 53);
+	rt_journal_close(j);
+}
+
+struct race {
+	struct rt_journal *j;
+	uint64_t n;
+	int done;
+	int failures;
+};
+
+static void *appender(void *arg)
+{
+	struct race *r = arg;
+
+	append_range(r->j, 1, r->n);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_sync_beside_appender(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct race r = { .n = 20000 };
+	struct seen s;
+	uint64_t prev = 0;
+	pthread_t t;
+	char err[512];
+	int rc;
+
+	r.j = open_dir(f->path, 0, 65536, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(pthread_create(&t, NULL, appender, &r), 0);
+	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE)) {
+		uint64_t synced;
+
+		assert_int_equal(rt_journal_sync(r.j), 0);
+		synced = rt_journal_synced_seq(r.j);
+		assert_true(synced >= prev);
+		assert_true(synced <= rt_journal_last_seq(r.j));
+		prev = synced;
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(rt_journal_sync(r.j), 0);
+	assert_int_equal(rt_journal_synced_seq(r.j), r.n);
+	rt_journal_close(r.j);
+	r.j = open_dir(f->path, 0, 65536, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, r.n);
+	assert_true(s.in_order);
+	assert_int_equal(s.bad_payload, 0);
+	rt_journal_close(r.j);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_options o = { .dir = "/nonexistent/routed-journal" };
+	struct rt_journal_open_info info;
+	struct rt_journal *j = NULL;
+	struct seen s;
+	char err[512];
+	int rc;
+
+	assert_int_equal(rt_journal_open(&o, 0, NULL, NULL, &j, &info, err, sizeof(err)), -ENOENT);
+	assert_null(j);
+	assert_non_null(strstr(err, "/nonexistent/routed-journal"));
+	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(rt_journal_append(j, 0, "x", 1, NULL), -EINVAL);
+	assert_int_equal(rt_journal_append(j, 1, NULL, RT_JOURNAL_MAX_PAYLOAD + 1, NULL), -EINVAL);
+	/* Refusals are not errors of the journal. */
+	assert_int_equal(rt_journal_error(j), 0);
+	assert_int_equal(rt_journal_last_seq(j), 0);
+	rt_journal_close(j);
+	rt_journal_close(NULL);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_crc32c_vectors),
+	cmocka_unit_test(test_crc32c_paths_agree),
+	cmocka_unit_test(test_record_round_trip),
+	cmocka_unit_test(test_record_refusals),
+	cmocka_unit_test_setup_teardown(test_replay_and_segments, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_corruption_refused, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_corrupt_older_segment, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_snapshot_newer_than_journal, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_sync_beside_appender, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_bad_arguments, dir_setup, dir_teardown),
+};
+
+int main(void)
+{
+	const char *env = getenv("ROUTED_TEST_SEED");
+
+	seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
+	printf("# seed %llu\n", seed);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
