@@ -3,7 +3,8 @@
  * The journal: CRC-32C vectors, the record codec and every refusal, and
  * opening real directories: replay across segments, release, torn tails
  * cut, corruption refused (and dropped when allowed), gaps, a snapshot
- * newer than the journal, and a sync thread beside the appender.
+ * newer than the journal, a sync thread beside the appender; snapshots
+ * written, replaced, abandoned and damaged.
  *
  * ROUTED_TEST_SEED sets the seed of the randomized parts.
  */
@@ -27,6 +28,7 @@
 
 #include <routed/crc32c.h>
 #include <routed/journal.h>
+#include <routed/snapshot.h>
 
 uint32_t rt_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 
@@ -606,6 +608,120 @@ static void test_bad_arguments(void **state)
 	rt_journal_close(NULL);
 }
 
+/* Snapshots */
+
+struct items {
+	uint64_t n;
+	unsigned bad;
+	uint64_t stop_at;
+};
+
+static int check_item(uint16_t op, const void *payload, uint32_t length, void *arg)
+{
+	struct items *it = arg;
+	uint8_t want[512];
+	uint64_t k = ++it->n;
+	uint32_t len = payload_of(k, want);
+
+	if (op != 1 + k % 5 || length != len || memcmp(payload, want, len))
+		it->bad++;
+	return it->stop_at && k == it->stop_at ? 42 : 0;
+}
+
+static void write_snapshot(const char *dir, uint64_t seq, uint64_t n)
+{
+	struct rt_snapshot_writer *w;
+	uint8_t buf[512];
+	char err[512];
+
+	assert_int_equal(rt_snapshot_begin(dir, seq, &w, err, sizeof(err)), 0);
+	for (uint64_t k = 1; k <= n; k++) {
+		uint32_t len = payload_of(k, buf);
+
+		assert_int_equal(rt_snapshot_add(w, (uint16_t)(1 + k % 5), buf, len), 0);
+	}
+	assert_int_equal(rt_snapshot_add(w, 0, buf, 1), -EINVAL);
+	assert_int_equal(rt_snapshot_add(w, RT_SNAPSHOT_OP_END, buf, 1), -EINVAL);
+	assert_int_equal(rt_snapshot_commit(w, err, sizeof(err)), 0);
+}
+
+static unsigned count_files(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned n = 0;
+
+	while (d && (de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_snapshots(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_snapshot_info info;
+	struct rt_snapshot_writer *w;
+	struct items it = { 0 };
+	char err[512], path[256], want[64];
+	int fd;
+
+	/* None yet: not an error. */
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.seq, 0);
+	assert_int_equal(it.n, 0);
+
+	write_snapshot(f->path, 10, 5000);
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.seq, 10);
+	assert_int_equal(info.items, 5000);
+	assert_int_equal(it.n, 5000);
+	assert_int_equal(it.bad, 0);
+
+	/* A newer one replaces it; an abandoned one (a crash) leaves no trace that counts. */
+	write_snapshot(f->path, 20, 300);
+	assert_int_equal(count_files(f->path, "snapshot-"), 1);
+	assert_int_equal(rt_snapshot_begin(f->path, 30, &w, err, sizeof(err)), 0);
+	assert_int_equal(rt_snapshot_add(w, 1, "x", 1), 0);
+	rt_snapshot_abort(w);
+	snprintf(path, sizeof(path), "%s/snapshot-0000000000000028.snap.tmp", f->path);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);	/* a crash mid-write */
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&it, 0, sizeof(it));
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)), 0);
+	assert_int_equal(info.seq, 20);
+	assert_int_equal(it.n, 300);
+	write_snapshot(f->path, 40, 10);
+	assert_int_equal(count_files(f->path, "snapshot-"), 1);	/* the .tmp went too */
+
+	/* A callback's refusal stops loading. */
+	memset(&it, 0, sizeof(it));
+	it.stop_at = 3;
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)), 42);
+	assert_int_equal(it.n, 3);
+
+	/* A damaged newest snapshot is refused, never partly loaded. */
+	snprintf(path, sizeof(path), "%s/snapshot-0000000000000028.snap", f->path);
+	flip_byte(path, 16 + 26);
+	memset(&it, 0, sizeof(it));
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)),
+			 -EBADMSG);
+	assert_int_equal(it.n, 0);
+	snprintf(want, sizeof(want), "snapshot-0000000000000028.snap: offset 16:");
+	assert_non_null(strstr(err, want));
+	/* So is one without its end record. */
+	write_snapshot(f->path, 50, 10);
+	snprintf(path, sizeof(path), "%s/snapshot-0000000000000032.snap", f->path);
+	assert_int_equal(truncate(path, file_size(path) - 40), 0);
+	assert_int_equal(rt_snapshot_load(f->path, check_item, &it, &info, err, sizeof(err)),
+			 -EBADMSG);
+	assert_int_equal(it.n, 0);
+	assert_int_equal(rt_snapshot_begin("/nonexistent/x", 1, &w, err, sizeof(err)), -ENOENT);
+	assert_null(w);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_crc32c_vectors),
 	cmocka_unit_test(test_crc32c_paths_agree),
@@ -618,6 +734,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_snapshot_newer_than_journal, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_sync_beside_appender, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_bad_arguments, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_snapshots, dir_setup, dir_teardown),
 };
 
 int main(void)
