@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The durable state (see durable.h): payload codecs and the route set.
+ *
+ * Payloads are little-endian. A route takes RT_DURABLE_ROUTE_LEN bytes:
+ *
+ *   0 u32 table     4 u8 family   5 u8 prefix length   6 u8 gateway family
+ *   7 u8 flags (bit 0: has tag)   8 prefix[16]   24 gateway[16]
+ *  40 u32 metric   44 u32 tag    48 proto[16]   64 dev[16]  (NUL-padded)
+ *
+ * UPSERT, DELETE, ROUTES: u32 count, then count routes (DELETE uses the
+ * key fields). FLUSH: u32 table, u8 family, 3 zero bytes, proto[16]. LOAD:
+ * u32 tables, u32 removals, u32 routes, u32 zero, the table ids, then the
+ * removals and the routes. TABLE_CREATE, TABLE_DROP, TABLE: u32 id,
+ * name[32]. A payload must be exactly as long as its counts say.
+ *
+ * The set: routes in an array, found through an open-addressing index of
+ * positions (linear probing, backward-shift deletion); a deleted route's
+ * place is taken by the last one, so the array stays dense.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <routed/durable.h>
+#include <routed/prefix.h>
+#include <routed/snapshot.h>
+
+#define SNAPSHOT_BATCH 4096
+
+struct table_def {
+	uint32_t id;
+	char name[RT_DURABLE_NAME_LEN];
+};
+
+struct rt_durable {
+	struct rt_route *routes;
+	size_t n, cap;
+	uint32_t *index;		/* position + 1; 0: empty */
+	size_t index_size;		/* a power of two, at least twice n */
+	struct table_def *tables;
+	size_t ntables, captables;
+};
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Buffers */
+
+void rt_durable_buf_free(struct rt_durable_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static uint8_t *buf_grow(struct rt_durable_buf *b, size_t more)
+{
+	uint8_t *p;
+
+	if (b->len + more > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + more)
+			cap *= 2;
+		p = realloc(b->data, cap);
+		if (!p)
+			return NULL;
+		b->data = p;
+		b->cap = cap;
+	}
+	p = b->data + b->len;
+	memset(p, 0, more);
+	b->len += more;
+	return p;
+}
+
+/* Routes */
+
+static void route_put(uint8_t *p, const struct rt_route *r)
+{
+	put32(p, r->table);
+	p[4] = r->prefix.addr.family;
+	p[5] = r->prefix.len;
+	p[6] = r->gateway.family;
+	p[7] = r->has_tag ? 1 : 0;
+	memcpy(p + 8, r->prefix.addr.bytes, 16);
+	memcpy(p + 24, r->gateway.bytes, 16);
+	put32(p + 40, r->metric);
+	put32(p + 44, r->has_tag ? r->tag : 0);
+	strncpy((char *)p + 48, r->proto, 16);
+	strncpy((char *)p + 64, r->dev, 16);
+}
+
+/* A NUL-terminated string in n bytes, zero-padded: the only encoding written. */
+static bool padded_string(const uint8_t *p, size_t n)
+{
+	const uint8_t *nul = memchr(p, 0, n);
+
+	if (!nul)
+		return false;
+	for (; nul < p + n; nul++)
+		if (*nul)
+			return false;
+	return true;
+}
+
+/* Decode and check one route; false if it is not a valid, canonical route. */
+static bool route_get(const uint8_t *p, struct rt_route *r)
+{
+	struct rt_prefix canon;
+	char err[8];
+
+	memset(r, 0, sizeof(*r));
+	r->table = get32(p);
+	r->prefix.addr.family = p[4];
+	r->prefix.len = p[5];
+	r->gateway.family = p[6];
+	if (p[7] > 1 || !r->table || !padded_string(p + 48, 16) || !padded_string(p + 64, 16))
+		return false;
+	r->has_tag = p[7];
+	memcpy(r->prefix.addr.bytes, p + 8, 16);
+	memcpy(r->gateway.bytes, p + 24, 16);
+	r->metric = get32(p + 40);
+	r->tag = get32(p + 44);
+	memcpy(r->proto, p + 48, 16);
+	memcpy(r->dev, p + 64, 16);
+	if (!r->has_tag && r->tag)
+		return false;
+	/* Unused address bytes are zero, and the prefix has no host bits. */
+	if (r->prefix.addr.family == AF_INET)
+		for (unsigned i = 4; i < 16; i++)
+			if (p[8 + i] || p[24 + i])
+				return false;
+	if (!r->gateway.family)
+		for (unsigned i = 0; i < 16; i++)
+			if (p[24 + i])
+				return false;
+	if (rt_prefix_make(&r->prefix.addr, r->prefix.len, &canon) ||
+	    canon.len != r->prefix.len || memcmp(canon.addr.bytes, r->prefix.addr.bytes, 16) != 0)
+		return false;
+	return rt_route_validate(r, err, sizeof(err)) == 0;
+}
+
+int rt_durable_encode_routes(struct rt_durable_buf *b, const struct rt_route *routes, size_t n)
+{
+	uint8_t *p;
+
+	b->len = 0;
+	if (n > UINT32_MAX || !(p = buf_grow(b, 4 + n * RT_DURABLE_ROUTE_LEN)))
+		return -ENOMEM;
+	put32(p, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		route_put(p + 4 + i * RT_DURABLE_ROUTE_LEN, &routes[i]);
+	return 0;
+}
+
+int rt_durable_encode_flush(struct rt_durable_buf *b, uint32_t table, int family,
+			    const char *proto)
+{
+	uint8_t *p;
+
+	b->len = 0;
+	if (!(p = buf_grow(b, 24)))
+		return -ENOMEM;
+	put32(p, table);
+	p[4] = (uint8_t)family;
+	if (proto)
+		strncpy((char *)p + 8, proto, RT_PROTO_LEN - 1);
+	return 0;
+}
+
+int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tables, size_t nt,
+			   const struct rt_route *removals, size_t nr,
+			   const struct rt_route *routes, size_t n)
+{
+	uint8_t *p;
+
+	b->len = 0;
+	if (nt > UINT32_MAX || nr > UINT32_MAX || n > UINT32_MAX ||
+	    !(p = buf_grow(b, 16 + nt * 4 + (nr + n) * RT_DURABLE_ROUTE_LEN)))
+		return -ENOMEM;
+	put32(p, (uint32_t)nt);
+	put32(p + 4, (uint32_t)nr);
+	put32(p + 8, (uint32_t)n);
+	p += 16;
+	for (size_t i = 0; i < nt; i++, p += 4)
+		put32(p, replace_tables[i]);
+	for (size_t i = 0; i < nr; i++, p += RT_DURABLE_ROUTE_LEN)
+		route_put(p, &removals[i]);
+	for (size_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN)
+		route_put(p, &routes[i]);
+	return 0;
+}
+
+int rt_durable_encode_table(struct rt_durable_buf *b, uint32_t id, const char *name)
+{
+	uint8_t *p;
+
+	b->len = 0;
+	if (!(p = buf_grow(b, 4 + RT_DURABLE_NAME_LEN)))
+		return -ENOMEM;
+	put32(p, id);
+	if (name)
+		strncpy((char *)p + 4, name, RT_DURABLE_NAME_LEN - 1);
+	return 0;
+}
+
+/* The set */
+
+struct rt_durable *rt_durable_create(void)
+{
+	return calloc(1, sizeof(struct rt_durable));
+}
+
+void rt_durable_destroy(struct rt_durable *s)
+{
+	if (!s)
+		return;
+	free(s->routes);
+	free(s->index);
+	free(s->tables);
+	free(s);
+}
+
+static uint64_t key_hash(const struct rt_route *r)
+{
+	uint64_t h = 1469598103934665603ull;
+	const uint8_t *parts[] = { r->prefix.addr.bytes, (const uint8_t *)r->proto };
+	size_t lens[] = { 16, strnlen(r->proto, RT_PROTO_LEN) };
+
+	h = (h ^ r->table) * 1099511628211ull;
+	h = (h ^ r->prefix.addr.family) * 1099511628211ull;
+	h = (h ^ r->prefix.len) * 1099511628211ull;
+	h = (h ^ r->metric) * 1099511628211ull;
+	for (unsigned k = 0; k < 2; k++)
+		for (size_t i = 0; i < lens[k]; i++)
+			h = (h ^ parts[k][i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static bool same_key(const struct rt_route *a, const struct rt_route *b)
+{
+	return a->table == b->table && a->metric == b->metric &&
+	       a->prefix.addr.family == b->prefix.addr.family && a->prefix.len == b->prefix.len &&
+	       memcmp(a->prefix.addr.bytes, b->prefix.addr.bytes, 16) == 0 &&
+	       strncmp(a->proto, b->proto, RT_PROTO_LEN) == 0;
+}
+
+/* The index slot holding r's key, or the empty slot where it would go. */
+static size_t slot_of(const struct rt_durable *s, const struct rt_route *r)
+{
+	size_t mask = s->index_size - 1, i = (size_t)key_hash(r) & mask;
+
+	while (s->index[i] && !same_key(&s->routes[s->index[i] - 1], r))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int index_rebuild(struct rt_durable *s, size_t size)
+{
+	uint32_t *index = calloc(size, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	free(s->index);
+	s->index = index;
+	s->index_size = size;
+	for (size_t p = 0; p < s->n; p++)
+		s->index[slot_of(s, &s->routes[p])] = (uint32_t)(p + 1);
+	return 0;
+}
+
+static int set_upsert(struct rt_durable *s, const struct rt_route *r)
+{
+	size_t i;
+
+	if (s->n >= UINT32_MAX - 1)
+		return -ENOMEM;
+	if ((s->n + 1) * 2 > s->index_size &&
+	    index_rebuild(s, s->index_size ? s->index_size * 2 : 1024))
+		return -ENOMEM;
+	i = slot_of(s, r);
+	if (s->index[i]) {
+		s->routes[s->index[i] - 1] = *r;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 512;
+		struct rt_route *a = realloc(s->routes, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		s->routes = a;
+		s->cap = cap;
+	}
+	s->routes[s->n] = *r;
+	s->index[i] = (uint32_t)++s->n;
+	return 0;
+}
+
+/* Remove the route at position pos (its index slot is slot). */
+static void set_remove_at(struct rt_durable *s, size_t slot)
+{
+	size_t mask = s->index_size - 1, pos = s->index[slot] - 1, hole = slot;
+
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (size_t j = (slot + 1) & mask; s->index[j]; j = (j + 1) & mask) {
+		size_t home = (size_t)key_hash(&s->routes[s->index[j] - 1]) & mask;
+		bool stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+
+		/* An entry whose home lies cyclically in (hole, j] is reachable where it is. */
+		if (!stays) {
+			s->index[hole] = s->index[j];
+			hole = j;
+		}
+	}
+	s->index[hole] = 0;
+	/* The last route takes the freed position. */
+	if (pos != s->n - 1) {
+		s->routes[pos] = s->routes[s->n - 1];
+		s->index[slot_of(s, &s->routes[pos])] = (uint32_t)(pos + 1);
+	}
+	s->n--;
+}
+
+static void set_delete(struct rt_durable *s, const struct rt_route *key)
+{
+	size_t i;
+
+	if (!s->n)
+		return;
+	i = slot_of(s, key);
+	if (s->index[i])
+		set_remove_at(s, i);
+}
+
+/* Delete every route for which match() holds. */
+static void set_delete_if(struct rt_durable *s, bool (*match)(const struct rt_route *, const void *),
+			  const void *arg)
+{
+	for (size_t p = s->n; p-- > 0;)
+		if (match(&s->routes[p], arg))
+			set_remove_at(s, slot_of(s, &s->routes[p]));
+}
+
+struct flush_match {
+	uint32_t table;
+	int family;
+	char proto[RT_PROTO_LEN];
+};
+
+static bool flush_matches(const struct rt_route *r, const void *arg)
+{
+	const struct flush_match *f = arg;
+
+	return (!f->table || r->table == f->table) && (!f->family || r->prefix.addr.family == f->family) &&
+	       (!f->proto[0] || strncmp(r->proto, f->proto, RT_PROTO_LEN) == 0);
+}
+
+static bool in_table(const struct rt_route *r, const void *arg)
+{
+	return r->table == *(const uint32_t *)arg;
+}
+
+static void table_drop(struct rt_durable *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->ntables; i++) {
+		if (s->tables[i].id == id) {
+			s->tables[i] = s->tables[--s->ntables];
+			break;
+		}
+	}
+	set_delete_if(s, in_table, &id);
+}
+
+static int table_put(struct rt_durable *s, uint32_t id, const char *name)
+{
+	struct table_def *t = NULL;
+
+	for (size_t i = 0; i < s->ntables && !t; i++)
+		if (s->tables[i].id == id)
+			t = &s->tables[i];
+	if (!t) {
+		if (s->ntables == s->captables) {
+			size_t cap = s->captables ? s->captables * 2 : 8;
+			struct table_def *a = realloc(s->tables, cap * sizeof(*a));
+
+			if (!a)
+				return -ENOMEM;
+			s->tables = a;
+			s->captables = cap;
+		}
+		t = &s->tables[s->ntables++];
+	}
+	t->id = id;
+	memcpy(t->name, name, RT_DURABLE_NAME_LEN);
+	return 0;
+}
+
+/* Decoding */
+
+/* The routes of a routes payload; NULL if it does not decode. */
+static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
+{
+	if (len < 4)
+		return NULL;
+	*n = get32(p);
+	if ((len - 4) / RT_DURABLE_ROUTE_LEN != *n || (len - 4) % RT_DURABLE_ROUTE_LEN)
+		return NULL;
+	return p + 4;
+}
+
+static int bad(char *err, size_t errlen, const char *what, const char *why)
+{
+	seterr(err, errlen, "%s: %s", what, why);
+	return -EBADMSG;
+}
+
+static int apply_routes(struct rt_durable *s, const uint8_t *p, uint32_t n, bool del,
+			const char *what, char *err, size_t errlen)
+{
+	struct rt_route r;
+
+	for (uint32_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN) {
+		if (!route_get(p, &r))
+			return bad(err, errlen, what, "invalid route");
+		if (del)
+			set_delete(s, &r);
+		else if (set_upsert(s, &r))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool table_payload(const uint8_t *p, size_t len, uint32_t *id, char *name)
+{
+	if (len != 4 + RT_DURABLE_NAME_LEN || !padded_string(p + 4, RT_DURABLE_NAME_LEN))
+		return false;
+	*id = get32(p);
+	memcpy(name, p + 4, RT_DURABLE_NAME_LEN);
+	return *id != 0;
+}
+
+/* Check a whole payload before anything changes: a bad record applies nothing. */
+static bool routes_valid(const uint8_t *p, size_t n)
+{
+	struct rt_route r;
+
+	for (size_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN)
+		if (!route_get(p, &r))
+			return false;
+	return true;
+}
+
+int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
+		     char *err, size_t errlen)
+{
+	const uint8_t *p = payload, *rp;
+	char name[RT_DURABLE_NAME_LEN];
+	uint32_t n, id;
+
+	switch (op) {
+	case RT_DURABLE_OP_UPSERT:
+	case RT_DURABLE_OP_DELETE:
+		if (!(rp = routes_of(p, len, &n)) || !routes_valid(rp, n))
+			return bad(err, errlen, op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete",
+				   "malformed routes");
+		return apply_routes(s, rp, n, op == RT_DURABLE_OP_DELETE, "routes", err, errlen);
+	case RT_DURABLE_OP_FLUSH: {
+		struct flush_match f;
+
+		if (len != 24 || p[5] || p[6] || p[7] || !padded_string(p + 8, RT_PROTO_LEN) ||
+		    (p[4] && p[4] != AF_INET && p[4] != AF_INET6))
+			return bad(err, errlen, "flush", "malformed");
+		f.table = get32(p);
+		f.family = p[4];
+		memcpy(f.proto, p + 8, RT_PROTO_LEN);
+		set_delete_if(s, flush_matches, &f);
+		return 0;
+	}
+	case RT_DURABLE_OP_LOAD: {
+		uint32_t nt, nr;
+		size_t need;
+
+		if (len < 16 || get32(p + 12))
+			return bad(err, errlen, "load", "malformed");
+		nt = get32(p);
+		nr = get32(p + 4);
+		n = get32(p + 8);
+		need = 16 + (size_t)nt * 4 + ((size_t)nr + n) * RT_DURABLE_ROUTE_LEN;
+		if (len != need || !routes_valid(p + 16 + (size_t)nt * 4, (size_t)nr + n))
+			return bad(err, errlen, "load", "malformed");
+		for (uint32_t i = 0; i < nt; i++) {
+			id = get32(p + 16 + 4 * i);
+			set_delete_if(s, in_table, &id);
+		}
+		rp = p + 16 + (size_t)nt * 4;
+		apply_routes(s, rp, nr, true, "load", err, errlen);
+		return apply_routes(s, rp + (size_t)nr * RT_DURABLE_ROUTE_LEN, n, false, "load", err,
+				    errlen);
+	}
+	case RT_DURABLE_OP_TABLE_CREATE:
+		if (!table_payload(p, len, &id, name))
+			return bad(err, errlen, "table create", "malformed");
+		return table_put(s, id, name);
+	case RT_DURABLE_OP_TABLE_DROP:
+		if (!table_payload(p, len, &id, name))
+			return bad(err, errlen, "table drop", "malformed");
+		table_drop(s, id);
+		return 0;
+	}
+	seterr(err, errlen, "unknown operation %u", op);
+	return -EBADMSG;
+}
+
+int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *payload, size_t len,
+			  char *err, size_t errlen)
+{
+	switch (item) {
+	case RT_DURABLE_ITEM_TABLE:
+		return rt_durable_apply(s, RT_DURABLE_OP_TABLE_CREATE, payload, len, err, errlen);
+	case RT_DURABLE_ITEM_ROUTES:
+		return rt_durable_apply(s, RT_DURABLE_OP_UPSERT, payload, len, err, errlen);
+	}
+	seterr(err, errlen, "unknown snapshot item %u", item);
+	return -EBADMSG;
+}
+
+size_t rt_durable_tables(const struct rt_durable *s, uint32_t *ids,
+			 char (*names)[RT_DURABLE_NAME_LEN], size_t max)
+{
+	for (size_t i = 0; i < s->ntables && i < max; i++) {
+		ids[i] = s->tables[i].id;
+		memcpy(names[i], s->tables[i].name, RT_DURABLE_NAME_LEN);
+	}
+	return s->ntables;
+}
+
+size_t rt_durable_count(const struct rt_durable *s)
+{
+	return s->n;
+}
+
+const struct rt_route *rt_durable_routes(const struct rt_durable *s)
+{
+	return s->routes;
+}
+
+int rt_durable_write_snapshot(const struct rt_durable *s, const char *dir, uint64_t seq,
+			      char *err, size_t errlen)
+{
+	struct rt_snapshot_writer *w;
+	struct rt_durable_buf b = { 0 };
+	int rc = rt_snapshot_begin(dir, seq, &w, err, errlen);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->ntables && !rc; i++) {
+		rc = rt_durable_encode_table(&b, s->tables[i].id, s->tables[i].name);
+		if (!rc)
+			rc = rt_snapshot_add(w, RT_DURABLE_ITEM_TABLE, b.data, (uint32_t)b.len);
+	}
+	for (size_t i = 0; i < s->n && !rc; i += SNAPSHOT_BATCH) {
+		size_t k = s->n - i < SNAPSHOT_BATCH ? s->n - i : SNAPSHOT_BATCH;
+
+		rc = rt_durable_encode_routes(&b, s->routes + i, k);
+		if (!rc)
+			rc = rt_snapshot_add(w, RT_DURABLE_ITEM_ROUTES, b.data, (uint32_t)b.len);
+	}
+	rt_durable_buf_free(&b);
+	if (rc) {
+		seterr(err, errlen, "writing snapshot %" PRIu64 " in %s: %s", seq, dir,
+		       strerror(-rc));
+		rt_snapshot_abort(w);
+		return rc;
+	}
+	return rt_snapshot_commit(w, err, errlen);
+}
