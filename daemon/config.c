@@ -71,6 +71,8 @@ enum key_type {
 	KT_LISTEN,	/* array of at most max "ADDR:PORT" or {address, table}: listen[] */
 	KT_TABLES,	/* array of at most max {id, name}: tables[], n_tables */
 	KT_ROUTE_FILES, /* array of at most max paths: route_files[], n_route_files */
+	KT_FSYNC,	/* "always", "batch" or "none": int at offset */
+	KT_PROTOCOLS,	/* array of at most max protocol names: persistent[], n_persistent */
 };
 
 struct config_key {
@@ -114,6 +116,15 @@ static const struct config_key config_keys[] = {
 	{ "lookup", "socket_buffer", KT_UINT, 65536, 268435456, .dflt = "4194304",
 	  FIELD(socket_buffer) },
 	{ "log", "level", KT_LOG_LEVEL, .dflt = "\"info\"", FIELD(log_level) },
+	{ "durability", "fsync", KT_FSYNC, .dflt = "\"batch\"", FIELD(fsync_policy) },
+	{ "durability", "batch_delay_us", KT_UINT, 0, 1000000, .dflt = "2000",
+	  FIELD(batch_delay_us) },
+	{ "durability", "persistent_protocols", KT_PROTOCOLS, 0, CONFIG_MAX_PERSISTENT,
+	  .dflt = "[\"static\", \"operator\", \"api\"]" },
+	{ "durability", "snapshot_bytes", KT_UINT, 1048576, 68719476736ULL, .dflt = "67108864",
+	  FIELD(snapshot_bytes) },
+	{ "durability", "segment_bytes", KT_UINT, 65536, 1073741824, .dflt = "67108864",
+	  FIELD(segment_bytes) },
 	{ NULL, "state_dir", KT_ABS_PATH, .dflt_fn = default_state_dir, .option = "--state-dir",
 	  FIELD(state_dir) },
 	{ NULL, "tables", KT_TABLES, 0, CONFIG_MAX_TABLES, .dflt = "[]" },
@@ -616,6 +627,51 @@ static int check_uint(struct loader *ld, const struct keypath *kp, const json_t 
 	return 0;
 }
 
+static const char *const fsync_names[] = { "always", "batch", "none" };
+
+static int check_fsync(struct loader *ld, const struct keypath *kp, const json_t *v, int *out)
+{
+	if (!json_is_string(v))
+		return fail_type(ld, kp, v, "a string");
+	for (size_t i = 0; i < sizeof(fsync_names) / sizeof(fsync_names[0]); i++) {
+		if (!strcmp(json_string_value(v), fsync_names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return fail(ld, kp, false, "'%s' is not an fsync policy (valid: always, batch, none)",
+		    json_string_value(v));
+}
+
+static int check_protocols(struct loader *ld, const struct keypath *kp, const json_t *v,
+			   unsigned long long max, struct routed_config *c)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_array(v))
+		return fail_type(ld, kp, v, "an array");
+	if (json_array_size(v) > max)
+		return fail(ld, kp, false, "at most %llu protocols", max);
+	json_array_foreach(v, i, item) {
+		struct keypath ikp = kp_index(*kp, i);
+
+		if (!json_is_string(item))
+			return fail_type(ld, &ikp, item, "a string");
+		if (rt_proto_validate(json_string_value(item)))
+			return fail(ld, &ikp, false,
+				    "'%s' is not a protocol name (1-15 of [a-z0-9_-])",
+				    json_string_value(item));
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->persistent[j], json_string_value(item)))
+				return fail(ld, &ikp, false, "'%s' is listed twice",
+					    json_string_value(item));
+		snprintf(c->persistent[i], sizeof(c->persistent[i]), "%s", json_string_value(item));
+	}
+	c->n_persistent = (unsigned)json_array_size(v);
+	return 0;
+}
+
 static int check_log_level(struct loader *ld, const struct keypath *kp, const json_t *v,
 			   int *out)
 {
@@ -935,6 +991,10 @@ static int check_value(struct loader *ld, const struct config_key *k, const stru
 		return check_tables(ld, kp, v, k->max, c);
 	case KT_ROUTE_FILES:
 		return check_route_files(ld, kp, v, k->max, c);
+	case KT_FSYNC:
+		return check_fsync(ld, kp, v, field(c, k->offset));
+	case KT_PROTOCOLS:
+		return check_protocols(ld, kp, v, k->max, c);
 	}
 	return fail(ld, kp, false, "internal error: unknown key type");
 }
@@ -1350,6 +1410,15 @@ static json_t *value_json(const struct config_key *k, const struct routed_config
 		v = json_array();
 		for (unsigned i = 0; v && i < c->n_route_files; i++) {
 			if (json_array_append_new(v, json_string(c->route_files[i])) < 0)
+				goto fail;
+		}
+		return v;
+	case KT_FSYNC:
+		return json_string(fsync_names[*(const int *)p]);
+	case KT_PROTOCOLS:
+		v = json_array();
+		for (unsigned i = 0; v && i < c->n_persistent; i++) {
+			if (json_array_append_new(v, json_string(c->persistent[i])) < 0)
 				goto fail;
 		}
 		return v;

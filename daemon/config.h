@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include <routed/route.h>
+
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_TABLES 256	/* = TABLES_MAX (tables.h) */
 #define CONFIG_MAX_ROUTE_FILES 64
@@ -33,6 +35,15 @@ struct config_table {
 };
 
 /* Everything is filled: defaults where the file says nothing. */
+/* When an acknowledged change is on disk (routed.conf(5), "durability"). */
+enum config_fsync {
+	CONFIG_FSYNC_ALWAYS,		/* synced before each answer */
+	CONFIG_FSYNC_BATCH,		/* group commit: answers wait for a shared sync */
+	CONFIG_FSYNC_NONE,		/* never synced by routed: the kernel writes back */
+};
+
+#define CONFIG_MAX_PERSISTENT 16
+
 struct routed_config {
 	/* "control" */
 	char control_socket[108];	/* sun_path */
@@ -54,6 +65,13 @@ struct routed_config {
 	size_t socket_buffer;		/* SO_RCVBUF/SO_SNDBUF bytes, default 4 MiB */
 	/* "log" */
 	int log_level;			/* syslog LOG_ERR..LOG_DEBUG, default LOG_INFO */
+	/* "durability" */
+	int fsync_policy;		/* enum config_fsync, default CONFIG_FSYNC_BATCH */
+	unsigned batch_delay_us;	/* group-commit wait, 0..1000000, default 2000 */
+	char persistent[CONFIG_MAX_PERSISTENT][RT_PROTO_LEN];	/* journaled protocols */
+	unsigned n_persistent;		/* default: static, operator, api */
+	size_t snapshot_bytes;		/* journal growth that triggers a snapshot, default 64 MiB */
+	size_t segment_bytes;		/* journal segment size, default 64 MiB */
 	/* top level */
 	char state_dir[256];		/* default $STATE_DIRECTORY or /var/lib/routed (root) */
 	struct config_table tables[CONFIG_MAX_TABLES];	/* main (254) always first */

@@ -18,6 +18,7 @@ struct events;
 struct control;
 struct gate;
 struct udp_service;
+struct persist;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -49,6 +50,7 @@ struct routed {
 	struct events *events;
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
+	struct persist *persist;		/* durable operator routes; NULL in unit tests */
 	struct timespec started_mono;		/* CLOCK_MONOTONIC at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

@@ -20,6 +20,7 @@
 #include "events.h"
 #include "gate.h"
 #include "load.h"
+#include "persist.h"
 #include "rpc.h"
 #include "tables.h"
 
@@ -1316,6 +1317,8 @@ int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t
 	rc = load_apply(d, &req, res, err, errlen);
 	if (rc)
 		name_chunk(txn, res, err, errlen);
+	else if (!dry_run && d->persist)
+		persist_load(d->persist, replace, req.n_replace_tables, NULL, 0, txn->routes, txn->n);
 	free(replace);
 	if (!dry_run) {
 		rpc_conn_cancel_close(txn->conn, txn_conn_closed, txn);

@@ -21,6 +21,7 @@
 #include "gate.h"
 #include "load.h"
 #include "methods.h"
+#include "persist.h"
 #include "rpc.h"
 #include "tables.h"
 #include "udp.h"
@@ -347,7 +348,8 @@ static int m_info(struct rpc_call *call, json_t *params, json_t **result)
 		snprintf(started, sizeof(started), "unknown");
 	return result_or_nomem(
 		call,
-		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?}", "version",
+		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?, s:o?}",
+			  "version",
 			  PACKAGE_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
 			  routed_uptime(d), "started", started, "threads", (json_int_t)d->threads,
 			  "rcu_flavor", "memb", "membarrier", rt_rcu_has_membarrier(),
@@ -355,7 +357,8 @@ static int m_info(struct rpc_call *call, json_t *params, json_t **result)
 			  "control_socket", d->config ? d->config->control_socket : NULL,
 			  "config_file", d->config_path, "state_dir",
 			  d->config ? d->config->state_dir : NULL, "lookup_listeners",
-			  d->udp ? udp_listeners_json(d->udp) : NULL),
+			  d->udp ? udp_listeners_json(d->udp) : NULL, "durability",
+			  d->persist ? persist_info_json(d->persist) : NULL),
 		result);
 }
 
@@ -549,6 +552,17 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 
 /* route.add, route.replace, route.delete, route.get */
 
+/*
+ * Journal routes just changed (persist.h); a failure makes the answer an
+ * error (rpc.c commits after the handler).
+ */
+static void journal(struct routed *d, int (*fn)(struct persist *, const struct rt_route *, size_t),
+		    const struct rt_route *routes, size_t n)
+{
+	if (d->persist)
+		fn(d->persist, routes, n);
+}
+
 static int m_route_add(struct rpc_call *call, json_t *params, json_t **result)
 {
 	struct rt_change ch = { .op = RT_CHANGE_ADD };
@@ -566,6 +580,7 @@ static int m_route_add(struct rpc_call *call, json_t *params, json_t **result)
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot add the route: %s",
 				 strerror(-rc));
+	journal(ctx(call), persist_upsert, &ch.route, 1);
 	return result_or_nomem(call, json_pack("{s:o}", "route", route_json(&ch.route)), result);
 }
 
@@ -605,6 +620,7 @@ static int m_route_replace(struct rpc_call *call, json_t *params, json_t **resul
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot replace the route: %s",
 				 strerror(-rc));
+	journal(d, persist_upsert, &ch.route, 1);
 	return result_or_nomem(call,
 			       json_pack("{s:o, s:b}", "route", route_json(&ch.route), "replaced",
 					 replaced),
@@ -666,6 +682,9 @@ static int m_route_delete(struct rpc_call *call, json_t *params, json_t **result
 		rc = rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete: %s", strerror(-rc));
 		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		routes[i] = changes[i].route;
+	journal(d, persist_delete, routes, n);
 	*result = json_pack("{s:O}", "deleted", deleted);
 	rc = *result ? 0 : no_memory(call);
 out:
@@ -1024,6 +1043,8 @@ static int m_route_flush(struct rpc_call *call, json_t *params, json_t **result)
 					 "table %u: cannot flush: %s (%llu routes deleted before)",
 					 id, strerror((int)-n), (unsigned long long)total);
 		total += (uint64_t)n;
+		if (d->persist)
+			persist_flush(d->persist, id, family, proto);
 	}
 	return result_or_nomem(call, json_pack("{s:I}", "deleted", (json_int_t)total), result);
 }
@@ -1107,6 +1128,8 @@ static int m_route_load(struct rpc_call *call, json_t *params, json_t **result)
 		req.replace_tables = replace;
 	}
 	rc = load_apply(d, &req, &res, err, sizeof(err));
+	if (!rc && !req.dry_run && d->persist)
+		persist_load(d->persist, replace, req.n_replace_tables, NULL, 0, routes, req.n_routes);
 	free(routes);
 	free(replace);
 	if (rc) {
@@ -1281,6 +1304,8 @@ static int m_table_create(struct rpc_call *call, json_t *params, json_t **result
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot create table %llu: %s",
 				 (unsigned long long)id, strerror(-rc));
+	if (d->persist)
+		persist_table(d->persist, true, (uint32_t)id, name);
 	return result_or_nomem(call,
 			       json_pack("{s:{s:I, s:s?}}", "table", "id", (json_int_t)id, "name",
 					 name),
@@ -1303,6 +1328,8 @@ static int m_table_delete(struct rpc_call *call, json_t *params, json_t **result
 	if (n < 0)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete table %u: %s",
 				 table, strerror((int)-n));
+	if (ctx(call)->persist)
+		persist_table(ctx(call)->persist, false, table, NULL);
 	return result_or_nomem(call, json_pack("{s:I}", "deleted_routes", (json_int_t)n), result);
 }
 
@@ -1395,62 +1422,62 @@ static int m_unsubscribe(struct rpc_call *call, json_t *params, json_t **result)
 
 /* The table. Schemas follow docs/control-protocol.md. */
 const struct rpc_method rpc_methods[] = {
-	{ "methods", "List the methods with their params schemas", NO_PARAMS, false, m_methods },
-	{ "ping", "Check that routed answers", NO_PARAMS, false, m_ping },
-	{ "info", "Version, process and runtime facts", NO_PARAMS, false, m_info },
-	{ "stats", "Route counts, memory and counters", NO_PARAMS, false, m_stats },
+	{ "methods", "List the methods with their params schemas", NO_PARAMS, false, m_methods, false },
+	{ "ping", "Check that routed answers", NO_PARAMS, false, m_ping, false },
+	{ "info", "Version, process and runtime facts", NO_PARAMS, false, m_info, false },
+	{ "stats", "Route counts, memory and counters", NO_PARAMS, false, m_stats, false },
 	{ "route.add", "Add a route; fails if its (prefix, proto, metric) exists", ROUTE_SCHEMA,
-	  true, m_route_add },
+	  true, m_route_add, true },
 	{ "route.replace", "Add a route or replace the one with its (prefix, proto, metric)",
-	  ROUTE_SCHEMA, true, m_route_replace },
+	  ROUTE_SCHEMA, true, m_route_replace, true },
 	{ "route.delete", "Delete the routes of a prefix that match proto and metric",
 	  OBJECT(P_PREFIX ", " P_TABLE ", " P_PROTO ", \"metric\": " U32, "\"prefix\""), true,
-	  m_route_delete },
+	  m_route_delete, true },
 	{ "route.get", "The routes of exactly one prefix, best first",
-	  OBJECT(P_PREFIX ", " P_TABLE, "\"prefix\""), false, m_route_get },
+	  OBJECT(P_PREFIX ", " P_TABLE, "\"prefix\""), false, m_route_get, false },
 	{ "route.lookup", "Longest-prefix match of up to 65536 addresses",
 	  OBJECT(JSON_TEXT("addresses": {"type": "array", "items": {"type": "string"},
 					 "maxItems": 65536}) ", " P_TABLE,
 		 "\"addresses\""),
-	  false, m_route_lookup },
+	  false, m_route_lookup, false },
 	{ "route.list", "List routes by page, with filters",
 	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO ", "
 		 JSON_TEXT("within": {"type": "string"}, "contains": {"type": "string"},
 			   "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
 			   "cursor": {"type": ["string", "null"]}),
 		 ""),
-	  false, m_route_list },
+	  false, m_route_list, false },
 	{ "route.flush", "Delete every route of the tables, family and proto given",
-	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO, ""), true, m_route_flush },
+	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO, ""), true, m_route_flush, true },
 	{ "route.load", "Apply many routes atomically (merge or replace)",
 	  OBJECT(P_ROUTES ", " P_BOOL("replace") ", " P_TABLE ", " P_LOAD_OPTIONS, "\"routes\""),
-	  true, m_route_load },
+	  true, m_route_load, true },
 	{ "load.begin", "Open a load transaction on this connection",
-	  OBJECT(P_BOOL("replace") ", " P_TABLE, ""), true, m_load_begin },
+	  OBJECT(P_BOOL("replace") ", " P_TABLE, ""), true, m_load_begin, false },
 	{ "load.add", "Stage a chunk of routes in a load transaction",
-	  OBJECT(P_TXN ", " P_ROUTES, "\"txn\", \"routes\""), true, m_load_add },
+	  OBJECT(P_TXN ", " P_ROUTES, "\"txn\", \"routes\""), true, m_load_add, false },
 	{ "load.commit", "Apply a load transaction atomically",
-	  OBJECT(P_TXN ", " P_LOAD_OPTIONS, "\"txn\""), true, m_load_commit },
-	{ "load.abort", "Drop a load transaction", OBJECT(P_TXN, "\"txn\""), true, m_load_abort },
-	{ "table.list", "The tables and their route counts", NO_PARAMS, false, m_table_list },
+	  OBJECT(P_TXN ", " P_LOAD_OPTIONS, "\"txn\""), true, m_load_commit, true },
+	{ "load.abort", "Drop a load transaction", OBJECT(P_TXN, "\"txn\""), true, m_load_abort, false },
+	{ "table.list", "The tables and their route counts", NO_PARAMS, false, m_table_list, false },
 	{ "table.create", "Create a table",
 	  OBJECT(JSON_TEXT("id": {"type": "integer", "minimum": 1, "maximum": 4294967295},
 			   "name": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,31}$"}),
 		 "\"id\""),
-	  true, m_table_create },
+	  true, m_table_create, true },
 	{ "table.delete", "Delete a table and its routes", OBJECT(P_TABLE, "\"table\""), true,
-	  m_table_delete },
-	{ "config.get", "The configuration in effect", NO_PARAMS, false, m_config_get },
-	{ "config.reload", "Reload the configuration file", NO_PARAMS, true, m_config_reload },
+	  m_table_delete, true },
+	{ "config.get", "The configuration in effect", NO_PARAMS, false, m_config_get, false },
+	{ "config.reload", "Reload the configuration file", NO_PARAMS, true, m_config_reload, false },
 	{ "subscribe", "Receive route changes as route.event notifications",
 	  OBJECT("\"tables\": {\"type\": \"array\", \"items\": " TABLE_REF
 		 ", \"minItems\": 1}, " P_BOOL("snapshot"),
 		 ""),
-	  false, m_subscribe },
+	  false, m_subscribe, false },
 	{ "unsubscribe", "Stop a subscription",
 	  OBJECT(JSON_TEXT("subscription": {"type": "integer", "minimum": 1}),
 		 "\"subscription\""),
-	  false, m_unsubscribe },
+	  false, m_unsubscribe, false },
 };
 
 const size_t rpc_methods_count = sizeof(rpc_methods) / sizeof(rpc_methods[0]);

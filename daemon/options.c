@@ -24,6 +24,7 @@ enum {
 	OPT_THREADS,
 	OPT_CHECK_CONFIG,
 	OPT_PRINT_CONFIG,
+	OPT_JOURNAL_RECOVERY,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "journal-recovery", required_argument, NULL, OPT_JOURNAL_RECOVERY },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -54,6 +56,9 @@ static void usage(FILE *out)
 	      "                             lookup.listen)\n"
 	      "      --state-dir DIR        the state directory (overrides state_dir)\n"
 	      "      --threads N            lookup threads, 1..256 (overrides lookup.threads)\n"
+	      "      --journal-recovery MODE\n"
+	      "                             strict (default): refuse to start on a corrupt\n"
+	      "                             journal; truncate: drop it from the bad record on\n"
 	      "      --check-config         check the configuration and exit\n"
 	      "      --print-config         print the effective configuration as JSON and exit\n"
 	      "  -V, --version              print the version and exit\n"
@@ -143,6 +148,14 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PRINT_CONFIG:
 			o->print_config = true;
+			break;
+		case OPT_JOURNAL_RECOVERY:
+			if (strcmp(optarg, "strict") && strcmp(optarg, "truncate")) {
+				fprintf(stderr, "routed: --journal-recovery: '%s' is not strict or "
+					"truncate\n", optarg);
+				return usage_error();
+			}
+			o->journal_truncate = !strcmp(optarg, "truncate");
 			break;
 		case 'V':
 			printf("routed %s\n", PACKAGE_VERSION);

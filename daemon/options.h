@@ -11,6 +11,7 @@ struct options {
 	const char *config_file;	/* -c; NULL: embedded defaults */
 	bool check_config;
 	bool print_config;
+	bool journal_truncate;		/* --journal-recovery=truncate */
 	struct config_overrides overrides;
 };
 

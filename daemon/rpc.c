@@ -19,6 +19,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "persist.h"
 #include "rpc.h"
 
 /* Deepest nesting of arrays and objects accepted in a request. */
@@ -143,6 +144,25 @@ static json_t *message_string(const char *text, const char *fallback)
 	return s ? s : json_string(fallback);
 }
 
+/*
+ * Queue msg, or hold it while the connection has answers waiting for
+ * durability (answers go out in order), or until record wait_seq is
+ * durable.
+ */
+static void send_msg(struct rpc_conn *conn, json_t *msg, uint64_t wait_seq)
+{
+	struct persist *p = control_conn_daemon(conn)->persist;
+
+	if (p && (wait_seq || persist_waiting(p, conn))) {
+		if (!persist_hold(p, conn, msg, wait_seq))
+			return;
+		log_err("control: out of memory holding an answer until it is durable");
+		if (wait_seq)
+			return;	/* never answer success before durability */
+	}
+	control_conn_send(conn, msg);
+}
+
 /* Queue {"jsonrpc":"2.0","id":id,"error":{...}}. id NULL means null. */
 static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *field,
 		       const char *message)
@@ -164,7 +184,7 @@ static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *
 	    json_object_set(msg, "id", id ? id : json_null()) < 0 ||
 	    json_object_set(msg, "error", error) < 0)
 		goto out;
-	control_conn_send(conn, msg);
+	send_msg(conn, msg, 0);
 out:
 	json_decref(error);
 	json_decref(msg);
@@ -185,7 +205,7 @@ static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char 
 	free(message);
 }
 
-static void send_result(struct rpc_conn *conn, json_t *id, json_t *result)
+static void send_result(struct rpc_conn *conn, json_t *id, json_t *result, uint64_t wait_seq)
 {
 	json_t *msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id, "result", result);
 
@@ -194,7 +214,7 @@ static void send_result(struct rpc_conn *conn, json_t *id, json_t *result)
 		send_error(conn, id, RPC_INTERNAL_ERROR, NULL, "internal error: out of memory");
 		return;
 	}
-	control_conn_send(conn, msg);
+	send_msg(conn, msg, wait_seq);
 	json_decref(msg);
 }
 
@@ -258,10 +278,16 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 			json_t *params)
 {
 	struct rpc_call call = {.conn = conn, .method = method};
+	struct persist *persist = method->journaled ? control_conn_daemon(conn)->persist : NULL;
 	json_t *result = NULL;
+	uint64_t wait_seq = 0;
 	int rc;
 
-	rc = method->handler(&call, params, &result);
+	if (persist && persist_read_only_reason(persist))
+		rc = rpc_error(&call, RPC_NOT_DURABLE, NULL, "%s",
+			       persist_read_only_reason(persist));
+	else
+		rc = method->handler(&call, params, &result);
 	if (rc == 0 && !result) {
 		log_err("control: %s returned no result", method->name);
 		rpc_error(&call, RPC_INTERNAL_ERROR, NULL, "internal error: %s returned no result",
@@ -271,9 +297,13 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 		log_err("control: %s failed without saying why", method->name);
 		rpc_error(&call, RPC_INTERNAL_ERROR, NULL, "internal error in %s", method->name);
 	}
+	/* Applied: answer success only once the journal holds it durably. */
+	if (rc == 0 && persist && persist_commit(persist, &wait_seq))
+		rc = rpc_error(&call, RPC_NOT_DURABLE, NULL, "the change is in effect but not durable: %s",
+			       persist_read_only_reason(persist));
 	if (rc == 0) {
 		if (id)
-			send_result(conn, id, result);
+			send_result(conn, id, result, wait_seq);
 	} else if (id) {
 		send_error(conn, id, call.code, call.field,
 			   call.message ? call.message : "out of memory");

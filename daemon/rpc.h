@@ -29,6 +29,7 @@ enum rpc_error_code {
 	RPC_PERMISSION_DENIED = -32003,
 	RPC_BUSY = -32004,
 	RPC_TOO_LARGE = -32005,
+	RPC_NOT_DURABLE = -32006,	/* the journal failed: changes are refused */
 };
 
 /* Who is on the other end, from SO_PEERCRED at accept time. */
@@ -56,6 +57,7 @@ struct rpc_method {
 	const char *params_schema;	/* JSON Schema of params, as JSON text */
 	bool mutating;			/* admin peers only */
 	rpc_handler_fn handler;
+	bool journaled;			/* its changes are durable: answered once they are */
 };
 
 /* The method table (methods.c). */

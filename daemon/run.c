@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include <routed/durable.h>
 #include <routed/routefile.h>
 #include <routed/table.h>
 
@@ -34,6 +35,7 @@
 #include "log.h"
 #include "notify.h"
 #include "options.h"
+#include "persist.h"
 #include "tables.h"
 #include "udp.h"
 
@@ -269,6 +271,11 @@ static void warn_restart_only(const struct routed_config *old, const struct rout
 			 new->control_socket);
 	if (strcmp(old->state_dir, new->state_dir))
 		log_warn("reload: state_dir changed to %s: takes effect at restart", new->state_dir);
+	if (old->fsync_policy != new->fsync_policy || old->batch_delay_us != new->batch_delay_us ||
+	    old->n_persistent != new->n_persistent || old->segment_bytes != new->segment_bytes ||
+	    old->snapshot_bytes != new->snapshot_bytes ||
+	    memcmp(old->persistent, new->persistent, sizeof(old->persistent)))
+		log_warn("reload: durability settings changed: they take effect at restart");
 }
 
 int routed_reload(struct routed *d, char *err, size_t errlen)
@@ -340,6 +347,80 @@ static void prepare_state_dir(const char *dir)
 		log_info("created state directory %s", dir);
 	else if (errno != EEXIST)
 		log_warn("state directory %s: %s", dir, strerror(errno));
+}
+
+/*
+ * The durable state recovered from the state directory, over the route
+ * files: tables created at run time first, then the routes. Routes whose
+ * table no longer exists or whose protocol is no longer persistent are
+ * skipped and counted in the log.
+ */
+static int apply_recovered(struct routed *d, char *err, size_t errlen)
+{
+	const struct rt_durable *s = persist_recovered(d->persist);
+	size_t nt = s ? rt_durable_tables(s, NULL, NULL, 0) : 0, n, kept = 0;
+	uint32_t *ids = NULL;
+	char(*names)[RT_DURABLE_NAME_LEN] = NULL;
+	const struct rt_route *all;
+	struct rt_route *routes = NULL;
+	unsigned long long no_table = 0, soft = 0;
+	int rc = 0;
+
+	if (!s)
+		return 0;
+	n = rt_durable_count(s);
+	ids = calloc(nt ? nt : 1, sizeof(*ids));
+	names = calloc(nt ? nt : 1, sizeof(*names));
+	routes = malloc((n ? n : 1) * sizeof(*routes));
+	if (!ids || !names || !routes) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "durability: %s", strerror(ENOMEM));
+		goto out;
+	}
+	rt_durable_tables(s, ids, names, nt);
+	for (size_t i = 0; i < nt; i++) {
+		if (tables_get(d->tables, ids[i]))
+			continue;
+		rc = load_create_table(d, ids[i], names[i][0] ? names[i] : NULL);
+		if (rc == -EEXIST && names[i][0]) {
+			log_warn("durability: table %u: the name '%s' is taken; created unnamed",
+				 ids[i], names[i]);
+			rc = load_create_table(d, ids[i], NULL);
+		}
+		if (rc)
+			log_warn("durability: table %u cannot be created again: %s", ids[i],
+				 strerror(-rc));
+		rc = 0;
+	}
+	all = rt_durable_routes(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!tables_get(d->tables, all[i].table))
+			no_table++;
+		else if (!persist_protocol(d->persist, all[i].proto))
+			soft++;
+		else
+			routes[kept++] = all[i];
+	}
+	if (no_table || soft)
+		log_warn("durability: %llu recovered routes skipped: %llu in tables that no longer "
+			 "exist, %llu of protocols no longer persistent", no_table + soft, no_table,
+			 soft);
+	if (kept) {
+		struct load_request req = { .routes = routes, .n_routes = kept };
+		struct load_result res = { 0 };
+
+		notify_status("recovering: applying %zu routes", kept);
+		rc = load_apply(d, &req, &res, err, errlen);
+		load_result_release(&res);
+		if (rc)
+			goto out;
+	}
+	persist_recovered_applied(d->persist, kept);
+out:
+	free(ids);
+	free(names);
+	free(routes);
+	return rc;
 }
 
 static void stopped(void *arg)
@@ -435,6 +516,9 @@ static void teardown(struct runtime *rt)
 	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
+	/* A last sync; answers it covers go out before the connections close. */
+	persist_close(rt->d.persist);
+	rt->d.persist = NULL;
 	if (rt->d.control)
 		control_destroy(rt->d.control);
 	events_destroy(rt->d.events);
@@ -499,6 +583,9 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 		goto fail;
 	}
 	prepare_state_dir(config->state_dir);
+	d->persist = persist_open(d, config, opts->journal_truncate, err, sizeof(err));
+	if (!d->persist)
+		goto fail;
 	d->udp = udp_create(d);
 	if (!d->udp) {
 		snprintf(err, sizeof(err), "lookup service: %s", strerror(errno));
@@ -511,7 +598,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	gate_write_leave(d->gate);
 	udp_finish(d->udp);
 	if (read_route_files(config, &routes, &n_routes, err, sizeof(err)) ||
-	    apply_route_files(&rt, config, routes, n_routes, err, sizeof(err)))
+	    apply_route_files(&rt, config, routes, n_routes, err, sizeof(err)) ||
+	    apply_recovered(d, err, sizeof(err)))
 		goto fail;
 
 	if (rt_rcu_has_membarrier())

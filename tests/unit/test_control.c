@@ -218,18 +218,18 @@ static int m_stream(struct rpc_call *call, json_t *params, json_t **result)
 }
 
 const struct rpc_method rpc_methods[] = {
-	{"echo", "returns params", "{}", false, m_echo},
-	{"counter", "counts calls", "{}", false, m_counter},
-	{"mark", "records the caller", "{}", false, m_mark},
-	{"fail", "fails with a field", "{}", false, m_fail},
-	{"silent_fail", "fails without saying why", "{}", false, m_silent_fail},
-	{"no_result", "succeeds without a result", "{}", false, m_no_result},
-	{"mutate", "changes state", "{}", true, m_mutate},
-	{"whoami", "the peer", "{}", false, m_whoami},
-	{"big", "a big result", "{}", false, m_big},
-	{"notify", "notifications", "{}", false, m_notify},
-	{"hooks", "registers close hooks", "{}", false, m_hooks},
-	{"stream", "paced notifications", "{}", false, m_stream},
+	{"echo", "returns params", "{}", false, m_echo, false},
+	{"counter", "counts calls", "{}", false, m_counter, false},
+	{"mark", "records the caller", "{}", false, m_mark, false},
+	{"fail", "fails with a field", "{}", false, m_fail, false},
+	{"silent_fail", "fails without saying why", "{}", false, m_silent_fail, false},
+	{"no_result", "succeeds without a result", "{}", false, m_no_result, false},
+	{"mutate", "changes state", "{}", true, m_mutate, false},
+	{"whoami", "the peer", "{}", false, m_whoami, false},
+	{"big", "a big result", "{}", false, m_big, false},
+	{"notify", "notifications", "{}", false, m_notify, false},
+	{"hooks", "registers close hooks", "{}", false, m_hooks, false},
+	{"stream", "paced notifications", "{}", false, m_stream, false},
 };
 const size_t rpc_methods_count = ARRAY_SIZE(rpc_methods);
 

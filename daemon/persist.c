@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Durable operator routes (see persist.h). */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <routed/durable.h>
+#include <routed/journal.h>
+#include <routed/snapshot.h>
+
+#include "config.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "persist.h"
+#include "rpc.h"
+
+struct held {
+	struct held *next;
+	struct rpc_conn *conn;
+	json_t *msg;
+	uint64_t seq;
+};
+
+struct persist {
+	struct routed *d;
+	char dir[256];
+	int policy;			/* enum config_fsync */
+	unsigned delay_us;
+	char persistent[CONFIG_MAX_PERSISTENT][RT_PROTO_LEN];
+	unsigned n_persistent;
+	struct rt_journal *j;
+	struct rt_durable *recovered;	/* until persist_apply_recovered() */
+	uint64_t snapshot_seq, replayed, recovered_routes;
+	struct rt_durable_buf buf;
+	int error;			/* first journal error, negative errno; 0: writable */
+	char reason[512];
+	/* The sync thread (batch policy). */
+	pthread_t thread;
+	bool thread_running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t want;			/* sync up to here (lock) */
+	bool stop;			/* (lock) */
+	int efd;			/* the sync thread's "done" to the control thread */
+	struct event *ev;
+	/* Answers waiting for durability, oldest first. */
+	struct held *held, **held_tail;
+};
+
+static void degrade(struct persist *p, int err, const char *what)
+{
+	if (p->error)
+		return;
+	p->error = err;
+	snprintf(p->reason, sizeof(p->reason),
+		 "the journal in %s failed (%s: %s): routed accepts no changes until it is "
+		 "restarted; lookups go on", p->dir, what, strerror(-err));
+	log_err("durability: %s", p->reason);
+	notify_status("degraded: %s", p->reason);
+}
+
+bool persist_protocol(const struct persist *p, const char *proto)
+{
+	for (unsigned i = 0; i < p->n_persistent; i++)
+		if (!strcmp(p->persistent[i], proto))
+			return true;
+	return false;
+}
+
+/* Recovery */
+
+static int snapshot_item(uint16_t item, const void *payload, uint32_t length, void *arg)
+{
+	char err[128];
+	int rc = rt_durable_apply_item(arg, item, payload, length, err, sizeof(err));
+
+	if (rc)
+		log_err("snapshot: %s", err);
+	return rc;
+}
+
+static int journal_record(const struct rt_journal_record *rec, void *arg)
+{
+	char err[128];
+	int rc = rt_durable_apply(arg, rec->op, rec->payload, rec->length, err, sizeof(err));
+
+	if (rc)
+		log_err("journal: record %" PRIu64 ": %s", rec->seq, err);
+	return rc;
+}
+
+static void on_synced(evutil_socket_t fd, short what, void *arg);
+
+struct persist *persist_open(struct routed *d, const struct routed_config *cfg,
+			     bool truncate_corrupt, char *err, size_t errlen)
+{
+	struct persist *p = calloc(1, sizeof(*p));
+	struct rt_snapshot_info snap;
+	struct rt_journal_open_info info;
+	struct rt_journal_options o = { .dir = cfg->state_dir, .segment_bytes = cfg->segment_bytes,
+					.truncate_corrupt = truncate_corrupt };
+	int rc;
+
+	if (!p) {
+		snprintf(err, errlen, "durability: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	p->d = d;
+	p->efd = -1;
+	p->held_tail = &p->held;
+	snprintf(p->dir, sizeof(p->dir), "%s", cfg->state_dir);
+	p->policy = cfg->fsync_policy;
+	p->delay_us = cfg->batch_delay_us;
+	p->n_persistent = cfg->n_persistent;
+	memcpy(p->persistent, cfg->persistent, sizeof(p->persistent));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->recovered = rt_durable_create();
+	if (!p->recovered) {
+		snprintf(err, errlen, "durability: %s", strerror(ENOMEM));
+		goto fail;
+	}
+	notify_status("recovering: reading the snapshot in %s", p->dir);
+	rc = rt_snapshot_load(p->dir, snapshot_item, p->recovered, &snap, err, errlen);
+	if (rc)
+		goto fail;
+	p->snapshot_seq = snap.seq;
+	if (snap.seq)
+		log_info("durability: snapshot %s: %" PRIu64 " items up to record %" PRIu64,
+			 snap.file, snap.items, snap.seq);
+	notify_status("recovering: replaying the journal in %s", p->dir);
+	rc = rt_journal_open(&o, snap.seq, journal_record, p->recovered, &p->j, &info, err,
+			     errlen);
+	if (rc)
+		goto fail;
+	p->replayed = info.replayed;
+	if (info.truncated) {
+		if (info.corrupt)
+			log_err("durability: journal %s: corrupt from offset %" PRIu64
+				" on: %" PRIu64 " bytes dropped (--journal-recovery=truncate)",
+				info.truncated_file, info.truncated_offset, info.truncated_bytes);
+		else
+			log_warn("durability: journal %s: a torn tail of %" PRIu64
+				 " bytes at offset %" PRIu64 " was cut (an append cut short)",
+				 info.truncated_file, info.truncated_bytes, info.truncated_offset);
+	}
+	log_info("durability: journal: %" PRIu64 " records replayed in %u segments, last %" PRIu64
+		 "; fsync %s", info.replayed, info.segments, info.last_seq,
+		 p->policy == CONFIG_FSYNC_ALWAYS ? "always" :
+		 p->policy == CONFIG_FSYNC_BATCH ? "batch" : "none");
+	if (p->policy == CONFIG_FSYNC_BATCH) {
+		p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->ev = p->efd >= 0 ? event_new(d->base, p->efd, EV_READ | EV_PERSIST, on_synced, p)
+				    : NULL;
+		if (!p->ev || event_add(p->ev, NULL)) {
+			snprintf(err, errlen, "durability: sync thread: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	return p;
+fail:
+	persist_close(p);
+	return NULL;
+}
+
+const struct rt_durable *persist_recovered(const struct persist *p)
+{
+	return p->recovered;
+}
+
+void persist_recovered_applied(struct persist *p, uint64_t routes)
+{
+	p->recovered_routes = routes;
+	log_info("durability: %" PRIu64 " routes recovered (snapshot %" PRIu64 ", %" PRIu64
+		 " journal records)", routes, p->snapshot_seq, p->replayed);
+	rt_durable_destroy(p->recovered);
+	p->recovered = NULL;
+}
+
+/* Journaling */
+
+static int append(struct persist *p, uint16_t op)
+{
+	int rc;
+
+	if (p->error)
+		return p->error;
+	rc = rt_journal_append(p->j, op, p->buf.data, (uint32_t)p->buf.len, NULL);
+	if (rc == -ENOMEM && !rt_journal_error(p->j)) {
+		/* Nothing was written, but the change is applied: it cannot be kept. */
+		degrade(p, rc, "recording a change");
+		return rc;
+	}
+	if (rc)
+		degrade(p, rc, "write");
+	return rc;
+}
+
+/* The persistent routes of routes[0..n) in a malloc'ed array (*out NULL if none). */
+static int persistent_only(struct persist *p, const struct rt_route *routes, size_t n,
+			   struct rt_route **out, size_t *kept)
+{
+	*out = NULL;
+	*kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!persist_protocol(p, routes[i].proto))
+			continue;
+		if (!*out && !(*out = malloc(n * sizeof(**out))))
+			return -ENOMEM;
+		(*out)[(*kept)++] = routes[i];
+	}
+	return 0;
+}
+
+static int journal_routes(struct persist *p, uint16_t op, const struct rt_route *routes, size_t n)
+{
+	struct rt_route *keep;
+	size_t kept;
+	int rc;
+
+	if (p->error)
+		return p->error;
+	rc = persistent_only(p, routes, n, &keep, &kept);
+	if (!rc && kept)
+		rc = rt_durable_encode_routes(&p->buf, keep, kept);
+	if (!rc && kept)
+		rc = append(p, op);
+	else if (rc)
+		degrade(p, rc, "recording a change");
+	free(keep);
+	return rc;
+}
+
+int persist_upsert(struct persist *p, const struct rt_route *routes, size_t n)
+{
+	return journal_routes(p, RT_DURABLE_OP_UPSERT, routes, n);
+}
+
+int persist_delete(struct persist *p, const struct rt_route *keys, size_t n)
+{
+	return journal_routes(p, RT_DURABLE_OP_DELETE, keys, n);
+}
+
+int persist_flush(struct persist *p, uint32_t table, int family, const char *proto)
+{
+	int rc;
+
+	if (p->error)
+		return p->error;
+	if (proto && *proto && !persist_protocol(p, proto))
+		return 0;
+	rc = rt_durable_encode_flush(&p->buf, table, family, proto);
+	if (rc) {
+		degrade(p, rc, "recording a change");
+		return rc;
+	}
+	return append(p, RT_DURABLE_OP_FLUSH);
+}
+
+int persist_load(struct persist *p, const uint32_t *replace_tables, size_t nt,
+		 const struct rt_route *removals, size_t nr, const struct rt_route *routes,
+		 size_t n)
+{
+	struct rt_route *keep_rm = NULL, *keep = NULL;
+	size_t kept_rm = 0, kept = 0;
+	int rc;
+
+	if (p->error)
+		return p->error;
+	rc = persistent_only(p, removals, nr, &keep_rm, &kept_rm);
+	if (!rc)
+		rc = persistent_only(p, routes, n, &keep, &kept);
+	if (!rc && (nt || kept_rm || kept))
+		rc = rt_durable_encode_load(&p->buf, replace_tables, nt, keep_rm, kept_rm, keep,
+					    kept);
+	if (rc)
+		degrade(p, rc, "recording a change");
+	else if (nt || kept_rm || kept)
+		rc = append(p, RT_DURABLE_OP_LOAD);
+	free(keep_rm);
+	free(keep);
+	return rc;
+}
+
+int persist_table(struct persist *p, bool create, uint32_t id, const char *name)
+{
+	int rc;
+
+	if (p->error)
+		return p->error;
+	rc = rt_durable_encode_table(&p->buf, id, create ? name : NULL);
+	if (rc) {
+		degrade(p, rc, "recording a change");
+		return rc;
+	}
+	return append(p, create ? RT_DURABLE_OP_TABLE_CREATE : RT_DURABLE_OP_TABLE_DROP);
+}
+
+const char *persist_read_only_reason(const struct persist *p)
+{
+	return p->error ? p->reason : NULL;
+}
+
+/* Committing */
+
+static void *sync_main(void *arg)
+{
+	struct persist *p = arg;
+	uint64_t done = rt_journal_synced_seq(p->j), one = 1;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->want <= done)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->want <= done)
+			break;	/* stopping, nothing left */
+		pthread_mutex_unlock(&p->lock);
+		/* The bounded delay of group commit: records of other requests join. */
+		if (p->delay_us) {
+			struct timespec ts = { .tv_sec = p->delay_us / 1000000,
+					       .tv_nsec = (long)(p->delay_us % 1000000) * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		if (rt_journal_sync(p->j))
+			done = UINT64_MAX;	/* sticky: nothing more to sync */
+		else
+			done = rt_journal_synced_seq(p->j);
+		if (write(p->efd, &one, sizeof(one)) < 0) {
+			/* The counter cannot overflow in practice; the next wake-up carries it. */
+		}
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static int start_thread(struct persist *p)
+{
+	int rc;
+
+	if (p->thread_running)
+		return 0;
+	rc = pthread_create(&p->thread, NULL, sync_main, p);
+	if (rc)
+		return -rc;
+	p->thread_running = true;
+	return 0;
+}
+
+int persist_commit(struct persist *p, uint64_t *wait_seq)
+{
+	uint64_t last = rt_journal_last_seq(p->j);
+	int rc;
+
+	*wait_seq = 0;
+	if (p->error)
+		return p->error;
+	if (p->policy == CONFIG_FSYNC_NONE || last <= rt_journal_synced_seq(p->j))
+		return 0;
+	if (p->policy == CONFIG_FSYNC_ALWAYS) {
+		rc = rt_journal_sync(p->j);
+		if (rc)
+			degrade(p, rc, "fsync");
+		return rc;
+	}
+	rc = start_thread(p);
+	if (rc) {
+		/* No thread: sync inline rather than answer before durability. */
+		rc = rt_journal_sync(p->j);
+		if (rc)
+			degrade(p, rc, "fsync");
+		return rc;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (last > p->want) {
+		p->want = last;
+		pthread_cond_signal(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	*wait_seq = last;
+	return 0;
+}
+
+/* Held answers */
+
+static void conn_closed(struct rpc_conn *conn, void *arg);
+
+bool persist_waiting(const struct persist *p, const struct rpc_conn *conn)
+{
+	for (const struct held *h = p->held; h; h = h->next)
+		if (h->conn == conn)
+			return true;
+	return false;
+}
+
+int persist_hold(struct persist *p, struct rpc_conn *conn, json_t *msg, uint64_t seq)
+{
+	struct held *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	if (!persist_waiting(p, conn) && rpc_conn_on_close(conn, conn_closed, p)) {
+		free(h);
+		return -ENOMEM;
+	}
+	h->conn = conn;
+	h->msg = json_incref(msg);
+	h->seq = seq;
+	*p->held_tail = h;
+	p->held_tail = &h->next;
+	return 0;
+}
+
+/* A held success whose record did not become durable: the same id, an error. */
+static json_t *not_durable(const struct persist *p, json_t *msg)
+{
+	if (!json_object_get(msg, "result"))
+		return json_incref(msg);
+	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
+			 json_object_get(msg, "id"), "error", "code", RPC_NOT_DURABLE, "message",
+			 p->reason);
+}
+
+static void unlink_held(struct persist *p, struct held **pp)
+{
+	struct held *h = *pp;
+
+	*pp = h->next;
+	if (p->held_tail == &h->next)
+		p->held_tail = pp;
+	json_decref(h->msg);
+	free(h);
+}
+
+/* Send what durability allows now, in order per connection. */
+static void release(struct persist *p)
+{
+	uint64_t synced = rt_journal_synced_seq(p->j);
+	struct rpc_conn *blocked[64];
+	unsigned nblocked = 0;
+	bool failed = p->error != 0 || rt_journal_error(p->j) != 0;
+
+	if (failed && !p->error)
+		degrade(p, rt_journal_error(p->j), "fsync");
+	for (struct held **pp = &p->held; *pp;) {
+		struct held *h = *pp;
+		bool is_blocked = false;
+
+		for (unsigned i = 0; i < nblocked && !is_blocked; i++)
+			is_blocked = blocked[i] == h->conn;
+		if (is_blocked || (h->seq > synced && !failed)) {
+			if (!is_blocked && nblocked < 64)
+				blocked[nblocked++] = h->conn;
+			else if (!is_blocked)
+				break;	/* too many waiting connections to track: next time */
+			pp = &h->next;
+			continue;
+		}
+		struct rpc_conn *conn = h->conn;
+
+		if (h->seq > synced) {
+			json_t *err = not_durable(p, h->msg);
+
+			if (err)
+				control_conn_send(conn, err);
+			json_decref(err);
+		} else {
+			control_conn_send(conn, h->msg);
+		}
+		unlink_held(p, pp);
+		if (!persist_waiting(p, conn))
+			rpc_conn_cancel_close(conn, conn_closed, p);
+	}
+}
+
+static void conn_closed(struct rpc_conn *conn, void *arg)
+{
+	struct persist *p = arg;
+
+	for (struct held **pp = &p->held; *pp;) {
+		if ((*pp)->conn == conn)
+			unlink_held(p, pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+static void on_synced(evutil_socket_t fd, short what, void *arg)
+{
+	struct persist *p = arg;
+	uint64_t n;
+
+	(void)what;
+	while (read(fd, &n, sizeof(n)) == sizeof(n))
+		;
+	release(p);
+}
+
+json_t *persist_info_json(const struct persist *p)
+{
+	static const char *const policies[] = { "always", "batch", "none" };
+
+	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I}", "fsync",
+			 policies[p->policy], "state", p->error ? "degraded" : "ok", "error",
+			 p->error ? p->reason : NULL, "state_dir", p->dir, "journal_seq",
+			 (json_int_t)rt_journal_last_seq(p->j), "synced_seq",
+			 (json_int_t)rt_journal_synced_seq(p->j), "snapshot_seq",
+			 (json_int_t)p->snapshot_seq, "recovered_routes",
+			 (json_int_t)p->recovered_routes);
+}
+
+void persist_close(struct persist *p)
+{
+	if (!p)
+		return;
+	if (p->thread_running) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_cond_signal(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+	}
+	if (p->j && p->policy != CONFIG_FSYNC_NONE && !p->error)
+		rt_journal_sync(p->j);
+	if (p->j && p->held)
+		release(p);
+	while (p->held)
+		unlink_held(p, &p->held);
+	if (p->ev)
+		event_free(p->ev);
+	if (p->efd >= 0)
+		close(p->efd);
+	rt_journal_close(p->j);
+	rt_durable_destroy(p->recovered);
+	rt_durable_buf_free(&p->buf);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
