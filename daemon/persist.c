@@ -430,9 +430,13 @@ static json_t *not_durable(const struct persist *p, json_t *msg)
 {
 	if (!json_object_get(msg, "result"))
 		return json_incref(msg);
+	char message[sizeof(p->reason) + 64];
+
+	snprintf(message, sizeof(message), "the change is in effect but not durable: %s",
+		 p->reason);
 	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
 			 json_object_get(msg, "id"), "error", "code", RPC_NOT_DURABLE, "message",
-			 p->reason);
+			 message);
 }
 
 static void unlink_held(struct persist *p, struct held **pp)
