@@ -58,6 +58,15 @@ struct persist {
 	struct event *ev;
 	/* Answers waiting for durability, oldest first. */
 	struct held *held, **held_tail;
+	/* Compaction: a thread writes a snapshot of the journal so far. */
+	uint64_t snapshot_bytes;	/* journal growth that triggers one */
+	uint64_t since_snapshot;	/* journal bytes written since the last one */
+	pthread_t compactor;
+	bool compacting;		/* the thread exists (control thread's view) */
+	int compact_state;		/* (lock) 0 running, 1 done, -errno failed */
+	uint64_t compact_seq;		/* (lock) the record the snapshot covers */
+	char compact_err[256];		/* (lock) */
+	uint64_t snapshots;		/* written since start */
 };
 
 static void degrade(struct persist *p, int err, const char *what)
@@ -94,11 +103,14 @@ static int snapshot_item(uint16_t item, const void *payload, uint32_t length, vo
 
 static int journal_record(const struct rt_journal_record *rec, void *arg)
 {
+	struct persist *p = arg;
 	char err[128];
-	int rc = rt_durable_apply(arg, rec->op, rec->payload, rec->length, err, sizeof(err));
+	int rc = rt_durable_apply(p->recovered, rec->op, rec->payload, rec->length, err,
+				  sizeof(err));
 
 	if (rc)
 		log_err("journal: record %" PRIu64 ": %s", rec->seq, err);
+	p->since_snapshot += rt_journal_record_size(rec->length);
 	return rc;
 }
 
@@ -124,6 +136,7 @@ struct persist *persist_open(struct routed *d, const struct routed_config *cfg,
 	snprintf(p->dir, sizeof(p->dir), "%s", cfg->state_dir);
 	p->policy = cfg->fsync_policy;
 	p->delay_us = cfg->batch_delay_us;
+	p->snapshot_bytes = cfg->snapshot_bytes;
 	p->n_persistent = cfg->n_persistent;
 	memcpy(p->persistent, cfg->persistent, sizeof(p->persistent));
 	pthread_mutex_init(&p->lock, NULL);
@@ -142,8 +155,7 @@ struct persist *persist_open(struct routed *d, const struct routed_config *cfg,
 		log_info("durability: snapshot %s: %" PRIu64 " items up to record %" PRIu64,
 			 snap.file, snap.items, snap.seq);
 	notify_status("recovering: replaying the journal in %s", p->dir);
-	rc = rt_journal_open(&o, snap.seq, journal_record, p->recovered, &p->j, &info, err,
-			     errlen);
+	rc = rt_journal_open(&o, snap.seq, journal_record, p, &p->j, &info, err, errlen);
 	if (rc)
 		goto fail;
 	p->replayed = info.replayed;
@@ -192,6 +204,8 @@ void persist_recovered_applied(struct persist *p, uint64_t routes)
 
 /* Journaling */
 
+static void compact_check(struct persist *p);
+
 static int append(struct persist *p, uint16_t op)
 {
 	int rc;
@@ -199,6 +213,10 @@ static int append(struct persist *p, uint16_t op)
 	if (p->error)
 		return p->error;
 	rc = rt_journal_append(p->j, op, p->buf.data, (uint32_t)p->buf.len, NULL);
+	if (!rc) {
+		p->since_snapshot += rt_journal_record_size((uint32_t)p->buf.len);
+		compact_check(p);
+	}
 	if (rc == -ENOMEM && !rt_journal_error(p->j)) {
 		/* Nothing was written, but the change is applied: it cannot be kept. */
 		degrade(p, rc, "recording a change");
@@ -312,6 +330,101 @@ int persist_table(struct persist *p, bool create, uint32_t id, const char *name)
 const char *persist_read_only_reason(const struct persist *p)
 {
 	return p->error ? p->reason : NULL;
+}
+
+/* Compaction */
+
+static int compact_item(uint16_t item, const void *payload, uint32_t length, void *arg)
+{
+	char err[8];
+
+	return rt_durable_apply_item(arg, item, payload, length, err, sizeof(err));
+}
+
+static int compact_record(const struct rt_journal_record *rec, void *arg)
+{
+	char err[8];
+
+	return rt_durable_apply(arg, rec->op, rec->payload, rec->length, err, sizeof(err));
+}
+
+/*
+ * The snapshot thread: the newest snapshot and the journal records after
+ * it, up to the last synced one, into a fresh set, written as the new
+ * snapshot; then the journal segments it covers go. Reads only files and
+ * the journal (which has its own lock): the tables are not touched.
+ */
+static void *compact_main(void *arg)
+{
+	struct persist *p = arg;
+	struct rt_durable *set = rt_durable_create();
+	struct rt_snapshot_info snap;
+	char err[256] = "out of memory";
+	uint64_t upto = 0;
+	int rc = -ENOMEM;
+
+	if (!set)
+		goto out;
+	err[0] = '\0';
+	/* With fsync none nothing else syncs: the snapshot covers synced records only. */
+	rc = rt_journal_sync(p->j);
+	if (rc) {
+		snprintf(err, sizeof(err), "syncing the journal: %s", strerror(-rc));
+		goto out;
+	}
+	upto = rt_journal_synced_seq(p->j);
+	rc = rt_snapshot_load(p->dir, compact_item, set, &snap, err, sizeof(err));
+	if (!rc && upto > snap.seq)
+		rc = rt_journal_read(p->j, snap.seq, upto, compact_record, set, err, sizeof(err));
+	if (!rc && upto > snap.seq)
+		rc = rt_durable_write_snapshot(set, p->dir, upto, err, sizeof(err));
+	if (!rc)
+		rc = rt_journal_release(p->j, upto);
+	if (rc && rc != -EBADMSG && !err[0])
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+out:
+	rt_durable_destroy(set);
+	pthread_mutex_lock(&p->lock);
+	p->compact_state = rc ? rc : 1;
+	p->compact_seq = upto;
+	snprintf(p->compact_err, sizeof(p->compact_err), "%s", err);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Collect a finished snapshot thread; start one when the journal has grown enough. */
+static void compact_check(struct persist *p)
+{
+	int state;
+
+	if (p->compacting) {
+		pthread_mutex_lock(&p->lock);
+		state = p->compact_state;
+		pthread_mutex_unlock(&p->lock);
+		if (!state)
+			return;
+		pthread_join(p->compactor, NULL);
+		p->compacting = false;
+		if (state == 1) {
+			p->snapshots++;
+			p->snapshot_seq = p->compact_seq;
+			log_info("durability: snapshot up to record %" PRIu64 " written; older journal "
+				 "segments removed", p->compact_seq);
+		} else {
+			log_warn("durability: snapshot failed: %s (the journal keeps everything; "
+				 "retried after %" PRIu64 " more bytes)", p->compact_err,
+				 p->snapshot_bytes);
+		}
+	}
+	if (p->since_snapshot < p->snapshot_bytes || p->error)
+		return;
+	p->compact_state = 0;
+	if (pthread_create(&p->compactor, NULL, compact_main, p)) {
+		log_warn("durability: snapshot thread: %s", strerror(errno));
+		return;
+	}
+	p->compacting = true;
+	p->since_snapshot = 0;
 }
 
 /* Committing */
@@ -514,17 +627,19 @@ static void on_synced(evutil_socket_t fd, short what, void *arg)
 	release(p);
 }
 
-json_t *persist_info_json(const struct persist *p)
+json_t *persist_info_json(struct persist *p)
 {
 	static const char *const policies[] = { "always", "batch", "none" };
 
-	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I}", "fsync",
+	compact_check((struct persist *)p);
+	return json_pack("{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "fsync",
 			 policies[p->policy], "state", p->error ? "degraded" : "ok", "error",
 			 p->error ? p->reason : NULL, "state_dir", p->dir, "journal_seq",
 			 (json_int_t)rt_journal_last_seq(p->j), "synced_seq",
 			 (json_int_t)rt_journal_synced_seq(p->j), "snapshot_seq",
 			 (json_int_t)p->snapshot_seq, "recovered_routes",
-			 (json_int_t)p->recovered_routes);
+			 (json_int_t)p->recovered_routes, "snapshots", (json_int_t)p->snapshots,
+			 "journal_bytes_since_snapshot", (json_int_t)p->since_snapshot);
 }
 
 void persist_close(struct persist *p)
@@ -538,6 +653,8 @@ void persist_close(struct persist *p)
 		pthread_mutex_unlock(&p->lock);
 		pthread_join(p->thread, NULL);
 	}
+	if (p->compacting)
+		pthread_join(p->compactor, NULL);
 	if (p->j && p->policy != CONFIG_FSYNC_NONE && !p->error)
 		rt_journal_sync(p->j);
 	if (p->j && p->held)

@@ -90,7 +90,10 @@ int persist_commit(struct persist *p, uint64_t *wait_seq);
 bool persist_waiting(const struct persist *p, const struct rpc_conn *conn);
 int persist_hold(struct persist *p, struct rpc_conn *conn, json_t *msg, uint64_t seq);
 
-/* For info: {"fsync", "state", "error", "journal_seq", "synced_seq", ...}. */
-json_t *persist_info_json(const struct persist *p);
+/*
+ * For info: {"fsync", "state", "error", "journal_seq", "synced_seq", ...}.
+ * Also collects a finished snapshot.
+ */
+json_t *persist_info_json(struct persist *p);
 
 #endif

@@ -40,6 +40,7 @@ struct rt_journal {
 	pthread_mutex_t lock;		/* everything below */
 	pthread_mutex_t sync_lock;	/* one rt_journal_sync() at a time */
 	int dirfd;
+	char dir[256];
 	uint64_t segment_bytes;
 	uint64_t *firsts;		/* every segment's first seq, oldest first */
 	unsigned nseg, capseg;
@@ -273,6 +274,9 @@ struct replay {
 	const struct rt_journal_options *o;
 	uint64_t from_seq;
 	uint64_t expect;		/* the next seq, 0 before the first record */
+	uint64_t upto;			/* stop after this record */
+	bool readonly;			/* rt_journal_read(): nothing is cut */
+	bool done;			/* upto reached */
 	rt_journal_replay_fn fn;
 	void *arg;
 	struct rt_journal_open_info *info;
@@ -375,6 +379,10 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 			why = rt_journal_decode_strerror(e);
 			break;
 		}
+		if (rec.seq > r->upto) {
+			r->done = true;
+			break;
+		}
 		if (r->expect ? rec.seq != r->expect : rec.seq != first_seq) {
 			snprintf(whybuf, sizeof(whybuf), "record %" PRIu64 " where %" PRIu64
 				 " was expected", rec.seq, r->expect ? r->expect : first_seq);
@@ -397,8 +405,13 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		off += rsize;
 	}
 	*end = off;
-	if (!why) {
+	if (!why || (r->readonly && r->expect > r->upto)) {
 		rc = 0;
+		goto out;
+	}
+	if (r->readonly) {
+		seterr(r->err, r->errlen, "%s/%s: offset %zu: %s", r->o->dir, name, off, why);
+		rc = -EBADMSG;
 		goto out;
 	}
 	if (last && !valid_record_after(data, size, off, r->expect ? r->expect - 1 : 0)) {
@@ -528,8 +541,8 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 {
 	struct rt_journal_open_info scratch;
 	struct rt_journal *j = calloc(1, sizeof(*j));
-	struct replay r = { .o = o, .from_seq = from_seq, .fn = fn, .arg = arg, .err = err,
-			    .errlen = errlen };
+	struct replay r = { .o = o, .from_seq = from_seq, .upto = UINT64_MAX, .fn = fn,
+			    .arg = arg, .err = err, .errlen = errlen };
 	char name[SEGMENT_NAME_LEN];
 	uint64_t end = 0;
 	unsigned first = 0;
@@ -549,6 +562,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 	pthread_mutex_init(&j->sync_lock, NULL);
 	j->fd = j->dirfd = -1;
 	j->segment_bytes = o->segment_bytes ? o->segment_bytes : RT_JOURNAL_DEFAULT_SEGMENT_BYTES;
+	snprintf(j->dir, sizeof(j->dir), "%s", o->dir);
 	j->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j->dirfd < 0) {
 		rc = -errno;
@@ -763,6 +777,49 @@ int rt_journal_sync(struct rt_journal *j)
 out:
 	free(todo);
 	pthread_mutex_unlock(&j->sync_lock);
+	return rc;
+}
+
+int rt_journal_read(struct rt_journal *j, uint64_t from_seq, uint64_t upto,
+		    rt_journal_replay_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct rt_journal_open_info info = { 0 };
+	struct rt_journal_options o = { .dir = j->dir };
+	struct replay r = { .j = j, .o = &o, .from_seq = from_seq, .upto = upto, .readonly = true,
+			    .fn = fn, .arg = arg, .info = &info, .err = err, .errlen = errlen };
+	char name[SEGMENT_NAME_LEN];
+	uint64_t *firsts, end;
+	unsigned n, first = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&j->lock);
+	n = j->nseg;
+	firsts = malloc((n ? n : 1) * sizeof(*firsts));
+	if (firsts)
+		memcpy(firsts, j->firsts, n * sizeof(*firsts));
+	pthread_mutex_unlock(&j->lock);
+	if (!firsts) {
+		seterr(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	while (first + 1 < n && firsts[first + 1] <= from_seq + 1)
+		first++;
+	if (n && firsts[first] > from_seq + 1 && from_seq < upto) {
+		segment_name(name, firsts[first]);
+		seterr(err, errlen, "%s/%s: records %" PRIu64 " to %" PRIu64 " are missing", j->dir,
+		       name, from_seq + 1, firsts[first] - 1);
+		rc = -EBADMSG;
+	}
+	for (unsigned i = first; i < n && !rc && !r.done; i++) {
+		segment_name(name, firsts[i]);
+		rc = replay_segment(&r, name, firsts[i], i + 1 == n, &end);
+	}
+	if (!rc && from_seq < upto && info.last_seq < upto) {
+		seterr(err, errlen, "%s: the journal ends at record %" PRIu64 ", before %" PRIu64,
+		       j->dir, info.last_seq, upto);
+		rc = -EBADMSG;
+	}
+	free(firsts);
 	return rc;
 }
 

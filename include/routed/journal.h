@@ -41,7 +41,7 @@
 
 #define RT_JOURNAL_HEADER_LEN 24
 #define RT_JOURNAL_MAGIC 0x5452		/* "RT" */
-#define RT_JOURNAL_MAX_PAYLOAD (16u << 20)
+#define RT_JOURNAL_MAX_PAYLOAD (1u << 30)	/* a load of 13 M routes */
 #define RT_JOURNAL_SEGMENT_HEADER_LEN 16
 #define RT_JOURNAL_DEFAULT_SEGMENT_BYTES (64u << 20)
 
@@ -118,6 +118,15 @@ int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, ui
 
 /* Make every record appended before the call durable. 0 or -errno (sticky). */
 int rt_journal_sync(struct rt_journal *j);
+
+/*
+ * Read records from_seq + 1 .. upto of the open journal again, through fn
+ * (for compaction, from any thread; upto must not be past the last record
+ * synced). Nothing is cut: a bad record in that range is an error (with
+ * file and offset), and so is a range the journal does not hold entirely.
+ */
+int rt_journal_read(struct rt_journal *j, uint64_t from_seq, uint64_t upto,
+		    rt_journal_replay_fn fn, void *arg, char *err, size_t errlen);
 
 uint64_t rt_journal_last_seq(struct rt_journal *j);
 uint64_t rt_journal_synced_seq(struct rt_journal *j);

@@ -310,6 +310,19 @@ static void test_replay_and_segments(void **state)
 
 	assert_int_equal(rt_journal_release(j, 300), 0);
 	assert_true(count_segments(f->path) < before);
+	/* Reading a range again (compaction), while the journal is open. */
+	memset(&s, 0, sizeof(s));
+	s.in_order = true;
+	assert_int_equal(rt_journal_read(j, 300, 400, check_record, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.first, 301);
+	assert_int_equal(s.last, 400);
+	assert_int_equal(s.n, 100);
+	assert_true(s.in_order);
+	assert_int_equal(s.bad_payload, 0);
+	assert_int_equal(rt_journal_read(j, 0, 10, check_record, &s, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "missing"));
+	assert_int_equal(rt_journal_read(j, 500, 600, check_record, &s, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "ends at record 520"));
 	rt_journal_close(j);
 
 	/* Replay from 300 (the snapshot): records 301..520, nothing older missing. */
