@@ -911,38 +911,41 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
 	urcu_memb_read_unlock();
 }
 
-/* Fill answers for ids that one read-side section (still held) looked up. */
-#define ANSWER_GROUP 16
+/*
+ * Answers, inside one read-side section. A batch is looked up in groups,
+ * software-pipelined: while group g walks the FIB, the answer words of
+ * group g - 1, prefetched when its ids came out, arrive; so the id-table
+ * misses overlap the next group's trie misses instead of following them.
+ */
+#define ANSWER_GROUP FIB_BATCH_GROUP
 
-static inline void answers_fill(const struct table_state *st, const uint32_t *ids, size_t n,
+static inline void answers_prefetch(const struct table_state *st, const uint32_t *id, size_t m)
+{
+	for (size_t i = 0; i < m; i++)
+		if (id[i] != RT_NO_ROUTE)
+			__builtin_prefetch(entries_answer_slot(&st->entries, id[i]));
+}
+
+static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
 				struct rt_answer *out)
 {
-	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
-		const uint32_t *id = ids + base;
+	for (size_t i = 0; i < m; i++) {
+		struct rt_answer *a = &out[i];
+		const struct nexthop *nh;
+		uint64_t w;
 
-		/* The group's answer words are fetched together (see fib_lookup4_batch()). */
-		for (size_t i = 0; i < m; i++)
-			if (id[i] != RT_NO_ROUTE)
-				__builtin_prefetch(entries_answer_slot(&st->entries, id[i]));
-		for (size_t i = 0; i < m; i++) {
-			struct rt_answer *a = &out[base + i];
-			const struct nexthop *nh;
-			uint64_t w;
-
-			if (id[i] == RT_NO_ROUTE) {
-				memset(a, 0, sizeof(*a));
-				continue;
-			}
-			w = entries_answer(&st->entries, id[i]);
-			nh = nexthop_by_index(&st->nexthops, entry_answer_nexthop(w));
-			a->found = true;
-			a->len = (uint8_t)entry_answer_len(w);
-			a->has_tag = entry_answer_has_tag(w);
-			a->tag = entry_answer_tag(w);
-			a->has_gateway = nh->gateway.family != 0;
-			memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
+		if (id[i] == RT_NO_ROUTE) {
+			memset(a, 0, sizeof(*a));
+			continue;
 		}
+		w = entries_answer(&st->entries, id[i]);
+		nh = nexthop_by_index(&st->nexthops, entry_answer_nexthop(w));
+		a->found = true;
+		a->len = (uint8_t)entry_answer_len(w);
+		a->has_tag = entry_answer_has_tag(w);
+		a->tag = entry_answer_tag(w);
+		a->has_gateway = nh->gateway.family != 0;
+		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
 	}
 }
 
@@ -951,12 +954,23 @@ void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
 		      uint32_t *ids, struct rt_answer *out)
 {
 	const struct table_state *st;
+	size_t prev = 0, prev_m = 0;
 
 	urcu_memb_read_lock();
 	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
 	st = rcu_dereference(t->state);
-	fib_lookup4_batch(st->fib4, addrs, n, ids);
-	answers_fill(st, ids, n, out);
+	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
+		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+
+		fib_lookup4_batch(st->fib4, addrs + base, m, ids + base);
+		answers_prefetch(st, ids + base, m);
+		if (prev_m)
+			answers_fill(st, ids + prev, prev_m, out + prev);
+		prev = base;
+		prev_m = m;
+	}
+	if (prev_m)
+		answers_fill(st, ids + prev, prev_m, out + prev);
 	urcu_memb_read_unlock();
 }
 
@@ -965,12 +979,23 @@ void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size
 		      uint32_t *ids, struct rt_answer *out)
 {
 	const struct table_state *st;
+	size_t prev = 0, prev_m = 0;
 
 	urcu_memb_read_lock();
 	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
 	st = rcu_dereference(t->state);
-	fib_lookup6_batch(st->fib6, addrs, n, ids);
-	answers_fill(st, ids, n, out);
+	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
+		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+
+		fib_lookup6_batch(st->fib6, addrs + base, m, ids + base);
+		answers_prefetch(st, ids + base, m);
+		if (prev_m)
+			answers_fill(st, ids + prev, prev_m, out + prev);
+		prev = base;
+		prev_m = m;
+	}
+	if (prev_m)
+		answers_fill(st, ids + prev, prev_m, out + prev);
 	urcu_memb_read_unlock();
 }
 
