@@ -13,6 +13,10 @@
 #       Send every kind of malformed datagram, check none is answered and
 #       that each drop counter in stats.udp.drops grew by exactly the number
 #       sent, then that a valid request is still answered.
+#   udp.py SOCKET ADDR:PORT flood N SEED
+#       Send N malformed datagrams as fast as possible; every one must be
+#       counted by routed or dropped by the kernel (SO_RXQ_OVFL), none
+#       answered, and valid requests answered correctly afterwards.
 #   udp.py SOCKET ADDR:PORT ask ADDR [TABLE]
 #       Print one answer as JSON ({"status", "found", ...}) or "timeout".
 
@@ -211,6 +215,60 @@ def check_malformed(sock_path, client, seed):
     tap(not wrong, "every malformed datagram is counted under its reason", "\n".join(wrong))
 
 
+def check_flood(sock_path, client, n, seed):
+    """n malformed datagrams as fast as possible: every one is either
+    counted by routed under its reason or by the kernel as a receive-buffer
+    drop (SO_RXQ_OVFL), none is answered, and valid requests are answered
+    correctly afterwards."""
+    print("# flood of %d malformed datagrams, seed %d" % (n, seed))
+    rng = random.Random(seed)
+    good4 = request(4, ["10.1.2.3", "10.2.3.4"], 1)
+    kinds = [
+        ("short", lambda: rng.randbytes(rng.randrange(0, 24))),
+        ("version", lambda: bytes([rng.choice((0, 2, 255))]) + good4[1:]),
+        ("count", lambda: good4[:3] + bytes([rng.randrange(76, 256)]) + good4[4:]),
+        ("length", lambda: good4 + bytes(rng.randrange(1, 64))),
+        ("zero_count", lambda: good4[:3] + b"\x00" + good4[4:24]),
+        ("oversize", lambda: bytes(rng.randrange(1233, 1500))),
+    ]
+    # A few hundred distinct datagrams, sent round-robin: generating a
+    # million would cost more than sending them.
+    pool = [(k, make()) for k, make in kinds for _ in range(64)]
+    sent = {k: 0 for k, _ in kinds}
+    before = stats(sock_path)
+    sock, addr = client.sock, client.addr
+    for i in range(n):
+        kind, d = pool[i % len(pool)]
+        sock.sendto(d, addr)
+        sent[kind] += 1
+    client.sock.settimeout(0.5)
+    answered = 0
+    try:
+        while True:
+            client.sock.recv(4096)
+            answered += 1
+    except socket.timeout:
+        pass
+    tap(answered == 0, "none of %d malformed datagrams is answered" % n, "%d answers" % answered)
+    # Valid requests after the flood (they also carry the kernel's drop count).
+    bad = 0
+    for i in range(50):
+        hdr, answers, _ = client.ask(4, ["10.1.2.3"])
+        if hdr is None or not answers[0]["found"] or answers[0]["len"] != 16:
+            bad += 1
+    tap(bad == 0, "valid requests are answered correctly after the flood", "%d of 50 wrong" % bad)
+    after = stats(sock_path)
+    counted = after["drops"]["total"] - before["drops"]["total"]
+    kernel = after["kernel_drops"] - before["kernel_drops"]
+    print("# routed counted %d, the kernel dropped %d" % (counted, kernel))
+    tap(counted + kernel == n, "every malformed datagram is accounted for: %d counted by routed "
+        "+ %d dropped by the kernel = %d sent" % (counted, kernel, n))
+    per_kind = [k for k, _ in kinds
+                if after["drops"][k] - before["drops"][k] > sent[k]]
+    tap(not per_kind, "no reason counted more datagrams than were sent of its kind",
+        ", ".join(per_kind))
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__ if __doc__ else "usage", file=sys.stderr)
@@ -222,6 +280,8 @@ def main(argv):
             check_answers(client, json.load(f))
     elif cmd == "malformed":
         check_malformed(sock_path, client, int(argv[4]))
+    elif cmd == "flood":
+        check_flood(sock_path, client, int(argv[4]), int(argv[5]))
     elif cmd == "ask":
         table = int(argv[5]) if len(argv) > 5 else 0
         hdr, answers, _ = client.ask(family_of(argv[4]), [argv[4]], table)
