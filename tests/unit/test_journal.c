@@ -368,7 +368,7 @@ static void test_torn_tail_is_cut(void **state)
 	struct rt_journal *j;
 	struct seen s;
 	char err[512], path[256];
-	uint8_t junk[100];
+	uint8_t junk[100], payload[512];
 	int rc, fd;
 
 	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
@@ -420,7 +420,7 @@ static void test_torn_tail_is_cut(void **state)
 	reopen_append_close(f->path, n, n + 1);
 	n++;
 	assert_int_equal(file_size(path), RT_JOURNAL_SEGMENT_HEADER_LEN + rt_journal_record_size(
-		payload_of(n, junk)));
+		payload_of(n, payload)));
 	j = open_dir(f->path, 0, 0, false, &s, &info, &rc, err, sizeof(err));
 	assert_int_equal(rc, 0);
 	assert_false(info.truncated);
