@@ -463,7 +463,8 @@ static int list_segments(struct rt_journal *j, const char *dir, char *err, size_
 		seterr(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	qsort(j->firsts, j->nseg, sizeof(*j->firsts), cmp_u64);
+	if (j->nseg)
+		qsort(j->firsts, j->nseg, sizeof(*j->firsts), cmp_u64);
 	return 0;
 }
 
@@ -770,8 +771,11 @@ int rt_journal_sync(struct rt_journal *j)
 		/* The sealed segments synced above are done with. */
 		for (unsigned i = 0; i < ntodo; i++)
 			close(todo[i].fd);
-		memmove(j->sealed, j->sealed + ntodo, (j->nsealed - ntodo) * sizeof(*j->sealed));
-		j->nsealed -= ntodo;
+		if (ntodo) {
+			memmove(j->sealed, j->sealed + ntodo,
+				(j->nsealed - ntodo) * sizeof(*j->sealed));
+			j->nsealed -= ntodo;
+		}
 	}
 	pthread_mutex_unlock(&j->lock);
 out:
@@ -795,7 +799,7 @@ int rt_journal_read(struct rt_journal *j, uint64_t from_seq, uint64_t upto,
 	pthread_mutex_lock(&j->lock);
 	n = j->nseg;
 	firsts = malloc((n ? n : 1) * sizeof(*firsts));
-	if (firsts)
+	if (firsts && n)
 		memcpy(firsts, j->firsts, n * sizeof(*firsts));
 	pthread_mutex_unlock(&j->lock);
 	if (!firsts) {
@@ -876,8 +880,10 @@ int rt_journal_release(struct rt_journal *j, uint64_t upto)
 		j->dir_changes++;
 		n++;
 	}
-	memmove(j->firsts, j->firsts + n, (j->nseg - n) * sizeof(*j->firsts));
-	j->nseg -= n;
+	if (n) {
+		memmove(j->firsts, j->firsts + n, (j->nseg - n) * sizeof(*j->firsts));
+		j->nseg -= n;
+	}
 	pthread_mutex_unlock(&j->lock);
 	return rc;
 }
