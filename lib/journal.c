@@ -47,6 +47,7 @@ struct rt_journal {
 	int fd;				/* the last segment, being appended to */
 	uint64_t size;
 	bool fd_dirty;			/* appended to since the last sync began */
+	bool sync_running;		/* a sync may be using fd without the lock */
 	struct sealed *sealed;		/* sealed, not yet synced */
 	unsigned nsealed, capsealed;
 	uint64_t last_seq, synced_seq;
@@ -657,7 +658,11 @@ static int seal_and_start(struct rt_journal *j, uint64_t first_seq)
 		close(fd);
 		return -ENOMEM;
 	}
-	if (j->fd_dirty) {
+	/*
+	 * A segment with unsynced records, or one a sync may be syncing right
+	 * now (it took fd without the lock), is closed only by a later sync.
+	 */
+	if (j->fd_dirty || j->sync_running) {
 		j->sealed[j->nsealed++] = (struct sealed){ .fd = j->fd,
 							   .first_seq = j->firsts[j->nseg - 2] };
 	} else {
@@ -734,6 +739,7 @@ int rt_journal_sync(struct rt_journal *j)
 	sync_current = j->fd_dirty;
 	j->fd_dirty = false;
 	fd = j->fd;
+	j->sync_running = true;
 	if (!rc && j->nsealed) {
 		todo = malloc(j->nsealed * sizeof(*todo));
 		if (!todo) {
@@ -745,6 +751,8 @@ int rt_journal_sync(struct rt_journal *j)
 	}
 	if (rc && sync_current)
 		j->fd_dirty = true;
+	if (rc)
+		j->sync_running = false;
 	pthread_mutex_unlock(&j->lock);
 	if (rc)
 		goto out;
@@ -761,6 +769,7 @@ int rt_journal_sync(struct rt_journal *j)
 	if (!rc && sync_dir && fsync(j->dirfd) < 0)
 		rc = -errno;
 	pthread_mutex_lock(&j->lock);
+	j->sync_running = false;
 	if (rc) {
 		j->error = j->error ? j->error : rc;
 	} else {
