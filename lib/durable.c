@@ -32,6 +32,8 @@
 #include <routed/prefix.h>
 #include <routed/snapshot.h>
 
+#include "bytes.h"
+
 #define SNAPSHOT_BATCH 4096
 
 struct table_def {
@@ -47,31 +49,6 @@ struct rt_durable {
 	struct table_def *tables;
 	size_t ntables, captables;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Buffers */
 
@@ -106,15 +83,15 @@ static uint8_t *buf_grow(struct rt_durable_buf *b, size_t more)
 
 static void route_put(uint8_t *p, const struct rt_route *r)
 {
-	put32(p, r->table);
+	put_le32(p, r->table);
 	p[4] = r->prefix.addr.family;
 	p[5] = r->prefix.len;
 	p[6] = r->gateway.family;
 	p[7] = r->has_tag ? 1 : 0;
 	memcpy(p + 8, r->prefix.addr.bytes, 16);
 	memcpy(p + 24, r->gateway.bytes, 16);
-	put32(p + 40, r->metric);
-	put32(p + 44, r->has_tag ? r->tag : 0);
+	put_le32(p + 40, r->metric);
+	put_le32(p + 44, r->has_tag ? r->tag : 0);
 	strncpy((char *)p + 48, r->proto, 16);
 	strncpy((char *)p + 64, r->dev, 16);
 }
@@ -139,7 +116,7 @@ static bool route_get(const uint8_t *p, struct rt_route *r)
 	char err[8];
 
 	memset(r, 0, sizeof(*r));
-	r->table = get32(p);
+	r->table = get_le32(p);
 	r->prefix.addr.family = p[4];
 	r->prefix.len = p[5];
 	r->gateway.family = p[6];
@@ -148,8 +125,8 @@ static bool route_get(const uint8_t *p, struct rt_route *r)
 	r->has_tag = p[7];
 	memcpy(r->prefix.addr.bytes, p + 8, 16);
 	memcpy(r->gateway.bytes, p + 24, 16);
-	r->metric = get32(p + 40);
-	r->tag = get32(p + 44);
+	r->metric = get_le32(p + 40);
+	r->tag = get_le32(p + 44);
 	memcpy(r->proto, p + 48, 16);
 	memcpy(r->dev, p + 64, 16);
 	if (!r->has_tag && r->tag)
@@ -176,7 +153,7 @@ int rt_durable_encode_routes(struct rt_durable_buf *b, const struct rt_route *ro
 	b->len = 0;
 	if (n > UINT32_MAX || !(p = buf_grow(b, 4 + n * RT_DURABLE_ROUTE_LEN)))
 		return -ENOMEM;
-	put32(p, (uint32_t)n);
+	put_le32(p, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
 		route_put(p + 4 + i * RT_DURABLE_ROUTE_LEN, &routes[i]);
 	return 0;
@@ -190,7 +167,7 @@ int rt_durable_encode_flush(struct rt_durable_buf *b, uint32_t table, int family
 	b->len = 0;
 	if (!(p = buf_grow(b, 24)))
 		return -ENOMEM;
-	put32(p, table);
+	put_le32(p, table);
 	p[4] = (uint8_t)family;
 	if (proto)
 		strncpy((char *)p + 8, proto, RT_PROTO_LEN - 1);
@@ -207,12 +184,12 @@ int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tab
 	if (nt > UINT32_MAX || nr > UINT32_MAX || n > UINT32_MAX ||
 	    !(p = buf_grow(b, 16 + nt * 4 + (nr + n) * RT_DURABLE_ROUTE_LEN)))
 		return -ENOMEM;
-	put32(p, (uint32_t)nt);
-	put32(p + 4, (uint32_t)nr);
-	put32(p + 8, (uint32_t)n);
+	put_le32(p, (uint32_t)nt);
+	put_le32(p + 4, (uint32_t)nr);
+	put_le32(p + 8, (uint32_t)n);
 	p += 16;
 	for (size_t i = 0; i < nt; i++, p += 4)
-		put32(p, replace_tables[i]);
+		put_le32(p, replace_tables[i]);
 	for (size_t i = 0; i < nr; i++, p += RT_DURABLE_ROUTE_LEN)
 		route_put(p, &removals[i]);
 	for (size_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN)
@@ -227,7 +204,7 @@ int rt_durable_encode_table(struct rt_durable_buf *b, uint32_t id, const char *n
 	b->len = 0;
 	if (!(p = buf_grow(b, 4 + RT_DURABLE_NAME_LEN)))
 		return -ENOMEM;
-	put32(p, id);
+	put_le32(p, id);
 	if (name)
 		strncpy((char *)p + 4, name, RT_DURABLE_NAME_LEN - 1);
 	return 0;
@@ -432,7 +409,7 @@ static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
 {
 	if (len < 4)
 		return NULL;
-	*n = get32(p);
+	*n = get_le32(p);
 	if ((len - 4) / RT_DURABLE_ROUTE_LEN != *n || (len - 4) % RT_DURABLE_ROUTE_LEN)
 		return NULL;
 	return p + 4;
@@ -440,7 +417,7 @@ static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
 
 static int bad(char *err, size_t errlen, const char *what, const char *why)
 {
-	seterr(err, errlen, "%s: %s", what, why);
+	rt_seterr(err, errlen, "%s: %s", what, why);
 	return -EBADMSG;
 }
 
@@ -464,7 +441,7 @@ static bool table_payload(const uint8_t *p, size_t len, uint32_t *id, char *name
 {
 	if (len != 4 + RT_DURABLE_NAME_LEN || !padded_string(p + 4, RT_DURABLE_NAME_LEN))
 		return false;
-	*id = get32(p);
+	*id = get_le32(p);
 	memcpy(name, p + 4, RT_DURABLE_NAME_LEN);
 	return *id != 0;
 }
@@ -500,7 +477,7 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 		if (len != 24 || p[5] || p[6] || p[7] || !padded_string(p + 8, RT_PROTO_LEN) ||
 		    (p[4] && p[4] != AF_INET && p[4] != AF_INET6))
 			return bad(err, errlen, "flush", "malformed");
-		f.table = get32(p);
+		f.table = get_le32(p);
 		f.family = p[4];
 		memcpy(f.proto, p + 8, RT_PROTO_LEN);
 		set_delete_if(s, flush_matches, &f);
@@ -510,16 +487,16 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 		uint32_t nt, nr;
 		size_t need;
 
-		if (len < 16 || get32(p + 12))
+		if (len < 16 || get_le32(p + 12))
 			return bad(err, errlen, "load", "malformed");
-		nt = get32(p);
-		nr = get32(p + 4);
-		n = get32(p + 8);
+		nt = get_le32(p);
+		nr = get_le32(p + 4);
+		n = get_le32(p + 8);
 		need = 16 + (size_t)nt * 4 + ((size_t)nr + n) * RT_DURABLE_ROUTE_LEN;
 		if (len != need || !routes_valid(p + 16 + (size_t)nt * 4, (size_t)nr + n))
 			return bad(err, errlen, "load", "malformed");
 		for (uint32_t i = 0; i < nt; i++) {
-			id = get32(p + 16 + 4 * i);
+			id = get_le32(p + 16 + 4 * i);
 			set_delete_if(s, in_table, &id);
 		}
 		rp = p + 16 + (size_t)nt * 4;
@@ -537,7 +514,7 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 		table_drop(s, id);
 		return 0;
 	}
-	seterr(err, errlen, "unknown operation %u", op);
+	rt_seterr(err, errlen, "unknown operation %u", op);
 	return -EBADMSG;
 }
 
@@ -550,7 +527,7 @@ int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *paylo
 	case RT_DURABLE_ITEM_ROUTES:
 		return rt_durable_apply(s, RT_DURABLE_OP_UPSERT, payload, len, err, errlen);
 	}
-	seterr(err, errlen, "unknown snapshot item %u", item);
+	rt_seterr(err, errlen, "unknown snapshot item %u", item);
 	return -EBADMSG;
 }
 
@@ -597,7 +574,7 @@ int rt_durable_write_snapshot(const struct rt_durable *s, const char *dir, uint6
 	}
 	rt_durable_buf_free(&b);
 	if (rc) {
-		seterr(err, errlen, "writing snapshot %" PRIu64 " in %s: %s", seq, dir,
+		rt_seterr(err, errlen, "writing snapshot %" PRIu64 " in %s: %s", seq, dir,
 		       strerror(-rc));
 		rt_snapshot_abort(w);
 		return rc;

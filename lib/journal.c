@@ -28,6 +28,8 @@
 #include <routed/crc32c.h>
 #include <routed/journal.h>
 
+#include "bytes.h"
+
 #define SEGMENT_MAGIC "routedj1"
 #define SEGMENT_NAME_LEN sizeof("journal-0123456789abcdef.log")
 
@@ -57,39 +59,6 @@ struct rt_journal {
 	size_t bufcap;
 };
 
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static inline void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static inline uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 /* Records */
 
 size_t rt_journal_record_size(uint32_t length)
@@ -110,15 +79,15 @@ void rt_journal_encode(void *buf, uint64_t seq, uint16_t op, const void *payload
 	uint8_t *p = buf;
 	size_t size = rt_journal_record_size(length);
 
-	put32(p, length);
-	put64(p + 8, seq);
-	put16(p + 16, op);
-	put16(p + 18, RT_JOURNAL_MAGIC);
-	put32(p + 20, 0);
+	put_le32(p, length);
+	put_le64(p + 8, seq);
+	put_le16(p + 16, op);
+	put_le16(p + 18, RT_JOURNAL_MAGIC);
+	put_le32(p + 20, 0);
 	if (length)
 		memcpy(p + RT_JOURNAL_HEADER_LEN, payload, length);
 	memset(p + RT_JOURNAL_HEADER_LEN + length, 0, size - RT_JOURNAL_HEADER_LEN - length);
-	put32(p + 4, record_crc(p, length));
+	put_le32(p + 4, record_crc(p, length));
 }
 
 enum rt_journal_decode_error rt_journal_decode(const void *buf, size_t avail,
@@ -130,22 +99,22 @@ enum rt_journal_decode_error rt_journal_decode(const void *buf, size_t avail,
 
 	if (avail < RT_JOURNAL_HEADER_LEN)
 		return RT_JOURNAL_E_SHORT;
-	length = get32(p);
+	length = get_le32(p);
 	if (length > RT_JOURNAL_MAX_PAYLOAD)
 		return RT_JOURNAL_E_LENGTH;
 	need = rt_journal_record_size(length);
 	if (avail < need)
 		return RT_JOURNAL_E_SHORT;
-	if (get16(p + 18) != RT_JOURNAL_MAGIC || get32(p + 20) != 0 || get16(p + 16) == 0)
+	if (get_le16(p + 18) != RT_JOURNAL_MAGIC || get_le32(p + 20) != 0 || get_le16(p + 16) == 0)
 		return RT_JOURNAL_E_HEADER;
 	for (size_t i = RT_JOURNAL_HEADER_LEN + length; i < need; i++)
 		if (p[i])
 			return RT_JOURNAL_E_HEADER;
-	if (get32(p + 4) != record_crc(p, length))
+	if (get_le32(p + 4) != record_crc(p, length))
 		return RT_JOURNAL_E_CRC;
 	rec->length = length;
-	rec->seq = get64(p + 8);
-	rec->op = get16(p + 16);
+	rec->seq = get_le64(p + 8);
+	rec->op = get_le16(p + 16);
 	rec->payload = p + RT_JOURNAL_HEADER_LEN;
 	*size = need;
 	return RT_JOURNAL_OK;
@@ -169,20 +138,6 @@ const char *rt_journal_decode_strerror(enum rt_journal_decode_error e)
 }
 
 /* Helpers */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void segment_name(char *buf, uint64_t first_seq)
 {
@@ -257,7 +212,7 @@ static int segment_create(struct rt_journal *j, uint64_t first_seq)
 	if (fd < 0)
 		return -errno;
 	memcpy(hdr, SEGMENT_MAGIC, 8);
-	put64(hdr + 8, first_seq);
+	put_le64(hdr + 8, first_seq);
 	rc = write_all(fd, hdr, sizeof(hdr), 0);
 	if (rc) {
 		close(fd);
@@ -355,14 +310,14 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 
 	rc = read_file(r->j->dirfd, name, &data, &size);
 	if (rc) {
-		seterr(r->err, r->errlen, "%s/%s: %s", r->o->dir, name, strerror(-rc));
+		rt_seterr(r->err, r->errlen, "%s/%s: %s", r->o->dir, name, strerror(-rc));
 		return rc;
 	}
 	off = RT_JOURNAL_SEGMENT_HEADER_LEN;
 	if (size < RT_JOURNAL_SEGMENT_HEADER_LEN) {
 		off = 0;
 		why = "incomplete segment header";
-	} else if (memcmp(data, SEGMENT_MAGIC, 8) != 0 || get64(data + 8) != first_seq) {
+	} else if (memcmp(data, SEGMENT_MAGIC, 8) != 0 || get_le64(data + 8) != first_seq) {
 		off = 0;
 		why = "bad segment header";
 	} else if (r->expect && first_seq != r->expect && size > RT_JOURNAL_SEGMENT_HEADER_LEN) {
@@ -395,7 +350,7 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		} else {
 			rc = r->fn ? r->fn(&rec, r->arg) : 0;
 			if (rc) {
-				seterr(r->err, r->errlen, "%s/%s: offset %zu: record %" PRIu64
+				rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: record %" PRIu64
 				       " could not be applied", r->o->dir, name, off, rec.seq);
 				goto out;
 			}
@@ -411,7 +366,7 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		goto out;
 	}
 	if (r->readonly) {
-		seterr(r->err, r->errlen, "%s/%s: offset %zu: %s", r->o->dir, name, off, why);
+		rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: %s", r->o->dir, name, off, why);
 		rc = -EBADMSG;
 		goto out;
 	}
@@ -421,7 +376,7 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 	} else if (r->o->truncate_corrupt) {
 		r->info->corrupt = true;
 	} else {
-		seterr(r->err, r->errlen,
+		rt_seterr(r->err, r->errlen,
 		       "%s/%s: offset %zu: %s; the journal is corrupt before its end (start with "
 		       "--journal-recovery=truncate to drop everything from here on)",
 		       r->o->dir, name, off, why);
@@ -450,7 +405,7 @@ static int list_segments(struct rt_journal *j, const char *dir, char *err, size_
 		rc = -errno;
 		if (fd >= 0)
 			close(fd);
-		seterr(err, errlen, "%s: %s", dir, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
 	while ((de = readdir(d))) {
@@ -461,7 +416,7 @@ static int list_segments(struct rt_journal *j, const char *dir, char *err, size_
 	}
 	closedir(d);
 	if (rc) {
-		seterr(err, errlen, "%s: %s", dir, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
 	if (j->nseg)
@@ -505,7 +460,7 @@ static int open_for_append(struct rt_journal *j, const struct replay *r, uint64_
 			if (j->fd < 0) {
 				int e = errno;
 
-				seterr(err, errlen, "%s: %s", name, strerror(e));
+				rt_seterr(err, errlen, "%s: %s", name, strerror(e));
 				return -e;
 			}
 			j->size = end;
@@ -515,7 +470,7 @@ static int open_for_append(struct rt_journal *j, const struct replay *r, uint64_
 			if (unlinkat(j->dirfd, name, 0) < 0 && errno != ENOENT) {
 				int e = errno;
 
-				seterr(err, errlen, "%s: %s", name, strerror(e));
+				rt_seterr(err, errlen, "%s: %s", name, strerror(e));
 				return -e;
 			}
 			j->dir_changes++;
@@ -524,12 +479,12 @@ static int open_for_append(struct rt_journal *j, const struct replay *r, uint64_
 	}
 	fd = segment_create(j, next);
 	if (fd < 0) {
-		seterr(err, errlen, "creating a journal segment: %s", strerror(-fd));
+		rt_seterr(err, errlen, "creating a journal segment: %s", strerror(-fd));
 		return fd;
 	}
 	j->fd = fd;
 	if (push_first(j, next)) {
-		seterr(err, errlen, "%s", strerror(ENOMEM));
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	j->size = RT_JOURNAL_SEGMENT_HEADER_LEN;
@@ -556,7 +511,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 	info->last_seq = from_seq;
 	r.info = info;
 	if (!j) {
-		seterr(err, errlen, "%s", strerror(ENOMEM));
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	r.j = j;
@@ -568,7 +523,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 	j->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j->dirfd < 0) {
 		rc = -errno;
-		seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
 		goto fail;
 	}
 	rc = list_segments(j, o->dir, err, errlen);
@@ -580,7 +535,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 	if (j->nseg && j->firsts[first] > from_seq + 1) {
 		if (!o->truncate_corrupt) {
 			segment_name(name, j->firsts[first]);
-			seterr(err, errlen, "%s/%s: records %" PRIu64 " to %" PRIu64
+			rt_seterr(err, errlen, "%s/%s: records %" PRIu64 " to %" PRIu64
 			       " are missing (the snapshot ends at %" PRIu64 "); start with "
 			       "--journal-recovery=truncate to drop the journal", o->dir, name,
 			       from_seq + 1, j->firsts[first] - 1, from_seq);
@@ -602,7 +557,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 
 			if (fd < 0 || ftruncate(fd, (off_t)end) < 0 || fsync(fd) < 0) {
 				rc = -errno;
-				seterr(err, errlen, "%s/%s: cutting at offset %" PRIu64 ": %s", o->dir,
+				rt_seterr(err, errlen, "%s/%s: cutting at offset %" PRIu64 ": %s", o->dir,
 				       name, end, strerror(-rc));
 				if (fd >= 0)
 					close(fd);
@@ -623,7 +578,7 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 	if (j->fd_dirty || j->dir_changes) {
 		if (fdatasync(j->fd) < 0 || fsync(j->dirfd) < 0) {
 			rc = -errno;
-			seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
+			rt_seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
 			goto fail;
 		}
 		j->fd_dirty = false;
@@ -812,14 +767,14 @@ int rt_journal_read(struct rt_journal *j, uint64_t from_seq, uint64_t upto,
 		memcpy(firsts, j->firsts, n * sizeof(*firsts));
 	pthread_mutex_unlock(&j->lock);
 	if (!firsts) {
-		seterr(err, errlen, "%s", strerror(ENOMEM));
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	while (first + 1 < n && firsts[first + 1] <= from_seq + 1)
 		first++;
 	if (n && firsts[first] > from_seq + 1 && from_seq < upto) {
 		segment_name(name, firsts[first]);
-		seterr(err, errlen, "%s/%s: records %" PRIu64 " to %" PRIu64 " are missing", j->dir,
+		rt_seterr(err, errlen, "%s/%s: records %" PRIu64 " to %" PRIu64 " are missing", j->dir,
 		       name, from_seq + 1, firsts[first] - 1);
 		rc = -EBADMSG;
 	}
@@ -828,7 +783,7 @@ int rt_journal_read(struct rt_journal *j, uint64_t from_seq, uint64_t upto,
 		rc = replay_segment(&r, name, firsts[i], i + 1 == n, &end);
 	}
 	if (!rc && from_seq < upto && info.last_seq < upto) {
-		seterr(err, errlen, "%s: the journal ends at record %" PRIu64 ", before %" PRIu64,
+		rt_seterr(err, errlen, "%s: the journal ends at record %" PRIu64 ", before %" PRIu64,
 		       j->dir, info.last_seq, upto);
 		rc = -EBADMSG;
 	}

@@ -4,6 +4,8 @@
 
 #include <routed/lookup_wire.h>
 
+#include "bytes.h"
+
 /* Answer fields within a slot: flags, prefix length, reserved, tag, gateway. */
 #define SLOT4_FLAGS 4
 #define SLOT4_TAG 8
@@ -38,19 +40,6 @@ static const char *const error_names[RT_WIRE_E_COUNT_] = {
 const char *rt_wire_error_name(enum rt_wire_error e)
 {
 	return (unsigned)e < RT_WIRE_E_COUNT_ ? error_names[e] : "unknown";
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 size_t rt_wire_slot_len(unsigned family)
@@ -109,10 +98,10 @@ static enum rt_wire_error parse(const void *buf, size_t len, bool response,
 	h->flags = p[H_FLAGS];
 	h->family = p[H_FAMILY];
 	h->count = p[H_COUNT];
-	h->id = get32(p + H_ID);
-	h->table = get32(p + H_TABLE);
+	h->id = get_be32(p + H_ID);
+	h->table = get_be32(p + H_TABLE);
 	h->status = p[H_STATUS];
-	h->generation = (uint64_t)get32(p + H_GENERATION) << 32 | get32(p + H_GENERATION + 4);
+	h->generation = (uint64_t)get_be32(p + H_GENERATION) << 32 | get_be32(p + H_GENERATION + 4);
 	return RT_WIRE_OK;
 }
 
@@ -138,8 +127,8 @@ static size_t begin_request(uint8_t *p, size_t cap, uint32_t id, uint32_t table,
 	p[H_VERSION] = RT_WIRE_VERSION;
 	p[H_FAMILY] = family;
 	p[H_COUNT] = n;
-	put32(p + H_ID, id);
-	put32(p + H_TABLE, table);
+	put_be32(p + H_ID, id);
+	put_be32(p + H_TABLE, table);
 	return len;
 }
 
@@ -150,7 +139,7 @@ size_t rt_wire_encode_request4(void *buf, size_t cap, uint32_t id, uint32_t tabl
 	size_t len = begin_request(p, cap, id, table, RT_WIRE_FAMILY4, n);
 
 	for (size_t i = 0; len && i < n; i++)
-		put32(p + RT_WIRE_HEADER_LEN + i * RT_WIRE_SLOT4_LEN, addrs[i]);
+		put_be32(p + RT_WIRE_HEADER_LEN + i * RT_WIRE_SLOT4_LEN, addrs[i]);
 	return len;
 }
 
@@ -203,7 +192,7 @@ void rt_wire_set_answer(void *buf, const struct rt_wire_header *h, size_t i,
 	}
 	if (has_tag) {
 		flags |= RT_WIRE_A_TAG;
-		put32(s + (v4 ? SLOT4_TAG : SLOT6_TAG), tag);
+		put_be32(s + (v4 ? SLOT4_TAG : SLOT6_TAG), tag);
 	}
 	a[0] = flags;
 	a[1] = len;
@@ -215,8 +204,8 @@ void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation)
 
 	p[H_FLAGS] |= RT_WIRE_F_RESPONSE;
 	p[H_STATUS] = status;
-	put32(p + H_GENERATION, generation >> 32);
-	put32(p + H_GENERATION + 4, (uint32_t)generation);
+	put_be32(p + H_GENERATION, generation >> 32);
+	put_be32(p + H_GENERATION + 4, (uint32_t)generation);
 }
 
 void rt_wire_get_answer(const void *buf, const struct rt_wire_header *h, size_t i,
@@ -241,5 +230,5 @@ void rt_wire_get_answer(const void *buf, const struct rt_wire_header *h, size_t 
 	}
 	a->has_tag = f[0] & RT_WIRE_A_TAG;
 	if (a->has_tag)
-		a->tag = get32(s + (v4 ? SLOT4_TAG : SLOT6_TAG));
+		a->tag = get_be32(s + (v4 ? SLOT4_TAG : SLOT6_TAG));
 }

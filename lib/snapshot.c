@@ -18,6 +18,8 @@
 #include <routed/journal.h>
 #include <routed/snapshot.h>
 
+#include "bytes.h"
+
 #define SNAPSHOT_MAGIC "routeds1"
 #define SNAPSHOT_HEADER_LEN 16
 #define SNAPSHOT_NAME_LEN sizeof("snapshot-0123456789abcdef.snap")
@@ -31,35 +33,6 @@ struct rt_snapshot_writer {
 	size_t used;
 	int error;			/* sticky, negative errno */
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static bool parse_name(const char *name, uint64_t *seq)
 {
@@ -127,7 +100,7 @@ int rt_snapshot_begin(const char *dir, uint64_t seq, struct rt_snapshot_writer *
 	if (!w || !(w->buf = malloc(SNAPSHOT_BUFFER))) {
 		if (w)
 			free(w);
-		seterr(err, errlen, "%s", strerror(ENOMEM));
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	w->fd = -1;
@@ -137,17 +110,17 @@ int rt_snapshot_begin(const char *dir, uint64_t seq, struct rt_snapshot_writer *
 	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w->dirfd < 0) {
 		rc = -errno;
-		seterr(err, errlen, "%s: %s", dir, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", dir, strerror(-rc));
 		goto fail;
 	}
 	w->fd = openat(w->dirfd, w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (w->fd < 0) {
 		rc = -errno;
-		seterr(err, errlen, "%s/%s: %s", dir, w->tmp, strerror(-rc));
+		rt_seterr(err, errlen, "%s/%s: %s", dir, w->tmp, strerror(-rc));
 		goto fail;
 	}
 	memcpy(w->buf, SNAPSHOT_MAGIC, 8);
-	put64(w->buf + 8, seq);
+	put_le64(w->buf + 8, seq);
 	w->used = SNAPSHOT_HEADER_LEN;
 	*out = w;
 	return 0;
@@ -196,29 +169,29 @@ int rt_snapshot_commit(struct rt_snapshot_writer *w, char *err, size_t errlen)
 	uint8_t end[16];
 	int rc;
 
-	put64(end, w->items);
-	put64(end + 8, w->seq);
+	put_le64(end, w->items);
+	put_le64(end + 8, w->seq);
 	rc = put_record(w, w->items + 1, RT_SNAPSHOT_OP_END, end, sizeof(end));
 	if (!rc)
 		rc = flush_buf(w);
 	if (rc) {
-		seterr(err, errlen, "writing %s: %s", w->tmp, strerror(-rc));
+		rt_seterr(err, errlen, "writing %s: %s", w->tmp, strerror(-rc));
 		goto out;
 	}
 	if (fsync(w->fd) < 0) {
 		rc = -errno;
-		seterr(err, errlen, "syncing %s: %s", w->tmp, strerror(-rc));
+		rt_seterr(err, errlen, "syncing %s: %s", w->tmp, strerror(-rc));
 		goto out;
 	}
 	if (renameat(w->dirfd, w->tmp, w->dirfd, w->name) < 0) {
 		rc = -errno;
-		seterr(err, errlen, "renaming %s: %s", w->tmp, strerror(-rc));
+		rt_seterr(err, errlen, "renaming %s: %s", w->tmp, strerror(-rc));
 		goto out;
 	}
 	if (fsync(w->dirfd) < 0) {
 		/* The rename may or may not be durable: the old snapshots stay. */
 		rc = -errno;
-		seterr(err, errlen, "syncing the directory of %s: %s", w->name, strerror(-rc));
+		rt_seterr(err, errlen, "syncing the directory of %s: %s", w->name, strerror(-rc));
 		w->tmp[0] = '\0';
 		goto out;
 	}
@@ -258,7 +231,7 @@ static int newest(int dirfd, const char *dir, char *name, uint64_t *seq, char *e
 
 		if (fd >= 0)
 			close(fd);
-		seterr(err, errlen, "%s: %s", dir, strerror(e));
+		rt_seterr(err, errlen, "%s: %s", dir, strerror(e));
 		return -e;
 	}
 	while ((de = readdir(d))) {
@@ -282,8 +255,8 @@ static int check_file(const uint8_t *data, size_t size, uint64_t seq, uint64_t *
 	uint64_t index = 1;
 
 	if (size < SNAPSHOT_HEADER_LEN || memcmp(data, SNAPSHOT_MAGIC, 8) != 0 ||
-	    get64(data + 8) != seq) {
-		seterr(err, errlen, "%s: offset 0: not a snapshot header", path);
+	    get_le64(data + 8) != seq) {
+		rt_seterr(err, errlen, "%s: offset 0: not a snapshot header", path);
 		return -EBADMSG;
 	}
 	for (;;) {
@@ -293,14 +266,14 @@ static int check_file(const uint8_t *data, size_t size, uint64_t seq, uint64_t *
 								  &rsize);
 
 		if (e || rec.seq != index) {
-			seterr(err, errlen, "%s: offset %zu: %s", path, off,
+			rt_seterr(err, errlen, "%s: offset %zu: %s", path, off,
 			       e ? rt_journal_decode_strerror(e) : "records out of order");
 			return -EBADMSG;
 		}
 		if (rec.op == RT_SNAPSHOT_OP_END) {
-			if (rec.length != 16 || get64(rec.payload) != index - 1 ||
-			    get64(rec.payload + 8) != seq || off + rsize != size) {
-				seterr(err, errlen, "%s: offset %zu: bad end record", path, off);
+			if (rec.length != 16 || get_le64(rec.payload) != index - 1 ||
+			    get_le64(rec.payload + 8) != seq || off + rsize != size) {
+				rt_seterr(err, errlen, "%s: offset %zu: bad end record", path, off);
 				return -EBADMSG;
 			}
 			*items = index - 1;
@@ -325,7 +298,7 @@ int rt_snapshot_load(const char *dir, rt_snapshot_fn fn, void *arg, struct rt_sn
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		rc = -errno;
-		seterr(err, errlen, "%s: %s", dir, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", dir, strerror(-rc));
 		return rc;
 	}
 	rc = newest(dirfd, dir, name, &seq, err, errlen);
@@ -335,14 +308,14 @@ int rt_snapshot_load(const char *dir, rt_snapshot_fn fn, void *arg, struct rt_sn
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		rc = -errno;
-		seterr(err, errlen, "%s: %s", path, strerror(-rc));
+		rt_seterr(err, errlen, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	if (st.st_size > 0) {
 		data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (data == MAP_FAILED) {
 			rc = -errno;
-			seterr(err, errlen, "%s: %s", path, strerror(-rc));
+			rt_seterr(err, errlen, "%s: %s", path, strerror(-rc));
 			goto out;
 		}
 	}
@@ -357,7 +330,7 @@ int rt_snapshot_load(const char *dir, rt_snapshot_fn fn, void *arg, struct rt_sn
 		rt_journal_decode(data + off, (size_t)st.st_size - off, &rec, &rsize);
 		rc = fn ? fn(rec.op, rec.payload, rec.length, arg) : 0;
 		if (rc) {
-			seterr(err, errlen, "%s: offset %zu: item %" PRIu64 " could not be loaded",
+			rt_seterr(err, errlen, "%s: offset %zu: item %" PRIu64 " could not be loaded",
 			       path, off, i + 1);
 			goto out;
 		}

@@ -949,9 +949,26 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 	}
 }
 
-LOOKUP_CLONES
-void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
-		      uint32_t *ids, struct rt_answer *out)
+/* One group's FIB walk, per family; inlined into answer_batch() with the family known. */
+typedef void (*fib_group_fn)(const struct table_state *st, const void *addrs, size_t base,
+			     size_t m, uint32_t *ids);
+
+static inline __attribute__((always_inline)) void
+group4(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
+{
+	fib_lookup4_batch(st->fib4, (const uint32_t *)addrs + base, m, ids);
+}
+
+static inline __attribute__((always_inline)) void
+group6(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
+{
+	/* Through uintptr_t: C counts an array of const as not const-qualified itself. */
+	fib_lookup6_batch(st->fib6, (const uint8_t(*)[16])(uintptr_t)addrs + base, m, ids);
+}
+
+static inline __attribute__((always_inline)) void
+answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *ids,
+	     struct rt_answer *out, fib_group_fn group)
 {
 	const struct table_state *st;
 	size_t prev = 0, prev_m = 0;
@@ -962,7 +979,7 @@ void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
 	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
 		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
 
-		fib_lookup4_batch(st->fib4, addrs + base, m, ids + base);
+		group(st, addrs, base, m, ids + base);
 		answers_prefetch(st, ids + base, m);
 		if (prev_m)
 			answers_fill(st, ids + prev, prev_m, out + prev);
@@ -975,28 +992,17 @@ void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
 }
 
 LOOKUP_CLONES
+void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
+		      uint32_t *ids, struct rt_answer *out)
+{
+	answer_batch(t, addrs, n, ids, out, group4);
+}
+
+LOOKUP_CLONES
 void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
 		      uint32_t *ids, struct rt_answer *out)
 {
-	const struct table_state *st;
-	size_t prev = 0, prev_m = 0;
-
-	urcu_memb_read_lock();
-	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
-	st = rcu_dereference(t->state);
-	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
-
-		fib_lookup6_batch(st->fib6, addrs + base, m, ids + base);
-		answers_prefetch(st, ids + base, m);
-		if (prev_m)
-			answers_fill(st, ids + prev, prev_m, out + prev);
-		prev = base;
-		prev_m = m;
-	}
-	if (prev_m)
-		answers_fill(st, ids + prev, prev_m, out + prev);
-	urcu_memb_read_unlock();
+	answer_batch(t, addrs, n, ids, out, group6);
 }
 
 struct walk_export {
