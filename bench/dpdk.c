@@ -22,6 +22,24 @@
  *   is rebuilt with twice as many groups whenever an add runs out of them,
  *   so its memory stays within twice what it needs. Only the successful
  *   load is timed.
+ * - rte_fib and rte_fib6 get single-route updates for routebench's churn
+ *   (rte_fib_delete + rte_fib_add of a route of the table). In 22.11 they
+ *   are not safe for concurrent readers in general: a writer rewrites
+ *   tbl24/tbl8 entries in place and recycles tbl8 groups at once, with no
+ *   grace period, so a reader running beside it may get a wrong or missing
+ *   next hop for an address being changed (it never faults: the groups are
+ *   a pool allocated once). The churn measures the rate the performance
+ *   issue compares against, with a reader running, not a safe protocol.
+ *   rte_lpm and rte_lpm6 get none (rte_lpm's adds scan its rules).
+ * - rte_fib6 does not survive a long churn in 22.11: a delete does not give
+ *   back the tbl8 reservation its add took (with 64 groups, a lone /48 can
+ *   be deleted and re-added 20 times: 3 groups more reserved each time), so
+ *   once the reservations reach num_tbl8 every add longer than /24 fails
+ *   with -ENOSPC while the groups themselves are free. rte_fib (IPv4) keeps
+ *   its count. So before each churn phase rte_fib6 is loaded again, with
+ *   CHURN_GROUPS_PER_S more groups per second of churn (address space: a
+ *   group is touched only when used), and routebench still stops the
+ *   writer at the first failure.
  */
 #include "config.h"
 
@@ -57,6 +75,8 @@
 #define LPM_NH_MOD (1u << 24)
 #define LPM6_NH_MOD (1u << 21)
 #define MAX_GROUPS (1u << 24)
+/* rte_fib6 leaks up to 13 reservations per pair, about 2 on a BGP table. */
+#define CHURN_GROUPS_PER_S (1u << 20)
 
 static double now(void)
 {
@@ -340,6 +360,18 @@ static int fib_select(void *ctx, int variant)
 	return rte_fib_select_lookup(ctx, (enum rte_fib_lookup_type)variant);
 }
 
+static int fib_del(void *ctx, const struct rt_route *r, size_t i)
+{
+	(void)i;
+	return rte_fib_delete(ctx, v4_of(r), r->prefix.len);
+}
+
+/* The same next hop as in build_fib(), so the table returns to its state. */
+static int fib_add(void *ctx, const struct rt_route *r, size_t i)
+{
+	return rte_fib_add(ctx, v4_of(r), r->prefix.len, i + 1);
+}
+
 static void build_fib(const struct rt_route *routes, size_t n, const struct dpdk_opts *o,
 		      struct dpdk_peer *p)
 {
@@ -386,6 +418,7 @@ static void build_fib(const struct rt_route *routes, size_t n, const struct dpdk
 			   RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512);
 	if (!p->nmethods)
 		add_method(p, "bulk", fib_bulk, fib, NULL, 0);
+	p->updater = (struct bench_updater){ .del = fib_del, .add = fib_add, .ctx = fib };
 }
 
 /* rte_lpm6 */
@@ -471,6 +504,27 @@ static int fib6_select(void *ctx, int variant)
 	return rte_fib6_select_lookup(ctx, (enum rte_fib6_lookup_type)variant);
 }
 
+static int fib6_del(void *ctx, const struct rt_route *r, size_t i)
+{
+	(void)i;
+	return rte_fib6_delete(ctx, r->prefix.addr.bytes, r->prefix.len);
+}
+
+static int fib6_add(void *ctx, const struct rt_route *r, size_t i)
+{
+	return rte_fib6_add(ctx, r->prefix.addr.bytes, r->prefix.len, i + 1);
+}
+
+static void fib6_conf(struct rte_fib6_conf *conf, size_t n, uint64_t groups)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->type = RTE_FIB6_TRIE;
+	conf->default_nh = 0;
+	conf->max_routes = (int)n + 1;
+	conf->trie.nh_sz = RTE_FIB6_TRIE_4B;
+	conf->trie.num_tbl8 = (uint32_t)groups;
+}
+
 static void build_fib6(const struct rt_route *routes, size_t n, const struct dpdk_opts *o,
 		       struct dpdk_peer *p)
 {
@@ -482,12 +536,7 @@ static void build_fib6(const struct rt_route *routes, size_t n, const struct dpd
 
 	snprintf(p->name, sizeof(p->name), "rte_fib6");
 	for (unsigned attempt = 0;; attempt++) {
-		memset(&conf, 0, sizeof(conf));
-		conf.type = RTE_FIB6_TRIE;
-		conf.default_nh = 0;
-		conf.max_routes = (int)n + 1;
-		conf.trie.nh_sz = RTE_FIB6_TRIE_4B;
-		conf.trie.num_tbl8 = (uint32_t)groups;
+		fib6_conf(&conf, n, groups);
 		p->tbl8_groups = groups;
 		p->added = p->failed = 0;
 		p->note[0] = '\0';
@@ -531,6 +580,43 @@ static void build_fib6(const struct rt_route *routes, size_t n, const struct dpd
 			   RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512);
 	if (!p->nmethods)
 		add_method(p, "bulk", fib6_bulk, fib, NULL, 0);
+	p->updater = (struct bench_updater){ .del = fib6_del, .add = fib6_add, .ctx = fib };
+}
+
+int dpdk_churn_prepare(struct dpdk_peer *p, const struct rt_route *routes, size_t n,
+		       double seconds)
+{
+	struct rte_fib6_conf conf;
+	struct rte_fib6 *fib;
+	uint64_t groups = p->tbl8_groups + (uint64_t)(seconds * CHURN_GROUPS_PER_S);
+	int rc = 0;
+
+	if (strcmp(p->name, "rte_fib6") || !p->updater.del)
+		return 0;
+	/* Its name is taken until it is freed. */
+	rte_fib6_free(p->handle);
+	p->handle = NULL;
+	fib6_conf(&conf, n, groups < MAX_GROUPS ? groups : MAX_GROUPS);
+	fib = rte_fib6_create("routebench_fib6", SOCKET_ID_ANY, &conf);
+	if (!fib) {
+		rc = -rte_errno;
+		goto fail;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = rte_fib6_add(fib, routes[i].prefix.addr.bytes, routes[i].prefix.len, i + 1);
+	if (rc) {
+		rte_fib6_free(fib);
+		goto fail;
+	}
+	p->handle = fib;
+	for (unsigned i = 0; i < p->nmethods; i++)
+		p->methods[i].ctx = fib;
+	p->updater.ctx = fib;
+	return 0;
+fail:
+	p->nmethods = 0;
+	p->updater = (struct bench_updater){ 0 };
+	return rc < 0 ? rc : -ENOMEM;
 }
 
 int dpdk_build(int family, const struct rt_route *routes, size_t n, const struct dpdk_opts *o,
@@ -568,5 +654,6 @@ void dpdk_release(struct dpdk_peer *peers, unsigned npeers)
 			rte_fib6_free(p->handle);
 		p->handle = NULL;
 		p->nmethods = 0;
+		p->updater = (struct bench_updater){ 0 };
 	}
 }

@@ -39,6 +39,16 @@ struct bench_method {
 	int variant;
 };
 
+/*
+ * Single-route updates for the churn: delete route i of the family's array
+ * (the array the structure was built from), or add it back. 0 or -errno.
+ */
+struct bench_updater {
+	int (*del)(void *ctx, const struct rt_route *r, size_t i);
+	int (*add)(void *ctx, const struct rt_route *r, size_t i);
+	void *ctx;
+};
+
 #define DPDK_MAX_METHODS 4
 #define DPDK_MAX_PEERS 2
 
@@ -58,6 +68,8 @@ struct dpdk_peer {
 	uint32_t id_mod;		/* ids are (index + 1) % id_mod; 0 = no reduction */
 	unsigned nmethods;
 	struct bench_method methods[DPDK_MAX_METHODS];
+	/* del == NULL: no churn is measured on this peer (rte_lpm, rte_lpm6). */
+	struct bench_updater updater;
 	void *handle;
 };
 
@@ -80,6 +92,15 @@ int dpdk_init(const struct dpdk_opts *o, char *err, size_t errlen);
  */
 int dpdk_build(int family, const struct rt_route *routes, size_t n, const struct dpdk_opts *o,
 	       struct dpdk_peer *peers, unsigned *npeers);
+
+/*
+ * Before a churn phase of the given length: rte_fib6 is loaded again from
+ * routes[0..n) (untimed; its load figures stay), with room for the tbl8
+ * reservations such a churn leaks (see dpdk.c); other peers are left as
+ * they are. 0, or -errno and the peer has no methods and no updater left.
+ */
+int dpdk_churn_prepare(struct dpdk_peer *p, const struct rt_route *routes, size_t n,
+		       double seconds);
 
 /* Free the structures; the statistics in peers stay, nmethods becomes 0. */
 void dpdk_release(struct dpdk_peer *peers, unsigned npeers);

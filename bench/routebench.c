@@ -20,10 +20,15 @@
  *   returned id is the checksum: it keeps the lookups from being optimized
  *   away and must not change between runs or thread counts;
  * - updates: one writer thread deletes and re-adds random routes of the
- *   table while one reader thread looks up matched addresses: updates per
- *   second (a delete and an add are two), the latency of a delete + add
- *   pair, and the reader's rate during the churn against the rate without
- *   it.
+ *   table while one reader thread looks up matched addresses, the writer
+ *   working in every other window of a phase: updates per second (a delete
+ *   and an add are two), the latency of a delete + add pair, and the
+ *   reader's rate in windows with updates against its rate in those
+ *   without, with the writer paced to --update-rate and unpaced; then the
+ *   same reader and unpaced writer on rte_fib / rte_fib6 (rte_fib_delete +
+ *   rte_fib_add), and the ratio of the update rates; medians of R runs;
+ * - --callgrind: instead of the above, instructions per lookup of every
+ *   method, counted by callgrind (bench/callgrind.sh).
  * The DPDK peers are checked against our table on a sample of each query
  * set (answers are mapped back to prefixes).
  */
@@ -39,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,12 +54,21 @@
 
 #include "dpdk.h"
 
+/* --callgrind needs valgrind's client requests (Debian: the valgrind package). */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
+#endif
+#endif
+
 #define MAX_THREADS 64
 #define MAX_RUNS 99
 #define CHECK_SAMPLE 65536
 #define WARMUP_QUERIES (1u << 20)
 #define CHURN_QUERIES (4u << 20)
 #define MAX_LATENCIES (8u << 20)
+#define CALLGRIND_QUERIES (1u << 20)
 #define NFAM 2
 #define MAX_KINDS 2
 #define MAX_PEER_METHODS (DPDK_MAX_PEERS * DPDK_MAX_METHODS)
@@ -68,7 +83,9 @@ struct opts {
 	bool json;
 	bool quiet;
 	double churn_s;
+	uint64_t update_rate;
 	bool incremental;
+	bool callgrind;
 	bool dpdk;
 	bool dpdk_threads;
 	struct dpdk_opts dpdk_opts;
@@ -96,16 +113,44 @@ struct kind_result {
 	struct method_result m[MAX_PEER_METHODS];
 };
 
+/* One writer configuration of the churn, over the runs. */
+struct churn_stats {
+	bool done;
+	double target;			/* updates/s the writer was paced to; 0 = unpaced */
+	unsigned runs;			/* runs completed: the medians are over these */
+	double updates_per_s;		/* median over runs, in the writer's windows */
+	double quiet_mlps, busy_mlps;	/* the reader in windows without and with updates */
+	double reader_ratio;		/* median over runs of busy / quiet */
+	double seconds;			/* the writer's windows, all runs */
+	uint64_t pairs;
+	int error;			/* what stopped the writer: -errno, or 0 */
+	const char *error_what;		/* ... "update", or "reload" (dpdk_churn_prepare) */
+	unsigned error_run;		/* ... in this run (from 1) */
+	uint64_t error_pairs;		/* ... after this many pairs of that run */
+	double error_rate;		/* ... at this rate until then (updates/s) */
+	uint64_t late;			/* paced pairs started more than LATE_S after their time */
+	double p50_us, p99_us, max_us;	/* one delete + add pair */
+	double other_cpus;		/* most CPUs used by other processes in a run's phases */
+	uint64_t reclaim_batches;	/* ours: call_rcu batches queued during the writer */
+	uint64_t sync_fallbacks;	/* ... and inline waits for a grace period */
+	/* the completed runs' figures, in run order */
+	double run_upd[MAX_RUNS], run_quiet[MAX_RUNS], run_busy[MAX_RUNS], run_ratio[MAX_RUNS];
+};
+
 struct update_result {
 	bool done;
-	double seconds;
-	uint64_t pairs, errors;
-	double updates_per_s;
-	double p50_us, p99_us, max_us;	/* one delete + add pair */
-	double reader_quiet, reader_churn;	/* M lookups/s */
-	uint64_t reclaim_batches;	/* call_rcu batches queued during the churn */
-	uint64_t sync_fallbacks;	/* ... and inline waits for a grace period */
+	double reader_built;		/* ours, reader alone on the table as built: M lookups/s */
+	struct rt_family_stats after;	/* our family's FIB after the churn */
+	struct churn_stats max;		/* ours, writer as fast as it goes */
+	struct churn_stats paced;	/* ours, writer paced to --update-rate */
 	bool routes_intact;
+	/* The same churn on a DPDK peer (rte_fib, rte_fib6), when there is one. */
+	char peer[16], method[32];
+	struct churn_stats dpdk;
+	double ratio_updates;		/* median over runs of ours / DPDK, both unpaced */
+	unsigned ratio_runs;		/* runs in which both completed */
+	double run_rel[MAX_RUNS];	/* ... their ratios, in run order */
+	uint64_t dpdk_checked, dpdk_mismatches;	/* its answers after the churn, vs ours */
 };
 
 struct fam {
@@ -180,16 +225,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { .tv_sec = (time_t)s };
-
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 /* splitmix64: deterministic query streams from --seed. */
@@ -423,11 +458,21 @@ static double timed_pass(const struct bench_method *m, bool reader, const void *
 	return (double)n / (t1 - t0) / 1e6;
 }
 
+static double min_double(double a, double b)
+{
+	return a < b ? a : b;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 && a > 0 ? a / b : NAN;
 }
 
 /* One method at one thread count, measured opt.runs times. */
@@ -651,48 +696,208 @@ static void run_kind(struct rt_table *t, struct fam *f, const char *kind, const 
 
 /* Update churn */
 
+/*
+ * A writer phase alternates windows without updates and windows with them
+ * (CHURN_WINDOW_S each), and the reader counts its lookups per kind of
+ * window. The reader's ratio compares windows a few hundred milliseconds
+ * apart, so what drifts slowly cancels out: other load, and our own lookup
+ * rate, which moves as updates move the trie's blocks around the heap. The
+ * first CHURN_GUARD_S of a window without updates still counts as one with
+ * them: our last updates are reclaimed then (liburcu's call_rcu thread
+ * wakes up every 10 ms).
+ */
+#define CHURN_WINDOW_S 0.2
+#define CHURN_GUARD_S 0.02
+/* A paced writer this far behind its schedule counts the pair as late. */
+#define LATE_S 1e-3
+/* An unpaced writer reads the clock for one pair in this many: reads slow rte_fib's pairs. */
+#define LAT_SAMPLE 8
+/* The reader reads the clock once per this many batches. */
+#define CLOCK_BATCHES 8
+
+static int ours_del(void *ctx, const struct rt_route *r, size_t i)
+{
+	struct rt_route_key k;
+
+	(void)i;
+	memset(&k, 0, sizeof(k));
+	k.prefix = r->prefix;
+	memcpy(k.proto, r->proto, sizeof(k.proto));
+	k.match_metric = true;
+	k.metric = r->metric;
+	return rt_table_delete(ctx, &k);
+}
+
+static int ours_add(void *ctx, const struct rt_route *r, size_t i)
+{
+	(void)i;
+	return rt_table_add(ctx, r);
+}
+
+/*
+ * One phase: a reader thread cycles through matched addresses with one
+ * lookup method while (unless w is NULL) a writer thread deletes and re-adds
+ * random routes of the family, as fast as it can or paced to rate, in every
+ * other window of the phase (window 0: all the time).
+ */
 struct churn {
-	struct rt_table *t;
 	const struct fam *f;
+	const struct bench_updater *w;
+	double rate;			/* updates/s, a delete and an add being two; 0 = unpaced */
+	double window, guard;		/* seconds */
+	double t0;			/* the phase starts */
 	int stop;
 	/* writer */
-	uint64_t pairs, errors;
+	struct rng r;
+	uint64_t pairs, late;
+	int error;			/* the first failed update; the writer stopped there */
 	float *lat;
-	size_t nlat;
-	double wt0, wt1;
-	/* reader */
-	struct bench_method m;
+	size_t nlat, maxlat;
+	double wt1;			/* the writer stopped */
+	/* reader: [0] windows without updates, [1] with them */
+	const struct bench_method *m;
+	bool rcu_reader;
 	const uint8_t *addrs;
 	size_t n;
-	uint64_t lookups;
+	uint64_t lookups[2];
+	double seconds[2];
 	uint32_t x;
-	double rt0, rt1;
+	double other_cpus;		/* used by other processes during the phase */
 };
+
+/*
+ * What other processes ran on the machine during a phase: the busy time of
+ * all CPUs (/proc/stat) less this process's CPU time, in CPUs. The machine
+ * may be shared; a ratio taken while others took a CPU is not ours.
+ */
+struct cpu_sample {
+	double t, busy, self;
+};
+
+static void cpu_sample(struct cpu_sample *s)
+{
+	unsigned long long v[7];
+	struct timespec ts;
+	FILE *fp = fopen("/proc/stat", "r");
+	int n = 0;
+
+	s->busy = NAN;
+	if (fp) {
+		n = fscanf(fp, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+			   &v[4], &v[5], &v[6]);
+		fclose(fp);
+	}
+	/* user, nice, system, irq, softirq; not idle (3) nor iowait (4) */
+	if (n == 7)
+		s->busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) /
+			  (double)sysconf(_SC_CLK_TCK);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	s->self = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	s->t = now();
+}
+
+/* The larger of two numbers, NAN standing for unknown. */
+static double max_known(double a, double b)
+{
+	return isnan(a) || b > a ? b : a;
+}
+
+static double other_cpus(const struct cpu_sample *a, const struct cpu_sample *b)
+{
+	double x = ((b->busy - a->busy) - (b->self - a->self)) / (b->t - a->t);
+
+	return x > 0 ? x : isnan(x) ? NAN : 0;
+}
+
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t };
+
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec > 999999999)
+		ts.tv_nsec = 999999999;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Whether time t is in a window with updates (or its guard, for the reader): 1 or 0. */
+static int window_of(const struct churn *c, double t, double guard)
+{
+	double x = t - c->t0;
+	long k;
+
+	if (!c->w || x < 0)
+		return 0;
+	if (!c->window)
+		return 1;
+	k = (long)(x / (2 * c->window));
+	x -= (double)k * 2 * c->window;
+	return x >= c->window || (k > 0 && x < guard);
+}
+
+/* When the writer will have worked a seconds, in its windows. */
+static double writer_clock(const struct churn *c, double a)
+{
+	long k;
+
+	if (!c->window)
+		return c->t0 + a;
+	k = (long)(a / c->window);
+	return c->t0 + (double)(2 * k + 1) * c->window + (a - (double)k * c->window);
+}
+
+/* How long the writer's windows have lasted at time t. */
+static double writer_time(const struct churn *c, double t)
+{
+	double x = t - c->t0, rest;
+	long k;
+
+	if (!c->window)
+		return x;
+	k = (long)(x / (2 * c->window));
+	rest = x - (double)k * 2 * c->window - c->window;
+	return (double)k * c->window + (rest > 0 ? rest : 0);
+}
 
 static void *churn_writer(void *arg)
 {
 	struct churn *c = arg;
-	struct rng r = rng_for(0x57a7e + (uint64_t)c->f->af);
+	const struct fam *f = c->f;
+	bool paced = c->rate > 0;
 
-	c->wt0 = now();
+	/* The default timer slack (50 us) is 2.5 pairs at 100 k updates/s. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
-		const struct rt_route *rt = &c->f->routes[rng_below(&r, c->f->n)];
-		struct rt_route_key k;
-		double a, b;
+		size_t i = rng_below(&c->r, f->n);
+		const struct rt_route *rt = &f->routes[i];
+		bool timed = paced || c->pairs % LAT_SAMPLE == 0;
+		double a = 0, due = 0;
 
-		memset(&k, 0, sizeof(k));
-		k.prefix = rt->prefix;
-		memcpy(k.proto, rt->proto, sizeof(k.proto));
-		k.match_metric = true;
-		k.metric = rt->metric;
-		a = now();
-		if (rt_table_delete(c->t, &k))
-			c->errors++;
-		if (rt_table_add(c->t, rt))
-			c->errors++;
-		b = now();
-		if (c->nlat < MAX_LATENCIES)
-			c->lat[c->nlat++] = (float)(b - a);
+		if (paced) {
+			/* An absolute schedule: a writer that fell behind catches up. */
+			due = writer_clock(c, 2.0 * (double)c->pairs / c->rate);
+			a = now();
+		} else if (timed) {
+			a = now();
+			if (!window_of(c, a, 0))
+				due = writer_clock(c, writer_time(c, a));
+		}
+		if (a < due) {
+			sleep_until(due);
+			if (__atomic_load_n(&c->stop, __ATOMIC_RELAXED))
+				break;
+			a = now();
+		} else if (paced && a - due > LATE_S) {
+			c->late++;
+		}
+		c->error = c->w->del(c->w->ctx, rt, i);
+		if (!c->error)
+			c->error = c->w->add(c->w->ctx, rt, i);
+		/* A structure that lost a route no longer holds the table measured. */
+		if (c->error)
+			break;
+		if (timed && c->nlat < c->maxlat)
+			c->lat[c->nlat++] = (float)(now() - a);
 		c->pairs++;
 	}
 	c->wt1 = now();
@@ -704,25 +909,39 @@ static void *churn_reader(void *arg)
 	struct churn *c = arg;
 	size_t stride = stride_of(c->f->af), pos = 0;
 	uint32_t ids[BENCH_BATCH], x = 0;
-	uint64_t lookups = 0;
+	uint64_t lookups = 0, batches = 0;
+	double last, t;
+	bool stop = false;
+	int w;
 
-	rt_reader_register();
-	c->rt0 = now();
-	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+	if (c->rcu_reader)
+		rt_reader_register();
+	sleep_until(c->t0);
+	last = now();
+	while (!stop) {
 		size_t k = c->n - pos < BENCH_BATCH ? c->n - pos : BENCH_BATCH;
 
-		c->m.fn(c->m.ctx, c->addrs + pos * stride, k, ids);
+		c->m->fn(c->m->ctx, c->addrs + pos * stride, k, ids);
 		for (size_t j = 0; j < k; j++)
 			x ^= ids[j];
 		lookups += k;
 		pos += k;
 		if (pos == c->n)
 			pos = 0;
+		if (++batches % CLOCK_BATCHES)
+			continue;
+		/* The lookups since the last reading go to the window it fell in. */
+		stop = __atomic_load_n(&c->stop, __ATOMIC_RELAXED);
+		t = now();
+		w = window_of(c, last, c->guard);
+		c->lookups[w] += lookups;
+		c->seconds[w] += t - last;
+		lookups = 0;
+		last = t;
 	}
-	c->rt1 = now();
-	c->lookups = lookups;
 	c->x = x;
-	rt_reader_unregister();
+	if (c->rcu_reader)
+		rt_reader_unregister();
 	return NULL;
 }
 
@@ -733,66 +952,380 @@ static int cmp_float(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Run the reader alone, or with the writer, for opt.churn_s seconds. */
-static void churn_phase(struct churn *c, bool writer)
+static double median(double *v, unsigned n)
 {
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double reader_mlps(const struct churn *c, int w)
+{
+	return c->seconds[w] > 0 ? (double)c->lookups[w] / c->seconds[w] / 1e6 : NAN;
+}
+
+/*
+ * Run one phase for opt.churn_s seconds, in windows if windowed (else the
+ * writer, if any, works all the time).
+ */
+static void churn_phase(struct churn *c, bool windowed)
+{
+	struct cpu_sample a, b;
 	pthread_t rt, wt;
 	int err;
 
 	c->stop = 0;
+	c->pairs = c->late = 0;
+	c->error = 0;
+	memset(c->lookups, 0, sizeof(c->lookups));
+	memset(c->seconds, 0, sizeof(c->seconds));
+	c->window = windowed && c->w ? min_double(CHURN_WINDOW_S, opt.churn_s / 2) : 0;
+	c->guard = c->window ? CHURN_GUARD_S : 0;
+	/* Both threads are waiting by then. */
+	c->t0 = now() + 0.01;
+	cpu_sample(&a);
 	err = pthread_create(&rt, NULL, churn_reader, c);
-	if (!err && writer)
+	if (!err && c->w)
 		err = pthread_create(&wt, NULL, churn_writer, c);
 	if (err)
 		die("pthread_create: %s", strerror(err));
-	sleep_s(opt.churn_s);
+	sleep_until(c->t0 + opt.churn_s);
+	/* Relaxed: a flag and nothing else; pthread_join() orders the threads' results. */
 	__atomic_store_n(&c->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(rt, NULL);
-	if (writer)
+	if (c->w)
 		pthread_join(wt, NULL);
+	cpu_sample(&b);
+	c->other_cpus = other_cpus(&a, &b);
 }
 
+/* Per-run figures of one writer configuration, and its latencies. */
+struct churn_series {
+	double upd[MAX_RUNS], quiet[MAX_RUNS], busy[MAX_RUNS], ratio[MAX_RUNS];
+	unsigned n;			/* runs completed */
+	float *lat;
+	size_t nlat;
+	struct churn_stats *out;
+};
+
+static void series_init(struct churn_series *s, struct churn_stats *out, double target)
+{
+	memset(s, 0, sizeof(*s));
+	s->out = out;
+	s->lat = xmalloc(MAX_LATENCIES * sizeof(*s->lat));
+	out->target = target;
+	out->other_cpus = NAN;
+}
+
+/*
+ * One writer phase of run r (from 0). Each run records at most its share of
+ * MAX_LATENCIES pair latencies. Returns false if an update failed: the
+ * structure no longer holds the table, the run does not count, and no
+ * further run is made.
+ */
+static bool series_phase(struct churn_series *s, struct churn *c, unsigned r, uint64_t purpose)
+{
+	struct churn_stats *o = s->out;
+	double active, upd;
+
+	if (o->error)
+		return false;
+	/* The same random routes, in the same order, for every structure. */
+	c->r = rng_for(purpose);
+	c->lat = s->lat + s->nlat;
+	c->nlat = 0;
+	c->maxlat = MAX_LATENCIES / opt.runs;
+	churn_phase(c, true);
+	active = writer_time(c, c->wt1);
+	upd = 2.0 * (double)c->pairs / active;
+	o->other_cpus = max_known(o->other_cpus, c->other_cpus);
+	o->seconds += active;
+	o->pairs += c->pairs;
+	o->late += c->late;
+	if (c->error) {
+		o->error = c->error;
+		o->error_what = "update";
+		o->error_run = r + 1;
+		o->error_pairs = c->pairs;
+		o->error_rate = upd;
+		return false;
+	}
+	s->nlat += c->nlat;
+	s->upd[s->n] = upd;
+	s->quiet[s->n] = reader_mlps(c, 0);
+	s->busy[s->n] = reader_mlps(c, 1);
+	s->ratio[s->n] = ratio(s->busy[s->n], s->quiet[s->n]);
+	s->n++;
+	return true;
+}
+
+static void series_finish(struct churn_series *s)
+{
+	struct churn_stats *o = s->out;
+
+	o->done = true;
+	o->runs = s->n;
+	memcpy(o->run_upd, s->upd, s->n * sizeof(*s->upd));
+	memcpy(o->run_quiet, s->quiet, s->n * sizeof(*s->quiet));
+	memcpy(o->run_busy, s->busy, s->n * sizeof(*s->busy));
+	memcpy(o->run_ratio, s->ratio, s->n * sizeof(*s->ratio));
+	if (s->n) {
+		o->updates_per_s = median(s->upd, s->n);
+		o->quiet_mlps = median(s->quiet, s->n);
+		o->busy_mlps = median(s->busy, s->n);
+		o->reader_ratio = median(s->ratio, s->n);
+	} else {
+		o->updates_per_s = o->quiet_mlps = o->busy_mlps = o->reader_ratio = NAN;
+	}
+	if (s->nlat) {
+		qsort(s->lat, s->nlat, sizeof(*s->lat), cmp_float);
+		o->p50_us = s->lat[s->nlat / 2] * 1e6;
+		o->p99_us = s->lat[s->nlat * 99 / 100] * 1e6;
+		o->max_us = s->lat[s->nlat - 1] * 1e6;
+	} else {
+		o->p50_us = o->p99_us = o->max_us = NAN;
+	}
+	free(s->lat);
+	s->lat = NULL;
+}
+
+/* An ours writer phase: waits for its reclamation afterwards, counts it. */
+static bool ours_phase(struct rt_table *t, struct churn_series *s, struct churn *c, unsigned r,
+		       uint64_t purpose)
+{
+	struct rt_table_stats st0, st;
+	bool ok;
+
+	rt_table_stats(t, &st0);
+	ok = series_phase(s, c, r, purpose);
+	/* The next phase starts without a reclamation backlog. */
+	rt_table_quiesce(t);
+	rt_table_stats(t, &st);
+	s->out->reclaim_batches += st.reclaim_batches - st0.reclaim_batches;
+	s->out->sync_fallbacks += st.reclaim_sync_fallbacks - st0.reclaim_sync_fallbacks;
+	return ok;
+}
+
+/* The DPDK peer with single-route updates, and its fastest method on matched queries. */
+static const struct bench_method *churn_peer(struct fam *f, struct dpdk_peer **pp)
+{
+	const struct bench_method *best = NULL;
+	double rate = 0;
+
+	for (unsigned p = 0; p < f->npeers; p++) {
+		struct dpdk_peer *pe = &f->peers[p];
+
+		if (!pe->ready || !pe->updater.del || !pe->nmethods)
+			continue;
+		*pp = pe;
+		best = &pe->methods[0];
+		for (unsigned k = 0; k < f->nkinds; k++) {
+			const struct kind_result *kr = &f->kinds[k];
+
+			if (strcmp(kr->name, "matched"))
+				continue;
+			for (unsigned m = 0; m < kr->nm; m++)
+				for (unsigned i = 0; i < pe->nmethods; i++)
+					if (!strcmp(kr->m[m].peer, pe->name) &&
+					    !strcmp(kr->m[m].method, pe->methods[i].name) &&
+					    kr->m[m].mlps > rate) {
+						rate = kr->m[m].mlps;
+						best = &pe->methods[i];
+					}
+		}
+		return best;
+	}
+	return NULL;
+}
+
+/* rte_fib6 is loaded again before each run (see dpdk_churn_prepare); false if that failed. */
+static bool dpdk_reload(struct fam *f, struct dpdk_peer *peer, struct churn_stats *o, unsigned r)
+{
+#ifdef HAVE_DPDK
+	int err = dpdk_churn_prepare(peer, f->routes, f->n, opt.churn_s);
+
+	if (err) {
+		o->error = err;
+		o->error_what = "reload";
+		o->error_run = r + 1;
+		return false;
+	}
+#else
+	(void)f;
+	(void)peer;
+	(void)o;
+	(void)r;
+#endif
+	return true;
+}
+
+/*
+ * Before the runs: our reader alone on the table as built, then one
+ * unpaced churn phase that is not counted (updates move the trie's blocks
+ * out of the build's allocation order, which changes the lookup rate for
+ * good, so every run starts from that state). Per run, in windows: our
+ * writer paced to --update-rate, our writer unpaced, then the DPDK peer's
+ * unpaced writer, on the same random routes in the same order. Every ratio
+ * is taken within a run; the medians are over runs.
+ */
 static void run_churn(struct rt_table *t, struct fam *f)
 {
 	struct update_result *u = &f->upd;
-	struct churn c = { .t = t, .f = f };
-	struct rt_table_stats st0, st;
+	struct bench_method ours = our_method(t, f);
+	struct bench_updater ours_w = { .del = ours_del, .add = ours_add, .ctx = t };
+	struct dpdk_peer *peer = NULL;
+	const struct bench_method *dm = churn_peer(f, &peer);
+	struct churn_series max, paced, dmax;
+	double rel[MAX_RUNS];
 	size_t n = opt.nrandom < CHURN_QUERIES ? opt.nrandom : CHURN_QUERIES;
+	size_t ns = n < CHECK_SAMPLE ? n : CHECK_SAMPLE;
+	struct churn c = { .f = f, .n = n };
+	struct rt_table_stats st;
 
 	if (!f->n || opt.churn_s <= 0 || !n)
 		return;
-	info("%s updates: %.1f s quiescent, %.1f s with a writer", f->label, opt.churn_s,
-	     opt.churn_s);
-	c.m = our_method(t, f);
+	info("%s updates: %u runs of %.1f s phases (%s%s)", f->label, opt.runs, opt.churn_s,
+	     opt.update_rate ? "paced, unpaced" : "unpaced", dm ? "; DPDK's unpaced" : "");
 	c.addrs = gen_queries(f, "matched", n, 0xc0de + (uint64_t)f->af);
-	c.n = n;
-	c.lat = xmalloc(MAX_LATENCIES * sizeof(*c.lat));
-
+	c.m = &ours;
+	c.rcu_reader = true;
 	churn_phase(&c, false);
-	u->reader_quiet = (double)c.lookups / (c.rt1 - c.rt0) / 1e6;
-	rt_table_stats(t, &st0);
-	churn_phase(&c, true);
-	u->reader_churn = (double)c.lookups / (c.rt1 - c.rt0) / 1e6;
+	u->reader_built = reader_mlps(&c, 0);
+	c.w = &ours_w;
+	c.r = rng_for(0x5e771e + (uint64_t)f->af);
+	churn_phase(&c, false);
+	rt_table_quiesce(t);
+	series_init(&max, &u->max, 0);
+	series_init(&paced, &u->paced, (double)opt.update_rate);
+	series_init(&dmax, &u->dpdk, 0);
+
+	for (unsigned r = 0; r < opt.runs; r++) {
+		uint64_t purpose = 0x57a7e + (uint64_t)f->af + ((uint64_t)r << 16);
+		bool ok;
+
+		c.m = &ours;
+		c.rcu_reader = true;
+		c.w = &ours_w;
+		if (opt.update_rate) {
+			c.rate = (double)opt.update_rate;
+			ours_phase(t, &paced, &c, r, purpose);
+		}
+		c.rate = 0;
+		ok = ours_phase(t, &max, &c, r, purpose);
+		if (!dm || u->dpdk.error || !dpdk_reload(f, peer, &u->dpdk, r))
+			continue;
+		select_method(dm);
+		/* Fault in what a reload left untouched. */
+		run_slice(dm, c.addrs, stride_of(f->af), n < WARMUP_QUERIES ? n : WARMUP_QUERIES);
+		c.m = dm;
+		c.rcu_reader = false;
+		c.w = &peer->updater;
+		if (series_phase(&dmax, &c, r, purpose) && ok)
+			rel[u->ratio_runs++] = ratio(max.upd[max.n - 1], dmax.upd[dmax.n - 1]);
+	}
 
 	u->done = true;
-	u->seconds = c.wt1 - c.wt0;
-	u->pairs = c.pairs;
-	u->errors = c.errors;
-	u->updates_per_s = 2.0 * (double)c.pairs / u->seconds;
-	if (c.nlat) {
-		qsort(c.lat, c.nlat, sizeof(*c.lat), cmp_float);
-		u->p50_us = c.lat[c.nlat / 2] * 1e6;
-		u->p99_us = c.lat[c.nlat * 99 / 100] * 1e6;
-		u->max_us = c.lat[c.nlat - 1] * 1e6;
+	series_finish(&max);
+	if (opt.update_rate)
+		series_finish(&paced);
+	else
+		free(paced.lat);
+	if (dm) {
+		struct rt_prefix *answers = our_answers(t, f, c.addrs, ns);
+		struct method_result mr = { 0 };
+
+		memcpy(u->peer, peer->name, sizeof(u->peer));
+		memcpy(u->method, dm->name, sizeof(u->method));
+		series_finish(&dmax);
+		memcpy(u->run_rel, rel, u->ratio_runs * sizeof(*rel));
+		u->ratio_updates = u->ratio_runs ? median(rel, u->ratio_runs) : NAN;
+		/* Every pair re-added its route (unless one failed): the same answers. */
+		if (peer->nmethods)
+			cross_check(f, peer, dm, c.addrs, ns, answers, &mr);
+		u->dpdk_checked = mr.checked;
+		u->dpdk_mismatches = mr.mismatches;
+		if (mr.mismatches)
+			fprintf(stderr, "routebench: %s: %s disagrees with us on %" PRIu64
+				" of %" PRIu64 " addresses after the churn\n", f->label, peer->name,
+				mr.mismatches, mr.checked);
+		free(answers);
+	} else {
+		free(dmax.lat);
 	}
-	rt_table_quiesce(t);
 	rt_table_stats(t, &st);
-	u->reclaim_batches = st.reclaim_batches - st0.reclaim_batches;
-	u->sync_fallbacks = st.reclaim_sync_fallbacks - st0.reclaim_sync_fallbacks;
-	u->routes_intact = (f->af == AF_INET ? st.v4.routes : st.v6.routes) == f->n;
-	free(c.lat);
+	u->after = f->af == AF_INET ? st.v4 : st.v6;
+	u->routes_intact = u->after.routes == f->n;
 	free((void *)(uintptr_t)c.addrs);
 }
+
+/* Instructions per lookup (--callgrind) */
+
+/* The measuring loop without a lookup: what every method's count includes. */
+static void harness_lookup(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	(void)ctx;
+	(void)addrs;
+	memset(ids, 0, n * sizeof(*ids));
+}
+
+#ifdef HAVE_CALLGRIND
+/*
+ * Run every method once over the same queries and dump callgrind's counts
+ * after each: each dump holds exactly one run_slice() over n queries
+ * (counters zeroed before it, dumped after it; the client requests add a
+ * handful of instructions). Instrumentation starts here, so loading the
+ * table and the peers runs at valgrind's uninstrumented speed when started
+ * with --instr-atstart=no. The warm-up pass before each is not counted.
+ */
+static void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind,
+			   const void *addrs, size_t n)
+{
+	static bool started;
+	struct bench_method ours = our_method(t, f);
+	struct bench_method harness = { .name = "loop", .fn = harness_lookup };
+	const struct bench_method *ms[2 + MAX_PEER_METHODS];
+	const char *structs[2 + MAX_PEER_METHODS];
+	size_t stride = stride_of(f->af);
+	unsigned nms = 0;
+
+	ms[nms] = &harness;
+	structs[nms++] = "harness";
+	ms[nms] = &ours;
+	structs[nms++] = "ours";
+	for (unsigned p = 0; p < f->npeers; p++)
+		for (unsigned i = 0; i < f->peers[p].nmethods; i++) {
+			ms[nms] = &f->peers[p].methods[i];
+			structs[nms++] = f->peers[p].name;
+		}
+	if (!started) {
+		CALLGRIND_START_INSTRUMENTATION;
+		started = true;
+	}
+	for (unsigned i = 0; i < nms; i++) {
+		char label[128];
+		uint32_t x;
+
+		snprintf(label, sizeof(label), "%s %s %s %s %zu", f->name, kind, structs[i],
+			 ms[i]->name, n);
+		info("callgrind: %s", label);
+		select_method(ms[i]);
+		run_slice(ms[i], addrs, stride, n < WARMUP_QUERIES ? n : WARMUP_QUERIES);
+		CALLGRIND_ZERO_STATS;
+		x = run_slice(ms[i], addrs, stride, n);
+		CALLGRIND_DUMP_STATS_AT(label);
+		printf("%s 0x%08" PRIx32 "\n", label, x);
+	}
+}
+#else
+static void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind,
+			   const void *addrs, size_t n)
+{
+	(void)t;
+	(void)f;
+	(void)kind;
+	(void)addrs;
+	(void)n;
+}
+#endif
 
 /* Builds */
 
@@ -851,11 +1384,6 @@ static void build_family(struct fam *f)
 
 /* Output */
 
-static double ratio(double a, double b)
-{
-	return b > 0 && a > 0 ? a / b : NAN;
-}
-
 static double mib(uint64_t b)
 {
 	return (double)b / (1024.0 * 1024.0);
@@ -901,6 +1429,41 @@ static void print_peer(const struct fam *f, const struct dpdk_peer *pe)
 	if (pe->note[0])
 		printf("; %s", pe->note);
 	printf("\n");
+}
+
+static void print_churn(const struct fam *f, const char *structure, const struct churn_stats *c,
+			bool ours)
+{
+	char writer[32];
+
+	if (c->target > 0)
+		snprintf(writer, sizeof(writer), "paced %.0f k", c->target / 1e3);
+	else
+		snprintf(writer, sizeof(writer), "unpaced");
+	printf("  %-6s %-9s %-12s", f->label, structure, writer);
+	if (c->runs) {
+		printf(" %9.1f k %6.1f us %6.1f us %5.0f us %9.2f M %9.2f M %6.3f",
+		       c->updates_per_s / 1e3, c->p50_us, c->p99_us, c->max_us, c->quiet_mlps,
+		       c->busy_mlps, c->reader_ratio);
+		if (ours)
+			printf(" %6.0f", (double)c->reclaim_batches / c->seconds);
+		else
+			printf(" %6s", "-");
+		printf(" %6.2f", c->other_cpus);
+		if (c->runs < opt.runs)
+			printf("  (%u runs)", c->runs);
+		if (c->late)
+			printf("  %" PRIu64 " of %" PRIu64 " pairs late", c->late, c->pairs);
+		if (c->sync_fallbacks)
+			printf("  %" PRIu64 " inline waits", c->sync_fallbacks);
+		printf("\n");
+		if (c->error)
+			printf("  %-6s %-9s %-12s", f->label, structure, "");
+	}
+	if (c->error)
+		printf(" STOPPED: %s failed (%s) after %" PRIu64 " pairs of run %u"
+		       " (%.1f k updates/s until then)\n", c->error_what, strerror(-c->error),
+		       c->error_pairs, c->error_run, c->error_rate / 1e3);
 }
 
 static void print_text(const struct fam *fams, size_t nall, double all_s,
@@ -995,27 +1558,44 @@ static void print_text(const struct fam *fams, size_t nall, double all_s,
 		}
 	}
 
-	printf("\nUpdates (one writer deletes and re-adds random routes;"
-	       " one reader looks up matched addresses;\nGPs/s: reclaim batches,"
-	       " each waiting for a grace period)\n");
-	printf("  %-6s %11s %9s %9s %9s %11s %11s %7s %9s\n", "family", "updates/s", "pair p50",
-	       "p99", "max", "reader idle", "reader busy", "ratio", "GPs/s");
+	printf("\nUpdates (one writer deletes and re-adds random routes of the table while one"
+	       " reader looks up\nmatched addresses, the writer working in every other window of"
+	       " %.0f ms; a delete and an add\nare two updates; medians of %u runs of %.1f s;"
+	       " reader idle/busy: in windows without/with\nupdates, ratio: busy/idle;"
+	       " GPs/s: reclaim batches, each waiting for a grace period; others:\nmost CPUs"
+	       " other processes used during a run)\n", CHURN_WINDOW_S * 1e3, opt.runs,
+	       opt.churn_s);
+	printf("  %-6s %-9s %-12s %11s %9s %9s %8s %11s %11s %6s %6s %6s\n", "family",
+	       "structure", "writer", "updates/s", "pair p50", "p99", "max", "reader idle",
+	       "reader busy", "ratio", "GPs/s", "others");
 	for (unsigned i = 0; i < NFAM; i++) {
-		const struct update_result *u = &fams[i].upd;
+		const struct fam *f = &fams[i];
+		const struct update_result *u = &f->upd;
 
 		if (!u->done)
 			continue;
-		printf("  %-6s %9.1f k %7.1f us %6.1f us %6.0f us %9.2f M %9.2f M %7.3f",
-		       fams[i].label, u->updates_per_s / 1e3, u->p50_us, u->p99_us, u->max_us,
-		       u->reader_quiet, u->reader_churn, ratio(u->reader_churn, u->reader_quiet));
-		printf(" %9.0f", (double)u->reclaim_batches / u->seconds);
-		if (u->sync_fallbacks)
-			printf("  %" PRIu64 " inline waits", u->sync_fallbacks);
-		if (u->errors)
-			printf("  %" PRIu64 " ERRORS", u->errors);
+		if (u->paced.done)
+			print_churn(f, "ours", &u->paced, true);
+		print_churn(f, "ours", &u->max, true);
+		if (u->dpdk.done) {
+			print_churn(f, u->peer, &u->dpdk, false);
+			printf("  %-6s ours/%s update rate ", f->label, u->peer);
+			if (u->ratio_runs)
+				printf("%.3f (median of %u runs' ratios)", u->ratio_updates,
+				       u->ratio_runs);
+			else
+				printf("- (no run completed on both)");
+			printf("; its reader: %s; after the churn %" PRIu64 "/%" PRIu64
+			       " answers differ from ours\n", u->method, u->dpdk_mismatches,
+			       u->dpdk_checked);
+		}
+		printf("  %-6s ours, reader alone: %.2f M on the table as built, %.2f M after"
+		       " updates (%.3f); FIB %.2f MiB, %" PRIu64 " nodes after them\n", f->label,
+		       u->reader_built, u->max.quiet_mlps,
+		       ratio(u->max.quiet_mlps, u->reader_built), mib(u->after.fib_bytes),
+		       u->after.fib_nodes);
 		if (!u->routes_intact)
-			printf("  ROUTES LOST");
-		printf("\n");
+			printf("  %-6s ROUTES LOST\n", f->label);
 	}
 	printf("\nchecksum 0x%08" PRIx32 "\n", total_checksum(fams));
 }
@@ -1118,6 +1698,44 @@ static void j_family_stats(struct json *j, const char *key, const struct rt_fami
 	j_close(j, '}');
 }
 
+static void j_nums(struct json *j, const char *key, const double *v, unsigned n)
+{
+	j_open(j, key, '[');
+	for (unsigned i = 0; i < n; i++)
+		j_num(j, NULL, v[i]);
+	j_close(j, ']');
+}
+
+static void j_churn(struct json *j, const struct churn_stats *c)
+{
+	if (c->target > 0)
+		j_num(j, "target_updates_per_s", c->target);
+	j_num(j, "seconds", c->seconds);
+	j_u64(j, "delete_add_pairs", c->pairs);
+	j_num(j, "updates_per_s", c->updates_per_s);
+	if (c->target > 0)
+		j_u64(j, "late_pairs", c->late);
+	j_u64(j, "runs_completed", c->runs);
+	j_str(j, "error", c->error ? strerror(-c->error) : NULL);
+	if (c->error) {
+		j_str(j, "error_in", c->error_what);
+		j_u64(j, "error_run", c->error_run);
+		j_u64(j, "error_after_pairs", c->error_pairs);
+		j_num(j, "error_updates_per_s", c->error_rate);
+	}
+	j_num(j, "pair_p50_us", c->p50_us);
+	j_num(j, "pair_p99_us", c->p99_us);
+	j_num(j, "pair_max_us", c->max_us);
+	j_num(j, "reader_quiescent_mlps", c->quiet_mlps);
+	j_num(j, "reader_churn_mlps", c->busy_mlps);
+	j_num(j, "reader_ratio", c->reader_ratio);
+	j_num(j, "other_cpus_max", c->other_cpus);
+	j_nums(j, "per_run_updates_per_s", c->run_upd, c->runs);
+	j_nums(j, "per_run_reader_quiescent_mlps", c->run_quiet, c->runs);
+	j_nums(j, "per_run_reader_churn_mlps", c->run_busy, c->runs);
+	j_nums(j, "per_run_reader_ratio", c->run_ratio, c->runs);
+}
+
 static void json_family(struct json *j, const struct fam *f)
 {
 	j_open(j, f->name, '{');
@@ -1179,19 +1797,36 @@ static void json_family(struct json *j, const struct fam *f)
 		const struct update_result *u = &f->upd;
 
 		j_open(j, "update", '{');
-		j_num(j, "seconds", u->seconds);
-		j_u64(j, "delete_add_pairs", u->pairs);
-		j_num(j, "updates_per_s", u->updates_per_s);
-		j_u64(j, "errors", u->errors);
-		j_num(j, "pair_p50_us", u->p50_us);
-		j_num(j, "pair_p99_us", u->p99_us);
-		j_num(j, "pair_max_us", u->max_us);
-		j_num(j, "reader_quiescent_mlps", u->reader_quiet);
-		j_num(j, "reader_churn_mlps", u->reader_churn);
-		j_num(j, "reader_ratio", ratio(u->reader_churn, u->reader_quiet));
-		j_u64(j, "reclaim_batches", u->reclaim_batches);
-		j_u64(j, "reclaim_sync_fallbacks", u->sync_fallbacks);
+		j_u64(j, "runs", opt.runs);
+		j_num(j, "phase_seconds", opt.churn_s);
+		j_num(j, "window_seconds", min_double(CHURN_WINDOW_S, opt.churn_s / 2));
+		j_num(j, "guard_seconds", CHURN_GUARD_S);
+		j_num(j, "reader_as_built_mlps", u->reader_built);
+		/* Ours, the writer as fast as it goes. */
+		j_churn(j, &u->max);
+		j_u64(j, "reclaim_batches", u->max.reclaim_batches);
+		j_u64(j, "reclaim_sync_fallbacks", u->max.sync_fallbacks);
 		j_bool(j, "routes_intact", u->routes_intact);
+		j_family_stats(j, "after", &u->after);
+		if (u->paced.done) {
+			j_open(j, "paced", '{');
+			j_churn(j, &u->paced);
+			j_u64(j, "reclaim_batches", u->paced.reclaim_batches);
+			j_u64(j, "reclaim_sync_fallbacks", u->paced.sync_fallbacks);
+			j_close(j, '}');
+		}
+		if (u->dpdk.done) {
+			j_open(j, "dpdk", '{');
+			j_str(j, "peer", u->peer);
+			j_str(j, "reader_method", u->method);
+			j_churn(j, &u->dpdk);
+			j_num(j, "ratio_updates_ours_theirs", u->ratio_updates);
+			j_u64(j, "ratio_runs", u->ratio_runs);
+			j_nums(j, "per_run_ratio_updates", u->run_rel, u->ratio_runs);
+			j_u64(j, "checked_after", u->dpdk_checked);
+			j_u64(j, "mismatches_after", u->dpdk_mismatches);
+			j_close(j, '}');
+		}
 		j_close(j, '}');
 	}
 	if (f->npeers) {
@@ -1277,8 +1912,14 @@ static void usage(FILE *f)
 		"  --runs R             runs per measurement, the median is kept (default 5)\n"
 		"  --seed S             seed of the random queries and updates (default 1)\n"
 		"  --churn-seconds S    length of each update phase (default 2; 0 = skip)\n"
+		"  --update-rate R      one phase with our writer paced to R updates/s in its\n"
+		"                       windows (a delete and an add are two; default 100000;\n"
+		"                       0 = skip)\n"
 		"  --no-incremental     skip loading the routes one by one with rt_table_add\n"
 		"  --json               print one JSON object instead of tables\n"
+		"  --callgrind          count instructions per lookup instead of timing: run\n"
+		"                       under callgrind (bench/callgrind.sh; --random default\n"
+		"                       1048576)\n"
 		"  --quiet              no progress messages on stderr\n"
 #ifdef HAVE_DPDK
 		"  --no-dpdk            skip the DPDK comparison\n"
@@ -1319,7 +1960,7 @@ static double parse_seconds(const char *name, const char *s)
 enum {
 	OPT_ROUTES = 256, OPT_QUERIES, OPT_RANDOM, OPT_THREADS, OPT_RUNS, OPT_SEED, OPT_JSON,
 	OPT_QUIET, OPT_CHURN, OPT_NO_INCR, OPT_NO_DPDK, OPT_SKIP_LPM, OPT_LPM_LIMIT,
-	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_HELP,
+	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_HELP,
 };
 
 static void parse_opts(int argc, char **argv)
@@ -1334,6 +1975,8 @@ static void parse_opts(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "churn-seconds", required_argument, NULL, OPT_CHURN },
+		{ "update-rate", required_argument, NULL, OPT_UPDATE_RATE },
+		{ "callgrind", no_argument, NULL, OPT_CALLGRIND },
 		{ "no-incremental", no_argument, NULL, OPT_NO_INCR },
 #ifdef HAVE_DPDK
 		{ "no-dpdk", no_argument, NULL, OPT_NO_DPDK },
@@ -1346,6 +1989,7 @@ static void parse_opts(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	bool random_set = false;
 	int c;
 
 	opt.nrandom = 16000000;
@@ -1353,6 +1997,7 @@ static void parse_opts(int argc, char **argv)
 	opt.runs = 5;
 	opt.seed = 1;
 	opt.churn_s = 2;
+	opt.update_rate = 100000;
 	opt.incremental = true;
 #ifdef HAVE_DPDK
 	opt.dpdk = true;
@@ -1368,6 +2013,7 @@ static void parse_opts(int argc, char **argv)
 			break;
 		case OPT_RANDOM:
 			opt.nrandom = parse_num("--random", optarg, 1, 1ULL << 32);
+			random_set = true;
 			break;
 		case OPT_THREADS:
 			opt.threads = (unsigned)parse_num("--threads", optarg, 1, MAX_THREADS);
@@ -1386,6 +2032,12 @@ static void parse_opts(int argc, char **argv)
 			break;
 		case OPT_CHURN:
 			opt.churn_s = parse_seconds("--churn-seconds", optarg);
+			break;
+		case OPT_UPDATE_RATE:
+			opt.update_rate = parse_num("--update-rate", optarg, 0, 1000000000);
+			break;
+		case OPT_CALLGRIND:
+			opt.callgrind = true;
 			break;
 		case OPT_NO_INCR:
 			opt.incremental = false;
@@ -1419,7 +2071,26 @@ static void parse_opts(int argc, char **argv)
 		die("unexpected argument \"%s\" (see --help)", argv[optind]);
 	if (!opt.routes_path)
 		die("--routes FILE is required (see --help)");
+	if (opt.callgrind && !random_set)
+		opt.nrandom = CALLGRIND_QUERIES;
+#ifdef HAVE_CALLGRIND
+	if (opt.callgrind && !RUNNING_ON_VALGRIND)
+		die("--callgrind counts instructions under valgrind --tool=callgrind only"
+		    " (see bench/callgrind.sh)");
+#else
+	if (opt.callgrind)
+		die("--callgrind: built without <valgrind/callgrind.h> (install valgrind)");
+#endif
 	opt.dpdk_opts.quiet = opt.quiet;
+}
+
+static void run_queries(struct rt_table *t, struct fam *f, const char *kind, const void *addrs,
+			size_t n)
+{
+	if (opt.callgrind)
+		callgrind_kind(t, f, kind, addrs, n);
+	else
+		run_kind(t, f, kind, addrs, n);
 }
 
 int main(int argc, char **argv)
@@ -1471,7 +2142,8 @@ int main(int argc, char **argv)
 	/* Lookups for the cross-checks run on this thread. */
 	rt_reader_register();
 
-	for (unsigned i = 0; i < NFAM; i++)
+	/* Counting instructions needs only the table and the peers. */
+	for (unsigned i = 0; i < NFAM && !opt.callgrind; i++)
 		build_family(&fams[i]);
 	info("rt_table_replace_all of all %zu routes", nall);
 	table = build_table(all, nall, &all_s);
@@ -1479,6 +2151,9 @@ int main(int argc, char **argv)
 	rt_table_stats(table, &st);
 	fams[0].full = st.v4;
 	fams[1].full = st.v6;
+	/* No reclamation left to run beside the counted lookups. */
+	if (opt.callgrind)
+		rt_table_quiesce(table);
 
 	for (unsigned i = 0; i < NFAM; i++) {
 		struct fam *f = &fams[i];
@@ -1493,26 +2168,29 @@ int main(int argc, char **argv)
 #endif
 		if (opt.queries_path) {
 			if (f->file_n)
-				run_kind(table, f, "file", f->file_addrs, f->file_n);
+				run_queries(table, f, "file", f->file_addrs, f->file_n);
 		} else if (f->n) {
 			static const char *const kinds[MAX_KINDS] = { "matched", "uniform" };
 
 			for (unsigned k = 0; k < MAX_KINDS; k++) {
 				void *q = gen_queries(f, kinds[k], opt.nrandom, 16 * k + i);
 
-				run_kind(table, f, kinds[k], q, opt.nrandom);
+				run_queries(table, f, kinds[k], q, opt.nrandom);
 				free(q);
 			}
 		}
+		/* Before the peers go: the churn runs on rte_fib and rte_fib6 too. */
+		if (!opt.callgrind)
+			run_churn(table, f);
 #ifdef HAVE_DPDK
 		dpdk_release(f->peers, f->npeers);
 #endif
-		run_churn(table, f);
 	}
 
-	if (opt.json)
+	/* --callgrind printed a line per method as it went. */
+	if (opt.json && !opt.callgrind)
 		print_json(fams, nall, all_s, &st);
-	else
+	else if (!opt.callgrind)
 		print_text(fams, nall, all_s, &st);
 
 	rt_reader_unregister();

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Instructions per lookup, ours beside the DPDK peers, counted by callgrind:
+# a second view of the lookup rates that does not depend on the other load
+# of a shared machine. routebench --callgrind runs every lookup method once
+# over the same queries per family and kind (matched, uniform) and has
+# callgrind dump its counts after each; this script runs it under valgrind
+# and divides. Each figure includes routebench's measuring loop (the
+# "harness" row: the same loop with a lookup that only writes zeros); the
+# "net" column subtracts it.
+#
+# usage: bench/callgrind.sh [--build DIR] [--routes FILE] [--queries N]
+#                           [--keep DIR] [-- ROUTEBENCH-OPTIONS...]
+# The route file defaults to the real BGP table (bench/bgp-routes.sh);
+# --queries is the number of addresses per kind (default 1048576);
+# --keep keeps callgrind's files in DIR. Options after -- go to routebench
+# (e.g. --dpdk-skip-lpm: loading rte_lpm with a full table takes minutes
+# under valgrind).
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(pwd)
+routes=
+queries=1048576
+keep=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift ;;
+	--routes) routes=$2; shift ;;
+	--queries) queries=$2; shift ;;
+	--keep) keep=$2; shift ;;
+	--) shift; break ;;
+	-h|--help) sed -n '13,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "callgrind: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+routebench=$build/bench/routebench
+[ -x "$routebench" ] || { echo "callgrind: $routebench not built (--build DIR)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "callgrind: valgrind is not installed" >&2; exit 2; }
+case $queries in
+'' | *[!0-9]*) echo "callgrind: --queries: not a number: $queries" >&2; exit 2 ;;
+esac
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/callgrind.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+if [ -z "$routes" ]; then
+	routes=$tmp/bgp.routes
+	"$here/bgp-routes.sh" "$routes" || exit 1
+fi
+out=${keep:-$tmp}
+mkdir -p "$out" || exit 1
+
+# Uninstrumented until routebench starts the counting (loading the table and
+# the peers would take many times longer instrumented). One file per thread
+# and dump: only the main thread's count (it does the lookups), nothing that
+# another thread (liburcu's, the EAL's) ran meanwhile.
+if ! valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes \
+	--callgrind-out-file="$out/cg.out" \
+	"$routebench" --routes "$routes" --callgrind --random "$queries" --quiet "$@" \
+	>"$tmp/methods" 2>"$tmp/valgrind.err"; then
+	cat "$tmp/valgrind.err" >&2
+	echo "callgrind: routebench failed" >&2
+	exit 1
+fi
+
+echo "# instructions per lookup: $(valgrind --version), $queries queries per kind," \
+	"routes $(wc -l <"$routes") ($routes)"
+python3 - "$out" "$tmp/methods" <<'EOF'
+import glob, re, sys
+
+out, methods = sys.argv[1], sys.argv[2]
+counts = {}
+for path in glob.glob(out + "/cg.out.*-01"):
+    label = total = None
+    for line in open(path):
+        m = re.match(r"desc: Trigger: Client Request: (.*)", line)
+        if m:
+            label = m.group(1).strip()
+        m = re.match(r"summary: (\d+)", line)
+        if m:
+            total = int(m.group(1))
+    if label and total is not None:
+        counts[label] = total
+rows = []
+for line in open(methods):
+    fam, kind, struct, method, n, checksum = line.split()
+    label = " ".join((fam, kind, struct, method, n))
+    if label not in counts:
+        sys.exit("callgrind: no count for " + label)
+    rows.append((fam, kind, struct, method, int(n), counts[label] / int(n), checksum))
+
+print("\n| family | queries | structure | method | instructions/lookup | net of the loop |")
+print("|---|---|---|---|---:|---:|")
+loop = {}
+for fam, kind, struct, method, n, per, checksum in rows:
+    if struct == "harness":
+        loop[fam, kind] = per
+    net = per - loop.get((fam, kind), 0) if struct != "harness" else per
+    name = {"v4": "IPv4", "v6": "IPv6"}[fam]
+    print("| %s | %s | %s | %s | %.1f | %.1f |" % (name, kind, struct, method, per, net))
+
+summary = []
+for fam in ("v4", "v6"):
+    for kind in ("matched", "uniform", "file"):
+        mine = [r for r in rows if r[:2] == (fam, kind)]
+        ours = [r[5] for r in mine if r[2] == "ours"]
+        peers = [r for r in mine if r[2] not in ("ours", "harness")]
+        if not ours or not peers:
+            continue
+        best = min(peers, key=lambda r: r[5])
+        name = {"v4": "IPv4", "v6": "IPv6"}[fam]
+        summary.append("| %s | %s | %.1f | %.1f (%s %s) | %.2f |" % (name, kind, ours[0],
+                       best[5], best[2], best[3], ours[0] / best[5]))
+if summary:
+    print("\n| family | queries | ours | fewest DPDK (method) | ours / DPDK |")
+    print("|---|---|---:|---:|---:|")
+    print("\n".join(summary))
+    print("\nvalgrind does not emulate AVX-512: DPDK's AVX-512 lookups are not offered"
+          " under it and are missing above.")
+EOF
