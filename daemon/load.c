@@ -774,19 +774,21 @@ out:
 static int validate(struct routed *d, const struct load_request *req, const size_t *idx,
 		    struct load_result *res, char *err, size_t errlen)
 {
+	const char *name = req->routes_name ? req->routes_name : "routes";
 	char msg[RT_ERR_LEN];
 
 	for (size_t i = 0; i < req->n_routes; i++) {
 		const struct rt_route *r = &req->routes[i];
 
 		if (!tables_get(d->tables, r->table)) {
-			snprintf(res->error_field, sizeof(res->error_field), "routes[%zu].table", i);
-			return fail(res, err, errlen, -ENOENT, "routes[%zu]: no table %u", i,
+			snprintf(res->error_field, sizeof(res->error_field), "%s[%zu].table", name,
+				 i);
+			return fail(res, err, errlen, -ENOENT, "%s[%zu]: no table %u", name, i,
 				    r->table);
 		}
 		if (rt_route_validate(r, msg, sizeof(msg))) {
-			snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]", i);
-			return fail(res, err, errlen, -EINVAL, "routes[%zu]: %s", i, msg);
+			snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name, i);
+			return fail(res, err, errlen, -EINVAL, "%s[%zu]: %s", name, i, msg);
 		}
 	}
 	for (size_t i = 1; i < req->n_routes; i++) {
@@ -796,12 +798,12 @@ static int validate(struct routed *d, const struct load_request *req, const size
 		if (key_cmp(a, b))
 			continue;
 		/* idx is stable: idx[i] is the later of the two. */
-		snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]", idx[i]);
+		snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name, idx[i]);
 		return fail(res, err, errlen, -EINVAL,
-			    "routes[%zu] duplicates routes[%zu]: both are %s proto %s metric %u "
-			    "in table %u",
-			    idx[i], idx[i - 1], rt_prefix_format(&b->prefix, prefix, sizeof(prefix)),
-			    b->proto, b->metric, b->table);
+			    "%s[%zu] duplicates %s[%zu]: both are %s proto %s metric %u in table %u",
+			    name, idx[i], name, idx[i - 1],
+			    rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto,
+			    b->metric, b->table);
 	}
 	for (size_t i = 0; i < req->n_removals; i++) {
 		if (!tables_get(d->tables, req->removals[i].table)) {
@@ -1103,6 +1105,7 @@ struct load_txn {
 	struct rt_route *routes;
 	size_t n, cap;
 	size_t *chunk_starts;		/* index of each chunk's first route */
+	const char **chunk_names;	/* "routes" or "lines": what each chunk called them */
 	unsigned n_chunks;
 };
 
@@ -1134,6 +1137,7 @@ static void txn_free(struct load_txn *txn)
 	}
 	free(txn->routes);
 	free(txn->chunk_starts);
+	free(txn->chunk_names);
 	free(txn);
 }
 
@@ -1218,8 +1222,10 @@ unsigned load_txn_chunks(const struct load_txn *txn)
 	return txn->n_chunks;
 }
 
-int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n)
+int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
+		   const char *name)
 {
+	const char **names;
 	size_t *starts;
 
 	if (n > max_staged || txn->n > max_staged - n)
@@ -1240,13 +1246,21 @@ int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n
 	if (!starts)
 		return -ENOMEM;
 	txn->chunk_starts = starts;
+	names = realloc(txn->chunk_names, (txn->n_chunks + 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	txn->chunk_names = names;
+	names[txn->n_chunks] = name;
 	starts[txn->n_chunks++] = txn->n;
 	memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
 	txn->n += n;
 	return 0;
 }
 
-/* Rewrite "routes[i]..." (an index over every staged route) as chunk-relative. */
+/*
+ * Rewrite "routes[i]..." (an index over every staged route) as relative to
+ * its chunk, named the way that chunk named it.
+ */
 static void name_chunk(const struct load_txn *txn, struct load_result *res, char *err,
 		       size_t errlen)
 {
@@ -1260,8 +1274,8 @@ static void name_chunk(const struct load_txn *txn, struct load_result *res, char
 	snprintf(rest, sizeof(rest), "%s", res->error_field + used);
 	while (chunk + 1 < txn->n_chunks && txn->chunk_starts[chunk + 1] <= i)
 		chunk++;
-	snprintf(res->error_field, sizeof(res->error_field), "routes[%zu]%.32s",
-		 i - txn->chunk_starts[chunk], rest);
+	snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]%.32s",
+		 txn->chunk_names[chunk], i - txn->chunk_starts[chunk], rest);
 	snprintf(msg, sizeof(msg), "chunk %u, %s (staged route %zu): %s", chunk + 1,
 		 res->error_field, i, err);
 	snprintf(err, errlen, "%s", msg);

@@ -46,6 +46,8 @@ struct load_request {
 	size_t n_replace_tables;
 	bool dry_run;
 	size_t diff_limit;		/* 0: no diff */
+	/* What errors call routes: "routes" (NULL) or "lines", as in the request. */
+	const char *routes_name;
 };
 
 struct load_result {
@@ -171,9 +173,11 @@ size_t load_txn_staged(const struct load_txn *txn);
 unsigned load_txn_chunks(const struct load_txn *txn);
 /*
  * Stage routes[0..n) as one more chunk, all or none: -E2BIG past the
- * staging cap, -ENOMEM.
+ * staging cap, -ENOMEM. name: what the chunk called them ("routes" or
+ * "lines"), for naming one at commit.
  */
-int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n);
+int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
+		   const char *name);
 /*
  * Apply the staged routes with load_apply() (replace: the transaction's
  * table, or the tables the routes name, or main). A real commit ends the

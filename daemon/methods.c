@@ -13,6 +13,7 @@
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/route_json.h>
+#include <routed/routefile.h>
 #include <routed/table.h>
 
 #include "config.h"
@@ -174,45 +175,30 @@ static int get_family(struct rpc_call *call, json_t *params, int *family)
 /* No index: the route is the params object itself. */
 #define NO_INDEX SIZE_MAX
 
-/*
- * Decode route object obj: key[index] in a list ("routes[3]"), or the
- * params themselves (key "", index NO_INDEX). table: NULL, or the table
- * every route belongs to (routes without "table" go there; others are an
- * error). chunk: 0, or the load.add chunk the route is in, for the message.
- * The name is only formatted for an error: a load decodes millions.
- */
-static int parse_route(struct rpc_call *call, json_t *obj, const char *key, size_t index,
-		       const uint32_t *table, unsigned chunk, struct rt_route *r)
+static int no_memory(struct rpc_call *call)
 {
-	struct routed *d = ctx(call);
-	struct rt_json_error jerr;
-	char where[192], name[128], field[48];
-	int rc;
+	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+}
 
-	rc = rt_route_from_json(obj, r, tables_resolve, d->tables, &jerr);
-	if (!rc && table && json_object_get(obj, "table") && r->table != *table) {
-		rc = -EINVAL;
-		snprintf(jerr.field, sizeof(jerr.field), "table");
-		snprintf(jerr.message, sizeof(jerr.message),
-			 "route is in table %u but the load is for table %u", r->table, *table);
-	} else if (!rc && table) {
-		r->table = *table;
-	}
-	if (!rc && !tables_get(d->tables, r->table)) {
-		rc = -ENOENT;
-		snprintf(jerr.field, sizeof(jerr.field), "table");
-		snprintf(jerr.message, sizeof(jerr.message), "no table %u", r->table);
-	}
-	if (!rc)
-		return 0;
+/*
+ * The error for the route at key[index] in a list ("routes[3]"), or for the
+ * params themselves (index NO_INDEX, no key): the field is key[index] plus
+ * the route's own field, the message says where (chunk: 0, or the load.add
+ * chunk the route is in). Formatted only on error: a load decodes millions.
+ */
+static int route_error(struct rpc_call *call, int rc, const struct rt_json_error *jerr,
+		       const char *key, size_t index, unsigned chunk)
+{
+	char where[192], name[128], field[48];
+
 	if (index == NO_INDEX)
 		field[0] = '\0';
 	else
 		snprintf(field, sizeof(field), "%s[%zu]", key, index);
 	if (!*field)
-		snprintf(name, sizeof(name), "%s", jerr.field);
-	else if (jerr.field[0])
-		snprintf(name, sizeof(name), "%s.%s", field, jerr.field);
+		snprintf(name, sizeof(name), "%s", jerr->field);
+	else if (jerr->field[0])
+		snprintf(name, sizeof(name), "%s.%s", field, jerr->field);
 	else
 		snprintf(name, sizeof(name), "%s", field);
 	if (chunk)
@@ -222,27 +208,115 @@ static int parse_route(struct rpc_call *call, json_t *obj, const char *key, size
 	else
 		where[0] = '\0';
 	return rpc_error(call, rc == -ENOENT ? RPC_NOT_FOUND : RPC_INVALID_PARAMS,
-			 name[0] ? name : NULL, "%s%s", where, jerr.message);
+			 name[0] ? name : NULL, "%s%s", where, jerr->message);
 }
 
-/* A route list: params[key] must be an array of route objects. */
-static int parse_routes(struct rpc_call *call, json_t *params, const char *key,
-			const uint32_t *table, unsigned chunk, struct rt_route **out, size_t *n)
+/*
+ * The table a decoded route goes to. table: NULL, or the table of the whole
+ * load; a route that named another one (named) is an error, one that named
+ * none goes there. The table must exist.
+ */
+static int route_table(struct rpc_call *call, struct rt_route *r, bool named,
+		       const uint32_t *table, struct rt_json_error *jerr)
 {
-	json_t *v = param(params, key);
+	if (table && named && r->table != *table) {
+		snprintf(jerr->field, sizeof(jerr->field), "table");
+		snprintf(jerr->message, sizeof(jerr->message),
+			 "route is in table %u but the load is for table %u", r->table, *table);
+		return -EINVAL;
+	}
+	if (table)
+		r->table = *table;
+	if (!tables_get(ctx(call)->tables, r->table)) {
+		snprintf(jerr->field, sizeof(jerr->field), "table");
+		snprintf(jerr->message, sizeof(jerr->message), "no table %u", r->table);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * Decode route object obj: key[index] in a list ("routes[3]"), or the
+ * params themselves (key "", index NO_INDEX). table and chunk: as for
+ * route_table() and route_error().
+ */
+static int parse_route(struct rpc_call *call, json_t *obj, const char *key, size_t index,
+		       const uint32_t *table, unsigned chunk, struct rt_route *r)
+{
+	struct rt_json_error jerr;
+	int rc;
+
+	rc = rt_route_from_json(obj, r, tables_resolve, ctx(call)->tables, &jerr);
+	if (!rc)
+		rc = route_table(call, r, json_object_get(obj, "table") != NULL, table, &jerr);
+	return rc ? route_error(call, rc, &jerr, key, index, chunk) : 0;
+}
+
+/*
+ * Decode line text, key[index], in route-file syntax (routefile.h): one
+ * route, so that lines[i] is routes[i] in every message. A route-file line
+ * names a table by number, or names none (main): one in main goes to the
+ * load's table.
+ */
+static int parse_route_line(struct rpc_call *call, json_t *text, const char *key, size_t index,
+			    const uint32_t *table, unsigned chunk, struct rt_route *r)
+{
+	struct rt_json_error jerr = { .field = "" };
+	int rc;
+
+	if (!json_is_string(text)) {
+		snprintf(jerr.message, sizeof(jerr.message), "a route line must be a string");
+		return route_error(call, -EINVAL, &jerr, key, index, chunk);
+	}
+	rc = routefile_parse_line(json_string_value(text), r, jerr.message, sizeof(jerr.message));
+	if (rc == -ENOMEM)
+		return no_memory(call);
+	if (rc == 0) {
+		snprintf(jerr.message, sizeof(jerr.message), "no route on the line");
+		rc = -EINVAL;
+	} else if (rc > 0) {
+		rc = route_table(call, r, r->table != RT_TABLE_MAIN, table, &jerr);
+	}
+	return rc ? route_error(call, rc, &jerr, key, index, chunk) : 0;
+}
+
+/*
+ * A route list: params["routes"], an array of route objects, or
+ * params["lines"], an array of route-file lines (the compact form routectl
+ * load sends). Exactly one of them; *name says which.
+ */
+static int parse_routes(struct rpc_call *call, json_t *params, const uint32_t *table,
+			unsigned chunk, struct rt_route **out, size_t *n, const char **name)
+{
+	json_t *objects = param(params, "routes"), *lines = param(params, "lines");
+	const char *key = lines ? "lines" : "routes";
+	json_t *v = lines ? lines : objects;
 	struct rt_route *routes;
 	size_t i;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
+	*name = key;
+	if (objects && lines)
+		return rpc_error(call, RPC_INVALID_PARAMS, "lines",
+				 "give routes or lines, not both");
+	if (!v)
+		return rpc_error(call, RPC_INVALID_PARAMS, "routes", "routes (or lines) is required");
 	if (!json_is_array(v))
-		return rpc_error(call, RPC_INVALID_PARAMS, key, "%s must be an array of routes",
-				 key);
+		return rpc_error(call, RPC_INVALID_PARAMS, key, "%s must be an array of %s", key,
+				 lines ? "route lines" : "routes");
 	routes = malloc((json_array_size(v) ? json_array_size(v) : 1) * sizeof(*routes));
 	if (!routes)
-		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+		return no_memory(call);
 	for (i = 0; i < json_array_size(v); i++) {
-		if (parse_route(call, json_array_get(v, i), key, i, table, chunk, &routes[i])) {
+		if (lines)
+			rc = parse_route_line(call, json_array_get(v, i), key, i, table, chunk,
+					      &routes[i]);
+		else
+			rc = parse_route(call, json_array_get(v, i), key, i, table, chunk,
+					 &routes[i]);
+		if (rc) {
 			free(routes);
 			return -1;
 		}
@@ -255,11 +329,6 @@ static int parse_routes(struct rpc_call *call, json_t *params, const char *key,
 static json_t *route_json(const struct rt_route *r)
 {
 	return rt_route_to_json(r);
-}
-
-static int no_memory(struct rpc_call *call)
-{
-	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
 }
 
 /* Store a result built with json_pack: NULL means out of memory. */
@@ -295,6 +364,15 @@ static int result_or_nomem(struct rpc_call *call, json_t *res, json_t **result)
 	       ", \"metric\": " U32 ", " P_PROTO,                                        \
 	       "\"prefix\"")
 #define P_ROUTES "\"routes\": {\"type\": \"array\", \"items\": " ROUTE_SCHEMA "}"
+#define P_LINES                                                                        \
+	JSON_TEXT("lines": {"type": "array", "items": {"type": "string"},                \
+			    "description": "routes in route-file syntax, instead of routes"})
+/* A route list: routes or lines, exactly one (added to an OBJECT's end). */
+#define ROUTES_OR_LINES                                                                \
+	", \"oneOf\": [{\"required\": [\"routes\"]}, {\"required\": [\"lines\"]}]"
+#define OBJECT_WITH_ROUTES(props, required)                                            \
+	"{\"type\": \"object\", \"properties\": {" P_ROUTES ", " P_LINES ", " props      \
+	"}, \"required\": [" required "], \"additionalProperties\": false" ROUTES_OR_LINES "}"
 #define P_LOAD_OPTIONS                                                                 \
 	P_BOOL("dry_run") ", "                                                          \
 	JSON_TEXT("diff_limit": {"type": "integer", "minimum": 0, "maximum": 100000})
@@ -1099,7 +1177,7 @@ static int get_load_options(struct rpc_call *call, json_t *params, bool *dry_run
 
 static int m_route_load(struct rpc_call *call, json_t *params, json_t **result)
 {
-	static const char *const keys[] = { "routes", "replace", "table", "dry_run",
+	static const char *const keys[] = { "routes", "lines", "replace", "table", "dry_run",
 					    "diff_limit", NULL };
 	struct routed *d = ctx(call);
 	struct load_request req = { 0 };
@@ -1110,12 +1188,11 @@ static int m_route_load(struct rpc_call *call, json_t *params, json_t **result)
 	char err[512];
 	int rc;
 
-	if (check_keys(call, params, keys) || require(call, params, "routes") ||
-	    get_bool(call, params, "replace", &do_replace) ||
+	if (check_keys(call, params, keys) || get_bool(call, params, "replace", &do_replace) ||
 	    get_table(call, params, "table", &table, &has_table) ||
 	    get_load_options(call, params, &req.dry_run, &req.diff_limit) ||
-	    parse_routes(call, params, "routes", has_table ? &table : NULL, 0, &routes,
-			 &req.n_routes))
+	    parse_routes(call, params, has_table ? &table : NULL, 0, &routes, &req.n_routes,
+			 &req.routes_name))
 		return -1;
 	req.routes = routes;
 	if (do_replace) {
@@ -1177,25 +1254,25 @@ static int get_txn(struct rpc_call *call, json_t *params, struct load_txn **txn)
 
 static int m_load_add(struct rpc_call *call, json_t *params, json_t **result)
 {
-	static const char *const keys[] = { "txn", "routes", NULL };
+	static const char *const keys[] = { "txn", "routes", "lines", NULL };
 	struct rt_route *routes;
 	struct load_txn *txn;
+	const char *name;
 	uint32_t table;
 	bool has_table;
 	size_t n;
 	int rc;
 
-	if (check_keys(call, params, keys) || get_txn(call, params, &txn) ||
-	    require(call, params, "routes"))
+	if (check_keys(call, params, keys) || get_txn(call, params, &txn))
 		return -1;
 	has_table = load_txn_table(txn, &table);
-	if (parse_routes(call, params, "routes", has_table ? &table : NULL,
-			 load_txn_chunks(txn) + 1, &routes, &n))
+	if (parse_routes(call, params, has_table ? &table : NULL, load_txn_chunks(txn) + 1,
+			 &routes, &n, &name))
 		return -1;
-	rc = load_txn_stage(txn, routes, n);
+	rc = load_txn_stage(txn, routes, n, name);
 	free(routes);
 	if (rc == -E2BIG)
-		return rpc_error(call, RPC_TOO_LARGE, "routes",
+		return rpc_error(call, RPC_TOO_LARGE, name,
 				 "chunk %u: staging %zu more routes would pass the limit of %u "
 				 "per transaction (%zu staged)",
 				 load_txn_chunks(txn) + 1, n, LOAD_TXN_MAX_ROUTES,
@@ -1450,12 +1527,12 @@ const struct rpc_method rpc_methods[] = {
 	{ "route.flush", "Delete every route of the tables, family and proto given",
 	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO, ""), true, m_route_flush, true },
 	{ "route.load", "Apply many routes atomically (merge or replace)",
-	  OBJECT(P_ROUTES ", " P_BOOL("replace") ", " P_TABLE ", " P_LOAD_OPTIONS, "\"routes\""),
+	  OBJECT_WITH_ROUTES(P_BOOL("replace") ", " P_TABLE ", " P_LOAD_OPTIONS, ""),
 	  true, m_route_load, true },
 	{ "load.begin", "Open a load transaction on this connection",
 	  OBJECT(P_BOOL("replace") ", " P_TABLE, ""), true, m_load_begin, false },
 	{ "load.add", "Stage a chunk of routes in a load transaction",
-	  OBJECT(P_TXN ", " P_ROUTES, "\"txn\", \"routes\""), true, m_load_add, false },
+	  OBJECT_WITH_ROUTES(P_TXN, "\"txn\""), true, m_load_add, false },
 	{ "load.commit", "Apply a load transaction atomically",
 	  OBJECT(P_TXN ", " P_LOAD_OPTIONS, "\"txn\""), true, m_load_commit, true },
 	{ "load.abort", "Drop a load transaction", OBJECT(P_TXN, "\"txn\""), true, m_load_abort, false },

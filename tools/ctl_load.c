@@ -142,17 +142,6 @@ static int check_tables(const struct route_file *rf, json_t *table, const char *
 	return EXIT_OK;
 }
 
-static int route_json(const struct route_file *rf, size_t i, json_t *table, json_t **out)
-{
-	*out = rt_route_to_json(&rf->routes[i]);
-	if (!*out || (table && json_object_set(*out, "table", table))) {
-		json_decref(*out);
-		ctl_errorf("%s", strerror(ENOMEM));
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
-}
-
 /* Report a daemon error, naming the file line when it names routes[i]. */
 /*
  * The daemon's message about routes[i] starts with where the route sits in
@@ -161,7 +150,8 @@ static int route_json(const struct route_file *rf, size_t i, json_t *table, json
  */
 static const char *without_position(const char *msg)
 {
-	while (!strncmp(msg, "chunk ", 6) || !strncmp(msg, "routes[", 7)) {
+	while (!strncmp(msg, "chunk ", 6) || !strncmp(msg, "lines[", 6) ||
+	       !strncmp(msg, "routes[", 7)) {
 		const char *rest = strstr(msg, ": ");
 
 		if (!rest)
@@ -176,7 +166,8 @@ static void load_error(const struct route_file *rf, const char *method, size_t f
 {
 	size_t idx;
 
-	if (ctl_field_index(err->field, "routes", &idx) == 0 && idx < count)
+	if ((ctl_field_index(err->field, "lines", &idx) == 0 ||
+	     ctl_field_index(err->field, "routes", &idx) == 0) && idx < count)
 		ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + idx],
 			   without_position(err->message));
 	else
@@ -252,7 +243,11 @@ static void progress(bool show, const char *name, size_t done, size_t total)
 	fflush(stderr);
 }
 
-/* A load.add request's params, built as text: each route is encoded once. */
+/*
+ * A load.add request's params, built as text: each route is one line of
+ * route-file syntax in "lines" (a JSON object per route costs routectl and
+ * the daemon several times more to encode and decode).
+ */
 struct chunk {
 	char *text;
 	size_t len, cap;
@@ -278,35 +273,63 @@ static int chunk_append(struct chunk *ch, const char *data, size_t len)
 	return 0;
 }
 
+/* Append text as a JSON string. */
+static int chunk_append_string(struct chunk *ch, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0' };
+
+	if (chunk_append(ch, "\"", 1))
+		return -ENOMEM;
+	for (size_t i = 0, plain = 0; i <= len; i++) {
+		unsigned char c = i < len ? (unsigned char)text[i] : 0;
+
+		if (i < len && c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (chunk_append(ch, text + plain, i - plain))
+			return -ENOMEM;
+		plain = i + 1;
+		if (i == len)
+			break;
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		if (chunk_append(ch, esc, sizeof(esc)))
+			return -ENOMEM;
+	}
+	return chunk_append(ch, "\"", 1);
+}
+
 /*
  * Fill ch with the routes from first on: at most LOAD_CHUNK_ROUTES, and
- * LOAD_CHUNK_BYTES of them unless a single route is bigger.
+ * LOAD_CHUNK_BYTES of them unless a single route is bigger. Routes that
+ * name no table go to the transaction's table, if it has one.
  */
 static int chunk_build(struct chunk *ch, const struct route_file *rf, size_t first,
-		       const char *txn, json_t *table)
+		       const char *txn)
 {
-	char one[1024];
-	json_t *route;
-	size_t len;
-	int rc;
+	char line[512];
+	int len;
 
 	ch->len = 0;
 	ch->first = first;
 	ch->count = 0;
 	if (chunk_append(ch, "{\"txn\":", 7) || chunk_append(ch, txn, strlen(txn)) ||
-	    chunk_append(ch, ",\"routes\":[", 11))
+	    chunk_append(ch, ",\"lines\":[", 10))
 		goto nomem;
 	while (first + ch->count < rf->n && ch->count < LOAD_CHUNK_ROUTES) {
-		rc = route_json(rf, first + ch->count, table, &route);
-		if (rc)
-			return rc;
-		len = json_dumpb(route, one, sizeof(one), JSON_COMPACT);
-		json_decref(route);
-		if (!len || len > sizeof(one))
-			goto nomem;	/* a route file route always fits */
-		if (ch->count && ch->len + len + 3 > LOAD_CHUNK_BYTES)
+		const struct rt_route *r = &rf->routes[first + ch->count];
+
+		len = routefile_format(r, line, sizeof(line));
+		if (len < 0) {
+			/* It was read from a route file: it can be written as one. */
+			ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + ch->count],
+				   strerror(-len));
+			return EXIT_ERROR;
+		}
+		if (ch->count && ch->len + (size_t)len + 3 > LOAD_CHUNK_BYTES)
 			break;
-		if ((ch->count && chunk_append(ch, ",", 1)) || chunk_append(ch, one, len))
+		if ((ch->count && chunk_append(ch, ",", 1)) ||
+		    chunk_append_string(ch, line, (size_t)len))
 			goto nomem;
 		ch->count++;
 	}
@@ -336,7 +359,7 @@ static int stage_failed(const struct route_file *rf, const struct chunk *sent, i
  * next one is encoded, so the daemon parses while routectl encodes; only
  * one, so when a chunk is refused nothing after it has been sent.
  */
-static int load_stage(struct ctl *ctl, const struct route_file *rf, json_t *txn, json_t *table)
+static int load_stage(struct ctl *ctl, const struct route_file *rf, json_t *txn)
 {
 	bool tty = isatty(STDERR_FILENO);
 	struct chunk chunks[2] = { { 0 } }, *next = &chunks[0], *sent = NULL;
@@ -360,7 +383,7 @@ static int load_stage(struct ctl *ctl, const struct route_file *rf, json_t *txn,
 		bool more = first < rf->n;
 
 		if (more) {
-			rc = chunk_build(next, rf, first, txn_text, table);
+			rc = chunk_build(next, rf, first, txn_text);
 			if (rc)
 				break;
 		}
@@ -458,7 +481,7 @@ int cmd_load(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	}
 
-	rc = load_stage(ctl, &rf, txn, table);
+	rc = load_stage(ctl, &rf, txn);
 	if (rc == EXIT_ERROR) {
 		/* Best effort: closing the connection aborts it anyway. */
 		if (ctl_call_quiet(ctl, "load.abort", json_pack("{s:O}", "txn", txn), &result,

@@ -10,7 +10,8 @@ routectl sent. Canned behaviour worth knowing:
 - route.list: FAKE_ROUTES routes (env, default 2500) in table 254, at most
   700 per page whatever the limit, so every listing pages.
 - route.add of 10.0.0.0/8 with proto static metric 0: "already exists".
-- load.add: a route with tag 666 is refused (field routes[i].tag).
+- load.add: a route with tag 666 is refused (field routes[i].tag, or
+  lines[i] for route-file lines).
 - route.get of 198.51.100.0/24: never answered (timeouts).
 - config.reload: fails when FAKE_RELOAD_FAIL is set.
 - subscribe: the response, three events, then the connection is closed.
@@ -30,6 +31,16 @@ PAGE_MAX = 700
 def route(prefix, via=None, dev=None, metric=0, table=254, proto="static", tag=None):
     return {"table": table, "prefix": prefix, "via": via, "dev": dev,
             "metric": metric, "proto": proto, "tag": tag}
+
+
+def route_of_line(line):
+    """A route-file line as routectl load sends it: PREFIX then keyword pairs."""
+    words = line.split()
+    r = route(words[0])
+    for key, value in zip(words[1::2], words[2::2]):
+        field = "via" if key == "via" else key
+        r[field] = int(value) if key in ("metric", "table", "tag") else value
+    return r
 
 
 def canned_routes():
@@ -157,10 +168,14 @@ class Handler(socketserver.StreamRequestHandler):
         if method == "load.add":
             if params.get("txn") != 7:
                 raise RpcError(-32001, "no such transaction", "txn")
-            for i, r in enumerate(params["routes"]):
+            if "lines" in params:
+                routes, field = [route_of_line(l) for l in params["lines"]], "lines[%d]"
+            else:
+                routes, field = params["routes"], "routes[%d].tag"
+            for i, r in enumerate(routes):
                 if r.get("tag") == 666:
-                    raise RpcError(-32602, "tag 666 is refused", "routes[%d].tag" % i)
-            staged.extend(params["routes"])
+                    raise RpcError(-32602, "tag 666 is refused", field % i)
+            staged.extend(routes)
             return {"staged": len(staged)}
         if method == "load.commit":
             dry = bool(params.get("dry_run"))

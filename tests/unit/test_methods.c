@@ -938,6 +938,96 @@ static void test_transactions(void **state)
 
 /* Tables */
 
+/*
+ * Route-file lines load the same routes as route objects; a bad line is
+ * named lines[i], with the chunk in load.add.
+ */
+static void test_load_lines(void **state)
+{
+	struct rpc_conn *c = conn_new();
+	json_t *res, *by_objects, *by_lines;
+	json_int_t txn;
+	struct reply r;
+
+	(void)state;
+	ok("table.create", "{\"id\": 10, \"name\": \"ten\"}");
+	res = load("{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\","
+		   " \"metric\": 5, \"tag\": 7}, {\"prefix\": \"2001:db8::/32\", \"dev\": \"eth1\","
+		   " \"proto\": \"bgp\"}, {\"prefix\": \"10.1.0.0/16\", \"table\": 10}]}");
+	expect_counts(res, 3, 0, 0, 0);
+	json_decref(res);
+	by_objects = dump_all();
+	res = load("{\"routes\": [], \"replace\": true}");
+	json_decref(res);
+	res = load("{\"routes\": [], \"replace\": true, \"table\": 10}");
+	json_decref(res);
+	assert_int_equal(table_routes(254) + table_routes(10), 0);
+
+	res = load("{\"lines\": [\"10.0.0.0/8 via 192.0.2.1 metric 5 tag 7 # comment\","
+		   " \"2001:db8::/32 dev eth1 proto bgp\", \"10.1.0.0/16 table 10\"]}");
+	expect_counts(res, 3, 0, 0, 0);
+	json_decref(res);
+	by_lines = dump_all();
+	assert_true(json_equal(by_objects, by_lines));
+	json_decref(by_objects);
+	json_decref(by_lines);
+
+	/* A load's table: lines in main go there; one naming another table is refused. */
+	res = load("{\"lines\": [\"10.2.0.0/16\", \"10.3.0.0/16 table 10\"], \"table\": \"ten\"}");
+	expect_counts(res, 2, 0, 0, 0);
+	json_decref(res);
+	assert_int_equal(table_routes(10), 3);
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16\", \"10.5.0.0/16 table 11\"],"
+			    " \"table\": 10}", RPC_INVALID_PARAMS, "lines[1].table");
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16 table 55\"]}", RPC_NOT_FOUND,
+	      "lines[0].table");
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16\", \"10.5.0.1/16\"]}", RPC_INVALID_PARAMS,
+	      "lines[1]");
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16 mtu 5\"]}", RPC_INVALID_PARAMS,
+	      "lines[0]");
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16\", 7]}", RPC_INVALID_PARAMS, "lines[1]");
+	/* One route per line, so that lines[i] is the i-th route in every message. */
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16\", \"# no route\"]}", RPC_INVALID_PARAMS,
+	      "lines[1]");
+	fails("route.load", "{\"lines\": \"10.4.0.0/16\"}", RPC_INVALID_PARAMS, "lines");
+	fails("route.load", "{\"lines\": [], \"routes\": []}", RPC_INVALID_PARAMS, "lines");
+	/* Duplicates within lines, as within routes. */
+	fails("route.load", "{\"lines\": [\"10.4.0.0/16\", \"10.4.0.0/16 via 192.0.2.1\"]}",
+	      RPC_INVALID_PARAMS, "lines[1]");
+	assert_int_equal(table_routes(254), 2);
+	assert_int_equal(table_routes(10), 3);
+
+	/* load.add: lines and route objects may come in different chunks. */
+	txn = begin(c, "{\"table\": 10}");
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"lines\": [\"10.6.0.0/16\"]}", (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "staged"), 1);
+	reply_free(&r);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.7.0.0/16\"}]}",
+		     (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "staged"), 2);
+	reply_free(&r);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"lines\": [\"10.8.0.0/16\", \"bogus\"]}",
+		     (long long)txn);
+	assert_non_null(strstr(r.message, "chunk 3, lines[1]: "));
+	expect_error(&r, RPC_INVALID_PARAMS, "lines[1]");
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	assert_int_equal(int_at(expect_ok(&r), "added"), 2);
+	reply_free(&r);
+	assert_int_equal(table_routes(10), 5);
+	/* A duplicate found at commit is named the way its chunk named it. */
+	txn = begin(c, NULL);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.9.0.0/16\"}]}",
+		     (long long)txn);
+	reply_free(&r);
+	r = txn_call(c, "load.add", "{\"txn\": %lld, \"lines\": [\"10.10.0.0/16\", \"10.9.0.0/16\"]}",
+		     (long long)txn);
+	reply_free(&r);
+	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
+	assert_non_null(strstr(r.message, "chunk 2, lines[1] "));
+	expect_error(&r, RPC_INVALID_PARAMS, "lines[1]");
+	conn_close(c);
+}
+
 static void test_table_methods(void **state)
 {
 	struct reply r;
@@ -1341,6 +1431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_apply_removals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_fan_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_consistent_with_events, setup,
