@@ -1693,6 +1693,9 @@ static void j_family_stats(struct json *j, const char *key, const struct rt_fami
 	j_u64(j, "fib_bytes", s->fib_bytes);
 	j_num(j, "fib_bytes_per_prefix",
 	      s->prefixes ? (double)s->fib_bytes / (double)s->prefixes : NAN);
+	j_u64(j, "fib_reserved_bytes", s->fib_reserved_bytes);
+	j_num(j, "fib_reserved_bytes_per_prefix",
+	      s->prefixes ? (double)s->fib_reserved_bytes / (double)s->prefixes : NAN);
 	j_u64(j, "fib_nodes", s->fib_nodes);
 	j_u64(j, "rib_bytes", s->rib_bytes);
 	j_close(j, '}');

@@ -442,9 +442,10 @@ static int m_info(struct rpc_call *call, json_t *params, json_t **result)
 
 static json_t *family_json(const struct rt_family_stats *fs)
 {
-	return json_pack("{s:I, s:I, s:I, s:I}", "prefixes", (json_int_t)fs->prefixes, "routes",
-			 (json_int_t)fs->routes, "rib_bytes", (json_int_t)fs->rib_bytes,
-			 "fib_bytes", (json_int_t)fs->fib_bytes);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "prefixes", (json_int_t)fs->prefixes,
+			 "routes", (json_int_t)fs->routes, "rib_bytes", (json_int_t)fs->rib_bytes,
+			 "fib_bytes", (json_int_t)fs->fib_bytes, "fib_reserved_bytes",
+			 (json_int_t)fs->fib_reserved_bytes);
 }
 
 /* Non-empty log2 buckets as [upper edge in ns, count] pairs. */

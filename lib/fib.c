@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "fib.h"
 #include "reclaim.h"
 #include "rib.h"
@@ -110,7 +111,7 @@ static void node_free_now(struct fib_trie *t, const struct fib_node *n)
 		node_free_now(t, &n->children[i]);
 	t->bytes -= block_size(n);
 	t->nodes--;
-	free(n->children);
+	arena_free(n->children);
 }
 
 static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
@@ -123,7 +124,7 @@ static void node_retire(struct builder *b, const struct fib_node *n, bool recurs
 	}
 	b->t->bytes -= block_size(n);
 	b->t->nodes--;
-	reclaim_free(b->rc, n->children, block_size(n));
+	reclaim_call(b->rc, arena_free, n->children, block_size(n));
 }
 
 /*
@@ -152,7 +153,7 @@ static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
 		return 0;
 	}
 	nkids = (unsigned)__builtin_popcountll(internal);
-	block = malloc(nkids * sizeof(struct fib_node) + nruns * sizeof(uint32_t));
+	block = arena_alloc(b->t->arena, nkids * sizeof(struct fib_node) + nruns * sizeof(uint32_t));
 	if (!block)
 		return -ENOMEM;
 	for (unsigned c = 0, k = 0; c < NODE_CHUNKS; c++)
@@ -325,7 +326,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		*slot = ((uintptr_t)r->leaf << 1) | 1;
 		return 0;
 	}
-	root = malloc(sizeof(*root));
+	root = arena_alloc(b->t->arena, sizeof(*root));
 	if (!root)
 		return -ENOMEM;
 	*root = r->node;
@@ -342,7 +343,7 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 		return;
 	node_retire(b, root, true);
 	b->t->bytes -= sizeof(*root);
-	reclaim_free(b->rc, (void *)(uintptr_t)root, sizeof(*root));
+	reclaim_call(b->rc, arena_free, (void *)(uintptr_t)root, sizeof(*root));
 }
 
 static void slot_free_now(struct fib_trie *t, uintptr_t slot)
@@ -353,7 +354,7 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 		return;
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
-	free(root);
+	arena_free(root);
 }
 
 /* Repaint direct slots [lo, hi] and publish each one. */
@@ -429,7 +430,7 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 		return;
 	t->bytes -= block_size(&r->node);
 	t->nodes--;
-	free(r->node.children);
+	arena_free(r->node.children);
 }
 
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
@@ -488,7 +489,7 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	for (unsigned i = 0; i < k; i++)
 		node_retire(&b, path[i], false);
 	t->bytes -= sizeof(struct fib_node);
-	reclaim_free(rc, (void *)old, sizeof(struct fib_node));
+	reclaim_call(rc, arena_free, (void *)old, sizeof(struct fib_node));
 	return 0;
 fail:
 	/* Nothing was published: free only what this update allocated. */
@@ -502,14 +503,32 @@ fail:
 	return err;
 }
 
+static size_t trie_header_bytes(const struct fib_trie *t)
+{
+	return sizeof(*t) + ((size_t)1 << t->dir_bits) * sizeof(uintptr_t);
+}
+
+uint64_t fib_trie_reserved(struct fib_trie *t)
+{
+	struct arena_stats as;
+
+	arena_stats(t->arena, &as);
+	return trie_header_bytes(t) + as.reserved_bytes;
+}
+
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 {
 	unsigned dir_bits = bits == 32 ? FIB4_DIR_BITS : FIB6_DIR_BITS;
 	size_t size = sizeof(struct fib_trie) + ((size_t)1 << dir_bits) * sizeof(uintptr_t);
-	struct fib_trie *t = calloc(1, size);
+	struct fib_trie *t = arena_map_huge(size);
 
 	if (!t)
 		return NULL;
+	t->arena = arena_create();
+	if (!t->arena) {
+		arena_unmap_huge(t, size);
+		return NULL;
+	}
 	t->lock = lock;
 	t->bits = bits;
 	t->dir_bits = dir_bits;
@@ -525,5 +544,7 @@ void fib_trie_destroy(struct fib_trie *t)
 		return;
 	for (unsigned i = 0; i < 1u << t->dir_bits; i++)
 		slot_free_now(t, t->dir[i]);
-	free(t);
+	/* Blocks still waiting in reclaim batches keep the arena until they are freed. */
+	arena_release(t->arena);
+	arena_unmap_huge(t, trie_header_bytes(t));
 }

@@ -38,6 +38,7 @@
 
 #include "key.h"
 
+struct arena;
 struct rib;
 struct reclaim;
 struct wlock;
@@ -61,6 +62,7 @@ struct fib_node {
 
 struct fib_trie {
 	const struct wlock *lock;
+	struct arena *arena;		/* node blocks (arena.h) */
 	unsigned bits;			/* 32 or 128 */
 	unsigned dir_bits;
 	uint64_t nodes;			/* writer-side statistics */
@@ -71,6 +73,13 @@ struct fib_trie {
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
 /* Free at once: no reader may reach the trie any more. Accepts NULL. */
 void fib_trie_destroy(struct fib_trie *t);
+
+/*
+ * Memory the trie holds: its header and direct table, and the arena spans
+ * its blocks are carved from (free blocks and unused span ends included).
+ * At least t->bytes.
+ */
+uint64_t fib_trie_reserved(struct fib_trie *t);
 
 /* Build the whole trie from rib (the trie must be empty). 0 or -ENOMEM. */
 int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc);

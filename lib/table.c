@@ -191,7 +191,7 @@ static size_t state_bytes(const struct table_state *st)
 {
 	return sizeof(*st) + rib_bytes(&st->rib4) + rib_bytes(&st->rib6) +
 	       nexthop_table_bytes(&st->nexthops) + entries_bytes(&st->entries) +
-	       st->fib4->bytes + st->fib6->bytes;
+	       fib_trie_reserved(st->fib4) + fib_trie_reserved(st->fib6);
 }
 
 static struct rib *rib_of(struct table_state *st, int family)
@@ -1051,13 +1051,14 @@ int rt_table_walk(struct rt_table *t, int family, const struct rt_prefix *from,
 	return rc;
 }
 
-static void family_stats(const struct rib *rib, const struct fib_trie *fib,
+static void family_stats(const struct rib *rib, struct fib_trie *fib,
 			 struct rt_family_stats *fs)
 {
 	fs->prefixes = rib->prefixes;
 	fs->routes = rib->routes;
 	fs->rib_bytes = rib_bytes(rib);
 	fs->fib_bytes = fib->bytes;
+	fs->fib_reserved_bytes = fib_trie_reserved(fib);
 	fs->fib_nodes = fib->nodes;
 }
 

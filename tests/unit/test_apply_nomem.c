@@ -5,8 +5,9 @@
  * second pass, a later one too, so the rollback itself hits ENOMEM), and the
  * table must then hold exactly what it held before, for walks and lookups.
  *
- * Allocations are intercepted with the linker's --wrap, which only affects
- * this test and the route library linked into it.
+ * Allocations (malloc and its kin, and the FIB's arena_alloc()) are
+ * intercepted with the linker's --wrap, which only affects this test and
+ * the route library linked into it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,9 @@ void *__real_realloc(void *p, size_t size);
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t size);
+struct arena;
+void *__real_arena_alloc(struct arena *a, size_t size);
+void *__wrap_arena_alloc(struct arena *a, size_t size);
 
 /* Allocation number (counted from 1 while armed) that fails; 0 = none. */
 static unsigned long alloc_count, fail_first, fail_second;
@@ -56,6 +60,11 @@ void *__wrap_calloc(size_t n, size_t size)
 void *__wrap_realloc(void *p, size_t size)
 {
 	return should_fail() ? NULL : __real_realloc(p, size);
+}
+
+void *__wrap_arena_alloc(struct arena *a, size_t size)
+{
+	return should_fail() ? NULL : __real_arena_alloc(a, size);
 }
 
 #define BASE_ROUTES 300
