@@ -76,15 +76,22 @@ struct arena *arena_create(void)
 /*
  * A small arena (one region: a table with few long prefixes) stays in
  * small pages, so hundreds of small tables do not cost 2 MiB each; from
- * the second region on, every region is advised as huge pages.
+ * the second region on, every region is advised as huge pages: a new one
+ * before it is first touched (a fault in an untouched, advised 2 MiB range
+ * gets a huge page), the first one for khugepaged to collapse.
  */
-static void advise_huge(struct arena *a)
+static void advise_huge(struct arena *a, struct region *fresh)
 {
-	if (a->huge || a->n_regions < 2)
+	if (a->huge) {
+		madvise(fresh, ARENA_REGION, MADV_HUGEPAGE);	/* advice only: ignore errors */
+		return;
+	}
+	if (a->n_regions + 1 < 2)
 		return;
 	a->huge = true;
+	madvise(fresh, ARENA_REGION, MADV_HUGEPAGE);
 	for (struct region *r = a->regions; r; r = r->next)
-		madvise(r, ARENA_REGION, MADV_HUGEPAGE);	/* advice only: ignore errors */
+		madvise(r, ARENA_REGION, MADV_HUGEPAGE);
 }
 
 /* A mapping of len bytes aligned to ARENA_REGION: map more, trim both ends. */
@@ -126,15 +133,13 @@ static struct region *region_new(struct arena *a)
 
 	if (!r)
 		return NULL;
+	advise_huge(a, r);
 	r->arena = a;
 	r->next = a->regions;
 	r->spans_used = 1;
 	ARENA_POISON((char *)r + ARENA_SPAN, ARENA_REGION - ARENA_SPAN);
 	a->regions = r;
 	a->n_regions++;
-	advise_huge(a);
-	if (a->huge)
-		madvise(r, ARENA_REGION, MADV_HUGEPAGE);
 	return r;
 }
 
