@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A slab allocator for the FIB's node blocks (see arena.h).
+ * An allocator for the FIB's node blocks (see arena.h).
  *
- * A region is ARENA_REGION bytes aligned to its size, so a block finds its
- * region by masking its address. Span 0 of a region holds the region's
- * header; every other span, once handed out, serves one size class for
- * the region's lifetime, recorded in span_class[], which is how
- * arena_free() learns a block's size. A class takes blocks from its free
- * list (last freed first, so churn reuses the same few spans) and then
- * from the unused end of its newest span.
+ * Blocks are carved in order from the arena's regions by one bump
+ * pointer, so a trie built at once lies in the order of its build, each
+ * subtree together, as it would from a fresh heap. A freed block goes on
+ * the free list of its size class (sizes rounded up to ARENA_GRAIN) and is
+ * the next block handed out in that class: churn reuses the holes it makes
+ * instead of growing the arena. A region is aligned to its size, so a
+ * block finds its region, and the region's header its arena, by masking
+ * its address.
  */
 #include "config.h"
 
@@ -32,33 +33,26 @@
 #define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SPANS (ARENA_REGION / ARENA_SPAN)
 #define CLASSES (ARENA_MAX_BLOCK / ARENA_GRAIN)
+#define HEADER_BYTES 64			/* a region's header, before its first block */
 #define FREED_POISON 0x6b
 
 struct region {
 	struct arena *arena;
 	struct region *next;
-	unsigned spans_used;		/* spans [0, spans_used) are handed out */
-	uint16_t span_class[SPANS];	/* 0: the header span */
 };
 
-struct size_class {
-	void *free;			/* freed blocks, linked through their first word */
-	char *bump, *end;		/* the unused part of the newest span */
-};
+_Static_assert(sizeof(struct region) <= HEADER_BYTES, "the region header fits");
 
 struct arena {
 	pthread_mutex_t lock;
-	struct region *regions;
-	struct size_class classes[CLASSES + 1];
+	struct region *regions;		/* newest first: the bump pointer is in it */
+	char *bump, *end;		/* the newest region's unused end */
+	void *free[CLASSES + 1];	/* freed blocks per class, linked through their first word */
 	uint64_t n_regions, reserved, used, blocks;
 	bool huge;			/* regions are advised as huge pages */
 	bool released;
 };
-
-_Static_assert(sizeof(struct region) <= ARENA_SPAN, "the region header fits span 0");
-_Static_assert(ARENA_SPAN % ARENA_MAX_BLOCK == 0, "a span holds whole blocks of the largest class");
 
 struct arena *arena_create(void)
 {
@@ -71,27 +65,6 @@ struct arena *arena_create(void)
 		return NULL;
 	}
 	return a;
-}
-
-/*
- * A small arena (one region: a table with few long prefixes) stays in
- * small pages, so hundreds of small tables do not cost 2 MiB each; from
- * the second region on, every region is advised as huge pages: a new one
- * before it is first touched (a fault in an untouched, advised 2 MiB range
- * gets a huge page), the first one for khugepaged to collapse.
- */
-static void advise_huge(struct arena *a, struct region *fresh)
-{
-	if (a->huge) {
-		madvise(fresh, ARENA_REGION, MADV_HUGEPAGE);	/* advice only: ignore errors */
-		return;
-	}
-	if (a->n_regions + 1 < 2)
-		return;
-	a->huge = true;
-	madvise(fresh, ARENA_REGION, MADV_HUGEPAGE);
-	for (struct region *r = a->regions; r; r = r->next)
-		madvise(r, ARENA_REGION, MADV_HUGEPAGE);
 }
 
 /* A mapping of len bytes aligned to ARENA_REGION: map more, trim both ends. */
@@ -127,46 +100,53 @@ void arena_unmap_huge(void *p, size_t size)
 		munmap(p, (size + 4095) & ~(size_t)4095);
 }
 
-static struct region *region_new(struct arena *a)
+/*
+ * A small arena (one region: a table with few long prefixes) stays in
+ * small pages, so hundreds of small tables do not cost 2 MiB each; from
+ * the second region on, every region is advised as huge pages: a new one
+ * before it is first touched (a fault in an untouched, advised 2 MiB range
+ * gets a huge page), the first one for khugepaged to collapse.
+ */
+static void advise_huge(struct arena *a, struct region *fresh)
+{
+	if (!a->huge && a->n_regions + 1 < 2)
+		return;
+	madvise(fresh, ARENA_REGION, MADV_HUGEPAGE);	/* advice only: ignore errors */
+	if (a->huge)
+		return;
+	a->huge = true;
+	for (struct region *r = a->regions; r; r = r->next)
+		madvise(r, ARENA_REGION, MADV_HUGEPAGE);
+}
+
+/* Move the bump pointer to a new region; false without memory. */
+static bool region_new(struct arena *a)
 {
 	struct region *r = map_aligned(ARENA_REGION);
 
 	if (!r)
-		return NULL;
+		return false;
 	advise_huge(a, r);
 	r->arena = a;
 	r->next = a->regions;
-	r->spans_used = 1;
-	ARENA_POISON((char *)r + ARENA_SPAN, ARENA_REGION - ARENA_SPAN);
+	ARENA_POISON((char *)r + HEADER_BYTES, ARENA_REGION - HEADER_BYTES);
 	a->regions = r;
 	a->n_regions++;
-	return r;
+	/* The old region's unused end (less than a block) stays unused. */
+	a->bump = (char *)r + HEADER_BYTES;
+	a->end = (char *)r + ARENA_REGION;
+	return true;
 }
 
-/* A fresh span for class k; false without memory. */
-static bool span_new(struct arena *a, unsigned k)
+static unsigned class_of(size_t size)
 {
-	struct region *r = a->regions;
-	char *span;
-
-	if (!r || r->spans_used == SPANS) {
-		r = region_new(a);
-		if (!r)
-			return false;
-	}
-	span = (char *)r + (size_t)r->spans_used * ARENA_SPAN;
-	r->span_class[r->spans_used++] = (uint16_t)k;
-	a->classes[k].bump = span;
-	a->classes[k].end = span + ARENA_SPAN;
-	a->reserved += ARENA_SPAN;
-	return true;
+	return (unsigned)((size + ARENA_GRAIN - 1) / ARENA_GRAIN);
 }
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-	unsigned k = (unsigned)((size + ARENA_GRAIN - 1) / ARENA_GRAIN);
+	unsigned k = class_of(size);
 	size_t block_size = (size_t)k * ARENA_GRAIN;
-	struct size_class *c;
 	void *p = NULL;
 
 	if (!size || size > ARENA_MAX_BLOCK) {
@@ -174,14 +154,14 @@ void *arena_alloc(struct arena *a, size_t size)
 		return NULL;
 	}
 	pthread_mutex_lock(&a->lock);
-	c = &a->classes[k];
-	if (c->free) {
-		p = c->free;
+	if (a->free[k]) {
+		p = a->free[k];
 		ARENA_UNPOISON(p, sizeof(void *));
-		memcpy(&c->free, p, sizeof(void *));
-	} else if ((size_t)(c->end - c->bump) >= block_size || span_new(a, k)) {
-		p = c->bump;
-		c->bump += block_size;
+		memcpy(&a->free[k], p, sizeof(void *));
+	} else if ((size_t)(a->end - a->bump) >= block_size || region_new(a)) {
+		p = a->bump;
+		a->bump += block_size;
+		a->reserved += block_size;
 	}
 	if (p) {
 		a->used += block_size;
@@ -206,7 +186,8 @@ static void unmap_regions(struct arena *a)
 		munmap(r, ARENA_REGION);
 	}
 	a->regions = NULL;
-	memset(a->classes, 0, sizeof(a->classes));
+	a->bump = a->end = NULL;
+	memset(a->free, 0, sizeof(a->free));
 	a->n_regions = 0;
 	a->reserved = 0;
 	a->huge = false;
@@ -219,11 +200,11 @@ static void arena_destroy(struct arena *a)
 	free(a);
 }
 
-void arena_free(void *block)
+void arena_free(void *block, size_t size)
 {
 	struct region *r = (struct region *)((uintptr_t)block & ~(uintptr_t)(ARENA_REGION - 1));
 	struct arena *a = r->arena;
-	unsigned k = r->span_class[((uintptr_t)block - (uintptr_t)r) / ARENA_SPAN];
+	unsigned k = class_of(size);
 	size_t block_size = (size_t)k * ARENA_GRAIN;
 	bool last;
 
@@ -231,9 +212,9 @@ void arena_free(void *block)
 	/* Readers are done with it (a grace period has passed): stale reads show. */
 	if (rt_poison_enabled())
 		memset(block, FREED_POISON, block_size);
-	memcpy(block, &a->classes[k].free, sizeof(void *));
+	memcpy(block, &a->free[k], sizeof(void *));
 	ARENA_POISON(block, block_size);
-	a->classes[k].free = block;
+	a->free[k] = block;
 	a->used -= block_size;
 	a->blocks--;
 	/* Empty: the memory goes back (a table emptied holds nothing). */

@@ -111,7 +111,7 @@ static void node_free_now(struct fib_trie *t, const struct fib_node *n)
 		node_free_now(t, &n->children[i]);
 	t->bytes -= block_size(n);
 	t->nodes--;
-	arena_free(n->children);
+	arena_free(n->children, block_size(n));
 }
 
 static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
@@ -354,7 +354,7 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 		return;
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
-	arena_free(root);
+	arena_free(root, sizeof(*root));
 }
 
 /* Repaint direct slots [lo, hi] and publish each one. */
@@ -430,7 +430,7 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 		return;
 	t->bytes -= block_size(&r->node);
 	t->nodes--;
-	arena_free(r->node.children);
+	arena_free(r->node.children, block_size(&r->node));
 }
 
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,

@@ -19,7 +19,7 @@
 #define RECLAIM_DEFAULT_LIMIT (256u << 20)
 
 struct retired {
-	void (*dtor)(void *);	/* NULL: plain free() */
+	void (*dtor)(void *obj, size_t size);	/* NULL: plain free() */
 	void *obj;
 	size_t size;
 };
@@ -105,7 +105,8 @@ static void emergency_overflow(void)
 }
 
 /* No memory to queue obj: keep it in the reserve until the operation ends. */
-static void reserve_object(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size)
+static void reserve_object(struct reclaim *rc, void (*dtor)(void *obj, size_t size), void *obj,
+			   size_t size)
 {
 	if (rc->n_emergency == RECLAIM_EMERGENCY)
 		emergency_overflow();
@@ -136,7 +137,7 @@ static void drain_reserve(struct reclaim *rc)
 		struct reclaim_emergency *e = &rc->emergency[i];
 
 		if (e->dtor) {
-			e->dtor(e->obj);
+			e->dtor(e->obj, e->size);
 			continue;
 		}
 		if (poison)
@@ -157,7 +158,7 @@ static void batch_free_items(struct reclaim_batch *b)
 		struct retired *r = &b->items[i];
 
 		if (r->dtor) {
-			r->dtor(r->obj);
+			r->dtor(r->obj, r->size);
 			continue;
 		}
 		if (poison)
@@ -175,7 +176,8 @@ static void batch_free(struct reclaim_batch *b)
 	free(b);
 }
 
-void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size)
+void reclaim_call(struct reclaim *rc, void (*dtor)(void *obj, size_t size), void *obj,
+		  size_t size)
 {
 	struct reclaim_batch *b;
 

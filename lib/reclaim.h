@@ -48,7 +48,7 @@ struct reclaim {
 	 * the end of the operation, after an inline grace period.
 	 */
 	struct reclaim_emergency {
-		void (*dtor)(void *);
+		void (*dtor)(void *obj, size_t size);
 		void *obj;
 		size_t size;
 	} emergency[RECLAIM_EMERGENCY];
@@ -76,8 +76,9 @@ void reclaim_fini(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id)
  */
 /* Free p (size bytes, for accounting) after a grace period. */
 void reclaim_free(struct reclaim *rc, void *p, size_t size);
-/* Free obj with dtor(obj) after a grace period (dtor must not block). */
-void reclaim_call(struct reclaim *rc, void (*dtor)(void *), void *obj, size_t size);
+/* Free obj with dtor(obj, size) after a grace period (dtor must not block). */
+void reclaim_call(struct reclaim *rc, void (*dtor)(void *obj, size_t size), void *obj,
+		  size_t size);
 /* Give id back to release_id() once a grace period has passed. */
 void reclaim_id(struct reclaim *rc, uint32_t id);
 

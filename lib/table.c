@@ -169,6 +169,13 @@ static void state_free_now(void *arg)
 	free(st);
 }
 
+/* The reclaim callback's form of state_free_now(). */
+static void state_free_retired(void *arg, size_t size)
+{
+	(void)size;
+	state_free_now(arg);
+}
+
 static struct table_state *state_create(const struct wlock *lock)
 {
 	struct table_state *st = calloc(1, sizeof(*st));
@@ -748,7 +755,7 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 	 * period, when no lookup can still be using it.
 	 */
 	old = rcu_xchg_pointer(&t->state, st);
-	reclaim_call(&t->rc, state_free_now, old, state_bytes(old));
+	reclaim_call(&t->rc, state_free_retired, old, state_bytes(old));
 	reclaim_flush(&t->rc);
 	st = NULL;
 	bump_generation(t);

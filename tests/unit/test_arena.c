@@ -69,8 +69,8 @@ static void test_limits(void **state)
 	assert_int_equal(st.regions, 1);
 	assert_int_equal(st.blocks, 1);
 	assert_int_equal(st.used_bytes, ARENA_MAX_BLOCK);
-	assert_int_equal(st.reserved_bytes, ARENA_SPAN);
-	arena_free(p);
+	assert_int_equal(st.reserved_bytes, ARENA_MAX_BLOCK);
+	arena_free(p, ARENA_MAX_BLOCK);
 	arena_stats(a, &st);
 	assert_int_equal(st.regions, 0);
 	assert_int_equal(st.reserved_bytes, 0);
@@ -128,7 +128,7 @@ static void test_random(void **state)
 		for (uint32_t i = 0; i < N_BLOCKS; i++) {
 			if (blocks[i] && rng() % 2) {
 				check_fill(blocks[i], sizes[i], i);
-				arena_free(blocks[i]);
+				arena_free(blocks[i], sizes[i]);
 				used -= class_size(sizes[i]);
 				live--;
 				blocks[i] = NULL;
@@ -170,7 +170,7 @@ static void test_random(void **state)
 		void *old = blocks[i];
 
 		check_fill(old, sizes[i], i);
-		arena_free(old);
+		arena_free(old, sizes[i]);
 		blocks[i] = arena_alloc(a, class_size(sizes[i]) - ARENA_GRAIN + 1);
 		assert_ptr_equal(blocks[i], old);
 		fill(blocks[i], sizes[i], i);
@@ -181,7 +181,7 @@ static void test_random(void **state)
 	for (uint32_t i = 0; i < N_BLOCKS; i++)
 		if (blocks[i]) {
 			check_fill(blocks[i], sizes[i], i);
-			arena_free(blocks[i]);
+			arena_free(blocks[i], sizes[i]);
 		}
 	free(blocks);
 	free(sizes);
@@ -203,7 +203,7 @@ static void test_churn_stays_dense(void **state)
 	for (int i = 0; i < 200000; i++) {
 		size_t k = rng() % 4096;
 
-		arena_free(blocks[k]);
+		arena_free(blocks[k], 40 + 16 * (k % 8));
 		blocks[k] = arena_alloc(a, 40 + 16 * (k % 8));
 		assert_non_null(blocks[k]);
 	}
@@ -211,7 +211,7 @@ static void test_churn_stays_dense(void **state)
 	assert_int_equal(after.reserved_bytes, before.reserved_bytes);
 	assert_int_equal(after.used_bytes, before.used_bytes);
 	for (size_t i = 0; i < 4096; i++)
-		arena_free(blocks[i]);
+		arena_free(blocks[i], 40 + 16 * (i % 8));
 	arena_stats(a, &after);
 	assert_int_equal(after.reserved_bytes, 0);
 	arena_release(a);
@@ -241,7 +241,7 @@ static void *freer(void *arg)
 		pthread_cond_broadcast(&h->cond);
 		pthread_mutex_unlock(&h->lock);
 		check_fill(p, 64, (uint32_t)(uintptr_t)p);
-		arena_free(p);
+		arena_free(p, 64);
 		pthread_mutex_lock(&h->lock);
 	}
 	pthread_mutex_unlock(&h->lock);
