@@ -75,9 +75,8 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
 void fib_trie_destroy(struct fib_trie *t);
 
 /*
- * Memory the trie holds: its header and direct table, and the arena spans
- * its blocks are carved from (free blocks and unused span ends included).
- * At least t->bytes.
+ * Memory the trie holds: its header and direct table, and the blocks its
+ * arena has carved (free ones kept for reuse included). At least t->bytes.
  */
 uint64_t fib_trie_reserved(struct fib_trie *t);
 

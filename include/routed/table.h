@@ -188,7 +188,7 @@ struct rt_family_stats {
 	uint64_t routes;
 	uint64_t rib_bytes;		/* RIB nodes and routes */
 	uint64_t fib_bytes;		/* trie nodes, leaves and direct table */
-	uint64_t fib_reserved_bytes;	/* what the FIB holds: fib_bytes, free blocks, span ends */
+	uint64_t fib_reserved_bytes;	/* what the FIB holds: fib_bytes and free blocks kept */
 	uint64_t fib_nodes;
 };
 
