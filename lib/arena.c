@@ -24,13 +24,31 @@
 #include "arena.h"
 #include "reclaim.h"
 
+/* gcc says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */
 #if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+
+#ifdef ARENA_ASAN
 #include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
 #define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+/*
+ * LeakSanitizer scans the heap and globals, not our mappings: what only a
+ * mapping points to (the arena, from the trie's header) would look leaked.
+ */
+#define ARENA_LSAN_ROOT(p, n) __lsan_register_root_region((p), (n))
+#define ARENA_LSAN_UNROOT(p, n) __lsan_unregister_root_region((p), (n))
 #else
 #define ARENA_POISON(p, n) ((void)(p), (void)(n))
 #define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#define ARENA_LSAN_ROOT(p, n) ((void)(p), (void)(n))
+#define ARENA_LSAN_UNROOT(p, n) ((void)(p), (void)(n))
 #endif
 
 #define CLASSES (ARENA_MAX_BLOCK / ARENA_GRAIN)
@@ -89,15 +107,22 @@ void *arena_map_huge(size_t size)
 	size_t len = (size + 4095) & ~(size_t)4095;
 	void *p = map_aligned(len);
 
-	if (p && len >= ARENA_REGION)
+	if (!p)
+		return NULL;
+	if (len >= ARENA_REGION)
 		madvise(p, len & ~(ARENA_REGION - 1), MADV_HUGEPAGE);	/* advice only */
+	ARENA_LSAN_ROOT(p, len);
 	return p;
 }
 
 void arena_unmap_huge(void *p, size_t size)
 {
-	if (p)
-		munmap(p, (size + 4095) & ~(size_t)4095);
+	size_t len = (size + 4095) & ~(size_t)4095;
+
+	if (!p)
+		return;
+	ARENA_LSAN_UNROOT(p, len);
+	munmap(p, len);
 }
 
 /*
