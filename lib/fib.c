@@ -291,7 +291,12 @@ static int rebuild_range(struct builder *b, const struct fib_node *old, rt_key k
 	return rc;
 }
 
-/* A new version of parent with chunk c replaced by child. */
+/*
+ * A new version of parent with chunk c replaced by child. The common case
+ * on a copied path, a child node replacing a child node, leaves the
+ * vectors and the leaves as they are: the block is copied with one child
+ * changed, instead of being expanded and assembled again.
+ */
 static int replace_child(struct builder *b, const struct fib_node *parent, unsigned c,
 			 const struct fib_ref *child, struct fib_ref *out)
 {
@@ -299,6 +304,26 @@ static int replace_child(struct builder *b, const struct fib_node *parent, unsig
 	uint64_t internal;
 	struct fib_node kids[NODE_CHUNKS];
 
+	if (!child->is_leaf && (parent->vector >> c & 1)) {
+		size_t size = block_size(parent);
+		unsigned nkids = (unsigned)__builtin_popcountll(parent->vector);
+		struct fib_node *block = arena_alloc(b->t->arena, size);
+
+		if (!block)
+			return -ENOMEM;
+		memcpy(block, parent->children, size);
+		block[fib_rank(parent->vector, c)] = child->node;
+		out->is_leaf = false;
+		out->node = (struct fib_node){
+			.vector = parent->vector,
+			.leafvec = parent->leafvec,
+			.children = block,
+			.leaves = (const uint32_t *)(block + nkids),
+		};
+		b->t->bytes += size;
+		b->t->nodes++;
+		return 0;
+	}
 	expand(parent, leaf, &internal, kids);
 	if (child->is_leaf) {
 		internal &= ~(1ULL << c);
