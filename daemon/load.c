@@ -1104,8 +1104,10 @@ struct load_txn {
 	uint32_t table;
 	struct rt_route *routes;
 	size_t n, cap;
-	size_t *chunk_starts;		/* index of each chunk's first route */
-	const char **chunk_names;	/* "routes" or "lines": what each chunk called them */
+	struct staged_chunk {
+		size_t start;		/* index of the chunk's first route */
+		const char *name;	/* "routes" or "lines": what the chunk called them */
+	} *chunks;
 	unsigned n_chunks;
 };
 
@@ -1136,8 +1138,7 @@ static void txn_free(struct load_txn *txn)
 		n_txns--;
 	}
 	free(txn->routes);
-	free(txn->chunk_starts);
-	free(txn->chunk_names);
+	free(txn->chunks);
 	free(txn);
 }
 
@@ -1225,8 +1226,7 @@ unsigned load_txn_chunks(const struct load_txn *txn)
 int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
 		   const char *name)
 {
-	const char **names;
-	size_t *starts;
+	struct staged_chunk *chunks;
 
 	if (n > max_staged || txn->n > max_staged - n)
 		return -E2BIG;
@@ -1242,16 +1242,11 @@ int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n
 		txn->routes = v;
 		txn->cap = cap;
 	}
-	starts = realloc(txn->chunk_starts, (txn->n_chunks + 1) * sizeof(*starts));
-	if (!starts)
+	chunks = realloc(txn->chunks, (txn->n_chunks + 1) * sizeof(*chunks));
+	if (!chunks)
 		return -ENOMEM;
-	txn->chunk_starts = starts;
-	names = realloc(txn->chunk_names, (txn->n_chunks + 1) * sizeof(*names));
-	if (!names)
-		return -ENOMEM;
-	txn->chunk_names = names;
-	names[txn->n_chunks] = name;
-	starts[txn->n_chunks++] = txn->n;
+	txn->chunks = chunks;
+	chunks[txn->n_chunks++] = (struct staged_chunk){ .start = txn->n, .name = name };
 	memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
 	txn->n += n;
 	return 0;
@@ -1272,10 +1267,10 @@ static void name_chunk(const struct load_txn *txn, struct load_result *res, char
 	if (sscanf(res->error_field, "routes[%zu]%n", &i, &used) != 1 || !used)
 		return;
 	snprintf(rest, sizeof(rest), "%s", res->error_field + used);
-	while (chunk + 1 < txn->n_chunks && txn->chunk_starts[chunk + 1] <= i)
+	while (chunk + 1 < txn->n_chunks && txn->chunks[chunk + 1].start <= i)
 		chunk++;
 	snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]%.32s",
-		 txn->chunk_names[chunk], i - txn->chunk_starts[chunk], rest);
+		 txn->chunks[chunk].name, i - txn->chunks[chunk].start, rest);
 	snprintf(msg, sizeof(msg), "chunk %u, %s (staged route %zu): %s", chunk + 1,
 		 res->error_field, i, err);
 	snprintf(err, errlen, "%s", msg);

@@ -127,6 +127,21 @@ static void node_retire(struct builder *b, const struct fib_node *n, bool recurs
 	reclaim_call(b->rc, arena_free, n->children, block_size(n));
 }
 
+/* A node over a filled block (children, then leaves), now counted in the trie. */
+static void own_block(struct builder *b, struct fib_node *block, uint64_t vector,
+		      uint64_t leafvec, struct fib_ref *out)
+{
+	out->is_leaf = false;
+	out->node = (struct fib_node){
+		.vector = vector,
+		.leafvec = leafvec,
+		.children = block,
+		.leaves = (const uint32_t *)(block + __builtin_popcountll(vector)),
+	};
+	b->t->bytes += block_size(&out->node);
+	b->t->nodes++;
+}
+
 /*
  * Compress 64 painted chunks into a node (or a single leaf when nothing
  * continues below and every chunk has the same answer). kids[c] is the
@@ -160,15 +175,7 @@ static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
 		if (internal >> c & 1)
 			block[k++] = kids[c];
 	memcpy(block + nkids, runs, nruns * sizeof(uint32_t));
-	out->is_leaf = false;
-	out->node = (struct fib_node){
-		.vector = internal,
-		.leafvec = leafvec,
-		.children = block,
-		.leaves = (const uint32_t *)(block + nkids),
-	};
-	b->t->bytes += block_size(&out->node);
-	b->t->nodes++;
+	own_block(b, block, internal, leafvec, out);
 	return 0;
 }
 
@@ -306,22 +313,13 @@ static int replace_child(struct builder *b, const struct fib_node *parent, unsig
 
 	if (!child->is_leaf && (parent->vector >> c & 1)) {
 		size_t size = block_size(parent);
-		unsigned nkids = (unsigned)__builtin_popcountll(parent->vector);
 		struct fib_node *block = arena_alloc(b->t->arena, size);
 
 		if (!block)
 			return -ENOMEM;
 		memcpy(block, parent->children, size);
 		block[fib_rank(parent->vector, c)] = child->node;
-		out->is_leaf = false;
-		out->node = (struct fib_node){
-			.vector = parent->vector,
-			.leafvec = parent->leafvec,
-			.children = block,
-			.leaves = (const uint32_t *)(block + nkids),
-		};
-		b->t->bytes += size;
-		b->t->nodes++;
+		own_block(b, block, parent->vector, parent->leafvec, out);
 		return 0;
 	}
 	expand(parent, leaf, &internal, kids);
@@ -528,9 +526,10 @@ fail:
 	return err;
 }
 
-static size_t trie_header_bytes(const struct fib_trie *t)
+/* The trie's mapping: its header and direct table. */
+static size_t trie_map_bytes(unsigned dir_bits)
 {
-	return sizeof(*t) + ((size_t)1 << t->dir_bits) * sizeof(uintptr_t);
+	return sizeof(struct fib_trie) + ((size_t)1 << dir_bits) * sizeof(uintptr_t);
 }
 
 uint64_t fib_trie_reserved(struct fib_trie *t)
@@ -538,13 +537,13 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 	struct arena_stats as;
 
 	arena_stats(t->arena, &as);
-	return trie_header_bytes(t) + as.reserved_bytes;
+	return trie_map_bytes(t->dir_bits) + as.reserved_bytes;
 }
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 {
 	unsigned dir_bits = bits == 32 ? FIB4_DIR_BITS : FIB6_DIR_BITS;
-	size_t size = sizeof(struct fib_trie) + ((size_t)1 << dir_bits) * sizeof(uintptr_t);
+	size_t size = trie_map_bytes(dir_bits);
 	struct fib_trie *t = arena_map_huge(size);
 
 	if (!t)
@@ -571,5 +570,5 @@ void fib_trie_destroy(struct fib_trie *t)
 		slot_free_now(t, t->dir[i]);
 	/* Blocks still waiting in reclaim batches keep the arena until they are freed. */
 	arena_release(t->arena);
-	arena_unmap_huge(t, trie_header_bytes(t));
+	arena_unmap_huge(t, trie_map_bytes(t->dir_bits));
 }
