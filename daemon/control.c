@@ -16,7 +16,7 @@
  *   CLOSING   nothing more to answer: flush the output, then close;
  *   DEAD      freed at the next turn of the loop (close hooks run then).
  */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +38,7 @@
 
 #include <routed/paths.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"

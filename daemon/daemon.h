@@ -14,7 +14,7 @@ struct event_base;
 struct routed_config;
 struct config_overrides;
 struct tables;
-struct events;
+struct change_stream;
 struct control;
 struct gate;
 struct udp_service;
@@ -47,7 +47,7 @@ struct routed {
 	 * before the workers, destroyed after them; NULL in unit tests.
 	 */
 	struct gate *gate;
-	struct events *events;
+	struct change_stream *changes;
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */

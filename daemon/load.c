@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <config.h>
+#include "config.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <routed/table.h>
 
 #include "daemon.h"
-#include "events.h"
+#include "change_stream.h"
 #include "gate.h"
 #include "load.h"
 #include "persist.h"
@@ -41,12 +41,12 @@ static int fail(struct load_result *res, char *err, size_t errlen, int rc, const
 /* Publish applied changes: one event each, or just the count when nobody listens. */
 static void publish(struct routed *d, uint32_t table, const struct rt_change *c, size_t n)
 {
-	if (!events_wanted(d->events, table)) {
-		events_skip(d->events, n);
+	if (!change_stream_wanted(d->changes, table)) {
+		change_stream_skip(d->changes, n);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		events_route(d->events, c[i].op != RT_CHANGE_DELETE, &c[i].route);
+		change_stream_route(d->changes, c[i].op != RT_CHANGE_DELETE, &c[i].route);
 }
 
 int load_changes(struct routed *d, uint32_t table, const struct rt_change *changes, size_t n,
@@ -108,11 +108,11 @@ long load_flush(struct routed *d, uint32_t table, int family, const char *proto)
 
 	if (!t)
 		return -ENOENT;
-	if (!family && !f.proto && !events_wanted(d->events, table)) {
+	if (!family && !f.proto && !change_stream_wanted(d->changes, table)) {
 		/* Everything, and nobody listens: one swap to an empty table. */
 		rc = rt_table_flush(t, NULL);
 		if (rc > 0)
-			events_skip(d->events, (uint64_t)rc);
+			change_stream_skip(d->changes, (uint64_t)rc);
 		return rc;
 	}
 	rc = rt_table_walk(t, family, NULL, collect_flush, &f);
@@ -124,7 +124,7 @@ long load_flush(struct routed *d, uint32_t table, int family, const char *proto)
 		if (rc)
 			goto out;
 		for (size_t i = 0; i < f.found.n; i++)
-			events_route(d->events, false, &f.found.v[i]);
+			change_stream_route(d->changes, false, &f.found.v[i]);
 	} else if (f.found.n) {
 		changes = malloc(f.found.n * sizeof(*changes));
 		rc = -ENOMEM;
@@ -302,7 +302,7 @@ long load_drop_table(struct routed *d, uint32_t table)
 		return -ENOENT;
 	if (table == RT_TABLE_MAIN)
 		return -EPERM;
-	if (events_wanted(d->events, table)) {
+	if (change_stream_wanted(d->changes, table)) {
 		rc = rt_table_walk(t, 0, NULL, collect_flush, &f);
 		if (rc)
 			goto out;
@@ -327,9 +327,9 @@ long load_drop_table(struct routed *d, uint32_t table)
 	rt_table_destroy(victim);
 	if (f.found.n) {
 		for (size_t i = 0; i < f.found.n; i++)
-			events_route(d->events, false, &f.found.v[i]);
+			change_stream_route(d->changes, false, &f.found.v[i]);
 	} else {
-		events_skip(d->events, f.total);
+		change_stream_skip(d->changes, f.total);
 	}
 	rc = (long)f.total;
 out:
@@ -1028,7 +1028,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	/* Changes are listed where applied one by one, or where someone listens. */
 	for (size_t i = 0; i < n_plans; i++)
 		plans[i].list = plan_changes(&plans[i]) &&
-				(!plans[i].swap || events_wanted(d->events, plans[i].id));
+				(!plans[i].swap || change_stream_wanted(d->changes, plans[i].id));
 	list.req = req;
 	list.idx = idx;
 	list.ridx = ridx;
@@ -1060,7 +1060,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 			publish(d, p->id, p->changes, p->n_changes);
 			listed += p->n_changes;
 		} else {
-			events_skip(d->events, plan_changes(p));
+			change_stream_skip(d->changes, plan_changes(p));
 		}
 	}
 	big = listed >= TRIM_MIN_ROUTES || (swap && plan_changes(swap) >= TRIM_MIN_ROUTES);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Changing routes: the one place every route change goes through, so each
- * applied change is also published to the change stream (events.h).
+ * applied change is also published to the change stream (change_stream.h).
  *
  * - load_apply(): atomic multi-route application across tables (route.load,
  *   load.commit, route files at start and reload).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging to stderr or the journal; see log.h. */
-#include <config.h> /* autoconf's, from the build directory: before any system header */
+#include "config.h" /* autoconf's, from the build directory: before any system header */
 
 #include <errno.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
  * routed: parse the command line, load and check the configuration, then
  * either report on it (--check-config, --print-config) or run the daemon.
  */
-#include <config.h> /* autoconf's, from the build directory: first, before any system header */
+#include "config.h" /* autoconf's, from the build directory: first, before any system header */
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,13 +20,13 @@
 #include <routed/route.h>
 #include <routed/routefile.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "daemon.h"
 #include "options.h"
 
 static int print_config(const struct routed_config *cfg)
 {
-	json_t *j = config_to_json(cfg);
+	json_t *j = routed_config_to_json(cfg);
 	int rc = 1;
 
 	if (!j) {
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return 2;
 
-	cfg = config_load(opts.config_file, &opts.overrides, err, sizeof(err));
+	cfg = routed_config_load(opts.config_file, &opts.overrides, err, sizeof(err));
 	if (!cfg) {
 		/* "FILE:LINE:COL: message" stays first on the line, where editors look. */
 		fprintf(stderr, "%s%s\n", error_in_file(err, opts.config_file) ? "" : "routed: ",
@@ -250,6 +250,6 @@ int main(int argc, char **argv)
 		rc = routed_run(&opts, cfg);
 	}
 out:
-	config_free(cfg);
+	routed_config_free(cfg);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +16,9 @@
 #include <routed/routefile.h>
 #include <routed/table.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "daemon.h"
-#include "events.h"
+#include "change_stream.h"
 #include "gate.h"
 #include "load.h"
 #include "methods.h"
@@ -622,8 +622,8 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)c->control_rejected, "reloads", (json_int_t)c->reloads,
 			  "reload_failures", (json_int_t)c->reload_failures, "load_transactions",
 			  (json_int_t)load_txn_open(), "events", "seq",
-			  (json_int_t)events_seq(d->events), "subscribers",
-			  (json_int_t)events_subscribers(d->events), "rcu",
+			  (json_int_t)change_stream_seq(d->changes), "subscribers",
+			  (json_int_t)change_stream_subscribers(d->changes), "rcu",
 			  rcu_json(d, pending_batches, pending_bytes), "udp",
 			  d->udp ? udp_stats_json(d->udp) : NULL),
 		result);
@@ -1420,7 +1420,7 @@ static int m_config_get(struct rpc_call *call, json_t *params, json_t **result)
 
 	if (check_keys(call, params, no_keys))
 		return -1;
-	config = config_to_json(d->config);
+	config = routed_config_to_json(d->config);
 	if (!config)
 		return no_memory(call);
 	return result_or_nomem(call,
@@ -1471,7 +1471,7 @@ static int m_subscribe(struct rpc_call *call, json_t *params, json_t **result)
 			}
 		}
 	}
-	if (events_subscribe(d->events, rpc_call_conn(call), ids, n, snapshot, d->tables, d->base,
+	if (change_stream_subscribe(d->changes, rpc_call_conn(call), ids, n, snapshot, d->tables, d->base,
 			     &id)) {
 		free(ids);
 		return no_memory(call);
@@ -1479,7 +1479,7 @@ static int m_subscribe(struct rpc_call *call, json_t *params, json_t **result)
 	free(ids);
 	return result_or_nomem(call,
 			       json_pack("{s:I, s:I}", "subscription", (json_int_t)id, "seq",
-					 (json_int_t)events_seq(d->events)),
+					 (json_int_t)change_stream_seq(d->changes)),
 			       result);
 }
 
@@ -1491,7 +1491,7 @@ static int m_unsubscribe(struct rpc_call *call, json_t *params, json_t **result)
 	if (check_keys(call, params, keys) || require(call, params, "subscription") ||
 	    get_uint(call, params, "subscription", 1, UINT64_MAX >> 1, &id, NULL))
 		return -1;
-	if (events_unsubscribe(ctx(call)->events, rpc_call_conn(call), id))
+	if (change_stream_unsubscribe(ctx(call)->changes, rpc_call_conn(call), id))
 		return rpc_error(call, RPC_NOT_FOUND, "subscription",
 				 "no subscription %llu on this connection",
 				 (unsigned long long)id);

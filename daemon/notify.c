@@ -7,7 +7,7 @@
  * and lets the daemon build and run where systemd is absent, the same
  * choice HAProxy and chrony made.
  */
-#include <config.h> /* autoconf's, from the build directory: before any system header */
+#include "config.h" /* autoconf's, from the build directory: before any system header */
 
 #include <errno.h>
 #include <inttypes.h>

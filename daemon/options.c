@@ -2,9 +2,9 @@
 /*
  * The command line. Values are checked here only as far as the command line
  * itself needs (numbers, counts, empty strings); everything else is checked
- * by config_load(), which names the option in its errors.
+ * by routed_config_load(), which names the option in its errors.
  */
-#include <config.h> /* autoconf's, from the build directory: first, before any system header */
+#include "config.h" /* autoconf's, from the build directory: first, before any system header */
 
 #include <getopt.h>
 #include <stdio.h>

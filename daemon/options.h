@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "routed_config.h"
 
 struct options {
 	const char *config_file;	/* -c; NULL: embedded defaults */

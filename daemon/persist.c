@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Durable operator routes (see persist.h). */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,7 +19,7 @@
 #include <routed/journal.h>
 #include <routed/snapshot.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"

@@ -9,7 +9,7 @@
  * broken request is no notification; from the method lookup on, a
  * notification gets no response whatever happens.
  */
-#include <config.h>
+#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>

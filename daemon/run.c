@@ -8,7 +8,7 @@
  * starts its threads); the control loop reads them from a signalfd, so a
  * handler never runs on a lookup thread or in the middle of a write.
  */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -26,10 +26,10 @@
 #include <routed/routefile.h>
 #include <routed/table.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "control.h"
 #include "daemon.h"
-#include "events.h"
+#include "change_stream.h"
 #include "gate.h"
 #include "load.h"
 #include "log.h"
@@ -289,7 +289,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	notify_reloading();
 	log_info("reloading %s", d->config_path ? d->config_path : "the built-in configuration");
 	/* Reading and checking happen before the gate: lookups go on meanwhile. */
-	cfg = config_load(d->config_path, d->overrides, err, errlen);
+	cfg = routed_config_load(d->config_path, d->overrides, err, errlen);
 	if (!cfg || read_route_files(cfg, &routes, &n_routes, err, errlen))
 		goto fail;
 	/* New sockets and threads, which may fail: nothing has changed yet. */
@@ -313,7 +313,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	load_reconf_end(d);
 	/* Workers let go of the old sockets before they close. */
 	udp_finish(d->udp);
-	config_free(rt->reloaded);	/* old, unless it was main()'s */
+	routed_config_free(rt->reloaded);	/* old, unless it was main()'s */
 	rt->reloaded = cfg;
 	d->counters.reloads++;
 	log_notice("configuration reloaded");
@@ -330,7 +330,7 @@ fail:
 	free(routes);
 fail_outside:
 	/* Tables a failed reload created stay: they are empty and harmless. */
-	config_free(cfg);
+	routed_config_free(cfg);
 	d->counters.reload_failures++;
 	log_err("reload failed, keeping the running configuration: %s", err);
 	notify_ready("ready: reload failed: %s", err);
@@ -521,7 +521,7 @@ static void teardown(struct runtime *rt)
 	rt->d.persist = NULL;
 	if (rt->d.control)
 		control_destroy(rt->d.control);
-	events_destroy(rt->d.events);
+	change_stream_destroy(rt->d.changes);
 	tables_destroy(rt->d.tables);
 	if (rt->watchdog_ev)
 		event_free(rt->watchdog_ev);
@@ -533,7 +533,7 @@ static void teardown(struct runtime *rt)
 		close(rt->signal_fd);
 	if (rt->d.base)
 		event_base_free(rt->d.base);
-	config_free(rt->reloaded);
+	routed_config_free(rt->reloaded);
 	free(rt->file_routes);
 	notify_close();
 	rt_reader_unregister();
@@ -565,8 +565,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	d->overrides = &opts->overrides;
 	d->base = event_base_new();
 	d->tables = tables_create();
-	d->events = events_create();
-	if (!d->base || !d->tables || !d->events) {
+	d->changes = change_stream_create();
+	if (!d->base || !d->tables || !d->changes) {
 		log_err("start: %s", strerror(ENOMEM));
 		goto out;
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * inside the gate, in place, and sends the answers with sendmmsg. Nothing
  * on this path logs or allocates.
  */
-#include <config.h>
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include <routed/lookup_wire.h>
 #include <routed/table.h>
 
-#include "config.h"
+#include "routed_config.h"
 #include "daemon.h"
 #include "log.h"
 #include "tables.h"

@@ -15,7 +15,7 @@
  *   Leaves are leaf-pushed (every chunk knows its answer, no backtracking)
  *   and run-length compressed: bit c of leafvec marks where a run of equal
  *   leaves starts, leaf rank = popcount(leafvec & ((2 << c) - 1)) - 1.
- * - A leaf is a route id (entries.h), 0 for no route.
+ * - A leaf is a route id (route_ids.h), 0 for no route.
  *
  * RCU: a node's children and leaves live in one block, written once before
  * it is published and never modified after. An update rebuilds the changed

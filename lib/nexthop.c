@@ -105,7 +105,7 @@ static uint32_t index_take(struct nexthop_table *nt, struct nexthop *nh)
 	/*
 	 * Pairs with rcu_dereference() in nexthop_by_index(): nh is complete.
 	 * No answer word names the index yet; the one that will is published
-	 * after this (entries_set()/the FIB publish).
+	 * after this (route_ids_set()/the FIB publish).
 	 */
 	rcu_assign_pointer(c->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)], nh);
 	if (index == nt->next_index + 1)

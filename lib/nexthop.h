@@ -7,7 +7,7 @@
  * after a grace period, since readers may still be copying it out.
  *
  * Each next hop also has a small index (1..NEXTHOP_MAX_INDEX), so a route's
- * answer fits one 64-bit word (entries.h) that names its next hop. The
+ * answer fits one 64-bit word (route_ids.h) that names its next hop. The
  * index table is two-level, like the route ids, so it grows without moving
  * slots readers may be loading. An index is recycled only a grace period
  * after its next hop was dropped (through the table's id reclamation, with

@@ -6,7 +6,7 @@
  * Everything readers use hangs off one RCU-published state object, so the
  * whole table can be replaced with a single pointer swap; single-route
  * changes update the current state in place:
- * - a new best route for an existing prefix: one entries_set() publish;
+ * - a new best route for an existing prefix: one route_ids_set() publish;
  * - a prefix appearing or disappearing: a FIB trie update (fib.c);
  * - a removed route, next hop or prefix id: retired, freed or recycled a
  *   grace period later (reclaim.c).
@@ -23,7 +23,7 @@
 
 #include <routed/table.h>
 
-#include "entries.h"
+#include "route_ids.h"
 #include "fib.h"
 #include "nexthop.h"
 #include "reclaim.h"
@@ -41,7 +41,7 @@
 struct table_state {
 	struct rib rib4, rib6;
 	struct nexthop_table nexthops;
-	struct entries entries;
+	struct route_ids ids;
 	struct fib_trie *fib4, *fib6;
 };
 
@@ -163,7 +163,7 @@ static void state_free_now(void *arg)
 	rib_fini(&st->rib4, route_free_now, NULL);
 	rib_fini(&st->rib6, route_free_now, NULL);
 	nexthop_table_fini(&st->nexthops);
-	entries_fini(&st->entries);
+	route_ids_fini(&st->ids);
 	fib_trie_destroy(st->fib4);
 	fib_trie_destroy(st->fib6);
 	free(st);
@@ -187,7 +187,7 @@ static struct table_state *state_create(const struct wlock *lock)
 	st->fib4 = fib_trie_create(32, lock);
 	st->fib6 = fib_trie_create(128, lock);
 	if (!st->fib4 || !st->fib6 || nexthop_table_init(&st->nexthops, lock) ||
-	    entries_init(&st->entries, lock)) {
+	    route_ids_init(&st->ids, lock)) {
 		state_free_now(st);
 		return NULL;
 	}
@@ -197,7 +197,7 @@ static struct table_state *state_create(const struct wlock *lock)
 static size_t state_bytes(const struct table_state *st)
 {
 	return sizeof(*st) + rib_bytes(&st->rib4) + rib_bytes(&st->rib6) +
-	       nexthop_table_bytes(&st->nexthops) + entries_bytes(&st->entries) +
+	       nexthop_table_bytes(&st->nexthops) + route_ids_bytes(&st->ids) +
 	       fib_trie_reserved(st->fib4) + fib_trie_reserved(st->fib6);
 }
 
@@ -218,7 +218,7 @@ static void release_id(void *arg, uint32_t id)
 	if (id & NEXTHOP_ID_FLAG)
 		nexthop_index_release(&t->state->nexthops, id & ~NEXTHOP_ID_FLAG);
 	else
-		entries_release(&t->state->entries, id);
+		route_ids_release(&t->state->ids, id);
 }
 
 static void write_begin(struct rt_table *t)
@@ -374,11 +374,11 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 	int err;
 
 	if (node->routes && id) {
-		entries_set(&st->entries, id, node->routes);
+		route_ids_set(&st->ids, id, node->routes);
 		return 0;
 	}
 	if (node->routes) {
-		id = entries_alloc(&st->entries, node->routes);
+		id = route_ids_alloc(&st->ids, node->routes);
 		if (!id)
 			return -ENOMEM;
 		node->id = id;
@@ -386,7 +386,7 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		if (err) {
 			/* Never reachable: the id can be reused at once. */
 			node->id = 0;
-			entries_release(&st->entries, id);
+			route_ids_release(&st->ids, id);
 			return err;
 		}
 		rib->prefixes++;
@@ -444,7 +444,7 @@ static int insert_locked(struct rt_table *t, const struct rt_route *route, bool 
 		r->next = prev->next;
 		*pp = r;
 		if (node->routes == r)
-			entries_set(&st->entries, node->id, r);
+			route_ids_set(&st->ids, node->id, r);
 		if (old)
 			route_export(prev, old);
 		*had_old = true;
@@ -694,7 +694,7 @@ static int assign_id(const struct rib_node *cn, void *arg)
 	/* The walk hands out const nodes; this state is still private to us. */
 	struct rib_node *n = (struct rib_node *)(uintptr_t)cn;
 
-	n->id = entries_alloc(&a->st->entries, n->routes);
+	n->id = route_ids_alloc(&a->st->ids, n->routes);
 	if (!n->id)
 		return -ENOMEM;
 	a->rib->prefixes++;
@@ -880,7 +880,7 @@ void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size
 
 		out[i].found = id != RT_NO_ROUTE;
 		if (out[i].found)
-			route_export(entries_get(&st->entries, id), &out[i].route);
+			route_export(route_ids_get(&st->ids, id), &out[i].route);
 	}
 	urcu_memb_read_unlock();
 }
@@ -930,7 +930,7 @@ static inline void answers_prefetch(const struct table_state *st, const uint32_t
 {
 	for (size_t i = 0; i < m; i++)
 		if (id[i] != RT_NO_ROUTE)
-			__builtin_prefetch(entries_answer_slot(&st->entries, id[i]));
+			__builtin_prefetch(route_ids_answer_slot(&st->ids, id[i]));
 }
 
 static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
@@ -945,12 +945,12 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 			memset(a, 0, sizeof(*a));
 			continue;
 		}
-		w = entries_answer(&st->entries, id[i]);
-		nh = nexthop_by_index(&st->nexthops, entry_answer_nexthop(w));
+		w = route_ids_answer(&st->ids, id[i]);
+		nh = nexthop_by_index(&st->nexthops, route_id_answer_nexthop(w));
 		a->found = true;
-		a->len = (uint8_t)entry_answer_len(w);
-		a->has_tag = entry_answer_has_tag(w);
-		a->tag = entry_answer_tag(w);
+		a->len = (uint8_t)route_id_answer_len(w);
+		a->has_tag = route_id_answer_has_tag(w);
+		a->tag = route_id_answer_tag(w);
 		a->has_gateway = nh->gateway.family != 0;
 		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
 	}
@@ -1080,7 +1080,7 @@ void rt_table_stats(struct rt_table *t, struct rt_table_stats *s)
 	family_stats(&st->rib6, st->fib6, &s->v6);
 	s->nexthops = st->nexthops.count;
 	s->nexthop_bytes = nexthop_table_bytes(&st->nexthops);
-	s->entry_bytes = entries_bytes(&st->entries);
+	s->entry_bytes = route_ids_bytes(&st->ids);
 	s->total_bytes = state_bytes(st);
 	s->reclaim_pending_bytes = uatomic_read(&t->rc.pending_bytes);
 	s->reclaim_pending_batches = uatomic_read(&t->rc.pending_batches);

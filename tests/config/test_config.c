@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * config_load() and config_to_json() through their C interface: defaults
+ * routed_config_load() and routed_config_to_json() through their C interface: defaults
  * from the environment, overrides, the decoded fields, error positions for
  * keys written with escapes, small error buffers, and a randomized round
  * trip (the seed is printed as a TAP comment; ROUTED_TEST_SEED=N repeats a
@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../daemon/config.h"
+#include "../../daemon/routed_config.h"
 
 static uint64_t test_seed;
 static char tmpdir[] = "/tmp/routed-test-config.XXXXXX";
@@ -53,7 +53,7 @@ static const char *write_file(const char *name, const char *text)
 static struct routed_config *load_text(const char *text, const struct config_overrides *ov,
 				       char *err, size_t errlen)
 {
-	return config_load(write_file("test.conf", text), ov, err, errlen);
+	return routed_config_load(write_file("test.conf", text), ov, err, errlen);
 }
 
 static void test_defaults(void **state)
@@ -63,7 +63,7 @@ static void test_defaults(void **state)
 
 	setenv("RUNTIME_DIRECTORY", "/run/one:/run/two", 1);
 	setenv("STATE_DIRECTORY", "/var/lib/one:/var/lib/two", 1);
-	c = config_load(NULL, NULL, err, sizeof(err));
+	c = routed_config_load(NULL, NULL, err, sizeof(err));
 	if (!c)
 		fail_msg("%s", err);
 	assert_string_equal(c->control_socket, "/run/one/control.sock");
@@ -89,13 +89,13 @@ static void test_defaults(void **state)
 	assert_int_equal(c->tables[0].id, 254);
 	assert_string_equal(c->tables[0].name, "main");
 	assert_int_equal(c->n_route_files, 0);
-	config_free(c);
+	routed_config_free(c);
 
 	unsetenv("STATE_DIRECTORY");
-	c = config_load(NULL, NULL, err, sizeof(err));
+	c = routed_config_load(NULL, NULL, err, sizeof(err));
 	assert_non_null(c);
 	assert_string_equal(c->state_dir, "/var/lib/routed");
-	config_free(c);
+	routed_config_free(c);
 }
 
 static void test_fields(void **state)
@@ -123,7 +123,7 @@ static void test_fields(void **state)
 	assert_int_equal(c->listen[1].port, 65535);
 	assert_string_equal(c->listen[1].text, "[2001:db8::1]:65535");
 	assert_true(c->path[0] == '/');
-	config_free(c);
+	routed_config_free(c);
 }
 
 static void test_overrides(void **state)
@@ -147,20 +147,20 @@ static void test_overrides(void **state)
 	assert_int_equal(c->threads, 9);
 	assert_string_equal(c->state_dir, "/srv/state");
 	assert_string_equal(c->control_socket, "/tmp/x.sock");
-	config_free(c);
+	routed_config_free(c);
 
 	ov.threads = 300;
-	assert_null(config_load(NULL, &ov, err, sizeof(err)));
+	assert_null(routed_config_load(NULL, &ov, err, sizeof(err)));
 	assert_string_equal(err, "option --threads: 300 is not in 1..256");
 	ov.threads = 0;
 
 	ov.n_lookup_listen = CONFIG_MAX_LISTEN + 1;
-	assert_null(config_load(NULL, &ov, err, sizeof(err)));
+	assert_null(routed_config_load(NULL, &ov, err, sizeof(err)));
 	assert_string_equal(err, "option --lookup-listen: at most 16 addresses");
 	ov.n_lookup_listen = 1;
 
 	ov.control_socket = "/tmp/\xff.sock";
-	assert_null(config_load(NULL, &ov, err, sizeof(err)));
+	assert_null(routed_config_load(NULL, &ov, err, sizeof(err)));
 	assert_contains(err, "option --control-socket: not valid UTF-8");
 }
 
@@ -278,7 +278,7 @@ static void test_random_round_trip(void **state)
 			fail_msg("%s (seed %" PRIu64 ", iteration %d)\n%s", err, test_seed, iter,
 				 text);
 		free(text);
-		out = config_to_json(c);
+		out = routed_config_to_json(c);
 		assert_non_null(out);
 
 		/* Every value given is kept; listen is normalized to lower case. */
@@ -303,15 +303,15 @@ static void test_random_round_trip(void **state)
 		if (!c2)
 			fail_msg("%s (seed %" PRIu64 ", iteration %d)", err, test_seed, iter);
 		free(text);
-		again = config_to_json(c2);
+		again = routed_config_to_json(c2);
 		if (!json_equal(out, again))
 			fail_msg("round trip differs (seed %" PRIu64 ", iteration %d)", test_seed,
 				 iter);
 		json_decref(in);
 		json_decref(out);
 		json_decref(again);
-		config_free(c);
-		config_free(c2);
+		routed_config_free(c);
+		routed_config_free(c2);
 	}
 }
 

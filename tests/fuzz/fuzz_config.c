@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The configuration file (daemon/config.c): the input is written to a file
- * in a private temporary directory and loaded with config_load(), as routed
+ * The configuration file (daemon/routed_config.c): the input is written to a file
+ * in a private temporary directory and loaded with routed_config_load(), as routed
  * loads it. Nothing is written anywhere else; the directory is removed at
  * exit.
  *
@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "daemon/config.h"
+#include "daemon/routed_config.h"
 #include "fuzz.h"
 
 /* Larger files are refused by size alone: no need to write them. */
@@ -102,7 +102,7 @@ static void check_position(const char *err, const uint8_t *data, size_t size)
 static void check_printed(const struct routed_config *c)
 {
 	char err[1024];
-	json_t *printed = config_to_json(c), *again_json;
+	json_t *printed = routed_config_to_json(c), *again_json;
 	struct routed_config *again;
 	char *text;
 
@@ -110,15 +110,15 @@ static void check_printed(const struct routed_config *c)
 	text = json_dumps(printed, JSON_INDENT(2));
 	FUZZ_CHECK(text, "cannot print the configuration");
 	write_file(out_path, text, strlen(text));
-	again = config_load(out_path, NULL, err, sizeof(err));
+	again = routed_config_load(out_path, NULL, err, sizeof(err));
 	FUZZ_CHECK(again, "the printed configuration is refused: %s\n%s", err, text);
-	again_json = config_to_json(again);
+	again_json = routed_config_to_json(again);
 	FUZZ_CHECK(again_json && json_equal(printed, again_json),
 		   "the printed configuration loads differently:\n%s", text);
 	unlink(out_path);
 	json_decref(again_json);
 	json_decref(printed);
-	config_free(again);
+	routed_config_free(again);
 	free(text);
 }
 
@@ -131,13 +131,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	write_file(in_path, data, size);
 	memset(err, 0, sizeof(err));
-	c = config_load(in_path, NULL, err, sizeof(err));
+	c = routed_config_load(in_path, NULL, err, sizeof(err));
 	if (!c) {
 		FUZZ_CHECK(fuzz_message_ok(err, sizeof(err)), "refused without a message");
 		check_position(err, data, size);
 		return 0;
 	}
 	check_printed(c);
-	config_free(c);
+	routed_config_free(c);
 	return 0;
 }

@@ -37,10 +37,10 @@
 #include <routed/route.h>
 #include <routed/table.h>
 
-#include "daemon/config.h"
+#include "daemon/routed_config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
-#include "daemon/events.h"
+#include "daemon/change_stream.h"
 #include "daemon/log.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
@@ -553,11 +553,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_set_level(LOG_ERR);
 	/* The control thread is an RCU reader: route.lookup reads the FIB. */
 	rt_reader_register();
-	daemon.config = config_load(NULL, NULL, err, sizeof(err));
+	daemon.config = routed_config_load(NULL, NULL, err, sizeof(err));
 	FUZZ_CHECK(daemon.config, "the default configuration: %s", err);
 	daemon.base = event_base_new();
 	daemon.tables = tables_create();
-	daemon.events = events_create();
+	daemon.events = change_stream_create();
 	FUZZ_CHECK(daemon.base && daemon.tables && daemon.events, "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
@@ -582,7 +582,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_close(conn);
 	conn = NULL;
 	settle(NULL);
-	FUZZ_CHECK(events_subscribers(daemon.events) == 0, "subscriptions outlive the connection");
+	FUZZ_CHECK(change_stream_subscribers(daemon.events) == 0, "subscriptions outlive the connection");
 	check_tables();
 	reset_state();
 	return 0;

@@ -16,7 +16,7 @@
 
 
 #include "control.h"
-#include "events.h"
+#include "change_stream.h"
 #include "methods.h"
 #include "methods_harness.h"
 #include "tables.h"
@@ -142,7 +142,7 @@ int control_conn_send(struct rpc_conn *conn, const json_t *msg)
 	return -1;
 }
 
-json_t *config_to_json(const struct routed_config *c)
+json_t *routed_config_to_json(const struct routed_config *c)
 {
 	return json_pack("{s:{s:s}}", "control", "socket", c->control_socket);
 }
@@ -192,10 +192,10 @@ void harness_setup(void)
 	assert_non_null(harness);
 	harness->d.base = event_base_new();
 	harness->d.tables = tables_create();
-	harness->d.events = events_create();
+	harness->d.changes = change_stream_create();
 	assert_non_null(harness->d.base);
 	assert_non_null(harness->d.tables);
-	assert_non_null(harness->d.events);
+	assert_non_null(harness->d.changes);
 	snprintf(harness->config.control_socket, sizeof(harness->config.control_socket),
 		 "/run/routed/control.sock");
 	snprintf(harness->config.state_dir, sizeof(harness->config.state_dir), "/var/lib/routed");
@@ -208,7 +208,7 @@ void harness_setup(void)
 void harness_teardown(void)
 {
 	conn_close(default_conn);
-	events_destroy(harness->d.events);
+	change_stream_destroy(harness->d.changes);
 	tables_destroy(harness->d.tables);
 	event_base_free(harness->d.base);
 	free(harness);

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "../../daemon/config.h"
+#include "../../daemon/routed_config.h"
 #include "daemon.h"
 #include "rpc.h"
 

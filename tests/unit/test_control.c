@@ -38,7 +38,7 @@
 
 #include <routed/paths.h>
 
-#include "daemon/config.h"
+#include "daemon/routed_config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/rpc.h"

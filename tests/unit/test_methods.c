@@ -26,7 +26,7 @@
 #include <routed/route_json.h>
 #include <routed/table.h>
 
-#include "events.h"
+#include "change_stream.h"
 #include "load.h"
 #include "methods.h"
 #include "methods_harness.h"
@@ -629,7 +629,7 @@ static void test_route_flush(void **state)
 	r = call("route.flush", NULL);
 	assert_int_equal(int_at(expect_ok(&r), "deleted"), 2);
 	reply_free(&r);
-	assert_int_equal(events_seq(harness->d.events), 10);
+	assert_int_equal(change_stream_seq(harness->d.changes), 10);
 }
 
 /* Loads */
@@ -668,7 +668,7 @@ static void test_load_merge_replace_dry_run(void **state)
 	assert_null(json_object_get(res, "diff"));
 	json_decref(res);
 	assert_int_equal(table_routes(254), 4);
-	seq = events_seq(harness->d.events);
+	seq = change_stream_seq(harness->d.changes);
 
 	res = load("{\"routes\": [{\"prefix\": \"10.3.0.0/16\"}, {\"prefix\": \"10.4.0.0/16\"}],"
 		   " \"replace\": true, \"dry_run\": true}");
@@ -692,14 +692,14 @@ static void test_load_merge_replace_dry_run(void **state)
 	json_decref(res);
 	/* Dry runs change nothing. */
 	assert_int_equal(table_routes(254), 4);
-	assert_int_equal(events_seq(harness->d.events), seq);
+	assert_int_equal(change_stream_seq(harness->d.changes), seq);
 
 	res = load("{\"routes\": [{\"prefix\": \"10.3.0.0/16\"}, {\"prefix\": \"10.4.0.0/16\"}],"
 		   " \"replace\": true}");
 	expect_counts(res, 1, 0, 3, 1);
 	json_decref(res);
 	assert_int_equal(table_routes(254), 2);
-	assert_int_equal(events_seq(harness->d.events), seq + 4);
+	assert_int_equal(change_stream_seq(harness->d.changes), seq + 4);
 
 	/* table: the default and the only table allowed. */
 	ok("table.create", "{\"id\": 10, \"name\": \"ten\"}");
@@ -744,7 +744,7 @@ static void test_load_atomic(void **state)
 	add_json("{\"prefix\": \"10.0.0.0/8\", \"table\": 10}");
 	add_json("{\"prefix\": \"2001:db8::/32\", \"table\": 10}");
 	before = dump_all();
-	seq = events_seq(harness->d.events);
+	seq = change_stream_seq(harness->d.changes);
 
 	/* A duplicate at the very end: nothing in either table changes. */
 	r = call("route.load", "{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.1\"},"
@@ -764,7 +764,7 @@ static void test_load_atomic(void **state)
 	      RPC_INVALID_PARAMS, "routes[1].prefix");
 	after = dump_all();
 	assert_true(json_equal(before, after));
-	assert_int_equal(events_seq(harness->d.events), seq);
+	assert_int_equal(change_stream_seq(harness->d.changes), seq);
 	json_decref(before);
 	json_decref(after);
 }
@@ -1067,7 +1067,7 @@ static void test_table_methods(void **state)
 	reply_free(&r);
 	fails("table.delete", "{\"table\": \"ten\"}", RPC_NOT_FOUND, "table");
 	fails("table.delete", "{\"table\": 10}", RPC_NOT_FOUND, "table");
-	assert_int_equal(events_seq(harness->d.events), 6);
+	assert_int_equal(change_stream_seq(harness->d.changes), 6);
 }
 
 /* Subscriptions */
@@ -1117,11 +1117,11 @@ static void test_events_fan_out(void **state)
 	add_json("{\"prefix\": \"1.0.0.0/8\"}");
 	sub_a = subscribe(a, NULL, &seq);
 	assert_int_equal(seq, 1);
-	assert_int_equal(seq, events_seq(harness->d.events));
+	assert_int_equal(seq, change_stream_seq(harness->d.changes));
 	subscribe(b, "{\"tables\": [10]}", NULL);
 	subscribe(gone, NULL, NULL);
 	gone->refuse = true;	/* over its output cap from now on */
-	assert_int_equal(events_subscribers(harness->d.events), 3);
+	assert_int_equal(change_stream_subscribers(harness->d.changes), 3);
 	fails("subscribe", "{\"tables\": [11]}", RPC_NOT_FOUND, "tables[0]");
 	fails("subscribe", "{\"tables\": []}", RPC_INVALID_PARAMS, "tables");
 	fails("subscribe", "{\"snapshot\": 1}", RPC_INVALID_PARAMS, "snapshot");
@@ -1175,13 +1175,13 @@ static void test_events_fan_out(void **state)
 	reply_free(&r);
 	add_json("{\"prefix\": \"22.0.0.0/8\"}");
 	assert_int_equal(json_array_size(a->notes), 10);
-	assert_int_equal(events_subscribers(harness->d.events), 2);
+	assert_int_equal(change_stream_subscribers(harness->d.changes), 2);
 	conn_close(b);
 	conn_close(gone);
-	assert_int_equal(events_subscribers(harness->d.events), 0);
+	assert_int_equal(change_stream_subscribers(harness->d.changes), 0);
 	/* Without subscribers the sequence still counts every change. */
 	add_json("{\"prefix\": \"23.0.0.0/8\"}");
-	assert_int_equal(events_seq(harness->d.events), 13);
+	assert_int_equal(change_stream_seq(harness->d.changes), 13);
 	conn_close(a);
 }
 
@@ -1287,7 +1287,7 @@ static void test_snapshot_consistent_with_events(void **state)
 	run_loop();
 	apply_notes(model, c, &next, &ends, &seq);
 	assert_int_equal(ends, 1);
-	assert_int_equal(seq, events_seq(harness->d.events));
+	assert_int_equal(seq, change_stream_seq(harness->d.changes));
 
 	actual = dump_all();
 	json_object_del(actual, "31 10.0.0.0/8 0 static");
@@ -1328,7 +1328,7 @@ static void test_snapshot_subscriber_goes_away(void **state)
 	add_json("{\"prefix\": \"11.0.0.0/8\"}");
 	assert_int_equal(json_array_size(c->notes), n);
 	conn_close(c);
-	assert_int_equal(events_subscribers(harness->d.events), 0);
+	assert_int_equal(change_stream_subscribers(harness->d.changes), 0);
 	/* A snapshot that cannot start because the connection closed at once. */
 	c = conn_new();
 	subscribe(c, "{\"snapshot\": true}", NULL);
@@ -1394,7 +1394,7 @@ static void test_resync(void **state)
 	c->pending = 0;
 	run_loop();
 	apply_notes(model, c, &next, &ends, &seq);
-	assert_int_equal(seq, events_seq(harness->d.events));
+	assert_int_equal(seq, change_stream_seq(harness->d.changes));
 	actual = dump_all();
 	assert_true(json_object_size(actual) >= 2000);
 	assert_true(json_equal(model, actual));
@@ -1412,7 +1412,7 @@ static void test_resync(void **state)
 	assert_true(c->refuse);
 	assert_int_equal(count_op(c, before, "resync"), 0);
 	conn_close(c);
-	assert_int_equal(events_subscribers(harness->d.events), 0);
+	assert_int_equal(change_stream_subscribers(harness->d.changes), 0);
 }
 
 int main(void)

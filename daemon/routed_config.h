@@ -95,11 +95,11 @@ struct config_overrides {
  * everything. Returns a new config, or NULL with "FILE:LINE:COL: message"
  * (or "option --x: message") in err.
  */
-struct routed_config *config_load(const char *path, const struct config_overrides *ov,
+struct routed_config *routed_config_load(const char *path, const struct config_overrides *ov,
 				  char *err, size_t errlen);
-void config_free(struct routed_config *c);
+void routed_config_free(struct routed_config *c);
 
 /* The normalized config as JSON: every key, defaults filled (new reference). */
-json_t *config_to_json(const struct routed_config *c);
+json_t *routed_config_to_json(const struct routed_config *c);
 
 #endif

@@ -12,8 +12,8 @@
  * sent, so applying the notifications in arrival order (snapshot and add as
  * upsert, delete as remove) yields the tables as of the latest seq.
  */
-#ifndef ROUTED_DAEMON_EVENTS_H
-#define ROUTED_DAEMON_EVENTS_H
+#ifndef ROUTED_DAEMON_CHANGE_STREAM_H
+#define ROUTED_DAEMON_CHANGE_STREAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,19 +23,19 @@ struct event_base;
 struct rpc_conn;
 struct rt_route;
 struct tables;
-struct events;
+struct change_stream;
 
 /* Routes sent per snapshot step at most. */
-#define EVENTS_SNAPSHOT_STEP 256
+#define CHANGE_STREAM_SNAPSHOT_STEP 256
 
-struct events *events_create(void);
+struct change_stream *change_stream_create(void);
 /* Frees every subscription (and cancels their close hooks). Accepts NULL. */
-void events_destroy(struct events *ev);
+void change_stream_destroy(struct change_stream *cs);
 
 /* The sequence number of the last change applied (0 before any). */
-uint64_t events_seq(const struct events *ev);
+uint64_t change_stream_seq(const struct change_stream *cs);
 /* Subscriptions open now. */
-size_t events_subscribers(const struct events *ev);
+size_t change_stream_subscribers(const struct change_stream *cs);
 
 /*
  * One applied change: present = true for add/replace (r is the route now),
@@ -43,14 +43,14 @@ size_t events_subscribers(const struct events *ev);
  * every subscription whose tables include r->table. O(1) without
  * subscribers.
  */
-void events_route(struct events *ev, bool present, const struct rt_route *r);
+void change_stream_route(struct change_stream *cs, bool present, const struct rt_route *r);
 /*
  * Whether a change to table would reach any subscriber. When it would not,
  * a caller applying many changes at once may skip building them and call
- * events_skip() with their count instead.
+ * change_stream_skip() with their count instead.
  */
-bool events_wanted(const struct events *ev, uint32_t table);
-void events_skip(struct events *ev, uint64_t n);
+bool change_stream_wanted(const struct change_stream *cs, uint32_t table);
+void change_stream_skip(struct change_stream *cs, uint64_t n);
 
 /*
  * Subscribe conn to changes of tables[0..n_tables) (n_tables 0: every
@@ -58,10 +58,10 @@ void events_skip(struct events *ev, uint64_t n);
  * (read through ts, stepped from base's loop) then a "snapshot_end". 0 and
  * *id set, or -ENOMEM.
  */
-int events_subscribe(struct events *ev, struct rpc_conn *conn, const uint32_t *tables,
+int change_stream_subscribe(struct change_stream *cs, struct rpc_conn *conn, const uint32_t *tables,
 		     size_t n_tables, bool snapshot, struct tables *ts, struct event_base *base,
 		     uint64_t *id);
 /* Drop subscription id of conn: 0, or -ENOENT (none such on this connection). */
-int events_unsubscribe(struct events *ev, struct rpc_conn *conn, uint64_t id);
+int change_stream_unsubscribe(struct change_stream *cs, struct rpc_conn *conn, uint64_t id);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <config.h>
+#include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include <routed/route_json.h>
 #include <routed/table.h>
 
-#include "events.h"
+#include "change_stream.h"
 #include "log.h"
 #include "rpc.h"
 #include "tables.h"
@@ -43,10 +43,10 @@ struct subscription {
 };
 
 /* The subscriptions of one connection. */
-struct ev_client {
-	struct events *ev;
+struct cs_client {
+	struct change_stream *cs;
 	struct rpc_conn *conn;
-	struct ev_client *next, **pprev;
+	struct cs_client *next, **pprev;
 	struct subscription *subs;
 	struct event *kick;		/* steps snapshots from the event loop */
 	bool dead;			/* over its output cap: closing */
@@ -54,30 +54,30 @@ struct ev_client {
 	bool read_since;		/* ... and the peer read a good part of its queue since */
 };
 
-struct events {
+struct change_stream {
 	uint64_t seq;
 	uint64_t next_id;
 	size_t n_subs;
-	struct ev_client *clients;
+	struct cs_client *clients;
 };
 
-struct events *events_create(void)
+struct change_stream *change_stream_create(void)
 {
-	struct events *ev = calloc(1, sizeof(*ev));
+	struct change_stream *cs = calloc(1, sizeof(*cs));
 
-	if (ev)
-		ev->next_id = 1;
-	return ev;
+	if (cs)
+		cs->next_id = 1;
+	return cs;
 }
 
-uint64_t events_seq(const struct events *ev)
+uint64_t change_stream_seq(const struct change_stream *cs)
 {
-	return ev->seq;
+	return cs->seq;
 }
 
-size_t events_subscribers(const struct events *ev)
+size_t change_stream_subscribers(const struct change_stream *cs)
 {
-	return ev->n_subs;
+	return cs->n_subs;
 }
 
 static bool sub_wants(const struct subscription *s, uint32_t table)
@@ -105,13 +105,13 @@ static void sub_free(struct subscription *s)
 	free(s);
 }
 
-static void client_free(struct ev_client *c)
+static void client_free(struct cs_client *c)
 {
 	struct subscription *s, *next;
 
 	for (s = c->subs; s; s = next) {
 		next = s->next;
-		c->ev->n_subs--;
+		c->cs->n_subs--;
 		sub_free(s);
 	}
 	*c->pprev = c->next;
@@ -125,14 +125,14 @@ static void client_free(struct ev_client *c)
 /* The connection went away: its subscriptions go with it. */
 static void client_closed(struct rpc_conn *conn, void *arg)
 {
-	struct ev_client *c = arg;
+	struct cs_client *c = arg;
 
 	(void)conn;
 	client_free(c);
 }
 
 /* Stop talking to a client the transport is about to close. */
-static int client_notify(struct ev_client *c, json_t *params)
+static int client_notify(struct cs_client *c, json_t *params)
 {
 	if (c->dead) {
 		json_decref(params);
@@ -146,11 +146,11 @@ static int client_notify(struct ev_client *c, json_t *params)
 	return 0;
 }
 
-bool events_wanted(const struct events *ev, uint32_t table)
+bool change_stream_wanted(const struct change_stream *cs, uint32_t table)
 {
-	if (!ev->n_subs)
+	if (!cs->n_subs)
 		return false;
-	for (const struct ev_client *c = ev->clients; c; c = c->next) {
+	for (const struct cs_client *c = cs->clients; c; c = c->next) {
 		if (c->dead)
 			continue;
 		for (const struct subscription *s = c->subs; s; s = s->next)
@@ -160,9 +160,9 @@ bool events_wanted(const struct events *ev, uint32_t table)
 	return false;
 }
 
-void events_skip(struct events *ev, uint64_t n)
+void change_stream_skip(struct change_stream *cs, uint64_t n)
 {
-	ev->seq += n;
+	cs->seq += n;
 }
 
 /*
@@ -175,7 +175,7 @@ void events_skip(struct events *ev, uint64_t n)
  * pile up to the cap and the transport disconnects it, as any client that
  * stops reading.
  */
-static bool sub_overflows(struct ev_client *c, struct subscription *s)
+static bool sub_overflows(struct cs_client *c, struct subscription *s)
 {
 	size_t cap = rpc_conn_output_cap(c->conn);
 
@@ -195,28 +195,28 @@ static bool sub_overflows(struct ev_client *c, struct subscription *s)
 	return true;
 }
 
-void events_route(struct events *ev, bool present, const struct rt_route *r)
+void change_stream_route(struct change_stream *cs, bool present, const struct rt_route *r)
 {
 	json_t *route;
 
-	ev->seq++;
-	if (!ev->n_subs)
+	cs->seq++;
+	if (!cs->n_subs)
 		return;
 	route = rt_route_to_json(r);
 	if (!route) {
 		/* Out of memory (every valid route encodes): subscribers see a gap in seq. */
 		log_warn("events: cannot encode a route change (seq %llu); not sent",
-			 (unsigned long long)ev->seq);
+			 (unsigned long long)cs->seq);
 		return;
 	}
-	for (struct ev_client *c = ev->clients; c; c = c->next) {
+	for (struct cs_client *c = cs->clients; c; c = c->next) {
 		for (struct subscription *s = c->subs; s && !c->dead; s = s->next) {
 			json_t *params;
 
 			if (s->resync || !sub_wants(s, r->table) || sub_overflows(c, s))
 				continue;
 			params = json_pack("{s:I, s:I, s:s, s:O}", "subscription", (json_int_t)s->id,
-					   "seq", (json_int_t)ev->seq, "op",
+					   "seq", (json_int_t)cs->seq, "op",
 					   present ? "add" : "delete", "route", route);
 			/*
 			 * Out of memory: a gap in seq tells the subscriber an
@@ -274,7 +274,7 @@ static int collect_route(const struct rt_route *r, void *arg)
 	return b->n == b->max;
 }
 
-static int send_route(struct ev_client *c, struct subscription *s, const struct rt_route *r)
+static int send_route(struct cs_client *c, struct subscription *s, const struct rt_route *r)
 {
 	json_t *route = rt_route_to_json(r);
 	json_t *params;
@@ -286,15 +286,15 @@ static int send_route(struct ev_client *c, struct subscription *s, const struct 
 		return 0;
 	}
 	params = json_pack("{s:I, s:I, s:s, s:o}", "subscription", (json_int_t)s->id, "seq",
-			   (json_int_t)c->ev->seq, "op", "snapshot", "route", route);
+			   (json_int_t)c->cs->seq, "op", "snapshot", "route", route);
 	return params ? client_notify(c, params) : -1;
 }
 
 /* Restart s's snapshot from the first table, announced by a "resync". */
-static int sub_resync(struct ev_client *c, struct subscription *s)
+static int sub_resync(struct cs_client *c, struct subscription *s)
 {
 	json_t *params = json_pack("{s:I, s:I, s:s}", "subscription", (json_int_t)s->id, "seq",
-				   (json_int_t)c->ev->seq, "op", "resync");
+				   (json_int_t)c->cs->seq, "op", "resync");
 
 	if (!params || client_notify(c, params))
 		return -1;
@@ -311,14 +311,14 @@ static int sub_resync(struct ev_client *c, struct subscription *s)
  * Send up to max snapshot routes of s. Returns how many were sent, or -1
  * when the client is gone or memory ran out.
  */
-static long snapshot_step(struct ev_client *c, struct subscription *s, size_t max)
+static long snapshot_step(struct cs_client *c, struct subscription *s, size_t max)
 {
-	struct rt_route batch_routes[EVENTS_SNAPSHOT_STEP];
+	struct rt_route batch_routes[CHANGE_STREAM_SNAPSHOT_STEP];
 	struct snapshot_batch b = { .pos = &s->pos, .routes = batch_routes };
 	size_t sent = 0;
 
-	if (max > EVENTS_SNAPSHOT_STEP)
-		max = EVENTS_SNAPSHOT_STEP;
+	if (max > CHANGE_STREAM_SNAPSHOT_STEP)
+		max = CHANGE_STREAM_SNAPSHOT_STEP;
 	while (sent < max && !s->snapshot_done) {
 		struct rt_table *t;
 		uint32_t id;
@@ -356,7 +356,7 @@ static long snapshot_step(struct ev_client *c, struct subscription *s, size_t ma
 	}
 	if (s->snapshot_done) {
 		json_t *params = json_pack("{s:I, s:I, s:s}", "subscription", (json_int_t)s->id,
-					   "seq", (json_int_t)c->ev->seq, "op", "snapshot_end");
+					   "seq", (json_int_t)c->cs->seq, "op", "snapshot_end");
 
 		if (!params || client_notify(c, params))
 			return -1;
@@ -368,15 +368,15 @@ static long snapshot_step(struct ev_client *c, struct subscription *s, size_t ma
 static void client_drained(struct rpc_conn *conn, void *arg);
 
 /*
- * Advance the client's snapshots: one step of up to EVENTS_SNAPSHOT_STEP
+ * Advance the client's snapshots: one step of up to CHANGE_STREAM_SNAPSHOT_STEP
  * routes, more while the output queue stays below half the cap. Then wait
  * for the drain hook if the queue is long, or for the loop's next turn
  * otherwise, so other clients are served in between.
  */
-static void client_step(struct ev_client *c)
+static void client_step(struct cs_client *c)
 {
 	size_t cap = rpc_conn_output_cap(c->conn);
-	size_t budget = EVENTS_SNAPSHOT_STEP;
+	size_t budget = CHANGE_STREAM_SNAPSHOT_STEP;
 	unsigned refills = 15;	/* at most 16 steps' worth per turn of the loop */
 	bool active = false;
 
@@ -390,7 +390,7 @@ static void client_step(struct ev_client *c)
 				return;
 			budget -= (size_t)n < budget ? (size_t)n : budget;
 			if (!budget && refills && rpc_conn_pending_output(c->conn) < cap / 2) {
-				budget = EVENTS_SNAPSHOT_STEP;
+				budget = CHANGE_STREAM_SNAPSHOT_STEP;
 				refills--;
 			}
 		}
@@ -412,7 +412,7 @@ static void client_step(struct ev_client *c)
 /* The queue fell to a quarter of the cap: the peer is reading. */
 static void client_drained(struct rpc_conn *conn, void *arg)
 {
-	struct ev_client *c = arg;
+	struct cs_client *c = arg;
 
 	(void)conn;
 	c->read_since = true;
@@ -421,7 +421,7 @@ static void client_drained(struct rpc_conn *conn, void *arg)
 
 static void client_kicked(evutil_socket_t fd, short what, void *arg)
 {
-	struct ev_client *c = arg;
+	struct cs_client *c = arg;
 
 	(void)fd;
 	(void)what;
@@ -430,11 +430,11 @@ static void client_kicked(evutil_socket_t fd, short what, void *arg)
 	client_step(c);
 }
 
-static struct ev_client *client_get(struct events *ev, struct rpc_conn *conn, bool create)
+static struct cs_client *client_get(struct change_stream *cs, struct rpc_conn *conn, bool create)
 {
-	struct ev_client *c;
+	struct cs_client *c;
 
-	for (c = ev->clients; c; c = c->next)
+	for (c = cs->clients; c; c = c->next)
 		if (c->conn == conn)
 			return c;
 	if (!create)
@@ -442,17 +442,17 @@ static struct ev_client *client_get(struct events *ev, struct rpc_conn *conn, bo
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->ev = ev;
+	c->cs = cs;
 	c->conn = conn;
 	if (rpc_conn_on_close(conn, client_closed, c)) {
 		free(c);
 		return NULL;
 	}
-	c->next = ev->clients;
+	c->next = cs->clients;
 	if (c->next)
 		c->next->pprev = &c->next;
-	c->pprev = &ev->clients;
-	ev->clients = c;
+	c->pprev = &cs->clients;
+	cs->clients = c;
 	return c;
 }
 
@@ -463,11 +463,11 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int events_subscribe(struct events *ev, struct rpc_conn *conn, const uint32_t *tables,
+int change_stream_subscribe(struct change_stream *cs, struct rpc_conn *conn, const uint32_t *tables,
 		     size_t n_tables, bool snapshot, struct tables *ts, struct event_base *base,
 		     uint64_t *id)
 {
-	struct ev_client *c = client_get(ev, conn, true);
+	struct cs_client *c = client_get(cs, conn, true);
 	struct subscription *s, **tail;
 
 	if (!c)
@@ -498,12 +498,12 @@ int events_subscribe(struct events *ev, struct rpc_conn *conn, const uint32_t *t
 		if (evtimer_add(c->kick, &now))
 			goto fail;
 	}
-	s->id = ev->next_id++;
+	s->id = cs->next_id++;
 	/* In subscription order: snapshots stream oldest first. */
 	for (tail = &c->subs; *tail; tail = &(*tail)->next)
 		;
 	*tail = s;
-	ev->n_subs++;
+	cs->n_subs++;
 	*id = s->id;
 	return 0;
 fail:
@@ -516,9 +516,9 @@ fail:
 	return -ENOMEM;
 }
 
-int events_unsubscribe(struct events *ev, struct rpc_conn *conn, uint64_t id)
+int change_stream_unsubscribe(struct change_stream *cs, struct rpc_conn *conn, uint64_t id)
 {
-	struct ev_client *c = client_get(ev, conn, false);
+	struct cs_client *c = client_get(cs, conn, false);
 	struct subscription **pp, *s;
 
 	if (!c)
@@ -529,7 +529,7 @@ int events_unsubscribe(struct events *ev, struct rpc_conn *conn, uint64_t id)
 	if (!s)
 		return -ENOENT;
 	*pp = s->next;
-	ev->n_subs--;
+	cs->n_subs--;
 	sub_free(s);
 	if (!c->subs) {
 		rpc_conn_on_drain(conn, NULL, NULL);
@@ -539,17 +539,17 @@ int events_unsubscribe(struct events *ev, struct rpc_conn *conn, uint64_t id)
 	return 0;
 }
 
-void events_destroy(struct events *ev)
+void change_stream_destroy(struct change_stream *cs)
 {
-	if (!ev)
+	if (!cs)
 		return;
-	while (ev->clients) {
-		struct ev_client *c = ev->clients;
+	while (cs->clients) {
+		struct cs_client *c = cs->clients;
 
 		if (!c->dead)
 			rpc_conn_on_drain(c->conn, NULL, NULL);
 		rpc_conn_cancel_close(c->conn, client_closed, c);
 		client_free(c);
 	}
-	free(ev);
+	free(cs);
 }

@@ -10,7 +10,7 @@
  * blanked out byte for byte, newlines kept, so offsets into the stripped
  * text are offsets into the file.
  */
-#include <config.h> /* autoconf's, from the build directory: first, before any system header */
+#include "config.h" /* autoconf's, from the build directory: first, before any system header */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include <routed/prefix.h>
 #include <routed/route.h>
 
-#include "config.h"
+#include "routed_config.h"
 
 #define CONFIG_MAX_FILE_BYTES (4u << 20)
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/routed"
@@ -93,7 +93,7 @@ static json_t *default_state_dir(void);
 #define FIELD(f) \
 	.offset = offsetof(struct routed_config, f), .size = sizeof(((struct routed_config *)0)->f)
 
-/* The schema. Order here is the order of config_to_json(). See routed.conf(5). */
+/* The schema. Order here is the order of routed_config_to_json(). See routed.conf(5). */
 static const struct config_key config_keys[] = {
 	{ "control", "socket", KT_ABS_PATH, .dflt_fn = default_control_socket,
 	  .option = "--control-socket", FIELD(control_socket) },
@@ -1316,7 +1316,7 @@ static int file_dir(struct loader *ld, struct routed_config *c)
 	return 0;
 }
 
-struct routed_config *config_load(const char *path, const struct config_overrides *ov,
+struct routed_config *routed_config_load(const char *path, const struct config_overrides *ov,
 				  char *err, size_t errlen)
 {
 	struct loader ld = { .path = path, .err = err, .errlen = errlen };
@@ -1357,7 +1357,7 @@ fail:
 	return NULL;
 }
 
-void config_free(struct routed_config *c)
+void routed_config_free(struct routed_config *c)
 {
 	free(c);
 }
@@ -1428,7 +1428,7 @@ fail:
 	return NULL;
 }
 
-json_t *config_to_json(const struct routed_config *c)
+json_t *routed_config_to_json(const struct routed_config *c)
 {
 	json_t *root = json_object();
 

@@ -5,27 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "entries.h"
+#include "route_ids.h"
 #include "nexthop.h"
 #include "rib.h"
 #include "wlock.h"
 
-int entries_init(struct entries *e, const struct wlock *lock)
+int route_ids_init(struct route_ids *e, const struct wlock *lock)
 {
 	memset(e, 0, sizeof(*e));
 	e->lock = lock;
-	e->chunks = calloc(ENTRY_MAX_CHUNKS, sizeof(*e->chunks));
-	e->usage = calloc(ENTRY_MAX_CHUNKS, sizeof(*e->usage));
+	e->chunks = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->chunks));
+	e->usage = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->usage));
 	if (!e->chunks || !e->usage) {
-		entries_fini(e);
+		route_ids_fini(e);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void entries_fini(struct entries *e)
+void route_ids_fini(struct route_ids *e)
 {
-	for (uint32_t i = 0; e->chunks && i < ENTRY_MAX_CHUNKS; i++) {
+	for (uint32_t i = 0; e->chunks && i < ROUTE_ID_MAX_CHUNKS; i++) {
 		free(e->chunks[i]);
 		free(e->usage[i]);
 	}
@@ -37,18 +37,18 @@ void entries_fini(struct entries *e)
 
 static uint64_t answer_word(const struct rib_route *r)
 {
-	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ENTRY_ANSWER_NH_SHIFT |
-	       (r->has_tag ? ENTRY_ANSWER_HAS_TAG : 0) | r->prefix.len;
+	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ROUTE_ID_ANSWER_NH_SHIFT |
+	       (r->has_tag ? ROUTE_ID_ANSWER_HAS_TAG : 0) | r->prefix.len;
 }
 
-uint32_t entries_alloc(struct entries *e, struct rib_route *r)
+uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 {
 	wlock_assert_held(e->lock);
-	for (uint32_t ci = e->first_free_chunk; ci < ENTRY_MAX_CHUNKS; ci++) {
-		struct entry_usage *u = e->usage[ci];
+	for (uint32_t ci = e->first_free_chunk; ci < ROUTE_ID_MAX_CHUNKS; ci++) {
+		struct route_id_usage *u = e->usage[ci];
 
 		if (!u) {
-			struct entry_chunk *c = calloc(1, sizeof(*c));
+			struct route_id_chunk *c = calloc(1, sizeof(*c));
 
 			u = calloc(1, sizeof(*u));
 			if (!c || !u) {
@@ -57,15 +57,15 @@ uint32_t entries_alloc(struct entries *e, struct rib_route *r)
 				return 0;
 			}
 			e->usage[ci] = u;
-			/* Pairs with rcu_dereference() in entries_get(): a zeroed chunk. */
+			/* Pairs with rcu_dereference() in route_ids_get(): a zeroed chunk. */
 			rcu_assign_pointer(e->chunks[ci], c);
 			e->nchunks++;
 		}
-		if (u->count == ENTRY_CHUNK_SLOTS) {
+		if (u->count == ROUTE_ID_CHUNK_SLOTS) {
 			e->first_free_chunk = ci + 1;
 			continue;
 		}
-		for (unsigned w = 0; w < ENTRY_CHUNK_SLOTS / 64; w++) {
+		for (unsigned w = 0; w < ROUTE_ID_CHUNK_SLOTS / 64; w++) {
 			unsigned b;
 
 			if (u->used[w] == ~0ULL)
@@ -78,34 +78,34 @@ uint32_t entries_alloc(struct entries *e, struct rib_route *r)
 			/* Not reachable yet: the FIB publish that uses the id orders these stores. */
 			CMM_STORE_SHARED(e->chunks[ci]->slot[w * 64 + b], r);
 			CMM_STORE_SHARED(e->chunks[ci]->answer[w * 64 + b], answer_word(r));
-			return (ci << ENTRY_CHUNK_BITS) + w * 64 + b + 1;
+			return (ci << ROUTE_ID_CHUNK_BITS) + w * 64 + b + 1;
 		}
 	}
 	return 0;
 }
 
-void entries_set(struct entries *e, uint32_t id, struct rib_route *r)
+void route_ids_set(struct route_ids *e, uint32_t id, struct rib_route *r)
 {
 	uint32_t i = id - 1;
 
-	struct entry_chunk *c = e->chunks[i >> ENTRY_CHUNK_BITS];
+	struct route_id_chunk *c = e->chunks[i >> ROUTE_ID_CHUNK_BITS];
 
 	wlock_assert_held(e->lock);
-	/* Pairs with rcu_dereference() in entries_get(): r is fully built. */
-	rcu_assign_pointer(c->slot[i & (ENTRY_CHUNK_SLOTS - 1)], r);
+	/* Pairs with rcu_dereference() in route_ids_get(): r is fully built. */
+	rcu_assign_pointer(c->slot[i & (ROUTE_ID_CHUNK_SLOTS - 1)], r);
 	/*
-	 * Pairs with the dependent load in entries_answer(): the next hop
+	 * Pairs with the dependent load in route_ids_answer(): the next hop
 	 * (and its index slot) the word names is published before the word.
 	 * One 64-bit store: the word is never seen torn.
 	 */
 	cmm_smp_wmb();
-	CMM_STORE_SHARED(c->answer[i & (ENTRY_CHUNK_SLOTS - 1)], answer_word(r));
+	CMM_STORE_SHARED(c->answer[i & (ROUTE_ID_CHUNK_SLOTS - 1)], answer_word(r));
 }
 
-void entries_release(struct entries *e, uint32_t id)
+void route_ids_release(struct route_ids *e, uint32_t id)
 {
-	uint32_t i = id - 1, ci = i >> ENTRY_CHUNK_BITS, si = i & (ENTRY_CHUNK_SLOTS - 1);
-	struct entry_usage *u = e->usage[ci];
+	uint32_t i = id - 1, ci = i >> ROUTE_ID_CHUNK_BITS, si = i & (ROUTE_ID_CHUNK_SLOTS - 1);
+	struct route_id_usage *u = e->usage[ci];
 
 	wlock_assert_held(e->lock);
 	u->used[si / 64] &= ~(1ULL << (si % 64));

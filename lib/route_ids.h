@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Route ids: the FIB's leaves are 32-bit ids, not pointers, to keep the trie
+ * small; this table maps an id to the selected route of its prefix.
+ *
+ * Beside each route pointer, an answer word: what a lookup client is told
+ * about the route (prefix length, tag, next-hop index) packed into 64 bits,
+ * so answering costs one load from an array indexed by id rather than the
+ * route and its next hop, scattered over the heap. One aligned 64-bit
+ * store replaces a word, so readers see the old answer or the new, whole.
+ *
+ * Two levels (a fixed directory of chunk pointers, chunks of 1024 slots), so
+ * the table grows without moving slots that readers may be loading. Ids are
+ * handed out lowest first; a chunk whose ids are all free again is freed,
+ * so an emptied table returns to its baseline memory.
+ *
+ * Concurrency: route_ids_alloc/route_ids_set/route_ids_release need the writer
+ * lock. route_ids_release() may only be called once no reader can hold the id
+ * any more (a grace period after the last FIB leaf with it was unpublished).
+ * route_ids_get() is the reader side, inside a read-side section.
+ */
+#ifndef ROUTED_ROUTE_IDS_H
+#define ROUTED_ROUTE_IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <urcu/urcu-memb.h>
+
+struct rib_route;
+struct wlock;
+
+#define ROUTE_ID_CHUNK_BITS 10
+#define ROUTE_ID_CHUNK_SLOTS (1u << ROUTE_ID_CHUNK_BITS)
+#define ROUTE_ID_MAX_CHUNKS (1u << 14)	/* 16 M route ids per table */
+
+struct route_id_chunk {
+	struct rib_route *slot[ROUTE_ID_CHUNK_SLOTS];
+	uint64_t answer[ROUTE_ID_CHUNK_SLOTS];
+};
+
+/* An answer word: bits 0-7 prefix length, 8 has tag, 9-31 next-hop index, 32-63 tag. */
+#define ROUTE_ID_ANSWER_HAS_TAG (1u << 8)
+#define ROUTE_ID_ANSWER_NH_SHIFT 9
+
+static inline unsigned route_id_answer_len(uint64_t w)
+{
+	return (unsigned)(w & 0xff);
+}
+
+static inline bool route_id_answer_has_tag(uint64_t w)
+{
+	return w & ROUTE_ID_ANSWER_HAS_TAG;
+}
+
+static inline uint32_t route_id_answer_nexthop(uint64_t w)
+{
+	return (uint32_t)w >> ROUTE_ID_ANSWER_NH_SHIFT;
+}
+
+static inline uint32_t route_id_answer_tag(uint64_t w)
+{
+	return (uint32_t)(w >> 32);
+}
+
+struct route_id_usage {
+	uint64_t used[ROUTE_ID_CHUNK_SLOTS / 64];	/* bit set: id allocated (or awaiting release) */
+	uint32_t count;
+};
+
+struct route_ids {
+	const struct wlock *lock;
+	struct route_id_chunk **chunks;	/* [ROUTE_ID_MAX_CHUNKS], read by lookups */
+	struct route_id_usage **usage;	/* [ROUTE_ID_MAX_CHUNKS], writer only */
+	uint32_t first_free_chunk;	/* no free id below this chunk */
+	uint64_t live;			/* allocated ids */
+	uint64_t nchunks;
+};
+
+int route_ids_init(struct route_ids *e, const struct wlock *lock);
+void route_ids_fini(struct route_ids *e);
+
+/* A new id whose slot holds r (not yet reachable by readers). 0 on ENOMEM/ENOSPC. */
+uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r);
+/* Publish r as the route of id. */
+void route_ids_set(struct route_ids *e, uint32_t id, struct rib_route *r);
+/* Recycle id (see above for when this is allowed). */
+void route_ids_release(struct route_ids *e, uint32_t id);
+
+/* Where id's answer word lives, for prefetching (inside a read-side section). */
+static inline const uint64_t *route_ids_answer_slot(const struct route_ids *e, uint32_t id)
+{
+	uint32_t i = id - 1;
+	/* Pairs with rcu_assign_pointer() in route_ids_alloc(). */
+	struct route_id_chunk *c = rcu_dereference(e->chunks[i >> ROUTE_ID_CHUNK_BITS]);
+
+	return &c->answer[i & (ROUTE_ID_CHUNK_SLOTS - 1)];
+}
+
+/*
+ * The answer word of a live id, inside a read-side section. The load pairs
+ * with the release store in route_ids_set() (or, for a new id, the FIB
+ * publish that made it reachable); the next-hop index in it is an address
+ * dependency for nexthop_by_index(), as with rcu_dereference().
+ */
+static inline uint64_t route_ids_answer(const struct route_ids *e, uint32_t id)
+{
+	uint64_t w = CMM_LOAD_SHARED(*route_ids_answer_slot(e, id));
+
+	cmm_smp_read_barrier_depends();
+	return w;
+}
+
+static inline struct rib_route *route_ids_get(const struct route_ids *e, uint32_t id)
+{
+	uint32_t i = id - 1;
+	/*
+	 * Both loads pair with rcu_assign_pointer() in route_ids_alloc() and
+	 * route_ids_set(): the chunk and the route are fully initialised before
+	 * they become visible here.
+	 */
+	struct route_id_chunk *c = rcu_dereference(e->chunks[i >> ROUTE_ID_CHUNK_BITS]);
+
+	return rcu_dereference(c->slot[i & (ROUTE_ID_CHUNK_SLOTS - 1)]);
+}
+
+static inline size_t route_ids_bytes(const struct route_ids *e)
+{
+	return ROUTE_ID_MAX_CHUNKS * 2 * sizeof(void *) +
+	       e->nchunks * (sizeof(struct route_id_chunk) + sizeof(struct route_id_usage));
+}
+
+#endif
