@@ -203,6 +203,10 @@ def main():
     srv = Server(path, Handler)
     srv.log = log
     srv.lock = threading.Lock()
+    if len(sys.argv) > 3:
+        # Listening before the ready file appears: a client may connect.
+        with open(sys.argv[3], "w"):
+            pass
     srv.serve_forever()
 
 

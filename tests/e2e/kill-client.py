@@ -59,7 +59,8 @@ def start():
     p = subprocess.Popen([routed, "--control-socket", sock, "--state-dir",
                           os.path.join(tmp, "kill-state"), "--lookup-listen", "127.0.0.1:0",
                           "--threads", "1"] + extra, stderr=err)
-    for _ in range(400):
+    deadline = time.monotonic() + 60  # ready: it answers ping
+    while time.monotonic() < deadline:
         if p.poll() is not None:
             return p
         try:

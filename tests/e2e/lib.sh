@@ -22,6 +22,15 @@ ROUTEGEN=${ROUTEGEN:-$e2e_builddir/tools/routegen}
 export LC_ALL=C
 # The source directory may be read-only, and stays clean: no .pyc files.
 export PYTHONDONTWRITEBYTECODE=1
+# The helpers' interpreter: Debian's "$PYTHON" where it is installed (the
+# build dependencies include it), else the first on PATH, which may be a
+# version manager's shim that takes most of a second to start. Nothing
+# here may depend on how fast it starts: every wait is for a signal of
+# readiness, never a fixed delay.
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+export PYTHON
 unset RUNTIME_DIRECTORY STATE_DIRECTORY NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID \
 	LISTEN_FDS LISTEN_PID JOURNAL_STREAM
 
@@ -137,10 +146,10 @@ expect_status() { # WANT DESCRIPTION ROUTECTL-ARGS...
 out_is() { [ "$(cat "$tmp/out")" = "$1" ] || { echo "# expected stdout: $1"; false; }; }
 err_is() { [ "$(cat "$tmp/err")" = "$1" ] || { echo "# expected stderr: $1"; false; }; }
 # rpc METHOD [PARAMS-JSON]: one raw JSON-RPC call, response line on stdout.
-rpc() { python3 "$e2e_srcdir/rpc.py" "$sock" "$@"; }
+rpc() { "$PYTHON" "$e2e_srcdir/rpc.py" "$sock" "$@"; }
 # stat_value KEY.PATH: a value of the stats result (events.seq, control.errors).
 stat_value() {
-	rpc stats | python3 -c 'import json, sys
+	rpc stats | "$PYTHON" -c 'import json, sys
 v = json.load(sys.stdin)["result"]
 for k in sys.argv[1].split("."):
     v = v[k]
@@ -148,13 +157,13 @@ print(v)' "$1"
 }
 # lookup_address [N]: the address listener N (default 0) is bound to, "127.0.0.1:PORT".
 lookup_address() {
-	rpc info | python3 -c 'import json, sys
+	rpc info | "$PYTHON" -c 'import json, sys
 print(json.load(sys.stdin)["result"]["lookup_listeners"][int(sys.argv[1])]["address"])' "${1:-0}"
 }
 subscribers_are() { [ "$(stat_value events.subscribers)" = "$1" ]; }
 # pyjson FILE EXPR: python's truth of EXPR about the JSON in FILE (bound to j).
 pyjson() {
-	python3 -c 'import json, sys
+	"$PYTHON" -c 'import json, sys
 j = json.load(open(sys.argv[1]))
 sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
 }
@@ -171,7 +180,7 @@ write_config() { # the configuration on stdin goes to $tmp/routed.conf
 # $THREADS lookup threads (default 2); set either empty to use the
 # configuration's.
 start_routed() {
-	local i=0 opts=()
+	local opts=() deadline=$((SECONDS + 60))
 	[ -f "$tmp/routed.conf" ] || echo '{}' >"$tmp/routed.conf"
 	: >"$tmp/routed.err"
 	[ -n "${LOOKUP_LISTEN-127.0.0.1:0}" ] &&
@@ -180,7 +189,9 @@ start_routed() {
 	"$ROUTED" -c "$tmp/routed.conf" --control-socket "$sock" \
 		--state-dir "$tmp/state" "${opts[@]}" "$@" 2>>"$tmp/routed.err" &
 	routed_pid=$!
-	while [ $i -lt 200 ]; do
+	# Ready is when it answers ping; on a loaded machine (a sanitizer
+	# build, a large route file) that may take many seconds.
+	while [ $SECONDS -lt $deadline ]; do
 		if "$ROUTECTL" --timeout 2 ping >/dev/null 2>&1; then
 			return 0
 		fi
@@ -188,7 +199,6 @@ start_routed() {
 			break
 		fi
 		sleep 0.05
-		i=$((i + 1))
 	done
 	echo "Bail out! routed did not come up"
 	show_diagnostics
@@ -242,14 +252,17 @@ routed_rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$routed_pid/status"
 }
 
-# poll SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds.
+# poll SECONDS COMMAND...: retry COMMAND every 50 ms until it succeeds, for
+# at least SECONDS of wall-clock time and at least 20 s: it waits for a
+# state to be reached, and a loaded machine may take long to reach it.
 poll() {
-	local i=0 limit=$(($1 * 20))
+	local limit=$1
+	[ "$limit" -lt 20 ] && limit=20
+	local deadline=$((SECONDS + limit))
 	shift
-	while [ $i -lt $limit ]; do
+	while [ $SECONDS -lt $deadline ]; do
 		"$@" && return 0
 		sleep 0.05
-		i=$((i + 1))
 	done
 	"$@"
 }

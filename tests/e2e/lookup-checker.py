@@ -18,7 +18,9 @@
 #
 #   lookup-checker.py SOCKET STOP-FILE READY-FILE
 #
-# READY-FILE is created once the first requests have been answered.
+# READY-FILE is created once the first requests have been answered, and
+# again after each full round (both tables) whenever it has been removed:
+# removing it and waiting for it twice proves a whole round ran since.
 
 import os
 import sys
@@ -113,7 +115,7 @@ def main(argv):
                 first_problem = first_problem or "one answer mixes both versions"
             else:
                 versions |= seen
-        if batches == 2:
+        if not os.path.exists(ready):
             open(ready, "w").close()
     conn.close()
     print("# %d lookup requests of %d and %d addresses, versions seen: %s"
