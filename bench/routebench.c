@@ -49,6 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/system.h>
+
 #include <routed/routefile.h>
 #include <routed/table.h>
 
@@ -867,7 +869,7 @@ static void *churn_writer(void *arg)
 
 	/* The default timer slack (50 us) is 2.5 pairs at 100 k updates/s. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+	while (!CMM_LOAD_SHARED(c->stop)) {
 		size_t i = rng_below(&c->r, f->n);
 		const struct rt_route *rt = &f->routes[i];
 		bool timed = paced || c->pairs % LAT_SAMPLE == 0;
@@ -884,7 +886,7 @@ static void *churn_writer(void *arg)
 		}
 		if (a < due) {
 			sleep_until(due);
-			if (__atomic_load_n(&c->stop, __ATOMIC_RELAXED))
+			if (CMM_LOAD_SHARED(c->stop))
 				break;
 			a = now();
 		} else if (paced && a - due > LATE_S) {
@@ -931,7 +933,7 @@ static void *churn_reader(void *arg)
 		if (++batches % CLOCK_BATCHES)
 			continue;
 		/* The lookups since the last reading go to the window it fell in. */
-		stop = __atomic_load_n(&c->stop, __ATOMIC_RELAXED);
+		stop = CMM_LOAD_SHARED(c->stop);
 		t = now();
 		w = window_of(c, last, c->guard);
 		c->lookups[w] += lookups;
@@ -989,8 +991,8 @@ static void churn_phase(struct churn *c, bool windowed)
 	if (err)
 		die("pthread_create: %s", strerror(err));
 	sleep_until(c->t0 + opt.churn_s);
-	/* Relaxed: a flag and nothing else; pthread_join() orders the threads' results. */
-	__atomic_store_n(&c->stop, 1, __ATOMIC_RELAXED);
+	/* A flag and nothing else: pthread_join() orders the threads' results. */
+	CMM_STORE_SHARED(c->stop, 1);
 	pthread_join(rt, NULL);
 	if (c->w)
 		pthread_join(wt, NULL);
