@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The JSON renderer (--json): one object.
+ * The JSON renderer (--json): one object on one line, keys in the order
+ * they are set. Numbers that were not measured (NAN) are null. Reals keep
+ * nine significant digits; counts are integers.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
@@ -11,312 +14,357 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <jansson.h>
+
 #include "bench.h"
 #include "churn.h"
 #include "output.h"
 #include "routebench.h"
 
-static const struct rt_family_stats *alone_stats(const struct fam *f)
+/*
+ * Every builder below returns a new object, or NULL when memory ran out:
+ * set() takes a NULL value as a failure, so a failure anywhere below
+ * reaches the top.
+ */
+
+/* o[key] = v, taking v: 0, or -ENOMEM if o or v is NULL or the set failed. */
+static int set(json_t *o, const char *key, json_t *v)
 {
-	return f->af == AF_INET ? &f->alone.v4 : &f->alone.v6;
+	return json_object_set_new(o, key, v) ? -ENOMEM : 0;
 }
 
-struct json {
-	int depth;
-	bool first[16];
-};
-
-static void j_string(const char *s)
+/* o, or NULL (releasing o) after a failure. */
+static json_t *built(json_t *o, int err)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if (!err)
+		return o;
+	json_decref(o);
+	return NULL;
 }
 
-static void j_key(struct json *j, const char *key)
+static json_t *num(double v)
 {
-	if (!j->first[j->depth])
-		putchar(',');
-	j->first[j->depth] = false;
-	if (key) {
-		j_string(key);
-		putchar(':');
-	}
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static void j_open(struct json *j, const char *key, char c)
+/* json_int_t is signed: a count past its range (never, but --seed may be) becomes a real. */
+static json_t *u64(uint64_t v)
 {
-	j_key(j, key);
-	putchar(c);
-	j->first[++j->depth] = true;
+	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
 }
 
-static void j_close(struct json *j, char c)
+static json_t *str(const char *s)
 {
-	j->depth--;
-	putchar(c);
+	return s ? json_string(s) : json_null();
 }
 
-static void j_num(struct json *j, const char *key, double v)
-{
-	j_key(j, key);
-	if (isfinite(v))
-		printf("%.9g", v);
-	else
-		printf("null");
-}
-
-static void j_u64(struct json *j, const char *key, uint64_t v)
-{
-	j_key(j, key);
-	printf("%" PRIu64, v);
-}
-
-static void j_bool(struct json *j, const char *key, bool v)
-{
-	j_key(j, key);
-	printf(v ? "true" : "false");
-}
-
-static void j_str(struct json *j, const char *key, const char *v)
-{
-	j_key(j, key);
-	if (v)
-		j_string(v);
-	else
-		printf("null");
-}
-
-static void j_hex(struct json *j, const char *key, uint32_t v)
+static json_t *hex(uint32_t v)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "0x%08" PRIx32, v);
-	j_str(j, key, buf);
+	return json_string(buf);
 }
 
-static void j_family_stats(struct json *j, const char *key, const struct rt_family_stats *s)
+static json_t *nums(const double *v, unsigned n)
 {
-	j_open(j, key, '{');
-	j_u64(j, "prefixes", s->prefixes);
-	j_u64(j, "routes", s->routes);
-	j_u64(j, "fib_bytes", s->fib_bytes);
-	j_num(j, "fib_bytes_per_prefix",
-	      s->prefixes ? (double)s->fib_bytes / (double)s->prefixes : NAN);
-	j_u64(j, "fib_reserved_bytes", s->fib_reserved_bytes);
-	j_num(j, "fib_reserved_bytes_per_prefix",
-	      s->prefixes ? (double)s->fib_reserved_bytes / (double)s->prefixes : NAN);
-	j_u64(j, "fib_nodes", s->fib_nodes);
-	j_u64(j, "rib_bytes", s->rib_bytes);
-	j_close(j, '}');
-}
+	json_t *a = json_array();
+	int err = 0;
 
-static void j_nums(struct json *j, const char *key, const double *v, unsigned n)
-{
-	j_open(j, key, '[');
 	for (unsigned i = 0; i < n; i++)
-		j_num(j, NULL, v[i]);
-	j_close(j, ']');
+		err |= json_array_append_new(a, num(v[i])) ? -ENOMEM : 0;
+	return built(a, err);
 }
 
-static void j_churn(struct json *j, const struct churn_stats *c)
+static double per_prefix(uint64_t bytes, uint64_t prefixes)
 {
+	return prefixes ? (double)bytes / (double)prefixes : NAN;
+}
+
+static json_t *family_stats(const struct rt_family_stats *s)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "prefixes", u64(s->prefixes));
+	err |= set(o, "routes", u64(s->routes));
+	err |= set(o, "fib_bytes", u64(s->fib_bytes));
+	err |= set(o, "fib_bytes_per_prefix", num(per_prefix(s->fib_bytes, s->prefixes)));
+	err |= set(o, "fib_reserved_bytes", u64(s->fib_reserved_bytes));
+	err |= set(o, "fib_reserved_bytes_per_prefix",
+		   num(per_prefix(s->fib_reserved_bytes, s->prefixes)));
+	err |= set(o, "fib_nodes", u64(s->fib_nodes));
+	err |= set(o, "rib_bytes", u64(s->rib_bytes));
+	return built(o, err);
+}
+
+/* One writer configuration's figures, set in o beside others. */
+static int set_churn(json_t *o, const struct churn_stats *c)
+{
+	int err = 0;
+
 	if (c->target > 0)
-		j_num(j, "target_updates_per_s", c->target);
-	j_num(j, "seconds", c->seconds);
-	j_u64(j, "delete_add_pairs", c->pairs);
-	j_num(j, "updates_per_s", c->updates_per_s);
+		err |= set(o, "target_updates_per_s", num(c->target));
+	err |= set(o, "seconds", num(c->seconds));
+	err |= set(o, "delete_add_pairs", u64(c->pairs));
+	err |= set(o, "updates_per_s", num(c->updates_per_s));
 	if (c->target > 0)
-		j_u64(j, "late_pairs", c->late);
-	j_u64(j, "runs_completed", c->runs);
-	j_str(j, "error", c->error ? strerror(-c->error) : NULL);
+		err |= set(o, "late_pairs", u64(c->late));
+	err |= set(o, "runs_completed", u64(c->runs));
+	err |= set(o, "error", str(c->error ? strerror(-c->error) : NULL));
 	if (c->error) {
-		j_str(j, "error_in", c->error_what);
-		j_u64(j, "error_run", c->error_run);
-		j_u64(j, "error_after_pairs", c->error_pairs);
-		j_num(j, "error_updates_per_s", c->error_rate);
+		err |= set(o, "error_in", str(c->error_what));
+		err |= set(o, "error_run", u64(c->error_run));
+		err |= set(o, "error_after_pairs", u64(c->error_pairs));
+		err |= set(o, "error_updates_per_s", num(c->error_rate));
 	}
-	j_num(j, "pair_p50_us", c->p50_us);
-	j_num(j, "pair_p99_us", c->p99_us);
-	j_num(j, "pair_max_us", c->max_us);
-	j_num(j, "reader_quiescent_mlps", c->quiet_mlps);
-	j_num(j, "reader_churn_mlps", c->busy_mlps);
-	j_num(j, "reader_ratio", c->reader_ratio);
-	j_num(j, "other_cpus_max", c->other_cpus);
-	j_nums(j, "per_run_updates_per_s", c->run_upd, c->runs);
-	j_nums(j, "per_run_reader_quiescent_mlps", c->run_quiet, c->runs);
-	j_nums(j, "per_run_reader_churn_mlps", c->run_busy, c->runs);
-	j_nums(j, "per_run_reader_ratio", c->run_ratio, c->runs);
+	err |= set(o, "pair_p50_us", num(c->p50_us));
+	err |= set(o, "pair_p99_us", num(c->p99_us));
+	err |= set(o, "pair_max_us", num(c->max_us));
+	err |= set(o, "reader_quiescent_mlps", num(c->quiet_mlps));
+	err |= set(o, "reader_churn_mlps", num(c->busy_mlps));
+	err |= set(o, "reader_ratio", num(c->reader_ratio));
+	err |= set(o, "other_cpus_max", num(c->other_cpus));
+	err |= set(o, "per_run_updates_per_s", nums(c->run_upd, c->runs));
+	err |= set(o, "per_run_reader_quiescent_mlps", nums(c->run_quiet, c->runs));
+	err |= set(o, "per_run_reader_churn_mlps", nums(c->run_busy, c->runs));
+	err |= set(o, "per_run_reader_ratio", nums(c->run_ratio, c->runs));
+	return err;
 }
 
-static void json_family(struct json *j, const struct fam *f)
+static json_t *build(const struct fam *f)
 {
-	j_open(j, f->name, '{');
-	j_u64(j, "routes", f->n);
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "replace_all_s", num(f->build_s));
+	err |= set(o, "replace_all_routes_per_s", num((double)f->n / f->build_s));
+	if (f->incr_done) {
+		err |= set(o, "add_s", num(f->incr_s));
+		err |= set(o, "adds_per_s", num((double)f->n / f->incr_s));
+		err |= set(o, "add_errors", u64(f->incr_errors));
+		err |= set(o, "add_fib_bytes", u64(f->incr.fib_bytes));
+		err |= set(o, "add_fib_nodes", u64(f->incr.fib_nodes));
+	}
+	return built(o, err);
+}
+
+static json_t *memory(const struct fam *f)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "full_table", family_stats(&f->full));
+	err |= set(o, "alone", family_stats(f->af == AF_INET ? &f->alone.v4 : &f->alone.v6));
+	err |= set(o, "alone_total_bytes", u64(f->alone.total_bytes));
+	return built(o, err);
+}
+
+static json_t *peer_method(const struct kind_result *kr, const struct method_result *mr)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "peer", str(mr->peer));
+	err |= set(o, "method", str(mr->method));
+	err |= set(o, "mlps_1_thread", num(mr->mlps));
+	err |= set(o, "ratio_ours_theirs", num(bench_ratio(kr->mlps, mr->mlps)));
+	if (mr->mlps_t) {
+		err |= set(o, "mlps_threads", num(mr->mlps_t));
+		err |= set(o, "ratio_threads_ours_theirs", num(bench_ratio(kr->mlps_t, mr->mlps_t)));
+	}
+	err |= set(o, "checksum", hex(mr->checksum));
+	err |= set(o, "checksum_stable", json_boolean(mr->stable));
+	err |= set(o, "checked", u64(mr->checked));
+	err |= set(o, "mismatches", u64(mr->mismatches));
+	return built(o, err);
+}
+
+static json_t *kind(const struct kind_result *kr)
+{
+	json_t *o = json_object(), *peers = json_array();
+	int err = 0;
+
+	err |= set(o, "queries", u64(kr->n));
+	err |= set(o, "hits", u64(kr->hits));
+	err |= set(o, "mlps_1_thread", num(kr->mlps));
+	err |= set(o, "mlps_threads", num(kr->mlps_t ? kr->mlps_t : kr->mlps));
+	err |= set(o, "checksum", hex(kr->checksum));
+	err |= set(o, "checksum_stable", json_boolean(kr->stable));
+	for (unsigned m = 0; m < kr->nm; m++)
+		err |= json_array_append_new(peers, peer_method(kr, &kr->m[m])) ? -ENOMEM : 0;
+	err |= set(o, "dpdk", peers);
+	return built(o, err);
+}
+
+static json_t *lookup(const struct fam *f)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	for (unsigned k = 0; k < f->nkinds; k++)
+		err |= set(o, f->kinds[k].name, kind(&f->kinds[k]));
+	return built(o, err);
+}
+
+static json_t *churn_paced(const struct churn_stats *c)
+{
+	json_t *o = json_object();
+	int err = set_churn(o, c);
+
+	err |= set(o, "reclaim_batches", u64(c->reclaim_batches));
+	err |= set(o, "reclaim_sync_fallbacks", u64(c->sync_fallbacks));
+	return built(o, err);
+}
+
+static json_t *churn_dpdk(const struct update_result *u)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "peer", str(u->peer));
+	err |= set(o, "reader_method", str(u->method));
+	err |= set_churn(o, &u->dpdk);
+	err |= set(o, "ratio_updates_ours_theirs", num(u->ratio_updates));
+	err |= set(o, "ratio_runs", u64(u->ratio_runs));
+	err |= set(o, "per_run_ratio_updates", nums(u->run_rel, u->ratio_runs));
+	err |= set(o, "checked_after", u64(u->dpdk_checked));
+	err |= set(o, "mismatches_after", u64(u->dpdk_mismatches));
+	return built(o, err);
+}
+
+static json_t *update(const struct update_result *u)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "runs", u64(opt.runs));
+	err |= set(o, "phase_seconds", num(opt.churn_s));
+	err |= set(o, "window_seconds", num(churn_window()));
+	err |= set(o, "guard_seconds", num(CHURN_GUARD_S));
+	err |= set(o, "reader_as_built_mlps", num(u->reader_built));
+	/* Ours, the writer as fast as it goes. */
+	err |= set_churn(o, &u->max);
+	err |= set(o, "reclaim_batches", u64(u->max.reclaim_batches));
+	err |= set(o, "reclaim_sync_fallbacks", u64(u->max.sync_fallbacks));
+	err |= set(o, "routes_intact", json_boolean(u->routes_intact));
+	err |= set(o, "after", family_stats(&u->after));
+	if (u->paced.done)
+		err |= set(o, "paced", churn_paced(&u->paced));
+	if (u->dpdk.done)
+		err |= set(o, "dpdk", churn_dpdk(u));
+	return built(o, err);
+}
+
+static json_t *peer(const struct fam *f, const struct dpdk_peer *pe)
+{
+	double rate = pe->add_s > 0 ? (double)pe->added / pe->add_s : NAN;
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "name", str(pe->name));
+	err |= set(o, "measured", json_boolean(pe->ready));
+	err |= set(o, "note", str(pe->note));
+	err |= set(o, "added", u64(pe->added));
+	err |= set(o, "skipped", u64(pe->skipped));
+	err |= set(o, "failed", u64(pe->failed));
+	err |= set(o, "create_s", num(pe->create_s));
+	err |= set(o, "add_s", num(pe->add_s));
+	err |= set(o, "adds_per_s", num(rate));
+	if (f->incr_done && pe->add_s > 0)
+		err |= set(o, "ratio_add_rate_ours_theirs",
+			   num(bench_ratio((double)f->n / f->incr_s, rate)));
+	err |= set(o, "tbl8_groups", u64(pe->tbl8_groups));
+	err |= set(o, "mem_bytes", u64(pe->mem_bytes));
+	if (pe->mem_used_bytes)
+		err |= set(o, "mem_used_bytes", u64(pe->mem_used_bytes));
+	if (pe->mem_bytes && pe->ready)
+		err |= set(o, "ratio_memory_ours_theirs",
+			   num(bench_ratio((double)f->alone.total_bytes, (double)pe->mem_bytes)));
+	return built(o, err);
+}
+
+static json_t *family(const struct fam *f)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "routes", u64(f->n));
 	if (f->n) {
-		j_open(j, "build", '{');
-		j_num(j, "replace_all_s", f->build_s);
-		j_num(j, "replace_all_routes_per_s", (double)f->n / f->build_s);
-		if (f->incr_done) {
-			j_num(j, "add_s", f->incr_s);
-			j_num(j, "adds_per_s", (double)f->n / f->incr_s);
-			j_u64(j, "add_errors", f->incr_errors);
-			j_u64(j, "add_fib_bytes", f->incr.fib_bytes);
-			j_u64(j, "add_fib_nodes", f->incr.fib_nodes);
-		}
-		j_close(j, '}');
-		j_open(j, "memory", '{');
-		j_family_stats(j, "full_table", &f->full);
-		j_family_stats(j, "alone", alone_stats(f));
-		j_u64(j, "alone_total_bytes", f->alone.total_bytes);
-		j_close(j, '}');
+		err |= set(o, "build", build(f));
+		err |= set(o, "memory", memory(f));
 	}
-	j_open(j, "lookup", '{');
-	for (unsigned k = 0; k < f->nkinds; k++) {
-		const struct kind_result *kr = &f->kinds[k];
-
-		j_open(j, kr->name, '{');
-		j_u64(j, "queries", kr->n);
-		j_u64(j, "hits", kr->hits);
-		j_num(j, "mlps_1_thread", kr->mlps);
-		j_num(j, "mlps_threads", kr->mlps_t ? kr->mlps_t : kr->mlps);
-		j_hex(j, "checksum", kr->checksum);
-		j_bool(j, "checksum_stable", kr->stable);
-		j_open(j, "dpdk", '[');
-		for (unsigned m = 0; m < kr->nm; m++) {
-			const struct method_result *mr = &kr->m[m];
-
-			j_open(j, NULL, '{');
-			j_str(j, "peer", mr->peer);
-			j_str(j, "method", mr->method);
-			j_num(j, "mlps_1_thread", mr->mlps);
-			j_num(j, "ratio_ours_theirs", bench_ratio(kr->mlps, mr->mlps));
-			if (mr->mlps_t) {
-				j_num(j, "mlps_threads", mr->mlps_t);
-				j_num(j, "ratio_threads_ours_theirs",
-				      bench_ratio(kr->mlps_t, mr->mlps_t));
-			}
-			j_hex(j, "checksum", mr->checksum);
-			j_bool(j, "checksum_stable", mr->stable);
-			j_u64(j, "checked", mr->checked);
-			j_u64(j, "mismatches", mr->mismatches);
-			j_close(j, '}');
-		}
-		j_close(j, ']');
-		j_close(j, '}');
-	}
-	j_close(j, '}');
-	if (f->upd.done) {
-		const struct update_result *u = &f->upd;
-
-		j_open(j, "update", '{');
-		j_u64(j, "runs", opt.runs);
-		j_num(j, "phase_seconds", opt.churn_s);
-		j_num(j, "window_seconds", churn_window());
-		j_num(j, "guard_seconds", CHURN_GUARD_S);
-		j_num(j, "reader_as_built_mlps", u->reader_built);
-		/* Ours, the writer as fast as it goes. */
-		j_churn(j, &u->max);
-		j_u64(j, "reclaim_batches", u->max.reclaim_batches);
-		j_u64(j, "reclaim_sync_fallbacks", u->max.sync_fallbacks);
-		j_bool(j, "routes_intact", u->routes_intact);
-		j_family_stats(j, "after", &u->after);
-		if (u->paced.done) {
-			j_open(j, "paced", '{');
-			j_churn(j, &u->paced);
-			j_u64(j, "reclaim_batches", u->paced.reclaim_batches);
-			j_u64(j, "reclaim_sync_fallbacks", u->paced.sync_fallbacks);
-			j_close(j, '}');
-		}
-		if (u->dpdk.done) {
-			j_open(j, "dpdk", '{');
-			j_str(j, "peer", u->peer);
-			j_str(j, "reader_method", u->method);
-			j_churn(j, &u->dpdk);
-			j_num(j, "ratio_updates_ours_theirs", u->ratio_updates);
-			j_u64(j, "ratio_runs", u->ratio_runs);
-			j_nums(j, "per_run_ratio_updates", u->run_rel, u->ratio_runs);
-			j_u64(j, "checked_after", u->dpdk_checked);
-			j_u64(j, "mismatches_after", u->dpdk_mismatches);
-			j_close(j, '}');
-		}
-		j_close(j, '}');
-	}
+	err |= set(o, "lookup", lookup(f));
+	if (f->upd.done)
+		err |= set(o, "update", update(&f->upd));
 	if (f->npeers) {
-		j_open(j, "dpdk", '[');
-		for (unsigned p = 0; p < f->npeers; p++) {
-			const struct dpdk_peer *pe = &f->peers[p];
+		json_t *peers = json_array();
 
-			j_open(j, NULL, '{');
-			j_str(j, "name", pe->name);
-			j_bool(j, "measured", pe->ready);
-			j_str(j, "note", pe->note);
-			j_u64(j, "added", pe->added);
-			j_u64(j, "skipped", pe->skipped);
-			j_u64(j, "failed", pe->failed);
-			j_num(j, "create_s", pe->create_s);
-			j_num(j, "add_s", pe->add_s);
-			j_num(j, "adds_per_s", pe->add_s > 0 ? (double)pe->added / pe->add_s : NAN);
-			if (f->incr_done && pe->add_s > 0) {
-				double ours = (double)f->n / f->incr_s;
-
-				j_num(j, "ratio_add_rate_ours_theirs",
-				      bench_ratio(ours, (double)pe->added / pe->add_s));
-			}
-			j_u64(j, "tbl8_groups", pe->tbl8_groups);
-			j_u64(j, "mem_bytes", pe->mem_bytes);
-			if (pe->mem_used_bytes)
-				j_u64(j, "mem_used_bytes", pe->mem_used_bytes);
-			if (pe->mem_bytes && pe->ready)
-				j_num(j, "ratio_memory_ours_theirs",
-				      bench_ratio((double)f->alone.total_bytes, (double)pe->mem_bytes));
-			j_close(j, '}');
-		}
-		j_close(j, ']');
+		for (unsigned p = 0; p < f->npeers; p++)
+			err |= json_array_append_new(peers, peer(f, &f->peers[p])) ? -ENOMEM : 0;
+		err |= set(o, "dpdk", peers);
 	}
-	j_close(j, '}');
+	return built(o, err);
+}
+
+static json_t *table(const struct report *r)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "routes", u64(r->nall));
+	err |= set(o, "replace_all_s", num(r->all_s));
+	err |= set(o, "replace_all_routes_per_s", num((double)r->nall / r->all_s));
+	err |= set(o, "total_bytes", u64(r->st->total_bytes));
+	err |= set(o, "nexthops", u64(r->st->nexthops));
+	err |= set(o, "nexthop_bytes", u64(r->st->nexthop_bytes));
+	err |= set(o, "entry_bytes", u64(r->st->entry_bytes));
+	return built(o, err);
+}
+
+static json_t *results(const struct report *r)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	err |= set(o, "routes_file", str(opt.routes_path));
+	err |= set(o, "queries_file", str(opt.queries_path));
+	err |= set(o, "seed", u64(opt.seed));
+	err |= set(o, "threads", u64(opt.threads));
+	err |= set(o, "runs", u64(opt.runs));
+	err |= set(o, "batch", u64(BENCH_BATCH));
+	err |= set(o, "membarrier", json_boolean(rt_rcu_has_membarrier()));
+	err |= set(o, "table", table(r));
+	for (unsigned i = 0; i < NFAM; i++)
+		err |= set(o, r->fams[i].name, family(&r->fams[i]));
+	err |= set(o, "checksum", hex(output_checksum(r->fams)));
+	return built(o, err);
+}
+
+static bool utf8(const char *s)
+{
+	json_t *v = s ? json_string(s) : NULL;
+
+	json_decref(v);
+	return !s || v;
 }
 
 static int json_print(const struct report *r)
 {
-	const struct fam *fams = r->fams;
-	const struct rt_table_stats *st = r->st;
-	size_t nall = r->nall;
-	double all_s = r->all_s;
-	struct json j = { .depth = 0, .first = { true } };
+	json_t *o;
+	int err;
 
-	j_open(&j, NULL, '{');
-	j_str(&j, "routes_file", opt.routes_path);
-	j_str(&j, "queries_file", opt.queries_path);
-	j_u64(&j, "seed", opt.seed);
-	j_u64(&j, "threads", opt.threads);
-	j_u64(&j, "runs", opt.runs);
-	j_u64(&j, "batch", BENCH_BATCH);
-	j_bool(&j, "membarrier", rt_rcu_has_membarrier());
-	j_open(&j, "table", '{');
-	j_u64(&j, "routes", nall);
-	j_num(&j, "replace_all_s", all_s);
-	j_num(&j, "replace_all_routes_per_s", (double)nall / all_s);
-	j_u64(&j, "total_bytes", st->total_bytes);
-	j_u64(&j, "nexthops", st->nexthops);
-	j_u64(&j, "nexthop_bytes", st->nexthop_bytes);
-	j_u64(&j, "entry_bytes", st->entry_bytes);
-	j_close(&j, '}');
-	for (unsigned i = 0; i < NFAM; i++)
-		json_family(&j, &fams[i]);
-	j_hex(&j, "checksum", output_checksum(fams));
-	j_close(&j, '}');
-	putchar('\n');
-	return 0;
+	/* JSON strings are UTF-8: a file name that is not cannot be printed. */
+	if (!utf8(opt.routes_path) || !utf8(opt.queries_path))
+		return -EILSEQ;
+	o = results(r);
+	if (!o)
+		return -ENOMEM;
+	err = json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(9)) ? -EIO : 0;
+	if (!err && putchar('\n') == EOF)
+		err = -EIO;
+	json_decref(o);
+	return err;
 }
 
 const struct output output_json = {
