@@ -40,7 +40,7 @@ const struct config_key config_schema_keys[] = {
 	  .dflt = "[\"127.0.0.1:5300\", \"[::1]:5300\"]", .option = "--lookup-listen" },
 	{ "lookup", "threads", KT_UINT, 1, 256, .dflt_fn = default_threads, .option = "--threads",
 	  FIELD(threads) },
-	{ "lookup", "batch", KT_UINT, 1, 256, .dflt = "64", FIELD(batch) },
+	{ "lookup", "batch", KT_UINT, 1, CONFIG_MAX_BATCH, .dflt = "64", FIELD(batch) },
 	{ "lookup", "rounds", KT_UINT, 1, 1024, .dflt = "8", FIELD(rounds) },
 	{ "lookup", "socket_buffer", KT_UINT, 65536, 268435456, .dflt = "4194304",
 	  FIELD(socket_buffer) },
