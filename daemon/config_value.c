@@ -83,6 +83,17 @@ static void *field(struct routed_config *c, size_t offset)
 	return (char *)c + offset;
 }
 
+/* An array (expected says of what) of at most max items (items names them). */
+static int check_array(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+		       const char *expected, unsigned long long max, const char *items)
+{
+	if (!json_is_array(v))
+		return config_value_fail_type(ld, kp, v, expected);
+	if (json_array_size(v) > max)
+		return config_value_fail(ld, kp, false, "at most %llu %s", max, items);
+	return 0;
+}
+
 static int check_abs_path(struct config_loader *ld, const struct config_path *kp, const json_t *v,
 			  char *out, size_t size)
 {
@@ -222,10 +233,8 @@ static int check_protocols(struct config_loader *ld, const struct config_path *k
 	size_t i;
 	json_t *item;
 
-	if (!json_is_array(v))
-		return config_value_fail_type(ld, kp, v, "an array");
-	if (json_array_size(v) > max)
-		return config_value_fail(ld, kp, false, "at most %llu protocols", max);
+	if (check_array(ld, kp, v, "an array", max, "protocols") < 0)
+		return -1;
 	json_array_foreach(v, i, item) {
 		struct config_path ikp = config_path_index(*kp, i);
 
@@ -360,10 +369,8 @@ static int check_listen(struct config_loader *ld, const struct config_path *kp, 
 	size_t i;
 	json_t *item;
 
-	if (!json_is_array(v))
-		return config_value_fail_type(ld, kp, v, "an array of \"ADDR:PORT\" strings");
-	if (json_array_size(v) > max)
-		return config_value_fail(ld, kp, false, "at most %llu addresses", max);
+	if (check_array(ld, kp, v, "an array of \"ADDR:PORT\" strings", max, "addresses") < 0)
+		return -1;
 	json_array_foreach(v, i, item) {
 		struct config_path ikp = config_path_index(*kp, i);
 		struct config_listen *l = &c->listen[i];
@@ -513,10 +520,8 @@ static int check_route_files(struct config_loader *ld, const struct config_path 
 	size_t i;
 	json_t *item;
 
-	if (!json_is_array(v))
-		return config_value_fail_type(ld, kp, v, "an array of paths");
-	if (json_array_size(v) > max)
-		return config_value_fail(ld, kp, false, "at most %llu route files", max);
+	if (check_array(ld, kp, v, "an array of paths", max, "route files") < 0)
+		return -1;
 	json_array_foreach(v, i, item) {
 		struct config_path ikp = config_path_index(*kp, i);
 		char *out = c->route_files[i];
