@@ -33,6 +33,12 @@ static int set(json_t *o, const char *key, json_t *v)
 	return json_object_set_new(o, key, v) ? -ENOMEM : 0;
 }
 
+/* Append v to a, taking v: 0, or -ENOMEM as for set(). */
+static int append(json_t *a, json_t *v)
+{
+	return json_array_append_new(a, v) ? -ENOMEM : 0;
+}
+
 /* o, or NULL (releasing o) after a failure. */
 static json_t *built(json_t *o, int err)
 {
@@ -72,7 +78,7 @@ static json_t *nums(const double *v, unsigned n)
 	int err = 0;
 
 	for (unsigned i = 0; i < n; i++)
-		err |= json_array_append_new(a, num(v[i])) ? -ENOMEM : 0;
+		err |= append(a, num(v[i]));
 	return built(a, err);
 }
 
@@ -192,7 +198,7 @@ static json_t *kind(const struct kind_result *kr)
 	err |= set(o, "checksum", hex(kr->checksum));
 	err |= set(o, "checksum_stable", json_boolean(kr->stable));
 	for (unsigned m = 0; m < kr->nm; m++)
-		err |= json_array_append_new(peers, peer_method(kr, &kr->m[m])) ? -ENOMEM : 0;
+		err |= append(peers, peer_method(kr, &kr->m[m]));
 	err |= set(o, "dpdk", peers);
 	return built(o, err);
 }
@@ -301,7 +307,7 @@ static json_t *family(const struct fam *f)
 		json_t *peers = json_array();
 
 		for (unsigned p = 0; p < f->npeers; p++)
-			err |= json_array_append_new(peers, peer(f, &f->peers[p])) ? -ENOMEM : 0;
+			err |= append(peers, peer(f, &f->peers[p]));
 		err |= set(o, "dpdk", peers);
 	}
 	return built(o, err);
