@@ -3,7 +3,7 @@
  * routebench's lookup methods, and its comparison with DPDK's rte_lpm,
  * rte_fib (DIR-24-8), rte_lpm6 and rte_fib6 (trie). Only dpdk.c knows DPDK
  * (built with ./configure --with-dpdk, HAVE_DPDK); this interface is plain
- * C, so routebench.c builds the same with or without it.
+ * C, so the rest of routebench builds the same with or without it.
  *
  * Every peer stores the routes of one family from one array: route i is
  * stored with next hop i + 1 (reduced modulo id_mod where the next hop is

@@ -20,6 +20,8 @@
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_TABLES 256	/* = TABLES_MAX (tables.h) */
 #define CONFIG_MAX_ROUTE_FILES 64
+/* lookup.batch's maximum: it sizes each UDP worker's datagram arrays (udp.c). */
+#define CONFIG_MAX_BATCH 256
 
 struct config_listen {
 	char text[64];			/* as written, normalized: "127.0.0.1:5300", "[::1]:5300" */
@@ -60,7 +62,7 @@ struct routed_config {
 	unsigned n_listen;		/* default: 127.0.0.1:5300 and [::1]:5300 */
 	bool listen_is_default;		/* neither the file nor an option named listeners */
 	unsigned threads;		/* 1..256, default: CPUs online (at most 64) */
-	unsigned batch;			/* datagrams per recvmmsg, 1..256, default 64 */
+	unsigned batch;			/* datagrams per recvmmsg, 1..CONFIG_MAX_BATCH, default 64 */
 	unsigned rounds;		/* recvmmsg calls per wakeup, 1..1024, default 8 */
 	size_t socket_buffer;		/* SO_RCVBUF/SO_SNDBUF bytes, default 4 MiB */
 	/* "log" */

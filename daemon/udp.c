@@ -31,7 +31,7 @@
 #include "udp.h"
 #include "workers.h"
 
-#define UDP_MAX_BATCH 256		/* the most lookup.batch allows */
+#define UDP_MAX_BATCH CONFIG_MAX_BATCH	/* the most lookup.batch allows */
 #define UDP_MAX_WORKERS 256		/* the most lookup.threads allows */
 #define UDP_BATCH_BUCKETS 9		/* 1, 2-3, 4-7, ..., 128-255, 256 */
 

@@ -126,6 +126,27 @@ static void test_fields(void **state)
 	routed_config_free(c);
 }
 
+/* lookup.batch goes up to the size of the UDP workers' arrays, and no further. */
+static void test_batch_limit(void **state)
+{
+	struct routed_config *c;
+	char text[64], err[512], want[128];
+
+	snprintf(text, sizeof(text), "{ \"lookup\": { \"batch\": %u } }", CONFIG_MAX_BATCH);
+	c = load_text(text, NULL, err, sizeof(err));
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->batch, CONFIG_MAX_BATCH);
+	routed_config_free(c);
+
+	snprintf(text, sizeof(text), "{ \"lookup\": { \"batch\": %u } }", CONFIG_MAX_BATCH + 1);
+	c = load_text(text, NULL, err, sizeof(err));
+	assert_null(c);
+	snprintf(want, sizeof(want), "test.conf:1:24: lookup.batch: %u is not in 1..%u",
+		 CONFIG_MAX_BATCH + 1, CONFIG_MAX_BATCH);
+	assert_contains(err, want);
+}
+
 static void test_overrides(void **state)
 {
 	struct config_overrides ov = { 0 };
@@ -342,6 +363,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_batch_limit),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_escaped_keys),
 		cmocka_unit_test(test_small_error_buffer),

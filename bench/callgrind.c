@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Instructions per lookup (--callgrind): every method once over the same
+ * queries, callgrind's counts dumped after each (bench/callgrind.sh runs
+ * this under valgrind and divides). The only file that knows valgrind.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* --callgrind needs valgrind's client requests (Debian: the valgrind package). */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
+#endif
+#endif
+
+#include <routed/table.h>
+
+#include "bench.h"
+#include "callgrind.h"
+#include "query.h"
+#include "routebench.h"
+#include "timing.h"
+
+#ifdef HAVE_CALLGRIND
+const char *callgrind_unavailable(void)
+{
+	if (!RUNNING_ON_VALGRIND)
+		return "--callgrind counts instructions under valgrind --tool=callgrind only"
+		       " (see bench/callgrind.sh)";
+	return NULL;
+}
+
+/* The measuring loop without a lookup: what every method's count includes. */
+static void harness_lookup(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	(void)ctx;
+	(void)addrs;
+	memset(ids, 0, n * sizeof(*ids));
+}
+
+/*
+ * Run every method once over the same queries and dump callgrind's counts
+ * after each: each dump holds exactly one timing_slice() over n queries
+ * (counters zeroed before it, dumped after it; the client requests add a
+ * handful of instructions). Instrumentation starts here, so loading the
+ * table and the peers runs at valgrind's uninstrumented speed when started
+ * with --instr-atstart=no. The warm-up pass before each is not counted.
+ */
+void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, const void *addrs,
+		    size_t n)
+{
+	static bool started;
+	struct bench_method ours = timing_ours(t, f);
+	struct bench_method harness = { .name = "loop", .fn = harness_lookup };
+	const struct bench_method *ms[2 + MAX_PEER_METHODS];
+	const char *structs[2 + MAX_PEER_METHODS];
+	size_t stride = query_stride(f->af);
+	unsigned nms = 0;
+
+	ms[nms] = &harness;
+	structs[nms++] = "harness";
+	ms[nms] = &ours;
+	structs[nms++] = "ours";
+	for (unsigned p = 0; p < f->npeers; p++)
+		for (unsigned i = 0; i < f->peers[p].nmethods; i++) {
+			ms[nms] = &f->peers[p].methods[i];
+			structs[nms++] = f->peers[p].name;
+		}
+	if (!started) {
+		CALLGRIND_START_INSTRUMENTATION;
+		started = true;
+	}
+	for (unsigned i = 0; i < nms; i++) {
+		char label[128];
+		uint32_t x;
+
+		snprintf(label, sizeof(label), "%s %s %s %s %zu", f->name, kind, structs[i],
+			 ms[i]->name, n);
+		bench_info("callgrind: %s", label);
+		timing_select(ms[i]);
+		timing_slice(ms[i], addrs, stride, n < WARMUP_QUERIES ? n : WARMUP_QUERIES);
+		CALLGRIND_ZERO_STATS;
+		x = timing_slice(ms[i], addrs, stride, n);
+		CALLGRIND_DUMP_STATS_AT(label);
+		printf("%s 0x%08" PRIx32 "\n", label, x);
+	}
+}
+#else
+const char *callgrind_unavailable(void)
+{
+	return "--callgrind: built without <valgrind/callgrind.h> (install valgrind)";
+}
+
+void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, const void *addrs,
+		    size_t n)
+{
+	(void)t;
+	(void)f;
+	(void)kind;
+	(void)addrs;
+	(void)n;
+}
+#endif
