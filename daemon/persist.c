@@ -42,7 +42,7 @@ struct persist {
 	char persistent[CONFIG_MAX_PERSISTENT][RT_PROTO_LEN];
 	unsigned n_persistent;
 	struct rt_journal *j;
-	struct rt_durable *recovered;	/* until persist_apply_recovered() */
+	struct rt_durable *recovered;	/* until persist_recovered_applied() */
 	uint64_t snapshot_seq, replayed, recovered_routes;
 	struct rt_durable_buf buf;
 	int error;			/* first journal error, negative errno; 0: writable */
