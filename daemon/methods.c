@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <urcu/uatomic.h>
 
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -612,9 +613,9 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  " s:{s:I, s:I}, s:o, s:o?}",
 			  "tables", tables, "routes", (json_int_t)routes, "memory_bytes",
 			  (json_int_t)bytes, "lookups", "requests",
-			  (json_int_t)__atomic_load_n(&c->lookup_requests, __ATOMIC_RELAXED),
+			  (json_int_t)uatomic_read(&c->lookup_requests),
 			  "addresses",
-			  (json_int_t)__atomic_load_n(&c->lookup_addresses, __ATOMIC_RELAXED),
+			  (json_int_t)uatomic_read(&c->lookup_addresses),
 			  "control", "requests", (json_int_t)c->control_requests, "errors",
 			  (json_int_t)c->control_errors, "connections",
 			  (json_int_t)c->control_connections, "connections_total",
@@ -856,8 +857,8 @@ static int m_route_lookup(struct rpc_call *call, json_t *params, json_t **result
 	}
 	rt_table_lookup(tables_get(d->tables, table), addrs, n, found);
 	/* Counted like the lookup path's batches (workers add theirs atomically). */
-	__atomic_add_fetch(&d->counters.lookup_requests, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&d->counters.lookup_addresses, n, __ATOMIC_RELAXED);
+	uatomic_add(&d->counters.lookup_requests, 1);
+	uatomic_add(&d->counters.lookup_addresses, n);
 	for (size_t i = 0; i < n; i++) {
 		char addr[RT_ADDR_STRLEN], prefix[RT_PREFIX_STRLEN];
 

@@ -53,8 +53,10 @@ struct udp_plan {
 
 /*
  * One worker's counters: written by that worker only, read by the control
- * thread. Statistics imply no ordering, so relaxed atomic stores and loads
- * only keep each value whole. A cache line of its own per worker.
+ * thread. Statistics order nothing, so the owner's CMM_STORE_SHARED() and
+ * the reader's CMM_LOAD_SHARED() (volatile accesses, no barrier) only keep
+ * each aligned 64-bit value whole. A cache line of its own per worker, so
+ * workers never write to a line another one writes.
  */
 struct udp_counters {
 	uint64_t datagrams;		/* valid requests */
@@ -72,12 +74,12 @@ struct udp_counters {
 static inline void count(uint64_t *c, uint64_t n)
 {
 	if (n)
-		__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+		CMM_STORE_SHARED(*c, *c + n);
 }
 
 static inline uint64_t counter(const uint64_t *c)
 {
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
+	return CMM_LOAD_SHARED(*c);
 }
 
 struct udp_watch {
