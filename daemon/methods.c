@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <urcu/uatomic.h>
 
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -573,6 +572,7 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 	struct routed *d = ctx(call);
 	const struct routed_counters *c = &d->counters;
 	uint64_t routes = 0, bytes = 0, pending_batches = 0, pending_bytes = 0;
+	uint64_t udp_requests = 0, udp_addresses = 0;
 	json_t *tables;
 	uint32_t id;
 	int rc;
@@ -607,15 +607,16 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 			return no_memory(call);
 		}
 	}
+	if (d->udp)
+		udp_lookup_counts(d->udp, &udp_requests, &udp_addresses);
 	return result_or_nomem(
 		call,
 		json_pack("{s:o, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 			  " s:{s:I, s:I}, s:o, s:o?}",
 			  "tables", tables, "routes", (json_int_t)routes, "memory_bytes",
 			  (json_int_t)bytes, "lookups", "requests",
-			  (json_int_t)uatomic_read(&c->lookup_requests),
-			  "addresses",
-			  (json_int_t)uatomic_read(&c->lookup_addresses),
+			  (json_int_t)(c->lookup_requests + udp_requests), "addresses",
+			  (json_int_t)(c->lookup_addresses + udp_addresses),
 			  "control", "requests", (json_int_t)c->control_requests, "errors",
 			  (json_int_t)c->control_errors, "connections",
 			  (json_int_t)c->control_connections, "connections_total",
@@ -856,9 +857,9 @@ static int m_route_lookup(struct rpc_call *call, json_t *params, json_t **result
 		}
 	}
 	rt_table_lookup(tables_get(d->tables, table), addrs, n, found);
-	/* Counted like the lookup path's batches (workers add theirs atomically). */
-	uatomic_add(&d->counters.lookup_requests, 1);
-	uatomic_add(&d->counters.lookup_addresses, n);
+	/* One request like one UDP datagram; stats adds the workers' counts. */
+	d->counters.lookup_requests++;
+	d->counters.lookup_addresses += n;
 	for (size_t i = 0; i < n; i++) {
 		char addr[RT_ADDR_STRLEN], prefix[RT_PREFIX_STRLEN];
 

@@ -675,6 +675,21 @@ json_t *udp_listeners_json(struct udp_service *u)
 	return a;
 }
 
+void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addresses)
+{
+	*requests = 0;
+	*addresses = 0;
+	/*
+	 * Relaxed loads (see struct udp_counters): the workers go on counting
+	 * meanwhile, so the sums belong to no single instant, but each term
+	 * is whole and never smaller than an earlier read of it.
+	 */
+	for (unsigned w = 0; w < UDP_MAX_WORKERS; w++) {
+		*requests += counter(&u->counters[w].datagrams);
+		*addresses += counter(&u->counters[w].lookups);
+	}
+}
+
 struct udp_totals {
 	uint64_t datagrams, responses, lookups, unbound, send_errors, recv_errors;
 	uint64_t kernel_drops, rounds, drops_total;

@@ -11,17 +11,22 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
 #include <config.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/route.h>
 #include <routed/route_json.h>
 #include <routed/table.h>
@@ -31,6 +36,7 @@
 #include "methods.h"
 #include "methods_harness.h"
 #include "tables.h"
+#include "udp.h"
 
 static int setup(void **state)
 {
@@ -222,6 +228,100 @@ static void test_stats(void **state)
 	assert_int_equal(int_at(json_object_get(res, "events"), "seq"), 3);
 	assert_int_equal(int_at(json_object_get(res, "events"), "subscribers"), 0);
 	reply_free(&r);
+}
+
+/* The lookup service on 127.0.0.1 (a port the kernel picks), workers running. */
+static struct udp_service *udp_start(unsigned threads, uint16_t *port)
+{
+	struct routed_config *cfg = &harness->config;
+	struct udp_service *u;
+	json_t *listeners;
+	const char *text;
+	char err[256];
+
+	cfg->listen[0] = (struct config_listen){ .text = "127.0.0.1:0", .family = AF_INET,
+						 .addr = { 127, 0, 0, 1 },
+						 .table = RT_TABLE_MAIN };
+	cfg->n_listen = 1;
+	cfg->threads = threads;
+	cfg->batch = 64;
+	cfg->rounds = 8;
+	cfg->socket_buffer = 1 << 20;
+	u = udp_create(&harness->d);
+	assert_non_null(u);
+	if (udp_prepare(u, cfg, err, sizeof(err)))
+		fail_msg("udp_prepare: %s", err);
+	/* No gate here: no datagram arrives before the plan is committed. */
+	udp_commit(u);
+	udp_finish(u);
+	listeners = udp_listeners_json(u);
+	text = json_string_value(json_object_get(json_array_get(listeners, 0), "address"));
+	assert_non_null(text);
+	*port = (uint16_t)atoi(strrchr(text, ':') + 1);
+	json_decref(listeners);
+	return u;
+}
+
+/* Send one request for n IPv4 addresses to port and wait for its answer. */
+static void udp_ask(int fd, uint16_t port, uint32_t id, size_t n)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint8_t req[RT_WIRE_MAX_PAYLOAD], resp[RT_WIRE_MAX_PAYLOAD];
+	uint32_t addrs[RT_WIRE_MAX_COUNT4];
+	struct rt_wire_header h;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len;
+	ssize_t got;
+
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = 0x0a000001u + (uint32_t)i;	/* 10.0.0.1, ... */
+	len = rt_wire_encode_request4(req, sizeof(req), id, 0, addrs, n);
+	assert_true(len > 0);
+	assert_int_equal(sendto(fd, req, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
+	if (poll(&pfd, 1, 5000) != 1)
+		fail_msg("no answer to request %u within 5 s", id);
+	got = recv(fd, resp, sizeof(resp), 0);
+	assert_int_equal(got, (ssize_t)len);
+	assert_int_equal(rt_wire_parse_response(resp, (size_t)got, &h), RT_WIRE_OK);
+	assert_int_equal(h.id, id);
+	assert_int_equal(h.count, n);
+}
+
+/* stats.lookups is the total: route.lookup calls and the UDP service's lookups. */
+static void test_stats_counts_udp_lookups(void **state)
+{
+	struct udp_service *u;
+	json_t *lookups, *udp;
+	uint64_t addresses = 0;
+	struct reply r;
+	uint16_t port;
+	int fd;
+
+	(void)state;
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\"}");
+	u = udp_start(2, &port);
+	harness->d.udp = u;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	for (uint32_t i = 1; i <= 20; i++) {
+		udp_ask(fd, port, i, i);
+		addresses += i;
+	}
+	ok("route.lookup", "{\"addresses\": [\"10.0.0.1\", \"192.0.2.1\", \"2001:db8::1\"]}");
+
+	r = call("stats", NULL);
+	lookups = json_object_get(expect_ok(&r), "lookups");
+	udp = json_object_get(r.result, "udp");
+	assert_int_equal(int_at(udp, "datagrams"), 20);
+	assert_int_equal(int_at(udp, "lookups"), addresses);
+	assert_int_equal(int_at(lookups, "requests"), 20 + 1);
+	assert_int_equal(int_at(lookups, "addresses"), addresses + 3);
+	reply_free(&r);
+
+	close(fd);
+	harness->d.udp = NULL;
+	udp_destroy(u);
 }
 
 /* route.add / replace / get / delete */
@@ -1421,6 +1521,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_info_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_counts_udp_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_add_get_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_list_filters, setup, teardown),
