@@ -42,6 +42,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "persist.h"
 #include "rpc.h"
 
 /* Requests answered per connection per turn of the loop, so that one busy
@@ -66,6 +67,13 @@ struct close_hook {
 	void *arg;
 };
 
+/* An answer waiting until the journal record it acknowledges is durable. */
+struct held {
+	struct held *next;
+	json_t *msg;
+	uint64_t seq;	/* 0: waits only for the answers before it */
+};
+
 struct rpc_conn {
 	struct control *ctl;
 	struct rpc_conn *prev, *next;
@@ -82,6 +90,7 @@ struct rpc_conn {
 	size_t n_hooks, hooks_alloc;
 	rpc_conn_hook_fn drain_fn;
 	void *drain_arg;
+	struct held *held, **held_tail; /* oldest first */
 };
 
 struct control {
@@ -113,9 +122,11 @@ struct control {
 	bool done_called;
 	void (*done)(void *arg);
 	void *done_arg;
+	size_t n_held; /* answers held on all connections */
 };
 
 static void conn_free(struct rpc_conn *conn);
+static void held_drop(struct rpc_conn *conn);
 
 /* ---------------------------------------------------------------------- */
 /* Access */
@@ -300,6 +311,7 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd, struc
 	if (!conn)
 		goto oom;
 	conn->ctl = c;
+	conn->held_tail = &conn->held;
 	conn->id = ++c->next_conn_id;
 	conn->peer.uid = cred.uid;
 	conn->peer.gid = cred.gid;
@@ -565,6 +577,8 @@ static void conn_free(struct rpc_conn *conn)
 	c->n_conns--;
 	c->d->counters.control_connections--;
 	log_debug("control: connection %llu closed", (unsigned long long)conn->id);
+	while (conn->held)
+		held_drop(conn);
 
 	event_free(conn->resume);
 	bufferevent_free(conn->bev);
@@ -631,6 +645,85 @@ int control_conn_send(struct rpc_conn *conn, const json_t *msg)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Answers that wait for durability */
+
+/* Unlink and free the oldest held answer of conn. */
+static void held_drop(struct rpc_conn *conn)
+{
+	struct control *c = conn->ctl;
+	struct held *h = conn->held;
+
+	conn->held = h->next;
+	if (!conn->held)
+		conn->held_tail = &conn->held;
+	json_decref(h->msg);
+	free(h);
+	/* Nothing waits any more: persist need not tell us about syncs. */
+	if (--c->n_held == 0 && c->d->persist)
+		persist_on_durable(c->d->persist, NULL, NULL);
+}
+
+/*
+ * Send the held answers of conn that durability allows now, in order:
+ * those whose record is durable; if the journal failed, the others too,
+ * a success then turned into an error.
+ */
+static void conn_release(struct rpc_conn *conn, uint64_t durable, const char *failed)
+{
+	struct held *h;
+
+	while ((h = conn->held) && (h->seq <= durable || failed)) {
+		if (h->seq > durable) {
+			json_t *err = rpc_not_durable(h->msg, failed);
+
+			if (err)
+				control_conn_send(conn, err);
+			json_decref(err);
+		} else {
+			control_conn_send(conn, h->msg);
+		}
+		held_drop(conn);
+	}
+}
+
+/* persist's watcher: a sync finished. */
+static void durable_advanced(void *arg)
+{
+	struct control *c = arg;
+	struct persist *p = c->d->persist;
+	uint64_t durable = persist_durable_seq(p);
+	const char *failed = persist_read_only_reason(p);
+
+	for (struct rpc_conn *conn = c->conns; conn && c->n_held; conn = conn->next)
+		conn_release(conn, durable, failed);
+}
+
+void control_conn_answer(struct rpc_conn *conn, json_t *msg, uint64_t seq)
+{
+	struct control *c = conn->ctl;
+	struct held *h;
+
+	if (!seq && !conn->held) {
+		control_conn_send(conn, msg);
+		return;
+	}
+	h = c->d->persist ? calloc(1, sizeof(*h)) : NULL;
+	if (!h) {
+		log_err("control: out of memory holding an answer until it is durable");
+		/* Never acknowledge before durability; else rather out of order than never. */
+		if (!seq)
+			control_conn_send(conn, msg);
+		return;
+	}
+	h->msg = json_incref(msg);
+	h->seq = seq;
+	*conn->held_tail = h;
+	conn->held_tail = &h->next;
+	if (c->n_held++ == 0)
+		persist_on_durable(c->d->persist, durable_advanced, c);
 }
 
 uint64_t rpc_conn_id(const struct rpc_conn *conn)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -60,6 +61,11 @@ bool control_peer_is_admin(uid_t uid, gid_t gid, const gid_t *groups, size_t n_g
 void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len);
 /* rpc.c: answer a line over the limit (-32005, id null). */
 void rpc_reject_long_line(struct rpc_conn *conn, size_t limit);
+/*
+ * rpc.c: what to send instead of answer, a success whose change did not
+ * become durable (reason: why): an error with its id (new reference).
+ */
+json_t *rpc_not_durable(json_t *answer, const char *reason);
 
 /*
  * control.c: queue msg and a newline for the peer. Returns -1, sending
@@ -68,6 +74,14 @@ void rpc_reject_long_line(struct rpc_conn *conn, size_t limit);
  * closes once control returns to the loop).
  */
 int control_conn_send(struct rpc_conn *conn, const json_t *msg);
+/*
+ * control.c: queue msg (a response; a reference is taken when it waits)
+ * for the peer once journal record seq is durable (persist.h; 0: at once),
+ * and behind every answer still waiting on the connection, so answers keep
+ * their order. If the journal fails first, a waiting success goes out as
+ * rpc_not_durable() makes it.
+ */
+void control_conn_answer(struct rpc_conn *conn, json_t *msg, uint64_t seq);
 /* control.c: false once the connection is closing (output refused). */
 bool control_conn_writable(const struct rpc_conn *conn);
 struct routed *control_conn_daemon(const struct rpc_conn *conn);

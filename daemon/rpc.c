@@ -144,25 +144,6 @@ static json_t *message_string(const char *text, const char *fallback)
 	return s ? s : json_string(fallback);
 }
 
-/*
- * Queue msg, or hold it while the connection has answers waiting for
- * durability (answers go out in order), or until record wait_seq is
- * durable.
- */
-static void send_msg(struct rpc_conn *conn, json_t *msg, uint64_t wait_seq)
-{
-	struct persist *p = control_conn_daemon(conn)->persist;
-
-	if (p && (wait_seq || persist_waiting(p, conn))) {
-		if (!persist_hold(p, conn, msg, wait_seq))
-			return;
-		log_err("control: out of memory holding an answer until it is durable");
-		if (wait_seq)
-			return;	/* never answer success before durability */
-	}
-	control_conn_send(conn, msg);
-}
-
 /* Queue {"jsonrpc":"2.0","id":id,"error":{...}}. id NULL means null. */
 static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *field,
 		       const char *message)
@@ -184,7 +165,7 @@ static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *
 	    json_object_set(msg, "id", id ? id : json_null()) < 0 ||
 	    json_object_set(msg, "error", error) < 0)
 		goto out;
-	send_msg(conn, msg, 0);
+	control_conn_answer(conn, msg, 0);
 out:
 	json_decref(error);
 	json_decref(msg);
@@ -214,7 +195,7 @@ static void send_result(struct rpc_conn *conn, json_t *id, json_t *result, uint6
 		send_error(conn, id, RPC_INTERNAL_ERROR, NULL, "internal error: out of memory");
 		return;
 	}
-	send_msg(conn, msg, wait_seq);
+	control_conn_answer(conn, msg, wait_seq);
 	json_decref(msg);
 }
 
@@ -433,6 +414,18 @@ void rpc_reject_long_line(struct rpc_conn *conn, size_t limit)
 	control_conn_daemon(conn)->counters.control_requests++;
 	send_errorf(conn, NULL, RPC_TOO_LARGE,
 		    "line too long: more than %zu bytes (control.max_line_bytes); closing", limit);
+}
+
+json_t *rpc_not_durable(json_t *answer, const char *reason)
+{
+	char message[RPC_MAX_MESSAGE];
+
+	if (!json_object_get(answer, "result"))
+		return json_incref(answer);
+	snprintf(message, sizeof(message), "the change is in effect but not durable: %s", reason);
+	return json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0", "id",
+			 json_object_get(answer, "id"), "error", "code", RPC_NOT_DURABLE, "message",
+			 message_string(message, "not durable"));
 }
 
 int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params)
