@@ -43,7 +43,6 @@
 #include "daemon.h"
 #include "log.h"
 #include "persist.h"
-#include "rpc.h"
 
 /* Requests answered per connection per turn of the loop, so that one busy
  * client cannot starve the others. */
@@ -63,7 +62,7 @@ enum conn_state {
 };
 
 struct close_hook {
-	rpc_conn_hook_fn fn;
+	control_conn_hook_fn fn;
 	void *arg;
 };
 
@@ -74,13 +73,13 @@ struct held {
 	uint64_t seq;	/* 0: waits only for the answers before it */
 };
 
-struct rpc_conn {
+struct control_conn {
 	struct control *ctl;
-	struct rpc_conn *prev, *next;
+	struct control_conn *prev, *next;
 	struct bufferevent *bev;
 	struct event *resume; /* continue reading later, or free */
 	uint64_t id;
-	struct rpc_peer peer;
+	struct control_peer peer;
 	enum conn_state state;
 	bool peer_eof; /* an unterminated last line is still a request */
 	bool hooks_ran;
@@ -88,13 +87,14 @@ struct rpc_conn {
 	size_t scanned; /* leading input bytes known to hold no '\n' */
 	struct close_hook *hooks;
 	size_t n_hooks, hooks_alloc;
-	rpc_conn_hook_fn drain_fn;
+	control_conn_hook_fn drain_fn;
 	void *drain_arg;
 	struct held *held, **held_tail; /* oldest first */
 };
 
 struct control {
 	struct routed *d;
+	const struct control_ops *ops;
 	struct evconnlistener *listener;
 	struct event *accept_retry;   /* ends a pause after EMFILE */
 	struct event *shutdown_timer; /* forces the stop */
@@ -112,7 +112,7 @@ struct control {
 	gid_t socket_gid;
 	char admin_desc[96];
 	/* State. */
-	struct rpc_conn *conns, *conns_tail;
+	struct control_conn *conns, *conns_tail;
 	unsigned n_conns;
 	uint64_t next_conn_id;
 	bool listening;	    /* listener enabled */
@@ -125,8 +125,8 @@ struct control {
 	size_t n_held; /* answers held on all connections */
 };
 
-static void conn_free(struct rpc_conn *conn);
-static void held_drop(struct rpc_conn *conn);
+static void conn_free(struct control_conn *conn);
+static void held_drop(struct control_conn *conn);
 
 /* ---------------------------------------------------------------------- */
 /* Access */
@@ -283,7 +283,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_resume_cb(evutil_socket_t fd, short what, void *arg);
 
-static void conn_set_limits(struct rpc_conn *conn)
+static void conn_set_limits(struct control_conn *conn)
 {
 	const struct control *c = conn->ctl;
 
@@ -300,7 +300,7 @@ static void accept_cb(struct evconnlistener *listener, evutil_socket_t fd, struc
 	struct control *c = arg;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct rpc_conn *conn = NULL;
+	struct control_conn *conn = NULL;
 
 	c->accept_error_logged = false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
@@ -362,7 +362,7 @@ fail:
 /* Connections */
 
 /* Close at the next turn of the loop; never frees here (see the top). */
-static void conn_kill(struct rpc_conn *conn)
+static void conn_kill(struct control_conn *conn)
 {
 	if (conn->state == CONN_DEAD)
 		return;
@@ -372,7 +372,7 @@ static void conn_kill(struct rpc_conn *conn)
 }
 
 /* Process the rest of the input at a later turn, after other clients. */
-static void conn_reschedule(struct rpc_conn *conn)
+static void conn_reschedule(struct control_conn *conn)
 {
 	/* A zero timeout, unlike event_active(), runs only after the loop has
 	 * polled again, so every other ready connection gets its turn first. */
@@ -382,7 +382,7 @@ static void conn_reschedule(struct rpc_conn *conn)
 }
 
 /* Nothing left to answer: flush the output, then close. */
-static void conn_start_closing(struct rpc_conn *conn)
+static void conn_start_closing(struct control_conn *conn)
 {
 	static const struct timeval limit = {CONTROL_CLOSING_SECONDS, 0};
 
@@ -399,14 +399,14 @@ static void conn_start_closing(struct rpc_conn *conn)
 	bufferevent_set_timeouts(conn->bev, NULL, &limit);
 }
 
-static void conn_dispatch(struct rpc_conn *conn, const char *line, size_t len)
+static void conn_dispatch(struct control_conn *conn, const char *line, size_t len)
 {
 	conn->busy++;
-	rpc_handle_line(conn, line, len);
+	conn->ctl->ops->line(conn, line, len);
 	conn->busy--;
 }
 
-static void conn_line_too_long(struct rpc_conn *conn)
+static void conn_line_too_long(struct control_conn *conn)
 {
 	struct evbuffer *in = bufferevent_get_input(conn->bev);
 
@@ -414,7 +414,7 @@ static void conn_line_too_long(struct rpc_conn *conn)
 		 (unsigned long long)conn->id, (int)conn->peer.pid, (unsigned)conn->peer.uid,
 		 conn->ctl->max_line);
 	conn->busy++;
-	rpc_reject_long_line(conn, conn->ctl->max_line);
+	conn->ctl->ops->line_too_long(conn, conn->ctl->max_line);
 	conn->busy--;
 	evbuffer_drain(in, evbuffer_get_length(in));
 	conn->scanned = 0;
@@ -425,7 +425,7 @@ static void conn_line_too_long(struct rpc_conn *conn)
  * Answer the complete lines in the input buffer, in order, at most
  * CONTROL_BATCH of them now.
  */
-static void conn_process_input(struct rpc_conn *conn)
+static void conn_process_input(struct control_conn *conn)
 {
 	struct evbuffer *in = bufferevent_get_input(conn->bev);
 	size_t max_line = conn->ctl->max_line;
@@ -494,7 +494,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
-	struct rpc_conn *conn = arg;
+	struct control_conn *conn = arg;
 	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
 
 	if (conn->state == CONN_CLOSING) {
@@ -512,7 +512,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct rpc_conn *conn = arg;
+	struct control_conn *conn = arg;
 
 	if (what & BEV_EVENT_EOF) {
 		/* The peer will send nothing more but may still read: answer
@@ -535,7 +535,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct rpc_conn *conn = arg;
+	struct control_conn *conn = arg;
 
 	switch (conn->state) {
 	case CONN_DEAD:
@@ -550,7 +550,7 @@ static void conn_resume_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static void conn_free(struct rpc_conn *conn)
+static void conn_free(struct control_conn *conn)
 {
 	struct control *c = conn->ctl;
 
@@ -591,19 +591,19 @@ static void conn_free(struct rpc_conn *conn)
 }
 
 /* ---------------------------------------------------------------------- */
-/* What rpc.c and the handlers use */
+/* What the layer above and the handlers use */
 
-struct routed *control_conn_daemon(const struct rpc_conn *conn)
+struct routed *control_conn_daemon(const struct control_conn *conn)
 {
 	return conn->ctl->d;
 }
 
-const char *control_admin_description(const struct rpc_conn *conn)
+const char *control_admin_description(const struct control_conn *conn)
 {
 	return conn->ctl->admin_desc;
 }
 
-bool control_conn_writable(const struct rpc_conn *conn)
+bool control_conn_writable(const struct control_conn *conn)
 {
 	return conn->state == CONN_OPEN || conn->state == CONN_DRAINING;
 }
@@ -613,7 +613,7 @@ static int dump_to_evbuffer(const char *buf, size_t size, void *data)
 	return evbuffer_add(data, buf, size);
 }
 
-int control_conn_send(struct rpc_conn *conn, const json_t *msg)
+int control_conn_send(struct control_conn *conn, const json_t *msg)
 {
 	struct evbuffer *out;
 	size_t pending;
@@ -651,7 +651,7 @@ int control_conn_send(struct rpc_conn *conn, const json_t *msg)
 /* Answers that wait for durability */
 
 /* Unlink and free the oldest held answer of conn. */
-static void held_drop(struct rpc_conn *conn)
+static void held_drop(struct control_conn *conn)
 {
 	struct control *c = conn->ctl;
 	struct held *h = conn->held;
@@ -671,13 +671,13 @@ static void held_drop(struct rpc_conn *conn)
  * those whose record is durable; if the journal failed, the others too,
  * a success then turned into an error.
  */
-static void conn_release(struct rpc_conn *conn, uint64_t durable, const char *failed)
+static void conn_release(struct control_conn *conn, uint64_t durable, const char *failed)
 {
 	struct held *h;
 
 	while ((h = conn->held) && (h->seq <= durable || failed)) {
 		if (h->seq > durable) {
-			json_t *err = rpc_not_durable(h->msg, failed);
+			json_t *err = conn->ctl->ops->not_durable(h->msg, failed);
 
 			if (err)
 				control_conn_send(conn, err);
@@ -697,11 +697,11 @@ static void durable_advanced(void *arg)
 	uint64_t durable = persist_durable_seq(p);
 	const char *failed = persist_read_only_reason(p);
 
-	for (struct rpc_conn *conn = c->conns; conn && c->n_held; conn = conn->next)
+	for (struct control_conn *conn = c->conns; conn && c->n_held; conn = conn->next)
 		conn_release(conn, durable, failed);
 }
 
-void control_conn_answer(struct rpc_conn *conn, json_t *msg, uint64_t seq)
+void control_conn_answer(struct control_conn *conn, json_t *msg, uint64_t seq)
 {
 	struct control *c = conn->ctl;
 	struct held *h;
@@ -726,27 +726,27 @@ void control_conn_answer(struct rpc_conn *conn, json_t *msg, uint64_t seq)
 		persist_on_durable(c->d->persist, durable_advanced, c);
 }
 
-uint64_t rpc_conn_id(const struct rpc_conn *conn)
+uint64_t control_conn_id(const struct control_conn *conn)
 {
 	return conn->id;
 }
 
-const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *conn)
+const struct control_peer *control_conn_peer(const struct control_conn *conn)
 {
 	return &conn->peer;
 }
 
-size_t rpc_conn_pending_output(const struct rpc_conn *conn)
+size_t control_conn_pending_output(const struct control_conn *conn)
 {
 	return evbuffer_get_length(bufferevent_get_output(conn->bev));
 }
 
-size_t rpc_conn_output_cap(const struct rpc_conn *conn)
+size_t control_conn_output_cap(const struct control_conn *conn)
 {
 	return conn->ctl->max_output;
 }
 
-int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+int control_conn_on_close(struct control_conn *conn, control_conn_hook_fn fn, void *arg)
 {
 	if (!fn || conn->hooks_ran)
 		return -1;
@@ -765,7 +765,7 @@ int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
 	return 0;
 }
 
-void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+void control_conn_cancel_close(struct control_conn *conn, control_conn_hook_fn fn, void *arg)
 {
 	for (size_t i = 0; i < conn->n_hooks; i++) {
 		if (conn->hooks[i].fn == fn && conn->hooks[i].arg == arg) {
@@ -777,7 +777,7 @@ void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg
 	}
 }
 
-void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg)
+void control_conn_on_drain(struct control_conn *conn, control_conn_hook_fn fn, void *arg)
 {
 	conn->drain_fn = fn;
 	conn->drain_arg = fn ? arg : NULL;
@@ -990,7 +990,8 @@ static void copy_limits(struct control *c, const struct routed_config *cfg)
 static void shutdown_timer_cb(evutil_socket_t fd, short what, void *arg);
 static void finished_cb(evutil_socket_t fd, short what, void *arg);
 
-struct control *control_create(struct routed *d, char *err, size_t errlen)
+struct control *control_create(struct routed *d, const struct control_ops *ops, char *err,
+			       size_t errlen)
 {
 	const struct routed_config *cfg = d->config;
 	struct control *c;
@@ -1011,6 +1012,7 @@ struct control *control_create(struct routed *d, char *err, size_t errlen)
 		return NULL;
 	}
 	c->d = d;
+	c->ops = ops;
 	snprintf(c->path, sizeof(c->path), "%s", cfg->control_socket);
 	copy_limits(c, cfg);
 	c->accept_retry = evtimer_new(d->base, accept_retry_cb, c);
@@ -1056,7 +1058,7 @@ void control_reconfigure(struct control *c, const struct routed_config *cfg)
 			 "restart",
 			 cfg->control_socket, c->path);
 	copy_limits(c, cfg);
-	for (struct rpc_conn *conn = c->conns; conn; conn = conn->next)
+	for (struct control_conn *conn = c->conns; conn; conn = conn->next)
 		if (conn->state != CONN_DEAD)
 			conn_set_limits(conn);
 	if (c->own_path) {
@@ -1109,7 +1111,7 @@ void control_shutdown(struct control *c, void (*done)(void *arg), void *arg)
 	c->shutting_down = true;
 	evtimer_del(c->accept_retry);
 	listener_update(c);
-	for (struct rpc_conn *conn = c->conns; conn; conn = conn->next) {
+	for (struct control_conn *conn = c->conns; conn; conn = conn->next) {
 		if (conn->state != CONN_OPEN)
 			continue;
 		/* Answer what was received, nothing more. */

@@ -1562,6 +1562,12 @@ const struct rpc_method rpc_methods[] = {
 
 const size_t rpc_methods_count = sizeof(rpc_methods) / sizeof(rpc_methods[0]);
 
+const struct control_ops methods_control_ops = {
+	.line = rpc_handle_line,
+	.line_too_long = rpc_reject_long_line,
+	.not_durable = rpc_not_durable,
+};
+
 const struct rpc_method *methods_find(const char *name)
 {
 	for (size_t i = 0; i < rpc_methods_count; i++)

@@ -18,6 +18,9 @@
 #define METHODS_DIFF_DEFAULT 1000	/* diff_limit */
 #define METHODS_DIFF_MAX 100000
 
+/* The control socket speaks JSON-RPC (rpc.c) to these methods: for control_create(). */
+extern const struct control_ops methods_control_ops;
+
 /* The method named name, or NULL. */
 const struct rpc_method *methods_find(const char *name);
 

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "persist.h"
@@ -28,7 +27,7 @@
 #define RPC_MAX_MESSAGE 1024
 
 struct rpc_call {
-	struct rpc_conn *conn;
+	struct control_conn *conn;
 	const struct rpc_method *method;
 	bool failed;
 	int code;
@@ -41,12 +40,12 @@ void *rpc_call_context(const struct rpc_call *call)
 	return control_conn_daemon(call->conn);
 }
 
-const struct rpc_peer *rpc_call_peer(const struct rpc_call *call)
+const struct control_peer *rpc_call_peer(const struct rpc_call *call)
 {
-	return rpc_conn_peer(call->conn);
+	return control_conn_peer(call->conn);
 }
 
-struct rpc_conn *rpc_call_conn(const struct rpc_call *call)
+struct control_conn *rpc_call_conn(const struct rpc_call *call)
 {
 	return call->conn;
 }
@@ -145,7 +144,7 @@ static json_t *message_string(const char *text, const char *fallback)
 }
 
 /* Queue {"jsonrpc":"2.0","id":id,"error":{...}}. id NULL means null. */
-static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *field,
+static void send_error(struct control_conn *conn, json_t *id, int code, const char *field,
 		       const char *message)
 {
 	json_t *error = json_object();
@@ -171,10 +170,10 @@ out:
 	json_decref(msg);
 }
 
-static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char *fmt, ...)
+static void send_errorf(struct control_conn *conn, json_t *id, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char *fmt, ...)
+static void send_errorf(struct control_conn *conn, json_t *id, int code, const char *fmt, ...)
 {
 	va_list ap;
 	char *message;
@@ -186,7 +185,7 @@ static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char 
 	free(message);
 }
 
-static void send_result(struct rpc_conn *conn, json_t *id, json_t *result, uint64_t wait_seq)
+static void send_result(struct control_conn *conn, json_t *id, json_t *result, uint64_t wait_seq)
 {
 	json_t *msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id, "result", result);
 
@@ -255,7 +254,7 @@ static bool known_member(const char *key)
 }
 
 /* Run the handler; answer unless it is a notification (id NULL). */
-static void call_method(struct rpc_conn *conn, const struct rpc_method *method, json_t *id,
+static void call_method(struct control_conn *conn, const struct rpc_method *method, json_t *id,
 			json_t *params)
 {
 	struct rpc_call call = {.conn = conn, .method = method};
@@ -291,7 +290,7 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 	} else {
 		control_conn_daemon(conn)->counters.control_errors++;
 	}
-	log_debug("control: connection %llu: %s%s: %s", (unsigned long long)rpc_conn_id(conn),
+	log_debug("control: connection %llu: %s%s: %s", (unsigned long long)control_conn_id(conn),
 		  method->name, id ? "" : " (notification)",
 		  rc == 0 ? "ok" : (call.message ? call.message : "error"));
 	json_decref(result);
@@ -299,9 +298,9 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 	free(call.field);
 }
 
-static void handle_request(struct rpc_conn *conn, json_t *req)
+static void handle_request(struct control_conn *conn, json_t *req)
 {
-	const struct rpc_peer *peer = rpc_conn_peer(conn);
+	const struct control_peer *peer = control_conn_peer(conn);
 	const struct rpc_method *method;
 	json_t *id, *version, *name, *params, *value;
 	const char *key;
@@ -383,7 +382,7 @@ static void handle_request(struct rpc_conn *conn, json_t *req)
 	json_decref(params);
 }
 
-void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len)
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *req;
@@ -409,7 +408,7 @@ void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len)
 	json_decref(req);
 }
 
-void rpc_reject_long_line(struct rpc_conn *conn, size_t limit)
+void rpc_reject_long_line(struct control_conn *conn, size_t limit)
 {
 	control_conn_daemon(conn)->counters.control_requests++;
 	send_errorf(conn, NULL, RPC_TOO_LARGE,
@@ -428,7 +427,7 @@ json_t *rpc_not_durable(json_t *answer, const char *reason)
 			 message_string(message, "not durable"));
 }
 
-int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params)
+int rpc_notify(struct control_conn *conn, const char *method, json_t *params)
 {
 	json_t *msg;
 	int rc = -1;

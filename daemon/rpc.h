@@ -2,10 +2,12 @@
 /*
  * JSON-RPC 2.0 over the control socket: what method handlers see.
  *
- * control.c owns the socket and the connections and frames lines; rpc.c
- * checks each request's envelope and access, finds the method in the table
- * (methods.c) and turns the handler's outcome into a response. Everything
- * here runs on the control thread. See docs/control-protocol.md.
+ * control.c owns the socket and the connections and frames lines, and
+ * calls rpc.c through struct control_ops; rpc.c checks each request's
+ * envelope and access, finds the method in the table (methods.c) and turns
+ * the handler's outcome into a response, sent with control_conn_*().
+ * Everything here runs on the control thread. See
+ * docs/control-protocol.md.
  */
 #ifndef ROUTED_DAEMON_RPC_H
 #define ROUTED_DAEMON_RPC_H
@@ -16,6 +18,8 @@
 #include <sys/types.h>
 
 #include <jansson.h>
+
+#include "control.h"
 
 /* Stable error codes: part of the protocol. */
 enum rpc_error_code {
@@ -32,15 +36,6 @@ enum rpc_error_code {
 	RPC_NOT_DURABLE = -32006,	/* the journal failed: changes are refused */
 };
 
-/* Who is on the other end, from SO_PEERCRED at accept time. */
-struct rpc_peer {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool admin;		/* may call mutating methods */
-};
-
-struct rpc_conn;		/* one client connection */
 struct rpc_call;		/* one request being answered */
 
 /*
@@ -66,8 +61,8 @@ extern const size_t rpc_methods_count;
 
 /* For handlers. */
 void *rpc_call_context(const struct rpc_call *call);	/* the struct routed */
-const struct rpc_peer *rpc_call_peer(const struct rpc_call *call);
-struct rpc_conn *rpc_call_conn(const struct rpc_call *call);
+const struct control_peer *rpc_call_peer(const struct rpc_call *call);
+struct control_conn *rpc_call_conn(const struct rpc_call *call);
 
 /*
  * Record the call's error and return -1. field names the offending
@@ -77,31 +72,23 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Per-connection state for methods that outlive one call (subscriptions,
- * load transactions).
+ * Queue a notification (a request without id) on conn. Steals params.
+ * Returns -1 when the connection is closing or over its output cap: the
+ * connection is then closed, and its close hooks run, once control returns
+ * to the loop.
  */
-uint64_t rpc_conn_id(const struct rpc_conn *conn);
-const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *conn);
+int rpc_notify(struct control_conn *conn, const char *method, json_t *params);
 
+/* The connection layer's side (struct control_ops). */
+
+/* Answer one request line (terminator removed, not NUL-terminated). */
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len);
+/* Answer a line over the limit (-32005, id null). */
+void rpc_reject_long_line(struct control_conn *conn, size_t limit);
 /*
- * Queue a notification (a request without id). Steals params. Returns -1
- * when the connection is closing or over its output cap: the connection is
- * then closed, and its close hooks run, once control returns to the loop.
+ * What to send instead of answer, a success whose change did not become
+ * durable (reason: why): an error with its id (new reference).
  */
-int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params);
-
-/* Bytes queued for the peer and not yet written; and the per-connection cap. */
-size_t rpc_conn_pending_output(const struct rpc_conn *conn);
-size_t rpc_conn_output_cap(const struct rpc_conn *conn);
-
-typedef void (*rpc_conn_hook_fn)(struct rpc_conn *conn, void *arg);
-/* Run fn(conn, arg) once when the connection goes away, for any reason. */
-int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
-void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
-/*
- * Run fn(conn, arg) each time queued output falls to a quarter of the cap
- * (to pace long streams); NULL stops it. One drain hook per connection.
- */
-void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
+json_t *rpc_not_durable(json_t *answer, const char *reason);
 
 #endif

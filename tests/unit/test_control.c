@@ -87,7 +87,7 @@ static int m_counter(struct rpc_call *call, json_t *params, json_t **result)
 static int m_mark(struct rpc_call *call, json_t *params, json_t **result)
 {
 	if (n_handled < ARRAY_SIZE(handled_by))
-		handled_by[n_handled++] = rpc_conn_id(rpc_call_conn(call));
+		handled_by[n_handled++] = control_conn_id(rpc_call_conn(call));
 	*result = json_object();
 	return 0;
 }
@@ -116,10 +116,10 @@ static int m_mutate(struct rpc_call *call, json_t *params, json_t **result)
 
 static int m_whoami(struct rpc_call *call, json_t *params, json_t **result)
 {
-	const struct rpc_peer *peer = rpc_call_peer(call);
+	const struct control_peer *peer = rpc_call_peer(call);
 
 	assert_ptr_equal(rpc_call_context(call), &fx->d);
-	assert_ptr_equal(rpc_conn_peer(rpc_call_conn(call)), peer);
+	assert_ptr_equal(control_conn_peer(rpc_call_conn(call)), peer);
 	*result = json_pack("{s:i, s:i, s:b}", "uid", (int)peer->uid, "pid", (int)peer->pid,
 			    "admin", peer->admin);
 	return 0;
@@ -147,7 +147,7 @@ static int m_notify(struct rpc_call *call, json_t *params, json_t **result)
 	json_int_t sent = 0;
 
 	while (sent < n) {
-		if (rpc_conn_notify(rpc_call_conn(call), "tick",
+		if (rpc_notify(rpc_call_conn(call), "tick",
 				    json_pack("{s:I, s:s}", "n", sent, "pad",
 					      "0123456789012345678901234567890123456789")))
 			break;
@@ -157,47 +157,48 @@ static int m_notify(struct rpc_call *call, json_t *params, json_t **result)
 	return 0;
 }
 
-static void hook_a(struct rpc_conn *conn, void *arg)
+static void hook_a(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, "a");
 	/* The connection is still usable for questions, not for output. */
-	assert_int_equal(rpc_conn_notify(conn, "late", NULL), -1);
-	assert_true(rpc_conn_id(conn) > 0);
+	assert_int_equal(rpc_notify(conn, "late", NULL), -1);
+	assert_true(control_conn_id(conn) > 0);
 }
 
-static void hook_b(struct rpc_conn *conn, void *arg)
+static void hook_b(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, "b");
 }
 
-static void hook_c(struct rpc_conn *conn, void *arg)
+static void hook_c(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, arg);
 	/* Registering from a close hook is refused, not run nor leaked. */
-	assert_int_equal(rpc_conn_on_close(conn, hook_b, NULL), -1);
+	assert_int_equal(control_conn_on_close(conn, hook_b, NULL), -1);
 }
 
 static int m_hooks(struct rpc_call *call, json_t *params, json_t **result)
 {
-	struct rpc_conn *conn = rpc_call_conn(call);
+	struct control_conn *conn = rpc_call_conn(call);
 
-	assert_int_equal(rpc_conn_on_close(conn, hook_a, NULL), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_b, NULL), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_c, "c"), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_c, "d"), 0);
-	rpc_conn_cancel_close(conn, hook_b, NULL);
-	rpc_conn_cancel_close(conn, hook_c, "nothing registered like this");
+	assert_int_equal(control_conn_on_close(conn, hook_a, NULL), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_b, NULL), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_c, "c"), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_c, "d"), 0);
+	control_conn_cancel_close(conn, hook_b, NULL);
+	control_conn_cancel_close(conn, hook_c, "nothing registered like this");
 	*result = json_object();
 	return 0;
 }
 
 /* A paced stream: refill to half the cap each time the output drains. */
-static void stream_more(struct rpc_conn *conn, void *arg)
+static void stream_more(struct control_conn *conn, void *arg)
 {
 	drain_calls++;
-	while (stream_left > 0 && rpc_conn_pending_output(conn) < rpc_conn_output_cap(conn) / 2) {
+	while (stream_left > 0 &&
+	       control_conn_pending_output(conn) < control_conn_output_cap(conn) / 2) {
 		assert_int_equal(
-		    rpc_conn_notify(conn, "chunk",
+		    rpc_notify(conn, "chunk",
 				    json_pack("{s:i, s:s}", "left", (int)stream_left, "pad",
 					      "................................"
 					      "................................")),
@@ -205,13 +206,13 @@ static void stream_more(struct rpc_conn *conn, void *arg)
 		stream_left--;
 	}
 	if (stream_left == 0)
-		rpc_conn_on_drain(conn, NULL, NULL);
+		control_conn_on_drain(conn, NULL, NULL);
 }
 
 static int m_stream(struct rpc_call *call, json_t *params, json_t **result)
 {
 	stream_left = json_integer_value(json_object_get(params, "chunks"));
-	rpc_conn_on_drain(rpc_call_conn(call), stream_more, NULL);
+	control_conn_on_drain(rpc_call_conn(call), stream_more, NULL);
 	stream_more(rpc_call_conn(call), NULL);
 	*result = json_object();
 	return 0;
@@ -232,6 +233,13 @@ const struct rpc_method rpc_methods[] = {
 	{"stream", "paced notifications", "{}", false, m_stream, false},
 };
 const size_t rpc_methods_count = ARRAY_SIZE(rpc_methods);
+
+/* The control socket speaks JSON-RPC to the table above. */
+static const struct control_ops ops = {
+	.line = rpc_handle_line,
+	.line_too_long = rpc_reject_long_line,
+	.not_durable = rpc_not_durable,
+};
 
 /* ---------------------------------------------------------------------- */
 /* Fixture */
@@ -265,7 +273,7 @@ static int setup(void **state)
 	fx->d.base = event_base_new();
 	assert_non_null(fx->d.base);
 	fx->d.config = fx->cfg;
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("control_create: %s", err);
 	counter_calls = 0;
@@ -1399,7 +1407,7 @@ static void test_socket_file(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* A second instance on the same path refuses to start. */
-	second = control_create(&fx->d, err, sizeof(err));
+	second = control_create(&fx->d, &ops, err, sizeof(err));
 	assert_null(second);
 	assert_non_null(strstr(err, "another routed is listening on"));
 	assert_int_equal(lstat(fx->path, &st), 0);
@@ -1426,7 +1434,7 @@ static void test_socket_stale_and_foreign(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
 	fx->cfg->socket_mode = 0600;
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("stale socket not replaced: %s", err);
 	assert_int_equal(lstat(fx->path, &st), 0);
@@ -1438,7 +1446,7 @@ static void test_socket_stale_and_foreign(void **state)
 	fd = open(fx->path, O_CREAT | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a socket"));
 	unlink(fx->path);
 
@@ -1446,17 +1454,17 @@ static void test_socket_stale_and_foreign(void **state)
 	rmdir(fx->sockdir);
 	fd = open(fx->sockdir, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a directory"));
 	unlink(fx->sockdir);
 
 	/* Nor is an empty path a socket. */
 	fx->cfg->control_socket[0] = '\0';
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	default_config(fx->cfg, fx->path);
 
 	/* Back, for the teardown. */
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	assert_non_null(fx->c);
 }
 
@@ -1472,15 +1480,15 @@ static void test_socket_dir_trust(void **state)
 
 	/* Writable by others without the sticky bit. */
 	assert_int_equal(chmod(fx->sockdir, 0777), 0);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "without the sticky bit"));
 	assert_non_null(strstr(err, fx->sockdir));
 	assert_int_equal(chmod(fx->sockdir, 0770), 0);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "writable by its group"));
 	/* With the sticky bit, as /tmp: others cannot replace our entries. */
 	assert_int_equal(chmod(fx->sockdir, 01777), 0);
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("sticky directory refused: %s", err);
 	control_destroy(fx->c);
@@ -1490,7 +1498,7 @@ static void test_socket_dir_trust(void **state)
 	/* Owned by someone else (only root can give a directory away). */
 	if (geteuid() == 0) {
 		assert_int_equal(chown(fx->sockdir, 65534, (gid_t)-1), 0);
-		assert_null(control_create(&fx->d, err, sizeof(err)));
+		assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 		assert_non_null(strstr(err, "owned by uid 65534"));
 		assert_int_equal(chown(fx->sockdir, 0, (gid_t)-1), 0);
 	}
@@ -1506,7 +1514,7 @@ static void test_socket_dir_trust(void **state)
 	unsetenv("XDG_RUNTIME_DIR");
 	assert_false(rt_socket_dir_is_private("/run/user/1000/routed"));
 
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("control_create: %s", err);
 }
@@ -1543,7 +1551,7 @@ static void test_socket_activation(void **state)
 	/* The configured path is ignored for the passed socket. */
 	default_config(cfg2, "/nonexistent/dir/never.sock");
 	d2.config = cfg2;
-	c2 = control_create(&d2, err, sizeof(err));
+	c2 = control_create(&d2, &ops, err, sizeof(err));
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	if (!c2)

@@ -909,9 +909,9 @@ static void test_load_apply_removals(void **state)
 
 /* Transactions */
 
-static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+static struct reply txn_call(struct control_conn *c, const char *method, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+static struct reply txn_call(struct control_conn *c, const char *method, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -922,7 +922,7 @@ static struct reply txn_call(struct rpc_conn *c, const char *method, const char 
 	return call_on(c, method, buf);
 }
 
-static json_int_t begin(struct rpc_conn *c, const char *params)
+static json_int_t begin(struct control_conn *c, const char *params)
 {
 	struct reply r = call_on(c, "load.begin", params);
 	json_int_t id = int_at(expect_ok(&r), "txn");
@@ -933,7 +933,7 @@ static json_int_t begin(struct rpc_conn *c, const char *params)
 
 static void test_transactions(void **state)
 {
-	struct rpc_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
+	struct control_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
 	json_int_t txn;
 	struct reply r;
 
@@ -1044,7 +1044,7 @@ static void test_transactions(void **state)
  */
 static void test_load_lines(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *res, *by_objects, *by_lines;
 	json_int_t txn;
 	struct reply r;
@@ -1172,7 +1172,7 @@ static void test_table_methods(void **state)
 
 /* Subscriptions */
 
-static json_t *note(struct rpc_conn *c, size_t i)
+static json_t *note(struct control_conn *c, size_t i)
 {
 	json_t *n = json_array_get(c->notes, i);
 
@@ -1181,7 +1181,7 @@ static json_t *note(struct rpc_conn *c, size_t i)
 	return n;
 }
 
-static void expect_note(struct rpc_conn *c, size_t i, const char *op, const char *prefix,
+static void expect_note(struct control_conn *c, size_t i, const char *op, const char *prefix,
 			uint64_t seq)
 {
 	json_t *n = note(c, i);
@@ -1194,7 +1194,7 @@ static void expect_note(struct rpc_conn *c, size_t i, const char *op, const char
 				    prefix);
 }
 
-static json_int_t subscribe(struct rpc_conn *c, const char *params, uint64_t *seq)
+static json_int_t subscribe(struct control_conn *c, const char *params, uint64_t *seq)
 {
 	struct reply r = call_on(c, "subscribe", params);
 	json_int_t id = int_at(expect_ok(&r), "subscription");
@@ -1207,7 +1207,7 @@ static json_int_t subscribe(struct rpc_conn *c, const char *params, uint64_t *se
 
 static void test_events_fan_out(void **state)
 {
-	struct rpc_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
+	struct control_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
 	uint64_t seq;
 	json_int_t sub_a;
 	struct reply r;
@@ -1286,7 +1286,7 @@ static void test_events_fan_out(void **state)
 }
 
 /* Apply notifications to a model: snapshot/add upsert, delete removes. */
-static void apply_notes(json_t *model, struct rpc_conn *c, size_t *next, int *ends,
+static void apply_notes(json_t *model, struct control_conn *c, size_t *next, int *ends,
 			uint64_t *last_seq)
 {
 	for (; *next < json_array_size(c->notes); (*next)++) {
@@ -1346,7 +1346,7 @@ static void random_change(void)
 static void test_snapshot_consistent_with_events(void **state)
 {
 	unsigned seed = (unsigned)time(NULL);
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *model = json_object(), *actual;
 	size_t next = 0;
 	uint64_t seq;
@@ -1408,7 +1408,7 @@ static void test_snapshot_consistent_with_events(void **state)
 
 static void test_snapshot_subscriber_goes_away(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	size_t n;
 
 	(void)state;
@@ -1437,7 +1437,7 @@ static void test_snapshot_subscriber_goes_away(void **state)
 }
 
 /* How many notifications with this op c received from index from on. */
-static size_t count_op(struct rpc_conn *c, size_t from, const char *op)
+static size_t count_op(struct control_conn *c, size_t from, const char *op)
 {
 	size_t n = 0;
 
@@ -1454,7 +1454,7 @@ static size_t count_op(struct rpc_conn *c, size_t from, const char *op)
  */
 static void test_resync(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *model = json_object(), *actual;
 	size_t next = 0, before;
 	uint64_t seq;
