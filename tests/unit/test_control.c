@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -37,10 +38,13 @@
 #include <jansson.h>
 
 #include <routed/paths.h>
+#include <routed/prefix.h>
+#include <routed/route.h>
 
 #include "daemon/routed_config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
+#include "daemon/persist.h"
 #include "daemon/rpc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -218,6 +222,21 @@ static int m_stream(struct rpc_call *call, json_t *params, json_t **result)
 	return 0;
 }
 
+/* Journals one route of a persistent protocol, as route.add would. */
+static int m_journal(struct rpc_call *call, json_t *params, json_t **result)
+{
+	struct routed *d = rpc_call_context(call);
+	struct rt_route r;
+
+	rt_route_init(&r);
+	assert_int_equal(rt_prefix_parse("10.0.0.0/8", &r.prefix, NULL, 0), 0);
+	snprintf(r.proto, sizeof(r.proto), "static");
+	if (persist_upsert(d->persist, &r, 1))
+		return rpc_error(call, RPC_NOT_DURABLE, NULL, "not journaled");
+	*result = json_object();
+	return 0;
+}
+
 const struct rpc_method rpc_methods[] = {
 	{"echo", "returns params", "{}", false, m_echo, false},
 	{"counter", "counts calls", "{}", false, m_counter, false},
@@ -231,6 +250,7 @@ const struct rpc_method rpc_methods[] = {
 	{"notify", "notifications", "{}", false, m_notify, false},
 	{"hooks", "registers close hooks", "{}", false, m_hooks, false},
 	{"stream", "paced notifications", "{}", false, m_stream, false},
+	{"journal", "a journaled change", "{}", true, m_journal, true},
 };
 const size_t rpc_methods_count = ARRAY_SIZE(rpc_methods);
 
@@ -1255,6 +1275,90 @@ static void test_eof_answers_pending(void **state)
 	client_free(cl);
 }
 
+/* The journal in fx->dir/state, synced by the batch thread after delay_us. */
+static void open_journal(unsigned delay_us)
+{
+	char err[256] = "";
+
+	snprintf(fx->cfg->state_dir, sizeof(fx->cfg->state_dir), "%s/state", fx->dir);
+	assert_int_equal(mkdir(fx->cfg->state_dir, 0700), 0);
+	fx->cfg->fsync_policy = CONFIG_FSYNC_BATCH;
+	fx->cfg->batch_delay_us = delay_us;
+	fx->cfg->segment_bytes = 1 << 20;
+	fx->cfg->snapshot_bytes = 1 << 30;
+	snprintf(fx->cfg->persistent[0], sizeof(fx->cfg->persistent[0]), "static");
+	fx->cfg->n_persistent = 1;
+	fx->d.persist = persist_open(&fx->d, fx->cfg, false, err, sizeof(err));
+	if (!fx->d.persist)
+		fail_msg("persist_open: %s", err);
+}
+
+static void close_journal(void)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *dir;
+
+	persist_close(fx->d.persist);
+	fx->d.persist = NULL;
+	dir = opendir(fx->cfg->state_dir);
+	assert_non_null(dir);
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", fx->cfg->state_dir, e->d_name);
+			assert_int_equal(unlink(path), 0);
+		}
+	closedir(dir);
+	assert_int_equal(rmdir(fx->cfg->state_dir), 0);
+}
+
+static void test_answers_wait_for_durability(void **state)
+{
+	struct client *cl, *other;
+	json_t *msg;
+
+	open_journal(300 * 1000);
+	cl = client_new();
+	other = client_new();
+	/* A change, then requests behind it: none is answered before the sync. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"journal\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"journal\"}\n");
+	expect_silence(cl, 100);
+	/* Another connection does not wait for it. */
+	client_sends(other, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"echo\"}\n");
+	msg = client_json_within(other, 100);
+	assert_non_null(msg);
+	expect_result(msg, 9);
+	json_decref(msg);
+	/* Then all of them, in order, once the journal is on disk. */
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	assert_true(persist_durable_seq(fx->d.persist) >= 1);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_result(msg, 2);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_error(msg, 3, RPC_METHOD_NOT_FOUND);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_result(msg, 4);
+	assert_true(persist_durable_seq(fx->d.persist) >= 2);
+	json_decref(msg);
+	/* Nothing waits any more: an answer goes at once. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"echo\"}\n");
+	msg = client_json_within(cl, 100);
+	assert_non_null(msg);
+	expect_result(msg, 5);
+	json_decref(msg);
+	client_free(cl);
+	client_free(other);
+	wait_connections(0);
+	close_journal();
+}
+
 static void on_done(void *arg)
 {
 	struct fixture *f = arg;
@@ -1602,6 +1706,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fairness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_answers_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_wait_for_durability, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_graceful_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_forces_after_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_without_connections, setup, teardown),
