@@ -381,7 +381,15 @@ static void conn_reschedule(struct control_conn *conn)
 	evtimer_add(conn->resume, &now);
 }
 
-/* Nothing left to answer: flush the output, then close. */
+/*
+ * Nothing left to answer: flush the output, then close.
+ *
+ * FIXME: answers still held for durability (conn->held) are dropped with
+ * the connection, so a client that shuts down its sending side right after
+ * a change (and every client at a graceful stop) misses that answer,
+ * although docs/control-protocol.md promises it. Closing should wait in
+ * DRAINING (CLOSING refuses output) until conn_release() has sent them.
+ */
 static void conn_start_closing(struct control_conn *conn)
 {
 	static const struct timeval limit = {CONTROL_CLOSING_SECONDS, 0};
