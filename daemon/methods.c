@@ -389,13 +389,13 @@ static int m_methods(struct rpc_call *call, json_t *params, json_t **result)
 	list = json_array();
 	if (!list)
 		return no_memory(call);
-	for (size_t i = 0; i < rpc_methods_count; i++) {
-		const struct rpc_method *m = &rpc_methods[i];
+	for (size_t i = 0; methods_at(i); i++) {
+		const struct rpc_method *m = methods_at(i);
 		json_t *schema = json_loads(m->params_schema, 0, NULL);
 
 		if (!schema || json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:o}",
 								     "name", m->name, "summary",
-								     m->summary, "admin", m->mutating,
+								     m->summary, "admin", m->admin,
 								     "params", schema))) {
 			json_decref(list);
 			return no_memory(call);
@@ -1500,78 +1500,114 @@ static int m_unsubscribe(struct rpc_call *call, json_t *params, json_t **result)
 	return result_or_nomem(call, json_object(), result);
 }
 
-/* The table. Schemas follow docs/control-protocol.md. */
-const struct rpc_method rpc_methods[] = {
-	{ "methods", "List the methods with their params schemas", NO_PARAMS, false, m_methods, false },
-	{ "ping", "Check that routed answers", NO_PARAMS, false, m_ping, false },
-	{ "info", "Version, process and runtime facts", NO_PARAMS, false, m_info, false },
-	{ "stats", "Route counts, memory and counters", NO_PARAMS, false, m_stats, false },
-	{ "route.add", "Add a route; fails if its (prefix, proto, metric) exists", ROUTE_SCHEMA,
-	  true, m_route_add, true },
-	{ "route.replace", "Add a route or replace the one with its (prefix, proto, metric)",
-	  ROUTE_SCHEMA, true, m_route_replace, true },
-	{ "route.delete", "Delete the routes of a prefix that match proto and metric",
-	  OBJECT(P_PREFIX ", " P_TABLE ", " P_PROTO ", \"metric\": " U32, "\"prefix\""), true,
-	  m_route_delete, true },
-	{ "route.get", "The routes of exactly one prefix, best first",
-	  OBJECT(P_PREFIX ", " P_TABLE, "\"prefix\""), false, m_route_get, false },
-	{ "route.lookup", "Longest-prefix match of up to 65536 addresses",
-	  OBJECT(JSON_TEXT("addresses": {"type": "array", "items": {"type": "string"},
-					 "maxItems": 65536}) ", " P_TABLE,
-		 "\"addresses\""),
-	  false, m_route_lookup, false },
-	{ "route.list", "List routes by page, with filters",
-	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO ", "
-		 JSON_TEXT("within": {"type": "string"}, "contains": {"type": "string"},
-			   "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
-			   "cursor": {"type": ["string", "null"]}),
-		 ""),
-	  false, m_route_list, false },
-	{ "route.flush", "Delete every route of the tables, family and proto given",
-	  OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO, ""), true, m_route_flush, true },
-	{ "route.load", "Apply many routes atomically (merge or replace)",
-	  OBJECT_WITH_ROUTES(P_BOOL("replace") ", " P_TABLE ", " P_LOAD_OPTIONS, ""),
-	  true, m_route_load, true },
-	{ "load.begin", "Open a load transaction on this connection",
-	  OBJECT(P_BOOL("replace") ", " P_TABLE, ""), true, m_load_begin, false },
-	{ "load.add", "Stage a chunk of routes in a load transaction",
-	  OBJECT_WITH_ROUTES(P_TXN, "\"txn\""), true, m_load_add, false },
-	{ "load.commit", "Apply a load transaction atomically",
-	  OBJECT(P_TXN ", " P_LOAD_OPTIONS, "\"txn\""), true, m_load_commit, true },
-	{ "load.abort", "Drop a load transaction", OBJECT(P_TXN, "\"txn\""), true, m_load_abort, false },
-	{ "table.list", "The tables and their route counts", NO_PARAMS, false, m_table_list, false },
-	{ "table.create", "Create a table",
-	  OBJECT(JSON_TEXT("id": {"type": "integer", "minimum": 1, "maximum": 4294967295},
-			   "name": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,31}$"}),
-		 "\"id\""),
-	  true, m_table_create, true },
-	{ "table.delete", "Delete a table and its routes", OBJECT(P_TABLE, "\"table\""), true,
-	  m_table_delete, true },
-	{ "config.get", "The configuration in effect", NO_PARAMS, false, m_config_get, false },
-	{ "config.reload", "Reload the configuration file", NO_PARAMS, true, m_config_reload, false },
-	{ "subscribe", "Receive route changes as route.event notifications",
-	  OBJECT("\"tables\": {\"type\": \"array\", \"items\": " TABLE_REF
-		 ", \"minItems\": 1}, " P_BOOL("snapshot"),
-		 ""),
-	  false, m_subscribe, false },
-	{ "unsubscribe", "Stop a subscription",
-	  OBJECT(JSON_TEXT("subscription": {"type": "integer", "minimum": 1}),
-		 "\"subscription\""),
-	  false, m_unsubscribe, false },
+/*
+ * The table: the method list's order. Schemas follow
+ * docs/control-protocol.md; .admin methods change state.
+ */
+static const struct rpc_method methods[] = {
+	{ .name = "methods", .summary = "List the methods with their params schemas",
+	  .params_schema = NO_PARAMS, .handler = m_methods },
+	{ .name = "ping", .summary = "Check that routed answers", .params_schema = NO_PARAMS,
+	  .handler = m_ping },
+	{ .name = "info", .summary = "Version, process and runtime facts",
+	  .params_schema = NO_PARAMS, .handler = m_info },
+	{ .name = "stats", .summary = "Route counts, memory and counters",
+	  .params_schema = NO_PARAMS, .handler = m_stats },
+	{ .name = "route.add", .summary = "Add a route; fails if its (prefix, proto, metric) exists",
+	  .params_schema = ROUTE_SCHEMA, .handler = m_route_add, .admin = true,
+	  .journaled = true },
+	{ .name = "route.replace",
+	  .summary = "Add a route or replace the one with its (prefix, proto, metric)",
+	  .params_schema = ROUTE_SCHEMA, .handler = m_route_replace, .admin = true,
+	  .journaled = true },
+	{ .name = "route.delete", .summary = "Delete the routes of a prefix that match proto and metric",
+	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE ", " P_PROTO ", \"metric\": " U32,
+				  "\"prefix\""),
+	  .handler = m_route_delete, .admin = true, .journaled = true },
+	{ .name = "route.get", .summary = "The routes of exactly one prefix, best first",
+	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE, "\"prefix\""), .handler = m_route_get },
+	{ .name = "route.lookup", .summary = "Longest-prefix match of up to 65536 addresses",
+	  .params_schema = OBJECT(JSON_TEXT("addresses": {"type": "array", "items": {"type": "string"},
+							  "maxItems": 65536}) ", " P_TABLE,
+				  "\"addresses\""),
+	  .handler = m_route_lookup },
+	{ .name = "route.list", .summary = "List routes by page, with filters",
+	  .params_schema = OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO ", "
+				  JSON_TEXT("within": {"type": "string"},
+					    "contains": {"type": "string"},
+					    "limit": {"type": "integer", "minimum": 1,
+						      "maximum": 10000},
+					    "cursor": {"type": ["string", "null"]}),
+				  ""),
+	  .handler = m_route_list },
+	{ .name = "route.flush", .summary = "Delete every route of the tables, family and proto given",
+	  .params_schema = OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO, ""),
+	  .handler = m_route_flush, .admin = true, .journaled = true },
+	{ .name = "route.load", .summary = "Apply many routes atomically (merge or replace)",
+	  .params_schema = OBJECT_WITH_ROUTES(P_BOOL("replace") ", " P_TABLE ", " P_LOAD_OPTIONS,
+					      ""),
+	  .handler = m_route_load, .admin = true, .journaled = true },
+	{ .name = "load.begin", .summary = "Open a load transaction on this connection",
+	  .params_schema = OBJECT(P_BOOL("replace") ", " P_TABLE, ""), .handler = m_load_begin,
+	  .admin = true },
+	{ .name = "load.add", .summary = "Stage a chunk of routes in a load transaction",
+	  .params_schema = OBJECT_WITH_ROUTES(P_TXN, "\"txn\""), .handler = m_load_add,
+	  .admin = true },
+	{ .name = "load.commit", .summary = "Apply a load transaction atomically",
+	  .params_schema = OBJECT(P_TXN ", " P_LOAD_OPTIONS, "\"txn\""),
+	  .handler = m_load_commit, .admin = true, .journaled = true },
+	{ .name = "load.abort", .summary = "Drop a load transaction",
+	  .params_schema = OBJECT(P_TXN, "\"txn\""), .handler = m_load_abort, .admin = true },
+	{ .name = "table.list", .summary = "The tables and their route counts",
+	  .params_schema = NO_PARAMS, .handler = m_table_list },
+	{ .name = "table.create", .summary = "Create a table",
+	  .params_schema = OBJECT(JSON_TEXT("id": {"type": "integer", "minimum": 1,
+						   "maximum": 4294967295},
+					    "name": {"type": "string",
+						     "pattern": "^[A-Za-z0-9_.-]{1,31}$"}),
+				  "\"id\""),
+	  .handler = m_table_create, .admin = true, .journaled = true },
+	{ .name = "table.delete", .summary = "Delete a table and its routes",
+	  .params_schema = OBJECT(P_TABLE, "\"table\""), .handler = m_table_delete,
+	  .admin = true, .journaled = true },
+	{ .name = "config.get", .summary = "The configuration in effect",
+	  .params_schema = NO_PARAMS, .handler = m_config_get },
+	{ .name = "config.reload", .summary = "Reload the configuration file",
+	  .params_schema = NO_PARAMS, .handler = m_config_reload, .admin = true },
+	{ .name = "subscribe", .summary = "Receive route changes as route.event notifications",
+	  .params_schema = OBJECT("\"tables\": {\"type\": \"array\", \"items\": " TABLE_REF
+				  ", \"minItems\": 1}, " P_BOOL("snapshot"),
+				  ""),
+	  .handler = m_subscribe },
+	{ .name = "unsubscribe", .summary = "Stop a subscription",
+	  .params_schema = OBJECT(JSON_TEXT("subscription": {"type": "integer", "minimum": 1}),
+				  "\"subscription\""),
+	  .handler = m_unsubscribe },
 };
 
-const size_t rpc_methods_count = sizeof(rpc_methods) / sizeof(rpc_methods[0]);
+#define METHODS_COUNT (sizeof(methods) / sizeof(methods[0]))
+
+const struct rpc_method *methods_at(size_t i)
+{
+	return i < METHODS_COUNT ? &methods[i] : NULL;
+}
+
+/* The one lookup, for rpc.c and the tests. */
+const struct rpc_method *methods_find(const char *name)
+{
+	for (size_t i = 0; i < METHODS_COUNT; i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+static void methods_line(struct control_conn *conn, const char *line, size_t len)
+{
+	rpc_handle_line(conn, line, len, methods_find);
+}
 
 const struct control_ops methods_control_ops = {
-	.line = rpc_handle_line,
+	.line = methods_line,
 	.line_too_long = rpc_reject_long_line,
 	.not_durable = rpc_not_durable,
 };
-
-const struct rpc_method *methods_find(const char *name)
-{
-	for (size_t i = 0; i < rpc_methods_count; i++)
-		if (!strcmp(rpc_methods[i].name, name))
-			return &rpc_methods[i];
-	return NULL;
-}

@@ -239,14 +239,6 @@ static bool nesting_too_deep(const char *text, size_t len, unsigned max)
 	return false;
 }
 
-static const struct rpc_method *find_method(const char *name)
-{
-	for (size_t i = 0; i < rpc_methods_count; i++)
-		if (strcmp(rpc_methods[i].name, name) == 0)
-			return &rpc_methods[i];
-	return NULL;
-}
-
 static bool known_member(const char *key)
 {
 	return !strcmp(key, "jsonrpc") || !strcmp(key, "id") || !strcmp(key, "method") ||
@@ -298,7 +290,7 @@ static void call_method(struct control_conn *conn, const struct rpc_method *meth
 	free(call.field);
 }
 
-static void handle_request(struct control_conn *conn, json_t *req)
+static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn find)
 {
 	const struct control_peer *peer = control_conn_peer(conn);
 	const struct rpc_method *method;
@@ -342,7 +334,7 @@ static void handle_request(struct control_conn *conn, json_t *req)
 		}
 	}
 
-	method = find_method(json_string_value(name));
+	method = find(json_string_value(name));
 	if (!method) {
 		if (id)
 			send_errorf(conn, id, RPC_METHOD_NOT_FOUND, "method not found: %.200s",
@@ -351,7 +343,7 @@ static void handle_request(struct control_conn *conn, json_t *req)
 			control_conn_daemon(conn)->counters.control_errors++;
 		return;
 	}
-	if (method->mutating && !peer->admin) {
+	if (method->admin && !peer->admin) {
 		if (id)
 			send_errorf(conn, id, RPC_PERMISSION_DENIED,
 				    "permission denied: %s changes state; needs %s", method->name,
@@ -382,7 +374,7 @@ static void handle_request(struct control_conn *conn, json_t *req)
 	json_decref(params);
 }
 
-void rpc_handle_line(struct control_conn *conn, const char *line, size_t len)
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find)
 {
 	json_error_t jerr;
 	json_t *req;
@@ -404,7 +396,7 @@ void rpc_handle_line(struct control_conn *conn, const char *line, size_t len)
 			    jerr.position, why);
 		return;
 	}
-	handle_request(conn, req);
+	handle_request(conn, req, find);
 	json_decref(req);
 }
 

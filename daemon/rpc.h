@@ -3,9 +3,10 @@
  * JSON-RPC 2.0 over the control socket: what method handlers see.
  *
  * control.c owns the socket and the connections and frames lines, and
- * calls rpc.c through struct control_ops; rpc.c checks each request's
- * envelope and access, finds the method in the table (methods.c) and turns
- * the handler's outcome into a response, sent with control_conn_*().
+ * calls rpc.c through struct control_ops (methods.c wires the two); rpc.c
+ * checks each request's envelope and access, finds the method with the
+ * table's lookup it is given, and turns the handler's outcome into a
+ * response, sent with control_conn_*().
  * Everything here runs on the control thread. See
  * docs/control-protocol.md.
  */
@@ -46,18 +47,18 @@ struct rpc_call;		/* one request being answered */
  */
 typedef int (*rpc_handler_fn)(struct rpc_call *call, json_t *params, json_t **result);
 
+/* One entry of a method table (methods.c has routed's). */
 struct rpc_method {
 	const char *name;
 	const char *summary;		/* one line, for the method list */
 	const char *params_schema;	/* JSON Schema of params, as JSON text */
-	bool mutating;			/* admin peers only */
 	rpc_handler_fn handler;
+	bool admin;			/* changes state: admin peers only */
 	bool journaled;			/* its changes are durable: answered once they are */
 };
 
-/* The method table (methods.c). */
-extern const struct rpc_method rpc_methods[];
-extern const size_t rpc_methods_count;
+/* How rpc_handle_line() finds a method by name: the table's lookup, or NULL. */
+typedef const struct rpc_method *(*rpc_find_fn)(const char *name);
 
 /* For handlers. */
 void *rpc_call_context(const struct rpc_call *call);	/* the struct routed */
@@ -79,10 +80,13 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
  */
 int rpc_notify(struct control_conn *conn, const char *method, json_t *params);
 
-/* The connection layer's side (struct control_ops). */
+/* For the connection layer (struct control_ops). */
 
-/* Answer one request line (terminator removed, not NUL-terminated). */
-void rpc_handle_line(struct control_conn *conn, const char *line, size_t len);
+/*
+ * Answer one request line (terminator removed, not NUL-terminated), with
+ * the method find() returns.
+ */
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find);
 /* Answer a line over the limit (-32005, id null). */
 void rpc_reject_long_line(struct control_conn *conn, size_t limit);
 /*

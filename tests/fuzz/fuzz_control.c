@@ -42,6 +42,7 @@
 #include "daemon/daemon.h"
 #include "daemon/change_stream.h"
 #include "daemon/log.h"
+#include "daemon/methods.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
 #include "fuzz.h"
@@ -418,7 +419,7 @@ static void send_line(struct control_conn *c, const uint8_t *data, size_t len)
 	if (len == 0)
 		return;
 	line = fuzz_memdup(data, len);
-	rpc_handle_line(c, line, len);
+	rpc_handle_line(c, line, len, methods_find);
 	/* A connection over its output cap may have lost the response: control.c closes it. */
 	if (!c->dead)
 		check_answer(c, line, len);

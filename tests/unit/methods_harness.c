@@ -134,11 +134,12 @@ void control_conn_on_drain(struct control_conn *conn, control_conn_hook_fn fn, v
 
 /* The rest of rpc.c: the socket side, which handlers never reach. */
 
-void rpc_handle_line(struct control_conn *conn, const char *line, size_t len)
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find)
 {
 	(void)conn;
 	(void)line;
 	(void)len;
+	(void)find;
 	fail_msg("rpc_handle_line: not in this harness");
 }
 
