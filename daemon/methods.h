@@ -11,14 +11,6 @@
 
 #include "rpc.h"
 
-/* Limits of the methods' params. */
-#define METHODS_LOOKUP_MAX 65536	/* route.lookup addresses */
-#define METHODS_LIST_DEFAULT 1000	/* route.list limit */
-#define METHODS_LIST_MAX 10000
-#define METHODS_LIST_SCAN 65536		/* routes examined per route.list page at most */
-#define METHODS_DIFF_DEFAULT 1000	/* diff_limit */
-#define METHODS_DIFF_MAX 100000
-
 /* The control socket speaks JSON-RPC (rpc.c) to these methods: for control_create(). */
 extern const struct control_ops methods_control_ops;
 

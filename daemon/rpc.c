@@ -35,7 +35,7 @@ struct rpc_call {
 	char *field;
 };
 
-void *rpc_call_context(const struct rpc_call *call)
+struct routed *rpc_call_daemon(const struct rpc_call *call)
 {
 	return control_conn_daemon(call->conn);
 }
@@ -73,6 +73,19 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
 	call->code = code;
 	call->failed = true;
 	return -1;
+}
+
+int rpc_nomem(struct rpc_call *call)
+{
+	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+}
+
+int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
+{
+	if (!res)
+		return rpc_nomem(call);
+	*result = res;
+	return 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */

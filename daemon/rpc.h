@@ -22,6 +22,8 @@
 
 #include "control.h"
 
+struct routed;
+
 /* Stable error codes: part of the protocol. */
 enum rpc_error_code {
 	RPC_PARSE_ERROR = -32700,
@@ -61,7 +63,7 @@ struct rpc_method {
 typedef const struct rpc_method *(*rpc_find_fn)(const char *name);
 
 /* For handlers. */
-void *rpc_call_context(const struct rpc_call *call);	/* the struct routed */
+struct routed *rpc_call_daemon(const struct rpc_call *call);
 const struct control_peer *rpc_call_peer(const struct rpc_call *call);
 struct control_conn *rpc_call_conn(const struct rpc_call *call);
 
@@ -71,6 +73,13 @@ struct control_conn *rpc_call_conn(const struct rpc_call *call);
  */
 int rpc_error(struct rpc_call *call, int code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* rpc_error() for out of memory (-32603). */
+int rpc_nomem(struct rpc_call *call);
+/*
+ * Store res, a result built with json_pack() and friends, in *result and
+ * return 0; res NULL means out of memory: rpc_nomem().
+ */
+int rpc_result(struct rpc_call *call, json_t *res, json_t **result);
 
 /*
  * Queue a notification (a request without id) on conn. Steals params.

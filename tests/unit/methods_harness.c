@@ -36,7 +36,7 @@ static uint64_t next_conn_id = 1;
 
 /* rpc.h and control.h, as rpc.c and control.c would provide them. */
 
-void *rpc_call_context(const struct rpc_call *call)
+struct routed *rpc_call_daemon(const struct rpc_call *call)
 {
 	return call->d;
 }
@@ -63,6 +63,20 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
 	vsnprintf(call->message, sizeof(call->message), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int rpc_nomem(struct rpc_call *call)
+{
+	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+}
+
+/* As rpc.c has it; the same contract. */
+int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
+{
+	if (!res)
+		return rpc_nomem(call);
+	*result = res;
+	return 0;
 }
 
 uint64_t control_conn_id(const struct control_conn *conn)

@@ -122,7 +122,7 @@ static int m_whoami(struct rpc_call *call, json_t *params, json_t **result)
 {
 	const struct control_peer *peer = rpc_call_peer(call);
 
-	assert_ptr_equal(rpc_call_context(call), &fx->d);
+	assert_ptr_equal(rpc_call_daemon(call), &fx->d);
 	assert_ptr_equal(control_conn_peer(rpc_call_conn(call)), peer);
 	*result = json_pack("{s:i, s:i, s:b}", "uid", (int)peer->uid, "pid", (int)peer->pid,
 			    "admin", peer->admin);
@@ -225,7 +225,7 @@ static int m_stream(struct rpc_call *call, json_t *params, json_t **result)
 /* Journals one route of a persistent protocol, as route.add would. */
 static int m_journal(struct rpc_call *call, json_t *params, json_t **result)
 {
-	struct routed *d = rpc_call_context(call);
+	struct routed *d = rpc_call_daemon(call);
 	struct rt_route r;
 
 	rt_route_init(&r);

@@ -35,6 +35,7 @@
 #include "load.h"
 #include "methods.h"
 #include "methods_harness.h"
+#include "methods_route.h"
 #include "tables.h"
 #include "udp.h"
 
@@ -458,7 +459,7 @@ static void test_route_lookup(void **state)
 	fails("route.lookup", "{}", RPC_INVALID_PARAMS, "addresses");
 	fails("route.lookup", "{\"addresses\": [], \"table\": 11}", RPC_NOT_FOUND, "table");
 	big = json_array();
-	for (int i = 0; i <= METHODS_LOOKUP_MAX; i++)
+	for (int i = 0; i <= METHODS_ROUTE_LOOKUP_MAX; i++)
 		json_array_append_new(big, json_string("10.0.0.1"));
 	r = call_json(NULL, "route.lookup", json_pack("{s:o}", "addresses", big));
 	expect_error(&r, RPC_TOO_LARGE, "addresses");
