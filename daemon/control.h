@@ -8,7 +8,8 @@
  *
  * control.c only moves bytes and knows nothing of JSON-RPC: the layer
  * above (rpc.c, wired to the method table in methods.c) hands it a
- * struct control_ops and uses the control_conn_* functions below.
+ * struct control_ops and uses the control_conn_* functions below. Who a
+ * peer is: control_peer.h; the socket file: control_socket.h.
  */
 #ifndef ROUTED_DAEMON_CONTROL_H
 #define ROUTED_DAEMON_CONTROL_H
@@ -20,18 +21,12 @@
 
 #include <jansson.h>
 
+#include "control_peer.h"
+
 struct routed;
 struct routed_config;
 struct control;
 struct control_conn;		/* one client connection */
-
-/* Who is on the other end, from SO_PEERCRED at accept time. */
-struct control_peer {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool admin;		/* may call mutating methods */
-};
 
 /*
  * What the connection layer calls in the layer above it. All run on the
@@ -77,14 +72,6 @@ void control_shutdown(struct control *c, void (*done)(void *arg), void *arg);
 
 /* Close every connection (close hooks run), remove the socket file we made, free. */
 void control_destroy(struct control *c);
-
-/*
- * The access rule: may a peer with this uid, primary gid and supplementary
- * groups call mutating methods? Yes for uid 0, for routed's own uid, and
- * for members of admin_gid ((gid_t)-1: no admin group).
- */
-bool control_peer_is_admin(uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups,
-			   uid_t self_uid, gid_t admin_gid);
 
 /* A connection, for the layer above and for state that outlives one request. */
 
