@@ -166,6 +166,140 @@ static void test_method_table(void **state)
 	reply_free(&r);
 }
 
+/*
+ * A value the schema s allows, as far as it tells: the first of an enum,
+ * null where allowed (the same as not given), an integer's minimum (else
+ * 0), false, an array with the fewest items it allows, a string matching
+ * a "^[class]{m,n}$" pattern. A string it says nothing more about is a
+ * prefix: the only free text the methods take ("prefix", "within",
+ * "contains"; addresses and lines come in arrays, empty here).
+ */
+static json_t *schema_sample(json_t *s)
+{
+	json_t *type = json_object_get(s, "type"), *v;
+	const char *t = json_string_value(type), *pattern;
+	size_t i;
+
+	if (json_array_size(json_object_get(s, "enum")))
+		return json_incref(json_array_get(json_object_get(s, "enum"), 0));
+	if (json_is_array(type)) {
+		json_array_foreach(type, i, v)
+			if (!strcmp(json_string_value(v), "null"))
+				return json_null();
+		t = json_string_value(json_array_get(type, 0));
+	}
+	assert_non_null(t);
+	if (!strcmp(t, "integer"))
+		return json_integer(json_integer_value(json_object_get(s, "minimum")));
+	if (!strcmp(t, "boolean"))
+		return json_false();
+	if (!strcmp(t, "array")) {
+		json_t *a = json_array();
+
+		if (json_integer_value(json_object_get(s, "minItems")) > 0)
+			json_array_append_new(a, schema_sample(json_object_get(s, "items")));
+		return a;
+	}
+	assert_string_equal(t, "string");
+	pattern = json_string_value(json_object_get(s, "pattern"));
+	if (pattern) {
+		unsigned min = 0, max = 0;
+		char first = 0, text[64];
+		int used = 0;
+
+		if (sscanf(pattern, "^[%c%*[^]]]{%u,%u}$%n", &first, &min, &max, &used) != 3 ||
+		    pattern[used] || min > sizeof(text) - 1)
+			fail_msg("a pattern this test cannot follow: %s", pattern);
+		memset(text, first, sizeof(text));
+		text[min ? min : 1] = '\0';
+		return json_string(text);
+	}
+	return json_string("192.0.2.0/24");
+}
+
+/*
+ * The smallest params the schema asks for: its required keys, and those
+ * of the first "oneOf" branch, or of the branch that requires key if one
+ * does (routes or lines).
+ */
+static json_t *schema_minimal(json_t *schema, const char *key)
+{
+	json_t *props = json_object_get(schema, "properties"), *branches, *branch, *b, *name;
+	json_t *params = json_object(), *required = json_object_get(schema, "required");
+	size_t i, j;
+
+	branches = json_object_get(schema, "oneOf");
+	branch = json_array_get(branches, 0);
+	json_array_foreach(branches, i, b) {
+		json_array_foreach(json_object_get(b, "required"), j, name)
+			if (key && !strcmp(json_string_value(name), key))
+				branch = b;
+	}
+	json_array_foreach(required, i, name) {
+		const char *k = json_string_value(name);
+
+		json_object_set_new(params, k, schema_sample(json_object_get(props, k)));
+	}
+	json_array_foreach(json_object_get(branch, "required"), i, name) {
+		const char *k = json_string_value(name);
+
+		json_object_set_new(params, k, schema_sample(json_object_get(props, k)));
+	}
+	return params;
+}
+
+/*
+ * Every method's handler takes exactly the keys its published schema (the
+ * methods method's params) declares: with the schema's minimal params,
+ * each declared key is taken (whatever the outcome, it is not -32602
+ * about that key), and an undeclared one is refused with -32602 naming it.
+ */
+static void test_params_match_schemas(void **state)
+{
+	struct reply list = call("methods", NULL);
+	json_t *published = json_object_get(expect_ok(&list), "methods");
+	const struct rpc_method *m;
+
+	(void)state;
+	for (size_t i = 0; (m = methods_at(i)); i++) {
+		json_t *schema = NULL, *entry, *params, *prop;
+		const char *key;
+		struct reply r;
+		size_t j;
+
+		json_array_foreach(published, j, entry)
+			if (!strcmp(json_string_value(json_object_get(entry, "name")), m->name))
+				schema = json_object_get(entry, "params");
+		if (!schema)
+			fail_msg("%s: not in the method list", m->name);
+
+		r = call_json(NULL, m->name, schema_minimal(schema, NULL));
+		if (r.code == RPC_INVALID_PARAMS)
+			fail_msg("%s: its schema's minimal params are refused (field '%s'): %s",
+				 m->name, r.field, r.message);
+		reply_free(&r);
+
+		json_object_foreach(json_object_get(schema, "properties"), key, prop) {
+			params = schema_minimal(schema, key);
+			json_object_set_new(params, key, schema_sample(prop));
+			r = call_json(NULL, m->name, params);
+			if (r.code == RPC_INVALID_PARAMS && !strcmp(r.field, key))
+				fail_msg("%s: refuses '%s', which its schema declares: %s", m->name,
+					 key, r.message);
+			reply_free(&r);
+		}
+
+		params = schema_minimal(schema, NULL);
+		json_object_set_new(params, "bogus", json_integer(1));
+		r = call_json(NULL, m->name, params);
+		if (r.code != RPC_INVALID_PARAMS || strcmp(r.field, "bogus"))
+			fail_msg("%s: takes 'bogus', which its schema does not declare (%d, '%s')",
+				 m->name, r.code, r.field);
+		reply_free(&r);
+	}
+	reply_free(&list);
+}
+
 static void test_ping_info_config(void **state)
 {
 	struct reply r = call("ping", NULL);
@@ -1520,6 +1654,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params_match_schemas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_info_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_counts_udp_lookups, setup, teardown),
