@@ -75,19 +75,6 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
 	return -1;
 }
 
-int rpc_nomem(struct rpc_call *call)
-{
-	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
-}
-
-int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
-{
-	if (!res)
-		return rpc_nomem(call);
-	*result = res;
-	return 0;
-}
-
 /* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
 static size_t utf8_sequence(const unsigned char *s, size_t avail)
 {

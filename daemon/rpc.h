@@ -74,12 +74,22 @@ struct control_conn *rpc_call_conn(const struct rpc_call *call);
 int rpc_error(struct rpc_call *call, int code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* rpc_error() for out of memory (-32603). */
-int rpc_nomem(struct rpc_call *call);
+static inline int rpc_nomem(struct rpc_call *call)
+{
+	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+}
+
 /*
  * Store res, a result built with json_pack() and friends, in *result and
  * return 0; res NULL means out of memory: rpc_nomem().
  */
-int rpc_result(struct rpc_call *call, json_t *res, json_t **result);
+static inline int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
+{
+	if (!res)
+		return rpc_nomem(call);
+	*result = res;
+	return 0;
+}
 
 /*
  * Queue a notification (a request without id) on conn. Steals params.

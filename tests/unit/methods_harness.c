@@ -65,20 +65,6 @@ int rpc_error(struct rpc_call *call, int code, const char *field, const char *fm
 	return -1;
 }
 
-int rpc_nomem(struct rpc_call *call)
-{
-	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
-}
-
-/* As rpc.c has it; the same contract. */
-int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
-{
-	if (!res)
-		return rpc_nomem(call);
-	*result = res;
-	return 0;
-}
-
 uint64_t control_conn_id(const struct control_conn *conn)
 {
 	return conn->id;
