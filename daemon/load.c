@@ -1247,7 +1247,8 @@ int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n
 		return -ENOMEM;
 	txn->chunks = chunks;
 	chunks[txn->n_chunks++] = (struct staged_chunk){ .start = txn->n, .name = name };
-	memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
+	if (n) /* an empty chunk: txn->routes may still be NULL */
+		memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
 	txn->n += n;
 	return 0;
 }
