@@ -608,7 +608,8 @@ void control_conn_answer(struct control_conn *conn, json_t *msg, uint64_t seq)
 		control_conn_send(conn, msg);
 		return;
 	}
-	h = c->d->persist ? calloc(1, sizeof(*h)) : NULL;
+	/* Only persist_commit() makes seq, and only seq starts a queue: d->persist is set. */
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		log_err("control: out of memory holding an answer until it is durable");
 		/* Never acknowledge before durability; else rather out of order than never. */
