@@ -45,7 +45,7 @@ struct subscription {
 /* The subscriptions of one connection. */
 struct cs_client {
 	struct change_stream *cs;
-	struct rpc_conn *conn;
+	struct control_conn *conn;
 	struct cs_client *next, **pprev;
 	struct subscription *subs;
 	struct event *kick;		/* steps snapshots from the event loop */
@@ -123,7 +123,7 @@ static void client_free(struct cs_client *c)
 }
 
 /* The connection went away: its subscriptions go with it. */
-static void client_closed(struct rpc_conn *conn, void *arg)
+static void client_closed(struct control_conn *conn, void *arg)
 {
 	struct cs_client *c = arg;
 
@@ -138,9 +138,9 @@ static int client_notify(struct cs_client *c, json_t *params)
 		json_decref(params);
 		return -1;
 	}
-	if (rpc_conn_notify(c->conn, "route.event", params) < 0) {
+	if (rpc_notify(c->conn, "route.event", params) < 0) {
 		c->dead = true;
-		rpc_conn_on_drain(c->conn, NULL, NULL);
+		control_conn_on_drain(c->conn, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -177,9 +177,9 @@ void change_stream_skip(struct change_stream *cs, uint64_t n)
  */
 static bool sub_overflows(struct cs_client *c, struct subscription *s)
 {
-	size_t cap = rpc_conn_output_cap(c->conn);
+	size_t cap = control_conn_output_cap(c->conn);
 
-	if (rpc_conn_pending_output(c->conn) < cap / 4 * 3)
+	if (control_conn_pending_output(c->conn) < cap / 4 * 3)
 		return false;
 	if (c->resynced && !c->read_since)
 		return false;
@@ -365,7 +365,7 @@ static long snapshot_step(struct cs_client *c, struct subscription *s, size_t ma
 	return (long)sent;
 }
 
-static void client_drained(struct rpc_conn *conn, void *arg);
+static void client_drained(struct control_conn *conn, void *arg);
 
 /*
  * Advance the client's snapshots: one step of up to CHANGE_STREAM_SNAPSHOT_STEP
@@ -375,7 +375,7 @@ static void client_drained(struct rpc_conn *conn, void *arg);
  */
 static void client_step(struct cs_client *c)
 {
-	size_t cap = rpc_conn_output_cap(c->conn);
+	size_t cap = control_conn_output_cap(c->conn);
 	size_t budget = CHANGE_STREAM_SNAPSHOT_STEP;
 	unsigned refills = 15;	/* at most 16 steps' worth per turn of the loop */
 	bool active = false;
@@ -389,7 +389,7 @@ static void client_step(struct cs_client *c)
 			if (n < 0)
 				return;
 			budget -= (size_t)n < budget ? (size_t)n : budget;
-			if (!budget && refills && rpc_conn_pending_output(c->conn) < cap / 2) {
+			if (!budget && refills && control_conn_pending_output(c->conn) < cap / 2) {
 				budget = CHANGE_STREAM_SNAPSHOT_STEP;
 				refills--;
 			}
@@ -397,11 +397,11 @@ static void client_step(struct cs_client *c)
 		active |= s->snapshot;
 	}
 	if (!active || c->dead) {
-		rpc_conn_on_drain(c->conn, NULL, NULL);
+		control_conn_on_drain(c->conn, NULL, NULL);
 		return;
 	}
-	rpc_conn_on_drain(c->conn, client_drained, c);
-	if (rpc_conn_pending_output(c->conn) <= cap / 4) {
+	control_conn_on_drain(c->conn, client_drained, c);
+	if (control_conn_pending_output(c->conn) <= cap / 4) {
 		/* The drain hook will not fire: the queue is already short. */
 		static const struct timeval now = { 0, 0 };
 
@@ -410,7 +410,7 @@ static void client_step(struct cs_client *c)
 }
 
 /* The queue fell to a quarter of the cap: the peer is reading. */
-static void client_drained(struct rpc_conn *conn, void *arg)
+static void client_drained(struct control_conn *conn, void *arg)
 {
 	struct cs_client *c = arg;
 
@@ -425,12 +425,13 @@ static void client_kicked(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (rpc_conn_pending_output(c->conn) <= rpc_conn_output_cap(c->conn) / 4)
+	if (control_conn_pending_output(c->conn) <= control_conn_output_cap(c->conn) / 4)
 		c->read_since = true;
 	client_step(c);
 }
 
-static struct cs_client *client_get(struct change_stream *cs, struct rpc_conn *conn, bool create)
+static struct cs_client *client_get(struct change_stream *cs, struct control_conn *conn,
+				    bool create)
 {
 	struct cs_client *c;
 
@@ -444,7 +445,7 @@ static struct cs_client *client_get(struct change_stream *cs, struct rpc_conn *c
 		return NULL;
 	c->cs = cs;
 	c->conn = conn;
-	if (rpc_conn_on_close(conn, client_closed, c)) {
+	if (control_conn_on_close(conn, client_closed, c)) {
 		free(c);
 		return NULL;
 	}
@@ -463,9 +464,9 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int change_stream_subscribe(struct change_stream *cs, struct rpc_conn *conn, const uint32_t *tables,
-		     size_t n_tables, bool snapshot, struct tables *ts, struct event_base *base,
-		     uint64_t *id)
+int change_stream_subscribe(struct change_stream *cs, struct control_conn *conn,
+			    const uint32_t *tables, size_t n_tables, bool snapshot, struct tables *ts,
+			    struct event_base *base, uint64_t *id)
 {
 	struct cs_client *c = client_get(cs, conn, true);
 	struct subscription *s, **tail;
@@ -510,13 +511,13 @@ fail:
 	if (s)
 		sub_free(s);
 	if (!c->subs) {
-		rpc_conn_cancel_close(conn, client_closed, c);
+		control_conn_cancel_close(conn, client_closed, c);
 		client_free(c);
 	}
 	return -ENOMEM;
 }
 
-int change_stream_unsubscribe(struct change_stream *cs, struct rpc_conn *conn, uint64_t id)
+int change_stream_unsubscribe(struct change_stream *cs, struct control_conn *conn, uint64_t id)
 {
 	struct cs_client *c = client_get(cs, conn, false);
 	struct subscription **pp, *s;
@@ -532,8 +533,8 @@ int change_stream_unsubscribe(struct change_stream *cs, struct rpc_conn *conn, u
 	cs->n_subs--;
 	sub_free(s);
 	if (!c->subs) {
-		rpc_conn_on_drain(conn, NULL, NULL);
-		rpc_conn_cancel_close(conn, client_closed, c);
+		control_conn_on_drain(conn, NULL, NULL);
+		control_conn_cancel_close(conn, client_closed, c);
 		client_free(c);
 	}
 	return 0;
@@ -547,8 +548,8 @@ void change_stream_destroy(struct change_stream *cs)
 		struct cs_client *c = cs->clients;
 
 		if (!c->dead)
-			rpc_conn_on_drain(c->conn, NULL, NULL);
-		rpc_conn_cancel_close(c->conn, client_closed, c);
+			control_conn_on_drain(c->conn, NULL, NULL);
+		control_conn_cancel_close(c->conn, client_closed, c);
 		client_free(c);
 	}
 	free(cs);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 struct event_base;
-struct rpc_conn;
+struct control_conn;
 struct rt_route;
 struct tables;
 struct change_stream;
@@ -58,10 +58,10 @@ void change_stream_skip(struct change_stream *cs, uint64_t n);
  * (read through ts, stepped from base's loop) then a "snapshot_end". 0 and
  * *id set, or -ENOMEM.
  */
-int change_stream_subscribe(struct change_stream *cs, struct rpc_conn *conn, const uint32_t *tables,
-		     size_t n_tables, bool snapshot, struct tables *ts, struct event_base *base,
-		     uint64_t *id);
+int change_stream_subscribe(struct change_stream *cs, struct control_conn *conn,
+			    const uint32_t *tables, size_t n_tables, bool snapshot, struct tables *ts,
+			    struct event_base *base, uint64_t *id);
 /* Drop subscription id of conn: 0, or -ENOENT (none such on this connection). */
-int change_stream_unsubscribe(struct change_stream *cs, struct rpc_conn *conn, uint64_t id);
+int change_stream_unsubscribe(struct change_stream *cs, struct control_conn *conn, uint64_t id);
 
 #endif

@@ -22,10 +22,13 @@ struct persist;
 
 /* Counters for the stats method. */
 struct routed_counters {
-	/* Lookup workers add to these with relaxed atomics; read relaxed. */
+	/*
+	 * Control thread only, like the rest: route.lookup calls and their
+	 * addresses. The UDP workers count theirs in counters of their own
+	 * (udp_lookup_counts()); stats reports the sum of both.
+	 */
 	uint64_t lookup_requests;
 	uint64_t lookup_addresses;
-	/* Control thread only. */
 	uint64_t control_requests;
 	uint64_t control_errors;
 	uint64_t control_connections;		/* open now */

@@ -21,7 +21,7 @@
 #include "gate.h"
 #include "load.h"
 #include "persist.h"
-#include "rpc.h"
+#include "control.h"
 #include "tables.h"
 
 __attribute__((format(printf, 5, 6)))
@@ -1097,7 +1097,7 @@ void load_result_release(struct load_result *res)
 
 struct load_txn {
 	uint64_t id;
-	struct rpc_conn *conn;
+	struct control_conn *conn;
 	struct load_txn *next;
 	bool replace;
 	bool has_table;
@@ -1142,13 +1142,13 @@ static void txn_free(struct load_txn *txn)
 	free(txn);
 }
 
-static void txn_conn_closed(struct rpc_conn *conn, void *arg)
+static void txn_conn_closed(struct control_conn *conn, void *arg)
 {
 	(void)conn;
 	txn_free(arg);
 }
 
-int load_txn_begin(struct rpc_conn *conn, bool replace, const uint32_t *table,
+int load_txn_begin(struct control_conn *conn, bool replace, const uint32_t *table,
 		   struct load_txn **out, char *err, size_t errlen)
 {
 	struct load_txn *txn;
@@ -1167,7 +1167,7 @@ int load_txn_begin(struct rpc_conn *conn, bool replace, const uint32_t *table,
 	txn = calloc(1, sizeof(*txn));
 	if (!txn)
 		goto nomem;
-	if (rpc_conn_on_close(conn, txn_conn_closed, txn)) {
+	if (control_conn_on_close(conn, txn_conn_closed, txn)) {
 		free(txn);
 		goto nomem;
 	}
@@ -1188,7 +1188,7 @@ nomem:
 	return -ENOMEM;
 }
 
-struct load_txn *load_txn_get(struct rpc_conn *conn, uint64_t id)
+struct load_txn *load_txn_get(struct control_conn *conn, uint64_t id)
 {
 	for (struct load_txn *txn = txns; txn; txn = txn->next)
 		if (txn->id == id && txn->conn == conn)
@@ -1247,7 +1247,8 @@ int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n
 		return -ENOMEM;
 	txn->chunks = chunks;
 	chunks[txn->n_chunks++] = (struct staged_chunk){ .start = txn->n, .name = name };
-	memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
+	if (n) /* an empty chunk: txn->routes may still be NULL */
+		memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
 	txn->n += n;
 	return 0;
 }
@@ -1330,7 +1331,7 @@ int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t
 		persist_load(d->persist, replace, req.n_replace_tables, NULL, 0, txn->routes, txn->n);
 	free(replace);
 	if (!dry_run) {
-		rpc_conn_cancel_close(txn->conn, txn_conn_closed, txn);
+		control_conn_cancel_close(txn->conn, txn_conn_closed, txn);
 		txn_free(txn);
 	}
 	return rc;
@@ -1338,6 +1339,6 @@ int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t
 
 void load_txn_abort(struct load_txn *txn)
 {
-	rpc_conn_cancel_close(txn->conn, txn_conn_closed, txn);
+	control_conn_cancel_close(txn->conn, txn_conn_closed, txn);
 	txn_free(txn);
 }

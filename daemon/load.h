@@ -32,7 +32,7 @@
 #include <routed/table.h>
 
 struct routed;
-struct rpc_conn;
+struct control_conn;
 
 struct load_request {
 	/* Present afterwards: added, replaced or unchanged. */
@@ -160,10 +160,10 @@ struct load_txn;
  * the table it loads into. -EBUSY with a message in err when conn already
  * has one or LOAD_TXN_MAX are open; -ENOMEM.
  */
-int load_txn_begin(struct rpc_conn *conn, bool replace, const uint32_t *table,
+int load_txn_begin(struct control_conn *conn, bool replace, const uint32_t *table,
 		   struct load_txn **txn, char *err, size_t errlen);
 /* Transaction id of conn, or NULL (none such on this connection). */
-struct load_txn *load_txn_get(struct rpc_conn *conn, uint64_t id);
+struct load_txn *load_txn_get(struct control_conn *conn, uint64_t id);
 uint64_t load_txn_id(const struct load_txn *txn);
 /* Whether the transaction names a table (then *table is set). */
 bool load_txn_table(const struct load_txn *txn, uint32_t *table);

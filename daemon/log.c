@@ -11,12 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
 #include "log.h"
 
 /*
- * Both are plain ints read with relaxed atomics: a thread that races with
- * log_set_level() sees the old or the new level, either being fine; no
- * other memory is published through them.
+ * Both are ints set and read with uatomic_set()/uatomic_read(), which
+ * imply no barrier: a thread that races with log_set_level() sees the old
+ * or the new level, either being fine; no other memory is published
+ * through them.
  */
 static int log_level = LOG_INFO;
 static int log_journal;
@@ -63,23 +66,23 @@ void log_init(void)
 {
 	int saved_errno = errno;
 
-	__atomic_store_n(&log_journal, stderr_is_journal(), __ATOMIC_RELAXED);
+	uatomic_set(&log_journal, stderr_is_journal());
 	errno = saved_errno;
 }
 
 bool log_to_journal(void)
 {
-	return __atomic_load_n(&log_journal, __ATOMIC_RELAXED);
+	return uatomic_read(&log_journal);
 }
 
 void log_set_level(int syslog_level)
 {
-	__atomic_store_n(&log_level, clamp_level(syslog_level), __ATOMIC_RELAXED);
+	uatomic_set(&log_level, clamp_level(syslog_level));
 }
 
 int log_get_level(void)
 {
-	return __atomic_load_n(&log_level, __ATOMIC_RELAXED);
+	return uatomic_read(&log_level);
 }
 
 /* Write all of buf; a pipe write below PIPE_BUF is atomic, so a short

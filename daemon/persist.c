@@ -20,19 +20,10 @@
 #include <routed/snapshot.h>
 
 #include "routed_config.h"
-#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
 #include "persist.h"
-#include "rpc.h"
-
-struct held {
-	struct held *next;
-	struct rpc_conn *conn;
-	json_t *msg;
-	uint64_t seq;
-};
 
 struct persist {
 	struct routed *d;
@@ -42,7 +33,7 @@ struct persist {
 	char persistent[CONFIG_MAX_PERSISTENT][RT_PROTO_LEN];
 	unsigned n_persistent;
 	struct rt_journal *j;
-	struct rt_durable *recovered;	/* until persist_apply_recovered() */
+	struct rt_durable *recovered;	/* until persist_recovered_applied() */
 	uint64_t snapshot_seq, replayed, recovered_routes;
 	struct rt_durable_buf buf;
 	int error;			/* first journal error, negative errno; 0: writable */
@@ -56,8 +47,9 @@ struct persist {
 	bool stop;			/* (lock) */
 	int efd;			/* the sync thread's "done" to the control thread */
 	struct event *ev;
-	/* Answers waiting for durability, oldest first. */
-	struct held *held, **held_tail;
+	/* Told after each sync (persist_on_durable()). */
+	void (*durable_fn)(void *arg);
+	void *durable_arg;
 	/* Compaction: a thread writes a snapshot of the journal so far. */
 	uint64_t snapshot_bytes;	/* journal growth that triggers one */
 	uint64_t since_snapshot;	/* journal bytes written since the last one */
@@ -132,7 +124,6 @@ struct persist *persist_open(struct routed *d, const struct routed_config *cfg,
 	}
 	p->d = d;
 	p->efd = -1;
-	p->held_tail = &p->held;
 	snprintf(p->dir, sizeof(p->dir), "%s", cfg->state_dir);
 	p->policy = cfg->fsync_policy;
 	p->delay_us = cfg->batch_delay_us;
@@ -508,112 +499,26 @@ int persist_commit(struct persist *p, uint64_t *wait_seq)
 	return 0;
 }
 
-/* Held answers */
-
-static void conn_closed(struct rpc_conn *conn, void *arg);
-
-bool persist_waiting(const struct persist *p, const struct rpc_conn *conn)
+uint64_t persist_durable_seq(const struct persist *p)
 {
-	for (const struct held *h = p->held; h; h = h->next)
-		if (h->conn == conn)
-			return true;
-	return false;
+	return rt_journal_synced_seq(p->j);
 }
 
-int persist_hold(struct persist *p, struct rpc_conn *conn, json_t *msg, uint64_t seq)
+void persist_on_durable(struct persist *p, void (*fn)(void *arg), void *arg)
 {
-	struct held *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return -ENOMEM;
-	if (!persist_waiting(p, conn) && rpc_conn_on_close(conn, conn_closed, p)) {
-		free(h);
-		return -ENOMEM;
-	}
-	h->conn = conn;
-	h->msg = json_incref(msg);
-	h->seq = seq;
-	*p->held_tail = h;
-	p->held_tail = &h->next;
-	return 0;
+	p->durable_fn = fn;
+	p->durable_arg = fn ? arg : NULL;
 }
 
-/* A held success whose record did not become durable: the same id, an error. */
-static json_t *not_durable(const struct persist *p, json_t *msg)
+/* A sync finished: a failure degrades routed, then the watcher learns either. */
+static void synced(struct persist *p)
 {
-	if (!json_object_get(msg, "result"))
-		return json_incref(msg);
-	char message[sizeof(p->reason) + 64];
+	int err = rt_journal_error(p->j);
 
-	snprintf(message, sizeof(message), "the change is in effect but not durable: %s",
-		 p->reason);
-	return json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
-			 json_object_get(msg, "id"), "error", "code", RPC_NOT_DURABLE, "message",
-			 message);
-}
-
-static void unlink_held(struct persist *p, struct held **pp)
-{
-	struct held *h = *pp;
-
-	*pp = h->next;
-	if (p->held_tail == &h->next)
-		p->held_tail = pp;
-	json_decref(h->msg);
-	free(h);
-}
-
-/* Send what durability allows now, in order per connection. */
-static void release(struct persist *p)
-{
-	uint64_t synced = rt_journal_synced_seq(p->j);
-	struct rpc_conn *blocked[64];
-	unsigned nblocked = 0;
-	bool failed = p->error != 0 || rt_journal_error(p->j) != 0;
-
-	if (failed && !p->error)
-		degrade(p, rt_journal_error(p->j), "fsync");
-	for (struct held **pp = &p->held; *pp;) {
-		struct held *h = *pp;
-		bool is_blocked = false;
-
-		for (unsigned i = 0; i < nblocked && !is_blocked; i++)
-			is_blocked = blocked[i] == h->conn;
-		if (is_blocked || (h->seq > synced && !failed)) {
-			if (!is_blocked && nblocked < 64)
-				blocked[nblocked++] = h->conn;
-			else if (!is_blocked)
-				break;	/* too many waiting connections to track: next time */
-			pp = &h->next;
-			continue;
-		}
-		struct rpc_conn *conn = h->conn;
-
-		if (h->seq > synced) {
-			json_t *err = not_durable(p, h->msg);
-
-			if (err)
-				control_conn_send(conn, err);
-			json_decref(err);
-		} else {
-			control_conn_send(conn, h->msg);
-		}
-		unlink_held(p, pp);
-		if (!persist_waiting(p, conn))
-			rpc_conn_cancel_close(conn, conn_closed, p);
-	}
-}
-
-static void conn_closed(struct rpc_conn *conn, void *arg)
-{
-	struct persist *p = arg;
-
-	for (struct held **pp = &p->held; *pp;) {
-		if ((*pp)->conn == conn)
-			unlink_held(p, pp);
-		else
-			pp = &(*pp)->next;
-	}
+	if (err && !p->error)
+		degrade(p, err, "fsync");
+	if (p->durable_fn)
+		p->durable_fn(p->durable_arg);
 }
 
 static void on_synced(evutil_socket_t fd, short what, void *arg)
@@ -624,7 +529,7 @@ static void on_synced(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	while (read(fd, &n, sizeof(n)) == sizeof(n))
 		;
-	release(p);
+	synced(p);
 }
 
 json_t *persist_info_json(struct persist *p)
@@ -657,10 +562,9 @@ void persist_close(struct persist *p)
 		pthread_join(p->compactor, NULL);
 	if (p->j && p->policy != CONFIG_FSYNC_NONE && !p->error)
 		rt_journal_sync(p->j);
-	if (p->j && p->held)
-		release(p);
-	while (p->held)
-		unlink_held(p, &p->held);
+	/* The watcher hears of the last sync too. */
+	if (p->j && p->durable_fn)
+		synced(p);
 	if (p->ev)
 		event_free(p->ev);
 	if (p->efd >= 0)

@@ -6,16 +6,18 @@
  * docs/durability.md for the promises.
  *
  * The control thread applies a change, journals it (persist_upsert() and
- * friends: a write into the page cache), and answers once the record is
- * durable, as the fsync policy says:
- * - always: persist_commit() syncs before the answer is sent;
+ * friends: a write into the page cache) and commits it; persist_commit()
+ * says which record must be durable before the change is acknowledged, as
+ * the fsync policy says:
+ * - always: persist_commit() syncs, nothing waits;
  * - batch: a sync thread waits batch_delay_us for more records, syncs them
- *   all at once, and wakes the control thread, which sends every answer
- *   the sync covered (persist_hold());
- * - none: answers go out at once; the kernel writes the journal back.
+ *   all at once, and wakes the control thread, where the watcher
+ *   (persist_on_durable()) learns the new persist_durable_seq();
+ * - none: nothing waits; the kernel writes the journal back.
  * A failed write or sync makes routed read-only for changes ("degraded"):
- * the answers waiting for it become errors, later changes are refused,
- * lookups go on.
+ * persist_read_only_reason() says why; later changes are refused, lookups
+ * go on. Who waits for what is the caller's business (control.c holds the
+ * answers).
  *
  * Control thread only, except the sync thread inside persist.c.
  */
@@ -32,7 +34,6 @@
 
 struct routed;
 struct routed_config;
-struct rpc_conn;
 struct persist;
 
 /*
@@ -75,20 +76,23 @@ const char *persist_read_only_reason(const struct persist *p);
 
 /*
  * After a mutating call: make what it journaled durable as the policy
- * says. Returns 0 and *wait_seq (0: answer now; else hold the answer until
- * that record is durable), or -errno when an inline sync failed.
+ * says. Returns 0 and *wait_seq (0: durable already, or never waited for;
+ * else the record that must be durable first: persist_durable_seq() >=
+ * *wait_seq), or -errno when an inline sync failed.
  */
 int persist_commit(struct persist *p, uint64_t *wait_seq);
 
+/* The last journal record known to be on disk. */
+uint64_t persist_durable_seq(const struct persist *p);
+
 /*
- * Answers that wait. persist_waiting(): whether conn has answers held (a
- * later answer on the connection must queue behind them). persist_hold():
- * queue msg (a response; a reference is taken) for conn until seq is
- * durable (0: as soon as the answers before it go). If the sync fails,
- * a held success becomes an error response with the same id.
+ * Call fn(arg) on the control thread after each sync of the sync thread,
+ * whether the durable sequence advanced or the sync failed (routed is then
+ * degraded: persist_read_only_reason()), and once more from
+ * persist_close() after its last sync. One watcher; fn NULL removes it
+ * (a watcher is needed only while something waits).
  */
-bool persist_waiting(const struct persist *p, const struct rpc_conn *conn);
-int persist_hold(struct persist *p, struct rpc_conn *conn, json_t *msg, uint64_t seq);
+void persist_on_durable(struct persist *p, void (*fn)(void *arg), void *arg);
 
 /*
  * For info: {"fsync", "state", "error", "journal_seq", "synced_seq", ...}.

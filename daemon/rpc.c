@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "persist.h"
@@ -28,7 +27,7 @@
 #define RPC_MAX_MESSAGE 1024
 
 struct rpc_call {
-	struct rpc_conn *conn;
+	struct control_conn *conn;
 	const struct rpc_method *method;
 	bool failed;
 	int code;
@@ -36,17 +35,17 @@ struct rpc_call {
 	char *field;
 };
 
-void *rpc_call_context(const struct rpc_call *call)
+struct routed *rpc_call_daemon(const struct rpc_call *call)
 {
 	return control_conn_daemon(call->conn);
 }
 
-const struct rpc_peer *rpc_call_peer(const struct rpc_call *call)
+const struct control_peer *rpc_call_peer(const struct rpc_call *call)
 {
-	return rpc_conn_peer(call->conn);
+	return control_conn_peer(call->conn);
 }
 
-struct rpc_conn *rpc_call_conn(const struct rpc_call *call)
+struct control_conn *rpc_call_conn(const struct rpc_call *call)
 {
 	return call->conn;
 }
@@ -144,27 +143,8 @@ static json_t *message_string(const char *text, const char *fallback)
 	return s ? s : json_string(fallback);
 }
 
-/*
- * Queue msg, or hold it while the connection has answers waiting for
- * durability (answers go out in order), or until record wait_seq is
- * durable.
- */
-static void send_msg(struct rpc_conn *conn, json_t *msg, uint64_t wait_seq)
-{
-	struct persist *p = control_conn_daemon(conn)->persist;
-
-	if (p && (wait_seq || persist_waiting(p, conn))) {
-		if (!persist_hold(p, conn, msg, wait_seq))
-			return;
-		log_err("control: out of memory holding an answer until it is durable");
-		if (wait_seq)
-			return;	/* never answer success before durability */
-	}
-	control_conn_send(conn, msg);
-}
-
 /* Queue {"jsonrpc":"2.0","id":id,"error":{...}}. id NULL means null. */
-static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *field,
+static void send_error(struct control_conn *conn, json_t *id, int code, const char *field,
 		       const char *message)
 {
 	json_t *error = json_object();
@@ -184,16 +164,16 @@ static void send_error(struct rpc_conn *conn, json_t *id, int code, const char *
 	    json_object_set(msg, "id", id ? id : json_null()) < 0 ||
 	    json_object_set(msg, "error", error) < 0)
 		goto out;
-	send_msg(conn, msg, 0);
+	control_conn_answer(conn, msg, 0);
 out:
 	json_decref(error);
 	json_decref(msg);
 }
 
-static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char *fmt, ...)
+static void send_errorf(struct control_conn *conn, json_t *id, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char *fmt, ...)
+static void send_errorf(struct control_conn *conn, json_t *id, int code, const char *fmt, ...)
 {
 	va_list ap;
 	char *message;
@@ -205,7 +185,7 @@ static void send_errorf(struct rpc_conn *conn, json_t *id, int code, const char 
 	free(message);
 }
 
-static void send_result(struct rpc_conn *conn, json_t *id, json_t *result, uint64_t wait_seq)
+static void send_result(struct control_conn *conn, json_t *id, json_t *result, uint64_t wait_seq)
 {
 	json_t *msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id, "result", result);
 
@@ -214,7 +194,7 @@ static void send_result(struct rpc_conn *conn, json_t *id, json_t *result, uint6
 		send_error(conn, id, RPC_INTERNAL_ERROR, NULL, "internal error: out of memory");
 		return;
 	}
-	send_msg(conn, msg, wait_seq);
+	control_conn_answer(conn, msg, wait_seq);
 	json_decref(msg);
 }
 
@@ -259,14 +239,6 @@ static bool nesting_too_deep(const char *text, size_t len, unsigned max)
 	return false;
 }
 
-static const struct rpc_method *find_method(const char *name)
-{
-	for (size_t i = 0; i < rpc_methods_count; i++)
-		if (strcmp(rpc_methods[i].name, name) == 0)
-			return &rpc_methods[i];
-	return NULL;
-}
-
 static bool known_member(const char *key)
 {
 	return !strcmp(key, "jsonrpc") || !strcmp(key, "id") || !strcmp(key, "method") ||
@@ -274,7 +246,7 @@ static bool known_member(const char *key)
 }
 
 /* Run the handler; answer unless it is a notification (id NULL). */
-static void call_method(struct rpc_conn *conn, const struct rpc_method *method, json_t *id,
+static void call_method(struct control_conn *conn, const struct rpc_method *method, json_t *id,
 			json_t *params)
 {
 	struct rpc_call call = {.conn = conn, .method = method};
@@ -310,7 +282,7 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 	} else {
 		control_conn_daemon(conn)->counters.control_errors++;
 	}
-	log_debug("control: connection %llu: %s%s: %s", (unsigned long long)rpc_conn_id(conn),
+	log_debug("control: connection %llu: %s%s: %s", (unsigned long long)control_conn_id(conn),
 		  method->name, id ? "" : " (notification)",
 		  rc == 0 ? "ok" : (call.message ? call.message : "error"));
 	json_decref(result);
@@ -318,9 +290,9 @@ static void call_method(struct rpc_conn *conn, const struct rpc_method *method, 
 	free(call.field);
 }
 
-static void handle_request(struct rpc_conn *conn, json_t *req)
+static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn find)
 {
-	const struct rpc_peer *peer = rpc_conn_peer(conn);
+	const struct control_peer *peer = control_conn_peer(conn);
 	const struct rpc_method *method;
 	json_t *id, *version, *name, *params, *value;
 	const char *key;
@@ -362,7 +334,7 @@ static void handle_request(struct rpc_conn *conn, json_t *req)
 		}
 	}
 
-	method = find_method(json_string_value(name));
+	method = find(json_string_value(name));
 	if (!method) {
 		if (id)
 			send_errorf(conn, id, RPC_METHOD_NOT_FOUND, "method not found: %.200s",
@@ -371,7 +343,7 @@ static void handle_request(struct rpc_conn *conn, json_t *req)
 			control_conn_daemon(conn)->counters.control_errors++;
 		return;
 	}
-	if (method->mutating && !peer->admin) {
+	if (method->admin && !peer->admin) {
 		if (id)
 			send_errorf(conn, id, RPC_PERMISSION_DENIED,
 				    "permission denied: %s changes state; needs %s", method->name,
@@ -402,7 +374,7 @@ static void handle_request(struct rpc_conn *conn, json_t *req)
 	json_decref(params);
 }
 
-void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len)
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find)
 {
 	json_error_t jerr;
 	json_t *req;
@@ -424,18 +396,30 @@ void rpc_handle_line(struct rpc_conn *conn, const char *line, size_t len)
 			    jerr.position, why);
 		return;
 	}
-	handle_request(conn, req);
+	handle_request(conn, req, find);
 	json_decref(req);
 }
 
-void rpc_reject_long_line(struct rpc_conn *conn, size_t limit)
+void rpc_reject_long_line(struct control_conn *conn, size_t limit)
 {
 	control_conn_daemon(conn)->counters.control_requests++;
 	send_errorf(conn, NULL, RPC_TOO_LARGE,
 		    "line too long: more than %zu bytes (control.max_line_bytes); closing", limit);
 }
 
-int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params)
+json_t *rpc_not_durable(json_t *answer, const char *reason)
+{
+	char message[RPC_MAX_MESSAGE];
+
+	if (!json_object_get(answer, "result"))
+		return json_incref(answer);
+	snprintf(message, sizeof(message), "the change is in effect but not durable: %s", reason);
+	return json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0", "id",
+			 json_object_get(answer, "id"), "error", "code", RPC_NOT_DURABLE, "message",
+			 message_string(message, "not durable"));
+}
+
+int rpc_notify(struct control_conn *conn, const char *method, json_t *params)
 {
 	json_t *msg;
 	int rc = -1;

@@ -2,10 +2,13 @@
 /*
  * JSON-RPC 2.0 over the control socket: what method handlers see.
  *
- * control.c owns the socket and the connections and frames lines; rpc.c
- * checks each request's envelope and access, finds the method in the table
- * (methods.c) and turns the handler's outcome into a response. Everything
- * here runs on the control thread. See docs/control-protocol.md.
+ * control.c owns the socket and the connections and frames lines, and
+ * calls rpc.c through struct control_ops (methods.c wires the two); rpc.c
+ * checks each request's envelope and access, finds the method with the
+ * table's lookup it is given, and turns the handler's outcome into a
+ * response, sent with control_conn_*().
+ * Everything here runs on the control thread. See
+ * docs/control-protocol.md.
  */
 #ifndef ROUTED_DAEMON_RPC_H
 #define ROUTED_DAEMON_RPC_H
@@ -16,6 +19,10 @@
 #include <sys/types.h>
 
 #include <jansson.h>
+
+#include "control.h"
+
+struct routed;
 
 /* Stable error codes: part of the protocol. */
 enum rpc_error_code {
@@ -32,15 +39,6 @@ enum rpc_error_code {
 	RPC_NOT_DURABLE = -32006,	/* the journal failed: changes are refused */
 };
 
-/* Who is on the other end, from SO_PEERCRED at accept time. */
-struct rpc_peer {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool admin;		/* may call mutating methods */
-};
-
-struct rpc_conn;		/* one client connection */
 struct rpc_call;		/* one request being answered */
 
 /*
@@ -51,23 +49,23 @@ struct rpc_call;		/* one request being answered */
  */
 typedef int (*rpc_handler_fn)(struct rpc_call *call, json_t *params, json_t **result);
 
+/* One entry of a method table (methods.c has routed's). */
 struct rpc_method {
 	const char *name;
 	const char *summary;		/* one line, for the method list */
 	const char *params_schema;	/* JSON Schema of params, as JSON text */
-	bool mutating;			/* admin peers only */
 	rpc_handler_fn handler;
+	bool admin;			/* changes state: admin peers only */
 	bool journaled;			/* its changes are durable: answered once they are */
 };
 
-/* The method table (methods.c). */
-extern const struct rpc_method rpc_methods[];
-extern const size_t rpc_methods_count;
+/* How rpc_handle_line() finds a method by name: the table's lookup, or NULL. */
+typedef const struct rpc_method *(*rpc_find_fn)(const char *name);
 
 /* For handlers. */
-void *rpc_call_context(const struct rpc_call *call);	/* the struct routed */
-const struct rpc_peer *rpc_call_peer(const struct rpc_call *call);
-struct rpc_conn *rpc_call_conn(const struct rpc_call *call);
+struct routed *rpc_call_daemon(const struct rpc_call *call);
+const struct control_peer *rpc_call_peer(const struct rpc_call *call);
+struct control_conn *rpc_call_conn(const struct rpc_call *call);
 
 /*
  * Record the call's error and return -1. field names the offending
@@ -75,33 +73,45 @@ struct rpc_conn *rpc_call_conn(const struct rpc_call *call);
  */
 int rpc_error(struct rpc_call *call, int code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* rpc_error() for out of memory (-32603). */
+static inline int rpc_nomem(struct rpc_call *call)
+{
+	return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "out of memory");
+}
 
 /*
- * Per-connection state for methods that outlive one call (subscriptions,
- * load transactions).
+ * Store res, a result built with json_pack() and friends, in *result and
+ * return 0; res NULL means out of memory: rpc_nomem().
  */
-uint64_t rpc_conn_id(const struct rpc_conn *conn);
-const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *conn);
+static inline int rpc_result(struct rpc_call *call, json_t *res, json_t **result)
+{
+	if (!res)
+		return rpc_nomem(call);
+	*result = res;
+	return 0;
+}
 
 /*
- * Queue a notification (a request without id). Steals params. Returns -1
- * when the connection is closing or over its output cap: the connection is
- * then closed, and its close hooks run, once control returns to the loop.
+ * Queue a notification (a request without id) on conn. Steals params.
+ * Returns -1 when the connection is closing or over its output cap: the
+ * connection is then closed, and its close hooks run, once control returns
+ * to the loop.
  */
-int rpc_conn_notify(struct rpc_conn *conn, const char *method, json_t *params);
+int rpc_notify(struct control_conn *conn, const char *method, json_t *params);
 
-/* Bytes queued for the peer and not yet written; and the per-connection cap. */
-size_t rpc_conn_pending_output(const struct rpc_conn *conn);
-size_t rpc_conn_output_cap(const struct rpc_conn *conn);
+/* For the connection layer (struct control_ops). */
 
-typedef void (*rpc_conn_hook_fn)(struct rpc_conn *conn, void *arg);
-/* Run fn(conn, arg) once when the connection goes away, for any reason. */
-int rpc_conn_on_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
-void rpc_conn_cancel_close(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
 /*
- * Run fn(conn, arg) each time queued output falls to a quarter of the cap
- * (to pace long streams); NULL stops it. One drain hook per connection.
+ * Answer one request line (terminator removed, not NUL-terminated), with
+ * the method find() returns.
  */
-void rpc_conn_on_drain(struct rpc_conn *conn, rpc_conn_hook_fn fn, void *arg);
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find);
+/* Answer a line over the limit (-32005, id null). */
+void rpc_reject_long_line(struct control_conn *conn, size_t limit);
+/*
+ * What to send instead of answer, a success whose change did not become
+ * durable (reason: why): an error with its id (new reference).
+ */
+json_t *rpc_not_durable(json_t *answer, const char *reason);
 
 #endif

@@ -33,6 +33,7 @@
 #include "gate.h"
 #include "load.h"
 #include "log.h"
+#include "methods.h"
 #include "notify.h"
 #include "options.h"
 #include "persist.h"
@@ -573,7 +574,7 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	if (setup_events(&rt, err, sizeof(err)) || add_config_tables(d, config, err, sizeof(err)))
 		goto fail;
 	/* Listen before loading: clients wait in the backlog rather than fail. */
-	d->control = control_create(d, err, sizeof(err));
+	d->control = control_create(d, &methods_control_ops, err, sizeof(err));
 	if (!d->control)
 		goto fail;
 	/* The workers are the gate's readers: it exists before them. */

@@ -53,8 +53,10 @@ struct udp_plan {
 
 /*
  * One worker's counters: written by that worker only, read by the control
- * thread. Statistics imply no ordering, so relaxed atomic stores and loads
- * only keep each value whole. A cache line of its own per worker.
+ * thread. Statistics order nothing, so the owner's CMM_STORE_SHARED() and
+ * the reader's CMM_LOAD_SHARED() (volatile accesses, no barrier) only keep
+ * each aligned 64-bit value whole. A cache line of its own per worker, so
+ * workers never write to a line another one writes.
  */
 struct udp_counters {
 	uint64_t datagrams;		/* valid requests */
@@ -72,12 +74,12 @@ struct udp_counters {
 static inline void count(uint64_t *c, uint64_t n)
 {
 	if (n)
-		__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+		CMM_STORE_SHARED(*c, *c + n);
 }
 
 static inline uint64_t counter(const uint64_t *c)
 {
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
+	return CMM_LOAD_SHARED(*c);
 }
 
 struct udp_watch {
@@ -671,6 +673,21 @@ json_t *udp_listeners_json(struct udp_service *u)
 		}
 	}
 	return a;
+}
+
+void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addresses)
+{
+	*requests = 0;
+	*addresses = 0;
+	/*
+	 * Relaxed loads (see struct udp_counters): the workers go on counting
+	 * meanwhile, so the sums belong to no single instant, but each term
+	 * is whole and never smaller than an earlier read of it.
+	 */
+	for (unsigned w = 0; w < UDP_MAX_WORKERS; w++) {
+		*requests += counter(&u->counters[w].datagrams);
+		*addresses += counter(&u->counters[w].lookups);
+	}
 }
 
 struct udp_totals {

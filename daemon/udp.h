@@ -21,6 +21,7 @@
 #define ROUTED_DAEMON_UDP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -40,6 +41,13 @@ void udp_abort(struct udp_service *u);
 
 /* Lookup threads running now. */
 unsigned udp_threads(const struct udp_service *u);
+
+/*
+ * The lookups the workers answered: valid request datagrams and the
+ * addresses they asked about, summed over every worker's own counters,
+ * those of workers since stopped included.
+ */
+void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addresses);
 
 /* The "udp" object of the stats method (new reference; NULL on ENOMEM). */
 json_t *udp_stats_json(struct udp_service *u);

@@ -4,8 +4,8 @@
  * socket. It is framed into lines as daemon/control.c frames them and each
  * line goes through the real dispatcher (rpc_handle_line: envelope,
  * access, params) to the real methods, tables, loads and subscriptions.
- * Only the socket is replaced: this file plays control.c's side of rpc.h
- * (connections that record what is sent to them) and the two functions
+ * Only the socket is replaced: this file plays control.c (control.h:
+ * connections that record what is sent to them) and the two functions
  * the methods need from run.c.
  *
  * The daemon state lives as long as the process. After each input the
@@ -42,6 +42,7 @@
 #include "daemon/daemon.h"
 #include "daemon/change_stream.h"
 #include "daemon/log.h"
+#include "daemon/methods.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
 #include "fuzz.h"
@@ -53,13 +54,13 @@
 #define LOOP_TURNS 100000	/* more without going idle is a bug */
 
 struct hook {
-	rpc_conn_hook_fn fn;
+	control_conn_hook_fn fn;
 	void *arg;
 };
 
-struct rpc_conn {
+struct control_conn {
 	uint64_t id;
-	struct rpc_peer peer;
+	struct control_peer peer;
 	bool dead;			/* closing: takes no more output */
 	bool hooks_ran;
 	size_t pending, cap;		/* bytes sent and not yet read by the client */
@@ -72,25 +73,25 @@ struct rpc_conn {
 };
 
 static struct routed daemon;
-static struct rpc_conn *conn;
+static struct control_conn *conn;
 static uint64_t next_conn_id = 1;
 
 /* ---------------------------------------------------------------------- */
-/* control.c's side of rpc.h and control.h */
+/* control.c, as control.h has it */
 
-struct routed *control_conn_daemon(const struct rpc_conn *c)
+struct routed *control_conn_daemon(const struct control_conn *c)
 {
 	(void)c;
 	return &daemon;
 }
 
-const char *control_admin_description(const struct rpc_conn *c)
+const char *control_admin_description(const struct control_conn *c)
 {
 	(void)c;
 	return "uid 0 or routed's uid";
 }
 
-bool control_conn_writable(const struct rpc_conn *c)
+bool control_conn_writable(const struct control_conn *c)
 {
 	return !c->dead;
 }
@@ -150,7 +151,7 @@ static void check_notification(const json_t *msg, const char *text)
 	FUZZ_CHECK(json_is_object(json_object_get(msg, "params")), "notification: %s", text);
 }
 
-int control_conn_send(struct rpc_conn *c, const json_t *msg)
+int control_conn_send(struct control_conn *c, const json_t *msg)
 {
 	json_error_t jerr;
 	json_t *parsed;
@@ -187,27 +188,34 @@ int control_conn_send(struct rpc_conn *c, const json_t *msg)
 	return 0;
 }
 
-uint64_t rpc_conn_id(const struct rpc_conn *c)
+/* Nothing is journaled here (no persist): no answer waits. */
+void control_conn_answer(struct control_conn *c, json_t *msg, uint64_t seq)
+{
+	FUZZ_CHECK(seq == 0, "an answer waits for durability without a journal");
+	control_conn_send(c, msg);
+}
+
+uint64_t control_conn_id(const struct control_conn *c)
 {
 	return c->id;
 }
 
-const struct rpc_peer *rpc_conn_peer(const struct rpc_conn *c)
+const struct control_peer *control_conn_peer(const struct control_conn *c)
 {
 	return &c->peer;
 }
 
-size_t rpc_conn_pending_output(const struct rpc_conn *c)
+size_t control_conn_pending_output(const struct control_conn *c)
 {
 	return c->pending;
 }
 
-size_t rpc_conn_output_cap(const struct rpc_conn *c)
+size_t control_conn_output_cap(const struct control_conn *c)
 {
 	return c->cap;
 }
 
-int rpc_conn_on_close(struct rpc_conn *c, rpc_conn_hook_fn fn, void *arg)
+int control_conn_on_close(struct control_conn *c, control_conn_hook_fn fn, void *arg)
 {
 	if (!fn || c->hooks_ran)
 		return -1;
@@ -220,7 +228,7 @@ int rpc_conn_on_close(struct rpc_conn *c, rpc_conn_hook_fn fn, void *arg)
 	return 0;
 }
 
-void rpc_conn_cancel_close(struct rpc_conn *c, rpc_conn_hook_fn fn, void *arg)
+void control_conn_cancel_close(struct control_conn *c, control_conn_hook_fn fn, void *arg)
 {
 	for (size_t i = 0; i < c->n_hooks; i++) {
 		if (c->hooks[i].fn == fn && c->hooks[i].arg == arg) {
@@ -232,7 +240,7 @@ void rpc_conn_cancel_close(struct rpc_conn *c, rpc_conn_hook_fn fn, void *arg)
 	}
 }
 
-void rpc_conn_on_drain(struct rpc_conn *c, rpc_conn_hook_fn fn, void *arg)
+void control_conn_on_drain(struct control_conn *c, control_conn_hook_fn fn, void *arg)
 {
 	c->drain = (struct hook){ fn, fn ? arg : NULL };
 }
@@ -257,9 +265,9 @@ double routed_uptime(const struct routed *d)
 /* ---------------------------------------------------------------------- */
 /* The connection */
 
-static struct rpc_conn *conn_open(void)
+static struct control_conn *conn_open(void)
 {
-	struct rpc_conn *c = calloc(1, sizeof(*c));
+	struct control_conn *c = calloc(1, sizeof(*c));
 
 	FUZZ_CHECK(c, "out of memory");
 	c->id = next_conn_id++;
@@ -269,7 +277,7 @@ static struct rpc_conn *conn_open(void)
 }
 
 /* As control.c closes one: hooks in registration order, each unlinked first. */
-static void conn_close(struct rpc_conn *c)
+static void conn_close(struct control_conn *c)
 {
 	c->dead = true;
 	c->hooks_ran = true;
@@ -289,7 +297,7 @@ static void conn_close(struct rpc_conn *c)
  * Turn the loop and let the client read everything (which runs the drain
  * hook, as a write that empties the queue does) until nothing is left to do.
  */
-static void settle(struct rpc_conn *c)
+static void settle(struct control_conn *c)
 {
 	for (unsigned turn = 0; turn < LOOP_TURNS; turn++) {
 		unsigned long sent = c ? c->sent : 0;
@@ -351,19 +359,19 @@ static bool valid_envelope(json_t *req)
 	return true;
 }
 
-static json_int_t response_code(const struct rpc_conn *c)
+static json_int_t response_code(const struct control_conn *c)
 {
 	json_t *code = json_object_get(json_object_get(c->response, "error"), "code");
 
 	return code ? json_integer_value(code) : 0;
 }
 
-static bool response_id_null(const struct rpc_conn *c)
+static bool response_id_null(const struct control_conn *c)
 {
 	return json_is_null(json_object_get(c->response, "id"));
 }
 
-static void check_answer(const struct rpc_conn *c, const char *line, size_t len)
+static void check_answer(const struct control_conn *c, const char *line, size_t len)
 {
 	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 
@@ -393,7 +401,7 @@ static void check_answer(const struct rpc_conn *c, const char *line, size_t len)
 }
 
 /* One line as control.c hands it over: terminator gone, not NUL-terminated. */
-static void send_line(struct rpc_conn *c, const uint8_t *data, size_t len)
+static void send_line(struct control_conn *c, const uint8_t *data, size_t len)
 {
 	char *line;
 
@@ -411,7 +419,7 @@ static void send_line(struct rpc_conn *c, const uint8_t *data, size_t len)
 	if (len == 0)
 		return;
 	line = fuzz_memdup(data, len);
-	rpc_handle_line(c, line, len);
+	rpc_handle_line(c, line, len, methods_find);
 	/* A connection over its output cap may have lost the response: control.c closes it. */
 	if (!c->dead)
 		check_answer(c, line, len);
@@ -557,8 +565,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_CHECK(daemon.config, "the default configuration: %s", err);
 	daemon.base = event_base_new();
 	daemon.tables = tables_create();
-	daemon.events = change_stream_create();
-	FUZZ_CHECK(daemon.base && daemon.tables && daemon.events, "cannot set up the daemon");
+	daemon.changes = change_stream_create();
+	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes, "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
 	return 0;
@@ -582,7 +590,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_close(conn);
 	conn = NULL;
 	settle(NULL);
-	FUZZ_CHECK(change_stream_subscribers(daemon.events) == 0, "subscriptions outlive the connection");
+	FUZZ_CHECK(change_stream_subscribers(daemon.changes) == 0, "subscriptions outlive the connection");
 	check_tables();
 	reset_state();
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A stand-in for the control transport (rpc.h) and the daemon context, so
- * method handlers can be called directly: calls record their error,
- * connections record their notifications and run their hooks on demand.
+ * A stand-in for the control transport (rpc.h, control.h) and the daemon
+ * context, so method handlers can be called directly: calls record their
+ * error, connections record their notifications and run their hooks on
+ * demand.
  */
 #ifndef ROUTED_TESTS_METHODS_HARNESS_H
 #define ROUTED_TESTS_METHODS_HARNESS_H
@@ -16,14 +17,14 @@
 #include "daemon.h"
 #include "rpc.h"
 
-struct rpc_conn {
+struct control_conn {
 	uint64_t id;
-	struct rpc_peer peer;
+	struct control_peer peer;
 	json_t *notes;			/* params of every notification, in order */
-	bool refuse;			/* rpc_conn_notify fails (over its cap) */
+	bool refuse;			/* rpc_notify fails (over its cap) */
 	size_t pending, cap;		/* bytes queued (nothing is written), cap */
 	struct hook {
-		rpc_conn_hook_fn fn;
+		control_conn_hook_fn fn;
 		void *arg;
 	} close_hooks[8];
 	size_t n_close_hooks;
@@ -41,9 +42,9 @@ extern struct harness *harness;
 void harness_setup(void);
 void harness_teardown(void);
 
-struct rpc_conn *conn_new(void);
+struct control_conn *conn_new(void);
 /* Run the close hooks and free the connection. */
-void conn_close(struct rpc_conn *c);
+void conn_close(struct control_conn *c);
 
 /* The outcome of one call. */
 struct reply {
@@ -58,10 +59,10 @@ struct reply {
  * default connection). Fails the test if the method does not exist or the
  * params are not JSON. Free with reply_free().
  */
-struct reply call_on(struct rpc_conn *conn, const char *method, const char *params);
+struct reply call_on(struct control_conn *conn, const char *method, const char *params);
 struct reply call(const char *method, const char *params);
 /* Same, params built with json_pack (the reference is stolen). */
-struct reply call_json(struct rpc_conn *conn, const char *method, json_t *params);
+struct reply call_json(struct control_conn *conn, const char *method, json_t *params);
 void reply_free(struct reply *r);
 
 /* Assert the call succeeded / failed with code (and field, unless NULL). */

@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -37,10 +38,13 @@
 #include <jansson.h>
 
 #include <routed/paths.h>
+#include <routed/prefix.h>
+#include <routed/route.h>
 
 #include "daemon/routed_config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
+#include "daemon/persist.h"
 #include "daemon/rpc.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -87,7 +91,7 @@ static int m_counter(struct rpc_call *call, json_t *params, json_t **result)
 static int m_mark(struct rpc_call *call, json_t *params, json_t **result)
 {
 	if (n_handled < ARRAY_SIZE(handled_by))
-		handled_by[n_handled++] = rpc_conn_id(rpc_call_conn(call));
+		handled_by[n_handled++] = control_conn_id(rpc_call_conn(call));
 	*result = json_object();
 	return 0;
 }
@@ -116,10 +120,10 @@ static int m_mutate(struct rpc_call *call, json_t *params, json_t **result)
 
 static int m_whoami(struct rpc_call *call, json_t *params, json_t **result)
 {
-	const struct rpc_peer *peer = rpc_call_peer(call);
+	const struct control_peer *peer = rpc_call_peer(call);
 
-	assert_ptr_equal(rpc_call_context(call), &fx->d);
-	assert_ptr_equal(rpc_conn_peer(rpc_call_conn(call)), peer);
+	assert_ptr_equal(rpc_call_daemon(call), &fx->d);
+	assert_ptr_equal(control_conn_peer(rpc_call_conn(call)), peer);
 	*result = json_pack("{s:i, s:i, s:b}", "uid", (int)peer->uid, "pid", (int)peer->pid,
 			    "admin", peer->admin);
 	return 0;
@@ -147,7 +151,7 @@ static int m_notify(struct rpc_call *call, json_t *params, json_t **result)
 	json_int_t sent = 0;
 
 	while (sent < n) {
-		if (rpc_conn_notify(rpc_call_conn(call), "tick",
+		if (rpc_notify(rpc_call_conn(call), "tick",
 				    json_pack("{s:I, s:s}", "n", sent, "pad",
 					      "0123456789012345678901234567890123456789")))
 			break;
@@ -157,47 +161,48 @@ static int m_notify(struct rpc_call *call, json_t *params, json_t **result)
 	return 0;
 }
 
-static void hook_a(struct rpc_conn *conn, void *arg)
+static void hook_a(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, "a");
 	/* The connection is still usable for questions, not for output. */
-	assert_int_equal(rpc_conn_notify(conn, "late", NULL), -1);
-	assert_true(rpc_conn_id(conn) > 0);
+	assert_int_equal(rpc_notify(conn, "late", NULL), -1);
+	assert_true(control_conn_id(conn) > 0);
 }
 
-static void hook_b(struct rpc_conn *conn, void *arg)
+static void hook_b(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, "b");
 }
 
-static void hook_c(struct rpc_conn *conn, void *arg)
+static void hook_c(struct control_conn *conn, void *arg)
 {
 	strcat(hook_trace, arg);
 	/* Registering from a close hook is refused, not run nor leaked. */
-	assert_int_equal(rpc_conn_on_close(conn, hook_b, NULL), -1);
+	assert_int_equal(control_conn_on_close(conn, hook_b, NULL), -1);
 }
 
 static int m_hooks(struct rpc_call *call, json_t *params, json_t **result)
 {
-	struct rpc_conn *conn = rpc_call_conn(call);
+	struct control_conn *conn = rpc_call_conn(call);
 
-	assert_int_equal(rpc_conn_on_close(conn, hook_a, NULL), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_b, NULL), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_c, "c"), 0);
-	assert_int_equal(rpc_conn_on_close(conn, hook_c, "d"), 0);
-	rpc_conn_cancel_close(conn, hook_b, NULL);
-	rpc_conn_cancel_close(conn, hook_c, "nothing registered like this");
+	assert_int_equal(control_conn_on_close(conn, hook_a, NULL), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_b, NULL), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_c, "c"), 0);
+	assert_int_equal(control_conn_on_close(conn, hook_c, "d"), 0);
+	control_conn_cancel_close(conn, hook_b, NULL);
+	control_conn_cancel_close(conn, hook_c, "nothing registered like this");
 	*result = json_object();
 	return 0;
 }
 
 /* A paced stream: refill to half the cap each time the output drains. */
-static void stream_more(struct rpc_conn *conn, void *arg)
+static void stream_more(struct control_conn *conn, void *arg)
 {
 	drain_calls++;
-	while (stream_left > 0 && rpc_conn_pending_output(conn) < rpc_conn_output_cap(conn) / 2) {
+	while (stream_left > 0 &&
+	       control_conn_pending_output(conn) < control_conn_output_cap(conn) / 2) {
 		assert_int_equal(
-		    rpc_conn_notify(conn, "chunk",
+		    rpc_notify(conn, "chunk",
 				    json_pack("{s:i, s:s}", "left", (int)stream_left, "pad",
 					      "................................"
 					      "................................")),
@@ -205,33 +210,69 @@ static void stream_more(struct rpc_conn *conn, void *arg)
 		stream_left--;
 	}
 	if (stream_left == 0)
-		rpc_conn_on_drain(conn, NULL, NULL);
+		control_conn_on_drain(conn, NULL, NULL);
 }
 
 static int m_stream(struct rpc_call *call, json_t *params, json_t **result)
 {
 	stream_left = json_integer_value(json_object_get(params, "chunks"));
-	rpc_conn_on_drain(rpc_call_conn(call), stream_more, NULL);
+	control_conn_on_drain(rpc_call_conn(call), stream_more, NULL);
 	stream_more(rpc_call_conn(call), NULL);
 	*result = json_object();
 	return 0;
 }
 
-const struct rpc_method rpc_methods[] = {
-	{"echo", "returns params", "{}", false, m_echo, false},
-	{"counter", "counts calls", "{}", false, m_counter, false},
-	{"mark", "records the caller", "{}", false, m_mark, false},
-	{"fail", "fails with a field", "{}", false, m_fail, false},
-	{"silent_fail", "fails without saying why", "{}", false, m_silent_fail, false},
-	{"no_result", "succeeds without a result", "{}", false, m_no_result, false},
-	{"mutate", "changes state", "{}", true, m_mutate, false},
-	{"whoami", "the peer", "{}", false, m_whoami, false},
-	{"big", "a big result", "{}", false, m_big, false},
-	{"notify", "notifications", "{}", false, m_notify, false},
-	{"hooks", "registers close hooks", "{}", false, m_hooks, false},
-	{"stream", "paced notifications", "{}", false, m_stream, false},
+/* Journals one route of a persistent protocol, as route.add would. */
+static int m_journal(struct rpc_call *call, json_t *params, json_t **result)
+{
+	struct routed *d = rpc_call_daemon(call);
+	struct rt_route r;
+
+	rt_route_init(&r);
+	assert_int_equal(rt_prefix_parse("10.0.0.0/8", &r.prefix, NULL, 0), 0);
+	snprintf(r.proto, sizeof(r.proto), "static");
+	if (persist_upsert(d->persist, &r, 1))
+		return rpc_error(call, RPC_NOT_DURABLE, NULL, "not journaled");
+	*result = json_object();
+	return 0;
+}
+
+/* Only what rpc.c reads: summaries and schemas are the method list's business. */
+static const struct rpc_method methods[] = {
+	{ .name = "echo", .handler = m_echo },
+	{ .name = "counter", .handler = m_counter },
+	{ .name = "mark", .handler = m_mark },
+	{ .name = "fail", .handler = m_fail },
+	{ .name = "silent_fail", .handler = m_silent_fail },
+	{ .name = "no_result", .handler = m_no_result },
+	{ .name = "mutate", .handler = m_mutate, .admin = true },
+	{ .name = "whoami", .handler = m_whoami },
+	{ .name = "big", .handler = m_big },
+	{ .name = "notify", .handler = m_notify },
+	{ .name = "hooks", .handler = m_hooks },
+	{ .name = "stream", .handler = m_stream },
+	{ .name = "journal", .handler = m_journal, .admin = true, .journaled = true },
 };
-const size_t rpc_methods_count = ARRAY_SIZE(rpc_methods);
+
+static const struct rpc_method *find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+static void dispatch_line(struct control_conn *conn, const char *text, size_t len)
+{
+	rpc_handle_line(conn, text, len, find);
+}
+
+/* The control socket speaks JSON-RPC to the table above. */
+static const struct control_ops ops = {
+	.line = dispatch_line,
+	.line_too_long = rpc_reject_long_line,
+	.not_durable = rpc_not_durable,
+};
 
 /* ---------------------------------------------------------------------- */
 /* Fixture */
@@ -265,7 +306,7 @@ static int setup(void **state)
 	fx->d.base = event_base_new();
 	assert_non_null(fx->d.base);
 	fx->d.config = fx->cfg;
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("control_create: %s", err);
 	counter_calls = 0;
@@ -1247,6 +1288,90 @@ static void test_eof_answers_pending(void **state)
 	client_free(cl);
 }
 
+/* The journal in fx->dir/state, synced by the batch thread after delay_us. */
+static void open_journal(unsigned delay_us)
+{
+	char err[256] = "";
+
+	snprintf(fx->cfg->state_dir, sizeof(fx->cfg->state_dir), "%s/state", fx->dir);
+	assert_int_equal(mkdir(fx->cfg->state_dir, 0700), 0);
+	fx->cfg->fsync_policy = CONFIG_FSYNC_BATCH;
+	fx->cfg->batch_delay_us = delay_us;
+	fx->cfg->segment_bytes = 1 << 20;
+	fx->cfg->snapshot_bytes = 1 << 30;
+	snprintf(fx->cfg->persistent[0], sizeof(fx->cfg->persistent[0]), "static");
+	fx->cfg->n_persistent = 1;
+	fx->d.persist = persist_open(&fx->d, fx->cfg, false, err, sizeof(err));
+	if (!fx->d.persist)
+		fail_msg("persist_open: %s", err);
+}
+
+static void close_journal(void)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *dir;
+
+	persist_close(fx->d.persist);
+	fx->d.persist = NULL;
+	dir = opendir(fx->cfg->state_dir);
+	assert_non_null(dir);
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", fx->cfg->state_dir, e->d_name);
+			assert_int_equal(unlink(path), 0);
+		}
+	closedir(dir);
+	assert_int_equal(rmdir(fx->cfg->state_dir), 0);
+}
+
+static void test_answers_wait_for_durability(void **state)
+{
+	struct client *cl, *other;
+	json_t *msg;
+
+	open_journal(300 * 1000);
+	cl = client_new();
+	other = client_new();
+	/* A change, then requests behind it: none is answered before the sync. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"journal\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"journal\"}\n");
+	expect_silence(cl, 100);
+	/* Another connection does not wait for it. */
+	client_sends(other, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"echo\"}\n");
+	msg = client_json_within(other, 100);
+	assert_non_null(msg);
+	expect_result(msg, 9);
+	json_decref(msg);
+	/* Then all of them, in order, once the journal is on disk. */
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	assert_true(persist_durable_seq(fx->d.persist) >= 1);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_result(msg, 2);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_error(msg, 3, RPC_METHOD_NOT_FOUND);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_result(msg, 4);
+	assert_true(persist_durable_seq(fx->d.persist) >= 2);
+	json_decref(msg);
+	/* Nothing waits any more: an answer goes at once. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"echo\"}\n");
+	msg = client_json_within(cl, 100);
+	assert_non_null(msg);
+	expect_result(msg, 5);
+	json_decref(msg);
+	client_free(cl);
+	client_free(other);
+	wait_connections(0);
+	close_journal();
+}
+
 static void on_done(void *arg)
 {
 	struct fixture *f = arg;
@@ -1399,7 +1524,7 @@ static void test_socket_file(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* A second instance on the same path refuses to start. */
-	second = control_create(&fx->d, err, sizeof(err));
+	second = control_create(&fx->d, &ops, err, sizeof(err));
 	assert_null(second);
 	assert_non_null(strstr(err, "another routed is listening on"));
 	assert_int_equal(lstat(fx->path, &st), 0);
@@ -1426,7 +1551,7 @@ static void test_socket_stale_and_foreign(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
 	fx->cfg->socket_mode = 0600;
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("stale socket not replaced: %s", err);
 	assert_int_equal(lstat(fx->path, &st), 0);
@@ -1438,7 +1563,7 @@ static void test_socket_stale_and_foreign(void **state)
 	fd = open(fx->path, O_CREAT | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a socket"));
 	unlink(fx->path);
 
@@ -1446,17 +1571,17 @@ static void test_socket_stale_and_foreign(void **state)
 	rmdir(fx->sockdir);
 	fd = open(fx->sockdir, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a directory"));
 	unlink(fx->sockdir);
 
 	/* Nor is an empty path a socket. */
 	fx->cfg->control_socket[0] = '\0';
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	default_config(fx->cfg, fx->path);
 
 	/* Back, for the teardown. */
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	assert_non_null(fx->c);
 }
 
@@ -1472,15 +1597,15 @@ static void test_socket_dir_trust(void **state)
 
 	/* Writable by others without the sticky bit. */
 	assert_int_equal(chmod(fx->sockdir, 0777), 0);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "without the sticky bit"));
 	assert_non_null(strstr(err, fx->sockdir));
 	assert_int_equal(chmod(fx->sockdir, 0770), 0);
-	assert_null(control_create(&fx->d, err, sizeof(err)));
+	assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "writable by its group"));
 	/* With the sticky bit, as /tmp: others cannot replace our entries. */
 	assert_int_equal(chmod(fx->sockdir, 01777), 0);
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("sticky directory refused: %s", err);
 	control_destroy(fx->c);
@@ -1490,7 +1615,7 @@ static void test_socket_dir_trust(void **state)
 	/* Owned by someone else (only root can give a directory away). */
 	if (geteuid() == 0) {
 		assert_int_equal(chown(fx->sockdir, 65534, (gid_t)-1), 0);
-		assert_null(control_create(&fx->d, err, sizeof(err)));
+		assert_null(control_create(&fx->d, &ops, err, sizeof(err)));
 		assert_non_null(strstr(err, "owned by uid 65534"));
 		assert_int_equal(chown(fx->sockdir, 0, (gid_t)-1), 0);
 	}
@@ -1506,7 +1631,7 @@ static void test_socket_dir_trust(void **state)
 	unsetenv("XDG_RUNTIME_DIR");
 	assert_false(rt_socket_dir_is_private("/run/user/1000/routed"));
 
-	fx->c = control_create(&fx->d, err, sizeof(err));
+	fx->c = control_create(&fx->d, &ops, err, sizeof(err));
 	if (!fx->c)
 		fail_msg("control_create: %s", err);
 }
@@ -1543,7 +1668,7 @@ static void test_socket_activation(void **state)
 	/* The configured path is ignored for the passed socket. */
 	default_config(cfg2, "/nonexistent/dir/never.sock");
 	d2.config = cfg2;
-	c2 = control_create(&d2, err, sizeof(err));
+	c2 = control_create(&d2, &ops, err, sizeof(err));
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	if (!c2)
@@ -1594,6 +1719,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fairness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_answers_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_wait_for_durability, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_graceful_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_forces_after_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_without_connections, setup, teardown),

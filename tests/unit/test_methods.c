@@ -11,17 +11,22 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <jansson.h>
 
 #include <config.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/route.h>
 #include <routed/route_json.h>
 #include <routed/table.h>
@@ -30,7 +35,9 @@
 #include "load.h"
 #include "methods.h"
 #include "methods_harness.h"
+#include "methods_route.h"
 #include "tables.h"
+#include "udp.h"
 
 static int setup(void **state)
 {
@@ -127,8 +134,8 @@ static void test_method_table(void **state)
 
 	(void)state;
 	list = json_object_get(expect_ok(&r), "methods");
-	assert_int_equal(json_array_size(list), rpc_methods_count);
-	assert_int_equal(rpc_methods_count, sizeof(documented) / sizeof(documented[0]));
+	assert_int_equal(json_array_size(list), sizeof(documented) / sizeof(documented[0]));
+	assert_null(methods_at(sizeof(documented) / sizeof(documented[0])));
 	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
 		assert_non_null(methods_find(documented[i]));
 	assert_null(methods_find("route.nope"));
@@ -140,7 +147,7 @@ static void test_method_table(void **state)
 		if (!json_is_false(json_object_get(schema, "additionalProperties")))
 			fail_msg("%s: params schema %s", def->name, def->params_schema);
 		assert_true(json_is_string(json_object_get(m, "summary")));
-		assert_int_equal(json_is_true(json_object_get(m, "admin")), def->mutating);
+		assert_int_equal(json_is_true(json_object_get(m, "admin")), def->admin);
 		assert_string_equal(json_string_value(json_object_get(schema, "type")), "object");
 		assert_true(json_is_false(json_object_get(schema, "additionalProperties")));
 		assert_true(json_is_object(json_object_get(schema, "properties")));
@@ -152,11 +159,145 @@ static void test_method_table(void **state)
 		}
 	}
 	/* Reading methods are open to everyone; every change needs admin. */
-	assert_false(methods_find("route.get")->mutating);
-	assert_true(methods_find("route.add")->mutating);
-	assert_true(methods_find("config.reload")->mutating);
-	assert_false(methods_find("subscribe")->mutating);
+	assert_false(methods_find("route.get")->admin);
+	assert_true(methods_find("route.add")->admin);
+	assert_true(methods_find("config.reload")->admin);
+	assert_false(methods_find("subscribe")->admin);
 	reply_free(&r);
+}
+
+/*
+ * A value the schema s allows, as far as it tells: the first of an enum,
+ * null where allowed (the same as not given), an integer's minimum (else
+ * 0), false, an array with the fewest items it allows, a string matching
+ * a "^[class]{m,n}$" pattern. A string it says nothing more about is a
+ * prefix: the only free text the methods take ("prefix", "within",
+ * "contains"; addresses and lines come in arrays, empty here).
+ */
+static json_t *schema_sample(json_t *s)
+{
+	json_t *type = json_object_get(s, "type"), *v;
+	const char *t = json_string_value(type), *pattern;
+	size_t i;
+
+	if (json_array_size(json_object_get(s, "enum")))
+		return json_incref(json_array_get(json_object_get(s, "enum"), 0));
+	if (json_is_array(type)) {
+		json_array_foreach(type, i, v)
+			if (!strcmp(json_string_value(v), "null"))
+				return json_null();
+		t = json_string_value(json_array_get(type, 0));
+	}
+	assert_non_null(t);
+	if (!strcmp(t, "integer"))
+		return json_integer(json_integer_value(json_object_get(s, "minimum")));
+	if (!strcmp(t, "boolean"))
+		return json_false();
+	if (!strcmp(t, "array")) {
+		json_t *a = json_array();
+
+		if (json_integer_value(json_object_get(s, "minItems")) > 0)
+			json_array_append_new(a, schema_sample(json_object_get(s, "items")));
+		return a;
+	}
+	assert_string_equal(t, "string");
+	pattern = json_string_value(json_object_get(s, "pattern"));
+	if (pattern) {
+		unsigned min = 0, max = 0;
+		char first = 0, text[64];
+		int used = 0;
+
+		if (sscanf(pattern, "^[%c%*[^]]]{%u,%u}$%n", &first, &min, &max, &used) != 3 ||
+		    pattern[used] || min > sizeof(text) - 1)
+			fail_msg("a pattern this test cannot follow: %s", pattern);
+		memset(text, first, sizeof(text));
+		text[min ? min : 1] = '\0';
+		return json_string(text);
+	}
+	return json_string("192.0.2.0/24");
+}
+
+/*
+ * The smallest params the schema asks for: its required keys, and those
+ * of the first "oneOf" branch, or of the branch that requires key if one
+ * does (routes or lines).
+ */
+static json_t *schema_minimal(json_t *schema, const char *key)
+{
+	json_t *props = json_object_get(schema, "properties"), *branches, *branch, *b, *name;
+	json_t *params = json_object(), *required = json_object_get(schema, "required");
+	size_t i, j;
+
+	branches = json_object_get(schema, "oneOf");
+	branch = json_array_get(branches, 0);
+	json_array_foreach(branches, i, b) {
+		json_array_foreach(json_object_get(b, "required"), j, name)
+			if (key && !strcmp(json_string_value(name), key))
+				branch = b;
+	}
+	json_array_foreach(required, i, name) {
+		const char *k = json_string_value(name);
+
+		json_object_set_new(params, k, schema_sample(json_object_get(props, k)));
+	}
+	json_array_foreach(json_object_get(branch, "required"), i, name) {
+		const char *k = json_string_value(name);
+
+		json_object_set_new(params, k, schema_sample(json_object_get(props, k)));
+	}
+	return params;
+}
+
+/*
+ * Every method's handler takes exactly the keys its published schema (the
+ * methods method's params) declares: with the schema's minimal params,
+ * each declared key is taken (whatever the outcome, it is not -32602
+ * about that key), and an undeclared one is refused with -32602 naming it.
+ */
+static void test_params_match_schemas(void **state)
+{
+	struct reply list = call("methods", NULL);
+	json_t *published = json_object_get(expect_ok(&list), "methods");
+	const struct rpc_method *m;
+
+	(void)state;
+	for (size_t i = 0; (m = methods_at(i)); i++) {
+		json_t *schema = NULL, *entry, *params, *prop;
+		const char *key;
+		struct reply r;
+		size_t j;
+
+		json_array_foreach(published, j, entry)
+			if (!strcmp(json_string_value(json_object_get(entry, "name")), m->name))
+				schema = json_object_get(entry, "params");
+		if (!schema)
+			fail_msg("%s: not in the method list", m->name);
+
+		r = call_json(NULL, m->name, schema_minimal(schema, NULL));
+		if (r.code == RPC_INVALID_PARAMS)
+			fail_msg("%s: its schema's minimal params are refused (field '%s'): %s",
+				 m->name, r.field, r.message);
+		reply_free(&r);
+
+		json_object_foreach(json_object_get(schema, "properties"), key, prop) {
+			params = schema_minimal(schema, key);
+			json_object_set_new(params, key, schema_sample(prop));
+			r = call_json(NULL, m->name, params);
+			if (r.code == RPC_INVALID_PARAMS && !strcmp(r.field, key))
+				fail_msg("%s: refuses '%s', which its schema declares: %s", m->name,
+					 key, r.message);
+			reply_free(&r);
+		}
+
+		params = schema_minimal(schema, NULL);
+		json_object_set_new(params, "bogus", json_integer(1));
+		r = call_json(NULL, m->name, params);
+		if (r.code != RPC_INVALID_PARAMS || strcmp(r.field, "bogus"))
+			fail_msg("%s: takes 'bogus', which its schema does not declare (%d, '%s')",
+				 m->name, r.code, r.field);
+		reply_free(&r);
+	}
+	reply_free(&list);
 }
 
 static void test_ping_info_config(void **state)
@@ -222,6 +363,100 @@ static void test_stats(void **state)
 	assert_int_equal(int_at(json_object_get(res, "events"), "seq"), 3);
 	assert_int_equal(int_at(json_object_get(res, "events"), "subscribers"), 0);
 	reply_free(&r);
+}
+
+/* The lookup service on 127.0.0.1 (a port the kernel picks), workers running. */
+static struct udp_service *udp_start(unsigned threads, uint16_t *port)
+{
+	struct routed_config *cfg = &harness->config;
+	struct udp_service *u;
+	json_t *listeners;
+	const char *text;
+	char err[256];
+
+	cfg->listen[0] = (struct config_listen){ .text = "127.0.0.1:0", .family = AF_INET,
+						 .addr = { 127, 0, 0, 1 },
+						 .table = RT_TABLE_MAIN };
+	cfg->n_listen = 1;
+	cfg->threads = threads;
+	cfg->batch = 64;
+	cfg->rounds = 8;
+	cfg->socket_buffer = 1 << 20;
+	u = udp_create(&harness->d);
+	assert_non_null(u);
+	if (udp_prepare(u, cfg, err, sizeof(err)))
+		fail_msg("udp_prepare: %s", err);
+	/* No gate here: no datagram arrives before the plan is committed. */
+	udp_commit(u);
+	udp_finish(u);
+	listeners = udp_listeners_json(u);
+	text = json_string_value(json_object_get(json_array_get(listeners, 0), "address"));
+	assert_non_null(text);
+	*port = (uint16_t)atoi(strrchr(text, ':') + 1);
+	json_decref(listeners);
+	return u;
+}
+
+/* Send one request for n IPv4 addresses to port and wait for its answer. */
+static void udp_ask(int fd, uint16_t port, uint32_t id, size_t n)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint8_t req[RT_WIRE_MAX_PAYLOAD], resp[RT_WIRE_MAX_PAYLOAD];
+	uint32_t addrs[RT_WIRE_MAX_COUNT4];
+	struct rt_wire_header h;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len;
+	ssize_t got;
+
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = 0x0a000001u + (uint32_t)i;	/* 10.0.0.1, ... */
+	len = rt_wire_encode_request4(req, sizeof(req), id, 0, addrs, n);
+	assert_true(len > 0);
+	assert_int_equal(sendto(fd, req, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
+	if (poll(&pfd, 1, 5000) != 1)
+		fail_msg("no answer to request %u within 5 s", id);
+	got = recv(fd, resp, sizeof(resp), 0);
+	assert_int_equal(got, (ssize_t)len);
+	assert_int_equal(rt_wire_parse_response(resp, (size_t)got, &h), RT_WIRE_OK);
+	assert_int_equal(h.id, id);
+	assert_int_equal(h.count, n);
+}
+
+/* stats.lookups is the total: route.lookup calls and the UDP service's lookups. */
+static void test_stats_counts_udp_lookups(void **state)
+{
+	struct udp_service *u;
+	json_t *lookups, *udp;
+	uint64_t addresses = 0;
+	struct reply r;
+	uint16_t port;
+	int fd;
+
+	(void)state;
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\"}");
+	u = udp_start(2, &port);
+	harness->d.udp = u;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	for (uint32_t i = 1; i <= 20; i++) {
+		udp_ask(fd, port, i, i);
+		addresses += i;
+	}
+	ok("route.lookup", "{\"addresses\": [\"10.0.0.1\", \"192.0.2.1\", \"2001:db8::1\"]}");
+
+	r = call("stats", NULL);
+	lookups = json_object_get(expect_ok(&r), "lookups");
+	udp = json_object_get(r.result, "udp");
+	assert_int_equal(int_at(udp, "datagrams"), 20);
+	assert_int_equal(int_at(udp, "lookups"), addresses);
+	assert_int_equal(int_at(lookups, "requests"), 20 + 1);
+	assert_int_equal(int_at(lookups, "addresses"), addresses + 3);
+	reply_free(&r);
+
+	close(fd);
+	harness->d.udp = NULL;
+	udp_destroy(u);
 }
 
 /* route.add / replace / get / delete */
@@ -358,7 +593,7 @@ static void test_route_lookup(void **state)
 	fails("route.lookup", "{}", RPC_INVALID_PARAMS, "addresses");
 	fails("route.lookup", "{\"addresses\": [], \"table\": 11}", RPC_NOT_FOUND, "table");
 	big = json_array();
-	for (int i = 0; i <= METHODS_LOOKUP_MAX; i++)
+	for (int i = 0; i <= METHODS_ROUTE_LOOKUP_MAX; i++)
 		json_array_append_new(big, json_string("10.0.0.1"));
 	r = call_json(NULL, "route.lookup", json_pack("{s:o}", "addresses", big));
 	expect_error(&r, RPC_TOO_LARGE, "addresses");
@@ -809,9 +1044,9 @@ static void test_load_apply_removals(void **state)
 
 /* Transactions */
 
-static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+static struct reply txn_call(struct control_conn *c, const char *method, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static struct reply txn_call(struct rpc_conn *c, const char *method, const char *fmt, ...)
+static struct reply txn_call(struct control_conn *c, const char *method, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -822,7 +1057,7 @@ static struct reply txn_call(struct rpc_conn *c, const char *method, const char 
 	return call_on(c, method, buf);
 }
 
-static json_int_t begin(struct rpc_conn *c, const char *params)
+static json_int_t begin(struct control_conn *c, const char *params)
 {
 	struct reply r = call_on(c, "load.begin", params);
 	json_int_t id = int_at(expect_ok(&r), "txn");
@@ -833,7 +1068,7 @@ static json_int_t begin(struct rpc_conn *c, const char *params)
 
 static void test_transactions(void **state)
 {
-	struct rpc_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
+	struct control_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
 	json_int_t txn;
 	struct reply r;
 
@@ -944,7 +1179,7 @@ static void test_transactions(void **state)
  */
 static void test_load_lines(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *res, *by_objects, *by_lines;
 	json_int_t txn;
 	struct reply r;
@@ -1072,7 +1307,7 @@ static void test_table_methods(void **state)
 
 /* Subscriptions */
 
-static json_t *note(struct rpc_conn *c, size_t i)
+static json_t *note(struct control_conn *c, size_t i)
 {
 	json_t *n = json_array_get(c->notes, i);
 
@@ -1081,7 +1316,7 @@ static json_t *note(struct rpc_conn *c, size_t i)
 	return n;
 }
 
-static void expect_note(struct rpc_conn *c, size_t i, const char *op, const char *prefix,
+static void expect_note(struct control_conn *c, size_t i, const char *op, const char *prefix,
 			uint64_t seq)
 {
 	json_t *n = note(c, i);
@@ -1094,7 +1329,7 @@ static void expect_note(struct rpc_conn *c, size_t i, const char *op, const char
 				    prefix);
 }
 
-static json_int_t subscribe(struct rpc_conn *c, const char *params, uint64_t *seq)
+static json_int_t subscribe(struct control_conn *c, const char *params, uint64_t *seq)
 {
 	struct reply r = call_on(c, "subscribe", params);
 	json_int_t id = int_at(expect_ok(&r), "subscription");
@@ -1107,7 +1342,7 @@ static json_int_t subscribe(struct rpc_conn *c, const char *params, uint64_t *se
 
 static void test_events_fan_out(void **state)
 {
-	struct rpc_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
+	struct control_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
 	uint64_t seq;
 	json_int_t sub_a;
 	struct reply r;
@@ -1186,7 +1421,7 @@ static void test_events_fan_out(void **state)
 }
 
 /* Apply notifications to a model: snapshot/add upsert, delete removes. */
-static void apply_notes(json_t *model, struct rpc_conn *c, size_t *next, int *ends,
+static void apply_notes(json_t *model, struct control_conn *c, size_t *next, int *ends,
 			uint64_t *last_seq)
 {
 	for (; *next < json_array_size(c->notes); (*next)++) {
@@ -1246,7 +1481,7 @@ static void random_change(void)
 static void test_snapshot_consistent_with_events(void **state)
 {
 	unsigned seed = (unsigned)time(NULL);
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *model = json_object(), *actual;
 	size_t next = 0;
 	uint64_t seq;
@@ -1308,7 +1543,7 @@ static void test_snapshot_consistent_with_events(void **state)
 
 static void test_snapshot_subscriber_goes_away(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	size_t n;
 
 	(void)state;
@@ -1337,7 +1572,7 @@ static void test_snapshot_subscriber_goes_away(void **state)
 }
 
 /* How many notifications with this op c received from index from on. */
-static size_t count_op(struct rpc_conn *c, size_t from, const char *op)
+static size_t count_op(struct control_conn *c, size_t from, const char *op)
 {
 	size_t n = 0;
 
@@ -1354,7 +1589,7 @@ static size_t count_op(struct rpc_conn *c, size_t from, const char *op)
  */
 static void test_resync(void **state)
 {
-	struct rpc_conn *c = conn_new();
+	struct control_conn *c = conn_new();
 	json_t *model = json_object(), *actual;
 	size_t next = 0, before;
 	uint64_t seq;
@@ -1419,8 +1654,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_method_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params_match_schemas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_info_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_counts_udp_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_add_get_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_list_filters, setup, teardown),
