@@ -75,6 +75,9 @@
 #include <urcu/uatomic.h>
 #include <urcu/urcu-memb.h>
 
+#include <routed/clock.h>
+#include <routed/hist.h>
+
 #include "gate.h"
 
 /* Sleeps are wake-up driven; these bound them in case a wake-up is lost anyway. */
@@ -142,14 +145,6 @@ struct gate {
 static struct gate_reader *reader_of(struct cds_list_head *node)
 {
 	return caa_container_of(node, struct gate_reader, node);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -274,10 +269,8 @@ static void wake_writer(struct gate *g)
 
 static void record_stall(struct gate_reader *r, uint64_t ns)
 {
-	int bucket = ns < 2 ? 0 : 63 - __builtin_clzll(ns);
+	unsigned bucket = rt_hist_bucket(ns, GATE_STALL_BUCKETS);
 
-	if (bucket >= GATE_STALL_BUCKETS)
-		bucket = GATE_STALL_BUCKETS - 1;
 	OWNER_ADD(r->stall_hist[bucket], 1);
 	OWNER_ADD(r->waits, 1);
 	OWNER_ADD(r->stall_total_ns, ns);
@@ -325,7 +318,7 @@ static enum gate_entry read_enter_slow(struct gate_reader *r)
 
 		if (!waited) {
 			waited = true;
-			wait_start = now_ns();
+			wait_start = rt_clock_ns();
 			/* Tell the next writer to let us in first (fairness, best effort). */
 			uatomic_inc(&g->waiters);
 		}
@@ -361,7 +354,7 @@ out_waited:
 	 */
 	uatomic_add_return(&g->waiters, -1);
 	wake_writer(g);
-	record_stall(r, now_ns() - wait_start);
+	record_stall(r, rt_clock_ns() - wait_start);
 	return GATE_ENTERED_AFTER_WAIT;
 }
 
@@ -456,7 +449,7 @@ static void writer_wait(struct gate *g, bool (*done)(struct gate *g))
 
 void gate_write_enter(struct gate *g)
 {
-	uint64_t start = now_ns();
+	uint64_t start = rt_clock_ns();
 	int was_blocked;
 
 	assert(!urcu_memb_read_ongoing() && "gate_write_enter in a read-side section");
@@ -475,7 +468,7 @@ void gate_write_enter(struct gate *g)
 	was_blocked = uatomic_xchg(&g->block, 1);
 	assert(!was_blocked);
 	(void)was_blocked;
-	g->block_start_ns = now_ns();
+	g->block_start_ns = rt_clock_ns();
 	g->enter_start_ns = start;
 
 	writer_wait(g, readers_drained);
@@ -488,7 +481,7 @@ void gate_write_enter(struct gate *g)
 
 void gate_write_leave(struct gate *g)
 {
-	uint64_t end = now_ns();
+	uint64_t end = rt_clock_ns();
 	uint64_t held = end - g->block_start_ns;
 	uint64_t entering = g->block_start_ns - g->enter_start_ns;
 
@@ -546,25 +539,5 @@ void gate_stats(struct gate *g, struct gate_stats *out)
 
 uint64_t gate_stall_quantile_ns(const struct gate_stats *st, double q)
 {
-	uint64_t total = 0, seen = 0, rank;
-
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++)
-		total += st->stall_hist[i];
-	if (!total || q <= 0)
-		return 0;
-	if (q > 1)
-		q = 1;
-	/* The smallest count that covers the fraction q, at least one. */
-	rank = (uint64_t)(q * (double)total + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++) {
-		seen += st->stall_hist[i];
-		if (seen >= rank) {
-			uint64_t upper = i >= 63 ? UINT64_MAX : (2ull << i) - 1;
-
-			return upper < st->stall_max_ns ? upper : st->stall_max_ns;
-		}
-	}
-	return st->stall_max_ns;
+	return rt_hist_quantile(st->stall_hist, GATE_STALL_BUCKETS, st->stall_max_ns, q);
 }

@@ -17,10 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/clock.h>
+#include <routed/hist.h>
 #include <routed/table.h>
 
 #include "route_ids.h"
@@ -76,30 +77,15 @@ bool rt_rcu_has_membarrier(void)
  */
 static struct rt_rcu_stats gp_stats;
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned log2_bucket(uint64_t ns)
-{
-	unsigned b = ns < 2 ? 0 : 63u - (unsigned)__builtin_clzll(ns);
-
-	return b < RT_RCU_GP_BUCKETS ? b : RT_RCU_GP_BUCKETS - 1;
-}
-
 void rt_rcu_synchronize(void)
 {
-	uint64_t start = monotonic_ns(), ns, max;
+	uint64_t start = rt_clock_ns(), ns, max;
 
 	urcu_memb_synchronize_rcu();
-	ns = monotonic_ns() - start;
+	ns = rt_clock_ns() - start;
 	__atomic_fetch_add(&gp_stats.grace_periods, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&gp_stats.total_ns, ns, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&gp_stats.hist[log2_bucket(ns)], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&gp_stats.hist[rt_hist_bucket(ns, RT_RCU_GP_BUCKETS)], 1, __ATOMIC_RELAXED);
 	max = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
 	while (ns > max && !__atomic_compare_exchange_n(&gp_stats.max_ns, &max, ns, true,
 							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -117,27 +103,7 @@ void rt_rcu_stats(struct rt_rcu_stats *out)
 
 uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q)
 {
-	uint64_t total = 0, seen = 0, rank;
-
-	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
-		total += st->hist[i];
-	if (!total || q <= 0)
-		return 0;
-	if (q > 1)
-		q = 1;
-	/* The smallest count covering the fraction q, at least one. */
-	rank = (uint64_t)(q * (double)total + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++) {
-		seen += st->hist[i];
-		if (seen >= rank) {
-			uint64_t upper = (2ull << i) - 1;
-
-			return upper < st->max_ns ? upper : st->max_ns;
-		}
-	}
-	return st->max_ns;
+	return rt_hist_quantile(st->hist, RT_RCU_GP_BUCKETS, st->max_ns, q);
 }
 
 void rt_set_poison_on_free(bool on)
