@@ -7,6 +7,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/rcu.h>
 #include <routed/route.h>
 #include <routed/table.h>
 

@@ -10,7 +10,7 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/uatomic.h>
 
-#include <routed/table.h>
+#include <routed/rcu.h>
 
 #include "reclaim.h"
 #include "wlock.h"
@@ -35,18 +35,6 @@ struct reclaim_batch {
 	uint32_t *ids;
 	size_t bytes;
 };
-
-static bool poison_on_free;
-
-void rt_poison_set(bool on)
-{
-	CMM_STORE_SHARED(poison_on_free, on);
-}
-
-bool rt_poison_enabled(void)
-{
-	return CMM_LOAD_SHARED(poison_on_free);
-}
 
 void reclaim_init(struct reclaim *rc, const struct wlock *lock)
 {

@@ -94,7 +94,4 @@ void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint3
 /* Wait for every committed batch (rcu_barrier); never inside a read-side section. */
 void reclaim_barrier(struct reclaim *rc);
 
-void rt_poison_set(bool on);
-bool rt_poison_enabled(void);
-
 #endif

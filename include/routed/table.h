@@ -27,47 +27,10 @@
 #include <stdint.h>
 
 #include <routed/prefix.h>
+#include <routed/rcu.h>	/* readers register there */
 #include <routed/route.h>
 
 struct rt_table;
-
-/* Register / unregister the calling thread as an RCU reader. */
-void rt_reader_register(void);
-void rt_reader_unregister(void);
-
-/* Whether urcu-memb uses membarrier(2) for its grace periods. */
-bool rt_rcu_has_membarrier(void);
-
-/*
- * urcu_memb_synchronize_rcu(), timed and counted: every grace period the
- * library and the daemon wait for goes through here, so stats can show
- * how many there were and how long they took. Not inside a read-side
- * section. Any thread.
- */
-void rt_rcu_synchronize(void);
-
-/* Grace-period latency histogram: bucket i counts waits of [2^i, 2^(i+1)) ns. */
-#define RT_RCU_GP_BUCKETS 40
-
-struct rt_rcu_stats {
-	uint64_t grace_periods;		/* rt_rcu_synchronize() calls completed */
-	uint64_t total_ns;
-	uint64_t max_ns;
-	uint64_t hist[RT_RCU_GP_BUCKETS];
-};
-/* A copy of the counters (each one read atomically; not one snapshot). Any thread. */
-void rt_rcu_stats(struct rt_rcu_stats *out);
-/*
- * An upper bound of the q-quantile (0 < q <= 1) of grace-period latency:
- * the upper edge of the bucket holding it, capped by max_ns; 0 if none.
- */
-uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q);
-
-/*
- * Poison freed FIB/RIB memory with 0x6b before freeing it, so a reader that
- * touches reclaimed memory reads garbage (tests turn this on).
- */
-void rt_set_poison_on_free(bool on);
 
 struct rt_table *rt_table_create(uint32_t id);
 /*
