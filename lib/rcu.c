@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <urcu/system.h>
+#include <urcu/uatomic.h>
 #include <urcu/urcu-memb.h>
 
 #include <routed/clock.h>
@@ -26,33 +27,46 @@ bool rt_rcu_has_membarrier(void)
 /*
  * Grace-period accounting. Several threads may wait for grace periods at
  * once (the control thread, a table writer elsewhere, tests): the counters
- * are relaxed atomics. They order nothing; a reader of the stats may see
- * the count of one wait before its histogram bucket, which is harmless.
+ * are updated with uatomic_add()/uatomic_inc(), which imply no barrier.
+ * They order nothing; a reader of the stats may see the count of one wait
+ * before its histogram bucket, which is harmless.
  */
 static struct rt_rcu_stats gp_stats;
 
+/* Raise gp_stats.max_ns to ns unless another wait raised it higher. */
+static void gp_stats_max(uint64_t ns)
+{
+	uint64_t max = uatomic_read(&gp_stats.max_ns);
+
+	while (ns > max) {
+		/* Fully ordered in liburcu: more than a statistic needs, once per grace period. */
+		uint64_t seen = uatomic_cmpxchg(&gp_stats.max_ns, max, ns);
+
+		if (seen == max)
+			break;
+		max = seen;
+	}
+}
+
 void rt_rcu_synchronize(void)
 {
-	uint64_t start = rt_clock_ns(), ns, max;
+	uint64_t start = rt_clock_ns(), ns;
 
 	urcu_memb_synchronize_rcu();
 	ns = rt_clock_ns() - start;
-	__atomic_fetch_add(&gp_stats.grace_periods, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&gp_stats.total_ns, ns, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&gp_stats.hist[rt_hist_bucket(ns, RT_RCU_GP_BUCKETS)], 1, __ATOMIC_RELAXED);
-	max = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
-	while (ns > max && !__atomic_compare_exchange_n(&gp_stats.max_ns, &max, ns, true,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	uatomic_inc(&gp_stats.grace_periods);
+	uatomic_add(&gp_stats.total_ns, ns);
+	uatomic_inc(&gp_stats.hist[rt_hist_bucket(ns, RT_RCU_GP_BUCKETS)]);
+	gp_stats_max(ns);
 }
 
 void rt_rcu_stats(struct rt_rcu_stats *out)
 {
-	out->grace_periods = __atomic_load_n(&gp_stats.grace_periods, __ATOMIC_RELAXED);
-	out->total_ns = __atomic_load_n(&gp_stats.total_ns, __ATOMIC_RELAXED);
-	out->max_ns = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
+	out->grace_periods = uatomic_read(&gp_stats.grace_periods);
+	out->total_ns = uatomic_read(&gp_stats.total_ns);
+	out->max_ns = uatomic_read(&gp_stats.max_ns);
 	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
-		out->hist[i] = __atomic_load_n(&gp_stats.hist[i], __ATOMIC_RELAXED);
+		out->hist[i] = uatomic_read(&gp_stats.hist[i]);
 }
 
 uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q)
