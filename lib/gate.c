@@ -10,17 +10,18 @@
  *
  * Reader, inside its read-side section:
  *   fast (rcu_sync idle):  slot++                ... slot--
- *   slow:                  slot++; A; if (!block) in,
+ *   slow:                  slot++; A; if (!block) R, in,
  *                          else slot--; F; wake writer; wait; retry
  *                                                ... B; slot--; F; wake writer
  * Writer (serialized by writer_lock, taken after rcu_sync_enter so that
  * overlapping writers share one rcu_sync busy period):
  *   rcu_sync_enter; lock; xchg(block, 1) = D; wait until sum(slots) == 0; C
  *   ...reconfigure...
- *   store-release(block, 0); wake readers; unlock; rcu_sync_exit
+ *   G; block = 0; wake readers; unlock; rcu_sync_exit
  *
  * Barrier pairing (each full barrier is cmm_smp_mb() or a fully ordered
- * uatomic operation; "forbids" names the outcome it rules out):
+ * uatomic operation, R is cmm_smp_rmb(); "forbids" names the outcome it
+ * rules out):
  *   A (reader, after slot++) pairs with D (writer's xchg of block): store
  *     buffering. The reader publishes itself then loads block; the writer
  *     publishes block then loads the slots. Forbids: reader sees block == 0
@@ -29,9 +30,10 @@
  *     reads 0): forbids the writer's reconfiguration stores being visible to
  *     the reader's lookups that precede its slot-- (reader reading a
  *     half-reconfigured table), and the reader's accesses leaking past it.
- *   Release of block = 0 (writer leave) pairs with the acquire after the
- *     reader's load of block: forbids a reader that saw block == 0 reading
- *     state older than the writer's reconfiguration.
+ *   G (writer, before block = 0) pairs with R (reader, a read barrier
+ *     after it loads block == 0): message passing. Forbids a reader that
+ *     saw the leaving writer's block == 0 reading state older than that
+ *     writer's reconfiguration. R orders loads only, enough for lookups.
  *   E (writer, after announcing writer_waiting and reading the wake
  *     sequence) pairs with F (reader, after its slot-- or its waiters--):
  *     store buffering again. Forbids: writer sees the old slot AND reader
@@ -339,8 +341,11 @@ static enum gate_entry read_enter_slow(struct gate_reader *r)
 		}
 	}
 	/*
-	 * Acquire: the writer's reconfiguration happened before its release
-	 * store of block = 0, which we just read; our lookups come after.
+	 * R, a read barrier (not an acquire: it orders loads only): our load
+	 * of block == 0 before the loads of our lookups, which is all a
+	 * reader does with what a writer reconfigures. Pairs with G, the
+	 * full barrier before a leaving writer's store of block = 0: having
+	 * read that store, our lookups see everything its section stored.
 	 */
 	cmm_smp_rmb();
 	r->state = READER_IN_SLOW;
@@ -497,8 +502,8 @@ void gate_write_leave(struct gate *g)
 	pthread_mutex_unlock(&g->reg_lock);
 
 	/*
-	 * Release: everything the write section stored is ordered before
-	 * block = 0 (pairs with the readers' acquire after loading block).
+	 * G: everything the write section stored is ordered before block = 0
+	 * (pairs with R, the read barrier after a reader's load of block).
 	 */
 	cmm_smp_mb();
 	CMM_STORE_SHARED(g->block, 0);
