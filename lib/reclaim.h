@@ -33,6 +33,7 @@ struct reclaim {
 	struct reclaim_batch *open;	/* being filled by the current operation */
 	struct reclaim_batch *with_ids;	/* committed batches with ids, oldest first */
 	struct reclaim_batch **with_ids_tail;
+	uint64_t (*clock_ns)(void);	/* rt_clock_ns(); tests may set their own */
 	uint64_t open_since_ns;		/* when the open batch got its first item */
 	uint64_t pending_bytes;		/* uatomic: retired, not yet freed */
 	uint64_t pending_batches;	/* uatomic */
