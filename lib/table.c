@@ -739,9 +739,12 @@ long rt_table_flush(struct rt_table *t, const char *proto)
 		if (!err)
 			err = rib_walk(&t->state->rib6, 0, 0, 0, collect_keys, &c);
 	}
-	for (size_t i = 0; !err && i < c.n; i++)
-		if (!delete_locked(t, &c.keys[i], NULL))
+	/* Route by route: on a failure, what was deleted before it stays deleted. */
+	while (!err && (size_t)n < c.n) {
+		err = delete_locked(t, &c.keys[n], NULL);
+		if (!err)
 			n++;
+	}
 	write_end(t);
 	free(c.keys);
 	return err ? err : n;

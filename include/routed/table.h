@@ -64,7 +64,10 @@ struct rt_route_key {
 int rt_table_delete(struct rt_table *t, const struct rt_route_key *key);
 /*
  * Delete every route of protocol proto ("" or NULL = all, done as one swap
- * to an empty table); returns how many, or -errno.
+ * to an empty table); returns how many, or -errno. All routes: on error
+ * nothing changed. One protocol: routes are deleted one by one and the
+ * first failure (-ENOMEM) stops the flush; the routes deleted before it
+ * stay deleted, the others stay, and a second call deletes the rest.
  */
 long rt_table_flush(struct rt_table *t, const char *proto);
 
