@@ -119,14 +119,20 @@ static struct fib_trie *fib_of(struct table_state *st, int family)
 	return family == AF_INET ? st->fib4 : st->fib6;
 }
 
+/* The writer's view of the published state, under the writer lock. */
+static struct table_state *state_locked(struct rt_table *t)
+{
+	return wlock_dereference(t->state, &t->lock);
+}
+
 static void release_id(void *arg, uint32_t id)
 {
 	struct rt_table *t = arg;
 
 	if (id & NEXTHOP_ID_FLAG)
-		nexthop_index_release(&t->state->nexthops, id & ~NEXTHOP_ID_FLAG);
+		nexthop_index_release(&state_locked(t)->nexthops, id & ~NEXTHOP_ID_FLAG);
 	else
-		route_ids_release(&t->state->ids, id);
+		route_ids_release(&state_locked(t)->ids, id);
 }
 
 static void write_begin(struct rt_table *t)
@@ -175,7 +181,7 @@ void rt_table_destroy(struct rt_table *t)
 	reclaim_flush(&t->rc);
 	reclaim_barrier(&t->rc);
 	reclaim_collect_ids(&t->rc, release_id, t);
-	state_free_now(t->state);
+	state_free_now(state_locked(t));
 	wlock_unlock(&t->lock);
 	wlock_destroy(&t->lock);
 	free(t);
@@ -318,7 +324,7 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 static int insert_locked(struct rt_table *t, const struct rt_route *route, bool replace,
 			 struct rt_route *old, bool *had_old)
 {
-	struct table_state *st = t->state;
+	struct table_state *st = state_locked(t);
 	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
@@ -387,7 +393,7 @@ static bool key_matches(const struct rib_route *r, const struct rt_route_key *k,
 
 static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struct rt_route *old)
 {
-	struct table_state *st = t->state;
+	struct table_state *st = state_locked(t);
 	struct rt_prefix prefix;
 	struct rib *rib;
 	struct rib_node *node;
@@ -722,22 +728,24 @@ static int collect_keys(const struct rib_node *n, void *arg)
 long rt_table_flush(struct rt_table *t, const char *proto)
 {
 	struct collect_ctx c = { 0 };
+	struct table_state *st;
 	long n = 0;
 	int err = 0;
 
 	write_begin(t);
+	st = state_locked(t);
 	if (!proto || !*proto) {
 		/* Everything: swap in an empty state instead of n deletes. */
-		n = (long)(t->state->rib4.routes + t->state->rib6.routes);
+		n = (long)(st->rib4.routes + st->rib6.routes);
 		err = replace_all_locked(t, NULL, 0, NULL);
 		write_end(t);
 		return err ? err : n;
 	}
 	c.proto = proto_find(proto);
 	if (c.proto) {
-		err = rib_walk(&t->state->rib4, 0, 0, 0, collect_keys, &c);
+		err = rib_walk(&st->rib4, 0, 0, 0, collect_keys, &c);
 		if (!err)
-			err = rib_walk(&t->state->rib6, 0, 0, 0, collect_keys, &c);
+			err = rib_walk(&st->rib6, 0, 0, 0, collect_keys, &c);
 	}
 	/* Route by route: on a failure, what was deleted before it stays deleted. */
 	while (!err && (size_t)n < c.n) {
@@ -759,7 +767,7 @@ long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route
 	if (canonical_prefix(p, &prefix))
 		return -EINVAL;
 	wlock_lock(&t->lock);
-	node = rib_find(rib_of(t->state, prefix.addr.family), key_from_addr(&prefix.addr),
+	node = rib_find(rib_of(state_locked(t), prefix.addr.family), key_from_addr(&prefix.addr),
 			prefix.len);
 	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
 		if ((size_t)n < max)
@@ -961,7 +969,7 @@ int rt_table_walk(struct rt_table *t, int family, const struct rt_prefix *from,
 		/* Starting in IPv6 skips IPv4 entirely. */
 		if (from && from->addr.family == AF_INET6 && f == AF_INET)
 			continue;
-		rc = rib_walk(rib_of(t->state, f), use_from,
+		rc = rib_walk(rib_of(state_locked(t), f), use_from,
 			      use_from ? key_from_addr(&from->addr) : 0, use_from ? from->len : 0,
 			      walk_export, &w);
 	}
@@ -986,7 +994,7 @@ void rt_table_stats(struct rt_table *t, struct rt_table_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	wlock_lock(&t->lock);
-	st = t->state;
+	st = state_locked(t);
 	family_stats(&st->rib4, st->fib4, &s->v4);
 	family_stats(&st->rib6, st->fib6, &s->v6);
 	s->nexthops = st->nexthops.count;
