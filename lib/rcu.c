@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <urcu/system.h>
 #include <urcu/uatomic.h>
 #include <urcu/urcu-memb.h>
@@ -22,6 +25,14 @@ void rt_reader_unregister(void)
 bool rt_rcu_has_membarrier(void)
 {
 	return urcu_memb_has_sys_membarrier != 0;
+}
+
+void rt_rcu_assert_not_reading(const char *what)
+{
+	if (caa_likely(!urcu_memb_read_ongoing()))
+		return;
+	fprintf(stderr, "routed: %s inside an RCU read-side section\n", what);
+	abort();
 }
 
 /*
@@ -50,8 +61,10 @@ static void gp_stats_max(uint64_t ns)
 
 void rt_rcu_synchronize(void)
 {
-	uint64_t start = rt_clock_ns(), ns;
+	uint64_t start, ns;
 
+	rt_rcu_assert_not_reading("rt_rcu_synchronize()");
+	start = rt_clock_ns();
 	urcu_memb_synchronize_rcu();
 	ns = rt_clock_ns() - start;
 	uatomic_inc(&gp_stats.grace_periods);

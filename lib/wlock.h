@@ -12,6 +12,8 @@
 #include <pthread.h>
 #include <urcu/uatomic.h>
 
+#include <routed/rcu.h>
+
 struct wlock {
 	pthread_mutex_t mutex;
 	pthread_t owner;
@@ -31,6 +33,14 @@ static inline void wlock_destroy(struct wlock *l)
 
 static inline void wlock_lock(struct wlock *l)
 {
+	/*
+	 * Writers hold the lock across grace periods (inline reclamation,
+	 * rcu_barrier, a registry change): taken inside a read-side section
+	 * it could wait for that very section. Every mutator and every call
+	 * that reads under the lock comes through here. Checked always, not
+	 * only in debug builds: one thread-local load beside the mutex.
+	 */
+	rt_rcu_assert_not_reading("the writer lock taken");
 	pthread_mutex_lock(&l->mutex);
 	l->owner = pthread_self();
 	l->held = 1;

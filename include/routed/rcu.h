@@ -25,9 +25,16 @@ bool rt_rcu_has_membarrier(void);
  * urcu_memb_synchronize_rcu(), timed and counted: every grace period the
  * library and the daemon wait for goes through here, so stats can show
  * how many there were and how long they took. Not inside a read-side
- * section.
+ * section (checked).
  */
 void rt_rcu_synchronize(void);
+
+/*
+ * Abort (with a message on stderr) if the calling thread is inside a
+ * read-side section. For entry points that wait for grace periods or take
+ * a lock held across one: there they would wait for their own section.
+ */
+void rt_rcu_assert_not_reading(const char *what);
 
 /* Grace-period latency histogram: bucket i counts waits of [2^i, 2^(i+1)) ns. */
 #define RT_RCU_GP_BUCKETS 40

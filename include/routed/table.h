@@ -6,8 +6,10 @@
  *
  * Threads:
  * - Writers: any thread; all mutators take the table's writer lock, so
- *   writes to one table are serialized. Mutators must not be called inside
- *   an RCU read-side section (they may wait for a grace period).
+ *   writes to one table are serialized. Mutators, and the calls that read
+ *   under the writer lock (get, walk, stats), must not be called inside an
+ *   RCU read-side section: the lock is held across grace periods. They
+ *   abort if they are.
  * - Readers: the lookup calls. The calling thread must be a registered
  *   urcu-memb reader (rt_reader_register()). Each call is one read-side
  *   section; lookups take no lock and do no atomic read-modify-write.
