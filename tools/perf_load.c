@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
 #include <routed/lookup_wire.h>
 #include <routed/table.h>
 
@@ -372,9 +374,8 @@ static void run_worker(struct worker *w)
 			for (unsigned round = 0; round < SEND_ROUNDS; round++)
 				if (send_round(w, now) < SEND_BATCH)
 					break;
-			/* Relaxed: a lone flag; nothing is published with it. */
-			if (now >= w->end ||
-			    atomic_load_explicit(cfg->stop, memory_order_relaxed)) {
+			/* No barrier: a lone flag; nothing is published with it. */
+			if (now >= w->end || uatomic_read(cfg->stop)) {
 				sending = false;
 				w->send_end = min64(now, w->end);
 				drain_deadline = now + w->timeout_ns;
