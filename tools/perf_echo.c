@@ -14,6 +14,7 @@
 
 #include <urcu/uatomic.h>
 
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 #include <routed/table.h>
 
@@ -50,14 +51,6 @@ struct perf_echo {
 	unsigned nthreads;
 	struct echo_thread *threads;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -166,7 +159,7 @@ static void *echo_main(void *arg)
 			n = recvmmsg(t->fd, t->in, ECHO_BATCH, MSG_DONTWAIT, NULL);
 			if (n <= 0)
 				break;
-			maybe_stall(t, now_ns());
+			maybe_stall(t, rt_clock_ns());
 			send_batch(t, answer_batch(t, (unsigned)n));
 			if (n < ECHO_BATCH)
 				break;

@@ -24,6 +24,7 @@
 
 #include <urcu/uatomic.h>
 
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 
 #include "perf_control.h"
@@ -433,15 +434,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 static void wait_for_stop(double seconds)
 {
 	struct timespec slice = {.tv_nsec = 10000000};
-	struct timespec start, now;
+	uint64_t start = rt_clock_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* No barrier: see on_signal(). */
 	while (!uatomic_read(&stop_requested)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (seconds > 0 && (double)(now.tv_sec - start.tv_sec) +
-					   (double)(now.tv_nsec - start.tv_nsec) / 1e9 >=
-				       seconds)
+		if (seconds > 0 && (double)(rt_clock_ns() - start) / 1e9 >= seconds)
 			break;
 		nanosleep(&slice, NULL);
 	}
