@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A table ties the writer side (RIB, next hops, the writer lock, deferred
- * reclamation) to the reader side (FIB tries and the route-id table).
+ * reclamation) to the reader side (FIB tries and the route-id table); this
+ * file is the writer side, table_lookup.c the lookups.
  *
  * Everything readers use hangs off one RCU-published state object, so the
  * whole table can be replaced with a single pointer swap; single-route
@@ -23,35 +24,8 @@
 #include <routed/rcu.h>
 #include <routed/table.h>
 
-#include "route_ids.h"
 #include "fib.h"
-#include "nexthop.h"
-#include "reclaim.h"
-#include "rib.h"
-#include "route_int.h"
-#include "wlock.h"
-
-#ifdef HAVE_POPCNT_CLONES
-/* Lookup entry points built twice, plain and with POPCNT (see configure.ac). */
-#define LOOKUP_CLONES __attribute__((target_clones("default", "popcnt")))
-#else
-#define LOOKUP_CLONES
-#endif
-
-struct table_state {
-	struct rib rib4, rib6;
-	struct nexthop_table nexthops;
-	struct route_ids ids;
-	struct fib_trie *fib4, *fib6;
-};
-
-struct rt_table {
-	uint32_t id;
-	struct wlock lock;
-	struct reclaim rc;
-	struct table_state *state;	/* RCU-published */
-	uint64_t generation;
-};
+#include "table_int.h"
 
 static void route_free_now(void *arg, struct rib_route *r)
 {
@@ -190,21 +164,6 @@ void rt_table_destroy(struct rt_table *t)
 uint32_t rt_table_id(const struct rt_table *t)
 {
 	return t->id;
-}
-
-/* Copy a stored route out; safe from readers (everything it reads is immutable). */
-static void route_export(const struct rib_route *r, struct rt_route *out)
-{
-	const struct nexthop *nh = r->nh;
-
-	out->table = r->table;
-	out->prefix = r->prefix;
-	out->gateway = nh->gateway;
-	memcpy(out->dev, nh->dev, RT_DEV_LEN);
-	out->metric = r->metric;
-	memcpy(out->proto, proto_name(r->proto), RT_PROTO_LEN);
-	out->has_tag = r->has_tag;
-	out->tag = r->tag;
 }
 
 static struct rib_route *route_new(struct table_state *st, const struct rt_route *in, int proto)
@@ -360,7 +319,7 @@ static int insert_locked(struct rt_table *t, const struct rt_route *route, bool 
 		if (node->routes == r)
 			route_ids_set(&st->ids, node->id, r);
 		if (old)
-			route_export(prev, old);
+			table_route_export(prev, old);
 		*had_old = true;
 		route_retire(t, st, prev);
 		bump_generation(t);
@@ -427,7 +386,7 @@ static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struc
 		}
 	}
 	if (old)
-		route_export(r, old);
+		table_route_export(r, old);
 	rib->routes--;
 	route_retire(t, st, r);
 	rib_prune(rib, node);
@@ -771,164 +730,9 @@ long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route
 			prefix.len);
 	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
 		if ((size_t)n < max)
-			route_export(r, &out[n]);
+			table_route_export(r, &out[n]);
 	wlock_unlock(&t->lock);
 	return n;
-}
-
-static inline uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
-{
-	if (a->family == AF_INET)
-		return fib_lookup4(st->fib4, rt_addr_to_v4(a));
-	if (a->family == AF_INET6)
-		return fib_lookup6(st->fib6, a->bytes);
-	return RT_NO_ROUTE;
-}
-
-LOOKUP_CLONES
-void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size_t n,
-		     struct rt_lookup_result *out)
-{
-	const struct table_state *st;
-
-	urcu_memb_read_lock();
-	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
-	st = rcu_dereference(t->state);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t id = lookup_id(st, &addrs[i]);
-
-		out[i].found = id != RT_NO_ROUTE;
-		if (out[i].found)
-			route_export(route_ids_get(&st->ids, id), &out[i].route);
-	}
-	urcu_memb_read_unlock();
-}
-
-bool rt_table_lookup_one(const struct rt_table *t, const struct rt_addr *addr,
-			 struct rt_lookup_result *out)
-{
-	rt_table_lookup(t, addr, 1, out);
-	return out->found;
-}
-
-LOOKUP_CLONES
-void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_t n, uint32_t *ids)
-{
-	const struct table_state *st;
-	const struct fib_trie *fib;
-
-	urcu_memb_read_lock();
-	st = rcu_dereference(t->state);
-	fib = st->fib4;
-	fib_lookup4_batch(fib, addrs, n, ids);
-	urcu_memb_read_unlock();
-}
-
-LOOKUP_CLONES
-void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n, uint32_t *ids)
-{
-	const struct table_state *st;
-	const struct fib_trie *fib;
-
-	urcu_memb_read_lock();
-	st = rcu_dereference(t->state);
-	fib = st->fib6;
-	fib_lookup6_batch(fib, addrs, n, ids);
-	urcu_memb_read_unlock();
-}
-
-/*
- * Answers, inside one read-side section. A batch is looked up in groups,
- * software-pipelined: while group g walks the FIB, the answer words of
- * group g - 1, prefetched when its ids came out, arrive; so the id-table
- * misses overlap the next group's trie misses instead of following them.
- */
-#define ANSWER_GROUP FIB_BATCH_GROUP
-
-static inline void answers_prefetch(const struct table_state *st, const uint32_t *id, size_t m)
-{
-	for (size_t i = 0; i < m; i++)
-		if (id[i] != RT_NO_ROUTE)
-			__builtin_prefetch(route_ids_answer_slot(&st->ids, id[i]));
-}
-
-static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
-				struct rt_answer *out)
-{
-	for (size_t i = 0; i < m; i++) {
-		struct rt_answer *a = &out[i];
-		const struct nexthop *nh;
-		uint64_t w;
-
-		if (id[i] == RT_NO_ROUTE) {
-			memset(a, 0, sizeof(*a));
-			continue;
-		}
-		w = route_ids_answer(&st->ids, id[i]);
-		nh = nexthop_by_index(&st->nexthops, route_id_answer_nexthop(w));
-		a->found = true;
-		a->len = (uint8_t)route_id_answer_len(w);
-		a->has_tag = route_id_answer_has_tag(w);
-		a->tag = route_id_answer_tag(w);
-		a->has_gateway = nh->gateway.family != 0;
-		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
-	}
-}
-
-/* One group's FIB walk, per family; inlined into answer_batch() with the family known. */
-typedef void (*fib_group_fn)(const struct table_state *st, const void *addrs, size_t base,
-			     size_t m, uint32_t *ids);
-
-static inline __attribute__((always_inline)) void
-group4(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
-{
-	fib_lookup4_batch(st->fib4, (const uint32_t *)addrs + base, m, ids);
-}
-
-static inline __attribute__((always_inline)) void
-group6(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
-{
-	/* Through uintptr_t: C counts an array of const as not const-qualified itself. */
-	fib_lookup6_batch(st->fib6, (const uint8_t(*)[16])(uintptr_t)addrs + base, m, ids);
-}
-
-static inline __attribute__((always_inline)) void
-answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *ids,
-	     struct rt_answer *out, fib_group_fn group)
-{
-	const struct table_state *st;
-	size_t prev = 0, prev_m = 0;
-
-	urcu_memb_read_lock();
-	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
-	st = rcu_dereference(t->state);
-	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
-
-		group(st, addrs, base, m, ids + base);
-		answers_prefetch(st, ids + base, m);
-		if (prev_m)
-			answers_fill(st, ids + prev, prev_m, out + prev);
-		prev = base;
-		prev_m = m;
-	}
-	if (prev_m)
-		answers_fill(st, ids + prev, prev_m, out + prev);
-	urcu_memb_read_unlock();
-}
-
-LOOKUP_CLONES
-void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
-		      uint32_t *ids, struct rt_answer *out)
-{
-	answer_batch(t, addrs, n, ids, out, group4);
-}
-
-LOOKUP_CLONES
-void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
-		      uint32_t *ids, struct rt_answer *out)
-{
-	answer_batch(t, addrs, n, ids, out, group6);
 }
 
 struct walk_export {
@@ -944,7 +748,7 @@ static int walk_export(const struct rib_node *n, void *arg)
 	for (const struct rib_route *rr = n->routes; rr; rr = rr->next) {
 		int rc;
 
-		route_export(rr, &r);
+		table_route_export(rr, &r);
 		rc = w->fn(&r, w->arg);
 		if (rc)
 			return rc;
