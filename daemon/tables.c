@@ -7,10 +7,12 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/rcu.h>
 #include <routed/route.h>
 #include <routed/table.h>
 
 #include "tables.h"
+#include "wlock.h"
 
 struct table_entry {
 	uint32_t id;
@@ -26,9 +28,20 @@ struct table_set {
 };
 
 struct tables {
-	/* Written by the control thread only; read by anyone under RCU. */
-	struct table_set *set;
+	/*
+	 * Serializes the changes of set and the control thread's reads of it
+	 * (lookups use RCU instead). Held across set_publish()'s grace
+	 * period, so never taken inside a read-side section.
+	 */
+	struct wlock lock;
+	struct table_set *set;		/* RCU-published under lock */
 };
+
+/* The control thread's view of the set, under ts->lock. */
+static struct table_set *set_locked(struct tables *ts)
+{
+	return wlock_dereference(ts->set, &ts->lock);
+}
 
 bool tables_name_valid(const char *name)
 {
@@ -80,8 +93,8 @@ static const struct table_entry *set_find(const struct table_set *s, uint32_t id
 }
 
 /*
- * Publish a new set and free the old one once no reader can hold it.
- * rcu_xchg_pointer() has release semantics: it pairs with the
+ * Under ts->lock: publish a new set and free the old one once no reader
+ * can hold it. rcu_xchg_pointer() has release semantics: it pairs with the
  * rcu_dereference() in tables_lookup_rcu(), so a reader that sees the new
  * array also sees its entries fully written. synchronize_rcu() waits for
  * every read-side section that may have loaded the old pointer to end.
@@ -90,7 +103,7 @@ static void set_publish(struct tables *ts, struct table_set *s)
 {
 	struct table_set *old;
 
-	s->version = ts->set->version + 1;
+	s->version = set_locked(ts)->version + 1;
 	old = rcu_xchg_pointer(&ts->set, s);
 
 	rt_rcu_synchronize();
@@ -109,6 +122,7 @@ struct tables *tables_create(void)
 	s->entries[0].table = rt_table_create(RT_TABLE_MAIN);
 	if (!s->entries[0].table)
 		goto fail;
+	wlock_init(&ts->lock);
 	/* Not shared yet: a plain store is enough. */
 	ts->set = s;
 	return ts;
@@ -120,11 +134,17 @@ fail:
 
 void tables_destroy(struct tables *ts)
 {
+	struct table_set *s;
+
 	if (!ts)
 		return;
-	for (size_t i = 0; i < ts->set->n; i++)
-		rt_table_destroy(ts->set->entries[i].table);
-	free(ts->set);
+	wlock_lock(&ts->lock);
+	s = set_locked(ts);
+	for (size_t i = 0; i < s->n; i++)
+		rt_table_destroy(s->entries[i].table);
+	free(s);
+	wlock_unlock(&ts->lock);
+	wlock_destroy(&ts->lock);
 	free(ts);
 }
 
@@ -136,10 +156,9 @@ static bool name_taken(const struct table_set *s, const char *name)
 	return false;
 }
 
-int tables_add(struct tables *ts, uint32_t id, const char *name)
+static int add_locked(struct tables *ts, uint32_t id, const char *name)
 {
-	/* The control thread is the only writer: it reads the set without RCU. */
-	const struct table_set *cur = ts->set;
+	const struct table_set *cur = set_locked(ts);
 	struct table_set *s;
 	size_t pos;
 
@@ -167,9 +186,19 @@ int tables_add(struct tables *ts, uint32_t id, const char *name)
 	return 0;
 }
 
-struct rt_table *tables_remove(struct tables *ts, uint32_t id, int *error)
+int tables_add(struct tables *ts, uint32_t id, const char *name)
 {
-	const struct table_set *cur = ts->set;
+	int rc;
+
+	wlock_lock(&ts->lock);
+	rc = add_locked(ts, id, name);
+	wlock_unlock(&ts->lock);
+	return rc;
+}
+
+static struct rt_table *remove_locked(struct tables *ts, uint32_t id, int *error)
+{
+	const struct table_set *cur = set_locked(ts);
 	const struct table_entry *e = set_find(cur, id);
 	struct rt_table *victim;
 	struct table_set *s;
@@ -199,6 +228,16 @@ struct rt_table *tables_remove(struct tables *ts, uint32_t id, int *error)
 	return victim;
 }
 
+struct rt_table *tables_remove(struct tables *ts, uint32_t id, int *error)
+{
+	struct rt_table *victim;
+
+	wlock_lock(&ts->lock);
+	victim = remove_locked(ts, id, error);
+	wlock_unlock(&ts->lock);
+	return victim;
+}
+
 int tables_delete(struct tables *ts, uint32_t id)
 {
 	int rc;
@@ -210,9 +249,14 @@ int tables_delete(struct tables *ts, uint32_t id)
 
 struct rt_table *tables_get(struct tables *ts, uint32_t id)
 {
-	const struct table_entry *e = set_find(ts->set, id);
+	const struct table_entry *e;
+	struct rt_table *t;
 
-	return e ? e->table : NULL;
+	wlock_lock(&ts->lock);
+	e = set_find(set_locked(ts), id);
+	t = e ? e->table : NULL;
+	wlock_unlock(&ts->lock);
+	return t;
 }
 
 struct rt_table *tables_lookup_rcu(struct tables *ts, uint32_t id)
@@ -236,16 +280,21 @@ uint64_t tables_version_rcu(struct tables *ts)
 	return s->version;
 }
 
-const char *tables_name(const struct tables *ts, uint32_t id)
+const char *tables_name(struct tables *ts, uint32_t id)
 {
-	const struct table_entry *e = set_find(ts->set, id);
+	const struct table_entry *e;
+	const char *name;
 
-	return e && e->name[0] ? e->name : NULL;
+	wlock_lock(&ts->lock);
+	e = set_find(set_locked(ts), id);
+	/* Stays valid until the next change: only the control thread makes one. */
+	name = e && e->name[0] ? e->name : NULL;
+	wlock_unlock(&ts->lock);
+	return name;
 }
 
-int tables_resolve(const char *name, uint32_t *id, void *tables)
+static int resolve_locked(const struct table_set *s, const char *name, uint32_t *id)
 {
-	const struct table_set *s = ((struct tables *)tables)->set;
 	char *end;
 	unsigned long v;
 
@@ -267,17 +316,40 @@ int tables_resolve(const char *name, uint32_t *id, void *tables)
 	return -ENOENT;
 }
 
-size_t tables_count(const struct tables *ts)
+int tables_resolve(const char *name, uint32_t *id, void *tables)
 {
-	return ts->set->n;
+	struct tables *ts = tables;
+	int rc;
+
+	wlock_lock(&ts->lock);
+	rc = resolve_locked(set_locked(ts), name, id);
+	wlock_unlock(&ts->lock);
+	return rc;
 }
 
-int tables_seek(const struct tables *ts, uint32_t min_id, uint32_t *id)
+size_t tables_count(struct tables *ts)
 {
-	size_t i = set_search(ts->set, min_id);
+	size_t n;
 
-	if (i == ts->set->n)
-		return -ENOENT;
-	*id = ts->set->entries[i].id;
-	return 0;
+	wlock_lock(&ts->lock);
+	n = set_locked(ts)->n;
+	wlock_unlock(&ts->lock);
+	return n;
+}
+
+int tables_seek(struct tables *ts, uint32_t min_id, uint32_t *id)
+{
+	const struct table_set *s;
+	size_t i;
+	int rc = -ENOENT;
+
+	wlock_lock(&ts->lock);
+	s = set_locked(ts);
+	i = set_search(s, min_id);
+	if (i < s->n) {
+		*id = s->entries[i].id;
+		rc = 0;
+	}
+	wlock_unlock(&ts->lock);
+	return rc;
 }

@@ -11,7 +11,8 @@
  * finish its lookup.
  *
  * Every function but tables_lookup_rcu() and tables_version_rcu() is for
- * the control thread.
+ * the control thread, outside any read-side section: they take the
+ * registry's writer lock, which a change holds across a grace period.
  */
 #ifndef ROUTED_DAEMON_TABLES_H
 #define ROUTED_DAEMON_TABLES_H
@@ -71,7 +72,7 @@ struct rt_table *tables_lookup_rcu(struct tables *ts, uint32_t id);
 uint64_t tables_version_rcu(struct tables *ts);
 
 /* The table's name, or NULL when it has none or does not exist. */
-const char *tables_name(const struct tables *ts, uint32_t id);
+const char *tables_name(struct tables *ts, uint32_t id);
 
 /*
  * An rt_table_resolve_fn (arg is the struct tables): accepts the name or
@@ -83,12 +84,12 @@ int tables_resolve(const char *name, uint32_t *id, void *tables);
 bool tables_name_valid(const char *name);
 
 /* How many tables exist (at least 1). */
-size_t tables_count(const struct tables *ts);
+size_t tables_count(struct tables *ts);
 /*
  * The smallest table id >= min_id: 0 and *id set, or -ENOENT when there is
  * none. Iterates in id order: for (rc = tables_seek(ts, 0, &id); !rc;
  * rc = id == UINT32_MAX ? -ENOENT : tables_seek(ts, id + 1, &id)).
  */
-int tables_seek(const struct tables *ts, uint32_t min_id, uint32_t *id);
+int tables_seek(struct tables *ts, uint32_t min_id, uint32_t *id);
 
 #endif

@@ -21,8 +21,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <routed/rcu.h>
+
 #include "arena.h"
-#include "reclaim.h"
 
 /* gcc says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer). */
 #if defined(__SANITIZE_ADDRESS__)

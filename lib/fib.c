@@ -415,7 +415,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		uintptr_t old = b->t->dir[lo + i];
+		uintptr_t old = wlock_dereference(b->t->dir[lo + i], b->t->lock);
 
 		/*
 		 * Pairs with rcu_dereference() in fib_lookup4/6(): the subtree
@@ -471,7 +471,7 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	s = key_chunk(key, 0, t->dir_bits);
 	if (len <= t->dir_bits)
 		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
-	old = t->dir[s];
+	old = wlock_dereference(t->dir[s], t->lock);
 	if (old & 1)
 		return update_dir(&b, s, s);
 

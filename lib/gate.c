@@ -10,17 +10,18 @@
  *
  * Reader, inside its read-side section:
  *   fast (rcu_sync idle):  slot++                ... slot--
- *   slow:                  slot++; A; if (!block) in,
+ *   slow:                  slot++; A; if (!block) R, in,
  *                          else slot--; F; wake writer; wait; retry
  *                                                ... B; slot--; F; wake writer
  * Writer (serialized by writer_lock, taken after rcu_sync_enter so that
  * overlapping writers share one rcu_sync busy period):
  *   rcu_sync_enter; lock; xchg(block, 1) = D; wait until sum(slots) == 0; C
  *   ...reconfigure...
- *   store-release(block, 0); wake readers; unlock; rcu_sync_exit
+ *   G; block = 0; wake readers; unlock; rcu_sync_exit
  *
  * Barrier pairing (each full barrier is cmm_smp_mb() or a fully ordered
- * uatomic operation; "forbids" names the outcome it rules out):
+ * uatomic operation, R is cmm_smp_rmb(); "forbids" names the outcome it
+ * rules out):
  *   A (reader, after slot++) pairs with D (writer's xchg of block): store
  *     buffering. The reader publishes itself then loads block; the writer
  *     publishes block then loads the slots. Forbids: reader sees block == 0
@@ -29,9 +30,10 @@
  *     reads 0): forbids the writer's reconfiguration stores being visible to
  *     the reader's lookups that precede its slot-- (reader reading a
  *     half-reconfigured table), and the reader's accesses leaking past it.
- *   Release of block = 0 (writer leave) pairs with the acquire after the
- *     reader's load of block: forbids a reader that saw block == 0 reading
- *     state older than the writer's reconfiguration.
+ *   G (writer, before block = 0) pairs with R (reader, a read barrier
+ *     after it loads block == 0): message passing. Forbids a reader that
+ *     saw the leaving writer's block == 0 reading state older than that
+ *     writer's reconfiguration. R orders loads only, enough for lookups.
  *   E (writer, after announcing writer_waiting and reading the wake
  *     sequence) pairs with F (reader, after its slot-- or its waiters--):
  *     store buffering again. Forbids: writer sees the old slot AND reader
@@ -74,6 +76,9 @@
 #include <urcu/system.h>
 #include <urcu/uatomic.h>
 #include <urcu/urcu-memb.h>
+
+#include <routed/clock.h>
+#include <routed/hist.h>
 
 #include "gate.h"
 
@@ -142,14 +147,6 @@ struct gate {
 static struct gate_reader *reader_of(struct cds_list_head *node)
 {
 	return caa_container_of(node, struct gate_reader, node);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -274,10 +271,8 @@ static void wake_writer(struct gate *g)
 
 static void record_stall(struct gate_reader *r, uint64_t ns)
 {
-	int bucket = ns < 2 ? 0 : 63 - __builtin_clzll(ns);
+	unsigned bucket = rt_hist_bucket(ns, GATE_STALL_BUCKETS);
 
-	if (bucket >= GATE_STALL_BUCKETS)
-		bucket = GATE_STALL_BUCKETS - 1;
 	OWNER_ADD(r->stall_hist[bucket], 1);
 	OWNER_ADD(r->waits, 1);
 	OWNER_ADD(r->stall_total_ns, ns);
@@ -325,7 +320,7 @@ static enum gate_entry read_enter_slow(struct gate_reader *r)
 
 		if (!waited) {
 			waited = true;
-			wait_start = now_ns();
+			wait_start = rt_clock_ns();
 			/* Tell the next writer to let us in first (fairness, best effort). */
 			uatomic_inc(&g->waiters);
 		}
@@ -346,8 +341,11 @@ static enum gate_entry read_enter_slow(struct gate_reader *r)
 		}
 	}
 	/*
-	 * Acquire: the writer's reconfiguration happened before its release
-	 * store of block = 0, which we just read; our lookups come after.
+	 * R, a read barrier (not an acquire: it orders loads only): our load
+	 * of block == 0 before the loads of our lookups, which is all a
+	 * reader does with what a writer reconfigures. Pairs with G, the
+	 * full barrier before a leaving writer's store of block = 0: having
+	 * read that store, our lookups see everything its section stored.
 	 */
 	cmm_smp_rmb();
 	r->state = READER_IN_SLOW;
@@ -361,7 +359,7 @@ out_waited:
 	 */
 	uatomic_add_return(&g->waiters, -1);
 	wake_writer(g);
-	record_stall(r, now_ns() - wait_start);
+	record_stall(r, rt_clock_ns() - wait_start);
 	return GATE_ENTERED_AFTER_WAIT;
 }
 
@@ -456,7 +454,7 @@ static void writer_wait(struct gate *g, bool (*done)(struct gate *g))
 
 void gate_write_enter(struct gate *g)
 {
-	uint64_t start = now_ns();
+	uint64_t start = rt_clock_ns();
 	int was_blocked;
 
 	assert(!urcu_memb_read_ongoing() && "gate_write_enter in a read-side section");
@@ -475,7 +473,7 @@ void gate_write_enter(struct gate *g)
 	was_blocked = uatomic_xchg(&g->block, 1);
 	assert(!was_blocked);
 	(void)was_blocked;
-	g->block_start_ns = now_ns();
+	g->block_start_ns = rt_clock_ns();
 	g->enter_start_ns = start;
 
 	writer_wait(g, readers_drained);
@@ -488,7 +486,7 @@ void gate_write_enter(struct gate *g)
 
 void gate_write_leave(struct gate *g)
 {
-	uint64_t end = now_ns();
+	uint64_t end = rt_clock_ns();
 	uint64_t held = end - g->block_start_ns;
 	uint64_t entering = g->block_start_ns - g->enter_start_ns;
 
@@ -504,8 +502,8 @@ void gate_write_leave(struct gate *g)
 	pthread_mutex_unlock(&g->reg_lock);
 
 	/*
-	 * Release: everything the write section stored is ordered before
-	 * block = 0 (pairs with the readers' acquire after loading block).
+	 * G: everything the write section stored is ordered before block = 0
+	 * (pairs with R, the read barrier after a reader's load of block).
 	 */
 	cmm_smp_mb();
 	CMM_STORE_SHARED(g->block, 0);
@@ -546,25 +544,5 @@ void gate_stats(struct gate *g, struct gate_stats *out)
 
 uint64_t gate_stall_quantile_ns(const struct gate_stats *st, double q)
 {
-	uint64_t total = 0, seen = 0, rank;
-
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++)
-		total += st->stall_hist[i];
-	if (!total || q <= 0)
-		return 0;
-	if (q > 1)
-		q = 1;
-	/* The smallest count that covers the fraction q, at least one. */
-	rank = (uint64_t)(q * (double)total + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++) {
-		seen += st->stall_hist[i];
-		if (seen >= rank) {
-			uint64_t upper = i >= 63 ? UINT64_MAX : (2ull << i) - 1;
-
-			return upper < st->stall_max_ns ? upper : st->stall_max_ns;
-		}
-	}
-	return st->stall_max_ns;
+	return rt_hist_quantile(st->stall_hist, GATE_STALL_BUCKETS, st->stall_max_ns, q);
 }

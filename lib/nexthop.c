@@ -66,6 +66,12 @@ void nexthop_table_fini(struct nexthop_table *nt)
 	nt->nbuckets = nt->count = 0;
 }
 
+/* The writer's view of chunk ci of the index table, under the writer lock. */
+static struct nexthop_chunk *chunk_locked(const struct nexthop_table *nt, uint32_t ci)
+{
+	return wlock_dereference(nt->dir[ci], nt->lock);
+}
+
 /*
  * An index for nh, published in the index table; 0 when out of memory or of
  * indexes. The recycling stack always has room for every index handed out,
@@ -93,7 +99,7 @@ static uint32_t index_take(struct nexthop_table *nt, struct nexthop *nh)
 		index = nt->next_index + 1;
 	}
 	i = index - 1;
-	c = nt->dir[i >> NEXTHOP_CHUNK_BITS];
+	c = chunk_locked(nt, i >> NEXTHOP_CHUNK_BITS);
 	if (!c) {
 		c = calloc(1, sizeof(*c));
 		if (!c)
@@ -121,9 +127,8 @@ void nexthop_index_release(struct nexthop_table *nt, uint32_t index)
 {
 	uint32_t i = index - 1;
 
-	wlock_assert_held(nt->lock);
 	/* A grace period has passed: no reader holds a word naming it. */
-	nt->dir[i >> NEXTHOP_CHUNK_BITS]->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)] = NULL;
+	chunk_locked(nt, i >> NEXTHOP_CHUNK_BITS)->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)] = NULL;
 	nt->free_index[nt->n_free++] = index;
 	if (nt->n_free < nt->next_index)
 		return;
@@ -133,7 +138,7 @@ void nexthop_index_release(struct nexthop_table *nt, uint32_t index)
 	 * baseline memory.
 	 */
 	for (uint32_t c = 0; c < NEXTHOP_DIR_SLOTS && nt->nchunks; c++) {
-		if (nt->dir[c]) {
+		if (chunk_locked(nt, c)) {
 			free(nt->dir[c]);
 			nt->dir[c] = NULL;
 			nt->nchunks--;

@@ -37,7 +37,7 @@
 #include <urcu/system.h>
 #include <urcu/urcu-memb.h>
 
-#include <routed/table.h>
+#include <routed/rcu.h>
 
 #include "rcu_sync.h"
 

@@ -33,6 +33,7 @@ struct reclaim {
 	struct reclaim_batch *open;	/* being filled by the current operation */
 	struct reclaim_batch *with_ids;	/* committed batches with ids, oldest first */
 	struct reclaim_batch **with_ids_tail;
+	uint64_t (*clock_ns)(void);	/* rt_clock_ns(); tests may set their own */
 	uint64_t open_since_ns;		/* when the open batch got its first item */
 	uint64_t pending_bytes;		/* uatomic: retired, not yet freed */
 	uint64_t pending_batches;	/* uatomic */
@@ -93,8 +94,5 @@ void reclaim_flush(struct reclaim *rc);
 void reclaim_collect_ids(struct reclaim *rc, void (*release_id)(void *arg, uint32_t id), void *arg);
 /* Wait for every committed batch (rcu_barrier); never inside a read-side section. */
 void reclaim_barrier(struct reclaim *rc);
-
-void rt_poison_set(bool on);
-bool rt_poison_enabled(void);
 
 #endif

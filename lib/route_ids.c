@@ -35,6 +35,12 @@ void route_ids_fini(struct route_ids *e)
 	e->usage = NULL;
 }
 
+/* The writer's view of chunk ci, under the writer lock. */
+static struct route_id_chunk *chunk_locked(const struct route_ids *e, uint32_t ci)
+{
+	return wlock_dereference(e->chunks[ci], e->lock);
+}
+
 static uint64_t answer_word(const struct rib_route *r)
 {
 	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ROUTE_ID_ANSWER_NH_SHIFT |
@@ -46,10 +52,10 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 	wlock_assert_held(e->lock);
 	for (uint32_t ci = e->first_free_chunk; ci < ROUTE_ID_MAX_CHUNKS; ci++) {
 		struct route_id_usage *u = e->usage[ci];
+		struct route_id_chunk *c;
 
 		if (!u) {
-			struct route_id_chunk *c = calloc(1, sizeof(*c));
-
+			c = calloc(1, sizeof(*c));
 			u = calloc(1, sizeof(*u));
 			if (!c || !u) {
 				free(c);
@@ -65,6 +71,7 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 			e->first_free_chunk = ci + 1;
 			continue;
 		}
+		c = chunk_locked(e, ci);
 		for (unsigned w = 0; w < ROUTE_ID_CHUNK_SLOTS / 64; w++) {
 			unsigned b;
 
@@ -76,8 +83,8 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 			e->live++;
 			e->first_free_chunk = ci;
 			/* Not reachable yet: the FIB publish that uses the id orders these stores. */
-			CMM_STORE_SHARED(e->chunks[ci]->slot[w * 64 + b], r);
-			CMM_STORE_SHARED(e->chunks[ci]->answer[w * 64 + b], answer_word(r));
+			CMM_STORE_SHARED(c->slot[w * 64 + b], r);
+			CMM_STORE_SHARED(c->answer[w * 64 + b], answer_word(r));
 			return (ci << ROUTE_ID_CHUNK_BITS) + w * 64 + b + 1;
 		}
 	}
@@ -87,10 +94,8 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 void route_ids_set(struct route_ids *e, uint32_t id, struct rib_route *r)
 {
 	uint32_t i = id - 1;
+	struct route_id_chunk *c = chunk_locked(e, i >> ROUTE_ID_CHUNK_BITS);
 
-	struct route_id_chunk *c = e->chunks[i >> ROUTE_ID_CHUNK_BITS];
-
-	wlock_assert_held(e->lock);
 	/* Pairs with rcu_dereference() in route_ids_get(): r is fully built. */
 	rcu_assign_pointer(c->slot[i & (ROUTE_ID_CHUNK_SLOTS - 1)], r);
 	/*
@@ -106,12 +111,12 @@ void route_ids_release(struct route_ids *e, uint32_t id)
 {
 	uint32_t i = id - 1, ci = i >> ROUTE_ID_CHUNK_BITS, si = i & (ROUTE_ID_CHUNK_SLOTS - 1);
 	struct route_id_usage *u = e->usage[ci];
+	struct route_id_chunk *c = chunk_locked(e, ci);
 
-	wlock_assert_held(e->lock);
 	u->used[si / 64] &= ~(1ULL << (si % 64));
 	u->count--;
 	e->live--;
-	e->chunks[ci]->slot[si] = NULL;
+	c->slot[si] = NULL;
 	if (ci < e->first_free_chunk)
 		e->first_free_chunk = ci;
 	if (u->count)
@@ -120,7 +125,7 @@ void route_ids_release(struct route_ids *e, uint32_t id)
 	 * Every id of the chunk was released, each a grace period after its
 	 * last use: no reader can index this chunk any more.
 	 */
-	free(e->chunks[ci]);
+	free(c);
 	free(u);
 	e->chunks[ci] = NULL;
 	e->usage[ci] = NULL;

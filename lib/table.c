@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A table ties the writer side (RIB, next hops, the writer lock, deferred
- * reclamation) to the reader side (FIB tries and the route-id table).
+ * reclamation) to the reader side (FIB tries and the route-id table); this
+ * file is the writer side, table_lookup.c the lookups.
  *
  * Everything readers use hangs off one RCU-published state object, so the
  * whole table can be replaced with a single pointer swap; single-route
@@ -17,133 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/rcu.h>
 #include <routed/table.h>
 
-#include "route_ids.h"
 #include "fib.h"
-#include "nexthop.h"
-#include "reclaim.h"
-#include "rib.h"
-#include "route_int.h"
-#include "wlock.h"
-
-#ifdef HAVE_POPCNT_CLONES
-/* Lookup entry points built twice, plain and with POPCNT (see configure.ac). */
-#define LOOKUP_CLONES __attribute__((target_clones("default", "popcnt")))
-#else
-#define LOOKUP_CLONES
-#endif
-
-struct table_state {
-	struct rib rib4, rib6;
-	struct nexthop_table nexthops;
-	struct route_ids ids;
-	struct fib_trie *fib4, *fib6;
-};
-
-struct rt_table {
-	uint32_t id;
-	struct wlock lock;
-	struct reclaim rc;
-	struct table_state *state;	/* RCU-published */
-	uint64_t generation;
-};
-
-void rt_reader_register(void)
-{
-	urcu_memb_register_thread();
-}
-
-void rt_reader_unregister(void)
-{
-	urcu_memb_unregister_thread();
-}
-
-bool rt_rcu_has_membarrier(void)
-{
-	return urcu_memb_has_sys_membarrier != 0;
-}
-
-/*
- * Grace-period accounting. Several threads may wait for grace periods at
- * once (the control thread, a table writer elsewhere, tests): the counters
- * are relaxed atomics. They order nothing; a reader of the stats may see
- * the count of one wait before its histogram bucket, which is harmless.
- */
-static struct rt_rcu_stats gp_stats;
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned log2_bucket(uint64_t ns)
-{
-	unsigned b = ns < 2 ? 0 : 63u - (unsigned)__builtin_clzll(ns);
-
-	return b < RT_RCU_GP_BUCKETS ? b : RT_RCU_GP_BUCKETS - 1;
-}
-
-void rt_rcu_synchronize(void)
-{
-	uint64_t start = monotonic_ns(), ns, max;
-
-	urcu_memb_synchronize_rcu();
-	ns = monotonic_ns() - start;
-	__atomic_fetch_add(&gp_stats.grace_periods, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&gp_stats.total_ns, ns, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&gp_stats.hist[log2_bucket(ns)], 1, __ATOMIC_RELAXED);
-	max = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
-	while (ns > max && !__atomic_compare_exchange_n(&gp_stats.max_ns, &max, ns, true,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-}
-
-void rt_rcu_stats(struct rt_rcu_stats *out)
-{
-	out->grace_periods = __atomic_load_n(&gp_stats.grace_periods, __ATOMIC_RELAXED);
-	out->total_ns = __atomic_load_n(&gp_stats.total_ns, __ATOMIC_RELAXED);
-	out->max_ns = __atomic_load_n(&gp_stats.max_ns, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
-		out->hist[i] = __atomic_load_n(&gp_stats.hist[i], __ATOMIC_RELAXED);
-}
-
-uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q)
-{
-	uint64_t total = 0, seen = 0, rank;
-
-	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++)
-		total += st->hist[i];
-	if (!total || q <= 0)
-		return 0;
-	if (q > 1)
-		q = 1;
-	/* The smallest count covering the fraction q, at least one. */
-	rank = (uint64_t)(q * (double)total + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (unsigned i = 0; i < RT_RCU_GP_BUCKETS; i++) {
-		seen += st->hist[i];
-		if (seen >= rank) {
-			uint64_t upper = (2ull << i) - 1;
-
-			return upper < st->max_ns ? upper : st->max_ns;
-		}
-	}
-	return st->max_ns;
-}
-
-void rt_set_poison_on_free(bool on)
-{
-	rt_poison_set(on);
-}
+#include "table_int.h"
 
 static void route_free_now(void *arg, struct rib_route *r)
 {
@@ -211,14 +93,20 @@ static struct fib_trie *fib_of(struct table_state *st, int family)
 	return family == AF_INET ? st->fib4 : st->fib6;
 }
 
+/* The writer's view of the published state, under the writer lock. */
+static struct table_state *state_locked(struct rt_table *t)
+{
+	return wlock_dereference(t->state, &t->lock);
+}
+
 static void release_id(void *arg, uint32_t id)
 {
 	struct rt_table *t = arg;
 
 	if (id & NEXTHOP_ID_FLAG)
-		nexthop_index_release(&t->state->nexthops, id & ~NEXTHOP_ID_FLAG);
+		nexthop_index_release(&state_locked(t)->nexthops, id & ~NEXTHOP_ID_FLAG);
 	else
-		route_ids_release(&t->state->ids, id);
+		route_ids_release(&state_locked(t)->ids, id);
 }
 
 static void write_begin(struct rt_table *t)
@@ -267,7 +155,7 @@ void rt_table_destroy(struct rt_table *t)
 	reclaim_flush(&t->rc);
 	reclaim_barrier(&t->rc);
 	reclaim_collect_ids(&t->rc, release_id, t);
-	state_free_now(t->state);
+	state_free_now(state_locked(t));
 	wlock_unlock(&t->lock);
 	wlock_destroy(&t->lock);
 	free(t);
@@ -276,21 +164,6 @@ void rt_table_destroy(struct rt_table *t)
 uint32_t rt_table_id(const struct rt_table *t)
 {
 	return t->id;
-}
-
-/* Copy a stored route out; safe from readers (everything it reads is immutable). */
-static void route_export(const struct rib_route *r, struct rt_route *out)
-{
-	const struct nexthop *nh = r->nh;
-
-	out->table = r->table;
-	out->prefix = r->prefix;
-	out->gateway = nh->gateway;
-	memcpy(out->dev, nh->dev, RT_DEV_LEN);
-	out->metric = r->metric;
-	memcpy(out->proto, proto_name(r->proto), RT_PROTO_LEN);
-	out->has_tag = r->has_tag;
-	out->tag = r->tag;
 }
 
 static struct rib_route *route_new(struct table_state *st, const struct rt_route *in, int proto)
@@ -410,7 +283,7 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 static int insert_locked(struct rt_table *t, const struct rt_route *route, bool replace,
 			 struct rt_route *old, bool *had_old)
 {
-	struct table_state *st = t->state;
+	struct table_state *st = state_locked(t);
 	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
@@ -446,7 +319,7 @@ static int insert_locked(struct rt_table *t, const struct rt_route *route, bool 
 		if (node->routes == r)
 			route_ids_set(&st->ids, node->id, r);
 		if (old)
-			route_export(prev, old);
+			table_route_export(prev, old);
 		*had_old = true;
 		route_retire(t, st, prev);
 		bump_generation(t);
@@ -479,7 +352,7 @@ static bool key_matches(const struct rib_route *r, const struct rt_route_key *k,
 
 static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struct rt_route *old)
 {
-	struct table_state *st = t->state;
+	struct table_state *st = state_locked(t);
 	struct rt_prefix prefix;
 	struct rib *rib;
 	struct rib_node *node;
@@ -513,7 +386,7 @@ static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struc
 		}
 	}
 	if (old)
-		route_export(r, old);
+		table_route_export(r, old);
 	rib->routes--;
 	route_retire(t, st, r);
 	rib_prune(rib, node);
@@ -814,26 +687,31 @@ static int collect_keys(const struct rib_node *n, void *arg)
 long rt_table_flush(struct rt_table *t, const char *proto)
 {
 	struct collect_ctx c = { 0 };
+	struct table_state *st;
 	long n = 0;
 	int err = 0;
 
 	write_begin(t);
+	st = state_locked(t);
 	if (!proto || !*proto) {
 		/* Everything: swap in an empty state instead of n deletes. */
-		n = (long)(t->state->rib4.routes + t->state->rib6.routes);
+		n = (long)(st->rib4.routes + st->rib6.routes);
 		err = replace_all_locked(t, NULL, 0, NULL);
 		write_end(t);
 		return err ? err : n;
 	}
 	c.proto = proto_find(proto);
 	if (c.proto) {
-		err = rib_walk(&t->state->rib4, 0, 0, 0, collect_keys, &c);
+		err = rib_walk(&st->rib4, 0, 0, 0, collect_keys, &c);
 		if (!err)
-			err = rib_walk(&t->state->rib6, 0, 0, 0, collect_keys, &c);
+			err = rib_walk(&st->rib6, 0, 0, 0, collect_keys, &c);
 	}
-	for (size_t i = 0; !err && i < c.n; i++)
-		if (!delete_locked(t, &c.keys[i], NULL))
+	/* Route by route: on a failure, what was deleted before it stays deleted. */
+	while (!err && (size_t)n < c.n) {
+		err = delete_locked(t, &c.keys[n], NULL);
+		if (!err)
 			n++;
+	}
 	write_end(t);
 	free(c.keys);
 	return err ? err : n;
@@ -848,168 +726,13 @@ long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route
 	if (canonical_prefix(p, &prefix))
 		return -EINVAL;
 	wlock_lock(&t->lock);
-	node = rib_find(rib_of(t->state, prefix.addr.family), key_from_addr(&prefix.addr),
+	node = rib_find(rib_of(state_locked(t), prefix.addr.family), key_from_addr(&prefix.addr),
 			prefix.len);
 	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
 		if ((size_t)n < max)
-			route_export(r, &out[n]);
+			table_route_export(r, &out[n]);
 	wlock_unlock(&t->lock);
 	return n;
-}
-
-static inline uint32_t lookup_id(const struct table_state *st, const struct rt_addr *a)
-{
-	if (a->family == AF_INET)
-		return fib_lookup4(st->fib4, rt_addr_to_v4(a));
-	if (a->family == AF_INET6)
-		return fib_lookup6(st->fib6, a->bytes);
-	return RT_NO_ROUTE;
-}
-
-LOOKUP_CLONES
-void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size_t n,
-		     struct rt_lookup_result *out)
-{
-	const struct table_state *st;
-
-	urcu_memb_read_lock();
-	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
-	st = rcu_dereference(t->state);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t id = lookup_id(st, &addrs[i]);
-
-		out[i].found = id != RT_NO_ROUTE;
-		if (out[i].found)
-			route_export(route_ids_get(&st->ids, id), &out[i].route);
-	}
-	urcu_memb_read_unlock();
-}
-
-bool rt_table_lookup_one(const struct rt_table *t, const struct rt_addr *addr,
-			 struct rt_lookup_result *out)
-{
-	rt_table_lookup(t, addr, 1, out);
-	return out->found;
-}
-
-LOOKUP_CLONES
-void rt_table_lookup_ids4(const struct rt_table *t, const uint32_t *addrs, size_t n, uint32_t *ids)
-{
-	const struct table_state *st;
-	const struct fib_trie *fib;
-
-	urcu_memb_read_lock();
-	st = rcu_dereference(t->state);
-	fib = st->fib4;
-	fib_lookup4_batch(fib, addrs, n, ids);
-	urcu_memb_read_unlock();
-}
-
-LOOKUP_CLONES
-void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n, uint32_t *ids)
-{
-	const struct table_state *st;
-	const struct fib_trie *fib;
-
-	urcu_memb_read_lock();
-	st = rcu_dereference(t->state);
-	fib = st->fib6;
-	fib_lookup6_batch(fib, addrs, n, ids);
-	urcu_memb_read_unlock();
-}
-
-/*
- * Answers, inside one read-side section. A batch is looked up in groups,
- * software-pipelined: while group g walks the FIB, the answer words of
- * group g - 1, prefetched when its ids came out, arrive; so the id-table
- * misses overlap the next group's trie misses instead of following them.
- */
-#define ANSWER_GROUP FIB_BATCH_GROUP
-
-static inline void answers_prefetch(const struct table_state *st, const uint32_t *id, size_t m)
-{
-	for (size_t i = 0; i < m; i++)
-		if (id[i] != RT_NO_ROUTE)
-			__builtin_prefetch(route_ids_answer_slot(&st->ids, id[i]));
-}
-
-static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
-				struct rt_answer *out)
-{
-	for (size_t i = 0; i < m; i++) {
-		struct rt_answer *a = &out[i];
-		const struct nexthop *nh;
-		uint64_t w;
-
-		if (id[i] == RT_NO_ROUTE) {
-			memset(a, 0, sizeof(*a));
-			continue;
-		}
-		w = route_ids_answer(&st->ids, id[i]);
-		nh = nexthop_by_index(&st->nexthops, route_id_answer_nexthop(w));
-		a->found = true;
-		a->len = (uint8_t)route_id_answer_len(w);
-		a->has_tag = route_id_answer_has_tag(w);
-		a->tag = route_id_answer_tag(w);
-		a->has_gateway = nh->gateway.family != 0;
-		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
-	}
-}
-
-/* One group's FIB walk, per family; inlined into answer_batch() with the family known. */
-typedef void (*fib_group_fn)(const struct table_state *st, const void *addrs, size_t base,
-			     size_t m, uint32_t *ids);
-
-static inline __attribute__((always_inline)) void
-group4(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
-{
-	fib_lookup4_batch(st->fib4, (const uint32_t *)addrs + base, m, ids);
-}
-
-static inline __attribute__((always_inline)) void
-group6(const struct table_state *st, const void *addrs, size_t base, size_t m, uint32_t *ids)
-{
-	/* Through uintptr_t: C counts an array of const as not const-qualified itself. */
-	fib_lookup6_batch(st->fib6, (const uint8_t(*)[16])(uintptr_t)addrs + base, m, ids);
-}
-
-static inline __attribute__((always_inline)) void
-answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *ids,
-	     struct rt_answer *out, fib_group_fn group)
-{
-	const struct table_state *st;
-	size_t prev = 0, prev_m = 0;
-
-	urcu_memb_read_lock();
-	/* Pairs with rcu_xchg_pointer() in rt_table_replace_all(). */
-	st = rcu_dereference(t->state);
-	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
-
-		group(st, addrs, base, m, ids + base);
-		answers_prefetch(st, ids + base, m);
-		if (prev_m)
-			answers_fill(st, ids + prev, prev_m, out + prev);
-		prev = base;
-		prev_m = m;
-	}
-	if (prev_m)
-		answers_fill(st, ids + prev, prev_m, out + prev);
-	urcu_memb_read_unlock();
-}
-
-LOOKUP_CLONES
-void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
-		      uint32_t *ids, struct rt_answer *out)
-{
-	answer_batch(t, addrs, n, ids, out, group4);
-}
-
-LOOKUP_CLONES
-void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
-		      uint32_t *ids, struct rt_answer *out)
-{
-	answer_batch(t, addrs, n, ids, out, group6);
 }
 
 struct walk_export {
@@ -1025,7 +748,7 @@ static int walk_export(const struct rib_node *n, void *arg)
 	for (const struct rib_route *rr = n->routes; rr; rr = rr->next) {
 		int rc;
 
-		route_export(rr, &r);
+		table_route_export(rr, &r);
 		rc = w->fn(&r, w->arg);
 		if (rc)
 			return rc;
@@ -1050,7 +773,7 @@ int rt_table_walk(struct rt_table *t, int family, const struct rt_prefix *from,
 		/* Starting in IPv6 skips IPv4 entirely. */
 		if (from && from->addr.family == AF_INET6 && f == AF_INET)
 			continue;
-		rc = rib_walk(rib_of(t->state, f), use_from,
+		rc = rib_walk(rib_of(state_locked(t), f), use_from,
 			      use_from ? key_from_addr(&from->addr) : 0, use_from ? from->len : 0,
 			      walk_export, &w);
 	}
@@ -1075,7 +798,7 @@ void rt_table_stats(struct rt_table *t, struct rt_table_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	wlock_lock(&t->lock);
-	st = t->state;
+	st = state_locked(t);
 	family_stats(&st->rib4, st->fib4, &s->v4);
 	family_stats(&st->rib6, st->fib6, &s->v6);
 	s->nexthops = st->nexthops.count;

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include <routed/clock.h>
 
 #include "ctl_client.h"
 
@@ -49,10 +50,7 @@ static int fail(struct ctl_error *err, int status, const char *fmt, ...)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(rt_clock_ns() / 1000000);
 }
 
 struct ctl_client *ctl_client_connect(const char *path, int timeout_ms, struct ctl_error *err)

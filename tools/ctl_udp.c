@@ -22,10 +22,10 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 #include <routed/prefix.h>
 
@@ -87,10 +87,7 @@ struct ctl_udp {
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(rt_clock_ns() / 1000000);
 }
 
 static unsigned wire_family(int fam)

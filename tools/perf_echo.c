@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 #include <routed/table.h>
 
@@ -32,8 +34,8 @@ struct echo_thread {
 	int fd;
 	bool stalled;
 	uint64_t served; /* responses handed to the kernel */
-	/* Read by perf_echo_responses() while running: relaxed atomics. */
-	atomic_uint_fast64_t responses, dropped;
+	/* Read by perf_echo_responses() while running: uatomic, no barrier. */
+	uint64_t responses, dropped;
 	struct mmsghdr in[ECHO_BATCH], out[ECHO_BATCH];
 	struct iovec iov[ECHO_BATCH], out_iov[ECHO_BATCH];
 	struct sockaddr_storage peer[ECHO_BATCH];
@@ -45,18 +47,10 @@ struct perf_echo {
 	struct perf_sockaddr bound;
 	int stop_fd; /* eventfd: readable once stop is requested */
 	/* CLOCK_MONOTONIC ns of the first request, 0 before (for the stall). */
-	atomic_uint_fast64_t first_request_ns;
+	uint64_t first_request_ns;
 	unsigned nthreads;
 	struct echo_thread *threads;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -70,17 +64,17 @@ static void sleep_ms(unsigned ms)
 static void maybe_stall(struct echo_thread *t, uint64_t now)
 {
 	struct perf_echo *e = t->echo;
-	uint_fast64_t first = 0;
+	uint64_t first;
 
 	if (!e->cfg.stall_ms || t->stalled)
 		return;
 	/*
-	 * Relaxed: the first request's time is a lone value; whichever thread
-	 * sets it, every thread reads either 0 (and tries to set it) or it.
+	 * The first request's time is a lone value (the cmpxchg's barriers
+	 * order nothing here); whichever thread sets it, every thread reads
+	 * either 0 (and tries to set it) or it.
 	 */
-	if (!atomic_compare_exchange_strong_explicit(&e->first_request_ns, &first, now,
-						     memory_order_relaxed, memory_order_relaxed) &&
-	    now - first >= (uint64_t)(e->cfg.stall_after_s * 1e9)) {
+	first = uatomic_cmpxchg(&e->first_request_ns, 0, now);
+	if (first && now - first >= (uint64_t)(e->cfg.stall_after_s * 1e9)) {
 		t->stalled = true;
 		sleep_ms(e->cfg.stall_ms);
 	}
@@ -118,8 +112,8 @@ static unsigned answer_batch(struct echo_thread *t, unsigned n)
 		};
 		out++;
 	}
-	/* Relaxed: statistics only. */
-	atomic_fetch_add_explicit(&t->dropped, dropped, memory_order_relaxed);
+	/* Statistics only: uatomic_add() implies no barrier. */
+	uatomic_add(&t->dropped, dropped);
 	return out;
 }
 
@@ -138,8 +132,8 @@ static void send_batch(struct echo_thread *t, unsigned n)
 		}
 		done += (unsigned)rc;
 	}
-	atomic_fetch_add_explicit(&t->responses, done, memory_order_relaxed);
-	atomic_fetch_add_explicit(&t->dropped, n - done, memory_order_relaxed);
+	uatomic_add(&t->responses, done);
+	uatomic_add(&t->dropped, n - done);
 }
 
 static void *echo_main(void *arg)
@@ -165,7 +159,7 @@ static void *echo_main(void *arg)
 			n = recvmmsg(t->fd, t->in, ECHO_BATCH, MSG_DONTWAIT, NULL);
 			if (n <= 0)
 				break;
-			maybe_stall(t, now_ns());
+			maybe_stall(t, rt_clock_ns());
 			send_batch(t, answer_batch(t, (unsigned)n));
 			if (n < ECHO_BATCH)
 				break;
@@ -286,7 +280,7 @@ uint64_t perf_echo_responses(const struct perf_echo *e)
 	uint64_t sum = 0;
 
 	for (unsigned i = 0; i < e->nthreads; i++)
-		sum += atomic_load_explicit(&e->threads[i].responses, memory_order_relaxed);
+		sum += uatomic_read(&e->threads[i].responses);
 	return sum;
 }
 
@@ -295,6 +289,6 @@ uint64_t perf_echo_dropped(const struct perf_echo *e)
 	uint64_t sum = 0;
 
 	for (unsigned i = 0; i < e->nthreads; i++)
-		sum += atomic_load_explicit(&e->threads[i].dropped, memory_order_relaxed);
+		sum += uatomic_read(&e->threads[i].dropped);
 	return sum;
 }

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 #include <routed/table.h>
 
@@ -72,14 +75,6 @@ struct worker {
 	struct iovec riov[RECV_BATCH];
 	uint8_t rbuf[RECV_BATCH][RECV_BUF];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -285,7 +280,7 @@ static void receive(struct worker *w, unsigned sock)
 		if (n <= 0)
 			return;
 		/* One timestamp per batch: every datagram in it had arrived by now. */
-		now = now_ns();
+		now = rt_clock_ns();
 		for (int i = 0; i < n; i++)
 			handle_response(w, w->rbuf[i], w->rmsg[i].msg_len,
 					w->rmsg[i].msg_hdr.msg_flags, now);
@@ -354,7 +349,7 @@ static void pin(const struct worker *w)
 static void run_worker(struct worker *w)
 {
 	const struct perf_load_config *cfg = w->cfg;
-	uint64_t now = now_ns(), next_scan = w->t0 + w->scan_ns, drain_deadline = 0;
+	uint64_t now = rt_clock_ns(), next_scan = w->t0 + w->scan_ns, drain_deadline = 0;
 	bool sending = true;
 
 	while (now < w->t0) {
@@ -362,7 +357,7 @@ static void run_worker(struct worker *w)
 				      .tv_nsec = (long)(w->t0 % 1000000000u)};
 
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-		now = now_ns();
+		now = rt_clock_ns();
 	}
 	for (;;) {
 		uint64_t wake;
@@ -372,9 +367,8 @@ static void run_worker(struct worker *w)
 			for (unsigned round = 0; round < SEND_ROUNDS; round++)
 				if (send_round(w, now) < SEND_BATCH)
 					break;
-			/* Relaxed: a lone flag; nothing is published with it. */
-			if (now >= w->end ||
-			    atomic_load_explicit(cfg->stop, memory_order_relaxed)) {
+			/* No barrier: a lone flag; nothing is published with it. */
+			if (now >= w->end || uatomic_read(cfg->stop)) {
 				sending = false;
 				w->send_end = min64(now, w->end);
 				drain_deadline = now + w->timeout_ns;
@@ -394,7 +388,7 @@ static void run_worker(struct worker *w)
 			for (unsigned i = 0; i < cfg->sockets; i++)
 				if (w->pfds[i].revents)
 					receive(w, i);
-		now = now_ns();
+		now = rt_clock_ns();
 	}
 	expire(w, now, true);
 	/* What the schedule still held for the measured period never went out. */
@@ -575,7 +569,7 @@ int perf_load_run(const struct perf_load_config *cfg, struct perf_load_result *o
 			initialized++;
 			goto out;
 		}
-	t0 = now_ns() + START_DELAY_NS;
+	t0 = rt_clock_ns() + START_DELAY_NS;
 	for (unsigned i = 0; i < cfg->threads; i++)
 		worker_schedule(&workers[i], t0);
 	for (unsigned i = 0; i < cfg->threads; i++) {

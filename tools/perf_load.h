@@ -18,7 +18,6 @@
 #ifndef ROUTEPERF_LOAD_H
 #define ROUTEPERF_LOAD_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,7 +47,7 @@ struct perf_load_config {
 	const struct perf_ref *ref; /* NULL: answers are not verified */
 	const int *cpus;	    /* pin thread i to cpus[i % ncpus]; ncpus 0: no pinning */
 	size_t ncpus;
-	const atomic_bool *stop; /* set (by a signal handler) to end the run early */
+	const int *stop; /* uatomic: set (by a signal handler) to end the run early */
 };
 
 struct perf_load_result {

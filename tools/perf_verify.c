@@ -3,10 +3,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <urcu/uatomic.h>
 
 #include <routed/routefile.h>
 
@@ -21,7 +22,7 @@ struct perf_ref {
 	size_t n;
 };
 
-static atomic_uint examples_printed;
+static unsigned examples_printed;
 
 struct perf_ref *perf_ref_load(const char *path, uint32_t table_id, char *err, size_t errlen)
 {
@@ -159,8 +160,8 @@ static void print_example(const struct rt_wire_answer *got, const struct rt_answ
 	char addr[RT_ADDR_STRLEN], g[128], w[128];
 	int af = got->addr.family;
 
-	/* Relaxed: only caps how many lines are printed, orders nothing. */
-	if (atomic_fetch_add_explicit(&examples_printed, 1, memory_order_relaxed) >= MAX_EXAMPLES)
+	/* Only caps how many lines are printed (the barriers it implies order nothing here). */
+	if (uatomic_add_return(&examples_printed, 1) > MAX_EXAMPLES)
 		return;
 	rt_addr_format(&got->addr, addr, sizeof(addr));
 	describe(g, sizeof(g), got->found, got->len, got->has_gateway, got->gateway.bytes,

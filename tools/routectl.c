@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <routed/clock.h>
 #include <routed/paths.h>
 
 #include "ctl_words.h"
@@ -157,18 +157,14 @@ static int no_words(const char *cmd, int argc, char **argv)
 	return argc ? ctl_usage_error(cmd, "unexpected word '%s'", argv[0]) : EXIT_OK;
 }
 
-static double elapsed_ms(const struct timespec *since)
+static double elapsed_ms(uint64_t since_ns)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
-	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+	return (double)(rt_clock_ns() - since_ns) / 1e6;
 }
 
 static int cmd_ping(struct ctl *ctl, int argc, char **argv)
 {
-	struct timespec start;
+	uint64_t start;
 	json_t *result;
 	int rc;
 
@@ -179,11 +175,11 @@ static int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	rc = ctl_connect(ctl);
 	if (rc)
 		return rc;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = rt_clock_ns();
 	rc = ctl_call(ctl, "ping", NULL, &result);
 	if (rc)
 		return rc;
-	ctl->out->ping(result, elapsed_ms(&start));
+	ctl->out->ping(result, elapsed_ms(start));
 	json_decref(result);
 	return EXIT_OK;
 }

@@ -16,13 +16,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
+#include <routed/clock.h>
 #include <routed/lookup_wire.h>
 
 #include "perf_control.h"
@@ -61,13 +63,13 @@ struct options {
 	int cpus[MAX_CPUS];
 };
 
-static atomic_bool stop_requested;
+static int stop_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	/* Relaxed: a lone flag, read by the threads at their next wakeup. */
-	atomic_store_explicit(&stop_requested, true, memory_order_relaxed);
+	/* No barrier: a lone flag, read by the threads at their next wakeup. */
+	uatomic_set(&stop_requested, 1);
 }
 
 static void usage(FILE *f)
@@ -432,15 +434,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 static void wait_for_stop(double seconds)
 {
 	struct timespec slice = {.tv_nsec = 10000000};
-	struct timespec start, now;
+	uint64_t start = rt_clock_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* Relaxed: see on_signal(). */
-	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (seconds > 0 && (double)(now.tv_sec - start.tv_sec) +
-					   (double)(now.tv_nsec - start.tv_nsec) / 1e9 >=
-				       seconds)
+	/* No barrier: see on_signal(). */
+	while (!uatomic_read(&stop_requested)) {
+		if (seconds > 0 && (double)(rt_clock_ns() - start) / 1e9 >= seconds)
 			break;
 		nanosleep(&slice, NULL);
 	}

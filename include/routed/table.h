@@ -6,8 +6,10 @@
  *
  * Threads:
  * - Writers: any thread; all mutators take the table's writer lock, so
- *   writes to one table are serialized. Mutators must not be called inside
- *   an RCU read-side section (they may wait for a grace period).
+ *   writes to one table are serialized. Mutators, and the calls that read
+ *   under the writer lock (get, walk, stats), must not be called inside an
+ *   RCU read-side section: the lock is held across grace periods. They
+ *   abort if they are.
  * - Readers: the lookup calls. The calling thread must be a registered
  *   urcu-memb reader (rt_reader_register()). Each call is one read-side
  *   section; lookups take no lock and do no atomic read-modify-write.
@@ -27,47 +29,10 @@
 #include <stdint.h>
 
 #include <routed/prefix.h>
+#include <routed/rcu.h>	/* readers register there */
 #include <routed/route.h>
 
 struct rt_table;
-
-/* Register / unregister the calling thread as an RCU reader. */
-void rt_reader_register(void);
-void rt_reader_unregister(void);
-
-/* Whether urcu-memb uses membarrier(2) for its grace periods. */
-bool rt_rcu_has_membarrier(void);
-
-/*
- * urcu_memb_synchronize_rcu(), timed and counted: every grace period the
- * library and the daemon wait for goes through here, so stats can show
- * how many there were and how long they took. Not inside a read-side
- * section. Any thread.
- */
-void rt_rcu_synchronize(void);
-
-/* Grace-period latency histogram: bucket i counts waits of [2^i, 2^(i+1)) ns. */
-#define RT_RCU_GP_BUCKETS 40
-
-struct rt_rcu_stats {
-	uint64_t grace_periods;		/* rt_rcu_synchronize() calls completed */
-	uint64_t total_ns;
-	uint64_t max_ns;
-	uint64_t hist[RT_RCU_GP_BUCKETS];
-};
-/* A copy of the counters (each one read atomically; not one snapshot). Any thread. */
-void rt_rcu_stats(struct rt_rcu_stats *out);
-/*
- * An upper bound of the q-quantile (0 < q <= 1) of grace-period latency:
- * the upper edge of the bucket holding it, capped by max_ns; 0 if none.
- */
-uint64_t rt_rcu_gp_quantile_ns(const struct rt_rcu_stats *st, double q);
-
-/*
- * Poison freed FIB/RIB memory with 0x6b before freeing it, so a reader that
- * touches reclaimed memory reads garbage (tests turn this on).
- */
-void rt_set_poison_on_free(bool on);
 
 struct rt_table *rt_table_create(uint32_t id);
 /*
@@ -101,7 +66,10 @@ struct rt_route_key {
 int rt_table_delete(struct rt_table *t, const struct rt_route_key *key);
 /*
  * Delete every route of protocol proto ("" or NULL = all, done as one swap
- * to an empty table); returns how many, or -errno.
+ * to an empty table); returns how many, or -errno. All routes: on error
+ * nothing changed. One protocol: routes are deleted one by one and the
+ * first failure (-ENOMEM) stops the flush; the routes deleted before it
+ * stay deleted, the others stay, and a second call deletes the rest.
  */
 long rt_table_flush(struct rt_table *t, const char *proto);
 

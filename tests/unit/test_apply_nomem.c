@@ -4,6 +4,8 @@
  * allocation the library makes during a batch is failed in turn (and, in a
  * second pass, a later one too, so the rollback itself hits ENOMEM), and the
  * table must then hold exactly what it held before, for walks and lookups.
+ * A flush of one protocol, which is not all-or-nothing, must report a
+ * failure instead of the count of the routes it managed to delete.
  *
  * Allocations (malloc and its kin, and the FIB's arena_alloc()) are
  * intercepted with the linker's --wrap, which only affects this test and
@@ -263,11 +265,115 @@ static void test_apply_enomem_during_rollback(void **state)
 	run_pass(true);
 }
 
+struct proto_count {
+	const char *proto;
+	long n;
+};
+
+static int count_proto(const struct rt_route *r, void *arg)
+{
+	struct proto_count *c = arg;
+
+	if (!strcmp(r->proto, c->proto))
+		c->n++;
+	return 0;
+}
+
+static long routes_of(struct rt_table *t, const char *proto)
+{
+	struct proto_count c = { .proto = proto };
+
+	assert_int_equal(rt_table_walk(t, 0, NULL, count_proto, &c), 0);
+	return c.n;
+}
+
+/*
+ * FLUSH_ROUTES routes, one in four of them "bgp", the others "static". Few:
+ * every allocation of the flush fails in turn, each on a new table.
+ */
+#define FLUSH_ROUTES 48
+
+static struct rt_table *build_mixed(unsigned seed)
+{
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	size_t n = 0;
+
+	assert_non_null(t);
+	while (n < FLUSH_ROUTES) {
+		struct rt_route r = random_route(&seed, n % 3 == 0);
+
+		if (n % 4 == 0)
+			strcpy(r.proto, "bgp");
+		if (rt_table_add(t, &r) == 0)
+			n++;
+	}
+	return t;
+}
+
+/*
+ * A flush of one protocol deletes route by route. Whichever allocation
+ * fails, it returns either the full count with every such route gone, or
+ * -ENOMEM with the routes it did not reach still there (and a second
+ * flush deletes them); the other protocol's routes are never touched.
+ */
+static void test_flush_proto_enomem(void **state)
+{
+	unsigned seed = 20260311;
+	unsigned long total;
+	unsigned failures = 0;
+	long statics, bgps;
+
+	(void)state;
+	{
+		struct rt_table *t = build_mixed(seed);
+
+		statics = routes_of(t, "static");
+		bgps = routes_of(t, "bgp");
+		alloc_count = 0;
+		fail_first = fail_second = 0;
+		armed = true;
+		assert_int_equal(rt_table_flush(t, "static"), statics);
+		armed = false;
+		total = alloc_count;
+		rt_table_destroy(t);
+	}
+	print_message("# the flush makes %lu allocations\n", total);
+	assert_true(total > 0);
+
+	for (unsigned long k = 1; k <= total; k++) {
+		struct rt_table *t = build_mixed(seed);
+		long rc, left;
+
+		alloc_count = 0;
+		fail_first = k;
+		fail_second = 0;
+		armed = true;
+		rc = rt_table_flush(t, "static");
+		armed = false;
+		left = routes_of(t, "static");
+		assert_int_equal(routes_of(t, "bgp"), bgps);
+		if (rc >= 0) {
+			/* A failure the library absorbed. */
+			assert_int_equal(rc, statics);
+			assert_int_equal(left, 0);
+		} else {
+			assert_int_equal(rc, -ENOMEM);
+			assert_true(left > 0);
+			assert_int_equal(rt_table_flush(t, "static"), left);
+			assert_int_equal(routes_of(t, "static"), 0);
+			failures++;
+		}
+		rt_table_destroy(t);
+	}
+	assert_true(failures > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_enomem),
 		cmocka_unit_test(test_apply_enomem_during_rollback),
+		cmocka_unit_test(test_flush_proto_enomem),
 	};
 
 	rt_reader_register();
