@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <routed/clock.h>
+
 #include "bench.h"
 #include "routebench.h"
 
@@ -53,10 +55,7 @@ void *bench_xmalloc(size_t size)
 
 double bench_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)rt_clock_ns() * 1e-9;
 }
 
 double bench_ratio(double a, double b)

@@ -70,6 +70,8 @@
 #include <rte_malloc.h>
 #pragma GCC diagnostic pop
 
+#include <routed/clock.h>
+
 #include "dpdk.h"
 
 #define LPM_NH_MOD (1u << 24)
@@ -80,10 +82,7 @@
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)rt_clock_ns() * 1e-9;
 }
 
 int dpdk_init(const struct dpdk_opts *o, char *err, size_t errlen)

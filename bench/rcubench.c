@@ -37,6 +37,7 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/urcu-signal.h>
 
+#include <routed/clock.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/routefile.h>
@@ -98,14 +99,6 @@ static void info(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void sleep_ns(uint64_t ns)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000u, .tv_nsec = ns % 1000000000u };
@@ -116,9 +109,9 @@ static void sleep_ns(uint64_t ns)
 
 static void spin_ns(uint64_t ns)
 {
-	uint64_t end = now_ns() + ns;
+	uint64_t end = rt_clock_ns() + ns;
 
-	while (now_ns() < end)
+	while (rt_clock_ns() < end)
 		caa_cpu_relax();
 }
 
@@ -326,7 +319,7 @@ static uint32_t clamp_u32(uint64_t v)
 static uint64_t lookup_chunk(struct gate_reader *r, bool gated, size_t *pos, uint32_t *sink)
 {
 	uint32_t ids[BATCH];
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rt_clock_ns();
 
 	for (int k = 0; k < CHUNK_BATCHES; k++) {
 		const uint32_t *a = queries + (*pos & (NQUERIES - 1));
@@ -343,7 +336,7 @@ static uint64_t lookup_chunk(struct gate_reader *r, bool gated, size_t *pos, uin
 		}
 		*sink += ids[0];
 	}
-	return now_ns() - t0;
+	return rt_clock_ns() - t0;
 }
 
 /*
@@ -388,7 +381,7 @@ static void *lookup_main(void *arg)
 			die("gate_reader_register: %s", strerror(errno));
 	}
 	pthread_barrier_wait(&start_barrier);
-	t0 = now_ns();
+	t0 = rt_clock_ns();
 	if (w->mode == MODE_ALTERNATE)
 		alternate(w, r, pos);
 	while (!CMM_LOAD_SHARED(stop_flag)) {
@@ -410,13 +403,13 @@ static void *lookup_main(void *arg)
 				urcu_memb_read_unlock();
 				break;
 			case MODE_TIMED:
-				e0 = now_ns();
+				e0 = rt_clock_ns();
 				urcu_memb_read_lock();
 				if (gate_read_enter(r) == GATE_ENTERED_AFTER_WAIT &&
 				    w->nwaited < STALL_SAMPLES_MAX)
-					w->waited_ns[w->nwaited++] = clamp_u32(now_ns() - e0);
+					w->waited_ns[w->nwaited++] = clamp_u32(rt_clock_ns() - e0);
 				if (w->nenter < STALL_SAMPLES_MAX)
-					w->enter_ns[w->nenter++] = clamp_u32(now_ns() - e0);
+					w->enter_ns[w->nenter++] = clamp_u32(rt_clock_ns() - e0);
 				rt_table_lookup_ids4(table, a, BATCH, ids);
 				gate_read_leave(r);
 				urcu_memb_read_unlock();
@@ -425,7 +418,7 @@ static void *lookup_main(void *arg)
 			sink += ids[0];
 		}
 	}
-	w->seconds = (double)(now_ns() - t0) / 1e9;
+	w->seconds = (double)(rt_clock_ns() - t0) / 1e9;
 	w->lookups = batches * BATCH;
 	w->sink += sink;
 	gate_reader_unregister(r);
@@ -615,10 +608,10 @@ static void measure_sync(const struct flavor *f, struct sync_result *res)
 			die("pthread_create failed");
 	pthread_barrier_wait(&start_barrier);
 	for (unsigned i = 0; i < opt.sync_samples; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = rt_clock_ns();
 
 		f->synchronize();
-		lat[i] = clamp_u32(now_ns() - t0);
+		lat[i] = clamp_u32(rt_clock_ns() - t0);
 		total += lat[i];
 		/* Spaced out: grace periods one at a time, not batched together. */
 		sleep_ns(20000 + splitmix(&rng) % 30000);
@@ -653,9 +646,9 @@ static uint64_t write_sections;
 /* The writer during (c): a write section of hold_us every interval_ms. */
 static void reconfigure_for(double seconds)
 {
-	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
+	uint64_t end = rt_clock_ns() + (uint64_t)(seconds * 1e9);
 
-	while (now_ns() < end) {
+	while (rt_clock_ns() < end) {
 		sleep_ns((uint64_t)opt.interval_ms * 1000000u);
 		gate_write_enter(gate);
 		spin_ns((uint64_t)opt.hold_us * 1000u);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <routed/hist.h>
 #include <routed/table.h>
 
 #include "routed_config.h"
@@ -61,7 +62,7 @@ static json_t *histogram_json(const uint64_t *hist, int n)
 	json_t *a = json_array();
 
 	for (int i = 0; a && i < n; i++) {
-		json_int_t upper = (json_int_t)((2ull << i) - 1);
+		json_int_t upper = (json_int_t)rt_hist_bucket_upper((unsigned)i);
 
 		if (hist[i] &&
 		    json_array_append_new(a, json_pack("[I, I]", upper, (json_int_t)hist[i]))) {

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <routed/clock.h>
+
 #include "log.h"
 #include "notify.h"
 
@@ -191,19 +193,13 @@ void notify_status(const char *fmt, ...)
 
 void notify_reloading(void)
 {
-	struct timespec now;
 	uint64_t usec;
 
 	if (notify_fd < 0)
 		return;
 	/* systemd compares this with its own CLOCK_MONOTONIC to match the
 	 * reload it started with this one. */
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0) {
-		log_debug("clock_gettime(CLOCK_MONOTONIC): %s", strerror(errno));
-		notify_send("RELOADING=1\nSTATUS=reloading\n");
-		return;
-	}
-	usec = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	usec = rt_clock_ns() / 1000u;
 	notify_send("RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%" PRIu64 "\n", usec);
 }
 

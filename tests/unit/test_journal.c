@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <urcu/uatomic.h>
+
 #include <routed/crc32c.h>
 #include <routed/journal.h>
 #include <routed/snapshot.h>
@@ -568,7 +570,8 @@ static void *appender(void *arg)
 			break;
 		}
 	}
-	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	/* Only stops the syncing loop; pthread_join() orders the rest. */
+	uatomic_set(&r->done, 1);
 	return NULL;
 }
 
@@ -586,7 +589,7 @@ static void test_sync_beside_appender(void **state)
 	r.j = open_dir(f->path, 0, 65536, false, &s, &info, &rc, err, sizeof(err));
 	assert_int_equal(rc, 0);
 	assert_int_equal(pthread_create(&t, NULL, appender, &r), 0);
-	while (!__atomic_load_n(&r.done, __ATOMIC_ACQUIRE)) {
+	while (!uatomic_read(&r.done)) {
 		uint64_t synced;
 
 		assert_int_equal(rt_journal_sync(r.j), 0);

@@ -11,12 +11,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <urcu/uatomic.h>
 #include <urcu/urcu-memb.h>
 
 #include <routed/route.h>
@@ -128,9 +128,10 @@ static void test_id_order(void **state)
 /* Readers look tables up and use them while the control thread adds and deletes. */
 struct reader_ctx {
 	struct tables *ts;
-	atomic_bool stop;
-	atomic_ulong found;
-	atomic_ulong wrong;		/* a table found under another id */
+	/* uatomic: counters only, nothing is ordered by them (pthread_join is). */
+	int stop;
+	unsigned long found;
+	unsigned long wrong;		/* a table found under another id */
 };
 
 static void *reader(void *arg)
@@ -139,7 +140,7 @@ static void *reader(void *arg)
 	const uint32_t addr = 0x0a010203;
 
 	rt_reader_register();
-	while (!atomic_load(&c->stop)) {
+	while (!uatomic_read(&c->stop)) {
 		for (uint32_t id = 1; id <= 8; id++) {
 			struct rt_table *t;
 			uint32_t route_id;
@@ -149,9 +150,9 @@ static void *reader(void *arg)
 			if (t) {
 				/* Must stay usable until the unlock, even if deleted meanwhile. */
 				if (rt_table_id(t) != id)
-					atomic_fetch_add(&c->wrong, 1);
+					uatomic_inc(&c->wrong);
 				rt_table_lookup_ids4(t, &addr, 1, &route_id);
-				atomic_fetch_add(&c->found, 1);
+				uatomic_inc(&c->found);
 			}
 			urcu_memb_read_unlock();
 		}
@@ -186,11 +187,11 @@ static void test_rcu_readers(void **state)
 			assert_int_equal(rt_table_add(tables_get(c.ts, id), &r), 0);
 		}
 	}
-	atomic_store(&c.stop, true);
+	uatomic_set(&c.stop, 1);
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	assert_true(atomic_load(&c.found) > 0);
-	assert_int_equal(atomic_load(&c.wrong), 0);
+	assert_true(uatomic_read(&c.found) > 0);
+	assert_int_equal(uatomic_read(&c.wrong), 0);
 	tables_destroy(c.ts);
 }
 
