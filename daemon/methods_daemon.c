@@ -160,16 +160,33 @@ static json_t *reconfigurations_json(struct routed *d)
 	return json_pack("{s:I, s:o}", "total", (json_int_t)load_reconf_total(), "recent", recent);
 }
 
+/* Reclamation, summed over the tables. */
+struct reclaim_totals {
+	uint64_t pending_batches, pending_bytes;
+	uint64_t sync_fallbacks, nomem_fallbacks;
+};
+
+static void reclaim_totals_add(struct reclaim_totals *r, const struct rt_table_stats *st)
+{
+	r->pending_batches += st->reclaim_pending_batches;
+	r->pending_bytes += st->reclaim_pending_bytes;
+	r->sync_fallbacks += st->reclaim_sync_fallbacks;
+	r->nomem_fallbacks += st->reclaim_nomem_fallbacks;
+}
+
 /* Grace periods, reclamation, the rcu_sync switch, the gate, reconfigurations. */
-static json_t *rcu_json(struct routed *d, uint64_t pending_batches, uint64_t pending_bytes)
+static json_t *rcu_json(struct routed *d, const struct reclaim_totals *r)
 {
 	struct gate_stats g;
 
 	if (d->gate)
 		gate_stats(d->gate, &g);
-	return json_pack("{s:o, s:{s:I, s:I}, s:o, s:o, s:o}", "grace_periods",
+	return json_pack("{s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o}", "grace_periods",
 			 grace_periods_json(), "reclaim", "pending_batches",
-			 (json_int_t)pending_batches, "pending_bytes", (json_int_t)pending_bytes,
+			 (json_int_t)r->pending_batches, "pending_bytes",
+			 (json_int_t)r->pending_bytes, "sync_fallbacks",
+			 (json_int_t)r->sync_fallbacks, "nomem_fallbacks",
+			 (json_int_t)r->nomem_fallbacks,
 			 "sync", d->gate ? sync_json(&g.sync) : json_null(), "gate",
 			 d->gate ? gate_json(&g) : json_null(), "reconfigurations",
 			 reconfigurations_json(d));
@@ -179,7 +196,8 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 {
 	struct routed *d = rpc_call_daemon(call);
 	const struct routed_counters *c = &d->counters;
-	uint64_t routes = 0, bytes = 0, pending_batches = 0, pending_bytes = 0;
+	uint64_t routes = 0, bytes = 0;
+	struct reclaim_totals reclaim = { 0 };
 	uint64_t udp_requests = 0, udp_addresses = 0;
 	json_t *tables;
 	uint32_t id;
@@ -200,8 +218,7 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 		n = st.v4.routes + st.v6.routes;
 		routes += n;
 		bytes += st.total_bytes;
-		pending_batches += st.reclaim_pending_batches;
-		pending_bytes += st.reclaim_pending_bytes;
+		reclaim_totals_add(&reclaim, &st);
 		if (json_array_append_new(
 			    tables,
 			    json_pack("{s:I, s:s?, s:o, s:o, s:I, s:I, s:o, s:I}", "id",
@@ -234,7 +251,7 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)load_txn_open(), "events", "seq",
 			  (json_int_t)change_stream_seq(d->changes), "subscribers",
 			  (json_int_t)change_stream_subscribers(d->changes), "rcu",
-			  rcu_json(d, pending_batches, pending_bytes), "udp",
+			  rcu_json(d, &reclaim), "udp",
 			  d->udp ? udp_stats_json(d->udp) : NULL),
 		result);
 }

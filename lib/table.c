@@ -809,6 +809,7 @@ void rt_table_stats(struct rt_table *t, struct rt_table_stats *s)
 	s->reclaim_pending_batches = uatomic_read(&t->rc.pending_batches);
 	s->reclaim_batches = t->rc.batches;
 	s->reclaim_sync_fallbacks = t->rc.sync_fallbacks;
+	s->reclaim_nomem_fallbacks = t->rc.nomem_fallbacks;
 	s->generation = t->generation;
 	wlock_unlock(&t->lock);
 }

@@ -170,6 +170,7 @@ struct rt_table_stats {
 	uint64_t reclaim_pending_batches;
 	uint64_t reclaim_batches;	/* call_rcu batches queued so far */
 	uint64_t reclaim_sync_fallbacks;	/* backlog too large: waited inline */
+	uint64_t reclaim_nomem_fallbacks;	/* no memory to defer a retire: waited inline */
 	uint64_t generation;		/* bumped by every change readers can see */
 };
 void rt_table_stats(struct rt_table *t, struct rt_table_stats *st);

@@ -362,6 +362,12 @@ static void test_stats(void **state)
 	assert_int_equal(int_at(json_object_get(res, "lookups"), "requests"), 7);
 	assert_int_equal(int_at(json_object_get(res, "events"), "seq"), 3);
 	assert_int_equal(int_at(json_object_get(res, "events"), "subscribers"), 0);
+	/* Reclamation: what is queued, and the inline-wait fallbacks. */
+	t = json_object_get(json_object_get(res, "rcu"), "reclaim");
+	assert_true(json_is_integer(json_object_get(t, "pending_batches")));
+	assert_true(json_is_integer(json_object_get(t, "pending_bytes")));
+	assert_int_equal(int_at(t, "sync_fallbacks"), 0);
+	assert_int_equal(int_at(t, "nomem_fallbacks"), 0);
 	reply_free(&r);
 }
 
