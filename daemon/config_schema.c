@@ -38,7 +38,7 @@ const struct config_key config_schema_keys[] = {
 	  FIELD(max_output_bytes) },
 	{ "lookup", "listen", KT_LISTEN, 0, CONFIG_MAX_LISTEN,
 	  .dflt = "[\"127.0.0.1:5300\", \"[::1]:5300\"]", .option = "--lookup-listen" },
-	{ "lookup", "threads", KT_UINT, 1, 256, .dflt_fn = default_threads, .option = "--threads",
+	{ "lookup", "threads", KT_UINT, 1, CONFIG_MAX_THREADS, .dflt_fn = default_threads, .option = "--threads",
 	  FIELD(threads) },
 	{ "lookup", "batch", KT_UINT, 1, CONFIG_MAX_BATCH, .dflt = "64", FIELD(batch) },
 	{ "lookup", "rounds", KT_UINT, 1, 1024, .dflt = "8", FIELD(rounds) },

@@ -22,6 +22,8 @@
 #define CONFIG_MAX_ROUTE_FILES 64
 /* lookup.batch's maximum: it sizes each UDP worker's datagram arrays (udp.c). */
 #define CONFIG_MAX_BATCH 256
+/* lookup.threads' maximum: it sizes the UDP service's per-worker counters (udp.c). */
+#define CONFIG_MAX_THREADS 256
 
 struct config_listen {
 	char text[64];			/* as written, normalized: "127.0.0.1:5300", "[::1]:5300" */

@@ -32,7 +32,8 @@
 #include "workers.h"
 
 #define UDP_MAX_BATCH CONFIG_MAX_BATCH	/* the most lookup.batch allows */
-#define UDP_MAX_WORKERS 256		/* the most lookup.threads allows */
+#define UDP_MAX_WORKERS CONFIG_MAX_THREADS	/* the most lookup.threads allows */
+_Static_assert(UDP_MAX_WORKERS <= WORKERS_MAX, "the pool holds as many workers as the service counts");
 #define UDP_BATCH_BUCKETS 9		/* 1, 2-3, 4-7, ..., 128-255, 256 */
 
 struct udp_listener {

@@ -22,7 +22,6 @@
 #include "log.h"
 #include "workers.h"
 
-#define WORKERS_MAX 256			/* = the most lookup.threads allows */
 #define SYNC_TIMEOUT_SEC 5
 
 struct worker {

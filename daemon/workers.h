@@ -33,6 +33,9 @@ struct routed;
 struct workers;
 struct worker;
 
+/* The most workers a pool runs (lookup.threads allows no more). */
+#define WORKERS_MAX 256
+
 struct worker_service {
 	/*
 	 * In the worker thread, at its start and after each workers_sync():

@@ -126,7 +126,8 @@ static void test_fields(void **state)
 	routed_config_free(c);
 }
 
-/* lookup.batch goes up to the size of the UDP workers' arrays, and no further. */
+/* lookup.batch goes up to the size of the UDP workers' arrays, and no further;
+ * lookup.threads up to the UDP service's per-worker counters. */
 static void test_batch_limit(void **state)
 {
 	struct routed_config *c;
@@ -144,6 +145,20 @@ static void test_batch_limit(void **state)
 	assert_null(c);
 	snprintf(want, sizeof(want), "test.conf:1:24: lookup.batch: %u is not in 1..%u",
 		 CONFIG_MAX_BATCH + 1, CONFIG_MAX_BATCH);
+	assert_contains(err, want);
+
+	/* lookup.threads likewise goes up to what the UDP service counts. */
+	snprintf(text, sizeof(text), "{ \"lookup\": { \"threads\": %u } }", CONFIG_MAX_THREADS);
+	c = load_text(text, NULL, err, sizeof(err));
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->threads, CONFIG_MAX_THREADS);
+	routed_config_free(c);
+	snprintf(text, sizeof(text), "{ \"lookup\": { \"threads\": %u } }", CONFIG_MAX_THREADS + 1);
+	c = load_text(text, NULL, err, sizeof(err));
+	assert_null(c);
+	snprintf(want, sizeof(want), "lookup.threads: %u is not in 1..%u", CONFIG_MAX_THREADS + 1,
+		 CONFIG_MAX_THREADS);
 	assert_contains(err, want);
 }
 
