@@ -337,52 +337,12 @@ out:
 	return rc;
 }
 
-/* Route keys and their order: (table, prefix, metric, proto), i.e. walk order. */
-static int key_cmp(const struct rt_route *a, const struct rt_route *b)
-{
-	int c;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	c = rt_prefix_cmp(&a->prefix, &b->prefix);
-	if (c)
-		return c;
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
-	return strcmp(a->proto, b->proto);
-}
-
 static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
 {
 	return a->gateway.family == b->gateway.family &&
 	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
 	       !strcmp(a->dev, b->dev) && a->has_tag == b->has_tag &&
 	       (!a->has_tag || a->tag == b->tag);
-}
-
-/* Sort routes by key through an index array (stable: ties by index). */
-static const struct rt_route *sort_base;
-
-static int index_cmp(const void *x, const void *y)
-{
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	int c = key_cmp(&sort_base[i], &sort_base[j]);
-
-	return c ? c : (i < j ? -1 : i > j);
-}
-
-static size_t *sorted_index(const struct rt_route *routes, size_t n)
-{
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-
-	if (!idx)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_base = routes;
-	qsort(idx, n, sizeof(*idx), index_cmp);
-	sort_base = NULL;
-	return idx;
 }
 
 /*
@@ -398,8 +358,8 @@ struct plan {
 	struct rt_table *t;
 	bool replace;			/* every route not loaded goes */
 	bool swap;			/* rebuilt with rt_table_replace_all() */
-	size_t first, n_routes;		/* this table's slice of the sorted index */
-	size_t rfirst, n_removals;	/* its slice of the sorted removals */
+	size_t first, n_routes;		/* this table's slice of the routes in key order */
+	size_t rfirst, n_removals;	/* its slice of the removals in key order */
 	uint64_t stored;		/* routes it holds before the load */
 	uint64_t adds, replaces, deletes, unchanged;	/* counted by the first pass */
 	bool list;			/* the second pass lists its changes */
@@ -472,15 +432,14 @@ static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_r
 	return found;
 }
 
-/* Whether routes[idx[0..n)] (sorted by key) holds r's key: binary search. */
-static bool in_sorted(const struct rt_route *routes, const size_t *idx, size_t n,
-		      const struct rt_route *r)
+/* Whether idx[0..n) (in key order) holds r's key: binary search. */
+static bool in_sorted(const struct rt_route *const *idx, size_t n, const struct rt_route *r)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&routes[idx[mid]], r);
+		int c = rt_route_key_cmp(idx[mid], r);
 
 		if (!c)
 			return true;
@@ -511,7 +470,7 @@ static int diff_add(struct load_result *res, size_t limit, const char *op, const
 /* One planning pass over some tables. */
 struct scan {
 	const struct load_request *req;
-	const size_t *idx, *ridx;	/* sorted index of routes, of removals */
+	const struct rt_route *const *idx, *const *ridx;	/* routes, removals in key order */
 	struct load_result *res;	/* counting pass: totals and diff; else NULL */
 	struct plan *p;
 	bool list;			/* listing pass: p->changes gets each change */
@@ -547,7 +506,7 @@ static int scan_stale(const struct rt_route *r, void *arg)
 {
 	struct scan *s = arg;
 
-	if (in_sorted(s->req->routes, s->idx + s->p->first, s->p->n_routes, r))
+	if (in_sorted(s->idx + s->p->first, s->p->n_routes, r))
 		return 0;
 	return scan_emit(s, RT_CHANGE_DELETE, r, NULL);
 }
@@ -555,12 +514,11 @@ static int scan_stale(const struct rt_route *r, void *arg)
 /* The loaded routes of s->p (added, replaced, unchanged), then its stale routes. */
 static int scan_loaded(struct scan *s)
 {
-	const struct load_request *req = s->req;
 	struct plan *p = s->p;
 	int rc;
 
 	for (size_t i = p->first; i < p->first + p->n_routes; i++) {
-		const struct rt_route *r = &req->routes[s->idx[i]];
+		const struct rt_route *r = s->idx[i];
 		struct rt_route old;
 
 		/* An empty table holds nothing to compare with. */
@@ -589,19 +547,18 @@ static int scan_loaded(struct scan *s)
 /* The removals of s->p that are stored and not loaded (tables replaced lose them anyway). */
 static int scan_removals(struct scan *s)
 {
-	const struct load_request *req = s->req;
 	struct plan *p = s->p;
 	int rc;
 
 	if (p->replace || !p->stored)
 		return 0;
 	for (size_t i = p->rfirst; i < p->rfirst + p->n_removals; i++) {
-		const struct rt_route *r = &req->removals[s->ridx[i]];
+		const struct rt_route *r = s->ridx[i];
 		struct rt_route old;
 
-		if (in_sorted(req->routes, s->idx + p->first, p->n_routes, r))
+		if (in_sorted(s->idx + p->first, p->n_routes, r))
 			continue;
-		if (i > p->rfirst && !key_cmp(&req->removals[s->ridx[i - 1]], r))
+		if (i > p->rfirst && !rt_route_key_cmp(s->ridx[i - 1], r))
 			continue;	/* the same key twice */
 		rc = find_stored(p->t, r, &old);
 		if (rc < 0)
@@ -701,8 +658,9 @@ static int scan_plans(struct scan *s, struct plan *plans, size_t n, bool only_li
 }
 
 /* Build the plans: every table named, its slices of routes and removals, its counts. */
-static int plan_build(struct routed *d, const struct load_request *req, const size_t *idx,
-		      const size_t *ridx, struct plan **out, size_t *n_out,
+static int plan_build(struct routed *d, const struct load_request *req,
+		      const struct rt_route *const *idx, const struct rt_route *const *ridx,
+		      struct plan **out, size_t *n_out,
 		      struct load_result *res, char *err, size_t errlen)
 {
 	size_t n_ids = 0, cap = req->n_routes + req->n_removals + req->n_replace_tables;
@@ -739,18 +697,18 @@ static int plan_build(struct routed *d, const struct load_request *req, const si
 		plan_of(plans, n_plans, req->replace_tables[i])->replace = true;
 	/* Each table's routes are one slice of the index, sorted by table first. */
 	for (size_t i = 0; i < req->n_routes;) {
-		struct plan *p = plan_of(plans, n_plans, req->routes[idx[i]].table);
+		struct plan *p = plan_of(plans, n_plans, idx[i]->table);
 
 		p->first = i;
-		while (i < req->n_routes && req->routes[idx[i]].table == p->id)
+		while (i < req->n_routes && idx[i]->table == p->id)
 			i++;
 		p->n_routes = i - p->first;
 	}
 	for (size_t i = 0; i < req->n_removals;) {
-		struct plan *p = plan_of(plans, n_plans, req->removals[ridx[i]].table);
+		struct plan *p = plan_of(plans, n_plans, ridx[i]->table);
 
 		p->rfirst = i;
-		while (i < req->n_removals && req->removals[ridx[i]].table == p->id)
+		while (i < req->n_removals && ridx[i]->table == p->id)
 			i++;
 		p->n_removals = i - p->rfirst;
 	}
@@ -771,7 +729,8 @@ out:
 }
 
 /* Check every route and table; find duplicate keys. */
-static int validate(struct routed *d, const struct load_request *req, const size_t *idx,
+static int validate(struct routed *d, const struct load_request *req,
+		    const struct rt_route *const *idx,
 		    struct load_result *res, char *err, size_t errlen)
 {
 	const char *name = req->routes_name ? req->routes_name : "routes";
@@ -792,16 +751,17 @@ static int validate(struct routed *d, const struct load_request *req, const size
 		}
 	}
 	for (size_t i = 1; i < req->n_routes; i++) {
-		const struct rt_route *a = &req->routes[idx[i - 1]], *b = &req->routes[idx[i]];
+		const struct rt_route *a = idx[i - 1], *b = idx[i];
 		char prefix[RT_PREFIX_STRLEN];
 
-		if (key_cmp(a, b))
+		if (rt_route_key_cmp(a, b))
 			continue;
-		/* idx is stable: idx[i] is the later of the two. */
-		snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name, idx[i]);
+		/* Equal keys keep request order: b is the later of the two. */
+		snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name,
+			 (size_t)(b - req->routes));
 		return fail(res, err, errlen, -EINVAL,
 			    "%s[%zu] duplicates %s[%zu]: both are %s proto %s metric %u in table %u",
-			    name, idx[i], name, idx[i - 1],
+			    name, (size_t)(b - req->routes), name, (size_t)(a - req->routes),
 			    rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto,
 			    b->metric, b->table);
 	}
@@ -861,7 +821,7 @@ static struct plan *choose_swap(struct plan *plans, size_t n)
 
 struct survivors {
 	const struct load_request *req;
-	const size_t *idx, *ridx;
+	const struct rt_route *const *idx, *const *ridx;
 	const struct plan *p;
 	struct rt_route *out;
 	size_t n, max;
@@ -873,8 +833,8 @@ static int collect_survivor(const struct rt_route *r, void *arg)
 	struct survivors *s = arg;
 	const struct plan *p = s->p;
 
-	if (in_sorted(s->req->routes, s->idx + p->first, p->n_routes, r) ||
-	    in_sorted(s->req->removals, s->ridx + p->rfirst, p->n_removals, r))
+	if (in_sorted(s->idx + p->first, p->n_routes, r) ||
+	    in_sorted(s->ridx + p->rfirst, p->n_removals, r))
 		return 0;
 	if (s->n == s->max)
 		return -EAGAIN;		/* the table changed since it was counted: never */
@@ -888,8 +848,9 @@ static int collect_survivor(const struct rt_route *r, void *arg)
  * (replace_all takes them in any order); otherwise they are gathered in a
  * new array, *copy, for the caller to free.
  */
-static int swap_routes(const struct plan *p, const struct load_request *req, const size_t *idx,
-		       const size_t *ridx, const struct rt_route **routes, size_t *n,
+static int swap_routes(const struct plan *p, const struct load_request *req,
+		       const struct rt_route *const *idx, const struct rt_route *const *ridx,
+		       const struct rt_route **routes, size_t *n,
 		       struct rt_route **copy)
 {
 	struct survivors s = { .req = req, .idx = idx, .ridx = ridx, .p = p };
@@ -915,14 +876,15 @@ static int swap_routes(const struct plan *p, const struct load_request *req, con
 		}
 	}
 	for (size_t i = 0; i < p->n_routes; i++)
-		s.out[s.n++] = req->routes[idx[p->first + i]];
+		s.out[s.n++] = *idx[p->first + i];
 	*routes = *copy = s.out;
 	*n = s.n;
 	return 0;
 }
 
 static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
-		       const struct load_request *req, const size_t *idx, const size_t *ridx,
+		       const struct load_request *req, const struct rt_route *const *idx,
+		       const struct rt_route *const *ridx,
 		       struct load_result *res, char *err, size_t errlen)
 {
 	const struct rt_route *all = NULL;
@@ -995,7 +957,8 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 {
 	struct plan *plans = NULL, *swap = NULL;
 	struct scan list = { 0 };
-	size_t n_plans = 0, changing = 0, *idx, *ridx = NULL;
+	const struct rt_route **idx, **ridx = NULL;
+	size_t n_plans = 0, changing = 0;
 	uint64_t listed = 0;
 	bool big = false;
 	int rc;
@@ -1008,13 +971,13 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 		if (!res->diff)
 			return fail(res, err, errlen, -ENOMEM, "out of memory");
 	}
-	idx = sorted_index(req->routes, req->n_routes);
+	idx = rt_route_key_index(req->routes, req->n_routes);
 	if (!idx)
 		return fail(res, err, errlen, -ENOMEM, "out of memory");
 	rc = validate(d, req, idx, res, err, errlen);
 	if (rc)
 		goto out;
-	ridx = sorted_index(req->removals, req->n_removals);
+	ridx = rt_route_key_index(req->removals, req->n_removals);
 	if (!ridx) {
 		rc = fail(res, err, errlen, -ENOMEM, "out of memory");
 		goto out;

@@ -139,19 +139,9 @@ fail:
 	return 0;
 }
 
-static int key_cmp(const void *pa, const void *pb)
+static int key_order(const void *a, const void *b)
 {
-	const struct rt_route *a = pa, *b = pb;
-	int c;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	c = rt_prefix_cmp(&a->prefix, &b->prefix);
-	if (c)
-		return c;
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
-	return strcmp(a->proto, b->proto);
+	return rt_route_key_cmp(a, b);
 }
 
 /*
@@ -168,10 +158,10 @@ static struct rt_route *vanished_routes(struct rt_route *old, size_t n_old, stru
 	*n_out = 0;
 	if (!out)
 		return NULL;
-	qsort(old, n_old, sizeof(*old), key_cmp);
-	qsort(new, n_new, sizeof(*new), key_cmp);
+	qsort(old, n_old, sizeof(*old), key_order);
+	qsort(new, n_new, sizeof(*new), key_order);
 	while (i < n_old) {
-		int c = j < n_new ? key_cmp(&old[i], &new[j]) : -1;
+		int c = j < n_new ? rt_route_key_cmp(&old[i], &new[j]) : -1;
 
 		if (c < 0)
 			out[(*n_out)++] = old[i++];
