@@ -15,6 +15,7 @@
 #include <routed/route.h>
 #include <routed/route_json.h>
 #include <routed/table.h>
+#include <routed/table_diff.h>
 
 #include "daemon.h"
 #include "change_stream.h"
@@ -337,16 +338,8 @@ out:
 	return rc;
 }
 
-static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
-{
-	return a->gateway.family == b->gateway.family &&
-	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
-	       !strcmp(a->dev, b->dev) && a->has_tag == b->has_tag &&
-	       (!a->has_tag || a->tag == b->tag);
-}
-
 /*
- * The changes to one table. Planning scans each table twice at most: a
+ * The changes to one table. Planning diffs each table twice at most: a
  * first pass only counts the changes (and fills the dry-run diff), which is
  * all a dry run or a table rebuilt from scratch needs; a second pass lists
  * them, for the tables changed one route at a time and for subscribers.
@@ -356,12 +349,9 @@ static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
 struct plan {
 	uint32_t id;
 	struct rt_table *t;
-	bool replace;			/* every route not loaded goes */
+	struct rt_diff_target target;	/* its slices of the routes and removals */
+	struct rt_diff_counts counts;	/* by the first pass */
 	bool swap;			/* rebuilt with rt_table_replace_all() */
-	size_t first, n_routes;		/* this table's slice of the routes in key order */
-	size_t rfirst, n_removals;	/* its slice of the removals in key order */
-	uint64_t stored;		/* routes it holds before the load */
-	uint64_t adds, replaces, deletes, unchanged;	/* counted by the first pass */
 	bool list;			/* the second pass lists its changes */
 	struct rt_change *changes;	/* listed by the second pass */
 	size_t n_changes, cap_changes;
@@ -371,12 +361,15 @@ struct plan {
 
 static uint64_t plan_changes(const struct plan *p)
 {
-	return p->adds + p->replaces + p->deletes;
+	return p->counts.adds + p->counts.replaces + p->counts.deletes;
 }
 
-static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route *r,
-		     const struct rt_route *old)
+/* The listing pass: an rt_diff_fn that appends to the plan (arg). */
+static int plan_push(enum rt_change_op op, const struct rt_route *r, const struct rt_route *old,
+		     void *arg)
 {
+	struct plan *p = arg;
+
 	if (p->n_changes == p->cap_changes) {
 		/* The first pass counted them: one allocation, no doubling. */
 		size_t cap = p->cap_changes ? 2 * p->cap_changes : (size_t)plan_changes(p);
@@ -389,7 +382,7 @@ static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route
 	}
 	if (old) {
 		if (p->n_olds == p->cap_olds) {
-			size_t cap = p->cap_olds ? 2 * p->cap_olds : (size_t)p->replaces;
+			size_t cap = p->cap_olds ? 2 * p->cap_olds : (size_t)p->counts.replaces;
 			struct rt_route *o = realloc(p->olds, (cap ? cap : 16) * sizeof(*o));
 
 			if (!o)
@@ -405,169 +398,65 @@ static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route
 	return 0;
 }
 
-/* The stored route of table t with r's key, if any. */
-static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_route *out)
-{
-	struct rt_route buf[16], *v = buf;
-	long n = rt_table_get(t, &r->prefix, buf, 16);
-	int found = 0;
-
-	if (n < 0)
-		return (int)n;
-	if (n > 16) {
-		/* Many routes on one prefix: rare; fetch them all. */
-		v = malloc((size_t)n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		n = rt_table_get(t, &r->prefix, v, (size_t)n);
-	}
-	for (long i = 0; i < n && !found; i++) {
-		if (v[i].metric == r->metric && !strcmp(v[i].proto, r->proto)) {
-			*out = v[i];
-			found = 1;
-		}
-	}
-	if (v != buf)
-		free(v);
-	return found;
-}
-
-/* Whether idx[0..n) (in key order) holds r's key: binary search. */
-static bool in_sorted(const struct rt_route *const *idx, size_t n, const struct rt_route *r)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = rt_route_key_cmp(idx[mid], r);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-static int diff_add(struct load_result *res, size_t limit, const char *op, const struct rt_route *r)
-{
-	json_t *e;
-
-	if (!limit)
-		return 0;
-	if (json_array_size(res->diff) >= limit) {
-		res->diff_truncated = true;
-		return 0;
-	}
-	e = json_pack("{s:s, s:o}", "op", op, "route", rt_route_to_json(r));
-	if (!e || json_array_append_new(res->diff, e))
-		return -ENOMEM;
-	return 0;
-}
-
-/* One planning pass over some tables. */
-struct scan {
-	const struct load_request *req;
-	const struct rt_route *const *idx, *const *ridx;	/* routes, removals in key order */
-	struct load_result *res;	/* counting pass: totals and diff; else NULL */
-	struct plan *p;
-	bool list;			/* listing pass: p->changes gets each change */
-	int error;
+/* The counting pass of a dry run: an rt_diff_fn that adds to the diff (arg: the request). */
+struct dry_diff {
+	struct load_result *res;
+	size_t limit;
 };
 
-static int scan_emit(struct scan *s, enum rt_change_op op, const struct rt_route *r,
-		     const struct rt_route *old)
+static int diff_add(enum rt_change_op op, const struct rt_route *r, const struct rt_route *old,
+		    void *arg)
 {
 	static const char *const names[] = {
 		[RT_CHANGE_ADD] = "add", [RT_CHANGE_REPLACE] = "replace",
 		[RT_CHANGE_DELETE] = "delete",
 	};
+	struct dry_diff *dd = arg;
+	json_t *e;
 
-	if (s->res) {
-		if (op == RT_CHANGE_ADD) {
-			s->p->adds++;
-			s->res->added++;
-		} else if (op == RT_CHANGE_REPLACE) {
-			s->p->replaces++;
-			s->res->replaced++;
-		} else {
-			s->p->deletes++;
-			s->res->deleted++;
-		}
-		if (diff_add(s->res, s->req->diff_limit, names[op], r))
-			return -ENOMEM;
-	}
-	return s->list ? plan_push(s->p, op, r, old) : 0;
-}
-
-static int scan_stale(const struct rt_route *r, void *arg)
-{
-	struct scan *s = arg;
-
-	if (in_sorted(s->idx + s->p->first, s->p->n_routes, r))
+	(void)old;
+	if (json_array_size(dd->res->diff) >= dd->limit) {
+		dd->res->diff_truncated = true;
 		return 0;
-	return scan_emit(s, RT_CHANGE_DELETE, r, NULL);
-}
-
-/* The loaded routes of s->p (added, replaced, unchanged), then its stale routes. */
-static int scan_loaded(struct scan *s)
-{
-	struct plan *p = s->p;
-	int rc;
-
-	for (size_t i = p->first; i < p->first + p->n_routes; i++) {
-		const struct rt_route *r = s->idx[i];
-		struct rt_route old;
-
-		/* An empty table holds nothing to compare with. */
-		rc = p->stored ? find_stored(p->t, r, &old) : 0;
-		if (rc < 0)
-			return rc;
-		if (!rc) {
-			rc = scan_emit(s, RT_CHANGE_ADD, r, NULL);
-		} else if (same_attributes(r, &old)) {
-			if (s->res) {
-				p->unchanged++;
-				s->res->unchanged++;
-			}
-			rc = 0;
-		} else {
-			rc = scan_emit(s, RT_CHANGE_REPLACE, r, &old);
-		}
-		if (rc)
-			return rc;
 	}
-	if (p->replace && p->stored)
-		return rt_table_walk(p->t, 0, NULL, scan_stale, s);
+	e = json_pack("{s:s, s:o}", "op", names[op], "route", rt_route_to_json(r));
+	if (!e || json_array_append_new(dd->res->diff, e))
+		return -ENOMEM;
 	return 0;
 }
 
-/* The removals of s->p that are stored and not loaded (tables replaced lose them anyway). */
-static int scan_removals(struct scan *s)
+/* The first pass: every plan's counts, the totals and the dry-run diff in res. */
+static int plans_count(struct plan *plans, size_t n, const struct load_request *req,
+		       struct load_result *res)
 {
-	struct plan *p = s->p;
+	struct dry_diff dd = { .res = res, .limit = req->diff_limit };
 	int rc;
 
-	if (p->replace || !p->stored)
-		return 0;
-	for (size_t i = p->rfirst; i < p->rfirst + p->n_removals; i++) {
-		const struct rt_route *r = s->ridx[i];
-		struct rt_route old;
+	for (size_t k = 0; k < n; k++) {
+		struct plan *p = &plans[k];
 
-		if (in_sorted(s->idx + p->first, p->n_routes, r))
-			continue;
-		if (i > p->rfirst && !rt_route_key_cmp(s->ridx[i - 1], r))
-			continue;	/* the same key twice */
-		rc = find_stored(p->t, r, &old);
-		if (rc < 0)
+		rc = rt_table_diff(p->t, &p->target, dd.limit ? diff_add : NULL, &dd, &p->counts);
+		if (rc)
 			return rc;
-		if (rc) {
-			rc = scan_emit(s, RT_CHANGE_DELETE, &old, NULL);
-			if (rc)
-				return rc;
-		}
+		res->added += p->counts.adds;
+		res->replaced += p->counts.replaces;
+		res->deleted += p->counts.deletes;
+		res->unchanged += p->counts.unchanged;
+	}
+	return 0;
+}
+
+/* The second pass: the changes of the plans marked to be listed. */
+static int plans_list(struct plan *plans, size_t n)
+{
+	int rc;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!plans[k].list)
+			continue;
+		rc = rt_table_diff(plans[k].t, &plans[k].target, plan_push, &plans[k], NULL);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -630,33 +519,6 @@ static struct plan *plan_of(struct plan *plans, size_t n, uint32_t id)
 	return NULL;
 }
 
-/*
- * Run one pass over plans[0..n) (only_listed: those marked to be listed):
- * loaded routes and stale ones first, then removals.
- */
-static int scan_plans(struct scan *s, struct plan *plans, size_t n, bool only_listed)
-{
-	int rc;
-
-	for (size_t k = 0; k < n; k++) {
-		if (only_listed && !plans[k].list)
-			continue;
-		s->p = &plans[k];
-		rc = scan_loaded(s);
-		if (rc)
-			return rc;
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (only_listed && !plans[k].list)
-			continue;
-		s->p = &plans[k];
-		rc = scan_removals(s);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 /* Build the plans: every table named, its slices of routes and removals, its counts. */
 static int plan_build(struct routed *d, const struct load_request *req,
 		      const struct rt_route *const *idx, const struct rt_route *const *ridx,
@@ -665,7 +527,6 @@ static int plan_build(struct routed *d, const struct load_request *req,
 {
 	size_t n_ids = 0, cap = req->n_routes + req->n_removals + req->n_replace_tables;
 	uint32_t *ids = malloc((cap ? cap : 1) * sizeof(*ids));
-	struct scan s = { .req = req, .idx = idx, .ridx = ridx, .res = res };
 	struct plan *plans = NULL;
 	size_t n_plans = 0;
 	int rc = -ENOMEM;
@@ -683,36 +544,34 @@ static int plan_build(struct routed *d, const struct load_request *req,
 	if (!plans)
 		goto out;
 	for (size_t i = 0; i < n_ids; i++) {
-		struct rt_table_stats st;
-
 		if (n_plans && plans[n_plans - 1].id == ids[i])
 			continue;
 		plans[n_plans].id = ids[i];
 		plans[n_plans].t = tables_get(d->tables, ids[i]);
-		rt_table_stats(plans[n_plans].t, &st);
-		plans[n_plans].stored = st.v4.routes + st.v6.routes;
 		n_plans++;
 	}
 	for (size_t i = 0; i < req->n_replace_tables; i++)
-		plan_of(plans, n_plans, req->replace_tables[i])->replace = true;
+		plan_of(plans, n_plans, req->replace_tables[i])->target.replace = true;
 	/* Each table's routes are one slice of the index, sorted by table first. */
 	for (size_t i = 0; i < req->n_routes;) {
 		struct plan *p = plan_of(plans, n_plans, idx[i]->table);
+		size_t first = i;
 
-		p->first = i;
 		while (i < req->n_routes && idx[i]->table == p->id)
 			i++;
-		p->n_routes = i - p->first;
+		p->target.routes = idx + first;
+		p->target.n_routes = i - first;
 	}
 	for (size_t i = 0; i < req->n_removals;) {
 		struct plan *p = plan_of(plans, n_plans, ridx[i]->table);
+		size_t first = i;
 
-		p->rfirst = i;
 		while (i < req->n_removals && ridx[i]->table == p->id)
 			i++;
-		p->n_removals = i - p->rfirst;
+		p->target.removals = ridx + first;
+		p->target.n_removals = i - first;
 	}
-	rc = scan_plans(&s, plans, n_plans, false);
+	rc = plans_count(plans, n_plans, req, res);
 out:
 	free(ids);
 	if (rc) {
@@ -793,7 +652,9 @@ static int validate(struct routed *d, const struct load_request *req,
 /* What a plan's table will hold afterwards. */
 static uint64_t plan_final(const struct plan *p)
 {
-	return p->replace ? p->n_routes : p->stored + p->adds - p->deletes;
+	const struct rt_diff_counts *c = &p->counts;
+
+	return p->target.replace ? p->target.n_routes : c->before + c->adds - c->deletes;
 }
 
 /*
@@ -819,29 +680,6 @@ static struct plan *choose_swap(struct plan *plans, size_t n)
 	return best;
 }
 
-struct survivors {
-	const struct load_request *req;
-	const struct rt_route *const *idx, *const *ridx;
-	const struct plan *p;
-	struct rt_route *out;
-	size_t n, max;
-};
-
-/* A stored route that stays as it is: neither loaded (so replaced) nor removed. */
-static int collect_survivor(const struct rt_route *r, void *arg)
-{
-	struct survivors *s = arg;
-	const struct plan *p = s->p;
-
-	if (in_sorted(s->idx + p->first, p->n_routes, r) ||
-	    in_sorted(s->ridx + p->rfirst, p->n_removals, r))
-		return 0;
-	if (s->n == s->max)
-		return -EAGAIN;		/* the table changed since it was counted: never */
-	s->out[s->n++] = *r;
-	return 0;
-}
-
 /*
  * The routes the swap table will hold, in *routes[0..*n). When that is
  * exactly the loaded routes of the request, they are used in place
@@ -849,43 +687,25 @@ static int collect_survivor(const struct rt_route *r, void *arg)
  * new array, *copy, for the caller to free.
  */
 static int swap_routes(const struct plan *p, const struct load_request *req,
-		       const struct rt_route *const *idx, const struct rt_route *const *ridx,
-		       const struct rt_route **routes, size_t *n,
-		       struct rt_route **copy)
+		       const struct rt_route **routes, size_t *n, struct rt_route **copy)
 {
-	struct survivors s = { .req = req, .idx = idx, .ridx = ridx, .p = p };
-	/* Stored routes neither loaded (replaced or unchanged) nor removed. */
-	uint64_t kept = p->replace ? 0 : p->stored - p->replaces - p->unchanged - p->deletes;
 	int rc;
 
 	*copy = NULL;
-	if (!kept && p->n_routes == req->n_routes) {
+	if (plan_final(p) == p->target.n_routes && p->target.n_routes == req->n_routes) {
 		*routes = req->routes;
 		*n = req->n_routes;
 		return 0;
 	}
-	s.max = (size_t)kept;
-	s.out = malloc((s.max + p->n_routes ? s.max + p->n_routes : 1) * sizeof(*s.out));
-	if (!s.out)
-		return -ENOMEM;
-	if (kept) {
-		rc = rt_table_walk(p->t, 0, NULL, collect_survivor, &s);
-		if (rc) {
-			free(s.out);
-			return rc;
-		}
-	}
-	for (size_t i = 0; i < p->n_routes; i++)
-		s.out[s.n++] = *idx[p->first + i];
-	*routes = *copy = s.out;
-	*n = s.n;
-	return 0;
+	rc = rt_table_diff_result(p->t, &p->target, &p->counts, copy, n);
+	if (!rc)
+		*routes = *copy;
+	return rc;
 }
 
 static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
-		       const struct load_request *req, const struct rt_route *const *idx,
-		       const struct rt_route *const *ridx,
-		       struct load_result *res, char *err, size_t errlen)
+		       const struct load_request *req, struct load_result *res, char *err,
+		       size_t errlen)
 {
 	const struct rt_route *all = NULL;
 	struct rt_route *copy = NULL;
@@ -909,7 +729,7 @@ static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
 		}
 	}
 	if (swap) {
-		rc = swap_routes(swap, req, idx, ridx, &all, &n_all, &copy);
+		rc = swap_routes(swap, req, &all, &n_all, &copy);
 		if (rc) {
 			fail(res, err, errlen, rc, "table %u: cannot collect its routes: %s",
 			     swap->id, strerror(-rc));
@@ -956,7 +776,6 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	       char *err, size_t errlen)
 {
 	struct plan *plans = NULL, *swap = NULL;
-	struct scan list = { 0 };
 	const struct rt_route **idx, **ridx = NULL;
 	size_t n_plans = 0, changing = 0;
 	uint64_t listed = 0;
@@ -992,11 +811,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	for (size_t i = 0; i < n_plans; i++)
 		plans[i].list = plan_changes(&plans[i]) &&
 				(!plans[i].swap || change_stream_wanted(d->changes, plans[i].id));
-	list.req = req;
-	list.idx = idx;
-	list.ridx = ridx;
-	list.list = true;
-	rc = scan_plans(&list, plans, n_plans, true);
+	rc = plans_list(plans, n_plans);
 	if (rc) {
 		fail(res, err, errlen, rc, "%s",
 		     rc == -ENOMEM ? "out of memory" : "cannot read table");
@@ -1011,7 +826,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	 */
 	if (changing > 1)
 		load_reconf_begin(d, LOAD_RECONF_LOAD);
-	rc = apply_plans(plans, n_plans, swap, req, idx, ridx, res, err, errlen);
+	rc = apply_plans(plans, n_plans, swap, req, res, err, errlen);
 	if (changing > 1)
 		load_reconf_end(d);
 	if (rc)
