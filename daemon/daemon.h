@@ -60,7 +60,7 @@ struct routed {
 /*
  * Reload the configuration file: build the new config, validate it, apply
  * it, and keep the old one (returning -1 with the reason in err) on any
- * error. Used by SIGHUP and by the config.reload method.
+ * error. Used by SIGHUP and by the config.reload method (run.c).
  */
 int routed_reload(struct routed *d, char *err, size_t errlen);
 
@@ -71,7 +71,7 @@ struct options;
  */
 int routed_run(const struct options *opts, const struct routed_config *config);
 
-/* Seconds since start, from the monotonic clock. */
+/* Seconds since start, from the monotonic clock (daemon.c). */
 double routed_uptime(const struct routed *d);
 
 #endif

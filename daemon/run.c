@@ -65,15 +65,6 @@ static struct runtime *runtime_of(struct routed *d)
 	return (struct runtime *)d;
 }
 
-double routed_uptime(const struct routed *d)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - d->started_mono.tv_sec) +
-	       (double)(now.tv_nsec - d->started_mono.tv_nsec) / 1e9;
-}
-
 static uint64_t total_routes(struct routed *d)
 {
 	uint64_t n = 0;
