@@ -557,8 +557,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_CHECK(daemon.config, "the default configuration: %s", err);
 	daemon.base = event_base_new();
 	daemon.tables = tables_create();
-	daemon.events = change_stream_create();
-	FUZZ_CHECK(daemon.base && daemon.tables && daemon.events, "cannot set up the daemon");
+	daemon.changes = change_stream_create();
+	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes, "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
 	return 0;
@@ -582,7 +582,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	conn_close(conn);
 	conn = NULL;
 	settle(NULL);
-	FUZZ_CHECK(change_stream_subscribers(daemon.events) == 0, "subscriptions outlive the connection");
+	FUZZ_CHECK(change_stream_subscribers(daemon.changes) == 0, "subscriptions outlive the connection");
 	check_tables();
 	reset_state();
 	return 0;
