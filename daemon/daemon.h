@@ -19,6 +19,7 @@ struct control;
 struct gate;
 struct udp_service;
 struct persist;
+struct reconf;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -43,10 +44,11 @@ struct routed {
 	struct tables *tables;			/* set before the workers start, then constant */
 	/*
 	 * The reconfiguration gate: lookup workers are its readers, the
-	 * control thread its only writer (load_reconf_begin/end). Created
+	 * control thread its only writer (reconf_begin/end). Created
 	 * before the workers, destroyed after them; NULL in unit tests.
 	 */
 	struct gate *gate;
+	struct reconf *reconf;			/* the latest reconfigurations (reconf.h) */
 	struct change_stream *changes;
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <urcu/urcu-memb.h>
 
 #include <routed/route.h>
 #include <routed/route_json.h>
@@ -19,9 +15,9 @@
 
 #include "daemon.h"
 #include "change_stream.h"
-#include "gate.h"
 #include "load.h"
 #include "persist.h"
+#include "reconf.h"
 #include "rpc.h"
 #include "tables.h"
 
@@ -146,148 +142,14 @@ out:
 	return rc;
 }
 
-/* Reconfigurations: the control thread only, so plain module state. */
-
-static struct {
-	unsigned depth;			/* nesting of load_reconf_begin() */
-	uint64_t total;
-	struct load_reconf_record ring[LOAD_RECONF_HISTORY];
-	size_t newest;			/* index in ring of the newest record */
-	uint64_t began_ns;
-	/* Reader waits before the newest record began: it owns what comes after. */
-	uint64_t waits_before, stall_max_before;
-	uint64_t stall_hist_before[GATE_STALL_BUCKETS];
-} reconf;
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-const char *load_reconf_kind_name(enum load_reconf_kind kind)
-{
-	switch (kind) {
-	case LOAD_RECONF_RELOAD:
-		return "reload";
-	case LOAD_RECONF_TABLE_CREATE:
-		return "table.create";
-	case LOAD_RECONF_TABLE_DELETE:
-		return "table.delete";
-	case LOAD_RECONF_LOAD:
-		return "load";
-	}
-	return "unknown";
-}
-
-/* The waits readers recorded since the newest record began go to it. */
-static void reconf_attribute_waits(const struct gate_stats *now, struct load_reconf_record *r)
-{
-	int top = -1;
-
-	r->reader_waits = now->reader_waits - reconf.waits_before;
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++)
-		if (now->stall_hist[i] != reconf.stall_hist_before[i])
-			top = i;
-	if (top < 0) {
-		r->stall_max_ns = 0;
-	} else if (now->stall_max_ns > reconf.stall_max_before) {
-		/* A new overall maximum: it happened in this window, nothing longer did. */
-		r->stall_max_ns = now->stall_max_ns;
-	} else {
-		uint64_t upper = (2ull << top) - 1;
-
-		r->stall_max_ns = upper < now->stall_max_ns ? upper : now->stall_max_ns;
-	}
-}
-
-void load_reconf_begin(struct routed *d, enum load_reconf_kind kind)
-{
-	struct load_reconf_record *r;
-	struct gate_stats st;
-
-	/*
-	 * The control thread is a registered reader (route.lookup): closing
-	 * the gate inside a read-side section could wait for a grace period
-	 * that waits for us.
-	 */
-	assert(!urcu_memb_read_ongoing());
-	if (reconf.depth++)
-		return;
-	if (d->gate) {
-		gate_stats(d->gate, &st);
-		if (reconf.total)
-			reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
-		reconf.waits_before = st.reader_waits;
-		reconf.stall_max_before = st.stall_max_ns;
-		memcpy(reconf.stall_hist_before, st.stall_hist, sizeof(st.stall_hist));
-	}
-	reconf.newest = (size_t)(reconf.total % LOAD_RECONF_HISTORY);
-	reconf.total++;
-	r = &reconf.ring[reconf.newest];
-	memset(r, 0, sizeof(*r));
-	r->kind = kind;
-	r->at_seconds = routed_uptime(d);
-	reconf.began_ns = monotonic_ns();
-	if (d->gate)
-		gate_write_enter(d->gate);
-}
-
-void load_reconf_end(struct routed *d)
-{
-	struct load_reconf_record *r = &reconf.ring[reconf.newest];
-	struct gate_stats st;
-
-	assert(reconf.depth > 0);
-	if (--reconf.depth)
-		return;
-	if (d->gate)
-		gate_write_leave(d->gate);
-	r->duration_ns = monotonic_ns() - reconf.began_ns;
-	if (d->gate) {
-		/* The control thread is the only writer: "last" is this section. */
-		gate_stats(d->gate, &st);
-		r->enter_ns = st.last_enter_ns;
-		r->locked_out_ns = st.last_write_ns;
-	}
-}
-
-size_t load_reconf_history(struct routed *d, struct load_reconf_record *out, size_t max)
-{
-	size_t n = reconf.total < LOAD_RECONF_HISTORY ? (size_t)reconf.total : LOAD_RECONF_HISTORY;
-	struct gate_stats st;
-
-	if (n > max)
-		n = max;
-	if (!n)
-		return 0;
-	if (d->gate) {
-		gate_stats(d->gate, &st);
-		reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t k = (reconf.newest + LOAD_RECONF_HISTORY - i) % LOAD_RECONF_HISTORY;
-
-		out[i] = reconf.ring[k];
-	}
-	return n;
-}
-
-uint64_t load_reconf_total(void)
-{
-	return reconf.total;
-}
-
 int load_create_table(struct routed *d, uint32_t id, const char *name)
 {
 	int rc;
 
 	/* A new member of the table set: no lookup batch spans the change. */
-	load_reconf_begin(d, LOAD_RECONF_TABLE_CREATE);
+	reconf_begin(d, RECONF_TABLE_CREATE);
 	rc = tables_add(d->tables, id, name);
-	load_reconf_end(d);
+	reconf_end(d);
 	return rc;
 }
 
@@ -318,9 +180,9 @@ long load_drop_table(struct routed *d, uint32_t table)
 	 * destruction waits for the table's pending reclamation (rcu_barrier)
 	 * and needs no exclusion: it runs after the gate is open again.
 	 */
-	load_reconf_begin(d, LOAD_RECONF_TABLE_DELETE);
+	reconf_begin(d, RECONF_TABLE_DELETE);
 	victim = tables_remove(d->tables, table, &err);
-	load_reconf_end(d);
+	reconf_end(d);
 	if (!victim) {
 		rc = err;
 		goto out;
@@ -825,10 +687,10 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	 * plain RCU update: its readers see each route before or after.
 	 */
 	if (changing > 1)
-		load_reconf_begin(d, LOAD_RECONF_LOAD);
+		reconf_begin(d, RECONF_LOAD);
 	rc = apply_plans(plans, n_plans, swap, req, res, err, errlen);
 	if (changing > 1)
-		load_reconf_end(d);
+		reconf_end(d);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n_plans; i++) {

@@ -9,14 +9,8 @@
  *   methods; load_create_table(), load_drop_table() for table.*.
  * - Load transactions: routes staged over several calls on one connection,
  *   then applied with load_apply().
- * - Reconfigurations: changes that are not a single pointer publish run
- *   inside the reconfiguration gate's write side (load_reconf_begin/end).
- *
- * Which change takes which path (docs/design.md, "Which reconfiguration
- * uses which mechanism"): a route added, replaced or deleted, a load or a
- * flush that changes one table: plain RCU publish, lookups never wait. A
- * table created or deleted, a load that changes two tables or more, a
- * config reload: the gate, so that no lookup batch sees half of it.
+ * - Changes to two tables or more, and tables created or dropped, run
+ *   inside a reconfiguration (reconf.h).
  *
  * Control thread only.
  */
@@ -99,55 +93,6 @@ long load_drop_table(struct routed *d, uint32_t table);
  * errors (-EEXIST, -EINVAL, -ENOMEM).
  */
 int load_create_table(struct routed *d, uint32_t id, const char *name);
-
-/* Reconfigurations. */
-
-enum load_reconf_kind {
-	LOAD_RECONF_RELOAD,
-	LOAD_RECONF_TABLE_CREATE,
-	LOAD_RECONF_TABLE_DELETE,
-	LOAD_RECONF_LOAD,		/* one load_apply() changing several tables */
-};
-
-/* How many of the latest reconfigurations are kept for stats. */
-#define LOAD_RECONF_HISTORY 16
-
-struct load_reconf_record {
-	enum load_reconf_kind kind;
-	double at_seconds;		/* routed_uptime() when it began */
-	uint64_t duration_ns;		/* begin to end, entering the gate included */
-	uint64_t enter_ns;		/* gate_write_enter(): grace period + readers draining */
-	uint64_t locked_out_ns;		/* the gate closed: no lookup batch could start */
-	/*
-	 * Lookup batches that waited for it, and the longest wait: waits
-	 * counted from its begin to the next reconfiguration's begin (a
-	 * woken reader records its wait after the writer has left). The
-	 * longest is exact when it set a new overall maximum, else the
-	 * upper edge of its log2 bucket.
-	 */
-	uint64_t reader_waits;
-	uint64_t stall_max_ns;
-};
-
-/*
- * Enter a reconfiguration of the given kind: the outermost call closes the
- * gate (waits until no lookup batch is in flight; blocks new ones) and
- * starts a record; nested calls only count depth. Not inside a read-side
- * section. With d->gate NULL (unit tests) nothing is held, but the record
- * is kept.
- */
-void load_reconf_begin(struct routed *d, enum load_reconf_kind kind);
-/* Leave it; the outermost call opens the gate and completes the record. */
-void load_reconf_end(struct routed *d);
-/*
- * The latest reconfigurations, newest first, at most max (the newest one's
- * reader waits still growing). Returns how many were copied.
- */
-size_t load_reconf_history(struct routed *d, struct load_reconf_record *out, size_t max);
-/* Reconfigurations since start, of every kind. */
-uint64_t load_reconf_total(void);
-/* "reload", "table.create", "table.delete", "load". */
-const char *load_reconf_kind_name(enum load_reconf_kind kind);
 
 /* Load transactions. */
 #define LOAD_TXN_MAX 16			/* open at once, in all */

@@ -23,6 +23,7 @@
 #include "load.h"
 #include "methods.h"
 #include "persist.h"
+#include "reconf.h"
 #include "rpc.h"
 #include "tables.h"
 #include "udp.h"
@@ -529,17 +530,17 @@ static json_t *gate_json(const struct gate_stats *g)
 
 static json_t *reconfigurations_json(struct routed *d)
 {
-	struct load_reconf_record recs[LOAD_RECONF_HISTORY];
-	size_t n = load_reconf_history(d, recs, LOAD_RECONF_HISTORY);
+	struct reconf_record recs[RECONF_HISTORY];
+	size_t n = reconf_history(d, recs, RECONF_HISTORY);
 	json_t *recent = json_array();
 
 	for (size_t i = 0; recent && i < n; i++) {
-		const struct load_reconf_record *r = &recs[i];
+		const struct reconf_record *r = &recs[i];
 
 		if (json_array_append_new(
 			    recent,
 			    json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I}", "kind",
-				      load_reconf_kind_name(r->kind), "at_seconds", r->at_seconds,
+				      reconf_kind_name(r->kind), "at_seconds", r->at_seconds,
 				      "duration_ns", (json_int_t)r->duration_ns, "enter_ns",
 				      (json_int_t)r->enter_ns, "locked_out_ns",
 				      (json_int_t)r->locked_out_ns, "reader_waits",
@@ -549,7 +550,7 @@ static json_t *reconfigurations_json(struct routed *d)
 			recent = NULL;
 		}
 	}
-	return json_pack("{s:I, s:o}", "total", (json_int_t)load_reconf_total(), "recent", recent);
+	return json_pack("{s:I, s:o}", "total", (json_int_t)reconf_total(d), "recent", recent);
 }
 
 /* Grace periods, reclamation, the rcu_sync switch, the gate, reconfigurations. */

@@ -36,6 +36,7 @@
 #include "notify.h"
 #include "options.h"
 #include "persist.h"
+#include "reconf.h"
 #include "tables.h"
 #include "udp.h"
 
@@ -281,7 +282,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	 * routes of the files, the listeners and the limits all as before or
 	 * all as after.
 	 */
-	load_reconf_begin(d, LOAD_RECONF_RELOAD);
+	reconf_begin(d, RECONF_RELOAD);
 	if (add_config_tables(d, cfg, err, errlen))
 		goto fail_inside;
 	if (apply_route_files(rt, cfg, routes, n_routes, err, errlen))
@@ -291,7 +292,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	d->config = cfg;
 	control_reconfigure(d->control, cfg);
 	udp_commit(d->udp);
-	load_reconf_end(d);
+	reconf_end(d);
 	/* Workers let go of the old sockets before they close. */
 	udp_finish(d->udp);
 	routed_config_free(rt->reloaded);	/* old, unless it was main()'s */
@@ -304,7 +305,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 fail_inside:
 	free(routes);
 fail_inside_applied:
-	load_reconf_end(d);
+	reconf_end(d);
 	udp_abort(d->udp);
 	goto fail_outside;
 fail:
@@ -503,6 +504,7 @@ static void teardown(struct runtime *rt)
 	if (rt->d.control)
 		control_destroy(rt->d.control);
 	change_stream_destroy(rt->d.changes);
+	reconf_destroy(rt->d.reconf);
 	tables_destroy(rt->d.tables);
 	if (rt->watchdog_ev)
 		event_free(rt->watchdog_ev);
@@ -547,7 +549,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	d->base = event_base_new();
 	d->tables = tables_create();
 	d->changes = change_stream_create();
-	if (!d->base || !d->tables || !d->changes) {
+	d->reconf = reconf_create();
+	if (!d->base || !d->tables || !d->changes || !d->reconf) {
 		log_err("start: %s", strerror(ENOMEM));
 		goto out;
 	}

@@ -42,6 +42,7 @@
 #include "daemon/daemon.h"
 #include "daemon/change_stream.h"
 #include "daemon/log.h"
+#include "daemon/reconf.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
 #include "fuzz.h"
@@ -558,7 +559,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	daemon.base = event_base_new();
 	daemon.tables = tables_create();
 	daemon.changes = change_stream_create();
-	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes, "cannot set up the daemon");
+	daemon.reconf = reconf_create();
+	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes && daemon.reconf,
+		   "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
 	return 0;
