@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Changing routes: the one place every route change goes through, so each
- * applied change is also published to the change stream (change_stream.h).
- *
- * - load_apply(): atomic multi-route application across tables (route.load,
- *   load.commit, route files at start and reload).
- * - load_changes(), load_flush(): single-table changes for the route.*
- *   methods; load_create_table(), load_drop_table() for table.*.
- * - Load transactions: routes staged over several calls on one connection,
- *   then applied with load_apply().
- * - Changes to two tables or more, and tables created or dropped, run
- *   inside a reconfiguration (reconf.h).
+ * Loads: many route changes across tables, all or nothing (route.load,
+ * load.commit, route files at start and reload). Each table's changes come
+ * from rt_table_diff() (routed/table_diff.h); load_apply() chooses how to
+ * apply them, applies them, undoes them on failure, and publishes them to
+ * the change stream (routes_publish()). Changes to two tables or more are
+ * one reconfiguration (reconf.h).
  *
  * Control thread only.
  */
@@ -66,33 +61,6 @@ struct load_result {
 int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
 	       char *err, size_t errlen);
 void load_result_release(struct load_result *res);
-
-/*
- * Apply changes to one table (rt_table_apply: all or nothing, *failed gets
- * the failing index) and publish them. A DELETE change must carry the route
- * as stored (its attributes go into the event).
- */
-int load_changes(struct routed *d, uint32_t table, const struct rt_change *changes, size_t n,
-		 size_t *failed);
-
-/*
- * Delete the routes of table matching family (0: both) and proto (NULL or
- * "": any). Returns how many, or -ENOENT (no table), -ENOMEM.
- */
-long load_flush(struct routed *d, uint32_t table, int family, const char *proto);
-
-/*
- * Delete table and its routes (each one published as a delete). Returns
- * how many routes it held, or -ENOENT, -EPERM (main), -ENOMEM. A
- * reconfiguration: the table leaves the set inside the gate.
- */
-long load_drop_table(struct routed *d, uint32_t table);
-
-/*
- * Create table id named name (NULL: none) inside the gate: tables_add()'s
- * errors (-EEXIST, -EINVAL, -ENOMEM).
- */
-int load_create_table(struct routed *d, uint32_t id, const char *name);
 
 /* Load transactions. */
 #define LOAD_TXN_MAX 16			/* open at once, in all */

@@ -24,6 +24,7 @@
 #include "methods.h"
 #include "persist.h"
 #include "reconf.h"
+#include "routes.h"
 #include "rpc.h"
 #include "tables.h"
 #include "udp.h"
@@ -651,7 +652,7 @@ static int m_route_add(struct rpc_call *call, json_t *params, json_t **result)
 
 	if (parse_route(call, params, "", NO_INDEX, NULL, 0, &ch.route))
 		return -1;
-	rc = load_changes(ctx(call), ch.route.table, &ch, 1, NULL);
+	rc = routes_apply(ctx(call), ch.route.table, &ch, 1, NULL);
 	if (rc == -EEXIST)
 		return rpc_error(call, RPC_ALREADY_EXISTS, "prefix",
 				 "%s already has a route with proto %s and metric %u",
@@ -696,7 +697,7 @@ static int m_route_replace(struct rpc_call *call, json_t *params, json_t **resul
 	for (long i = 0; i < n; i++)
 		replaced |= old[i].metric == ch.route.metric && !strcmp(old[i].proto, ch.route.proto);
 	free(old);
-	rc = load_changes(d, ch.route.table, &ch, 1, NULL);
+	rc = routes_apply(d, ch.route.table, &ch, 1, NULL);
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot replace the route: %s",
 				 strerror(-rc));
@@ -757,7 +758,7 @@ static int m_route_delete(struct rpc_call *call, json_t *params, json_t **result
 			  rt_prefix_format(&p, text, sizeof(text)), table);
 		goto out;
 	}
-	rc = load_changes(d, table, changes, n, NULL);
+	rc = routes_apply(d, table, changes, n, NULL);
 	if (rc) {
 		rc = rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete: %s", strerror(-rc));
 		goto out;
@@ -1117,7 +1118,7 @@ static int m_route_flush(struct rpc_call *call, json_t *params, json_t **result)
 
 		if (has_table && id != table)
 			break;
-		n = load_flush(d, id, family, proto);
+		n = routes_flush(d, id, family, proto);
 		if (n < 0)
 			return rpc_error(call, RPC_INTERNAL_ERROR, NULL,
 					 "table %u: cannot flush: %s (%llu routes deleted before)",
@@ -1376,7 +1377,7 @@ static int m_table_create(struct rpc_call *call, json_t *params, json_t **result
 	if (name && !tables_resolve(name, &other, d->tables))
 		return rpc_error(call, RPC_ALREADY_EXISTS, "name", "table %u is named '%s'", other,
 				 name);
-	rc = load_create_table(d, (uint32_t)id, name);
+	rc = routes_create_table(d, (uint32_t)id, name);
 	if (rc == -ENOSPC)
 		return rpc_error(call, RPC_TOO_LARGE, "id", "cannot create table %llu: %d tables "
 				 "exist, the most routed keeps", (unsigned long long)id, TABLES_MAX);
@@ -1403,7 +1404,7 @@ static int m_table_delete(struct rpc_call *call, json_t *params, json_t **result
 		return -1;
 	if (table == RT_TABLE_MAIN)
 		return rpc_error(call, RPC_INVALID_PARAMS, "table", "table main cannot be deleted");
-	n = load_drop_table(ctx(call), table);
+	n = routes_drop_table(ctx(call), table);
 	if (n < 0)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete table %u: %s",
 				 table, strerror((int)-n));

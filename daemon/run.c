@@ -37,6 +37,7 @@
 #include "options.h"
 #include "persist.h"
 #include "reconf.h"
+#include "routes.h"
 #include "tables.h"
 #include "udp.h"
 
@@ -363,11 +364,11 @@ static int apply_recovered(struct routed *d, char *err, size_t errlen)
 	for (size_t i = 0; i < nt; i++) {
 		if (tables_get(d->tables, ids[i]))
 			continue;
-		rc = load_create_table(d, ids[i], names[i][0] ? names[i] : NULL);
+		rc = routes_create_table(d, ids[i], names[i][0] ? names[i] : NULL);
 		if (rc == -EEXIST && names[i][0]) {
 			log_warn("durability: table %u: the name '%s' is taken; created unnamed",
 				 ids[i], names[i]);
-			rc = load_create_table(d, ids[i], NULL);
+			rc = routes_create_table(d, ids[i], NULL);
 		}
 		if (rc)
 			log_warn("durability: table %u cannot be created again: %s", ids[i],
