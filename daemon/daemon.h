@@ -20,6 +20,7 @@ struct gate;
 struct udp_service;
 struct persist;
 struct reconf;
+struct txn_registry;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -50,6 +51,7 @@ struct routed {
 	struct gate *gate;
 	struct reconf *reconf;			/* the latest reconfigurations (reconf.h) */
 	struct change_stream *changes;
+	struct txn_registry *txns;		/* open load transactions (txn.h) */
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */

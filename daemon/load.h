@@ -21,7 +21,6 @@
 #include <routed/table.h>
 
 struct routed;
-struct rpc_conn;
 
 struct load_request {
 	/* Present afterwards: added, replaced or unchanged. */
@@ -61,49 +60,6 @@ struct load_result {
 int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
 	       char *err, size_t errlen);
 void load_result_release(struct load_result *res);
-
-/* Load transactions. */
-#define LOAD_TXN_MAX 16			/* open at once, in all */
-#define LOAD_TXN_MAX_ROUTES (16u << 20)	/* staged routes per transaction */
-
-struct load_txn;
-
-/*
- * Open a transaction on conn (aborted when conn closes). table: NULL, or
- * the table it loads into. -EBUSY with a message in err when conn already
- * has one or LOAD_TXN_MAX are open; -ENOMEM.
- */
-int load_txn_begin(struct rpc_conn *conn, bool replace, const uint32_t *table,
-		   struct load_txn **txn, char *err, size_t errlen);
-/* Transaction id of conn, or NULL (none such on this connection). */
-struct load_txn *load_txn_get(struct rpc_conn *conn, uint64_t id);
-uint64_t load_txn_id(const struct load_txn *txn);
-/* Whether the transaction names a table (then *table is set). */
-bool load_txn_table(const struct load_txn *txn, uint32_t *table);
-bool load_txn_replace(const struct load_txn *txn);
-/* Staged routes so far, and load.add calls so far. */
-size_t load_txn_staged(const struct load_txn *txn);
-unsigned load_txn_chunks(const struct load_txn *txn);
-/*
- * Stage routes[0..n) as one more chunk, all or none: -E2BIG past the
- * staging cap, -ENOMEM. name: what the chunk called them ("routes" or
- * "lines"), for naming one at commit.
- */
-int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
-		   const char *name);
-/*
- * Apply the staged routes with load_apply() (replace: the transaction's
- * table, or the tables the routes name, or main). A real commit ends the
- * transaction whatever the outcome; a dry run leaves it open. Errors name
- * the entry as "routes[i]" of chunk n (counted from 1) in err.
- */
-int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t diff_limit,
-		    struct load_result *res, char *err, size_t errlen);
-void load_txn_abort(struct load_txn *txn);
-/* Transactions open now. */
-size_t load_txn_open(void);
-/* Change the staging cap (tests). */
-void load_txn_set_max_routes(size_t max);
 
 /*
  * The tables a replace load covers: table if given, else the distinct

@@ -27,6 +27,7 @@
 #include "routes.h"
 #include "rpc.h"
 #include "tables.h"
+#include "txn.h"
 #include "udp.h"
 
 static const char *const no_keys[] = { NULL };
@@ -623,7 +624,7 @@ static int m_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)c->control_connections_total, "rejected",
 			  (json_int_t)c->control_rejected, "reloads", (json_int_t)c->reloads,
 			  "reload_failures", (json_int_t)c->reload_failures, "load_transactions",
-			  (json_int_t)load_txn_open(), "events", "seq",
+			  (json_int_t)txn_count(d), "events", "seq",
 			  (json_int_t)change_stream_seq(d->changes), "subscribers",
 			  (json_int_t)change_stream_subscribers(d->changes), "rcu",
 			  rcu_json(d, pending_batches, pending_bytes), "udp",
@@ -1222,7 +1223,7 @@ static int m_route_load(struct rpc_call *call, json_t *params, json_t **result)
 static int m_load_begin(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "replace", "table", NULL };
-	struct load_txn *txn;
+	struct txn *txn;
 	uint32_t table;
 	bool has_table, replace = false;
 	char err[256];
@@ -1231,23 +1232,23 @@ static int m_load_begin(struct rpc_call *call, json_t *params, json_t **result)
 	if (check_keys(call, params, keys) || get_bool(call, params, "replace", &replace) ||
 	    get_table(call, params, "table", &table, &has_table))
 		return -1;
-	rc = load_txn_begin(rpc_call_conn(call), replace, has_table ? &table : NULL, &txn, err,
-			    sizeof(err));
+	rc = txn_begin(ctx(call), rpc_call_conn(call), replace, has_table ? &table : NULL, &txn,
+		       err, sizeof(err));
 	if (rc)
 		return rpc_error(call, rc == -EBUSY ? RPC_BUSY : RPC_INTERNAL_ERROR, NULL, "%s",
 				 err);
-	return result_or_nomem(call, json_pack("{s:I}", "txn", (json_int_t)load_txn_id(txn)),
+	return result_or_nomem(call, json_pack("{s:I}", "txn", (json_int_t)txn_id(txn)),
 			       result);
 }
 
-static int get_txn(struct rpc_call *call, json_t *params, struct load_txn **txn)
+static int get_txn(struct rpc_call *call, json_t *params, struct txn **txn)
 {
 	uint64_t id = 0;
 
 	if (require(call, params, "txn") ||
 	    get_uint(call, params, "txn", 1, UINT64_MAX >> 1, &id, NULL))
 		return -1;
-	*txn = load_txn_get(rpc_call_conn(call), id);
+	*txn = txn_get(ctx(call), rpc_call_conn(call), id);
 	if (!*txn)
 		return rpc_error(call, RPC_NOT_FOUND, "txn",
 				 "no load transaction %llu on this connection",
@@ -1259,7 +1260,7 @@ static int m_load_add(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", "routes", "lines", NULL };
 	struct rt_route *routes;
-	struct load_txn *txn;
+	struct txn *txn;
 	const char *name;
 	uint32_t table;
 	bool has_table;
@@ -1268,21 +1269,21 @@ static int m_load_add(struct rpc_call *call, json_t *params, json_t **result)
 
 	if (check_keys(call, params, keys) || get_txn(call, params, &txn))
 		return -1;
-	has_table = load_txn_table(txn, &table);
-	if (parse_routes(call, params, has_table ? &table : NULL, load_txn_chunks(txn) + 1,
+	has_table = txn_table(txn, &table);
+	if (parse_routes(call, params, has_table ? &table : NULL, txn_chunks(txn) + 1,
 			 &routes, &n, &name))
 		return -1;
-	rc = load_txn_stage(txn, routes, n, name);
+	rc = txn_stage(txn, routes, n, name);
 	free(routes);
 	if (rc == -E2BIG)
 		return rpc_error(call, RPC_TOO_LARGE, name,
 				 "chunk %u: staging %zu more routes would pass the limit of %u "
 				 "per transaction (%zu staged)",
-				 load_txn_chunks(txn) + 1, n, LOAD_TXN_MAX_ROUTES,
-				 load_txn_staged(txn));
+				 txn_chunks(txn) + 1, n, TXN_MAX_ROUTES,
+				 txn_staged(txn));
 	if (rc)
 		return no_memory(call);
-	return result_or_nomem(call, json_pack("{s:I}", "staged", (json_int_t)load_txn_staged(txn)),
+	return result_or_nomem(call, json_pack("{s:I}", "staged", (json_int_t)txn_staged(txn)),
 			       result);
 }
 
@@ -1290,7 +1291,7 @@ static int m_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", "dry_run", "diff_limit", NULL };
 	struct load_result res;
-	struct load_txn *txn;
+	struct txn *txn;
 	size_t diff_limit;
 	bool dry_run;
 	char err[768];
@@ -1299,7 +1300,7 @@ static int m_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 	if (check_keys(call, params, keys) || get_txn(call, params, &txn) ||
 	    get_load_options(call, params, &dry_run, &diff_limit))
 		return -1;
-	rc = load_txn_commit(ctx(call), txn, dry_run, diff_limit, &res, err, sizeof(err));
+	rc = txn_commit(ctx(call), txn, dry_run, diff_limit, &res, err, sizeof(err));
 	if (rc) {
 		load_result_release(&res);
 		return load_error(call, rc, &res, err);
@@ -1310,11 +1311,11 @@ static int m_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 static int m_load_abort(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", NULL };
-	struct load_txn *txn;
+	struct txn *txn;
 
 	if (check_keys(call, params, keys) || get_txn(call, params, &txn))
 		return -1;
-	load_txn_abort(txn);
+	txn_abort(txn);
 	return result_or_nomem(call, json_object(), result);
 }
 

@@ -39,6 +39,7 @@
 #include "reconf.h"
 #include "routes.h"
 #include "tables.h"
+#include "txn.h"
 #include "udp.h"
 
 /* Route files take this long per million routes at worst; systemd is told. */
@@ -504,6 +505,8 @@ static void teardown(struct runtime *rt)
 	rt->d.persist = NULL;
 	if (rt->d.control)
 		control_destroy(rt->d.control);
+	/* After the connections: closing one ends its transaction. */
+	txn_registry_destroy(rt->d.txns);
 	change_stream_destroy(rt->d.changes);
 	reconf_destroy(rt->d.reconf);
 	tables_destroy(rt->d.tables);
@@ -551,7 +554,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	d->tables = tables_create();
 	d->changes = change_stream_create();
 	d->reconf = reconf_create();
-	if (!d->base || !d->tables || !d->changes || !d->reconf) {
+	d->txns = txn_registry_create();
+	if (!d->base || !d->tables || !d->changes || !d->reconf || !d->txns) {
 		log_err("start: %s", strerror(ENOMEM));
 		goto out;
 	}

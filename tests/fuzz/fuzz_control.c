@@ -45,6 +45,7 @@
 #include "daemon/reconf.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
+#include "daemon/txn.h"
 #include "fuzz.h"
 
 #define MAX_INPUT (16u << 10)
@@ -560,7 +561,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	daemon.tables = tables_create();
 	daemon.changes = change_stream_create();
 	daemon.reconf = reconf_create();
-	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes && daemon.reconf,
+	daemon.txns = txn_registry_create();
+	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes && daemon.reconf && daemon.txns,
 		   "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
