@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "change_stream.h"
 #include "load.h"
+#include "log.h"
 #include "reconf.h"
 #include "routes.h"
 #include "tables.h"
@@ -166,14 +167,39 @@ static void plans_free(struct plan *plans, size_t n)
 	free(plans);
 }
 
-/* Undo the applied changes of p (in reverse). Memory for them exists: they were just removed. */
-static void plan_undo(struct plan *p)
+/*
+ * Undoing a change needs memory (a route added back, FIB path copies)
+ * while memory may be what made the load fail; the changes undone so far
+ * retired about as much, which comes back once their grace periods pass:
+ * wait for that and retry, as rt_table_apply() does for its own rollback.
+ * A table left half changed would serve routes nobody asked for, and a
+ * load that failed must change nothing: giving up is fatal.
+ */
+#define UNDO_ATTEMPTS 64
+
+static void undo_change(const struct plan *p, const struct rt_change *u)
+{
+	char prefix[RT_PREFIX_STRLEN];
+	int rc = rt_table_apply(p->t, u, 1, NULL);
+
+	for (unsigned attempt = 1; rc == -ENOMEM && attempt < UNDO_ATTEMPTS; attempt++) {
+		rt_table_quiesce(p->t);
+		rc = rt_table_apply(p->t, u, 1, NULL);
+	}
+	if (!rc)
+		return;
+	log_msg(LOG_CRIT, "load: cannot put back %s in table %u after a failed load: %s",
+		rt_prefix_format(&u->route.prefix, prefix, sizeof(prefix)), p->id, strerror(-rc));
+	abort();
+}
+
+/* Undo the applied changes of p, in reverse. */
+static void plan_undo(const struct plan *p)
 {
 	size_t olds = p->n_olds;
 
 	for (size_t i = p->n_changes; i--;) {
 		struct rt_change u = p->changes[i];
-		size_t failed;
 
 		switch (u.op) {
 		case RT_CHANGE_ADD:
@@ -186,7 +212,7 @@ static void plan_undo(struct plan *p)
 			u.op = RT_CHANGE_ADD;
 			break;
 		}
-		rt_table_apply(p->t, &u, 1, &failed);
+		undo_change(p, &u);
 	}
 }
 
