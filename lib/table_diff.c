@@ -88,34 +88,24 @@ static int emit(struct diff *d, enum rt_change_op op, const struct rt_route *r,
 	return d->fn ? d->fn(op, r, old, d->arg) : 0;
 }
 
-/* Each route of the target: added, replaced or unchanged. */
-static int diff_routes(struct rt_table *t, struct diff *d)
+/* A route of the target: added, replaced or unchanged. */
+static int diff_route(struct rt_table *t, struct diff *d, const struct rt_route *r)
 {
-	const struct rt_diff_target *tg = d->target;
-	int rc;
+	struct rt_route old;
+	/* An empty table holds nothing to compare with. */
+	int rc = d->counts->before ? find_stored(t, r, &old) : 0;
 
-	for (size_t i = 0; i < tg->n_routes; i++) {
-		const struct rt_route *r = tg->routes[i];
-		struct rt_route old;
-
-		/* An empty table holds nothing to compare with. */
-		rc = d->counts->before ? find_stored(t, r, &old) : 0;
-		if (rc < 0)
-			return rc;
-		if (!rc) {
-			rc = emit(d, RT_CHANGE_ADD, r, NULL);
-		} else if (same_attributes(r, &old)) {
-			d->counts->unchanged++;
-			rc = 0;
-		} else {
-			rc = emit(d, RT_CHANGE_REPLACE, r, &old);
-		}
-		if (rc)
-			return rc;
-	}
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return emit(d, RT_CHANGE_ADD, r, NULL);
+	if (!same_attributes(r, &old))
+		return emit(d, RT_CHANGE_REPLACE, r, &old);
+	d->counts->unchanged++;
 	return 0;
 }
 
+/* A stored route the target does not have, found by a walk of a replaced table. */
 static int stale(const struct rt_route *r, void *arg)
 {
 	struct diff *d = arg;
@@ -125,30 +115,18 @@ static int stale(const struct rt_route *r, void *arg)
 	return emit(d, RT_CHANGE_DELETE, r, NULL);
 }
 
-/* The removals that are stored and not in the target's routes. */
-static int diff_removals(struct rt_table *t, struct diff *d)
+/* A removal: the stored route with its key goes, unless the target has the key. */
+static int diff_removal(struct rt_table *t, struct diff *d, const struct rt_route *r)
 {
-	const struct rt_diff_target *tg = d->target;
+	struct rt_route old;
 	int rc;
 
-	for (size_t i = 0; i < tg->n_removals; i++) {
-		const struct rt_route *r = tg->removals[i];
-		struct rt_route old;
-
-		if (i > 0 && !rt_route_key_cmp(tg->removals[i - 1], r))
-			continue;	/* the same key again */
-		if (has_key(tg->routes, tg->n_routes, r))
-			continue;
-		rc = find_stored(t, r, &old);
-		if (rc < 0)
-			return rc;
-		if (rc) {
-			rc = emit(d, RT_CHANGE_DELETE, &old, NULL);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+	if (has_key(d->target->routes, d->target->n_routes, r))
+		return 0;
+	rc = find_stored(t, r, &old);
+	if (rc <= 0)
+		return rc;
+	return emit(d, RT_CHANGE_DELETE, &old, NULL);
 }
 
 int rt_table_diff(struct rt_table *t, const struct rt_diff_target *target, rt_diff_fn fn,
@@ -156,19 +134,26 @@ int rt_table_diff(struct rt_table *t, const struct rt_diff_target *target, rt_di
 {
 	struct rt_diff_counts local;
 	struct diff d = { .target = target, .fn = fn, .arg = arg, .counts = counts ? counts : &local };
+	const struct rt_route *const *rm = target->removals;
 	struct rt_table_stats st;
-	int rc;
+	int rc = 0;
 
 	memset(d.counts, 0, sizeof(*d.counts));
 	rt_table_stats(t, &st);
 	d.counts->before = st.v4.routes + st.v6.routes;
-	rc = diff_routes(t, &d);
+	for (size_t i = 0; i < target->n_routes && !rc; i++)
+		rc = diff_route(t, &d, target->routes[i]);
 	if (rc || !d.counts->before)
 		return rc;
 	/* Walk order is key order within a table: the deletes come sorted. */
 	if (target->replace)
 		return rt_table_walk(t, 0, NULL, stale, &d);
-	return diff_removals(t, &d);
+	for (size_t i = 0; i < target->n_removals && !rc; i++) {
+		/* A key given twice goes once. */
+		if (!i || rt_route_key_cmp(rm[i - 1], rm[i]))
+			rc = diff_removal(t, &d, rm[i]);
+	}
+	return rc;
 }
 
 struct survivors {
