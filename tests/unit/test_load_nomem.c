@@ -27,53 +27,13 @@
 #include <routed/route.h>
 #include <routed/table.h>
 
+#include "alloc_fail.h"
 #include "change_stream.h"
 #include "daemon.h"
 #include "load.h"
 #include "reconf.h"
+#include "table_image.h"
 #include "tables.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-struct arena;
-void *__real_arena_alloc(struct arena *a, size_t size);
-void *__wrap_arena_alloc(struct arena *a, size_t size);
-
-/* Allocation number (counted from 1 while armed) that fails; 0 = none. */
-static unsigned long alloc_count, fail_first, fail_second;
-static bool armed;
-
-static bool should_fail(void)
-{
-	if (!armed)
-		return false;
-	alloc_count++;
-	return alloc_count == fail_first || alloc_count == fail_second;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-void *__wrap_arena_alloc(struct arena *a, size_t size)
-{
-	return should_fail() ? NULL : __real_arena_alloc(a, size);
-}
 
 /* The change stream, as a counter of what would be published. */
 static uint64_t published;
@@ -107,55 +67,11 @@ void change_stream_route(struct change_stream *cs, bool present, const struct rt
 /* The second failure comes this many allocations after the first at most. */
 #define SECOND_WITHIN 6
 
-struct snapshot {
-	struct rt_route routes[BASE_ROUTES + CHANGED];
-	size_t n;
-	struct rt_lookup_result results[PROBES];
-};
-
 static struct rt_addr probes[PROBES];
 
-static int collect(const struct rt_route *r, void *arg)
+static void take(struct tables *ts, uint32_t id, struct table_image *im)
 {
-	struct snapshot *s = arg;
-
-	assert_true(s->n < BASE_ROUTES + CHANGED);
-	s->routes[s->n++] = *r;
-	return 0;
-}
-
-static void take(struct tables *ts, uint32_t id, struct snapshot *s)
-{
-	struct rt_table *t = tables_get(ts, id);
-
-	s->n = 0;
-	assert_int_equal(rt_table_walk(t, 0, NULL, collect, s), 0);
-	rt_table_lookup(t, probes, PROBES, s->results);
-}
-
-static bool same_route(const struct rt_route *a, const struct rt_route *b)
-{
-	return a->table == b->table && rt_prefix_equal(&a->prefix, &b->prefix) &&
-	       a->gateway.family == b->gateway.family &&
-	       !memcmp(a->gateway.bytes, b->gateway.bytes, 16) && !strcmp(a->dev, b->dev) &&
-	       a->metric == b->metric && !strcmp(a->proto, b->proto) &&
-	       a->has_tag == b->has_tag && a->tag == b->tag;
-}
-
-static bool same(const struct snapshot *a, const struct snapshot *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!same_route(&a->routes[i], &b->routes[i]))
-			return false;
-	for (size_t i = 0; i < PROBES; i++) {
-		if (a->results[i].found != b->results[i].found)
-			return false;
-		if (a->results[i].found && !same_route(&a->results[i].route, &b->results[i].route))
-			return false;
-	}
-	return true;
+	table_image_take(im, tables_get(ts, id), probes, PROBES);
 }
 
 /* Route i of a table: distinct /24s under 10.0.0.0/16 and 10.1.0.0/16. */
@@ -184,7 +100,7 @@ struct world {
 	struct routed d;
 	struct rt_route loads[2 * 2 * CHANGED], removals[2 * CHANGED];
 	struct load_request req;
-	struct snapshot before[2], expected[2], after[2];
+	struct table_image before[2], expected[2], after[2];
 	/* The base routes, to put the tables back after a load that went through. */
 	struct rt_route base[2 * BASE_ROUTES];
 };
@@ -229,6 +145,11 @@ static void setup_world(struct world *w)
 
 static void teardown_world(struct world *w)
 {
+	for (int k = 0; k < 2; k++) {
+		table_image_free(&w->before[k]);
+		table_image_free(&w->expected[k]);
+		table_image_free(&w->after[k]);
+	}
 	reconf_destroy(w->d.reconf);
 	tables_destroy(w->d.tables);
 }
@@ -246,7 +167,7 @@ static void restore(struct world *w)
 	load_result_release(&res);
 	for (int k = 0; k < 2; k++) {
 		take(w->d.tables, ids[k], &w->after[k]);
-		assert_true(same(&w->after[k], &w->before[k]));
+		assert_true(table_image_equal(&w->after[k], &w->before[k]));
 	}
 }
 
@@ -263,12 +184,9 @@ static void test_two_tables_enomem(void **state)
 		take(w.d.tables, ids[k], &w.before[k]);
 
 	/* Reference run: no failure; count the allocations of the load. */
-	alloc_count = 0;
-	fail_first = fail_second = 0;
-	armed = true;
+	alloc_fail_arm(0, 0);
 	assert_int_equal(load_apply(&w.d, &w.req, &res, err, sizeof(err)), 0);
-	armed = false;
-	total = alloc_count;
+	total = alloc_fail_disarm();
 	load_result_release(&res);
 	assert_int_equal(res.replaced, 2 * CHANGED);
 	assert_int_equal(res.added, 2 * CHANGED);
@@ -284,26 +202,23 @@ static void test_two_tables_enomem(void **state)
 			uint64_t published_before = published;
 			int rc;
 
-			alloc_count = 0;
-			fail_first = first;
-			fail_second = first + gap;
-			armed = true;
+			alloc_fail_arm(first, first + gap);
 			rc = load_apply(&w.d, &w.req, &res, err, sizeof(err));
-			armed = false;
+			alloc_fail_disarm();
 			load_result_release(&res);
 			for (int k = 0; k < 2; k++)
 				take(w.d.tables, ids[k], &w.after[k]);
 			if (rc == 0) {
 				/* A failure the library absorbed. */
 				for (int k = 0; k < 2; k++)
-					assert_true(same(&w.after[k], &w.expected[k]));
+					assert_true(table_image_equal(&w.after[k], &w.expected[k]));
 				restore(&w);
 				continue;
 			}
 			assert_int_equal(rc, -ENOMEM);
 			assert_int_equal(published, published_before);
 			for (int k = 0; k < 2; k++) {
-				if (same(&w.after[k], &w.before[k]))
+				if (table_image_equal(&w.after[k], &w.before[k]))
 					continue;
 				fail_msg("allocations %lu and %lu failed: table %u is not as before "
 					 "(%zu routes, was %zu): %s",
