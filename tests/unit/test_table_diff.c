@@ -21,8 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -30,6 +28,7 @@
 #include <routed/table_diff.h>
 
 #include "naive.h"
+#include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -44,21 +43,12 @@ static unsigned long long seed;
 static double iterations = 1.0;
 static unsigned cur_round;
 
-/* splitmix64 */
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
+/* rand_r(): the test needs no better, and a seed replays a run. */
+static unsigned rng_state;
 
 static unsigned below(unsigned n)
 {
-	return (unsigned)(rnd() % n);
+	return (unsigned)rand_r(&rng_state) % n;
 }
 
 static bool chance(unsigned percent)
@@ -490,17 +480,10 @@ int main(void)
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_diff_against_reference),
 	};
-	const char *s = getenv("ROUTED_TEST_SEED"), *it = getenv("ROUTED_TEST_ITERATIONS");
 
-	if (s && *s)
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-	if (it && *it)
-		iterations = strtod(it, NULL);
-	rng_state = seed;
-	printf("# seed %llu\n", seed);
-	fflush(stdout);
+	seed = seed_from_env();
+	iterations = seed_iterations();
+	rng_state = (unsigned)(seed ^ seed >> 32);
 	rt_reader_register();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
