@@ -95,7 +95,7 @@ static int plan_push(enum rt_change_op op, const struct rt_route *r, const struc
 	return 0;
 }
 
-/* The counting pass of a dry run: an rt_diff_fn that adds to the diff (arg: the request). */
+/* The dry-run diff: the first pass's rt_diff_fn adds each change, up to the limit. */
 struct dry_diff {
 	struct load_result *res;
 	size_t limit;
