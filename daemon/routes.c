@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Route changes outside loads (routes.h): each applied change goes to the
- * change stream, or only its count when nobody listens.
+ * Route changes outside loads (routes.h). Every applied change, a load's
+ * too, reaches the change stream through routes_publish().
  */
 #include "config.h"
 
