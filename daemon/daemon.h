@@ -19,6 +19,8 @@ struct control;
 struct gate;
 struct udp_service;
 struct persist;
+struct reconf;
+struct txn_registry;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -46,11 +48,13 @@ struct routed {
 	struct tables *tables;			/* set before the workers start, then constant */
 	/*
 	 * The reconfiguration gate: lookup workers are its readers, the
-	 * control thread its only writer (load_reconf_begin/end). Created
+	 * control thread its only writer (reconf_begin/end). Created
 	 * before the workers, destroyed after them; NULL in unit tests.
 	 */
 	struct gate *gate;
+	struct reconf *reconf;			/* the latest reconfigurations (reconf.h) */
 	struct change_stream *changes;
+	struct txn_registry *txns;		/* open load transactions (txn.h) */
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */
@@ -63,7 +67,7 @@ struct routed {
 /*
  * Reload the configuration file: build the new config, validate it, apply
  * it, and keep the old one (returning -1 with the reason in err) on any
- * error. Used by SIGHUP and by the config.reload method.
+ * error. Used by SIGHUP and by the config.reload method (run.c).
  */
 int routed_reload(struct routed *d, char *err, size_t errlen);
 
@@ -74,7 +78,7 @@ struct options;
  */
 int routed_run(const struct options *opts, const struct routed_config *config);
 
-/* Seconds since start, from the monotonic clock. */
+/* Seconds since start, from the monotonic clock (daemon.c). */
 double routed_uptime(const struct routed *d);
 
 #endif

@@ -1,27 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <urcu/urcu-memb.h>
 
 #include <routed/route.h>
 #include <routed/route_json.h>
 #include <routed/table.h>
+#include <routed/table_diff.h>
 
 #include "daemon.h"
 #include "change_stream.h"
-#include "gate.h"
 #include "load.h"
-#include "persist.h"
-#include "control.h"
+#include "log.h"
+#include "reconf.h"
+#include "routes.h"
 #include "tables.h"
 
 __attribute__((format(printf, 5, 6)))
@@ -38,355 +35,8 @@ static int fail(struct load_result *res, char *err, size_t errlen, int rc, const
 	return rc;
 }
 
-/* Publish applied changes: one event each, or just the count when nobody listens. */
-static void publish(struct routed *d, uint32_t table, const struct rt_change *c, size_t n)
-{
-	if (!change_stream_wanted(d->changes, table)) {
-		change_stream_skip(d->changes, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		change_stream_route(d->changes, c[i].op != RT_CHANGE_DELETE, &c[i].route);
-}
-
-int load_changes(struct routed *d, uint32_t table, const struct rt_change *changes, size_t n,
-		 size_t *failed)
-{
-	struct rt_table *t = tables_get(d->tables, table);
-	int rc;
-
-	if (!t)
-		return -ENOENT;
-	rc = rt_table_apply(t, changes, n, failed);
-	if (!rc)
-		publish(d, table, changes, n);
-	return rc;
-}
-
-struct route_vec {
-	struct rt_route *v;
-	size_t n, cap;
-};
-
-static int vec_push(struct route_vec *vec, const struct rt_route *r)
-{
-	if (vec->n == vec->cap) {
-		size_t cap = vec->cap ? 2 * vec->cap : 64;
-		struct rt_route *v = realloc(vec->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		vec->v = v;
-		vec->cap = cap;
-	}
-	vec->v[vec->n++] = *r;
-	return 0;
-}
-
-struct flush_filter {
-	const char *proto;
-	struct route_vec found;
-	uint64_t total;
-};
-
-static int collect_flush(const struct rt_route *r, void *arg)
-{
-	struct flush_filter *f = arg;
-
-	f->total++;
-	if (f->proto && strcmp(r->proto, f->proto))
-		return 0;
-	return vec_push(&f->found, r);
-}
-
-long load_flush(struct routed *d, uint32_t table, int family, const char *proto)
-{
-	struct rt_table *t = tables_get(d->tables, table);
-	struct flush_filter f = { .proto = proto && *proto ? proto : NULL };
-	struct rt_change *changes = NULL;
-	long rc;
-
-	if (!t)
-		return -ENOENT;
-	if (!family && !f.proto && !change_stream_wanted(d->changes, table)) {
-		/* Everything, and nobody listens: one swap to an empty table. */
-		rc = rt_table_flush(t, NULL);
-		if (rc > 0)
-			change_stream_skip(d->changes, (uint64_t)rc);
-		return rc;
-	}
-	rc = rt_table_walk(t, family, NULL, collect_flush, &f);
-	if (rc)
-		goto out;
-	if (!family && f.found.n == f.total) {
-		/* Every route of both families: one swap instead of n deletes. */
-		rc = rt_table_replace_all(t, NULL, 0, NULL);
-		if (rc)
-			goto out;
-		for (size_t i = 0; i < f.found.n; i++)
-			change_stream_route(d->changes, false, &f.found.v[i]);
-	} else if (f.found.n) {
-		changes = malloc(f.found.n * sizeof(*changes));
-		rc = -ENOMEM;
-		if (!changes)
-			goto out;
-		for (size_t i = 0; i < f.found.n; i++) {
-			changes[i].op = RT_CHANGE_DELETE;
-			changes[i].route = f.found.v[i];
-		}
-		rc = load_changes(d, table, changes, f.found.n, NULL);
-		if (rc)
-			goto out;
-	}
-	rc = (long)f.found.n;
-out:
-	free(changes);
-	free(f.found.v);
-	return rc;
-}
-
-/* Reconfigurations: the control thread only, so plain module state. */
-
-static struct {
-	unsigned depth;			/* nesting of load_reconf_begin() */
-	uint64_t total;
-	struct load_reconf_record ring[LOAD_RECONF_HISTORY];
-	size_t newest;			/* index in ring of the newest record */
-	uint64_t began_ns;
-	/* Reader waits before the newest record began: it owns what comes after. */
-	uint64_t waits_before, stall_max_before;
-	uint64_t stall_hist_before[GATE_STALL_BUCKETS];
-} reconf;
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-const char *load_reconf_kind_name(enum load_reconf_kind kind)
-{
-	switch (kind) {
-	case LOAD_RECONF_RELOAD:
-		return "reload";
-	case LOAD_RECONF_TABLE_CREATE:
-		return "table.create";
-	case LOAD_RECONF_TABLE_DELETE:
-		return "table.delete";
-	case LOAD_RECONF_LOAD:
-		return "load";
-	}
-	return "unknown";
-}
-
-/* The waits readers recorded since the newest record began go to it. */
-static void reconf_attribute_waits(const struct gate_stats *now, struct load_reconf_record *r)
-{
-	int top = -1;
-
-	r->reader_waits = now->reader_waits - reconf.waits_before;
-	for (int i = 0; i < GATE_STALL_BUCKETS; i++)
-		if (now->stall_hist[i] != reconf.stall_hist_before[i])
-			top = i;
-	if (top < 0) {
-		r->stall_max_ns = 0;
-	} else if (now->stall_max_ns > reconf.stall_max_before) {
-		/* A new overall maximum: it happened in this window, nothing longer did. */
-		r->stall_max_ns = now->stall_max_ns;
-	} else {
-		uint64_t upper = (2ull << top) - 1;
-
-		r->stall_max_ns = upper < now->stall_max_ns ? upper : now->stall_max_ns;
-	}
-}
-
-void load_reconf_begin(struct routed *d, enum load_reconf_kind kind)
-{
-	struct load_reconf_record *r;
-	struct gate_stats st;
-
-	/*
-	 * The control thread is a registered reader (route.lookup): closing
-	 * the gate inside a read-side section could wait for a grace period
-	 * that waits for us.
-	 */
-	assert(!urcu_memb_read_ongoing());
-	if (reconf.depth++)
-		return;
-	if (d->gate) {
-		gate_stats(d->gate, &st);
-		if (reconf.total)
-			reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
-		reconf.waits_before = st.reader_waits;
-		reconf.stall_max_before = st.stall_max_ns;
-		memcpy(reconf.stall_hist_before, st.stall_hist, sizeof(st.stall_hist));
-	}
-	reconf.newest = (size_t)(reconf.total % LOAD_RECONF_HISTORY);
-	reconf.total++;
-	r = &reconf.ring[reconf.newest];
-	memset(r, 0, sizeof(*r));
-	r->kind = kind;
-	r->at_seconds = routed_uptime(d);
-	reconf.began_ns = monotonic_ns();
-	if (d->gate)
-		gate_write_enter(d->gate);
-}
-
-void load_reconf_end(struct routed *d)
-{
-	struct load_reconf_record *r = &reconf.ring[reconf.newest];
-	struct gate_stats st;
-
-	assert(reconf.depth > 0);
-	if (--reconf.depth)
-		return;
-	if (d->gate)
-		gate_write_leave(d->gate);
-	r->duration_ns = monotonic_ns() - reconf.began_ns;
-	if (d->gate) {
-		/* The control thread is the only writer: "last" is this section. */
-		gate_stats(d->gate, &st);
-		r->enter_ns = st.last_enter_ns;
-		r->locked_out_ns = st.last_write_ns;
-	}
-}
-
-size_t load_reconf_history(struct routed *d, struct load_reconf_record *out, size_t max)
-{
-	size_t n = reconf.total < LOAD_RECONF_HISTORY ? (size_t)reconf.total : LOAD_RECONF_HISTORY;
-	struct gate_stats st;
-
-	if (n > max)
-		n = max;
-	if (!n)
-		return 0;
-	if (d->gate) {
-		gate_stats(d->gate, &st);
-		reconf_attribute_waits(&st, &reconf.ring[reconf.newest]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t k = (reconf.newest + LOAD_RECONF_HISTORY - i) % LOAD_RECONF_HISTORY;
-
-		out[i] = reconf.ring[k];
-	}
-	return n;
-}
-
-uint64_t load_reconf_total(void)
-{
-	return reconf.total;
-}
-
-int load_create_table(struct routed *d, uint32_t id, const char *name)
-{
-	int rc;
-
-	/* A new member of the table set: no lookup batch spans the change. */
-	load_reconf_begin(d, LOAD_RECONF_TABLE_CREATE);
-	rc = tables_add(d->tables, id, name);
-	load_reconf_end(d);
-	return rc;
-}
-
-long load_drop_table(struct routed *d, uint32_t table)
-{
-	struct rt_table *t = tables_get(d->tables, table), *victim;
-	struct flush_filter f = { 0 };
-	struct rt_table_stats st;
-	long rc;
-	int err;
-
-	if (!t)
-		return -ENOENT;
-	if (table == RT_TABLE_MAIN)
-		return -EPERM;
-	if (change_stream_wanted(d->changes, table)) {
-		rc = rt_table_walk(t, 0, NULL, collect_flush, &f);
-		if (rc)
-			goto out;
-	} else {
-		rt_table_stats(t, &st);
-		f.total = st.v4.routes + st.v6.routes;
-	}
-	/*
-	 * The table leaves the set inside the gate. tables_remove() waits for
-	 * a grace period there: lookup workers wait for the gate outside
-	 * their read-side sections (gate.h), so none can hold it up. The
-	 * destruction waits for the table's pending reclamation (rcu_barrier)
-	 * and needs no exclusion: it runs after the gate is open again.
-	 */
-	load_reconf_begin(d, LOAD_RECONF_TABLE_DELETE);
-	victim = tables_remove(d->tables, table, &err);
-	load_reconf_end(d);
-	if (!victim) {
-		rc = err;
-		goto out;
-	}
-	rt_table_destroy(victim);
-	if (f.found.n) {
-		for (size_t i = 0; i < f.found.n; i++)
-			change_stream_route(d->changes, false, &f.found.v[i]);
-	} else {
-		change_stream_skip(d->changes, f.total);
-	}
-	rc = (long)f.total;
-out:
-	free(f.found.v);
-	return rc;
-}
-
-/* Route keys and their order: (table, prefix, metric, proto), i.e. walk order. */
-static int key_cmp(const struct rt_route *a, const struct rt_route *b)
-{
-	int c;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	c = rt_prefix_cmp(&a->prefix, &b->prefix);
-	if (c)
-		return c;
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
-	return strcmp(a->proto, b->proto);
-}
-
-static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
-{
-	return a->gateway.family == b->gateway.family &&
-	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
-	       !strcmp(a->dev, b->dev) && a->has_tag == b->has_tag &&
-	       (!a->has_tag || a->tag == b->tag);
-}
-
-/* Sort routes by key through an index array (stable: ties by index). */
-static const struct rt_route *sort_base;
-
-static int index_cmp(const void *x, const void *y)
-{
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	int c = key_cmp(&sort_base[i], &sort_base[j]);
-
-	return c ? c : (i < j ? -1 : i > j);
-}
-
-static size_t *sorted_index(const struct rt_route *routes, size_t n)
-{
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-
-	if (!idx)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_base = routes;
-	qsort(idx, n, sizeof(*idx), index_cmp);
-	sort_base = NULL;
-	return idx;
-}
-
 /*
- * The changes to one table. Planning scans each table twice at most: a
+ * The changes to one table. Planning diffs each table twice at most: a
  * first pass only counts the changes (and fills the dry-run diff), which is
  * all a dry run or a table rebuilt from scratch needs; a second pass lists
  * them, for the tables changed one route at a time and for subscribers.
@@ -396,12 +46,9 @@ static size_t *sorted_index(const struct rt_route *routes, size_t n)
 struct plan {
 	uint32_t id;
 	struct rt_table *t;
-	bool replace;			/* every route not loaded goes */
+	struct rt_diff_target target;	/* its slices of the routes and removals */
+	struct rt_diff_counts counts;	/* by the first pass */
 	bool swap;			/* rebuilt with rt_table_replace_all() */
-	size_t first, n_routes;		/* this table's slice of the sorted index */
-	size_t rfirst, n_removals;	/* its slice of the sorted removals */
-	uint64_t stored;		/* routes it holds before the load */
-	uint64_t adds, replaces, deletes, unchanged;	/* counted by the first pass */
 	bool list;			/* the second pass lists its changes */
 	struct rt_change *changes;	/* listed by the second pass */
 	size_t n_changes, cap_changes;
@@ -411,12 +58,15 @@ struct plan {
 
 static uint64_t plan_changes(const struct plan *p)
 {
-	return p->adds + p->replaces + p->deletes;
+	return p->counts.adds + p->counts.replaces + p->counts.deletes;
 }
 
-static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route *r,
-		     const struct rt_route *old)
+/* The listing pass: an rt_diff_fn that appends to the plan (arg). */
+static int plan_push(enum rt_change_op op, const struct rt_route *r, const struct rt_route *old,
+		     void *arg)
 {
+	struct plan *p = arg;
+
 	if (p->n_changes == p->cap_changes) {
 		/* The first pass counted them: one allocation, no doubling. */
 		size_t cap = p->cap_changes ? 2 * p->cap_changes : (size_t)plan_changes(p);
@@ -429,7 +79,7 @@ static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route
 	}
 	if (old) {
 		if (p->n_olds == p->cap_olds) {
-			size_t cap = p->cap_olds ? 2 * p->cap_olds : (size_t)p->replaces;
+			size_t cap = p->cap_olds ? 2 * p->cap_olds : (size_t)p->counts.replaces;
 			struct rt_route *o = realloc(p->olds, (cap ? cap : 16) * sizeof(*o));
 
 			if (!o)
@@ -445,172 +95,65 @@ static int plan_push(struct plan *p, enum rt_change_op op, const struct rt_route
 	return 0;
 }
 
-/* The stored route of table t with r's key, if any. */
-static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_route *out)
-{
-	struct rt_route buf[16], *v = buf;
-	long n = rt_table_get(t, &r->prefix, buf, 16);
-	int found = 0;
-
-	if (n < 0)
-		return (int)n;
-	if (n > 16) {
-		/* Many routes on one prefix: rare; fetch them all. */
-		v = malloc((size_t)n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		n = rt_table_get(t, &r->prefix, v, (size_t)n);
-	}
-	for (long i = 0; i < n && !found; i++) {
-		if (v[i].metric == r->metric && !strcmp(v[i].proto, r->proto)) {
-			*out = v[i];
-			found = 1;
-		}
-	}
-	if (v != buf)
-		free(v);
-	return found;
-}
-
-/* Whether routes[idx[0..n)] (sorted by key) holds r's key: binary search. */
-static bool in_sorted(const struct rt_route *routes, const size_t *idx, size_t n,
-		      const struct rt_route *r)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&routes[idx[mid]], r);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-static int diff_add(struct load_result *res, size_t limit, const char *op, const struct rt_route *r)
-{
-	json_t *e;
-
-	if (!limit)
-		return 0;
-	if (json_array_size(res->diff) >= limit) {
-		res->diff_truncated = true;
-		return 0;
-	}
-	e = json_pack("{s:s, s:o}", "op", op, "route", rt_route_to_json(r));
-	if (!e || json_array_append_new(res->diff, e))
-		return -ENOMEM;
-	return 0;
-}
-
-/* One planning pass over some tables. */
-struct scan {
-	const struct load_request *req;
-	const size_t *idx, *ridx;	/* sorted index of routes, of removals */
-	struct load_result *res;	/* counting pass: totals and diff; else NULL */
-	struct plan *p;
-	bool list;			/* listing pass: p->changes gets each change */
-	int error;
+/* The dry-run diff: the first pass's rt_diff_fn adds each change, up to the limit. */
+struct dry_diff {
+	struct load_result *res;
+	size_t limit;
 };
 
-static int scan_emit(struct scan *s, enum rt_change_op op, const struct rt_route *r,
-		     const struct rt_route *old)
+static int diff_add(enum rt_change_op op, const struct rt_route *r, const struct rt_route *old,
+		    void *arg)
 {
 	static const char *const names[] = {
 		[RT_CHANGE_ADD] = "add", [RT_CHANGE_REPLACE] = "replace",
 		[RT_CHANGE_DELETE] = "delete",
 	};
+	struct dry_diff *dd = arg;
+	json_t *e;
 
-	if (s->res) {
-		if (op == RT_CHANGE_ADD) {
-			s->p->adds++;
-			s->res->added++;
-		} else if (op == RT_CHANGE_REPLACE) {
-			s->p->replaces++;
-			s->res->replaced++;
-		} else {
-			s->p->deletes++;
-			s->res->deleted++;
-		}
-		if (diff_add(s->res, s->req->diff_limit, names[op], r))
-			return -ENOMEM;
-	}
-	return s->list ? plan_push(s->p, op, r, old) : 0;
-}
-
-static int scan_stale(const struct rt_route *r, void *arg)
-{
-	struct scan *s = arg;
-
-	if (in_sorted(s->req->routes, s->idx + s->p->first, s->p->n_routes, r))
+	(void)old;
+	if (json_array_size(dd->res->diff) >= dd->limit) {
+		dd->res->diff_truncated = true;
 		return 0;
-	return scan_emit(s, RT_CHANGE_DELETE, r, NULL);
-}
-
-/* The loaded routes of s->p (added, replaced, unchanged), then its stale routes. */
-static int scan_loaded(struct scan *s)
-{
-	const struct load_request *req = s->req;
-	struct plan *p = s->p;
-	int rc;
-
-	for (size_t i = p->first; i < p->first + p->n_routes; i++) {
-		const struct rt_route *r = &req->routes[s->idx[i]];
-		struct rt_route old;
-
-		/* An empty table holds nothing to compare with. */
-		rc = p->stored ? find_stored(p->t, r, &old) : 0;
-		if (rc < 0)
-			return rc;
-		if (!rc) {
-			rc = scan_emit(s, RT_CHANGE_ADD, r, NULL);
-		} else if (same_attributes(r, &old)) {
-			if (s->res) {
-				p->unchanged++;
-				s->res->unchanged++;
-			}
-			rc = 0;
-		} else {
-			rc = scan_emit(s, RT_CHANGE_REPLACE, r, &old);
-		}
-		if (rc)
-			return rc;
 	}
-	if (p->replace && p->stored)
-		return rt_table_walk(p->t, 0, NULL, scan_stale, s);
+	e = json_pack("{s:s, s:o}", "op", names[op], "route", rt_route_to_json(r));
+	if (!e || json_array_append_new(dd->res->diff, e))
+		return -ENOMEM;
 	return 0;
 }
 
-/* The removals of s->p that are stored and not loaded (tables replaced lose them anyway). */
-static int scan_removals(struct scan *s)
+/* The first pass: every plan's counts, the totals and the dry-run diff in res. */
+static int plans_count(struct plan *plans, size_t n, const struct load_request *req,
+		       struct load_result *res)
 {
-	const struct load_request *req = s->req;
-	struct plan *p = s->p;
+	struct dry_diff dd = { .res = res, .limit = req->diff_limit };
 	int rc;
 
-	if (p->replace || !p->stored)
-		return 0;
-	for (size_t i = p->rfirst; i < p->rfirst + p->n_removals; i++) {
-		const struct rt_route *r = &req->removals[s->ridx[i]];
-		struct rt_route old;
+	for (size_t k = 0; k < n; k++) {
+		struct plan *p = &plans[k];
 
-		if (in_sorted(req->routes, s->idx + p->first, p->n_routes, r))
-			continue;
-		if (i > p->rfirst && !key_cmp(&req->removals[s->ridx[i - 1]], r))
-			continue;	/* the same key twice */
-		rc = find_stored(p->t, r, &old);
-		if (rc < 0)
+		rc = rt_table_diff(p->t, &p->target, dd.limit ? diff_add : NULL, &dd, &p->counts);
+		if (rc)
 			return rc;
-		if (rc) {
-			rc = scan_emit(s, RT_CHANGE_DELETE, &old, NULL);
-			if (rc)
-				return rc;
-		}
+		res->added += p->counts.adds;
+		res->replaced += p->counts.replaces;
+		res->deleted += p->counts.deletes;
+		res->unchanged += p->counts.unchanged;
+	}
+	return 0;
+}
+
+/* The second pass: the changes of the plans marked to be listed. */
+static int plans_list(struct plan *plans, size_t n)
+{
+	int rc;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!plans[k].list)
+			continue;
+		rc = rt_table_diff(plans[k].t, &plans[k].target, plan_push, &plans[k], NULL);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -624,14 +167,39 @@ static void plans_free(struct plan *plans, size_t n)
 	free(plans);
 }
 
-/* Undo the applied changes of p (in reverse). Memory for them exists: they were just removed. */
-static void plan_undo(struct plan *p)
+/*
+ * Undoing a change needs memory (a route added back, FIB path copies)
+ * while memory may be what made the load fail; the changes undone so far
+ * retired about as much, which comes back once their grace periods pass:
+ * wait for that and retry, as rt_table_apply() does for its own rollback.
+ * A table left half changed would serve routes nobody asked for, and a
+ * load that failed must change nothing: giving up is fatal.
+ */
+#define UNDO_ATTEMPTS 64
+
+static void undo_change(const struct plan *p, const struct rt_change *u)
+{
+	char prefix[RT_PREFIX_STRLEN];
+	int rc = rt_table_apply(p->t, u, 1, NULL);
+
+	for (unsigned attempt = 1; rc == -ENOMEM && attempt < UNDO_ATTEMPTS; attempt++) {
+		rt_table_quiesce(p->t);
+		rc = rt_table_apply(p->t, u, 1, NULL);
+	}
+	if (!rc)
+		return;
+	log_msg(LOG_CRIT, "load: cannot put back %s in table %u after a failed load: %s",
+		rt_prefix_format(&u->route.prefix, prefix, sizeof(prefix)), p->id, strerror(-rc));
+	abort();
+}
+
+/* Undo the applied changes of p, in reverse. */
+static void plan_undo(const struct plan *p)
 {
 	size_t olds = p->n_olds;
 
 	for (size_t i = p->n_changes; i--;) {
 		struct rt_change u = p->changes[i];
-		size_t failed;
 
 		switch (u.op) {
 		case RT_CHANGE_ADD:
@@ -644,7 +212,7 @@ static void plan_undo(struct plan *p)
 			u.op = RT_CHANGE_ADD;
 			break;
 		}
-		rt_table_apply(p->t, &u, 1, &failed);
+		undo_change(p, &u);
 	}
 }
 
@@ -673,41 +241,14 @@ static struct plan *plan_of(struct plan *plans, size_t n, uint32_t id)
 	return NULL;
 }
 
-/*
- * Run one pass over plans[0..n) (only_listed: those marked to be listed):
- * loaded routes and stale ones first, then removals.
- */
-static int scan_plans(struct scan *s, struct plan *plans, size_t n, bool only_listed)
-{
-	int rc;
-
-	for (size_t k = 0; k < n; k++) {
-		if (only_listed && !plans[k].list)
-			continue;
-		s->p = &plans[k];
-		rc = scan_loaded(s);
-		if (rc)
-			return rc;
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (only_listed && !plans[k].list)
-			continue;
-		s->p = &plans[k];
-		rc = scan_removals(s);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 /* Build the plans: every table named, its slices of routes and removals, its counts. */
-static int plan_build(struct routed *d, const struct load_request *req, const size_t *idx,
-		      const size_t *ridx, struct plan **out, size_t *n_out,
+static int plan_build(struct routed *d, const struct load_request *req,
+		      const struct rt_route *const *idx, const struct rt_route *const *ridx,
+		      struct plan **out, size_t *n_out,
 		      struct load_result *res, char *err, size_t errlen)
 {
 	size_t n_ids = 0, cap = req->n_routes + req->n_removals + req->n_replace_tables;
 	uint32_t *ids = malloc((cap ? cap : 1) * sizeof(*ids));
-	struct scan s = { .req = req, .idx = idx, .ridx = ridx, .res = res };
 	struct plan *plans = NULL;
 	size_t n_plans = 0;
 	int rc = -ENOMEM;
@@ -725,36 +266,34 @@ static int plan_build(struct routed *d, const struct load_request *req, const si
 	if (!plans)
 		goto out;
 	for (size_t i = 0; i < n_ids; i++) {
-		struct rt_table_stats st;
-
 		if (n_plans && plans[n_plans - 1].id == ids[i])
 			continue;
 		plans[n_plans].id = ids[i];
 		plans[n_plans].t = tables_get(d->tables, ids[i]);
-		rt_table_stats(plans[n_plans].t, &st);
-		plans[n_plans].stored = st.v4.routes + st.v6.routes;
 		n_plans++;
 	}
 	for (size_t i = 0; i < req->n_replace_tables; i++)
-		plan_of(plans, n_plans, req->replace_tables[i])->replace = true;
+		plan_of(plans, n_plans, req->replace_tables[i])->target.replace = true;
 	/* Each table's routes are one slice of the index, sorted by table first. */
 	for (size_t i = 0; i < req->n_routes;) {
-		struct plan *p = plan_of(plans, n_plans, req->routes[idx[i]].table);
+		struct plan *p = plan_of(plans, n_plans, idx[i]->table);
+		size_t first = i;
 
-		p->first = i;
-		while (i < req->n_routes && req->routes[idx[i]].table == p->id)
+		while (i < req->n_routes && idx[i]->table == p->id)
 			i++;
-		p->n_routes = i - p->first;
+		p->target.routes = idx + first;
+		p->target.n_routes = i - first;
 	}
 	for (size_t i = 0; i < req->n_removals;) {
-		struct plan *p = plan_of(plans, n_plans, req->removals[ridx[i]].table);
+		struct plan *p = plan_of(plans, n_plans, ridx[i]->table);
+		size_t first = i;
 
-		p->rfirst = i;
-		while (i < req->n_removals && req->removals[ridx[i]].table == p->id)
+		while (i < req->n_removals && ridx[i]->table == p->id)
 			i++;
-		p->n_removals = i - p->rfirst;
+		p->target.removals = ridx + first;
+		p->target.n_removals = i - first;
 	}
-	rc = scan_plans(&s, plans, n_plans, false);
+	rc = plans_count(plans, n_plans, req, res);
 out:
 	free(ids);
 	if (rc) {
@@ -771,7 +310,8 @@ out:
 }
 
 /* Check every route and table; find duplicate keys. */
-static int validate(struct routed *d, const struct load_request *req, const size_t *idx,
+static int validate(struct routed *d, const struct load_request *req,
+		    const struct rt_route *const *idx,
 		    struct load_result *res, char *err, size_t errlen)
 {
 	const char *name = req->routes_name ? req->routes_name : "routes";
@@ -792,16 +332,17 @@ static int validate(struct routed *d, const struct load_request *req, const size
 		}
 	}
 	for (size_t i = 1; i < req->n_routes; i++) {
-		const struct rt_route *a = &req->routes[idx[i - 1]], *b = &req->routes[idx[i]];
+		const struct rt_route *a = idx[i - 1], *b = idx[i];
 		char prefix[RT_PREFIX_STRLEN];
 
-		if (key_cmp(a, b))
+		if (rt_route_key_cmp(a, b))
 			continue;
-		/* idx is stable: idx[i] is the later of the two. */
-		snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name, idx[i]);
+		/* Equal keys keep request order: b is the later of the two. */
+		snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]", name,
+			 (size_t)(b - req->routes));
 		return fail(res, err, errlen, -EINVAL,
 			    "%s[%zu] duplicates %s[%zu]: both are %s proto %s metric %u in table %u",
-			    name, idx[i], name, idx[i - 1],
+			    name, (size_t)(b - req->routes), name, (size_t)(a - req->routes),
 			    rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto,
 			    b->metric, b->table);
 	}
@@ -833,7 +374,9 @@ static int validate(struct routed *d, const struct load_request *req, const size
 /* What a plan's table will hold afterwards. */
 static uint64_t plan_final(const struct plan *p)
 {
-	return p->replace ? p->n_routes : p->stored + p->adds - p->deletes;
+	const struct rt_diff_counts *c = &p->counts;
+
+	return p->target.replace ? p->target.n_routes : c->before + c->adds - c->deletes;
 }
 
 /*
@@ -859,71 +402,32 @@ static struct plan *choose_swap(struct plan *plans, size_t n)
 	return best;
 }
 
-struct survivors {
-	const struct load_request *req;
-	const size_t *idx, *ridx;
-	const struct plan *p;
-	struct rt_route *out;
-	size_t n, max;
-};
-
-/* A stored route that stays as it is: neither loaded (so replaced) nor removed. */
-static int collect_survivor(const struct rt_route *r, void *arg)
-{
-	struct survivors *s = arg;
-	const struct plan *p = s->p;
-
-	if (in_sorted(s->req->routes, s->idx + p->first, p->n_routes, r) ||
-	    in_sorted(s->req->removals, s->ridx + p->rfirst, p->n_removals, r))
-		return 0;
-	if (s->n == s->max)
-		return -EAGAIN;		/* the table changed since it was counted: never */
-	s->out[s->n++] = *r;
-	return 0;
-}
-
 /*
  * The routes the swap table will hold, in *routes[0..*n). When that is
  * exactly the loaded routes of the request, they are used in place
  * (replace_all takes them in any order); otherwise they are gathered in a
  * new array, *copy, for the caller to free.
  */
-static int swap_routes(const struct plan *p, const struct load_request *req, const size_t *idx,
-		       const size_t *ridx, const struct rt_route **routes, size_t *n,
-		       struct rt_route **copy)
+static int swap_routes(const struct plan *p, const struct load_request *req,
+		       const struct rt_route **routes, size_t *n, struct rt_route **copy)
 {
-	struct survivors s = { .req = req, .idx = idx, .ridx = ridx, .p = p };
-	/* Stored routes neither loaded (replaced or unchanged) nor removed. */
-	uint64_t kept = p->replace ? 0 : p->stored - p->replaces - p->unchanged - p->deletes;
 	int rc;
 
 	*copy = NULL;
-	if (!kept && p->n_routes == req->n_routes) {
+	if (plan_final(p) == p->target.n_routes && p->target.n_routes == req->n_routes) {
 		*routes = req->routes;
 		*n = req->n_routes;
 		return 0;
 	}
-	s.max = (size_t)kept;
-	s.out = malloc((s.max + p->n_routes ? s.max + p->n_routes : 1) * sizeof(*s.out));
-	if (!s.out)
-		return -ENOMEM;
-	if (kept) {
-		rc = rt_table_walk(p->t, 0, NULL, collect_survivor, &s);
-		if (rc) {
-			free(s.out);
-			return rc;
-		}
-	}
-	for (size_t i = 0; i < p->n_routes; i++)
-		s.out[s.n++] = req->routes[idx[p->first + i]];
-	*routes = *copy = s.out;
-	*n = s.n;
-	return 0;
+	rc = rt_table_diff_result(p->t, &p->target, &p->counts, copy, n);
+	if (!rc)
+		*routes = *copy;
+	return rc;
 }
 
 static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
-		       const struct load_request *req, const size_t *idx, const size_t *ridx,
-		       struct load_result *res, char *err, size_t errlen)
+		       const struct load_request *req, struct load_result *res, char *err,
+		       size_t errlen)
 {
 	const struct rt_route *all = NULL;
 	struct rt_route *copy = NULL;
@@ -947,7 +451,7 @@ static int apply_plans(struct plan *plans, size_t n, struct plan *swap,
 		}
 	}
 	if (swap) {
-		rc = swap_routes(swap, req, idx, ridx, &all, &n_all, &copy);
+		rc = swap_routes(swap, req, &all, &n_all, &copy);
 		if (rc) {
 			fail(res, err, errlen, rc, "table %u: cannot collect its routes: %s",
 			     swap->id, strerror(-rc));
@@ -994,8 +498,8 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	       char *err, size_t errlen)
 {
 	struct plan *plans = NULL, *swap = NULL;
-	struct scan list = { 0 };
-	size_t n_plans = 0, changing = 0, *idx, *ridx = NULL;
+	const struct rt_route **idx, **ridx = NULL;
+	size_t n_plans = 0, changing = 0;
 	uint64_t listed = 0;
 	bool big = false;
 	int rc;
@@ -1008,13 +512,13 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 		if (!res->diff)
 			return fail(res, err, errlen, -ENOMEM, "out of memory");
 	}
-	idx = sorted_index(req->routes, req->n_routes);
+	idx = rt_route_key_index(req->routes, req->n_routes);
 	if (!idx)
 		return fail(res, err, errlen, -ENOMEM, "out of memory");
 	rc = validate(d, req, idx, res, err, errlen);
 	if (rc)
 		goto out;
-	ridx = sorted_index(req->removals, req->n_removals);
+	ridx = rt_route_key_index(req->removals, req->n_removals);
 	if (!ridx) {
 		rc = fail(res, err, errlen, -ENOMEM, "out of memory");
 		goto out;
@@ -1029,11 +533,7 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	for (size_t i = 0; i < n_plans; i++)
 		plans[i].list = plan_changes(&plans[i]) &&
 				(!plans[i].swap || change_stream_wanted(d->changes, plans[i].id));
-	list.req = req;
-	list.idx = idx;
-	list.ridx = ridx;
-	list.list = true;
-	rc = scan_plans(&list, plans, n_plans, true);
+	rc = plans_list(plans, n_plans);
 	if (rc) {
 		fail(res, err, errlen, rc, "%s",
 		     rc == -ENOMEM ? "out of memory" : "cannot read table");
@@ -1047,17 +547,17 @@ int load_apply(struct routed *d, const struct load_request *req, struct load_res
 	 * plain RCU update: its readers see each route before or after.
 	 */
 	if (changing > 1)
-		load_reconf_begin(d, LOAD_RECONF_LOAD);
-	rc = apply_plans(plans, n_plans, swap, req, idx, ridx, res, err, errlen);
+		reconf_begin(d, RECONF_LOAD);
+	rc = apply_plans(plans, n_plans, swap, req, res, err, errlen);
 	if (changing > 1)
-		load_reconf_end(d);
+		reconf_end(d);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n_plans; i++) {
 		struct plan *p = &plans[i];
 
 		if (p->n_changes) {
-			publish(d, p->id, p->changes, p->n_changes);
+			routes_publish(d, p->id, p->changes, p->n_changes);
 			listed += p->n_changes;
 		} else {
 			change_stream_skip(d->changes, plan_changes(p));
@@ -1093,190 +593,6 @@ void load_result_release(struct load_result *res)
 	res->diff = NULL;
 }
 
-/* Transactions. */
-
-struct load_txn {
-	uint64_t id;
-	struct control_conn *conn;
-	struct load_txn *next;
-	bool replace;
-	bool has_table;
-	uint32_t table;
-	struct rt_route *routes;
-	size_t n, cap;
-	struct staged_chunk {
-		size_t start;		/* index of the chunk's first route */
-		const char *name;	/* "routes" or "lines": what the chunk called them */
-	} *chunks;
-	unsigned n_chunks;
-};
-
-/* Every open transaction (of every connection): at most LOAD_TXN_MAX. */
-static struct load_txn *txns;
-static size_t n_txns;
-static uint64_t next_txn_id = 1;
-static size_t max_staged = LOAD_TXN_MAX_ROUTES;
-
-void load_txn_set_max_routes(size_t max)
-{
-	max_staged = max;
-}
-
-size_t load_txn_open(void)
-{
-	return n_txns;
-}
-
-static void txn_free(struct load_txn *txn)
-{
-	struct load_txn **pp;
-
-	for (pp = &txns; *pp && *pp != txn; pp = &(*pp)->next)
-		;
-	if (*pp) {
-		*pp = txn->next;
-		n_txns--;
-	}
-	free(txn->routes);
-	free(txn->chunks);
-	free(txn);
-}
-
-static void txn_conn_closed(struct control_conn *conn, void *arg)
-{
-	(void)conn;
-	txn_free(arg);
-}
-
-int load_txn_begin(struct control_conn *conn, bool replace, const uint32_t *table,
-		   struct load_txn **out, char *err, size_t errlen)
-{
-	struct load_txn *txn;
-
-	for (txn = txns; txn; txn = txn->next) {
-		if (txn->conn == conn) {
-			snprintf(err, errlen, "this connection already has transaction %llu open",
-				 (unsigned long long)txn->id);
-			return -EBUSY;
-		}
-	}
-	if (n_txns >= LOAD_TXN_MAX) {
-		snprintf(err, errlen, "too many load transactions open (%d)", LOAD_TXN_MAX);
-		return -EBUSY;
-	}
-	txn = calloc(1, sizeof(*txn));
-	if (!txn)
-		goto nomem;
-	if (control_conn_on_close(conn, txn_conn_closed, txn)) {
-		free(txn);
-		goto nomem;
-	}
-	txn->id = next_txn_id++;
-	txn->conn = conn;
-	txn->replace = replace;
-	if (table) {
-		txn->has_table = true;
-		txn->table = *table;
-	}
-	txn->next = txns;
-	txns = txn;
-	n_txns++;
-	*out = txn;
-	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
-}
-
-struct load_txn *load_txn_get(struct control_conn *conn, uint64_t id)
-{
-	for (struct load_txn *txn = txns; txn; txn = txn->next)
-		if (txn->id == id && txn->conn == conn)
-			return txn;
-	return NULL;
-}
-
-uint64_t load_txn_id(const struct load_txn *txn)
-{
-	return txn->id;
-}
-
-bool load_txn_table(const struct load_txn *txn, uint32_t *table)
-{
-	if (txn->has_table)
-		*table = txn->table;
-	return txn->has_table;
-}
-
-bool load_txn_replace(const struct load_txn *txn)
-{
-	return txn->replace;
-}
-
-size_t load_txn_staged(const struct load_txn *txn)
-{
-	return txn->n;
-}
-
-unsigned load_txn_chunks(const struct load_txn *txn)
-{
-	return txn->n_chunks;
-}
-
-int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
-		   const char *name)
-{
-	struct staged_chunk *chunks;
-
-	if (n > max_staged || txn->n > max_staged - n)
-		return -E2BIG;
-	if (txn->n + n > txn->cap) {
-		size_t cap = txn->cap ? txn->cap : 1024;
-		struct rt_route *v;
-
-		while (cap < txn->n + n)
-			cap *= 2;
-		v = realloc(txn->routes, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		txn->routes = v;
-		txn->cap = cap;
-	}
-	chunks = realloc(txn->chunks, (txn->n_chunks + 1) * sizeof(*chunks));
-	if (!chunks)
-		return -ENOMEM;
-	txn->chunks = chunks;
-	chunks[txn->n_chunks++] = (struct staged_chunk){ .start = txn->n, .name = name };
-	if (n) /* an empty chunk: txn->routes may still be NULL */
-		memcpy(txn->routes + txn->n, routes, n * sizeof(*routes));
-	txn->n += n;
-	return 0;
-}
-
-/*
- * Rewrite "routes[i]..." (an index over every staged route) as relative to
- * its chunk, named the way that chunk named it.
- */
-static void name_chunk(const struct load_txn *txn, struct load_result *res, char *err,
-		       size_t errlen)
-{
-	char rest[64], msg[512];
-	unsigned chunk = 0;
-	size_t i;
-	int used = 0;
-
-	if (sscanf(res->error_field, "routes[%zu]%n", &i, &used) != 1 || !used)
-		return;
-	snprintf(rest, sizeof(rest), "%s", res->error_field + used);
-	while (chunk + 1 < txn->n_chunks && txn->chunks[chunk + 1].start <= i)
-		chunk++;
-	snprintf(res->error_field, sizeof(res->error_field), "%s[%zu]%.32s",
-		 txn->chunks[chunk].name, i - txn->chunks[chunk].start, rest);
-	snprintf(msg, sizeof(msg), "chunk %u, %s (staged route %zu): %s", chunk + 1,
-		 res->error_field, i, err);
-	snprintf(err, errlen, "%s", msg);
-}
-
 uint32_t *load_replace_tables(const struct rt_route *routes, size_t n_routes,
 			      const uint32_t *table, size_t *n)
 {
@@ -1299,46 +615,4 @@ uint32_t *load_replace_tables(const struct rt_route *routes, size_t n_routes,
 		if (!*n || ids[*n - 1] != ids[i])
 			ids[(*n)++] = ids[i];
 	return ids;
-}
-
-int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t diff_limit,
-		    struct load_result *res, char *err, size_t errlen)
-{
-	struct load_request req = {
-		.routes = txn->routes,
-		.n_routes = txn->n,
-		.dry_run = dry_run,
-		.diff_limit = diff_limit,
-	};
-	uint32_t *replace = NULL;
-	int rc;
-
-	if (txn->replace) {
-		replace = load_replace_tables(txn->routes, txn->n,
-					      txn->has_table ? &txn->table : NULL,
-					      &req.n_replace_tables);
-		if (!replace) {
-			memset(res, 0, sizeof(*res));
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		req.replace_tables = replace;
-	}
-	rc = load_apply(d, &req, res, err, errlen);
-	if (rc)
-		name_chunk(txn, res, err, errlen);
-	else if (!dry_run && d->persist)
-		persist_load(d->persist, replace, req.n_replace_tables, NULL, 0, txn->routes, txn->n);
-	free(replace);
-	if (!dry_run) {
-		control_conn_cancel_close(txn->conn, txn_conn_closed, txn);
-		txn_free(txn);
-	}
-	return rc;
-}
-
-void load_txn_abort(struct load_txn *txn)
-{
-	control_conn_cancel_close(txn->conn, txn_conn_closed, txn);
-	txn_free(txn);
 }

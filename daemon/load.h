@@ -1,22 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Changing routes: the one place every route change goes through, so each
- * applied change is also published to the change stream (change_stream.h).
- *
- * - load_apply(): atomic multi-route application across tables (route.load,
- *   load.commit, route files at start and reload).
- * - load_changes(), load_flush(): single-table changes for the route.*
- *   methods; load_create_table(), load_drop_table() for table.*.
- * - Load transactions: routes staged over several calls on one connection,
- *   then applied with load_apply().
- * - Reconfigurations: changes that are not a single pointer publish run
- *   inside the reconfiguration gate's write side (load_reconf_begin/end).
- *
- * Which change takes which path (docs/design.md, "Which reconfiguration
- * uses which mechanism"): a route added, replaced or deleted, a load or a
- * flush that changes one table: plain RCU publish, lookups never wait. A
- * table created or deleted, a load that changes two tables or more, a
- * config reload: the gate, so that no lookup batch sees half of it.
+ * Loads: many route changes across tables, all or nothing (route.load,
+ * load.commit, route files at start and reload). Each table's changes come
+ * from rt_table_diff() (routed/table_diff.h); load_apply() chooses how to
+ * apply them, applies them, undoes them on failure, and publishes them to
+ * the change stream (routes_publish()). Changes to two tables or more are
+ * one reconfiguration (reconf.h).
  *
  * Control thread only.
  */
@@ -32,7 +21,6 @@
 #include <routed/table.h>
 
 struct routed;
-struct control_conn;
 
 struct load_request {
 	/* Present afterwards: added, replaced or unchanged. */
@@ -72,125 +60,6 @@ struct load_result {
 int load_apply(struct routed *d, const struct load_request *req, struct load_result *res,
 	       char *err, size_t errlen);
 void load_result_release(struct load_result *res);
-
-/*
- * Apply changes to one table (rt_table_apply: all or nothing, *failed gets
- * the failing index) and publish them. A DELETE change must carry the route
- * as stored (its attributes go into the event).
- */
-int load_changes(struct routed *d, uint32_t table, const struct rt_change *changes, size_t n,
-		 size_t *failed);
-
-/*
- * Delete the routes of table matching family (0: both) and proto (NULL or
- * "": any). Returns how many, or -ENOENT (no table), -ENOMEM.
- */
-long load_flush(struct routed *d, uint32_t table, int family, const char *proto);
-
-/*
- * Delete table and its routes (each one published as a delete). Returns
- * how many routes it held, or -ENOENT, -EPERM (main), -ENOMEM. A
- * reconfiguration: the table leaves the set inside the gate.
- */
-long load_drop_table(struct routed *d, uint32_t table);
-
-/*
- * Create table id named name (NULL: none) inside the gate: tables_add()'s
- * errors (-EEXIST, -EINVAL, -ENOMEM).
- */
-int load_create_table(struct routed *d, uint32_t id, const char *name);
-
-/* Reconfigurations. */
-
-enum load_reconf_kind {
-	LOAD_RECONF_RELOAD,
-	LOAD_RECONF_TABLE_CREATE,
-	LOAD_RECONF_TABLE_DELETE,
-	LOAD_RECONF_LOAD,		/* one load_apply() changing several tables */
-};
-
-/* How many of the latest reconfigurations are kept for stats. */
-#define LOAD_RECONF_HISTORY 16
-
-struct load_reconf_record {
-	enum load_reconf_kind kind;
-	double at_seconds;		/* routed_uptime() when it began */
-	uint64_t duration_ns;		/* begin to end, entering the gate included */
-	uint64_t enter_ns;		/* gate_write_enter(): grace period + readers draining */
-	uint64_t locked_out_ns;		/* the gate closed: no lookup batch could start */
-	/*
-	 * Lookup batches that waited for it, and the longest wait: waits
-	 * counted from its begin to the next reconfiguration's begin (a
-	 * woken reader records its wait after the writer has left). The
-	 * longest is exact when it set a new overall maximum, else the
-	 * upper edge of its log2 bucket.
-	 */
-	uint64_t reader_waits;
-	uint64_t stall_max_ns;
-};
-
-/*
- * Enter a reconfiguration of the given kind: the outermost call closes the
- * gate (waits until no lookup batch is in flight; blocks new ones) and
- * starts a record; nested calls only count depth. Not inside a read-side
- * section. With d->gate NULL (unit tests) nothing is held, but the record
- * is kept.
- */
-void load_reconf_begin(struct routed *d, enum load_reconf_kind kind);
-/* Leave it; the outermost call opens the gate and completes the record. */
-void load_reconf_end(struct routed *d);
-/*
- * The latest reconfigurations, newest first, at most max (the newest one's
- * reader waits still growing). Returns how many were copied.
- */
-size_t load_reconf_history(struct routed *d, struct load_reconf_record *out, size_t max);
-/* Reconfigurations since start, of every kind. */
-uint64_t load_reconf_total(void);
-/* "reload", "table.create", "table.delete", "load". */
-const char *load_reconf_kind_name(enum load_reconf_kind kind);
-
-/* Load transactions. */
-#define LOAD_TXN_MAX 16			/* open at once, in all */
-#define LOAD_TXN_MAX_ROUTES (16u << 20)	/* staged routes per transaction */
-
-struct load_txn;
-
-/*
- * Open a transaction on conn (aborted when conn closes). table: NULL, or
- * the table it loads into. -EBUSY with a message in err when conn already
- * has one or LOAD_TXN_MAX are open; -ENOMEM.
- */
-int load_txn_begin(struct control_conn *conn, bool replace, const uint32_t *table,
-		   struct load_txn **txn, char *err, size_t errlen);
-/* Transaction id of conn, or NULL (none such on this connection). */
-struct load_txn *load_txn_get(struct control_conn *conn, uint64_t id);
-uint64_t load_txn_id(const struct load_txn *txn);
-/* Whether the transaction names a table (then *table is set). */
-bool load_txn_table(const struct load_txn *txn, uint32_t *table);
-bool load_txn_replace(const struct load_txn *txn);
-/* Staged routes so far, and load.add calls so far. */
-size_t load_txn_staged(const struct load_txn *txn);
-unsigned load_txn_chunks(const struct load_txn *txn);
-/*
- * Stage routes[0..n) as one more chunk, all or none: -E2BIG past the
- * staging cap, -ENOMEM. name: what the chunk called them ("routes" or
- * "lines"), for naming one at commit.
- */
-int load_txn_stage(struct load_txn *txn, const struct rt_route *routes, size_t n,
-		   const char *name);
-/*
- * Apply the staged routes with load_apply() (replace: the transaction's
- * table, or the tables the routes name, or main). A real commit ends the
- * transaction whatever the outcome; a dry run leaves it open. Errors name
- * the entry as "routes[i]" of chunk n (counted from 1) in err.
- */
-int load_txn_commit(struct routed *d, struct load_txn *txn, bool dry_run, size_t diff_limit,
-		    struct load_result *res, char *err, size_t errlen);
-void load_txn_abort(struct load_txn *txn);
-/* Transactions open now. */
-size_t load_txn_open(void);
-/* Change the staging cap (tests). */
-void load_txn_set_max_routes(size_t max);
 
 /*
  * The tables a replace load covers: table if given, else the distinct

@@ -18,7 +18,9 @@
 #include "methods_daemon.h"
 #include "params.h"
 #include "persist.h"
+#include "reconf.h"
 #include "tables.h"
+#include "txn.h"
 #include "udp.h"
 
 int methods_daemon_info(struct rpc_call *call, json_t *params, json_t **result)
@@ -137,17 +139,17 @@ static json_t *gate_json(const struct gate_stats *g)
 
 static json_t *reconfigurations_json(struct routed *d)
 {
-	struct load_reconf_record recs[LOAD_RECONF_HISTORY];
-	size_t n = load_reconf_history(d, recs, LOAD_RECONF_HISTORY);
+	struct reconf_record recs[RECONF_HISTORY];
+	size_t n = reconf_history(d, recs, RECONF_HISTORY);
 	json_t *recent = json_array();
 
 	for (size_t i = 0; recent && i < n; i++) {
-		const struct load_reconf_record *r = &recs[i];
+		const struct reconf_record *r = &recs[i];
 
 		if (json_array_append_new(
 			    recent,
 			    json_pack("{s:s, s:f, s:I, s:I, s:I, s:I, s:I}", "kind",
-				      load_reconf_kind_name(r->kind), "at_seconds", r->at_seconds,
+				      reconf_kind_name(r->kind), "at_seconds", r->at_seconds,
 				      "duration_ns", (json_int_t)r->duration_ns, "enter_ns",
 				      (json_int_t)r->enter_ns, "locked_out_ns",
 				      (json_int_t)r->locked_out_ns, "reader_waits",
@@ -157,7 +159,7 @@ static json_t *reconfigurations_json(struct routed *d)
 			recent = NULL;
 		}
 	}
-	return json_pack("{s:I, s:o}", "total", (json_int_t)load_reconf_total(), "recent", recent);
+	return json_pack("{s:I, s:o}", "total", (json_int_t)reconf_total(d), "recent", recent);
 }
 
 /* Reclamation, summed over the tables. */
@@ -248,7 +250,7 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)c->control_connections_total, "rejected",
 			  (json_int_t)c->control_rejected, "reloads", (json_int_t)c->reloads,
 			  "reload_failures", (json_int_t)c->reload_failures, "load_transactions",
-			  (json_int_t)load_txn_open(), "events", "seq",
+			  (json_int_t)txn_count(d), "events", "seq",
 			  (json_int_t)change_stream_seq(d->changes), "subscribers",
 			  (json_int_t)change_stream_subscribers(d->changes), "rcu",
 			  rcu_json(d, &reclaim), "udp",

@@ -10,6 +10,7 @@
 #include "methods_load.h"
 #include "params.h"
 #include "persist.h"
+#include "txn.h"
 
 static int load_error(struct rpc_call *call, int rc, const struct load_result *res,
 		      const char *err)
@@ -101,7 +102,7 @@ int methods_load_routes(struct rpc_call *call, json_t *params, json_t **result)
 int methods_load_begin(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "replace", "table", NULL };
-	struct load_txn *txn;
+	struct txn *txn;
 	uint32_t table;
 	bool has_table, replace = false;
 	char err[256];
@@ -110,23 +111,23 @@ int methods_load_begin(struct rpc_call *call, json_t *params, json_t **result)
 	if (params_keys(call, params, keys) || params_bool(call, params, "replace", &replace) ||
 	    params_table(call, params, "table", &table, &has_table))
 		return -1;
-	rc = load_txn_begin(rpc_call_conn(call), replace, has_table ? &table : NULL, &txn, err,
-			    sizeof(err));
+	rc = txn_begin(rpc_call_daemon(call), rpc_call_conn(call), replace,
+		       has_table ? &table : NULL, &txn, err, sizeof(err));
 	if (rc)
 		return rpc_error(call, rc == -EBUSY ? RPC_BUSY : RPC_INTERNAL_ERROR, NULL, "%s",
 				 err);
-	return rpc_result(call, json_pack("{s:I}", "txn", (json_int_t)load_txn_id(txn)),
+	return rpc_result(call, json_pack("{s:I}", "txn", (json_int_t)txn_id(txn)),
 			  result);
 }
 
-static int get_txn(struct rpc_call *call, json_t *params, struct load_txn **txn)
+static int get_txn(struct rpc_call *call, json_t *params, struct txn **txn)
 {
 	uint64_t id = 0;
 
 	if (params_require(call, params, "txn") ||
 	    params_uint(call, params, "txn", 1, UINT64_MAX >> 1, &id, NULL))
 		return -1;
-	*txn = load_txn_get(rpc_call_conn(call), id);
+	*txn = txn_get(rpc_call_daemon(call), rpc_call_conn(call), id);
 	if (!*txn)
 		return rpc_error(call, RPC_NOT_FOUND, "txn",
 				 "no load transaction %llu on this connection",
@@ -138,7 +139,7 @@ int methods_load_add(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", "routes", "lines", NULL };
 	struct rt_route *routes;
-	struct load_txn *txn;
+	struct txn *txn;
 	const char *name;
 	uint32_t table;
 	bool has_table;
@@ -147,21 +148,21 @@ int methods_load_add(struct rpc_call *call, json_t *params, json_t **result)
 
 	if (params_keys(call, params, keys) || get_txn(call, params, &txn))
 		return -1;
-	has_table = load_txn_table(txn, &table);
-	if (params_routes(call, params, has_table ? &table : NULL, load_txn_chunks(txn) + 1,
+	has_table = txn_table(txn, &table);
+	if (params_routes(call, params, has_table ? &table : NULL, txn_chunks(txn) + 1,
 			  &routes, &n, &name))
 		return -1;
-	rc = load_txn_stage(txn, routes, n, name);
+	rc = txn_stage(txn, routes, n, name);
 	free(routes);
 	if (rc == -E2BIG)
 		return rpc_error(call, RPC_TOO_LARGE, name,
 				 "chunk %u: staging %zu more routes would pass the limit of %u "
 				 "per transaction (%zu staged)",
-				 load_txn_chunks(txn) + 1, n, LOAD_TXN_MAX_ROUTES,
-				 load_txn_staged(txn));
+				 txn_chunks(txn) + 1, n, TXN_MAX_ROUTES,
+				 txn_staged(txn));
 	if (rc)
 		return rpc_nomem(call);
-	return rpc_result(call, json_pack("{s:I}", "staged", (json_int_t)load_txn_staged(txn)),
+	return rpc_result(call, json_pack("{s:I}", "staged", (json_int_t)txn_staged(txn)),
 			  result);
 }
 
@@ -169,7 +170,7 @@ int methods_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", "dry_run", "diff_limit", NULL };
 	struct load_result res;
-	struct load_txn *txn;
+	struct txn *txn;
 	size_t diff_limit;
 	bool dry_run;
 	char err[768];
@@ -178,7 +179,7 @@ int methods_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 	if (params_keys(call, params, keys) || get_txn(call, params, &txn) ||
 	    get_load_options(call, params, &dry_run, &diff_limit))
 		return -1;
-	rc = load_txn_commit(rpc_call_daemon(call), txn, dry_run, diff_limit, &res, err,
+	rc = txn_commit(rpc_call_daemon(call), txn, dry_run, diff_limit, &res, err,
 			     sizeof(err));
 	if (rc) {
 		load_result_release(&res);
@@ -190,10 +191,10 @@ int methods_load_commit(struct rpc_call *call, json_t *params, json_t **result)
 int methods_load_abort(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "txn", NULL };
-	struct load_txn *txn;
+	struct txn *txn;
 
 	if (params_keys(call, params, keys) || get_txn(call, params, &txn))
 		return -1;
-	load_txn_abort(txn);
+	txn_abort(txn);
 	return rpc_result(call, json_object(), result);
 }

@@ -15,6 +15,7 @@
 #include "methods_route.h"
 #include "params.h"
 #include "persist.h"
+#include "routes.h"
 #include "tables.h"
 
 /*
@@ -36,7 +37,7 @@ int methods_route_add(struct rpc_call *call, json_t *params, json_t **result)
 
 	if (params_route(call, params, "", PARAMS_NO_INDEX, NULL, 0, &ch.route))
 		return -1;
-	rc = load_changes(rpc_call_daemon(call), ch.route.table, &ch, 1, NULL);
+	rc = routes_apply(rpc_call_daemon(call), ch.route.table, &ch, 1, NULL);
 	if (rc == -EEXIST)
 		return rpc_error(call, RPC_ALREADY_EXISTS, "prefix",
 				 "%s already has a route with proto %s and metric %u",
@@ -81,7 +82,7 @@ int methods_route_replace(struct rpc_call *call, json_t *params, json_t **result
 	for (long i = 0; i < n; i++)
 		replaced |= old[i].metric == ch.route.metric && !strcmp(old[i].proto, ch.route.proto);
 	free(old);
-	rc = load_changes(d, ch.route.table, &ch, 1, NULL);
+	rc = routes_apply(d, ch.route.table, &ch, 1, NULL);
 	if (rc)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot replace the route: %s",
 				 strerror(-rc));
@@ -142,7 +143,7 @@ int methods_route_delete(struct rpc_call *call, json_t *params, json_t **result)
 			  rt_prefix_format(&p, text, sizeof(text)), table);
 		goto out;
 	}
-	rc = load_changes(d, table, changes, n, NULL);
+	rc = routes_apply(d, table, changes, n, NULL);
 	if (rc) {
 		rc = rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete: %s", strerror(-rc));
 		goto out;
@@ -503,7 +504,7 @@ int methods_route_flush(struct rpc_call *call, json_t *params, json_t **result)
 
 		if (has_table && id != table)
 			break;
-		n = load_flush(d, id, family, proto);
+		n = routes_flush(d, id, family, proto);
 		if (n < 0)
 			return rpc_error(call, RPC_INTERNAL_ERROR, NULL,
 					 "table %u: cannot flush: %s (%llu routes deleted before)",

@@ -12,6 +12,7 @@
 #include "methods_tables.h"
 #include "params.h"
 #include "persist.h"
+#include "routes.h"
 #include "tables.h"
 
 int methods_tables_list(struct rpc_call *call, json_t *params, json_t **result)
@@ -71,7 +72,7 @@ int methods_tables_create(struct rpc_call *call, json_t *params, json_t **result
 	if (name && !tables_resolve(name, &other, d->tables))
 		return rpc_error(call, RPC_ALREADY_EXISTS, "name", "table %u is named '%s'", other,
 				 name);
-	rc = load_create_table(d, (uint32_t)id, name);
+	rc = routes_create_table(d, (uint32_t)id, name);
 	if (rc == -ENOSPC)
 		return rpc_error(call, RPC_TOO_LARGE, "id", "cannot create table %llu: %d tables "
 				 "exist, the most routed keeps", (unsigned long long)id, TABLES_MAX);
@@ -98,7 +99,7 @@ int methods_tables_delete(struct rpc_call *call, json_t *params, json_t **result
 		return -1;
 	if (table == RT_TABLE_MAIN)
 		return rpc_error(call, RPC_INVALID_PARAMS, "table", "table main cannot be deleted");
-	n = load_drop_table(rpc_call_daemon(call), table);
+	n = routes_drop_table(rpc_call_daemon(call), table);
 	if (n < 0)
 		return rpc_error(call, RPC_INTERNAL_ERROR, NULL, "cannot delete table %u: %s",
 				 table, strerror((int)-n));

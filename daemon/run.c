@@ -37,7 +37,10 @@
 #include "notify.h"
 #include "options.h"
 #include "persist.h"
+#include "reconf.h"
+#include "routes.h"
 #include "tables.h"
+#include "txn.h"
 #include "udp.h"
 
 /* Route files take this long per million routes at worst; systemd is told. */
@@ -64,15 +67,6 @@ struct runtime {
 static struct runtime *runtime_of(struct routed *d)
 {
 	return (struct runtime *)d;
-}
-
-double routed_uptime(const struct routed *d)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - d->started_mono.tv_sec) +
-	       (double)(now.tv_nsec - d->started_mono.tv_nsec) / 1e9;
 }
 
 static uint64_t total_routes(struct routed *d)
@@ -140,19 +134,9 @@ fail:
 	return 0;
 }
 
-static int key_cmp(const void *pa, const void *pb)
+static int key_order(const void *a, const void *b)
 {
-	const struct rt_route *a = pa, *b = pb;
-	int c;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	c = rt_prefix_cmp(&a->prefix, &b->prefix);
-	if (c)
-		return c;
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
-	return strcmp(a->proto, b->proto);
+	return rt_route_key_cmp(a, b);
 }
 
 /*
@@ -169,10 +153,10 @@ static struct rt_route *vanished_routes(struct rt_route *old, size_t n_old, stru
 	*n_out = 0;
 	if (!out)
 		return NULL;
-	qsort(old, n_old, sizeof(*old), key_cmp);
-	qsort(new, n_new, sizeof(*new), key_cmp);
+	qsort(old, n_old, sizeof(*old), key_order);
+	qsort(new, n_new, sizeof(*new), key_order);
 	while (i < n_old) {
-		int c = j < n_new ? key_cmp(&old[i], &new[j]) : -1;
+		int c = j < n_new ? rt_route_key_cmp(&old[i], &new[j]) : -1;
 
 		if (c < 0)
 			out[(*n_out)++] = old[i++];
@@ -301,7 +285,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	 * routes of the files, the listeners and the limits all as before or
 	 * all as after.
 	 */
-	load_reconf_begin(d, LOAD_RECONF_RELOAD);
+	reconf_begin(d, RECONF_RELOAD);
 	if (add_config_tables(d, cfg, err, errlen))
 		goto fail_inside;
 	if (apply_route_files(rt, cfg, routes, n_routes, err, errlen))
@@ -311,7 +295,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 	d->config = cfg;
 	control_reconfigure(d->control, cfg);
 	udp_commit(d->udp);
-	load_reconf_end(d);
+	reconf_end(d);
 	/* Workers let go of the old sockets before they close. */
 	udp_finish(d->udp);
 	routed_config_free(rt->reloaded);	/* old, unless it was main()'s */
@@ -324,7 +308,7 @@ int routed_reload(struct routed *d, char *err, size_t errlen)
 fail_inside:
 	free(routes);
 fail_inside_applied:
-	load_reconf_end(d);
+	reconf_end(d);
 	udp_abort(d->udp);
 	goto fail_outside;
 fail:
@@ -382,11 +366,11 @@ static int apply_recovered(struct routed *d, char *err, size_t errlen)
 	for (size_t i = 0; i < nt; i++) {
 		if (tables_get(d->tables, ids[i]))
 			continue;
-		rc = load_create_table(d, ids[i], names[i][0] ? names[i] : NULL);
+		rc = routes_create_table(d, ids[i], names[i][0] ? names[i] : NULL);
 		if (rc == -EEXIST && names[i][0]) {
 			log_warn("durability: table %u: the name '%s' is taken; created unnamed",
 				 ids[i], names[i]);
-			rc = load_create_table(d, ids[i], NULL);
+			rc = routes_create_table(d, ids[i], NULL);
 		}
 		if (rc)
 			log_warn("durability: table %u cannot be created again: %s", ids[i],
@@ -522,7 +506,10 @@ static void teardown(struct runtime *rt)
 	rt->d.persist = NULL;
 	if (rt->d.control)
 		control_destroy(rt->d.control);
+	/* After the connections: closing one ends its transaction. */
+	txn_registry_destroy(rt->d.txns);
 	change_stream_destroy(rt->d.changes);
+	reconf_destroy(rt->d.reconf);
 	tables_destroy(rt->d.tables);
 	if (rt->watchdog_ev)
 		event_free(rt->watchdog_ev);
@@ -567,7 +554,9 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	d->base = event_base_new();
 	d->tables = tables_create();
 	d->changes = change_stream_create();
-	if (!d->base || !d->tables || !d->changes) {
+	d->reconf = reconf_create();
+	d->txns = txn_registry_create();
+	if (!d->base || !d->tables || !d->changes || !d->reconf || !d->txns) {
 		log_err("start: %s", strerror(ENOMEM));
 		goto out;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <urcu/system.h>
@@ -94,6 +95,40 @@ int rt_route_cmp_preference(const struct rt_route *a, const struct rt_route *b)
 	if (a->metric != b->metric)
 		return a->metric < b->metric ? -1 : 1;
 	return strcmp(a->proto, b->proto);
+}
+
+int rt_route_key_cmp(const struct rt_route *a, const struct rt_route *b)
+{
+	int c;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	c = rt_prefix_cmp(&a->prefix, &b->prefix);
+	if (c)
+		return c;
+	return rt_route_cmp_preference(a, b);
+}
+
+static int key_index_cmp(const void *x, const void *y)
+{
+	const struct rt_route *a = *(const struct rt_route *const *)x;
+	const struct rt_route *b = *(const struct rt_route *const *)y;
+	int c = rt_route_key_cmp(a, b);
+
+	/* Equal keys: pointers into one array, so array order. */
+	return c ? c : (a > b) - (a < b);
+}
+
+const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t n)
+{
+	const struct rt_route **idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = &routes[i];
+	qsort(idx, n, sizeof(*idx), key_index_cmp);
+	return idx;
 }
 
 /*

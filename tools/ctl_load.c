@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <routed/route.h>
 #include <routed/route_json.h>
 #include <routed/routefile.h>
 
@@ -174,55 +175,28 @@ static void load_error(const struct route_file *rf, const char *method, size_t f
 		ctl_errorf("%s: %s", method, err->message);
 }
 
-/* Order of route keys (table, prefix, proto, metric), for finding duplicates. */
-static const struct rt_route *sort_routes;
-
-static int key_order(const void *pa, const void *pb)
-{
-	const struct rt_route *a = &sort_routes[*(const size_t *)pa];
-	const struct rt_route *b = &sort_routes[*(const size_t *)pb];
-	int c;
-
-	if (a->table != b->table)
-		return a->table < b->table ? -1 : 1;
-	c = rt_prefix_cmp(&a->prefix, &b->prefix);
-	if (c)
-		return c;
-	if (a->metric != b->metric)
-		return a->metric < b->metric ? -1 : 1;
-	c = strcmp(a->proto, b->proto);
-	if (c)
-		return c;
-	/* Stable: the earlier line first. */
-	return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
-}
-
 /*
  * A prefix holds one route per (proto, metric): two lines with the same key
  * would make the load fail in the daemon; say which lines, before sending.
  */
 static int check_duplicates(const struct route_file *rf)
 {
-	size_t *idx = malloc((rf->n ? rf->n : 1) * sizeof(*idx));
+	const struct rt_route **idx = rt_route_key_index(rf->routes, rf->n);
 	int rc = EXIT_OK;
 
 	if (!idx) {
 		ctl_errorf("%s: %s", rf->name, strerror(ENOMEM));
 		return EXIT_ERROR;
 	}
-	for (size_t i = 0; i < rf->n; i++)
-		idx[i] = i;
-	sort_routes = rf->routes;
-	qsort(idx, rf->n, sizeof(*idx), key_order);
 	for (size_t i = 1; i < rf->n; i++) {
-		const struct rt_route *a = &rf->routes[idx[i - 1]], *b = &rf->routes[idx[i]];
+		const struct rt_route *a = idx[i - 1], *b = idx[i];
 		char prefix[RT_PREFIX_STRLEN];
 
-		if (a->table != b->table || !rt_prefix_equal(&a->prefix, &b->prefix) ||
-		    a->metric != b->metric || strcmp(a->proto, b->proto))
+		if (rt_route_key_cmp(a, b))
 			continue;
+		/* Equal keys keep file order: b is the later line. */
 		ctl_errorf("%s:%lu: duplicates line %lu (%s proto %s metric %u table %u)", rf->name,
-			   rf->lines[idx[i]], rf->lines[idx[i - 1]],
+			   rf->lines[b - rf->routes], rf->lines[a - rf->routes],
 			   rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto, b->metric,
 			   b->table);
 		rc = EXIT_ERROR;

@@ -8,6 +8,7 @@
 #define ROUTED_ROUTE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <routed/prefix.h>
@@ -36,6 +37,21 @@ struct rt_route {
  * within its prefix, so the choice never depends on insertion order.
  */
 int rt_route_cmp_preference(const struct rt_route *a, const struct rt_route *b);
+
+/*
+ * A route's key is (table, prefix, metric, proto): a table holds at most
+ * one route per key. Key order: table id, then prefix order
+ * (rt_prefix_cmp), then preference (rt_route_cmp_preference). Within one
+ * table this is the order of rt_table_walk().
+ */
+int rt_route_key_cmp(const struct rt_route *a, const struct rt_route *b);
+
+/*
+ * Pointers to routes[0..n) in key order; routes of equal keys keep their
+ * array order, so of two duplicates the later one comes second. A
+ * malloc'ed array the caller frees, or NULL (ENOMEM).
+ */
+const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t n);
 
 /* Fill the defaults: table main, proto static, no gateway/dev/tag, metric 0. */
 void rt_route_init(struct rt_route *r);

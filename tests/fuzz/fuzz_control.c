@@ -43,8 +43,10 @@
 #include "daemon/change_stream.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
+#include "daemon/reconf.h"
 #include "daemon/rpc.h"
 #include "daemon/tables.h"
+#include "daemon/txn.h"
 #include "fuzz.h"
 
 #define MAX_INPUT (16u << 10)
@@ -566,7 +568,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	daemon.base = event_base_new();
 	daemon.tables = tables_create();
 	daemon.changes = change_stream_create();
-	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes, "cannot set up the daemon");
+	daemon.reconf = reconf_create();
+	daemon.txns = txn_registry_create();
+	FUZZ_CHECK(daemon.base && daemon.tables && daemon.changes && daemon.reconf && daemon.txns,
+		   "cannot set up the daemon");
 	daemon.started_wall = 1700000000;
 	daemon.threads = 1;
 	return 0;

@@ -19,7 +19,9 @@
 #include "change_stream.h"
 #include "methods.h"
 #include "methods_harness.h"
+#include "reconf.h"
 #include "tables.h"
+#include "txn.h"
 
 struct harness *harness;
 
@@ -219,9 +221,13 @@ void harness_setup(void)
 	harness->d.base = event_base_new();
 	harness->d.tables = tables_create();
 	harness->d.changes = change_stream_create();
+	harness->d.reconf = reconf_create();
+	harness->d.txns = txn_registry_create();
 	assert_non_null(harness->d.base);
 	assert_non_null(harness->d.tables);
 	assert_non_null(harness->d.changes);
+	assert_non_null(harness->d.reconf);
+	assert_non_null(harness->d.txns);
 	snprintf(harness->config.control_socket, sizeof(harness->config.control_socket),
 		 "/run/routed/control.sock");
 	snprintf(harness->config.state_dir, sizeof(harness->config.state_dir), "/var/lib/routed");
@@ -235,6 +241,8 @@ void harness_teardown(void)
 {
 	conn_close(default_conn);
 	change_stream_destroy(harness->d.changes);
+	reconf_destroy(harness->d.reconf);
+	txn_registry_destroy(harness->d.txns);
 	tables_destroy(harness->d.tables);
 	event_base_free(harness->d.base);
 	free(harness);

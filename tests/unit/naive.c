@@ -112,6 +112,13 @@ static long find_exact(const struct naive *nv, const struct rt_route *r)
 	return -1;
 }
 
+const struct rt_route *naive_find(const struct naive *nv, const struct rt_route *r)
+{
+	long i = find_exact(nv, r);
+
+	return i < 0 ? NULL : &nv->routes[i];
+}
+
 int naive_add(struct naive *nv, const struct rt_route *r)
 {
 	if (find_exact(nv, r) >= 0)
@@ -196,12 +203,16 @@ bool naive_lookup(const struct naive *nv, const struct rt_addr *a, struct rt_rou
 	return true;
 }
 
-static int walk_cmp(const void *pa, const void *pb)
+int naive_walk_cmp(const struct rt_route *a, const struct rt_route *b)
 {
-	const struct rt_route *a = pa, *b = pb;
 	int c = naive_prefix_cmp(&a->prefix, &b->prefix);
 
 	return c ? c : naive_pref_cmp(a, b);
+}
+
+static int walk_cmp(const void *pa, const void *pb)
+{
+	return naive_walk_cmp(pa, pb);
 }
 
 long naive_get(const struct naive *nv, const struct rt_prefix *p, struct rt_route *out,

@@ -27,6 +27,8 @@ void naive_clear(struct naive *nv);
 /* Make dst an independent copy of src (dst must be initialised). */
 void naive_copy(struct naive *dst, const struct naive *src);
 
+/* The route with r's prefix, protocol and metric, or NULL. */
+const struct rt_route *naive_find(const struct naive *nv, const struct rt_route *r);
 /* 0 or -EEXIST (same prefix, protocol and metric). */
 int naive_add(struct naive *nv, const struct rt_route *r);
 /* Add, or overwrite the route with the same (prefix, proto, metric). Returns 0. */
@@ -53,6 +55,8 @@ struct rt_route *naive_sorted(const struct naive *nv, size_t *n);
 
 /* Prefix order (the order of rt_table_walk): family, address, length. */
 int naive_prefix_cmp(const struct rt_prefix *a, const struct rt_prefix *b);
+/* Walk order: prefix order, then best-route order. */
+int naive_walk_cmp(const struct rt_route *a, const struct rt_route *b);
 /* Best-route order within a prefix: metric, then protocol name. */
 int naive_pref_cmp(const struct rt_route *a, const struct rt_route *b);
 /* Does p contain a (bit by bit, without lib/ helpers)? */

@@ -28,96 +28,14 @@
 #include <routed/route.h>
 #include <routed/table.h>
 
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-struct arena;
-void *__real_arena_alloc(struct arena *a, size_t size);
-void *__wrap_arena_alloc(struct arena *a, size_t size);
-
-/* Allocation number (counted from 1 while armed) that fails; 0 = none. */
-static unsigned long alloc_count, fail_first, fail_second;
-static bool armed;
-
-static bool should_fail(void)
-{
-	if (!armed)
-		return false;
-	alloc_count++;
-	return alloc_count == fail_first || alloc_count == fail_second;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-void *__wrap_arena_alloc(struct arena *a, size_t size)
-{
-	return should_fail() ? NULL : __real_arena_alloc(a, size);
-}
+#include "alloc_fail.h"
+#include "table_image.h"
 
 #define BASE_ROUTES 300
 #define BATCH 40
 #define PROBES 2000
 
-struct snapshot {
-	struct rt_route routes[BASE_ROUTES + BATCH];
-	size_t n;
-	struct rt_lookup_result results[PROBES];
-};
-
 static struct rt_addr probes[PROBES];
-
-static int collect(const struct rt_route *r, void *arg)
-{
-	struct snapshot *s = arg;
-
-	assert_true(s->n < BASE_ROUTES + BATCH);
-	s->routes[s->n++] = *r;
-	return 0;
-}
-
-static void take(struct rt_table *t, struct snapshot *s)
-{
-	s->n = 0;
-	assert_int_equal(rt_table_walk(t, 0, NULL, collect, s), 0);
-	rt_table_lookup(t, probes, PROBES, s->results);
-}
-
-static bool same_route(const struct rt_route *a, const struct rt_route *b)
-{
-	return a->table == b->table && rt_prefix_equal(&a->prefix, &b->prefix) &&
-	       a->gateway.family == b->gateway.family &&
-	       !memcmp(a->gateway.bytes, b->gateway.bytes, 16) && !strcmp(a->dev, b->dev) &&
-	       a->metric == b->metric && !strcmp(a->proto, b->proto) &&
-	       a->has_tag == b->has_tag && a->tag == b->tag;
-}
-
-static void assert_same(const struct snapshot *a, const struct snapshot *b)
-{
-	assert_int_equal(a->n, b->n);
-	for (size_t i = 0; i < a->n; i++)
-		assert_true(same_route(&a->routes[i], &b->routes[i]));
-	for (size_t i = 0; i < PROBES; i++) {
-		assert_int_equal(a->results[i].found, b->results[i].found);
-		if (a->results[i].found)
-			assert_true(same_route(&a->results[i].route, &b->results[i].route));
-	}
-}
 
 /* Random prefixes nested under a few aggregates, so changes share FIB nodes. */
 static struct rt_route random_route(unsigned *seed, bool v6)
@@ -197,7 +115,7 @@ static void run_pass(bool double_fault)
 {
 	unsigned seed = 20261124;
 	struct rt_change batch[BATCH];
-	static struct snapshot before, after, expected;
+	static struct table_image before, after, expected;
 	unsigned long total;
 	unsigned failures = 0;
 	uint64_t nomem_fallbacks = 0;
@@ -215,13 +133,10 @@ static void run_pass(bool double_fault)
 		struct rt_table *t = build(seed, batch);
 		size_t failed = SIZE_MAX;
 
-		alloc_count = 0;
-		fail_first = fail_second = 0;
-		armed = true;
+		alloc_fail_arm(0, 0);
 		assert_int_equal(rt_table_apply(t, batch, BATCH, &failed), 0);
-		armed = false;
-		total = alloc_count;
-		take(t, &expected);
+		total = alloc_fail_disarm();
+		table_image_take(&expected, t, probes, PROBES);
 		rt_table_destroy(t);
 	}
 	print_message("# seed %u: the batch makes %lu allocations\n", 20261124u, total);
@@ -233,22 +148,19 @@ static void run_pass(bool double_fault)
 		struct rt_table_stats st;
 		int rc;
 
-		take(t, &before);
-		alloc_count = 0;
-		fail_first = k;
+		table_image_take(&before, t, probes, PROBES);
 		/* The second failure lands in the rollback (or later in the batch). */
-		fail_second = double_fault ? k + 1 + k % 5 : 0;
-		armed = true;
+		alloc_fail_arm(k, double_fault ? k + 1 + k % 5 : 0);
 		rc = rt_table_apply(t, batch, BATCH, &failed);
-		armed = false;
-		take(t, &after);
+		alloc_fail_disarm();
+		table_image_take(&after, t, probes, PROBES);
 		if (rc == 0) {
 			/* A failure the library absorbed (e.g. an optional cache). */
-			assert_same(&after, &expected);
+			assert_true(table_image_equal(&after, &expected));
 		} else {
 			assert_int_equal(rc, -ENOMEM);
 			assert_true(failed < BATCH);
-			assert_same(&after, &before);
+			assert_true(table_image_equal(&after, &before));
 			failures++;
 		}
 		rt_table_stats(t, &st);
@@ -259,6 +171,9 @@ static void run_pass(bool double_fault)
 	/* Some failures hit the reclamation batch: counted, and reported. */
 	print_message("# %" PRIu64 " retires found no memory to defer\n", nomem_fallbacks);
 	assert_true(nomem_fallbacks > 0);
+	table_image_free(&before);
+	table_image_free(&after);
+	table_image_free(&expected);
 }
 
 static void test_apply_enomem(void **state)
@@ -337,12 +252,9 @@ static void test_flush_proto_enomem(void **state)
 
 		statics = routes_of(t, "static");
 		bgps = routes_of(t, "bgp");
-		alloc_count = 0;
-		fail_first = fail_second = 0;
-		armed = true;
+		alloc_fail_arm(0, 0);
 		assert_int_equal(rt_table_flush(t, "static"), statics);
-		armed = false;
-		total = alloc_count;
+		total = alloc_fail_disarm();
 		rt_table_destroy(t);
 	}
 	print_message("# the flush makes %lu allocations\n", total);
@@ -352,12 +264,9 @@ static void test_flush_proto_enomem(void **state)
 		struct rt_table *t = build_mixed(seed);
 		long rc, left;
 
-		alloc_count = 0;
-		fail_first = k;
-		fail_second = 0;
-		armed = true;
+		alloc_fail_arm(k, 0);
 		rc = rt_table_flush(t, "static");
-		armed = false;
+		alloc_fail_disarm();
 		left = routes_of(t, "static");
 		assert_int_equal(routes_of(t, "bgp"), bgps);
 		if (rc >= 0) {

@@ -46,6 +46,7 @@
 #include "daemon/daemon.h"
 #include "daemon/persist.h"
 #include "daemon/rpc.h"
+#include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TIMEOUT_MS 5000
@@ -1729,7 +1730,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_dir_trust, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_activation, setup, teardown),
 	};
-	const char *s = getenv("ROUTED_TEST_SEED");
 	int placeholder;
 
 	/* Keep fd 3 for the socket activation test: move aside whatever the
@@ -1742,12 +1742,7 @@ int main(void)
 	fd3_reserved = placeholder == 3;
 	if (placeholder >= 0 && placeholder != 3)
 		close(placeholder);
-	if (s && *s)
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-	printf("# seed %llu\n", seed);
-	fflush(stdout);
+	seed = seed_from_env();
 	/* As routed does: a peer that went away is an error return, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);

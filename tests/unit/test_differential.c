@@ -19,14 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/table.h>
 
 #include "naive.h"
+#include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1012,17 +1011,10 @@ int main(void)
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_differential),
 	};
-	const char *s = getenv("ROUTED_TEST_SEED"), *it = getenv("ROUTED_TEST_ITERATIONS");
 
-	if (s && *s)
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-	if (it && *it)
-		iterations = strtod(it, NULL);
+	seed = seed_from_env();
+	iterations = seed_iterations();
 	rng_state = seed;
-	printf("# seed %llu\n", seed);
-	fflush(stdout);
 	rt_reader_register();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,7 @@
 #include "methods_harness.h"
 #include "methods_route.h"
 #include "tables.h"
+#include "txn.h"
 #include "udp.h"
 
 static int setup(void **state)
@@ -1074,7 +1075,7 @@ static json_int_t begin(struct control_conn *c, const char *params)
 
 static void test_transactions(void **state)
 {
-	struct control_conn *c = conn_new(), *other = conn_new(), *many[LOAD_TXN_MAX];
+	struct control_conn *c = conn_new(), *other = conn_new(), *many[TXN_MAX];
 	json_int_t txn;
 	struct reply r;
 
@@ -1082,7 +1083,7 @@ static void test_transactions(void **state)
 	txn = begin(c, NULL);
 	r = call_on(c, "load.begin", NULL);
 	expect_error(&r, RPC_BUSY, NULL);
-	assert_int_equal(load_txn_open(), 1);
+	assert_int_equal(txn_count(&harness->d), 1);
 
 	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"10.0.0.0/8\"},"
 				    " {\"prefix\": \"10.1.0.0/16\"}]}", (long long)txn);
@@ -1116,7 +1117,7 @@ static void test_transactions(void **state)
 	assert_int_equal(int_at(expect_ok(&r), "added"), 3);
 	reply_free(&r);
 	assert_int_equal(table_routes(254), 3);
-	assert_int_equal(load_txn_open(), 0);
+	assert_int_equal(txn_count(&harness->d), 0);
 	r = txn_call(c, "load.commit", "{\"txn\": %lld}", (long long)txn);
 	expect_error(&r, RPC_NOT_FOUND, "txn");
 
@@ -1132,7 +1133,7 @@ static void test_transactions(void **state)
 	assert_non_null(strstr(r.message, "chunk 2"));
 	expect_error(&r, RPC_INVALID_PARAMS, "routes[0]");
 	assert_int_equal(table_routes(254), 3);
-	assert_int_equal(load_txn_open(), 0);
+	assert_int_equal(txn_count(&harness->d), 0);
 
 	/* Replace into one table. */
 	ok("table.create", "{\"id\": 10}");
@@ -1154,26 +1155,26 @@ static void test_transactions(void **state)
 	reply_free(&r);
 	r = txn_call(c, "load.abort", "{\"txn\": %lld}", (long long)txn);
 	expect_error(&r, RPC_NOT_FOUND, "txn");
-	load_txn_set_max_routes(2);
+	txn_set_max_routes(&harness->d, 2);
 	txn = begin(c, NULL);
 	r = txn_call(c, "load.add", "{\"txn\": %lld, \"routes\": [{\"prefix\": \"1.0.0.0/8\"},"
 				    " {\"prefix\": \"2.0.0.0/8\"}, {\"prefix\": \"3.0.0.0/8\"}]}",
 		     (long long)txn);
 	expect_error(&r, RPC_TOO_LARGE, "routes");
-	load_txn_set_max_routes(LOAD_TXN_MAX_ROUTES);
+	txn_set_max_routes(&harness->d, TXN_MAX_ROUTES);
 	conn_close(c);
-	assert_int_equal(load_txn_open(), 0);
+	assert_int_equal(txn_count(&harness->d), 0);
 
-	/* At most LOAD_TXN_MAX at once. */
-	for (int i = 0; i < LOAD_TXN_MAX; i++) {
+	/* At most TXN_MAX at once. */
+	for (int i = 0; i < TXN_MAX; i++) {
 		many[i] = conn_new();
 		begin(many[i], NULL);
 	}
 	r = call_on(other, "load.begin", NULL);
 	expect_error(&r, RPC_BUSY, NULL);
-	for (int i = 0; i < LOAD_TXN_MAX; i++)
+	for (int i = 0; i < TXN_MAX; i++)
 		conn_close(many[i]);
-	assert_int_equal(load_txn_open(), 0);
+	assert_int_equal(txn_count(&harness->d), 0);
 	conn_close(other);
 }
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "seed.h"
+
+unsigned long long seed_from_env(void)
+{
+	const char *s = getenv("ROUTED_TEST_SEED");
+	unsigned long long seed;
+
+	if (s && *s)
+		seed = strtoull(s, NULL, 0);
+	else
+		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
+	printf("# seed %llu\n", seed);
+	fflush(stdout);
+	return seed;
+}
+
+double seed_iterations(void)
+{
+	const char *it = getenv("ROUTED_TEST_ITERATIONS");
+
+	return it && *it ? strtod(it, NULL) : 1.0;
+}
