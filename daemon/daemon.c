@@ -5,15 +5,11 @@
  */
 #include "config.h"
 
-#include <time.h>
+#include <routed/clock.h>
 
 #include "daemon.h"
 
 double routed_uptime(const struct routed *d)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - d->started_mono.tv_sec) +
-	       (double)(now.tv_nsec - d->started_mono.tv_nsec) / 1e9;
+	return (double)(rt_clock_ns() - d->started_ns) / 1e9;
 }

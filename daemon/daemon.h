@@ -58,7 +58,7 @@ struct routed {
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */
-	struct timespec started_mono;		/* CLOCK_MONOTONIC at start */
+	uint64_t started_ns;			/* rt_clock_ns() at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */
 	struct routed_counters counters;

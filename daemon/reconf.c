@@ -13,6 +13,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/clock.h>
+#include <routed/hist.h>
+
 #include "daemon.h"
 #include "gate.h"
 #include "reconf.h"
@@ -37,14 +40,6 @@ void reconf_destroy(struct reconf *rec)
 {
 	assert(!rec || !rec->depth);
 	free(rec);
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 const char *reconf_kind_name(enum reconf_kind kind)
@@ -78,7 +73,7 @@ static void attribute_waits(const struct reconf *rec, const struct gate_stats *n
 		/* A new overall maximum: it happened in this window, nothing longer did. */
 		r->stall_max_ns = now->stall_max_ns;
 	} else {
-		uint64_t upper = (2ull << top) - 1;
+		uint64_t upper = rt_hist_bucket_upper((unsigned)top);
 
 		r->stall_max_ns = upper < now->stall_max_ns ? upper : now->stall_max_ns;
 	}
@@ -112,7 +107,7 @@ void reconf_begin(struct routed *d, enum reconf_kind kind)
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->at_seconds = routed_uptime(d);
-	rec->began_ns = monotonic_ns();
+	rec->began_ns = rt_clock_ns();
 	if (d->gate)
 		gate_write_enter(d->gate);
 }
@@ -128,7 +123,7 @@ void reconf_end(struct routed *d)
 		return;
 	if (d->gate)
 		gate_write_leave(d->gate);
-	r->duration_ns = monotonic_ns() - rec->began_ns;
+	r->duration_ns = rt_clock_ns() - rec->began_ns;
 	if (d->gate) {
 		/* The control thread is the only writer: "last" is this section. */
 		gate_stats(d->gate, &st);

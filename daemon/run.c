@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include <routed/clock.h>
 #include <routed/durable.h>
 #include <routed/routefile.h>
 #include <routed/table.h>
@@ -544,7 +545,7 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	/* The control thread runs route.lookup: it reads the tables too. */
 	rt_reader_register();
 
-	clock_gettime(CLOCK_MONOTONIC, &d->started_mono);
+	d->started_ns = rt_clock_ns();
 	d->started_wall = time(NULL);
 	d->config = config;
 	/* Absolute, as config_load resolved it: reload must find the same file. */
