@@ -11,8 +11,9 @@
  *
  * A connection goes OPEN -> (DRAINING) -> (CLOSING) -> DEAD:
  *   OPEN      reading and answering requests;
- *   DRAINING  no more input (peer EOF or shutdown): answer the complete
- *             lines already buffered;
+ *   DRAINING  no more input (peer EOF, shutdown, a line too long): answer
+ *             the complete lines already buffered, and send the answers
+ *             held for durability as they are released;
  *   CLOSING   nothing more to answer: flush the output, then close;
  *   DEAD      freed at the next turn of the loop (close hooks run then).
  */
@@ -274,11 +275,9 @@ static void conn_reschedule(struct control_conn *conn)
 /*
  * Nothing left to answer: flush the output, then close.
  *
- * FIXME: answers still held for durability (conn->held) are dropped with
- * the connection, so a client that shuts down its sending side right after
- * a change (and every client at a graceful stop) misses that answer,
- * although docs/control-protocol.md promises it. Closing should wait in
- * DRAINING (CLOSING refuses output) until conn_release() has sent them.
+ * Answers still held for durability are owed to the peer, and CLOSING
+ * refuses output: until conn_release() has sent them, the connection waits
+ * in DRAINING, reading nothing, and conn_release() brings it back here.
  */
 static void conn_start_closing(struct control_conn *conn)
 {
@@ -286,8 +285,12 @@ static void conn_start_closing(struct control_conn *conn)
 
 	if (conn->state == CONN_DEAD || conn->state == CONN_CLOSING)
 		return;
-	conn->state = CONN_CLOSING;
 	bufferevent_disable(conn->bev, EV_READ);
+	if (conn->held) {
+		conn->state = CONN_DRAINING;
+		return;
+	}
+	conn->state = CONN_CLOSING;
 	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) == 0) {
 		conn_kill(conn);
 		return;
@@ -572,8 +575,10 @@ static void held_drop(struct control_conn *conn)
 static void conn_release(struct control_conn *conn, uint64_t durable, const char *failed)
 {
 	struct held *h;
+	bool released = false;
 
 	while ((h = conn->held) && (h->seq <= durable || failed)) {
+		released = true;
 		if (h->seq > durable) {
 			json_t *err = conn->ctl->ops->not_durable(h->msg, failed);
 
@@ -585,6 +590,10 @@ static void conn_release(struct control_conn *conn, uint64_t durable, const char
 		}
 		held_drop(conn);
 	}
+	/* A connection with no more input waited for these: from the loop, it
+	 * answers what input is left, then closes (conn_process_input()). */
+	if (released && !conn->held && conn->state == CONN_DRAINING)
+		event_active(conn->resume, EV_TIMEOUT, 1);
 }
 
 /* persist's watcher: a sync finished. */

@@ -1326,6 +1326,81 @@ static void close_journal(void)
 	assert_int_equal(rmdir(fx->cfg->state_dir), 0);
 }
 
+/* Wait until the server has taken n requests in all. */
+static void wait_requests(uint64_t n)
+{
+	double deadline = now_ms() + TIMEOUT_MS;
+
+	while (fx->d.counters.control_requests < n) {
+		if (now_ms() > deadline)
+			fail_msg("%llu requests taken, expected %llu",
+				 (unsigned long long)fx->d.counters.control_requests,
+				 (unsigned long long)n);
+		pump();
+		usleep(200);
+	}
+}
+
+static void test_eof_waits_for_held_answers(void **state)
+{
+	struct client *cl;
+	json_t *msg;
+
+	open_journal(300 * 1000);
+	cl = client_new();
+	/* A change and a request behind it, then a half-close before the sync. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"journal\"}\n"
+			 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\"}");
+	shutdown(cl->fd, SHUT_WR);
+	wait_requests(2);
+	/* Both answers wait for the sync; the connection stays open for them. */
+	expect_silence(cl, 100);
+	assert_int_equal(fx->d.counters.control_connections, 1);
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	assert_true(persist_durable_seq(fx->d.persist) >= 1);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_result(msg, 2);
+	json_decref(msg);
+	/* Then the connection closes, as after any half-close. */
+	expect_eof(cl);
+	assert_int_equal(cl->len, 0);
+	wait_connections(0);
+	client_free(cl);
+	close_journal();
+}
+
+static void test_long_line_after_held_answer(void **state)
+{
+	static const char change[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"journal\"}\n";
+	struct client *cl;
+	char *line = malloc(8192);
+	json_t *msg;
+
+	assert_non_null(line);
+	open_journal(300 * 1000);
+	cl = client_new();
+	/* A change, then a line over the limit before its sync: the change's
+	 * answer, then the line's error, then the close. */
+	memcpy(line, change, sizeof(change) - 1);
+	memset(line + sizeof(change) - 1, 'x', 8192 - (sizeof(change) - 1));
+	client_send(cl, line, 8192);
+	wait_requests(2);
+	expect_silence(cl, 100);
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	json_decref(msg);
+	msg = client_json(cl);
+	expect_error(msg, -1, RPC_TOO_LARGE);
+	json_decref(msg);
+	expect_eof(cl);
+	wait_connections(0);
+	free(line);
+	client_free(cl);
+	close_journal();
+}
+
 static void test_answers_wait_for_durability(void **state)
 {
 	struct client *cl, *other;
@@ -1379,6 +1454,44 @@ static void on_done(void *arg)
 
 	assert_false(f->done);
 	f->done = true;
+}
+
+static void test_shutdown_sends_held_answers(void **state)
+{
+	struct client *cl, *idle;
+	double start;
+	json_t *msg;
+
+	open_journal(300 * 1000);
+	cl = client_new();
+	idle = client_new();
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"journal\"}\n");
+	wait_requests(1);
+	wait_connections(2);
+	/* The change is applied and journaled, its answer held: now the stop. */
+	start = now_ms();
+	control_shutdown(fx->c, on_done, fx);
+	expect_eof(idle);
+	/* The answer comes once the journal's sync made it durable, then EOF. */
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	assert_true(persist_durable_seq(fx->d.persist) >= 1);
+	json_decref(msg);
+	expect_eof(cl);
+	assert_int_equal(cl->len, 0);
+	while (!fx->done) {
+		if (now_ms() - start > TIMEOUT_MS)
+			fail_msg("shutdown did not finish");
+		pump();
+		usleep(200);
+	}
+	/* Finished by itself, well before the forced close at 2 s. */
+	print_message("# stopped after %.0f ms\n", now_ms() - start);
+	assert_true(now_ms() - start < 1900);
+	assert_int_equal(fx->d.counters.control_connections, 0);
+	client_free(cl);
+	client_free(idle);
+	close_journal();
 }
 
 static void test_graceful_shutdown(void **state)
@@ -1721,7 +1834,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fairness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_answers_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answers_wait_for_durability, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eof_waits_for_held_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_after_held_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_graceful_shutdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_sends_held_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_forces_after_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shutdown_without_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_lines, setup, teardown),
