@@ -436,6 +436,8 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 			rt->stopping = true;
 			log_notice("signal %s: stopping", strsignal((int)si.ssi_signo));
 			notify_stopping();
+			/* persist stays open until the loop ends: its syncs release the
+			 * answers the connections still hold before they close. */
 			control_shutdown(rt->d.control, stopped, rt);
 			break;
 		}
@@ -502,11 +504,16 @@ static void teardown(struct runtime *rt)
 	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
-	/* A last sync; answers it covers go out before the connections close. */
-	persist_close(rt->d.persist);
-	rt->d.persist = NULL;
+	/*
+	 * Held answers went out during control_shutdown(), while the loop ran
+	 * and persist synced them; nothing can be written any more, so what
+	 * a forced stop left goes with the connections, before the journal's
+	 * last sync and close.
+	 */
 	if (rt->d.control)
 		control_destroy(rt->d.control);
+	persist_close(rt->d.persist);
+	rt->d.persist = NULL;
 	/* After the connections: closing one ends its transaction. */
 	txn_registry_destroy(rt->d.txns);
 	change_stream_destroy(rt->d.changes);
