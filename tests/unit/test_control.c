@@ -1485,9 +1485,9 @@ static void test_shutdown_sends_held_answers(void **state)
 		pump();
 		usleep(200);
 	}
-	/* Finished by itself, well before the forced close at 2 s. */
+	/* The answer came before EOF, so the stop did not force the connection
+	 * closed (a forced close drops held answers); no timing is asserted. */
 	print_message("# stopped after %.0f ms\n", now_ms() - start);
-	assert_true(now_ms() - start < 1900);
 	assert_int_equal(fx->d.counters.control_connections, 0);
 	client_free(cl);
 	client_free(idle);
