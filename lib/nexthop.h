@@ -37,7 +37,8 @@ struct nexthop {
 	char dev[RT_DEV_LEN];
 };
 
-#define NEXTHOP_INDEX_BITS 23
+/* 22 bits: what an answer word (route_ids.h) has room for beside its flags. */
+#define NEXTHOP_INDEX_BITS 22
 #define NEXTHOP_MAX_INDEX ((1u << NEXTHOP_INDEX_BITS) - 1)
 #define NEXTHOP_CHUNK_BITS 10
 #define NEXTHOP_CHUNK_SLOTS (1u << NEXTHOP_CHUNK_BITS)

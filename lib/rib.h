@@ -33,6 +33,7 @@ struct rib_route {
 	uint32_t tag;
 	uint8_t proto;			/* interned protocol id */
 	uint8_t has_tag;
+	uint8_t type;			/* enum rt_route_type */
 };
 
 struct rib_node {

@@ -83,6 +83,29 @@ const char *proto_name(uint8_t id)
 	return proto_names[id];
 }
 
+static const char *const type_names[] = {
+	[RT_TYPE_UNICAST] = "unicast",
+	[RT_TYPE_BLACKHOLE] = "blackhole",
+	[RT_TYPE_UNREACHABLE] = "unreachable",
+	[RT_TYPE_PROHIBIT] = "prohibit",
+};
+
+const char *rt_route_type_name(unsigned type)
+{
+	return type <= RT_TYPE_MAX ? type_names[type] : NULL;
+}
+
+int rt_route_type_parse(const char *word, uint8_t *type)
+{
+	for (unsigned i = 0; i <= RT_TYPE_MAX; i++) {
+		if (strcmp(word, type_names[i]) == 0) {
+			*type = (uint8_t)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 void rt_route_init(struct rt_route *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -184,6 +207,17 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 		if (err)
 			snprintf(err, errlen, "gateway %s is not of the prefix's family",
 				 rt_addr_format(&r->gateway, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	if (r->type > RT_TYPE_MAX) {
+		snprintf(err ? err : buf, err ? errlen : sizeof(buf), "invalid route type %u",
+			 r->type);
+		return -EINVAL;
+	}
+	/* A rejecting route forwards nowhere: a next hop would be meaningless. */
+	if (rt_route_type_rejects(r->type) && (r->gateway.family || r->dev[0])) {
+		snprintf(err ? err : buf, err ? errlen : sizeof(buf),
+			 "a %s route has no via or dev", rt_route_type_name(r->type));
 		return -EINVAL;
 	}
 	if (dev_validate(r->dev)) {

@@ -182,6 +182,7 @@ static struct rib_route *route_new(struct table_state *st, const struct rt_route
 	r->metric = in->metric;
 	r->tag = in->has_tag ? in->tag : 0;
 	r->has_tag = in->has_tag;
+	r->type = in->type;
 	r->proto = (uint8_t)proto;
 	return r;
 }
@@ -223,6 +224,7 @@ static int canonical_route(const struct rt_table *t, const struct rt_route *in,
 	memcpy(out->proto, in->proto, strnlen(in->proto, RT_PROTO_LEN - 1));
 	out->has_tag = in->has_tag;
 	out->tag = in->has_tag ? in->tag : 0;
+	out->type = in->type;
 	return 0;
 }
 

@@ -26,7 +26,7 @@ static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
 {
 	return a->gateway.family == b->gateway.family &&
 	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
-	       !strcmp(a->dev, b->dev) && a->has_tag == b->has_tag &&
+	       !strcmp(a->dev, b->dev) && a->type == b->type && a->has_tag == b->has_tag &&
 	       (!a->has_tag || a->tag == b->tag);
 }
 

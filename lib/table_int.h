@@ -59,6 +59,7 @@ static inline void table_route_export(const struct rib_route *r, struct rt_route
 	out->metric = r->metric;
 	memcpy(out->proto, proto_name(r->proto), RT_PROTO_LEN);
 	out->has_tag = r->has_tag;
+	out->type = r->type;
 	out->tag = r->tag;
 }
 

@@ -110,6 +110,8 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 		a->len = (uint8_t)route_id_answer_len(w);
 		a->has_tag = route_id_answer_has_tag(w);
 		a->tag = route_id_answer_tag(w);
+		a->reject = route_id_answer_reject(w);
+		/* A rejecting route's next hop is the empty one: no gateway either way. */
 		a->has_gateway = nh->gateway.family != 0;
 		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
 	}

@@ -19,6 +19,20 @@
 #define RT_PROTO_LEN 16		/* protocol name, including the NUL */
 #define RT_PROTO_DEFAULT "static"
 
+/*
+ * A route's type, as ip-route(8) names it. A unicast route forwards; the
+ * others reject what they match (a lookup finds them, with no gateway) and
+ * have no gateway or device. The values are stored (the journal, the
+ * snapshots): never renumber them.
+ */
+enum rt_route_type {
+	RT_TYPE_UNICAST = 0,
+	RT_TYPE_BLACKHOLE = 1,
+	RT_TYPE_UNREACHABLE = 2,
+	RT_TYPE_PROHIBIT = 3,
+};
+#define RT_TYPE_MAX RT_TYPE_PROHIBIT
+
 struct rt_route {
 	uint32_t table;			/* table id; RT_TABLE_MAIN by default */
 	struct rt_prefix prefix;
@@ -27,8 +41,21 @@ struct rt_route {
 	uint32_t metric;
 	char proto[RT_PROTO_LEN];	/* [a-z0-9_-], 1..15 chars */
 	bool has_tag;
+	uint8_t type;			/* enum rt_route_type; 0 (unicast) by default */
 	uint32_t tag;
 };
+
+/* The word of a type ("unicast", "blackhole", ...), or NULL if out of range. */
+const char *rt_route_type_name(unsigned type);
+
+/* The type named word: 0 or -EINVAL. */
+int rt_route_type_parse(const char *word, uint8_t *type);
+
+/* Whether a route of this type rejects what it matches (every non-unicast one). */
+static inline bool rt_route_type_rejects(unsigned type)
+{
+	return type != RT_TYPE_UNICAST;
+}
 
 /*
  * Selecting the best route of a prefix: the lowest metric wins; on equal
@@ -53,12 +80,12 @@ int rt_route_key_cmp(const struct rt_route *a, const struct rt_route *b);
  */
 const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t n);
 
-/* Fill the defaults: table main, proto static, no gateway/dev/tag, metric 0. */
+/* Fill the defaults: unicast, table main, proto static, no gateway/dev/tag, metric 0. */
 void rt_route_init(struct rt_route *r);
 
 /*
  * Check a route for consistency (family of gateway, protocol and device name
- * syntax). A device name is empty (none) or 1-15 printable ASCII characters
+ * syntax, a known type; a route of a rejecting type has no gateway or device). A device name is empty (none) or 1-15 printable ASCII characters
  * (0x21-0x7e) other than '/', ':' and '#', so that every valid route can be
  * written as JSON and as a route file line. 0 or -EINVAL with a message in
  * err.

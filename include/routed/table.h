@@ -132,6 +132,7 @@ struct rt_answer {
 	uint8_t len;			/* matched prefix length */
 	bool has_gateway;
 	bool has_tag;
+	bool reject;			/* the route is of a rejecting type (never has a gateway) */
 	uint32_t tag;
 	uint8_t gateway[16];		/* network byte order; IPv4 in [0..3] */
 };

@@ -291,6 +291,12 @@ static void random_route(const struct pool *pl, struct rt_route *r)
 		snprintf(r->dev, sizeof(r->dev), "eth%u", below(2));
 	r->has_tag = chance(90);
 	r->tag = (uint32_t)rnd();
+	/* Now and then a rejecting route: no next hop. */
+	if (chance(10)) {
+		r->type = (uint8_t)(RT_TYPE_BLACKHOLE + below(RT_TYPE_MAX));
+		memset(&r->gateway, 0, sizeof(r->gateway));
+		r->dev[0] = '\0';
+	}
 }
 
 static void random_key(const struct pool *pl, const struct naive *nv, struct rt_route_key *k)
@@ -334,9 +340,9 @@ static const char *route_s(const struct rt_route *r, char *buf, size_t len)
 {
 	char p[RT_PREFIX_STRLEN], g[RT_ADDR_STRLEN];
 
-	snprintf(buf, len, "%s via %s dev '%s' %s/%u tag %s%u", pfx_s(&r->prefix, p),
-		 addr_s(&r->gateway, g), r->dev, r->proto, r->metric, r->has_tag ? "" : "-",
-		 r->tag);
+	snprintf(buf, len, "%s %s via %s dev '%s' %s/%u tag %s%u", rt_route_type_name(r->type),
+		 pfx_s(&r->prefix, p), addr_s(&r->gateway, g), r->dev, r->proto, r->metric,
+		 r->has_tag ? "" : "-", r->tag);
 	return buf;
 }
 
@@ -347,7 +353,7 @@ static bool route_same(const struct rt_route *got, const struct rt_route *want)
 	       memcmp(got->gateway.bytes, want->gateway.bytes, 16) == 0 &&
 	       strcmp(got->dev, want->dev) == 0 && got->metric == want->metric &&
 	       strcmp(got->proto, want->proto) == 0 && got->has_tag == want->has_tag &&
-	       (!want->has_tag || got->tag == want->tag);
+	       got->type == want->type && (!want->has_tag || got->tag == want->tag);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -452,10 +458,11 @@ static void compare_answers(struct world *w, unsigned n, const uint32_t *v4, uns
 			continue;
 		check(a->len == want->prefix.len && a->has_tag == want->has_tag &&
 			      (!a->has_tag || a->tag == want->tag) &&
+			      a->reject == rt_route_type_rejects(want->type) &&
 			      a->has_gateway == (want->gateway.family != 0) &&
 			      memcmp(a->gateway, want->gateway.bytes, 16) == 0,
-		      "answer %s: /%u tag %u (%d) differs from the model's route",
-		      addr_s(&w->probes[i], ab), a->len, a->tag, a->has_tag);
+		      "answer %s: /%u tag %u (%d) reject %d differs from the model's route",
+		      addr_s(&w->probes[i], ab), a->len, a->tag, a->has_tag, a->reject);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,8 @@ static void test_key_ignores_attributes(void **state)
 	b.has_tag = true;
 	b.tag = 42;
 	assert_int_equal(rt_route_key_cmp(&a, &b), 0);
+	a.type = RT_TYPE_BLACKHOLE;
+	assert_int_equal(rt_route_key_cmp(&a, &b), 0);
 }
 
 /* Random keys from few values, so that equal keys are common. */
@@ -83,6 +86,25 @@ static struct rt_route random_route(unsigned *seed)
 	unsigned r = (unsigned)rand_r(seed);
 
 	return route(r % 2 ? 254 : 10, prefixes[r / 2 % 4], r / 8 % 2, protos[r / 16 % 3]);
+}
+
+/* Type words round trip; unknown words and out-of-range values are refused. */
+static void test_type_names(void **state)
+{
+	static const char *const words[] = { "unicast", "blackhole", "unreachable", "prohibit" };
+	uint8_t type = 99;
+
+	(void)state;
+	for (unsigned i = 0; i <= RT_TYPE_MAX; i++) {
+		assert_string_equal(rt_route_type_name(i), words[i]);
+		assert_int_equal(rt_route_type_parse(words[i], &type), 0);
+		assert_int_equal(type, i);
+	}
+	assert_null(rt_route_type_name(RT_TYPE_MAX + 1));
+	assert_int_equal(rt_route_type_parse("local", &type), -EINVAL);
+	assert_int_equal(rt_route_type_parse("Blackhole", &type), -EINVAL);
+	assert_int_equal(rt_route_type_parse("", &type), -EINVAL);
+	assert_int_equal(type, RT_TYPE_MAX);
 }
 
 static void test_key_index(void **state)
@@ -124,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_key_order),
 		cmocka_unit_test(test_key_ignores_attributes),
 		cmocka_unit_test(test_key_index),
+		cmocka_unit_test(test_type_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

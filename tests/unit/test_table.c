@@ -225,7 +225,7 @@ static bool route_equal(const struct rt_route *a, const struct rt_route *b)
 	       memcmp(a->gateway.bytes, b->gateway.bytes, 16) == 0 &&
 	       strcmp(a->dev, b->dev) == 0 && a->metric == b->metric &&
 	       strcmp(a->proto, b->proto) == 0 && a->has_tag == b->has_tag &&
-	       (!a->has_tag || a->tag == b->tag);
+	       a->type == b->type && (!a->has_tag || a->tag == b->tag);
 }
 
 struct collect {
@@ -2333,6 +2333,69 @@ static void test_flush_all_count(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * A rejecting route is found like any other: its copy carries its type, its
+ * answer the reject bit and no gateway. A replace that changes the type of
+ * the selected route changes the answer word with it, both ways.
+ */
+static void test_route_types(void **state)
+{
+	struct rt_table *t = new_table();
+	struct rt_route r, out;
+	struct rt_lookup_result res;
+	struct rt_addr a = addr("10.1.2.3");
+	struct rt_answer ans;
+	uint32_t host = 0x0a010203u, id;
+	char err[96];
+
+	(void)state;
+	r = route("10.0.0.0/8", "192.0.2.1", "static", 0, 5);
+	r.type = RT_TYPE_BLACKHOLE;
+	assert_int_equal(rt_route_validate(&r, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "a blackhole route has no via or dev");
+	assert_int_equal(rt_table_add(t, &r), -EINVAL);
+	memset(&r.gateway, 0, sizeof(r.gateway));
+	snprintf(r.dev, sizeof(r.dev), "eth0");
+	assert_int_equal(rt_table_add(t, &r), -EINVAL);
+	r.dev[0] = '\0';
+	r.type = RT_TYPE_MAX + 1;
+	assert_int_equal(rt_route_validate(&r, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "invalid route type 4");
+
+	r.type = RT_TYPE_BLACKHOLE;
+	add_ok(t, &r);
+	assert_true(rt_table_lookup_one(t, &a, &res));
+	assert_int_equal(res.route.type, RT_TYPE_BLACKHOLE);
+	assert_int_equal(res.route.gateway.family, 0);
+	assert_int_equal(rt_table_get(t, &r.prefix, &out, 1), 1);
+	assert_true(route_equal(&out, &r));
+	rt_table_answer4(t, &host, 1, &id, &ans);
+	assert_true(ans.found && ans.reject && !ans.has_gateway && ans.has_tag);
+	assert_int_equal(ans.len, 8);
+	assert_int_equal(ans.tag, 5);
+
+	/* Unicast again by replace: the answer word follows. */
+	r = route("10.0.0.0/8", "192.0.2.1", "static", 0, 5);
+	assert_int_equal(rt_table_replace(t, &r), 0);
+	rt_table_answer4(t, &host, 1, &id, &ans);
+	assert_true(ans.found && !ans.reject && ans.has_gateway);
+	r.type = RT_TYPE_PROHIBIT;
+	r.gateway.family = 0;
+	memset(r.gateway.bytes, 0, sizeof(r.gateway.bytes));
+	assert_int_equal(rt_table_replace(t, &r), 0);
+	rt_table_answer4(t, &host, 1, &id, &ans);
+	assert_true(ans.found && ans.reject && !ans.has_gateway);
+	assert_true(rt_table_lookup_one(t, &a, &res));
+	assert_int_equal(res.route.type, RT_TYPE_PROHIBIT);
+
+	/* A more specific unicast route under it is not rejected. */
+	r = route("10.1.0.0/16", "192.0.2.9", "static", 0, 6);
+	add_ok(t, &r);
+	rt_table_answer4(t, &host, 1, &id, &ans);
+	assert_true(ans.found && !ans.reject && ans.has_gateway && ans.len == 16);
+	rt_table_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2362,6 +2425,7 @@ int main(void)
 		cmocka_unit_test(test_replace_all),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_route_types),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_v4_mapped),
 		cmocka_unit_test(test_table_id_checked),
