@@ -36,10 +36,12 @@
 #define P_TABLE "\"table\": " TABLE_REF
 #define P_PREFIX JSON_TEXT("prefix": {"type": "string"})
 #define P_PROTO JSON_TEXT("proto": {"type": "string", "pattern": "^[a-z0-9_-]{1,15}$"})
+/* Absent or null: unicast. */
+#define P_TYPE JSON_TEXT("type": {"enum": ["unicast", "blackhole", "unreachable", "prohibit", null]})
 #define P_FAMILY JSON_TEXT("family": {"enum": ["inet", "inet6"]})
 #define P_BOOL(name) "\"" name "\": {\"type\": \"boolean\"}"
 #define ROUTE_SCHEMA                                                                   \
-	OBJECT(P_TABLE ", " P_PREFIX ", "                                               \
+	OBJECT(P_TABLE ", " P_PREFIX ", " P_TYPE ", "                                  \
 	       JSON_TEXT("via": {"type": ["string", "null"]}, "dev": {"type": ["string", "null"]}, \
 			 "tag": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295}) \
 	       ", \"metric\": " U32 ", " P_PROTO,                                        \

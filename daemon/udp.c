@@ -325,6 +325,8 @@ static void answer(struct udp_worker *uw, struct rt_table *t, void *buf,
 
 		rt_wire_set_answer(buf, h, i, a->found, a->len, a->has_gateway ? a->gateway : NULL,
 				   a->has_tag, a->tag);
+		if (a->reject)
+			rt_wire_set_reject(buf, h, i);
 	}
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, generation);
 }

@@ -29,9 +29,10 @@ json_t *rt_route_to_json(const struct rt_route *r)
 	rt_prefix_format(&r->prefix, prefix, sizeof(prefix));
 	if (r->gateway.family)
 		rt_addr_format(&r->gateway, via, sizeof(via));
-	return json_pack("{s:I, s:s, s:s?, s:s?, s:I, s:s, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:s, s:o}",
 			 "table", (json_int_t)r->table,
 			 "prefix", prefix,
+			 "type", rt_route_type_name(r->type),
 			 "via", r->gateway.family ? via : NULL,
 			 "dev", r->dev[0] ? r->dev : NULL,
 			 "metric", (json_int_t)r->metric,
@@ -103,12 +104,13 @@ static int opt_u32(const json_t *obj, const char *key, bool *present, uint32_t *
 	return 0;
 }
 
-static const char *const route_keys[] = { "table", "prefix", "via", "dev", "metric", "proto", "tag" };
+static const char *const route_keys[] = { "table", "prefix", "type", "via", "dev", "metric",
+					  "proto", "tag" };
 
 int rt_route_from_json(json_t *obj, struct rt_route *r, rt_table_resolve_fn resolve,
 		       void *arg, struct rt_json_error *err)
 {
-	const char *key, *prefix, *via, *dev, *proto;
+	const char *key, *prefix, *type, *via, *dev, *proto;
 	char msg[RT_ERR_LEN];
 	json_t *value;
 	bool present;
@@ -141,6 +143,14 @@ int rt_route_from_json(json_t *obj, struct rt_route *r, rt_table_resolve_fn reso
 			return rc;
 	}
 
+	/* Absent or null: unicast, as every route was before types. */
+	if (opt_string(obj, "type", &type, err))
+		return -EINVAL;
+	if (type && rt_route_type_parse(type, &r->type))
+		return fail(err, "type",
+			    "unknown route type '%s' (unicast, blackhole, unreachable or prohibit)",
+			    type);
+
 	if (opt_string(obj, "via", &via, err))
 		return -EINVAL;
 	if (via && rt_addr_parse(via, &r->gateway, msg, sizeof(msg)))
@@ -169,6 +179,10 @@ int rt_route_from_json(json_t *obj, struct rt_route *r, rt_table_resolve_fn reso
 	if (opt_u32(obj, "tag", &r->has_tag, &r->tag, err))
 		return -EINVAL;
 
+	/* Name the field that a rejecting route must not have. */
+	if (rt_route_type_rejects(r->type) && (via || dev))
+		return fail(err, via ? "via" : "dev", "a %s route has no via or dev",
+			    rt_route_type_name(r->type));
 	if (rt_route_validate(r, msg, sizeof(msg))) {
 		/* Name the field the message is about when it is obvious. */
 		const char *field = strstr(msg, "gateway") || strstr(msg, "via") ? "via" :

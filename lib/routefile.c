@@ -216,6 +216,15 @@ int routefile_parse_line(const char *line, struct rt_route *out, char *err, size
 		goto out;
 	}
 	rt_route_init(&r);
+	/* An optional type word first, as in ip-route: "blackhole 10.0.0.0/8". */
+	if (!rt_route_type_parse(tok, &r.type)) {
+		tok = next_token(&pos);
+		if (!tok) {
+			rc = errorf(err, errlen, "%s: a prefix must follow",
+				    rt_route_type_name(r.type));
+			goto out;
+		}
+	}
 	rc = rt_prefix_parse(tok, &r.prefix, err, errlen);
 	if (rc)
 		goto out;
@@ -283,8 +292,9 @@ int routefile_format(const struct rt_route *r, char *buf, size_t buflen)
 	if (r->has_tag)
 		snprintf(tag, sizeof(tag), " tag %u", r->tag);
 
-	n = snprintf(buf, buflen, "%s%s%s%s%s metric %u%s proto %s%s",
-		     prefix,
+	/* Unicast lines stay as they were: readers of older files see no change. */
+	n = snprintf(buf, buflen, "%s%s%s%s%s%s%s metric %u%s proto %s%s",
+		     r->type ? rt_route_type_name(r->type) : "", r->type ? " " : "", prefix,
 		     r->gateway.family ? " via " : "", r->gateway.family ? gw : "",
 		     r->dev[0] ? " dev " : "", r->dev,
 		     r->metric, table, r->proto, tag);

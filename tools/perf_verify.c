@@ -126,7 +126,7 @@ static bool same_answer(const struct rt_answer *want, const struct rt_wire_answe
 	if (!want->found)
 		return true;
 	if (want->len != got->len || want->has_gateway != got->has_gateway ||
-	    want->has_tag != got->has_tag)
+	    want->has_tag != got->has_tag || want->reject != got->reject)
 		return false;
 	if (want->has_gateway && memcmp(want->gateway, got->gateway.bytes, alen))
 		return false;
@@ -201,9 +201,12 @@ void perf_ref_answer(const struct perf_ref *ref, void *request, const struct rt_
 	struct rt_answer ans[RT_WIRE_MAX_COUNT4];
 
 	expected_answers(ref, request, h, ans);
-	for (size_t i = 0; i < h->count; i++)
+	for (size_t i = 0; i < h->count; i++) {
 		rt_wire_set_answer(request, h, i, ans[i].found, ans[i].len,
 				   ans[i].has_gateway ? ans[i].gateway : NULL, ans[i].has_tag,
 				   ans[i].tag);
+		if (ans[i].reject)
+			rt_wire_set_reject(request, h, i);
+	}
 	rt_wire_finish_response(request, RT_WIRE_STATUS_OK, 0);
 }

@@ -50,6 +50,7 @@
 #define RT_WIRE_A_FOUND 0x01
 #define RT_WIRE_A_GATEWAY 0x02		/* the gateway field holds an address */
 #define RT_WIRE_A_TAG 0x04		/* the route has a tag */
+#define RT_WIRE_A_REJECT 0x08		/* the route rejects (blackhole, unreachable, prohibit) */
 
 /* Why a datagram was refused; the server counts each reason. */
 enum rt_wire_error {
@@ -129,6 +130,7 @@ struct rt_wire_answer {
 	struct rt_addr gateway;		/* family 0 without a gateway */
 	bool has_tag;
 	uint32_t tag;
+	bool reject;			/* the route rejects: found, never a gateway */
 };
 
 /*
@@ -137,6 +139,12 @@ struct rt_wire_answer {
  */
 void rt_wire_set_answer(void *buf, const struct rt_wire_header *h, size_t i,
 			bool found, uint8_t len, const uint8_t *gateway, bool has_tag, uint32_t tag);
+/*
+ * Server side: mark slot i, answered found by rt_wire_set_answer(), as
+ * matching a rejecting route: RT_WIRE_A_REJECT set, the gateway cleared (a
+ * rejecting route forwards nowhere).
+ */
+void rt_wire_set_reject(void *buf, const struct rt_wire_header *h, size_t i);
 /* Server side: turn a parsed request into its response (header only). */
 void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation);
 

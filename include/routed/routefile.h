@@ -3,8 +3,10 @@
  * The route file format, shared by routebench, routectl load/save and the
  * daemon: one route per line,
  *
- *   PREFIX [via ADDR] [dev NAME] [metric N] [table ID] [proto NAME] [tag N]
+ *   [TYPE] PREFIX [via ADDR] [dev NAME] [metric N] [table ID] [proto NAME] [tag N]
  *
+ * TYPE is unicast (the default, never written), blackhole, unreachable or
+ * prohibit; a route of the last three has no via or dev.
  * '#' starts a comment; blank lines are ignored. Keywords may come in any
  * order, each at most once. Errors are reported as "FILE:LINE: message".
  */

@@ -126,10 +126,13 @@ static void answer(uint8_t *buf, const struct rt_wire_header *h, const struct rt
 			memcpy(addr6[i], rt_wire_slot_addr6(buf, i), 16);
 		rt_table_answer6(t, (const uint8_t(*)[16])addr6, h->count, ids, ans);
 	}
-	for (size_t i = 0; i < h->count; i++)
+	for (size_t i = 0; i < h->count; i++) {
 		rt_wire_set_answer(buf, h, i, ans[i].found, ans[i].len,
 				   ans[i].has_gateway ? ans[i].gateway : NULL, ans[i].has_tag,
 				   ans[i].tag);
+		if (ans[i].reject)
+			rt_wire_set_reject(buf, h, i);
+	}
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, rt_table_generation(t));
 }
 

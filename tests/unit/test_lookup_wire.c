@@ -284,6 +284,45 @@ static void test_answer_overwritten(void **state)
 	assert_addr_equal(&got.addr, &a);
 }
 
+/*
+ * A rejecting route's answer: found, flag 0x08, no gateway (even one given
+ * to rt_wire_set_answer() is cleared), the tag kept. A slot without a
+ * route stays all zero.
+ */
+static void test_reject_flag(void **state)
+{
+	uint8_t buf[RT_WIRE_MAX_PAYLOAD], gw[16];
+	struct rt_addr a[2] = { addr_ok("10.1.2.3"), addr_ok("10.9.9.9") };
+	struct rt_wire_header h;
+	struct rt_wire_answer got;
+	size_t len;
+
+	(void)state;
+	memset(gw, 0xee, sizeof(gw));
+	len = rt_wire_encode_request(buf, sizeof(buf), 1, 0, RT_WIRE_FAMILY4, a, 2);
+	assert_int_equal(rt_wire_parse_request(buf, len, &h), RT_WIRE_OK);
+	rt_wire_set_answer(buf, &h, 0, true, 8, gw, true, 5);
+	rt_wire_set_reject(buf, &h, 0);
+	rt_wire_set_answer(buf, &h, 1, false, 0, NULL, false, 0);
+	rt_wire_set_reject(buf, &h, 1);
+	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, 1);
+	/* slot 0: address, flags, length, reserved, tag, gateway */
+	assert_int_equal(buf[RT_WIRE_HEADER_LEN + 4], RT_WIRE_A_FOUND | RT_WIRE_A_TAG | RT_WIRE_A_REJECT);
+	assert_int_equal(buf[RT_WIRE_HEADER_LEN + 4], 0x0d);
+	assert_int_equal(buf[RT_WIRE_HEADER_LEN + 5], 8);
+	for (size_t i = 12; i < 16; i++)
+		assert_int_equal(buf[RT_WIRE_HEADER_LEN + i], 0);
+	for (size_t i = 4; i < 16; i++)
+		assert_int_equal(buf[RT_WIRE_HEADER_LEN + RT_WIRE_SLOT4_LEN + i], 0);
+	assert_int_equal(rt_wire_parse_response(buf, len, &h), RT_WIRE_OK);
+	rt_wire_get_answer(buf, &h, 0, &got);
+	assert_true(got.found && got.reject && !got.has_gateway && got.has_tag);
+	assert_int_equal(got.gateway.family, 0);
+	assert_int_equal(got.tag, 5);
+	rt_wire_get_answer(buf, &h, 1, &got);
+	assert_false(got.found || got.reject);
+}
+
 /* ---- known bytes (docs/lookup-protocol.md, "Examples") ---- */
 
 static const uint8_t example4_request[] = {
@@ -893,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_round_trip_limits),
 		cmocka_unit_test(test_round_trip_random),
+		cmocka_unit_test(test_reject_flag),
 		cmocka_unit_test(test_answer_overwritten),
 		cmocka_unit_test(test_known_bytes_v4),
 		cmocka_unit_test(test_known_bytes_v6),

@@ -1347,6 +1347,81 @@ static json_int_t subscribe(struct control_conn *c, const char *params, uint64_t
 	return id;
 }
 
+/* The "type" of a route object at key in obj ("route"), or of obj itself (NULL). */
+static const char *type_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(key ? json_object_get(obj, key) : obj, "type"));
+}
+
+/*
+ * Route types through every method: added, replaced, read back, looked up,
+ * loaded as objects and as lines, and in the events; a rejecting route
+ * with a next hop and an unknown type are refused, naming the field.
+ */
+static void test_route_types(void **state)
+{
+	struct control_conn *a = conn_new();
+	json_t *res, *routes;
+	struct reply r;
+
+	(void)state;
+	subscribe(a, NULL, NULL);
+	ok("route.add", "{\"prefix\": \"10.0.0.0/8\", \"type\": \"blackhole\", \"tag\": 3}");
+	ok("route.add", "{\"prefix\": \"10.1.0.0/16\", \"via\": \"192.0.2.1\", \"type\": \"unicast\"}");
+	ok("route.add", "{\"prefix\": \"10.2.0.0/16\", \"type\": null}");
+	fails("route.add", "{\"prefix\": \"10.3.0.0/16\", \"type\": \"blackhole\", \"via\": \"192.0.2.1\"}",
+	      RPC_INVALID_PARAMS, "via");
+	fails("route.add", "{\"prefix\": \"10.3.0.0/16\", \"type\": \"prohibit\", \"dev\": \"eth0\"}",
+	      RPC_INVALID_PARAMS, "dev");
+	fails("route.add", "{\"prefix\": \"10.3.0.0/16\", \"type\": \"local\"}", RPC_INVALID_PARAMS,
+	      "type");
+	fails("route.add", "{\"prefix\": \"10.3.0.0/16\", \"type\": 1}", RPC_INVALID_PARAMS, "type");
+
+	r = call("route.get", "{\"prefix\": \"10.0.0.0/8\"}");
+	routes = json_object_get(expect_ok(&r), "routes");
+	assert_string_equal(type_of(json_array_get(routes, 0), NULL), "blackhole");
+	assert_true(json_is_null(json_object_get(json_array_get(routes, 0), "via")));
+	reply_free(&r);
+	r = call("route.lookup", "{\"addresses\": [\"10.9.9.9\", \"10.1.0.1\", \"10.2.0.1\"]}");
+	res = json_object_get(expect_ok(&r), "results");
+	assert_string_equal(type_of(json_array_get(res, 0), "route"), "blackhole");
+	assert_string_equal(type_of(json_array_get(res, 1), "route"), "unicast");
+	assert_string_equal(type_of(json_array_get(res, 2), "route"), "unicast");
+	reply_free(&r);
+
+	/* A replace changes the type; the key is (prefix, proto, metric) as before. */
+	r = call("route.replace", "{\"prefix\": \"10.1.0.0/16\", \"type\": \"unreachable\"}");
+	assert_true(json_is_true(json_object_get(expect_ok(&r), "replaced")));
+	assert_string_equal(type_of(r.result, "route"), "unreachable");
+	reply_free(&r);
+	r = call("route.list", NULL);
+	routes = json_object_get(expect_ok(&r), "routes");
+	assert_int_equal(json_array_size(routes), 3);
+	assert_string_equal(type_of(json_array_get(routes, 0), NULL), "blackhole");
+	assert_string_equal(type_of(json_array_get(routes, 1), NULL), "unreachable");
+	reply_free(&r);
+
+	res = load("{\"lines\": [\"prohibit 10.4.0.0/16 metric 2\", \"10.5.0.0/16\"]}");
+	expect_counts(res, 2, 0, 0, 0);
+	json_decref(res);
+	res = load("{\"routes\": [{\"prefix\": \"10.6.0.0/16\", \"type\": \"blackhole\"}]}");
+	expect_counts(res, 1, 0, 0, 0);
+	json_decref(res);
+	r = call("route.get", "{\"prefix\": \"10.4.0.0/16\"}");
+	assert_string_equal(type_of(json_array_get(json_object_get(expect_ok(&r), "routes"), 0),
+				    NULL), "prohibit");
+	reply_free(&r);
+	r = call("route.load", "{\"lines\": [\"blackhole 10.7.0.0/16 via 192.0.2.1\"]}");
+	assert_int_equal(r.code, RPC_INVALID_PARAMS);
+	assert_non_null(strstr(r.message, "a blackhole route has no via or dev"));
+	reply_free(&r);
+
+	expect_note(a, 0, "add", "10.0.0.0/8", 1);
+	assert_string_equal(type_of(note(a, 0), "route"), "blackhole");
+	assert_string_equal(type_of(note(a, 1), "route"), "unicast");
+	assert_string_equal(type_of(note(a, 3), "route"), "unreachable");
+}
+
 static void test_events_fan_out(void **state)
 {
 	struct control_conn *a = conn_new(), *b = conn_new(), *gone = conn_new();
@@ -1667,6 +1742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_counts_udp_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_add_get_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_list_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_list_paginates_while_changing, setup,
 						teardown),

@@ -137,7 +137,7 @@ static void assert_route_equal(const struct rt_route *want, const struct rt_rout
 	    memcmp(got->gateway.bytes, want->gateway.bytes, 16) != 0 ||
 	    strcmp(got->dev, want->dev) != 0 || got->metric != want->metric ||
 	    strcmp(got->proto, want->proto) != 0 || got->has_tag != want->has_tag ||
-	    got->tag != want->tag) {
+	    got->tag != want->tag || got->type != want->type) {
 		char a[LINE_MAX_LEN] = "?", b[LINE_MAX_LEN] = "?";
 
 		routefile_format(want, a, sizeof(a));
@@ -507,6 +507,64 @@ static void test_dev_names(void **state)
 		if (routefile_parse_line(line, &back, err, sizeof(err)) != 1)
 			fail_msg("\"%s\" does not parse back: %s", line, err);
 		assert_string_equal(back.dev, good[i]);
+	}
+}
+
+/*
+ * A type word may come first; a rejecting route has no via or dev. Lines of
+ * unicast routes are written as before, without the word.
+ */
+static void test_route_types(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "blackhole 10.0.0.0/8 via 192.0.2.1", "a blackhole route has no via or dev" },
+		{ "prohibit 10.0.0.0/8 dev eth0", "a prohibit route has no via or dev" },
+		{ "unreachable", "unreachable: a prefix must follow" },
+		{ "blackhole # comment", "blackhole: a prefix must follow" },
+		{ "blackhole unreachable 10.0.0.0/8", "invalid prefix 'unreachable'" },
+		{ "10.0.0.0/8 blackhole", "unknown keyword \"blackhole\"" },
+	};
+	struct rt_route r, back;
+	char line[LINE_MAX_LEN], err[128];
+
+	(void)state;
+	r = parse_ok("blackhole 10.0.0.0/8");
+	assert_int_equal(r.type, RT_TYPE_BLACKHOLE);
+	r = parse_ok("unreachable 2001:db8::/32 table 5 metric 3 proto bgp tag 9");
+	assert_int_equal(r.type, RT_TYPE_UNREACHABLE);
+	assert_int_equal(r.table, 5);
+	assert_int_equal(r.metric, 3);
+	assert_string_equal(r.proto, "bgp");
+	assert_true(r.has_tag && r.tag == 9);
+	r = parse_ok("  prohibit\t10.1.0.0/16");
+	assert_int_equal(r.type, RT_TYPE_PROHIBIT);
+	r = parse_ok("unicast 10.0.0.0/8 via 192.0.2.1");
+	assert_int_equal(r.type, RT_TYPE_UNICAST);
+	assert_true(routefile_format(&r, line, sizeof(line)) > 0);
+	assert_string_equal(line, "10.0.0.0/8 via 192.0.2.1 metric 0 proto static");
+
+	for (unsigned t = RT_TYPE_BLACKHOLE; t <= RT_TYPE_MAX; t++) {
+		char want[LINE_MAX_LEN];
+
+		r = parse_ok("10.0.0.0/8 table 7 tag 1");
+		r.type = (uint8_t)t;
+		assert_true(routefile_format(&r, line, sizeof(line)) > 0);
+		snprintf(want, sizeof(want), "%s 10.0.0.0/8 metric 0 table 7 proto static tag 1",
+			 rt_route_type_name(t));
+		assert_string_equal(line, want);
+		assert_int_equal(routefile_parse_line(line, &back, err, sizeof(err)), 1);
+		assert_route_equal(&r, &back, line);
+	}
+	/* A route that could not be read back is not written. */
+	r = parse_ok("10.0.0.0/8 via 192.0.2.1");
+	r.type = RT_TYPE_BLACKHOLE;
+	assert_int_equal(routefile_format(&r, line, sizeof(line)), -EINVAL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(routefile_parse_line(bad[i][0], &r, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i][1]))
+			fail_msg("\"%s\": message \"%s\", expected \"%s\"", bad[i][0], err,
+				 bad[i][1]);
 	}
 }
 
@@ -1127,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_load_empty),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_stdin),
+		cmocka_unit_test(test_route_types),
 	};
 
 	test_seed = pick_seed();
