@@ -5,8 +5,14 @@
  * Payloads are little-endian. A route takes RT_DURABLE_ROUTE_LEN bytes:
  *
  *   0 u32 table     4 u8 family   5 u8 prefix length   6 u8 gateway family
- *   7 u8 flags (bit 0: has tag)   8 prefix[16]   24 gateway[16]
+ *   7 u8 flags (bit 0: has tag, bits 1-3: 0, bits 4-7: route type)
+ *   8 prefix[16]   24 gateway[16]
  *  40 u32 metric   44 u32 tag    48 proto[16]   64 dev[16]  (NUL-padded)
+ *
+ * The type came later, in bits that were always written 0 before and that
+ * decoding refused to see set: a record of an older routed reads as
+ * unicast, as it was, with no new record version; an older routed refuses
+ * (rather than misreads) a record holding a route of another type.
  *
  * UPSERT, DELETE, ROUTES: u32 count, then count routes (DELETE uses the
  * key fields). FLUSH: u32 table, u8 family, 3 zero bytes, proto[16]. LOAD:
@@ -35,6 +41,11 @@
 #include "bytes.h"
 
 #define SNAPSHOT_BATCH 4096
+
+/* The flags byte of an encoded route. */
+#define ROUTE_FLAG_TAG 0x01
+#define ROUTE_FLAG_TYPE_SHIFT 4
+#define ROUTE_FLAGS_KNOWN (ROUTE_FLAG_TAG | 0xf0)
 
 struct table_def {
 	uint32_t id;
@@ -87,7 +98,7 @@ static void route_put(uint8_t *p, const struct rt_route *r)
 	p[4] = r->prefix.addr.family;
 	p[5] = r->prefix.len;
 	p[6] = r->gateway.family;
-	p[7] = r->has_tag ? 1 : 0;
+	p[7] = (uint8_t)((r->has_tag ? ROUTE_FLAG_TAG : 0) | r->type << ROUTE_FLAG_TYPE_SHIFT);
 	memcpy(p + 8, r->prefix.addr.bytes, 16);
 	memcpy(p + 24, r->gateway.bytes, 16);
 	put_le32(p + 40, r->metric);
@@ -120,9 +131,12 @@ static bool route_get(const uint8_t *p, struct rt_route *r)
 	r->prefix.addr.family = p[4];
 	r->prefix.len = p[5];
 	r->gateway.family = p[6];
-	if (p[7] > 1 || !r->table || !padded_string(p + 48, 16) || !padded_string(p + 64, 16))
+	if ((p[7] & ~ROUTE_FLAGS_KNOWN) || !r->table || !padded_string(p + 48, 16) ||
+	    !padded_string(p + 64, 16))
 		return false;
-	r->has_tag = p[7];
+	r->has_tag = p[7] & ROUTE_FLAG_TAG;
+	/* Checked with the rest by rt_route_validate(): a known type, no next hop if rejecting. */
+	r->type = p[7] >> ROUTE_FLAG_TYPE_SHIFT;
 	memcpy(r->prefix.addr.bytes, p + 8, 16);
 	memcpy(r->gateway.bytes, p + 24, 16);
 	r->metric = get_le32(p + 40);

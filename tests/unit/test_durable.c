@@ -83,6 +83,12 @@ static void random_route(uint64_t *s, struct rt_route *r)
 		snprintf(r->dev, sizeof(r->dev), "eth%u", (unsigned)(x >> 16) % 4);
 	r->has_tag = x & 4;
 	r->tag = r->has_tag ? (uint32_t)(x >> 32) : 0;
+	/* One in eight rejects: no next hop. */
+	if ((x >> 24) % 8 == 0) {
+		r->type = (uint8_t)(RT_TYPE_BLACKHOLE + (x >> 28) % RT_TYPE_MAX);
+		memset(&r->gateway, 0, sizeof(r->gateway));
+		r->dev[0] = '\0';
+	}
 }
 
 static bool same_key(const struct rt_route *a, const struct rt_route *b)
@@ -95,7 +101,7 @@ static bool same_route(const struct rt_route *a, const struct rt_route *b)
 {
 	return same_key(a, b) && a->gateway.family == b->gateway.family &&
 	       !memcmp(a->gateway.bytes, b->gateway.bytes, 16) && !strcmp(a->dev, b->dev) &&
-	       a->has_tag == b->has_tag && a->tag == b->tag;
+	       a->has_tag == b->has_tag && a->tag == b->tag && a->type == b->type;
 }
 
 /* The naive model */
@@ -332,7 +338,10 @@ static void test_malformed(void **state)
 	} bad[] = {
 		{ 4, 7 },			/* family */
 		{ 5, 200 },			/* prefix length */
-		{ 7, 2 },			/* flags */
+		{ 7, 2 },			/* flags: bits 1-3 are 0 */
+		{ 7, 8 },
+		{ 7, 0x40 },			/* type 4: unknown */
+		{ 7, 0xf0 },
 		{ 0, 0 },			/* table 0 (with the bytes below) */
 		{ 48 + 15, 'x' },		/* protocol without NUL */
 		{ 48, 'A' },			/* protocol syntax */
@@ -356,6 +365,61 @@ static void test_malformed(void **state)
 	memcpy(copy, b.data, b.len);
 	copy[4 + 44] = 1;
 	expect_refused(s, RT_DURABLE_OP_UPSERT, copy, b.len);
+	/* A rejecting type on a route with a next hop. */
+	random_route(&rng, &r[0]);
+	r[0].type = RT_TYPE_UNICAST;
+	r[0].gateway.family = r[0].prefix.addr.family;
+	r[0].gateway.bytes[0] = 1;
+	assert_int_equal(rt_durable_encode_routes(&b, r, 1), 0);
+	memcpy(copy, b.data, b.len);
+	copy[4 + 7] |= RT_TYPE_BLACKHOLE << 4;
+	expect_refused(s, RT_DURABLE_OP_UPSERT, copy, b.len);
+	rt_durable_buf_free(&b);
+	rt_durable_destroy(s);
+}
+
+/*
+ * The type lives in the high bits of the flags byte, 0 in every route of
+ * an older routed: a unicast route's bytes are what they always were, and
+ * such bytes decode as unicast; other types round trip.
+ */
+static void test_route_type_encoding(void **state)
+{
+	struct rt_durable *s = rt_durable_create();
+	struct rt_durable_buf b = { 0 };
+	struct rt_route r, back[2];
+	uint64_t rng = seed;
+	char err[128];
+
+	(void)state;
+	do
+		random_route(&rng, &r);
+	while (r.type);
+	r.has_tag = true;
+	r.tag = 9;
+	assert_int_equal(rt_durable_encode_routes(&b, &r, 1), 0);
+	assert_int_equal(b.data[4 + 7], 0x01);	/* has tag, as before types */
+	assert_int_equal(rt_durable_apply(s, RT_DURABLE_OP_UPSERT, b.data, b.len, err, sizeof(err)),
+			 0);
+	back[0] = rt_durable_routes(s)[0];
+	assert_true(same_route(&back[0], &r));
+	assert_int_equal(back[0].type, RT_TYPE_UNICAST);
+
+	for (unsigned t = RT_TYPE_BLACKHOLE; t <= RT_TYPE_MAX; t++) {
+		memset(&r.gateway, 0, sizeof(r.gateway));
+		r.dev[0] = '\0';
+		r.type = (uint8_t)t;
+		r.has_tag = false;
+		r.tag = 0;
+		assert_int_equal(rt_durable_encode_routes(&b, &r, 1), 0);
+		assert_int_equal(b.data[4 + 7], t << 4);
+		assert_int_equal(rt_durable_apply(s, RT_DURABLE_OP_UPSERT, b.data, b.len, err,
+						  sizeof(err)),
+				 0);
+		assert_int_equal(rt_durable_count(s), 1);	/* the same key, replaced */
+		back[1] = rt_durable_routes(s)[0];
+		assert_true(same_route(&back[1], &r));
+	}
 	rt_durable_buf_free(&b);
 	rt_durable_destroy(s);
 }
@@ -427,6 +491,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_tables),
 	cmocka_unit_test(test_malformed),
 	cmocka_unit_test(test_snapshot_round_trip),
+	cmocka_unit_test(test_route_type_encoding),
 };
 
 int main(void)
