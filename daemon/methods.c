@@ -130,15 +130,16 @@ static const struct rpc_method methods[] = {
 	  .admin = true,
 	  .journaled = true },
 	{ .name = "route.delete",
-	  .summary = "Delete the routes of a prefix that match proto and metric",
-	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE ", " P_PROTO ", \"metric\": " U32,
+	  .summary = "Delete the routes of a prefix that match proto, metric and type",
+	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE ", " P_PROTO ", \"metric\": " U32
+				  ", " P_TYPE,
 				  "\"prefix\""),
 	  .handler = methods_route_delete,
 	  .admin = true,
 	  .journaled = true },
 	{ .name = "route.get",
 	  .summary = "The routes of exactly one prefix, best first",
-	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE, "\"prefix\""),
+	  .params_schema = OBJECT(P_PREFIX ", " P_TABLE ", " P_TYPE, "\"prefix\""),
 	  .handler = methods_route_get },
 	{ .name = "route.lookup",
 	  .summary = "Longest-prefix match of up to 65536 addresses",
@@ -149,7 +150,7 @@ static const struct rpc_method methods[] = {
 	  .handler = methods_route_lookup },
 	{ .name = "route.list",
 	  .summary = "List routes by page, with filters",
-	  .params_schema = OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO ", "
+	  .params_schema = OBJECT(P_TABLE ", " P_FAMILY ", " P_PROTO ", " P_TYPE ", "
 				  JSON_TEXT("within": {"type": "string"},
 					    "contains": {"type": "string"},
 					    "limit": {"type": "integer", "minimum": 1,

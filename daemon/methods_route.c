@@ -95,7 +95,7 @@ int methods_route_replace(struct rpc_call *call, json_t *params, json_t **result
 
 int methods_route_delete(struct rpc_call *call, json_t *params, json_t **result)
 {
-	static const char *const keys[] = { "prefix", "table", "proto", "metric", NULL };
+	static const char *const keys[] = { "prefix", "table", "proto", "metric", "type", NULL };
 	struct routed *d = rpc_call_daemon(call);
 	uint32_t table = RT_TABLE_MAIN;
 	struct rt_prefix p;
@@ -108,13 +108,14 @@ int methods_route_delete(struct rpc_call *call, json_t *params, json_t **result)
 	json_t *deleted = NULL;
 	char text[RT_PREFIX_STRLEN];
 	long count;
-	int rc = -1;
+	int type, rc = -1;
 
 	if (params_keys(call, params, keys) || params_require(call, params, "prefix") ||
 	    params_prefix(call, params, "prefix", &p, NULL) ||
 	    params_table(call, params, "table", &table, &given) ||
 	    params_proto(call, params, "proto", &proto) ||
-	    params_uint(call, params, "metric", 0, UINT32_MAX, &metric, &has_metric))
+	    params_uint(call, params, "metric", 0, UINT32_MAX, &metric, &has_metric) ||
+	    params_type(call, params, "type", &type))
 		return -1;
 	count = get_routes(tables_get(d->tables, table), &p, &routes);
 	if (count < 0) {
@@ -129,7 +130,8 @@ int methods_route_delete(struct rpc_call *call, json_t *params, json_t **result)
 	}
 	for (long i = 0; i < count; i++) {
 		if ((proto && strcmp(routes[i].proto, proto)) ||
-		    (has_metric && routes[i].metric != metric))
+		    (has_metric && routes[i].metric != metric) ||
+		    (type >= 0 && routes[i].type != type))
 			continue;
 		changes[n].op = RT_CHANGE_DELETE;
 		changes[n++].route = routes[i];
@@ -162,7 +164,7 @@ out:
 
 int methods_route_get(struct rpc_call *call, json_t *params, json_t **result)
 {
-	static const char *const keys[] = { "prefix", "table", NULL };
+	static const char *const keys[] = { "prefix", "table", "type", NULL };
 	struct routed *d = rpc_call_daemon(call);
 	uint32_t table = RT_TABLE_MAIN;
 	struct rt_route *routes = NULL;
@@ -170,18 +172,28 @@ int methods_route_get(struct rpc_call *call, json_t *params, json_t **result)
 	char text[RT_PREFIX_STRLEN];
 	json_t *list;
 	bool given;
-	long n;
+	long n, kept = 0;
+	int type;
 
 	if (params_keys(call, params, keys) || params_require(call, params, "prefix") ||
 	    params_prefix(call, params, "prefix", &p, NULL) ||
-	    params_table(call, params, "table", &table, &given))
+	    params_table(call, params, "table", &table, &given) ||
+	    params_type(call, params, "type", &type))
 		return -1;
 	n = get_routes(tables_get(d->tables, table), &p, &routes);
 	if (n < 0)
 		return rpc_nomem(call);
-	if (!n)
-		return rpc_error(call, RPC_NOT_FOUND, "prefix", "no route for %s in table %u",
-				 rt_prefix_format(&p, text, sizeof(text)), table);
+	for (long i = 0; i < n; i++)
+		if (type < 0 || routes[i].type == type)
+			routes[kept++] = routes[i];
+	if (!kept) {
+		free(routes);
+		return rpc_error(call, RPC_NOT_FOUND, "prefix", "no %s%sroute for %s in table %u",
+				 type < 0 ? "" : rt_route_type_name((unsigned)type),
+				 type < 0 ? "" : " ", rt_prefix_format(&p, text, sizeof(text)),
+				 table);
+	}
+	n = kept;
 	list = json_array();
 	for (long i = 0; list && i < n; i++) {
 		if (json_array_append_new(list, rt_route_to_json(&routes[i]))) {
@@ -314,6 +326,7 @@ enum { LIST_NEXT_TABLE = 1, LIST_MORE = 2 };
 struct list_walk {
 	/* Filters. */
 	const char *proto;
+	int type;			/* -1: any */
 	bool within, contains;
 	struct rt_prefix within_p;
 	struct rt_addr within_last;	/* the last address of within_p */
@@ -352,7 +365,7 @@ static int list_visit(const struct rt_route *r, void *arg)
 	if (w->scanned == METHODS_ROUTE_LIST_SCAN)
 		return LIST_MORE;	/* enough work for one page */
 	w->scanned++;
-	if ((!w->proto || !strcmp(r->proto, w->proto)) &&
+	if ((!w->proto || !strcmp(r->proto, w->proto)) && (w->type < 0 || r->type == w->type) &&
 	    (!w->within || rt_prefix_contains(&w->within_p, &r->prefix))) {
 		if (json_array_size(w->routes) == w->limit)
 			return LIST_MORE;
@@ -396,7 +409,7 @@ static int list_containing(struct rt_table *t, const struct rt_prefix *p, struct
 int methods_route_list(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "table", "family", "within", "contains",
-					    "proto", "limit", "cursor", NULL };
+					    "proto", "limit", "cursor", "type", NULL };
 	struct routed *d = rpc_call_daemon(call);
 	struct list_walk w = { 0 };
 	struct rt_prefix contains_p;
@@ -414,6 +427,7 @@ int methods_route_list(struct rpc_call *call, json_t *params, json_t **result)
 	    params_prefix(call, params, "within", &w.within_p, &w.within) ||
 	    params_prefix(call, params, "contains", &contains_p, &w.contains) ||
 	    params_proto(call, params, "proto", &w.proto) ||
+	    params_type(call, params, "type", &w.type) ||
 	    params_uint(call, params, "limit", 1, METHODS_ROUTE_LIST_MAX, &limit, NULL))
 		return -1;
 	v = params_get(params, "cursor");

@@ -137,6 +137,21 @@ int params_proto(struct rpc_call *call, json_t *params, const char *key, const c
 	return 0;
 }
 
+int params_type(struct rpc_call *call, json_t *params, const char *key, int *out)
+{
+	json_t *v = params_get(params, key);
+	uint8_t type;
+
+	*out = -1;
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || rt_route_type_parse(json_string_value(v), &type))
+		return rpc_error(call, RPC_INVALID_PARAMS, key,
+				 "%s must be unicast, blackhole, unreachable or prohibit", key);
+	*out = type;
+	return 0;
+}
+
 int params_family(struct rpc_call *call, json_t *params, int *family)
 {
 	json_t *v = params_get(params, "family");

@@ -38,6 +38,8 @@ int params_prefix(struct rpc_call *call, json_t *params, const char *key, struct
 		  bool *given);
 /* A protocol name, borrowed from params; NULL when not given. */
 int params_proto(struct rpc_call *call, json_t *params, const char *key, const char **out);
+/* A route type word (a filter): *out is the type, or -1 when absent or null. */
+int params_type(struct rpc_call *call, json_t *params, const char *key, int *out);
 /* "inet" or "inet6" as AF_INET or AF_INET6; 0 when not given. */
 int params_family(struct rpc_call *call, json_t *params, int *family);
 

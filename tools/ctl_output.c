@@ -132,8 +132,9 @@ static json_t *member_or_null(json_t *obj, const char *key)
  */
 static void json_lookup_result(json_t *entry)
 {
-	static const char *const route_keys[] = { "via", "dev", "metric", "table", "proto", "tag" };
-	static const char *const udp_route_keys[] = { "via", "table", "tag" };
+	static const char *const route_keys[] = { "via", "dev", "metric", "table", "proto", "tag",
+						  "type" };
+	static const char *const udp_route_keys[] = { "via", "table", "tag", "reject" };
 	bool udp = json_lookup_source == CTL_LOOKUP_UDP;
 	const char *const *keys = udp ? udp_route_keys : route_keys;
 	size_t n_keys = udp ? sizeof(udp_route_keys) / sizeof(udp_route_keys[0])
@@ -150,6 +151,9 @@ static void json_lookup_result(json_t *entry)
 	json_object_set_new(out, "prefix", member_or_null(entry, "prefix"));
 	for (size_t i = 0; i < n_keys; i++)
 		json_object_set_new(out, keys[i], member_or_null(route, keys[i]));
+	/* A route from a routed without types is unicast. */
+	if (!udp && json_is_object(route) && !json_object_get(route, "type"))
+		json_object_set_new(out, "type", json_string("unicast"));
 	if (udp)
 		json_object_set_new(out, "generation", member_or_null(entry, "generation"));
 	fputs(json_lookup_first ? "\n" : ",\n", stdout);
@@ -385,6 +389,19 @@ static void human_list_end(void)
 
 static enum ctl_lookup_source human_lookup_source;
 
+/*
+ * The VIA column: a rejecting route has no gateway, so it shows its type
+ * there instead, the word ip-route puts first ("blackhole").
+ */
+static const char *via_text(json_t *route, char *buf, size_t len)
+{
+	const char *type = json_string_value(json_object_get(route, "type"));
+
+	if (type && strcmp(type, "unicast"))
+		return type;
+	return member_text(route, "via", buf, len);
+}
+
 static void human_lookup_begin(enum ctl_lookup_source source)
 {
 	human_lookup_source = source;
@@ -408,7 +425,8 @@ static void human_udp_lookup_result(json_t *entry)
 		return;
 	}
 	printf(UDP_LOOKUP_FORMAT, addr, member_text(entry, "prefix", prefix, sizeof(prefix)),
-	       member_text(route, "via", via, sizeof(via)),
+	       json_is_true(json_object_get(route, "reject")) ? "reject" :
+								 member_text(route, "via", via, sizeof(via)),
 	       member_text(route, "tag", tag, sizeof(tag)), generation);
 }
 
@@ -427,8 +445,7 @@ static void human_lookup_result(json_t *entry)
 		return;
 	}
 	printf(LOOKUP_FORMAT, member_text(entry, "address", addr, sizeof(addr)),
-	       member_text(entry, "prefix", prefix, sizeof(prefix)),
-	       member_text(route, "via", via, sizeof(via)),
+	       member_text(entry, "prefix", prefix, sizeof(prefix)), via_text(route, via, sizeof(via)),
 	       member_text(route, "dev", dev, sizeof(dev)),
 	       member_text(route, "metric", metric, sizeof(metric)),
 	       member_text(route, "table", table, sizeof(table)),

@@ -57,6 +57,22 @@ static int canonical_prefix(const char *word, char *buf, size_t len)
 }
 
 /*
+ * A type word before the prefix, as in ip-route ("blackhole 10.0.0.0/8"):
+ * taken off the free words, *type set (NULL when there is none).
+ */
+static void take_type_word(char **argv, int *n_free, const char **type)
+{
+	uint8_t t;
+
+	*type = NULL;
+	if (*n_free < 1 || rt_route_type_parse(argv[0], &t))
+		return;
+	*type = argv[0];
+	memmove(argv, argv + 1, (size_t)(*n_free - 1) * sizeof(*argv));
+	(*n_free)--;
+}
+
+/*
  * The route of "route add" words, as a route object: the words other than
  * table are checked by the route-file parser, so both accept the same
  * routes with the same messages.
@@ -68,6 +84,7 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		{ "proto", true, NULL }, { "tag", true, NULL }, { "table", true, NULL },
 	};
 	char line[1024], err[RT_ERR_LEN];
+	const char *type;
 	struct rt_route r;
 	size_t used;
 	int n_free, rc;
@@ -75,12 +92,14 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 	rc = ctl_words_scan(cmd, argc, argv, spec, WORDS(spec), &n_free);
 	if (rc)
 		return rc;
+	take_type_word(argv, &n_free, &type);
 	if (n_free == 0)
 		return ctl_usage_error(cmd, "missing prefix");
 	if (n_free > 1)
 		return ctl_usage_error(cmd, "unexpected word '%s'", argv[1]);
 
-	used = (size_t)snprintf(line, sizeof(line), "%s", argv[0]);
+	used = (size_t)snprintf(line, sizeof(line), "%s%s%s", type ? type : "", type ? " " : "",
+				argv[0]);
 	for (size_t k = 0; k + 1 < WORDS(spec); k++) {
 		const char *v = spec[k].value;
 
@@ -112,6 +131,9 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		ctl_errorf("%s", strerror(ENOMEM));
 		return EXIT_ERROR;
 	}
+	/* Unicast is the default: left out, the request is one a routed without types takes. */
+	if (r.type == RT_TYPE_UNICAST)
+		json_object_del(*out, "type");
 	if (set_table(*out, ctl_word(spec, WORDS(spec), "table"))) {
 		json_decref(*out);
 		return EXIT_ERROR;
@@ -140,7 +162,7 @@ static int prefix_params(const char *cmd, int argc, char **argv, struct ctl_word
 			 json_t **out)
 {
 	char prefix[RT_PREFIX_STRLEN];
-	const char *proto, *metric_word;
+	const char *proto, *metric_word, *type;
 	uint32_t metric;
 	json_t *params;
 	int n_free, rc;
@@ -148,6 +170,7 @@ static int prefix_params(const char *cmd, int argc, char **argv, struct ctl_word
 	rc = ctl_words_scan(cmd, argc, argv, spec, n, &n_free);
 	if (rc)
 		return rc;
+	take_type_word(argv, &n_free, &type);
 	if (n_free == 0)
 		return ctl_usage_error(cmd, "missing prefix");
 	if (n_free > 1)
@@ -157,6 +180,9 @@ static int prefix_params(const char *cmd, int argc, char **argv, struct ctl_word
 	params = json_pack("{s:s}", "prefix", prefix);
 	if (!params)
 		return EXIT_ERROR;
+	/* Only the routes of that type: the daemon filters. */
+	if (type)
+		json_object_set_new(params, "type", json_string(type));
 	proto = ctl_word(spec, n, "proto");
 	if (proto && rt_proto_validate(proto)) {
 		ctl_errorf("proto '%s': invalid protocol name (1-%d characters of a-z 0-9 _ -)",
@@ -284,13 +310,14 @@ static int route_show(struct ctl *ctl, int argc, char **argv)
 	};
 	struct show_state st = { .out = ctl->out };
 	char within[RT_PREFIX_STRLEN], contains[RT_PREFIX_STRLEN];
-	const char *table, *proto, *root, *match, *family;
+	const char *table, *proto, *root, *match, *family, *type;
 	json_t *filter;
 	int n_free, rc;
 
 	rc = ctl_words_scan("route show", argc, argv, spec, WORDS(spec), &n_free);
 	if (rc)
 		return rc;
+	take_type_word(argv, &n_free, &type);
 	if (n_free)
 		return ctl_usage_error("route show", "unexpected word '%s'", argv[0]);
 	if (ctl_word(spec, WORDS(spec), "-4") && ctl_word(spec, WORDS(spec), "-6"))
@@ -323,6 +350,8 @@ static int route_show(struct ctl *ctl, int argc, char **argv)
 		json_object_set_new(filter, "contains", json_string(contains));
 	if (family)
 		json_object_set_new(filter, "family", json_string(family));
+	if (type)
+		json_object_set_new(filter, "type", json_string(type));
 	rc = ctl_route_list(ctl, filter, show_page, &st);
 	json_decref(filter);
 	if (rc == EXIT_OK)

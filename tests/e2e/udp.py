@@ -7,7 +7,7 @@
 #
 #   udp.py SOCKET ADDR:PORT answers EXPECT.json
 #       Ask about every address of EXPECT (a list of {"addr", "table"?,
-#       "found", "len"?, "gateway"?, "tag"?}) in datagrams of mixed sizes and
+#       "found", "len"?, "gateway"?, "tag"?, "reject"?}) in datagrams of mixed sizes and
 #       compare every answer field. Prints "ok - ..." / "not ok - ..." lines.
 #   udp.py SOCKET ADDR:PORT malformed SEED
 #       Send every kind of malformed datagram, check none is answered and
@@ -70,6 +70,7 @@ def decode(data):
             "len": plen if f & 1 else None,
             "gateway": str(ipaddress.ip_address(bytes(gw))) if f & 2 else None,
             "tag": tag if f & 4 else None,
+            "reject": bool(f & 8),
             "reserved": s[alen + 2: alen + 4],
             "flags": f,
         })
@@ -145,7 +146,8 @@ def check_answers(client, expect):
             for e, a in zip(chunk, answers):
                 want = {"addr": str(ipaddress.ip_address(e["addr"])),
                         "found": e["found"], "len": e.get("len"),
-                        "gateway": e.get("gateway"), "tag": e.get("tag")}
+                        "gateway": e.get("gateway"), "tag": e.get("tag"),
+                        "reject": e.get("reject", False)}
                 got = {k: a[k] for k in want}
                 if got != want or a["reserved"] != b"\0\0":
                     bad.append("%s: got %s, expected %s" % (e["addr"], got, want))
