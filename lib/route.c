@@ -217,7 +217,8 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 	/* A rejecting route forwards nowhere: a next hop would be meaningless. */
 	if (rt_route_type_rejects(r->type) && (r->gateway.family || r->dev[0])) {
 		snprintf(err ? err : buf, err ? errlen : sizeof(buf),
-			 "a %s route has no via or dev", rt_route_type_name(r->type));
+			 "%s %s route has no via or dev", rt_route_type_article(r->type),
+			 rt_route_type_name(r->type));
 		return -EINVAL;
 	}
 	if (dev_validate(r->dev)) {

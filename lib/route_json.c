@@ -180,9 +180,9 @@ int rt_route_from_json(json_t *obj, struct rt_route *r, rt_table_resolve_fn reso
 		return -EINVAL;
 
 	/* Name the field that a rejecting route must not have. */
-	if (rt_route_type_rejects(r->type) && (via || dev))
-		return fail(err, via ? "via" : "dev", "a %s route has no via or dev",
-			    rt_route_type_name(r->type));
+	if (rt_route_type_rejects(r->type) && (via || (dev && *dev)))
+		return fail(err, via ? "via" : "dev", "%s %s route has no via or dev",
+			    rt_route_type_article(r->type), rt_route_type_name(r->type));
 	if (rt_route_validate(r, msg, sizeof(msg))) {
 		/* Name the field the message is about when it is obvious. */
 		const char *field = strstr(msg, "gateway") || strstr(msg, "via") ? "via" :

@@ -51,6 +51,14 @@ const char *rt_route_type_name(unsigned type);
 /* The type named word: 0 or -EINVAL. */
 int rt_route_type_parse(const char *word, uint8_t *type);
 
+/* The article of a type word in a message: "an" unreachable route, "a" blackhole one. */
+static inline const char *rt_route_type_article(unsigned type)
+{
+	const char *name = rt_route_type_name(type);
+
+	return name && name[0] == 'u' ? "an" : "a";
+}
+
 /* Whether a route of this type rejects what it matches (every non-unicast one). */
 static inline bool rt_route_type_rejects(unsigned type)
 {

@@ -519,6 +519,7 @@ static void test_route_types(void **state)
 	static const char *const bad[][2] = {
 		{ "blackhole 10.0.0.0/8 via 192.0.2.1", "a blackhole route has no via or dev" },
 		{ "prohibit 10.0.0.0/8 dev eth0", "a prohibit route has no via or dev" },
+		{ "unreachable 10.0.0.0/8 via 192.0.2.1", "an unreachable route has no via or dev" },
 		{ "unreachable", "unreachable: a prefix must follow" },
 		{ "blackhole # comment", "blackhole: a prefix must follow" },
 		{ "blackhole unreachable 10.0.0.0/8", "invalid prefix 'unreachable'" },
