@@ -37,7 +37,8 @@
 #define P_PREFIX JSON_TEXT("prefix": {"type": "string"})
 #define P_PROTO JSON_TEXT("proto": {"type": "string", "pattern": "^[a-z0-9_-]{1,15}$"})
 /* Absent or null: unicast. */
-#define P_TYPE JSON_TEXT("type": {"enum": ["unicast", "blackhole", "unreachable", "prohibit", null]})
+#define P_TYPE                                                                         \
+	JSON_TEXT("type": {"enum": ["unicast", "blackhole", "unreachable", "prohibit", null]})
 #define P_FAMILY JSON_TEXT("family": {"enum": ["inet", "inet6"]})
 #define P_BOOL(name) "\"" name "\": {\"type\": \"boolean\"}"
 #define ROUTE_SCHEMA                                                                   \

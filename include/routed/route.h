@@ -93,7 +93,8 @@ void rt_route_init(struct rt_route *r);
 
 /*
  * Check a route for consistency (family of gateway, protocol and device name
- * syntax, a known type; a route of a rejecting type has no gateway or device). A device name is empty (none) or 1-15 printable ASCII characters
+ * syntax, a known type; a route of a rejecting type has no gateway or
+ * device). A device name is empty (none) or 1-15 printable ASCII characters
  * (0x21-0x7e) other than '/', ':' and '#', so that every valid route can be
  * written as JSON and as a route file line. 0 or -EINVAL with a message in
  * err.
