@@ -54,6 +54,8 @@ const struct config_key config_schema_keys[] = {
 	  FIELD(snapshot_bytes) },
 	{ "durability", "segment_bytes", KT_UINT, 65536, 1073741824, .dflt = "67108864",
 	  FIELD(segment_bytes) },
+	{ "metrics", "listen", KT_ADDRESS, .dflt = "\"\"", .option = "--metrics-listen",
+	  FIELD(metrics_listen) },
 	{ NULL, "state_dir", KT_ABS_PATH, .dflt_fn = default_state_dir, .option = "--state-dir",
 	  FIELD(state_dir) },
 	{ NULL, "tables", KT_TABLES, 0, CONFIG_MAX_TABLES, .dflt = "[]" },

@@ -24,6 +24,7 @@ enum config_key_type {
 	KT_ROUTE_FILES, /* array of at most max paths: route_files[], n_route_files */
 	KT_FSYNC,	/* "always", "batch" or "none": int at offset */
 	KT_PROTOCOLS,	/* array of at most max protocol names: persistent[], n_persistent */
+	KT_ADDRESS,	/* "ADDR:PORT" or "" (off): struct config_listen at offset */
 };
 
 struct config_key {

@@ -389,6 +389,22 @@ static int check_listen(struct config_loader *ld, const struct config_path *kp, 
 	return 0;
 }
 
+/* One "ADDR:PORT", or "" for none. */
+static int check_address(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+			 struct config_listen *l)
+{
+	char msg[256];
+
+	if (!json_is_string(v))
+		return config_value_fail_type(ld, kp, v, "a string (\"ADDR:PORT\" or \"\")");
+	memset(l, 0, sizeof(*l));
+	if (!*json_string_value(v))
+		return 0;
+	if (parse_listen(json_string_value(v), l, msg, sizeof(msg)) < 0)
+		return config_value_fail(ld, kp, false, "%s", msg);
+	return 0;
+}
+
 static bool valid_table_name(const char *s, size_t n, size_t max)
 {
 	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -584,6 +600,8 @@ int config_value_check(struct config_loader *ld, const struct config_key *k,
 		return check_fsync(ld, kp, v, field(c, k->offset));
 	case KT_PROTOCOLS:
 		return check_protocols(ld, kp, v, k->max, c);
+	case KT_ADDRESS:
+		return check_address(ld, kp, v, field(c, k->offset));
 	}
 	return config_value_fail(ld, kp, false, "internal error: unknown key type");
 }
@@ -643,6 +661,8 @@ json_t *config_value_json(const struct config_key *k, const struct routed_config
 		return v;
 	case KT_FSYNC:
 		return json_string(fsync_names[*(const int *)p]);
+	case KT_ADDRESS:
+		return json_string(((const struct config_listen *)p)->text);
 	case KT_PROTOCOLS:
 		v = json_array();
 		for (unsigned i = 0; v && i < c->n_persistent; i++) {

@@ -19,6 +19,7 @@ struct control;
 struct gate;
 struct udp_service;
 struct persist;
+struct metrics;
 struct reconf;
 struct txn_registry;
 
@@ -58,6 +59,7 @@ struct routed {
 	struct control *control;
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */
+	struct metrics *metrics;		/* the metrics endpoint; NULL when off */
 	uint64_t started_ns;			/* rt_clock_ns() at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

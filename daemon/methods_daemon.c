@@ -16,6 +16,7 @@
 #include "gate.h"
 #include "load.h"
 #include "methods_daemon.h"
+#include "metrics.h"
 #include "params.h"
 #include "persist.h"
 #include "reconf.h"
@@ -36,7 +37,7 @@ int methods_daemon_info(struct rpc_call *call, json_t *params, json_t **result)
 		snprintf(started, sizeof(started), "unknown");
 	return rpc_result(
 		call,
-		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?, s:o?}",
+		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?, s:o?, s:s?}",
 			  "version",
 			  PACKAGE_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
 			  routed_uptime(d), "started", started, "threads", (json_int_t)d->threads,
@@ -46,7 +47,8 @@ int methods_daemon_info(struct rpc_call *call, json_t *params, json_t **result)
 			  "config_file", d->config_path, "state_dir",
 			  d->config ? d->config->state_dir : NULL, "lookup_listeners",
 			  d->udp ? udp_listeners_json(d->udp) : NULL, "durability",
-			  d->persist ? persist_info_json(d->persist) : NULL),
+			  d->persist ? persist_info_json(d->persist) : NULL, "metrics_listen",
+			  d->metrics ? metrics_address(d->metrics) : NULL),
 		result);
 }
 

@@ -25,6 +25,7 @@ enum {
 	OPT_CHECK_CONFIG,
 	OPT_PRINT_CONFIG,
 	OPT_JOURNAL_RECOVERY,
+	OPT_METRICS_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "journal-recovery", required_argument, NULL, OPT_JOURNAL_RECOVERY },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -56,6 +58,9 @@ static void usage(FILE *out)
 	      "                             lookup.listen)\n"
 	      "      --state-dir DIR        the state directory (overrides state_dir)\n"
 	      "      --threads N            lookup threads, 1..256 (overrides lookup.threads)\n"
+	      "      --metrics-listen ADDR:PORT\n"
+	      "                             serve Prometheus metrics there (overrides\n"
+	      "                             metrics.listen)\n"
 	      "      --journal-recovery MODE\n"
 	      "                             strict (default): refuse to start on a corrupt\n"
 	      "                             journal; truncate: drop it from the bad record on\n"
@@ -142,6 +147,11 @@ int options_parse(int argc, char **argv, struct options *o)
 		case OPT_THREADS:
 			if (parse_threads(optarg, &o->overrides.threads) < 0)
 				return usage_error();
+			break;
+		case OPT_METRICS_LISTEN:
+			if (non_empty("--metrics-listen", optarg) < 0)
+				return usage_error();
+			o->overrides.metrics_listen = optarg;
 			break;
 		case OPT_CHECK_CONFIG:
 			o->check_config = true;

@@ -32,6 +32,8 @@ static int override_value(struct config_loader *ld, const struct config_key *k,
 		*out = json_string(ov->control_socket);
 	} else if (!strcmp(k->option, "--state-dir") && ov->state_dir) {
 		*out = json_string(ov->state_dir);
+	} else if (!strcmp(k->option, "--metrics-listen") && ov->metrics_listen) {
+		*out = json_string(ov->metrics_listen);
 	} else if (!strcmp(k->option, "--threads") && ov->threads) {
 		*out = json_integer(ov->threads);
 	} else if (!strcmp(k->option, "--lookup-listen") && ov->n_lookup_listen) {

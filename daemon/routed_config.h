@@ -76,6 +76,8 @@ struct routed_config {
 	unsigned n_persistent;		/* default: static, operator, api */
 	size_t snapshot_bytes;		/* journal growth that triggers a snapshot, default 64 MiB */
 	size_t segment_bytes;		/* journal segment size, default 64 MiB */
+	/* "metrics" */
+	struct config_listen metrics_listen;	/* text "" (the default): no endpoint */
 	/* top level */
 	char state_dir[256];		/* default $STATE_DIRECTORY or /var/lib/routed (root) */
 	struct config_table tables[CONFIG_MAX_TABLES];	/* main (254) always first */
@@ -92,6 +94,7 @@ struct config_overrides {
 	unsigned n_lookup_listen;
 	const char *state_dir;
 	unsigned threads;
+	const char *metrics_listen;
 };
 
 /*

@@ -35,6 +35,7 @@
 #include "load.h"
 #include "log.h"
 #include "methods.h"
+#include "metrics.h"
 #include "notify.h"
 #include "options.h"
 #include "persist.h"
@@ -262,6 +263,9 @@ static void warn_restart_only(const struct routed_config *old, const struct rout
 	    old->snapshot_bytes != new->snapshot_bytes ||
 	    memcmp(old->persistent, new->persistent, sizeof(old->persistent)))
 		log_warn("reload: durability settings changed: they take effect at restart");
+	if (strcmp(old->metrics_listen.text, new->metrics_listen.text))
+		log_warn("reload: metrics.listen changed to \"%s\": takes effect at restart",
+			 new->metrics_listen.text);
 }
 
 int routed_reload(struct routed *d, char *err, size_t errlen)
@@ -501,6 +505,9 @@ nomem:
 
 static void teardown(struct runtime *rt)
 {
+	/* First: a scrape reads everything below. */
+	metrics_stop(rt->d.metrics);
+	rt->d.metrics = NULL;
 	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
@@ -579,6 +586,11 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	if (!d->gate) {
 		snprintf(err, sizeof(err), "reconfiguration gate: %s", strerror(errno));
 		goto fail;
+	}
+	if (config->metrics_listen.text[0]) {
+		d->metrics = metrics_start(d, &config->metrics_listen, err, sizeof(err));
+		if (!d->metrics)
+			goto fail;
 	}
 	prepare_state_dir(config->state_dir);
 	d->persist = persist_open(d, config, opts->journal_truncate, err, sizeof(err));
