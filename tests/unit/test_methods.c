@@ -1420,6 +1420,7 @@ static void test_route_types(void **state)
 	assert_string_equal(type_of(note(a, 0), "route"), "blackhole");
 	assert_string_equal(type_of(note(a, 1), "route"), "unicast");
 	assert_string_equal(type_of(note(a, 3), "route"), "unreachable");
+	conn_close(a);
 }
 
 static void test_events_fan_out(void **state)
