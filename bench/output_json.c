@@ -59,6 +59,20 @@ static json_t *u64(uint64_t v)
 	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
 }
 
+/*
+ * A seed must reproduce the run, so it is never rounded: one past
+ * json_int_t's range is written as a decimal string.
+ */
+static json_t *seed_value(uint64_t seed)
+{
+	char buf[24];
+
+	if (seed <= INT64_MAX)
+		return json_integer((json_int_t)seed);
+	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
+	return json_string(buf);
+}
+
 static json_t *str(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -335,7 +349,7 @@ static json_t *results(const struct report *r)
 
 	err |= set(o, "routes_file", str(opt.routes_path));
 	err |= set(o, "queries_file", str(opt.queries_path));
-	err |= set(o, "seed", u64(opt.seed));
+	err |= set(o, "seed", seed_value(opt.seed));
 	err |= set(o, "threads", u64(opt.threads));
 	err |= set(o, "runs", u64(opt.runs));
 	err |= set(o, "batch", u64(BENCH_BATCH));
