@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <routed/route_json.h>
 #include <routed/routefile.h>
 
+#include "ctl_load.h"
 #include "ctl_words.h"
 #include "routectl.h"
 
@@ -35,20 +37,15 @@
 #define LOAD_CHUNK_ROUTES 5000
 #define LOAD_CHUNK_BYTES (768u << 10)
 
-struct route_file {
-	const char *name;		/* as messages name it */
-	struct rt_route *routes;
-	unsigned long *lines;		/* lines[i]: the line routes[i] came from */
-	size_t n, cap;
-};
-
-static void route_file_free(struct route_file *rf)
+void route_file_free(struct route_file *rf)
 {
 	free(rf->routes);
 	free(rf->lines);
+	free(rf->offsets);
 }
 
-static int route_file_append(struct route_file *rf, const struct rt_route *r, unsigned long line)
+int route_file_append(struct route_file *rf, const struct rt_route *r, unsigned long where,
+		      uint64_t offset)
 {
 	if (rf->n == rf->cap) {
 		size_t cap = rf->cap ? rf->cap * 2 : 1024;
@@ -62,12 +59,31 @@ static int route_file_append(struct route_file *rf, const struct rt_route *r, un
 		if (!lines)
 			return -ENOMEM;
 		rf->lines = lines;
+		if (rf->records) {
+			uint64_t *offsets = realloc(rf->offsets, cap * sizeof(*offsets));
+
+			if (!offsets)
+				return -ENOMEM;
+			rf->offsets = offsets;
+		}
 		rf->cap = cap;
 	}
 	rf->routes[rf->n] = *r;
-	rf->lines[rf->n] = line;
+	rf->lines[rf->n] = where;
+	if (rf->records)
+		rf->offsets[rf->n] = offset;
 	rf->n++;
 	return 0;
+}
+
+const char *route_file_where(const struct route_file *rf, size_t i, char *buf, size_t len)
+{
+	if (rf->records)
+		snprintf(buf, len, "%s: offset %" PRIu64 ", record %lu", rf->name, rf->offsets[i],
+			 rf->lines[i]);
+	else
+		snprintf(buf, len, "%s:%lu", rf->name, rf->lines[i]);
+	return buf;
 }
 
 /*
@@ -106,7 +122,7 @@ static int route_file_read(struct route_file *rf, FILE *f)
 		case 0:
 			continue;
 		case 1:
-			if (route_file_append(rf, &r, lineno) == 0)
+			if (route_file_append(rf, &r, lineno, 0) == 0)
 				continue;
 			/* fall through */
 		case -ENOMEM:
@@ -130,14 +146,16 @@ static int route_file_read(struct route_file *rf, FILE *f)
  */
 static int check_tables(const struct route_file *rf, json_t *table, const char *table_word)
 {
+	char where[RT_ERR_LEN];
+
 	for (size_t i = 0; table && i < rf->n; i++) {
 		uint32_t id = rf->routes[i].table;
 
 		if (id == RT_TABLE_MAIN ||
 		    (json_is_integer(table) && json_integer_value(table) == id))
 			continue;
-		ctl_errorf("%s:%lu: route is in table %u, but the load is for table %s", rf->name,
-			   rf->lines[i], id, table_word);
+		ctl_errorf("%s: route is in table %u, but the load is for table %s",
+			   route_file_where(rf, i, where, sizeof(where)), id, table_word);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
@@ -165,11 +183,12 @@ static const char *without_position(const char *msg)
 static void load_error(const struct route_file *rf, const char *method, size_t first,
 		       size_t count, const struct ctl_error *err)
 {
+	char where[RT_ERR_LEN];
 	size_t idx;
 
 	if ((ctl_field_index(err->field, "lines", &idx) == 0 ||
 	     ctl_field_index(err->field, "routes", &idx) == 0) && idx < count)
-		ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + idx],
+		ctl_errorf("%s: %s", route_file_where(rf, first + idx, where, sizeof(where)),
 			   without_position(err->message));
 	else
 		ctl_errorf("%s: %s", method, err->message);
@@ -190,13 +209,14 @@ static int check_duplicates(const struct route_file *rf)
 	}
 	for (size_t i = 1; i < rf->n; i++) {
 		const struct rt_route *a = idx[i - 1], *b = idx[i];
-		char prefix[RT_PREFIX_STRLEN];
+		char prefix[RT_PREFIX_STRLEN], where[RT_ERR_LEN];
 
 		if (rt_route_key_cmp(a, b))
 			continue;
 		/* Equal keys keep file order: b is the later line. */
-		ctl_errorf("%s:%lu: duplicates line %lu (%s proto %s metric %u table %u)", rf->name,
-			   rf->lines[b - rf->routes], rf->lines[a - rf->routes],
+		ctl_errorf("%s: duplicates %s %lu (%s proto %s metric %u table %u)",
+			   route_file_where(rf, (size_t)(b - rf->routes), where, sizeof(where)),
+			   rf->records ? "record" : "line", rf->lines[a - rf->routes],
 			   rt_prefix_format(&b->prefix, prefix, sizeof(prefix)), b->proto, b->metric,
 			   b->table);
 		rc = EXIT_ERROR;
@@ -295,8 +315,9 @@ static int chunk_build(struct chunk *ch, const struct route_file *rf, size_t fir
 
 		len = routefile_format(r, line, sizeof(line));
 		if (len < 0) {
-			/* It was read from a route file: it can be written as one. */
-			ctl_errorf("%s:%lu: %s", rf->name, rf->lines[first + ch->count],
+			/* Every route read is valid: it can be written as a line. */
+			ctl_errorf("%s: %s",
+				   route_file_where(rf, first + ch->count, line, sizeof(line)),
 				   strerror(-len));
 			return EXIT_ERROR;
 		}
@@ -407,16 +428,23 @@ static int load_file(struct ctl *ctl, const char *path, struct route_file *rf)
 	return rc;
 }
 
-int cmd_load(struct ctl *ctl, int argc, char **argv)
+/* The words of load: the file, flags, and which format it is in. */
+struct load_words {
+	const char *path;
+	bool dry_run, replace, mrt;
+	const char *table;		/* "table T" or "--table T" */
+	struct mrt_load_options mrt_opt;
+};
+
+static int load_words(int argc, char **argv, struct load_words *w)
 {
 	struct ctl_word spec[] = {
-		{ "--dry-run", false, NULL }, { "--replace", false, NULL }, { "table", true, NULL },
+		{ "--dry-run", false, NULL }, { "--replace", false, NULL },
+		{ "table", true, NULL },      { "--table", true, NULL },
+		{ "--format", true, NULL },   { "--peer", true, NULL },
+		{ "--partial", false, NULL },
 	};
-	struct route_file rf = { 0 };
-	struct ctl_error err;
-	json_t *table = NULL, *params, *result = NULL, *txn = NULL;
-	const char *table_word;
-	bool dry_run, replace;
+	const char *format, *table_word, *table_opt;
 	int n_free, rc;
 
 	rc = ctl_words_scan("load", argc, argv, spec, WORDS(spec), &n_free);
@@ -426,15 +454,46 @@ int cmd_load(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("load", "missing file");
 	if (n_free > 1)
 		return ctl_usage_error("load", "unexpected word '%s'", argv[1]);
-	dry_run = ctl_word(spec, WORDS(spec), "--dry-run") != NULL;
-	replace = ctl_word(spec, WORDS(spec), "--replace") != NULL;
+	w->path = argv[0];
+	w->dry_run = ctl_word(spec, WORDS(spec), "--dry-run") != NULL;
+	w->replace = ctl_word(spec, WORDS(spec), "--replace") != NULL;
 	table_word = ctl_word(spec, WORDS(spec), "table");
-	if (table_word && !(table = ctl_table_value(table_word)))
+	table_opt = ctl_word(spec, WORDS(spec), "--table");
+	if (table_word && table_opt)
+		return ctl_usage_error("load", "'table' and '--table' name the same thing: give one");
+	w->table = table_word ? table_word : table_opt;
+	format = ctl_word(spec, WORDS(spec), "--format");
+	if (format && strcmp(format, "mrt") && strcmp(format, "routes"))
+		return ctl_usage_error("load", "--format '%s': expected routes or mrt", format);
+	w->mrt = format && !strcmp(format, "mrt");
+	w->mrt_opt.peer = ctl_word(spec, WORDS(spec), "--peer");
+	w->mrt_opt.partial = ctl_word(spec, WORDS(spec), "--partial") != NULL;
+	if (!w->mrt && (w->mrt_opt.peer || w->mrt_opt.partial))
+		return ctl_usage_error("load", "'%s' is for --format mrt",
+				       w->mrt_opt.peer ? "--peer" : "--partial");
+	return EXIT_OK;
+}
+
+int cmd_load(struct ctl *ctl, int argc, char **argv)
+{
+	struct load_words w = { 0 };
+	struct route_file rf = { 0 };
+	struct ctl_error err;
+	json_t *table = NULL, *params, *result = NULL, *txn = NULL;
+	bool dry_run, replace;
+	int rc;
+
+	rc = load_words(argc, argv, &w);
+	if (rc)
+		return rc;
+	dry_run = w.dry_run;
+	replace = w.replace;
+	if (w.table && !(table = ctl_table_value(w.table)))
 		return EXIT_ERROR;
 
-	rc = load_file(ctl, argv[0], &rf);
+	rc = w.mrt ? mrt_file_read(&rf, w.path, &w.mrt_opt) : load_file(ctl, w.path, &rf);
 	if (rc == EXIT_OK)
-		rc = check_tables(&rf, table, table_word);
+		rc = check_tables(&rf, table, w.table);
 	if (rc == EXIT_OK)
 		rc = check_duplicates(&rf);
 	if (rc)

@@ -43,7 +43,9 @@ static const struct {
 	{ "route flush", "route flush [table T] [proto NAME] [-4|-6]" },
 	{ "lookup", "lookup [--udp[=ADDR:PORT]] ADDR... [table T]  |  "
 		    "lookup [--udp[=ADDR:PORT]] -f FILE|- [table T]" },
-	{ "load", "load FILE|- [--dry-run] [--replace] [table T]" },
+	{ "load", "load FILE|- [--dry-run] [--replace] [table T]  |  "
+		  "load --format mrt FILE|- [--peer INDEX|ADDRESS] [--table T] [--dry-run] "
+		  "[--replace] [--partial]" },
 	{ "save", "save FILE|- [table T|all] [-4|-6]" },
 	{ "table list", "table list" },
 	{ "table add", "table add ID [name NAME]" },
