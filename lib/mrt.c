@@ -30,6 +30,7 @@
 #include "bytes.h"
 
 #define MRT_HEADER_LEN 12
+#define READ_STEP (1u << 20)	/* a body is read (and its buffer grown) this much at a time */
 #define MRT_TABLE_DUMP_V2 13
 
 enum {
@@ -526,33 +527,52 @@ static ssize_t read_full(struct mrt_reader *r, uint8_t *buf, size_t n, char *msg
 	return (ssize_t)done;
 }
 
-/* Read one record's body into r->buf. */
+/* Make room for n bytes in r->buf. */
+static int reserve(struct mrt_reader *r, size_t n)
+{
+	uint8_t *buf;
+
+	if (n <= r->buf_cap)
+		return 0;
+	buf = realloc(r->buf, n);
+	if (!buf)
+		return -ENOMEM;
+	r->buf = buf;
+	r->buf_cap = n;
+	return 0;
+}
+
+/*
+ * Read one record's body into r->buf. The buffer grows with the bytes
+ * that arrive, not with the length the header claims: a damaged header
+ * costs no more memory than the data behind it.
+ */
 static int read_body(struct mrt_reader *r, uint32_t body_len, char *msg, size_t len)
 {
-	ssize_t got;
+	size_t have = 0;
 
 	if (body_len > MRT_RECORD_MAX) {
 		rt_seterr(msg, len, "length %u is over the limit of %u bytes", body_len,
 			  MRT_RECORD_MAX);
 		return -EFBIG;
 	}
-	if (body_len > r->buf_cap) {
-		uint8_t *buf = realloc(r->buf, body_len);
+	while (have < body_len) {
+		size_t want = body_len - have < READ_STEP ? body_len - have : READ_STEP;
+		ssize_t got;
 
-		if (!buf) {
+		if (reserve(r, have + want)) {
 			rt_seterr(msg, len, "%s", strerror(ENOMEM));
 			return -ENOMEM;
 		}
-		r->buf = buf;
-		r->buf_cap = body_len;
-	}
-	got = read_full(r, r->buf, body_len, msg, len);
-	if (got < 0)
-		return (int)got;
-	if ((size_t)got < body_len) {
-		rt_seterr(msg, len, "truncated: the data ends %zd bytes into a body of %u", got,
-			  body_len);
-		return -ENODATA;
+		got = read_full(r, r->buf + have, want, msg, len);
+		if (got < 0)
+			return (int)got;
+		have += (size_t)got;
+		if ((size_t)got < want) {
+			rt_seterr(msg, len, "truncated: the data ends %zu bytes into a body of %u",
+				  have, body_len);
+			return -ENODATA;
+		}
 	}
 	return 0;
 }
