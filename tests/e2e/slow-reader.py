@@ -68,7 +68,11 @@ while time.monotonic() < deadline:
         break
     peak = max(peak, rss_kib())
     time.sleep(0.05)
-report(worst < 1.0, "another client is answered while the slow one is stuck (worst %.3f s)" % worst)
+# The failure this guards against is a control thread blocked on the slow
+# client's socket: pings then wait until that client is dropped, or
+# forever. A ping slowed by a loaded machine is not that failure, so the
+# bound is generous rather than a latency target.
+report(worst < 10.0, "another client is answered while the slow one is stuck (worst %.3f s)" % worst)
 
 # Drain what was queued in the socket; the connection must end.
 got = 0
