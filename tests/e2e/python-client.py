@@ -360,6 +360,7 @@ def main():
             ok(False, "Client(%r) is refused" % bad)
         except ValueError:
             ok(True, "Client(%r) is refused with ValueError" % bad)
+    print("# all checks ran")
     return 1 if failed else 0
 
 
