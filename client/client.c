@@ -231,6 +231,8 @@ int routed_client_lookup_bin(struct routed_client *c, uint32_t table,
 	rc = cl_flight_submit(c, table, addresses, n, answers, NULL, &b);
 	if (rc)
 		return rc;
+	/* Sent first, so the first wait knows the first try's deadline. */
+	cl_flight_send(c);
 	while (!b->done) {
 		int wait = cl_flight_timeout_ms(c, false);
 
