@@ -27,15 +27,6 @@
 #define MAX_TRIES 16
 #define MAX_MS (24u * 3600 * 1000)
 
-void cl_seterr(struct routed_client *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
-	va_end(ap);
-}
-
 const char *routed_client_last_error(const struct routed_client *c)
 {
 	return c->err;

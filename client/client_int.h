@@ -13,9 +13,11 @@
 #ifndef ROUTED_CLIENT_INT_H
 #define ROUTED_CLIENT_INT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include <routed/client.h>
@@ -142,8 +144,15 @@ void cl_flight_abandon(struct routed_client *c, struct cl_batch *b, int err);
  */
 int cl_flight_timeout_ms(const struct routed_client *c, bool ready);
 
-/* client.c */
-__attribute__((format(printf, 2, 3))) void cl_seterr(struct routed_client *c, const char *fmt,
-						       ...);
+/* The message routed_client_last_error() returns. */
+__attribute__((format(printf, 2, 3))) static inline void cl_seterr(struct routed_client *c,
+								   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+}
 
 #endif
