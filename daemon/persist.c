@@ -420,10 +420,25 @@ static void compact_check(struct persist *p)
 
 /* Committing */
 
+/*
+ * The sync thread. Who waits for a record learns that it is durable only
+ * from this thread's wake-up (the eventfd, on_synced()): persist_commit()
+ * saw the record not yet synced, and nothing else tells the control
+ * thread. So done is the durable sequence this thread has announced, not
+ * the journal's synced_seq: the compactor's rt_journal_sync() advances
+ * synced_seq too, without a wake-up. Were done read from synced_seq at
+ * any point not followed by a wake-up (say at the start of the thread,
+ * which persist_commit() creates lazily, possibly after a compaction
+ * started by the same change has synced the record), a want at or below
+ * it would be skipped and its answer held for ever. Every value of
+ * done is therefore read after a sync and announced right after; it
+ * starts at 0, so the first want always gets a round (a sync, cheap when
+ * the compactor left nothing to do, and the wake-up).
+ */
 static void *sync_main(void *arg)
 {
 	struct persist *p = arg;
-	uint64_t done = rt_journal_synced_seq(p->j), one = 1;
+	uint64_t done = 0, one = 1;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -443,6 +458,12 @@ static void *sync_main(void *arg)
 			done = UINT64_MAX;	/* sticky: nothing more to sync */
 		else
 			done = rt_journal_synced_seq(p->j);
+		/*
+		 * Announce done. The write comes after synced_seq was read
+		 * (under the journal's lock) and on_synced() reads synced_seq
+		 * after draining the eventfd, so the control thread sees at
+		 * least done; a wake-up already pending covers it too.
+		 */
 		if (write(p->efd, &one, sizeof(one)) < 0) {
 			/* The counter cannot overflow in practice; the next wake-up carries it. */
 		}
@@ -489,6 +510,13 @@ int persist_commit(struct persist *p, uint64_t *wait_seq)
 			degrade(p, rc, "fsync");
 		return rc;
 	}
+	/*
+	 * want is raised under p->lock, which pairs with the sync thread's
+	 * check of it: either the thread sees it before it waits, or the
+	 * signal wakes it. The round it runs for want ends in a wake-up that
+	 * on_synced() handles on this thread, so after the caller (in this
+	 * same callback) has queued what waits for *wait_seq.
+	 */
 	pthread_mutex_lock(&p->lock);
 	if (last > p->want) {
 		p->want = last;

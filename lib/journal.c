@@ -492,6 +492,36 @@ static int open_for_append(struct rt_journal *j, const struct replay *r, uint64_
 	return 0;
 }
 
+/*
+ * Make the replayed segments i.. durable. What replay read may so far be
+ * in the page cache only: the last process was killed before its sync and
+ * the kernel kept its writes. Counting those records as synced without
+ * this would let a later sync of the newest segment acknowledge a record
+ * while an older, unsynced one could still be lost with the power: a gap
+ * the next start refuses as corruption.
+ */
+static int sync_replayed(struct rt_journal *j, unsigned i, char *err, size_t errlen)
+{
+	char name[SEGMENT_NAME_LEN];
+
+	for (; i < j->nseg; i++) {
+		int fd, rc = 0;
+
+		segment_name(name, j->firsts[i]);
+		fd = openat(j->dirfd, name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fdatasync(fd) < 0)
+			rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (rc) {
+			rt_seterr(err, errlen, "%s/%s: syncing what was replayed: %s", j->dir, name,
+				  strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 		    rt_journal_replay_fn fn, void *arg, struct rt_journal **out,
 		    struct rt_journal_open_info *info, char *err, size_t errlen)
@@ -569,21 +599,26 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 		}
 	}
 	j->last_seq = info->last_seq > from_seq ? info->last_seq : from_seq;
+	rc = sync_replayed(j, first, err, errlen);
+	if (rc)
+		goto fail;
 	rc = open_for_append(j, &r, end, err, errlen);
 	if (rc)
 		goto fail;
 	info->segments = j->nseg;
-	j->synced_seq = j->last_seq;
-	/* A new or cut segment: make it (and its directory entry) durable now. */
-	if (j->fd_dirty || j->dir_changes) {
-		if (fdatasync(j->fd) < 0 || fsync(j->dirfd) < 0) {
-			rc = -errno;
-			rt_seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
-			goto fail;
-		}
-		j->fd_dirty = false;
-		j->dir_synced = j->dir_changes;
+	/*
+	 * synced_seq = last_seq only once all of it is durable: the replayed
+	 * segments (above), a new or cut segment, and the directory, whose
+	 * entries (segments created before a crash, or now) may not be yet.
+	 */
+	if (fdatasync(j->fd) < 0 || fsync(j->dirfd) < 0) {
+		rc = -errno;
+		rt_seterr(err, errlen, "%s: %s", o->dir, strerror(-rc));
+		goto fail;
 	}
+	j->fd_dirty = false;
+	j->dir_synced = j->dir_changes;
+	j->synced_seq = j->last_seq;
 	*out = j;
 	return 0;
 fail:

@@ -100,7 +100,9 @@ typedef int (*rt_journal_replay_fn)(const struct rt_journal_record *rec, void *a
 
 /*
  * Open the journal in o->dir (an empty directory starts one whose first
- * record will be from_seq + 1) and replay it through fn. Returns 0, or
+ * record will be from_seq + 1) and replay it through fn. What it replayed
+ * is synced (the segments and the directory) before it counts as synced:
+ * rt_journal_synced_seq() is then the last record. Returns 0, or
  * -errno with a message in err (naming the file and offset for
  * corruption; -EBADMSG), or the callback's nonzero value.
  */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The journal: CRC-32C vectors, the record codec and every refusal, and
- * opening real directories: replay across segments, release, torn tails
- * cut, corruption refused (and dropped when allowed), gaps, a snapshot
- * newer than the journal, a sync thread beside the appender; snapshots
- * written, replaced, abandoned and damaged.
+ * opening real directories: replay across segments (synced before they
+ * count as synced), release, torn tails cut, corruption refused (and
+ * dropped when allowed), gaps, a snapshot newer than the journal, a sync
+ * thread beside the appender; snapshots written, replaced, abandoned and
+ * damaged.
  *
  * ROUTED_TEST_SEED sets the seed of the randomized parts.
  */
@@ -277,6 +278,68 @@ static off_t file_size(const char *path)
 	return st.st_size;
 }
 
+/*
+ * The files synced while recording (the test links with
+ * --wrap=fdatasync,--wrap=fsync): their paths, from /proc/self/fd.
+ */
+int __real_fdatasync(int fd);
+int __real_fsync(int fd);
+int __wrap_fdatasync(int fd);
+int __wrap_fsync(int fd);
+
+#define MAX_SYNCED 64
+static pthread_mutex_t synced_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool recording_syncs;
+static char synced_paths[MAX_SYNCED][256];
+static unsigned n_synced;
+
+static void note_sync(int fd)
+{
+	char link[64], path[256];
+	ssize_t n;
+
+	pthread_mutex_lock(&synced_lock);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (recording_syncs && n_synced < MAX_SYNCED &&
+	    (n = readlink(link, path, sizeof(path) - 1)) > 0) {
+		path[n] = '\0';
+		memcpy(synced_paths[n_synced++], path, (size_t)n + 1);
+	}
+	pthread_mutex_unlock(&synced_lock);
+}
+
+int __wrap_fdatasync(int fd)
+{
+	note_sync(fd);
+	return __real_fdatasync(fd);
+}
+
+int __wrap_fsync(int fd)
+{
+	note_sync(fd);
+	return __real_fsync(fd);
+}
+
+static void record_syncs(bool on)
+{
+	pthread_mutex_lock(&synced_lock);
+	recording_syncs = on;
+	if (on)
+		n_synced = 0;
+	pthread_mutex_unlock(&synced_lock);
+}
+
+static bool was_synced(const char *path)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&synced_lock);
+	for (unsigned i = 0; i < n_synced && !found; i++)
+		found = !strcmp(synced_paths[i], path);
+	pthread_mutex_unlock(&synced_lock);
+	return found;
+}
+
 static void test_replay_and_segments(void **state)
 {
 	struct dir_fixture *f = *state;
@@ -341,6 +404,53 @@ static void test_replay_and_segments(void **state)
 	assert_int_equal(rc, -EBADMSG);
 	assert_null(j);
 	assert_non_null(strstr(err, "missing"));
+}
+
+/*
+ * Records written but never synced (routed killed before its sync; the
+ * page cache kept them) count as synced after a reopen only once the
+ * reopen has synced every segment it replayed, and the directory that
+ * names them.
+ */
+static void test_reopen_syncs_what_it_replays(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	struct seen s;
+	char err[512], path[512];
+	DIR *d;
+	struct dirent *de;
+	unsigned segments = 0;
+	int rc;
+
+	j = open_dir(f->path, 0, 4096, false, &s, &info, &rc, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	append_range(j, 1, 100);
+	rt_journal_close(j);
+	assert_true(count_segments(f->path) >= 3);
+
+	record_syncs(true);
+	j = open_dir(f->path, 0, 4096, false, &s, &info, &rc, err, sizeof(err));
+	record_syncs(false);
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.n, 100);
+	assert_int_equal(rt_journal_synced_seq(j), 100);
+	d = opendir(f->path);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "journal-", 8))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->path, de->d_name);
+		if (!was_synced(path))
+			fail_msg("%s: replayed, counted as synced, never synced", path);
+		segments++;
+	}
+	closedir(d);
+	assert_true(segments >= 3);
+	if (!was_synced(f->path))
+		fail_msg("%s: the directory naming the segments was never synced", f->path);
+	rt_journal_close(j);
 }
 
 static void reopen_append_close(const char *dir, uint64_t from_seq_expected_last,
@@ -756,6 +866,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_record_round_trip),
 	cmocka_unit_test(test_record_refusals),
 	cmocka_unit_test_setup_teardown(test_replay_and_segments, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_reopen_syncs_what_it_replays, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_corruption_refused, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_corrupt_older_segment, dir_setup, dir_teardown),
