@@ -56,6 +56,7 @@ const struct config_key config_schema_keys[] = {
 	  FIELD(segment_bytes) },
 	{ "metrics", "listen", KT_ADDRESS, .dflt = "\"\"", .option = "--metrics-listen",
 	  FIELD(metrics_listen) },
+	{ "feeds", "fpm", KT_FEED_FPM, .dflt = "null", FIELD(fpm) },
 	{ NULL, "state_dir", KT_ABS_PATH, .dflt_fn = default_state_dir, .option = "--state-dir",
 	  FIELD(state_dir) },
 	{ NULL, "tables", KT_TABLES, 0, CONFIG_MAX_TABLES, .dflt = "[]" },

@@ -25,6 +25,7 @@ enum config_key_type {
 	KT_FSYNC,	/* "always", "batch" or "none": int at offset */
 	KT_PROTOCOLS,	/* array of at most max protocol names: persistent[], n_persistent */
 	KT_ADDRESS,	/* "ADDR:PORT" or "" (off): struct config_listen at offset */
+	KT_FEED_FPM,	/* null (off) or {listen, peers, ...}: struct config_fpm at offset */
 };
 
 struct config_key {

@@ -405,6 +405,133 @@ static int check_address(struct config_loader *ld, const struct config_path *kp,
 	return 0;
 }
 
+/* feeds.fpm: its keys, their ranges and defaults (routed.conf(5)). */
+static const char fpm_keys[] = "listen, allow_non_loopback, peers, quiet_period_ms, "
+			       "hold_time_ms, create_tables, connected_routes, read_budget_bytes";
+
+static int fpm_bool(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+		    bool *out)
+{
+	if (!json_is_boolean(v))
+		return config_value_fail_type(ld, kp, v, "true or false");
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int fpm_peers(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+		     struct config_fpm *f)
+{
+	size_t i;
+	json_t *item;
+
+	if (check_array(ld, kp, v, "an array of addresses", CONFIG_MAX_FEED_PEERS, "addresses") < 0)
+		return -1;
+	json_array_foreach(v, i, item) {
+		struct config_path ikp = config_path_index(*kp, i);
+
+		if (!json_is_string(item))
+			return config_value_fail_type(ld, &ikp, item, "a string (an address)");
+		if (rt_addr_parse(json_string_value(item), &f->peers[i], NULL, 0))
+			return config_value_fail(ld, &ikp, false, "'%s' is not an address",
+						 json_string_value(item));
+	}
+	f->n_peers = (unsigned)json_array_size(v);
+	return 0;
+}
+
+static bool is_loopback(const struct config_listen *l)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+
+	return l->family == AF_INET ? l->addr[0] == 127 : !memcmp(l->addr, v6_loopback, 16);
+}
+
+static int check_fpm(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+		     struct config_fpm *f)
+{
+	const char *key;
+	json_t *member;
+	char msg[256];
+
+	memset(f, 0, sizeof(*f));
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return config_value_fail_type(ld, kp, v, "null or an object");
+	f->enabled = true;
+	parse_listen("127.0.0.1:2620", &f->listen, msg, sizeof(msg));
+	rt_addr_parse("127.0.0.1", &f->peers[0], NULL, 0);
+	rt_addr_parse("::1", &f->peers[1], NULL, 0);
+	f->n_peers = 2;
+	f->quiet_period_ms = 10000;
+	f->hold_time_ms = 180000;
+	f->connected_routes = true;
+	f->read_budget_bytes = 16384;
+	/* jansson's object iterator takes no const; nothing here writes to v. */
+	json_object_foreach((json_t *)(uintptr_t)v, key, member) {
+		struct config_path mkp = config_path_key(*kp, key);
+		int rc;
+
+		if (!strcmp(key, "listen")) {
+			if (!json_is_string(member))
+				return config_value_fail_type(ld, &mkp, member, "a string (\"ADDR:PORT\")");
+			if (parse_listen(json_string_value(member), &f->listen, msg, sizeof(msg)) < 0)
+				return config_value_fail(ld, &mkp, false, "%s", msg);
+			rc = 0;
+		} else if (!strcmp(key, "allow_non_loopback")) {
+			rc = fpm_bool(ld, &mkp, member, &f->allow_non_loopback);
+		} else if (!strcmp(key, "peers")) {
+			rc = fpm_peers(ld, &mkp, member, f);
+		} else if (!strcmp(key, "quiet_period_ms")) {
+			rc = check_uint(ld, &mkp, member, 1, 3600000, &f->quiet_period_ms,
+					sizeof(unsigned));
+		} else if (!strcmp(key, "hold_time_ms")) {
+			rc = check_uint(ld, &mkp, member, 0, 86400000, &f->hold_time_ms,
+					sizeof(unsigned));
+		} else if (!strcmp(key, "create_tables")) {
+			rc = fpm_bool(ld, &mkp, member, &f->create_tables);
+		} else if (!strcmp(key, "connected_routes")) {
+			rc = fpm_bool(ld, &mkp, member, &f->connected_routes);
+		} else if (!strcmp(key, "read_budget_bytes")) {
+			rc = check_uint(ld, &mkp, member, 4096, 16777216, &f->read_budget_bytes,
+					sizeof(unsigned));
+		} else {
+			return config_value_fail(ld, &mkp, true, "unknown key (valid: %s)", fpm_keys);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	/* FPM has no authentication and can rewrite every route. */
+	if (!is_loopback(&f->listen) && !f->allow_non_loopback) {
+		struct config_path lkp = config_path_key(*kp, "listen");
+
+		return config_value_fail(ld, &lkp, false,
+					 "'%s' is not a loopback address: the FPM feed has no "
+					 "authentication; set \"allow_non_loopback\": true to listen "
+					 "there anyway", f->listen.text);
+	}
+	return 0;
+}
+
+static json_t *fpm_json(const struct config_fpm *f)
+{
+	json_t *peers, *v;
+	char buf[RT_ADDR_STRLEN];
+
+	if (!f->enabled)
+		return json_null();
+	peers = json_array();
+	for (unsigned i = 0; peers && i < f->n_peers; i++)
+		json_array_append_new(peers, json_string(rt_addr_format(&f->peers[i], buf, sizeof(buf))));
+	v = json_pack("{s:s, s:b, s:o, s:I, s:I, s:b, s:b, s:I}", "listen", f->listen.text,
+		      "allow_non_loopback", f->allow_non_loopback, "peers", peers,
+		      "quiet_period_ms", (json_int_t)f->quiet_period_ms, "hold_time_ms",
+		      (json_int_t)f->hold_time_ms, "create_tables", f->create_tables,
+		      "connected_routes", f->connected_routes, "read_budget_bytes",
+		      (json_int_t)f->read_budget_bytes);
+	return v;
+}
+
 static bool valid_table_name(const char *s, size_t n, size_t max)
 {
 	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -602,6 +729,8 @@ int config_value_check(struct config_loader *ld, const struct config_key *k,
 		return check_protocols(ld, kp, v, k->max, c);
 	case KT_ADDRESS:
 		return check_address(ld, kp, v, field(c, k->offset));
+	case KT_FEED_FPM:
+		return check_fpm(ld, kp, v, field(c, k->offset));
 	}
 	return config_value_fail(ld, kp, false, "internal error: unknown key type");
 }
@@ -663,6 +792,8 @@ json_t *config_value_json(const struct config_key *k, const struct routed_config
 		return json_string(fsync_names[*(const int *)p]);
 	case KT_ADDRESS:
 		return json_string(((const struct config_listen *)p)->text);
+	case KT_FEED_FPM:
+		return fpm_json(p);
 	case KT_PROTOCOLS:
 		v = json_array();
 		for (unsigned i = 0; v && i < c->n_persistent; i++) {

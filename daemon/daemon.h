@@ -22,6 +22,7 @@ struct persist;
 struct metrics;
 struct reconf;
 struct txn_registry;
+struct feed_fpm;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -60,6 +61,7 @@ struct routed {
 	struct udp_service *udp;		/* the lookup service; NULL in unit tests */
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */
 	struct metrics *metrics;		/* the metrics endpoint; NULL when off */
+	struct feed_fpm *fpm;			/* the FPM feed (feeds.fpm); NULL when off */
 	uint64_t started_ns;			/* rt_clock_ns() at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

@@ -16,6 +16,7 @@
 #include "methods.h"
 #include "methods_daemon.h"
 #include "methods_events.h"
+#include "methods_feed.h"
 #include "methods_load.h"
 #include "methods_route.h"
 #include "methods_tables.h"
@@ -193,6 +194,10 @@ static const struct rpc_method methods[] = {
 	  .params_schema = OBJECT(P_TXN, "\"txn\""),
 	  .handler = methods_load_abort,
 	  .admin = true },
+	{ .name = "feed.list",
+	  .summary = "The route feeds (FPM): state, peer, generation, routes, errors by reason",
+	  .params_schema = NO_PARAMS,
+	  .handler = methods_feed_list },
 	{ .name = "table.list",
 	  .summary = "The tables and their route counts",
 	  .params_schema = NO_PARAMS,

@@ -17,6 +17,7 @@
 #include "load.h"
 #include "methods_daemon.h"
 #include "metrics.h"
+#include "methods_feed.h"
 #include "params.h"
 #include "persist.h"
 #include "reconf.h"
@@ -37,7 +38,8 @@ int methods_daemon_info(struct rpc_call *call, json_t *params, json_t **result)
 		snprintf(started, sizeof(started), "unknown");
 	return rpc_result(
 		call,
-		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?, s:o?, s:s?}",
+		json_pack("{s:s, s:I, s:f, s:s, s:I, s:s, s:b, s:s, s:s?, s:s?, s:s?, s:o?, s:o?, s:s?, "
+			  "s:o?}",
 			  "version",
 			  PACKAGE_VERSION, "pid", (json_int_t)getpid(), "uptime_seconds",
 			  routed_uptime(d), "started", started, "threads", (json_int_t)d->threads,
@@ -48,7 +50,8 @@ int methods_daemon_info(struct rpc_call *call, json_t *params, json_t **result)
 			  d->config ? d->config->state_dir : NULL, "lookup_listeners",
 			  d->udp ? udp_listeners_json(d->udp) : NULL, "durability",
 			  d->persist ? persist_info_json(d->persist) : NULL, "metrics_listen",
-			  d->metrics ? metrics_address(d->metrics) : NULL),
+			  d->metrics ? metrics_address(d->metrics) : NULL, "feeds",
+			  methods_feed_json(d)),
 		result);
 }
 

@@ -47,6 +47,21 @@ enum config_fsync {
 };
 
 #define CONFIG_MAX_PERSISTENT 16
+#define CONFIG_MAX_FEED_PEERS 16
+
+/* "feeds": {"fpm": {...}}: FRR zebra's FPM feed (docs/feeds.md). */
+struct config_fpm {
+	bool enabled;			/* the key is there (and not null) */
+	struct config_listen listen;	/* default 127.0.0.1:2620 */
+	bool allow_non_loopback;	/* listen on a non-loopback address; default false */
+	struct rt_addr peers[CONFIG_MAX_FEED_PEERS];	/* accepted sources; default 127.0.0.1, ::1 */
+	unsigned n_peers;
+	unsigned quiet_period_ms;	/* silence after which a replay counts as done */
+	unsigned hold_time_ms;		/* routes kept after the feed disconnects */
+	bool create_tables;		/* create a table a route names; default false: drop it */
+	bool connected_routes;		/* take protocol-connected routes; default true */
+	unsigned read_budget_bytes;	/* read per event-loop turn */
+};
 
 struct routed_config {
 	/* "control" */
@@ -78,6 +93,8 @@ struct routed_config {
 	size_t segment_bytes;		/* journal segment size, default 64 MiB */
 	/* "metrics" */
 	struct config_listen metrics_listen;	/* text "" (the default): no endpoint */
+	/* "feeds" */
+	struct config_fpm fpm;
 	/* top level */
 	char state_dir[256];		/* default $STATE_DIRECTORY or /var/lib/routed (root) */
 	struct config_table tables[CONFIG_MAX_TABLES];	/* main (254) always first */

@@ -35,6 +35,7 @@
 #include "load.h"
 #include "log.h"
 #include "methods.h"
+#include "feed_fpm.h"
 #include "metrics.h"
 #include "notify.h"
 #include "options.h"
@@ -263,6 +264,8 @@ static void warn_restart_only(const struct routed_config *old, const struct rout
 	    old->snapshot_bytes != new->snapshot_bytes ||
 	    memcmp(old->persistent, new->persistent, sizeof(old->persistent)))
 		log_warn("reload: durability settings changed: they take effect at restart");
+	if (memcmp(&old->fpm, &new->fpm, sizeof(old->fpm)))
+		log_warn("reload: feeds.fpm changed: takes effect at restart");
 	if (strcmp(old->metrics_listen.text, new->metrics_listen.text))
 		log_warn("reload: metrics.listen changed to \"%s\": takes effect at restart",
 			 new->metrics_listen.text);
@@ -508,6 +511,8 @@ static void teardown(struct runtime *rt)
 	/* First: a scrape reads everything below. */
 	metrics_stop(rt->d.metrics);
 	rt->d.metrics = NULL;
+	feed_fpm_stop(rt->d.fpm);
+	rt->d.fpm = NULL;
 	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
@@ -611,6 +616,12 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	    apply_route_files(&rt, config, routes, n_routes, err, sizeof(err)) ||
 	    apply_recovered(d, err, sizeof(err)))
 		goto fail;
+	/* After the durable routes: the feed's go over them, never under. */
+	if (config->fpm.enabled) {
+		d->fpm = feed_fpm_start(d, &config->fpm, err, sizeof(err));
+		if (!d->fpm)
+			goto fail;
+	}
 
 	if (rt_rcu_has_membarrier())
 		log_info("RCU grace periods use membarrier(2) (private expedited)");

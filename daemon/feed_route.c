@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A decoded rtnetlink route as a routed route (feed_route.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include <routed/rtnl_proto.h>
+
+#include "feed_route.h"
+
+static int route_type(uint8_t rtm_type, bool blackhole, uint8_t *type)
+{
+	switch (rtm_type) {
+	case RTN_UNICAST:
+		*type = blackhole ? RT_TYPE_BLACKHOLE : RT_TYPE_UNICAST;
+		return 0;
+	case RTN_BLACKHOLE:
+		*type = RT_TYPE_BLACKHOLE;
+		return 0;
+	case RTN_UNREACHABLE:
+		*type = RT_TYPE_UNREACHABLE;
+		return 0;
+	case RTN_PROHIBIT:
+		*type = RT_TYPE_PROHIBIT;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
+					   const struct rtnl_path *paths, unsigned n,
+					   bool blackhole, feed_ifname_fn ifname, void *arg,
+					   struct rt_route *out)
+{
+	rt_route_init(out);
+	if (route_type(r->type, blackhole, &out->type))
+		return FEED_ROUTE_TYPE;
+	out->table = r->table;
+	out->prefix = r->dst;
+	out->metric = r->has_priority ? r->priority : 0;
+	rtnl_proto_name(r->protocol, out->proto);
+	if (!rt_route_type_rejects(out->type)) {
+		/* Where multipath lands, this is the one place that changes. */
+		if (n > 1)
+			return FEED_ROUTE_MULTIPATH;
+		if (n == 1) {
+			out->gateway = paths[0].gateway;
+			if (paths[0].oif)
+				snprintf(out->dev, sizeof(out->dev), "%s", ifname(paths[0].oif, arg));
+		}
+	}
+	return rt_route_validate(out, NULL, 0) ? FEED_ROUTE_INVALID : FEED_ROUTE_OK;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* feed.list (see methods_feed.h). */
+#include "config.h"
+
+#include <jansson.h>
+
+#include "daemon.h"
+#include "feed_fpm.h"
+#include "methods_feed.h"
+#include "params.h"
+
+json_t *methods_feed_json(struct routed *d)
+{
+	json_t *list = json_array();
+
+	if (list && d->fpm && json_array_append_new(list, feed_fpm_json(d->fpm))) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+int methods_feed_list(struct rpc_call *call, json_t *params, json_t **result)
+{
+	json_t *feeds;
+
+	if (params_none(call, params))
+		return -1;
+	feeds = methods_feed_json(rpc_call_daemon(call));
+	if (!feeds)
+		return rpc_nomem(call);
+	return rpc_result(call, json_pack("{s:o}", "feeds", feeds), result);
+}
