@@ -123,6 +123,7 @@ struct feed_fpm {
 	size_t n_pending, cap_pending;
 	uint32_t scratch[FPM_MAX_FRAME / 4 + 1];	/* a misaligned frame's copy */
 	char peer[RT_ADDR_STRLEN + 8];	/* the last peer, kept while holding */
+	char bound[RT_ADDR_STRLEN + 8];	/* the listen address as bound (port 0 resolved) */
 	uint64_t messages, frames, bytes, connections;
 	time_t last_message;
 	uint64_t rtnl_errors[RTNL_ERR_COUNT];
@@ -711,6 +712,25 @@ fail:
 	return -1;
 }
 
+static void bound_address(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct rt_addr a;
+	char text[RT_ADDR_STRLEN];
+	unsigned port;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	sockaddr_addr(&ss, &a);
+	port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	rt_addr_format(&a, text, sizeof(text));
+	snprintf(buf, len, a.family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
+}
+
 struct feed_fpm *feed_fpm_start(struct routed *d, const struct config_fpm *cfg, char *err,
 				size_t errlen)
 {
@@ -727,6 +747,7 @@ struct feed_fpm *feed_fpm_start(struct routed *d, const struct config_fpm *cfg, 
 		free(f);
 		return NULL;
 	}
+	bound_address(f->lfd, f->bound, sizeof(f->bound));
 	f->owned = feed_routes_create();
 	f->accept_ev = event_new(d->base, f->lfd, EV_READ | EV_PERSIST, on_accept, f);
 	f->quiet_ev = evtimer_new(d->base, on_quiet, f);
@@ -737,7 +758,7 @@ struct feed_fpm *feed_fpm_start(struct routed *d, const struct config_fpm *cfg, 
 		feed_fpm_stop(f);
 		return NULL;
 	}
-	log_info("fpm: listening on %s for FRR's FPM feed", cfg->listen.text);
+	log_info("fpm: listening on %s for FRR's FPM feed", f->bound);
 	return f;
 }
 
@@ -819,7 +840,7 @@ json_t *feed_fpm_json(const struct feed_fpm *f)
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, "
 			 "s:o}",
-			 "name", "fpm", "type", "fpm", "listen", f->cfg.listen.text, "state",
+			 "name", "fpm", "type", "fpm", "listen", f->bound, "state",
 			 state_name(f), "peer", f->peer[0] ? f->peer : NULL, "generation",
 			 (json_int_t)f->generation, "routes",
 			 (json_int_t)feed_routes_count(f->owned), "nexthops",

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +179,7 @@ const struct ctl_output ctl_json_output = {
 	.info = json_print,
 	.stats = json_print,
 	.tables = json_print,
+	.feeds = json_print,
 	.table_created = json_print,
 	.table_deleted = json_print,
 	.route_set = json_print,
@@ -334,6 +336,61 @@ static void human_tables(json_t *result)
 		       " %10" JSON_INTEGER_FORMAT "\n",
 		       member_int(t, "id"), member_text(t, "name", name, sizeof(name)),
 		       member_int(t, "ipv4_routes"), member_int(t, "ipv6_routes"));
+}
+
+/* A kernel table mirror's first lines: tables, state, counts, resyncs by cause. */
+static void human_kernel_mirror(json_t *f, const char *when)
+{
+	json_t *n;
+	const char *key;
+	char a[32], b[32], c[32], d[32];
+
+	printf("%s kernel table %s into %s: %s\n", member_text(f, "name", a, sizeof(a)),
+	       member_text(f, "kernel_table", b, sizeof(b)), member_text(f, "table", c, sizeof(c)),
+	       member_text(f, "state", d, sizeof(d)));
+	printf("  routes %" JSON_INTEGER_FORMAT ", next hops %" JSON_INTEGER_FORMAT
+	       ", messages %" JSON_INTEGER_FORMAT ", dumps %" JSON_INTEGER_FORMAT
+	       ", receive buffer %" JSON_INTEGER_FORMAT ", last message %s\n",
+	       member_int(f, "routes"), member_int(f, "nexthops"), member_int(f, "messages"),
+	       member_int(f, "dumps"), member_int(f, "rcvbuf"), when);
+	json_object_foreach(json_object_get(f, "resyncs"), key, n)
+		printf("  resyncs %-22s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
+}
+
+/* One block per feed: state and counts, then its errors by reason. */
+static void human_feeds(json_t *result)
+{
+	json_t *f, *n;
+	const char *key;
+	char a[32], b[32], c[32], d[32];
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "feeds"), i, f) {
+		time_t last = (time_t)member_int(f, "last_message");
+		char when[32] = "-";
+		struct tm tm;
+
+		if (last && gmtime_r(&last, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!strcmp(member_text(f, "type", a, sizeof(a)), "kernel")) {
+			human_kernel_mirror(f, when);
+			goto reasons;
+		}
+		printf("%s %s on %s: %s, peer %s, generation %s\n", member_text(f, "name", a, sizeof(a)),
+		       member_text(f, "type", b, sizeof(b)), member_text(f, "listen", c, sizeof(c)),
+		       member_text(f, "state", d, sizeof(d)), member_text(f, "peer", a, sizeof(a)),
+		       member_text(f, "generation", b, sizeof(b)));
+		printf("  routes %" JSON_INTEGER_FORMAT ", next hops %" JSON_INTEGER_FORMAT
+		       ", messages %" JSON_INTEGER_FORMAT ", frames %" JSON_INTEGER_FORMAT
+		       ", connections %" JSON_INTEGER_FORMAT ", last message %s\n",
+		       member_int(f, "routes"), member_int(f, "nexthops"), member_int(f, "messages"),
+		       member_int(f, "frames"), member_int(f, "connections"), when);
+reasons:
+		json_object_foreach(json_object_get(f, "errors"), key, n)
+			printf("  error %-24s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
+		json_object_foreach(json_object_get(f, "skipped"), key, n)
+			printf("  skipped %-22s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
+	}
 }
 
 static void human_table_deleted(json_t *result)
@@ -503,6 +560,7 @@ const struct ctl_output ctl_human_output = {
 	.info = human_info,
 	.stats = human_stats,
 	.tables = human_tables,
+	.feeds = human_feeds,
 	.table_created = human_silent,
 	.table_deleted = human_table_deleted,
 	.route_set = human_silent,

@@ -22,6 +22,7 @@ struct ctl_output {
 	void (*info)(json_t *result);
 	void (*stats)(json_t *result);
 	void (*tables)(json_t *result);			/* table.list */
+	void (*feeds)(json_t *result);			/* feed.list */
 	void (*table_created)(json_t *result);
 	void (*table_deleted)(json_t *result);
 	void (*route_set)(json_t *result);		/* route.add, route.replace */

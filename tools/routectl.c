@@ -48,6 +48,7 @@ static const struct {
 	{ "table list", "table list" },
 	{ "table add", "table add ID [name NAME]" },
 	{ "table del", "table del ID|NAME" },
+	{ "feed show", "feed show" },
 	{ "stats", "stats" },
 	{ "info", "info" },
 	{ "monitor", "monitor [--snapshot] [table T]" },
@@ -294,6 +295,15 @@ static int cmd_table(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_feed(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc < 1)
+		return ctl_usage_error("feed", "missing feed command");
+	if (strcmp(argv[0], "show") && strcmp(argv[0], "list"))
+		return ctl_usage_error("feed", "unknown feed command '%s'", argv[0]);
+	return simple_call(ctl, "feed show", "feed.list", argc - 1, argv + 1, ctl->out->feeds);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
@@ -303,6 +313,7 @@ static const struct {
 	{ "load", cmd_load },
 	{ "save", cmd_save },
 	{ "table", cmd_table },
+	{ "feed", cmd_feed },
 	{ "stats", cmd_stats },
 	{ "info", cmd_info },
 	{ "monitor", cmd_monitor },

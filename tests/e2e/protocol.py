@@ -141,7 +141,7 @@ admin = {"route.add", "route.replace", "route.delete", "route.flush", "route.loa
          "load.add", "load.commit", "load.abort", "table.create", "table.delete",
          "config.reload"}
 reading = {"methods", "ping", "info", "stats", "route.get", "route.lookup", "route.list",
-           "table.list", "config.get", "subscribe", "unsubscribe"}
+           "table.list", "config.get", "subscribe", "unsubscribe", "feed.list"}
 report(set(methods) == admin | reading, "methods lists every documented method", sorted(methods))
 report(all(methods[m]["admin"] == (m in admin) for m in methods), "methods: the admin flags")
 report(all(m["params"].get("type") == "object" and m["params"].get("additionalProperties") is False

@@ -126,7 +126,8 @@ static void test_method_table(void **state)
 		"methods", "ping", "info", "stats", "route.add", "route.replace",
 		"route.delete", "route.get", "route.lookup", "route.list", "route.flush",
 		"route.load", "load.begin", "load.add", "load.commit", "load.abort",
-		"table.list", "table.create", "table.delete", "config.get", "config.reload",
+		"feed.list", "table.list", "table.create", "table.delete", "config.get",
+		"config.reload",
 		"subscribe", "unsubscribe",
 	};
 	struct reply r = call("methods", NULL);
