@@ -174,7 +174,8 @@ int feed_batch_apply(struct routed *d, struct feed_batch *b, struct feed_routes 
 
 	memset(counts, 0, sizeof(*counts));
 	snprintf(err, errlen, "%s", strerror(ENOMEM));
-	qsort(b->v, b->n, sizeof(*b->v), change_cmp);
+	if (b->n)
+		qsort(b->v, b->n, sizeof(*b->v), change_cmp);
 	p.routes = malloc((b->n ? b->n : 1) * sizeof(*p.routes));
 	p.protos = malloc(b->n ? b->n : 1);
 	if (!p.routes || !p.protos)
