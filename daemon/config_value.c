@@ -466,7 +466,7 @@ static int check_fpm(struct config_loader *ld, const struct config_path *kp, con
 	f->quiet_period_ms = 10000;
 	f->hold_time_ms = 180000;
 	f->connected_routes = true;
-	f->read_budget_bytes = 262144;
+	f->read_budget_bytes = 16384;
 	/* jansson's object iterator takes no const; nothing here writes to v. */
 	json_object_foreach((json_t *)(uintptr_t)v, key, member) {
 		struct config_path mkp = config_path_key(*kp, key);

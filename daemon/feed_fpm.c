@@ -793,28 +793,6 @@ static const char *state_name(const struct feed_fpm *f)
 	return f->holding ? "holding" : "listening";
 }
 
-static uint64_t total_errors(const struct feed_fpm *f)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < RTNL_ERR_COUNT; i++)
-		n += f->rtnl_errors[i];
-	for (unsigned i = 0; i < FPM_STATUS_COUNT; i++)
-		n += f->frame_errors[i];
-	for (unsigned i = 0; i < FE_COUNT; i++)
-		n += f->errors[i];
-	return n;
-}
-
-void feed_fpm_counts(const struct feed_fpm *f, struct feed_fpm_counts *out)
-{
-	out->state = state_name(f);
-	out->generation = f->generation;
-	out->routes = feed_routes_count(f->owned);
-	out->messages = f->messages;
-	out->errors = total_errors(f);
-}
-
 static int put_count(json_t *o, const char *name, uint64_t n)
 {
 	return n ? json_object_set_new(o, name, json_integer((json_int_t)n)) : 0;

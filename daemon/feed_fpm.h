@@ -44,11 +44,4 @@ void feed_fpm_stop(struct feed_fpm *f);
  */
 json_t *feed_fpm_json(const struct feed_fpm *f);
 
-/* For the metrics: state as a number (0 listening .. 3 holding), routes, errors in all. */
-struct feed_fpm_counts {
-	const char *state;
-	unsigned long long generation, routes, messages, errors;
-};
-void feed_fpm_counts(const struct feed_fpm *f, struct feed_fpm_counts *out);
-
 #endif

@@ -25,6 +25,7 @@
 #include "daemon.h"
 #include "gate.h"
 #include "log.h"
+#include "feed_fpm.h"
 #include "metrics.h"
 #include "persist.h"
 #include "prom.h"
@@ -363,6 +364,46 @@ static void put_durability(struct prom *p, struct routed *d)
 	json_decref(info);
 }
 
+/* The route feeds, from the same JSON feed.list answers with. */
+static void put_feeds(struct prom *p, struct routed *d)
+{
+	static const char *const states[] = { "listening", "replaying", "connected", "holding" };
+	struct prom_label l[] = { { "feed", "fpm" }, { "state", NULL } };
+	const char *state, *reason;
+	json_t *f, *n;
+
+	if (!d->fpm)
+		return;
+	f = feed_fpm_json(d->fpm);
+	if (!f) {
+		p->error = -ENOMEM;
+		return;
+	}
+	state = json_string_value(json_object_get(f, "state"));
+	prom_family(p, "routed_feed_state", "gauge",
+		    "1 for the state a feed is in (listening, replaying, connected, holding).");
+	for (size_t i = 0; i < N(states); i++) {
+		l[1].value = states[i];
+		prom_u64(p, "routed_feed_state", l, N(l), state && !strcmp(state, states[i]));
+	}
+	prom_family(p, "routed_feed_routes", "gauge", "Routes a feed holds in the tables.");
+	prom_u64(p, "routed_feed_routes", l, 1, json_u64(f, "routes"));
+	prom_family(p, "routed_feed_generation", "gauge",
+		    "Connections a feed has accepted (its current session's generation).");
+	prom_u64(p, "routed_feed_generation", l, 1, json_u64(f, "generation"));
+	prom_family(p, "routed_feed_messages_total", "counter",
+		    "Netlink messages a feed has received.");
+	prom_u64(p, "routed_feed_messages_total", l, 1, json_u64(f, "messages"));
+	prom_family(p, "routed_feed_errors_total", "counter",
+		    "Messages, frames and connections a feed refused, by reason (docs/feeds.md).");
+	l[1].name = "reason";
+	json_object_foreach(json_object_get(f, "errors"), reason, n) {
+		l[1].value = reason;
+		prom_u64(p, "routed_feed_errors_total", l, N(l), (uint64_t)json_integer_value(n));
+	}
+	json_decref(f);
+}
+
 int metrics_render(struct routed *d, struct evbuffer *out)
 {
 	struct prom p;
@@ -374,6 +415,7 @@ int metrics_render(struct routed *d, struct evbuffer *out)
 	put_rcu(&p, d);
 	put_control(&p, d);
 	put_durability(&p, d);
+	put_feeds(&p, d);
 	return prom_error(&p);
 }
 

@@ -10,6 +10,8 @@
 #   frr_vtysh NS DIR ARGS...        vtysh against them
 #   frr_kill_zebra DIR              SIGKILL zebra (it may hang on SIGTERM)
 #   frr_start_zebra NS DIR MODE     start zebra again
+#   frr_restart NS DIR MODE [LINE...] kill both, start them again with staticd's
+#                                   config made of LINEs (its routes)
 #   frr_stop DIR                    stop both
 
 FRR_DIR=${FRR_DIR:-/usr/lib/frr}
@@ -54,13 +56,15 @@ frr_wait_vty() {
 }
 
 frr_start() {
-	local ns=$1 dir=$2 mode=${3:-nhg}
+	local ns=$1 dir=$2 mode=${3:-nhg} line
+	shift $(($# < 3 ? $# : 3))
 	mkdir -p "$dir"
 	# The daemons run as frr (root is not in the frrvty group they require).
 	chmod 0777 "$dir"
 	chmod a+x "$(dirname "$dir")"
 	frr_start_zebra "$ns" "$dir" "$mode" || return 1
 	echo "hostname staticd" >"$dir/staticd.conf"
+	for line in "$@"; do echo "$line" >>"$dir/staticd.conf"; done
 	ip netns exec "$ns" "$FRR_DIR/staticd" -f "$dir/staticd.conf" -i "$dir/staticd.pid" \
 		--vty_socket "$dir" -z "$dir/zserv.api" -u frr -g frr -P 0 >>"$dir/staticd.out" 2>&1 &
 	echo $! >"$dir/staticd.bgpid"
@@ -74,6 +78,15 @@ frr_kill_zebra() {
 	wait "$pid" 2>/dev/null || true
 	rm -f "$dir/zebra.bgpid"
 	return 0
+}
+
+# staticd started on its own takes about 10 s to find a restarted zebra:
+# both go and come back, staticd with its routes in its config file.
+frr_restart() {
+	local ns=$1 dir=$2 mode=$3
+	shift $(($# < 3 ? $# : 3))
+	frr_stop "$dir"
+	frr_start "$ns" "$dir" "$mode" "$@"
 }
 
 frr_stop() {
