@@ -57,6 +57,7 @@ const struct config_key config_schema_keys[] = {
 	{ "metrics", "listen", KT_ADDRESS, .dflt = "\"\"", .option = "--metrics-listen",
 	  FIELD(metrics_listen) },
 	{ "feeds", "fpm", KT_FEED_FPM, .dflt = "null", FIELD(fpm) },
+	{ "feeds", "kernel", KT_FEED_KERNEL, 0, CONFIG_MAX_KERNEL_MIRRORS, .dflt = "[]" },
 	{ NULL, "state_dir", KT_ABS_PATH, .dflt_fn = default_state_dir, .option = "--state-dir",
 	  FIELD(state_dir) },
 	{ NULL, "tables", KT_TABLES, 0, CONFIG_MAX_TABLES, .dflt = "[]" },

@@ -26,6 +26,7 @@ enum config_key_type {
 	KT_PROTOCOLS,	/* array of at most max protocol names: persistent[], n_persistent */
 	KT_ADDRESS,	/* "ADDR:PORT" or "" (off): struct config_listen at offset */
 	KT_FEED_FPM,	/* null (off) or {listen, peers, ...}: struct config_fpm at offset */
+	KT_FEED_KERNEL,	/* array of {kernel_table, table, rcvbuf}: kernel[], n_kernel */
 };
 
 struct config_key {

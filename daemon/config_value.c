@@ -532,6 +532,97 @@ static json_t *fpm_json(const struct config_fpm *f)
 	return v;
 }
 
+/* feeds.kernel: [{"kernel_table": N, "table": NAME|ID, "rcvbuf": BYTES}, ...]. */
+static const char kernel_keys[] = "kernel_table, table, rcvbuf";
+
+static int check_kernel_mirror(struct config_loader *ld, const struct config_path *kp,
+			       const json_t *v, const struct routed_config *c,
+			       struct config_kernel_mirror *m)
+{
+	const char *key;
+	json_t *member;
+	bool have_kernel = false, have_table = false;
+
+	if (!json_is_object(v))
+		return config_value_fail_type(ld, kp, v,
+					      "an object {\"kernel_table\", \"table\"}");
+	m->rcvbuf = 33554432;
+	json_object_foreach((json_t *)(uintptr_t)v, key, member) {
+		struct config_path mkp = config_path_key(*kp, key);
+		int rc;
+
+		if (!strcmp(key, "kernel_table")) {
+			rc = check_uint(ld, &mkp, member, 1, UINT32_MAX, &m->kernel_table,
+					sizeof(unsigned));
+			have_kernel = true;
+		} else if (!strcmp(key, "table")) {
+			rc = check_listen_table(ld, &mkp, member, c, &m->table);
+			have_table = true;
+		} else if (!strcmp(key, "rcvbuf")) {
+			rc = check_uint(ld, &mkp, member, 1024, 1073741824, &m->rcvbuf,
+					sizeof(unsigned));
+		} else {
+			return config_value_fail(ld, &mkp, true, "unknown key (valid: %s)",
+						 kernel_keys);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (!have_kernel || !have_table)
+		return config_value_fail(ld, kp, false, "missing \"%s\" (a mirror needs "
+					 "\"kernel_table\" and \"table\")",
+					 have_kernel ? "table" : "kernel_table");
+	return 0;
+}
+
+static int check_kernel(struct config_loader *ld, const struct config_path *kp, const json_t *v,
+			unsigned long long max, struct routed_config *c)
+{
+	size_t i, j;
+	json_t *item;
+
+	if (check_array(ld, kp, v, "an array of mirrors", max, "mirrors") < 0)
+		return -1;
+	json_array_foreach(v, i, item) {
+		struct config_path ikp = config_path_index(*kp, i);
+
+		if (check_kernel_mirror(ld, &ikp, item, c, &c->kernel[i]) < 0)
+			return -1;
+		/* Two mirrors of one kernel table into one routed table would fight over its keys. */
+		for (j = 0; j < i; j++)
+			if (c->kernel[j].kernel_table == c->kernel[i].kernel_table &&
+			    c->kernel[j].table == c->kernel[i].table)
+				return config_value_fail(ld, &ikp, false,
+							 "kernel table %u is already mirrored "
+							 "into this table by feeds.kernel[%zu]",
+							 c->kernel[i].kernel_table, j);
+	}
+	c->n_kernel = (unsigned)json_array_size(v);
+	return 0;
+}
+
+static json_t *kernel_json(const struct routed_config *c)
+{
+	json_t *v = json_array();
+
+	for (unsigned i = 0; v && i < c->n_kernel; i++) {
+		const struct config_kernel_mirror *m = &c->kernel[i];
+		const char *name = NULL;
+
+		for (unsigned t = 0; t < c->n_tables; t++)
+			if (c->tables[t].id == m->table)
+				name = c->tables[t].name;
+		if (json_array_append_new(v, json_pack("{s:I, s:s, s:I}", "kernel_table",
+						       (json_int_t)m->kernel_table, "table",
+						       name ? name : "?", "rcvbuf",
+						       (json_int_t)m->rcvbuf)) < 0) {
+			json_decref(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
 static bool valid_table_name(const char *s, size_t n, size_t max)
 {
 	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -731,6 +822,8 @@ int config_value_check(struct config_loader *ld, const struct config_key *k,
 		return check_address(ld, kp, v, field(c, k->offset));
 	case KT_FEED_FPM:
 		return check_fpm(ld, kp, v, field(c, k->offset));
+	case KT_FEED_KERNEL:
+		return check_kernel(ld, kp, v, k->max, c);
 	}
 	return config_value_fail(ld, kp, false, "internal error: unknown key type");
 }
@@ -794,6 +887,8 @@ json_t *config_value_json(const struct config_key *k, const struct routed_config
 		return json_string(((const struct config_listen *)p)->text);
 	case KT_FEED_FPM:
 		return fpm_json(p);
+	case KT_FEED_KERNEL:
+		return kernel_json(c);
 	case KT_PROTOCOLS:
 		v = json_array();
 		for (unsigned i = 0; v && i < c->n_persistent; i++) {

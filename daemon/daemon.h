@@ -23,6 +23,7 @@ struct metrics;
 struct reconf;
 struct txn_registry;
 struct feed_fpm;
+struct feed_kernel;
 
 /* Counters for the stats method. */
 struct routed_counters {
@@ -62,6 +63,8 @@ struct routed {
 	struct persist *persist;		/* durable operator routes; NULL in unit tests */
 	struct metrics *metrics;		/* the metrics endpoint; NULL when off */
 	struct feed_fpm *fpm;			/* the FPM feed (feeds.fpm); NULL when off */
+	struct feed_kernel **kernel;		/* the kernel table mirrors (feeds.kernel) */
+	unsigned n_kernel;
 	uint64_t started_ns;			/* rt_clock_ns() at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

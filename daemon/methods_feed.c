@@ -6,6 +6,7 @@
 
 #include "daemon.h"
 #include "feed_fpm.h"
+#include "feed_kernel.h"
 #include "methods_feed.h"
 #include "params.h"
 
@@ -13,11 +14,15 @@ json_t *methods_feed_json(struct routed *d)
 {
 	json_t *list = json_array();
 
-	if (list && d->fpm && json_array_append_new(list, feed_fpm_json(d->fpm))) {
-		json_decref(list);
-		return NULL;
-	}
+	if (list && d->fpm && json_array_append_new(list, feed_fpm_json(d->fpm)))
+		goto fail;
+	for (unsigned i = 0; list && i < d->n_kernel; i++)
+		if (json_array_append_new(list, feed_kernel_json(d->kernel[i])))
+			goto fail;
 	return list;
+fail:
+	json_decref(list);
+	return NULL;
 }
 
 int methods_feed_list(struct rpc_call *call, json_t *params, json_t **result)

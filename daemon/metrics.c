@@ -26,6 +26,7 @@
 #include "gate.h"
 #include "log.h"
 #include "feed_fpm.h"
+#include "feed_kernel.h"
 #include "metrics.h"
 #include "persist.h"
 #include "prom.h"
@@ -364,44 +365,107 @@ static void put_durability(struct prom *p, struct routed *d)
 	json_decref(info);
 }
 
-/* The route feeds, from the same JSON feed.list answers with. */
-static void put_feeds(struct prom *p, struct routed *d)
+/* The route feeds, from the same JSON feed.list answers with: the FPM feed, then the mirrors. */
+static json_t *feeds_json(struct routed *d)
 {
-	static const char *const states[] = { "listening", "replaying", "connected", "holding" };
-	struct prom_label l[] = { { "feed", "fpm" }, { "state", NULL } };
-	const char *state, *reason;
+	json_t *feeds = json_array();
+
+	if (feeds && d->fpm && json_array_append_new(feeds, feed_fpm_json(d->fpm)))
+		goto fail;
+	for (unsigned i = 0; feeds && i < d->n_kernel; i++)
+		if (json_array_append_new(feeds, feed_kernel_json(d->kernel[i])))
+			goto fail;
+	return feeds;
+fail:
+	json_decref(feeds);
+	return NULL;
+}
+
+/* One sample per feed of the integer key of its JSON. */
+static void put_feed_values(struct prom *p, json_t *feeds, const char *metric, const char *key)
+{
+	struct prom_label l[] = { { "feed", NULL } };
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(feeds, i, f) {
+		l[0].value = json_string_value(json_object_get(f, "name"));
+		prom_u64(p, metric, l, N(l), json_u64(f, key));
+	}
+}
+
+/* One sample per feed and name of the object at key ({reason: count}). */
+static void put_feed_counts(struct prom *p, json_t *feeds, const char *metric, const char *key,
+			    const char *label)
+{
+	struct prom_label l[] = { { "feed", NULL }, { label, NULL } };
+	const char *name;
+	size_t i;
 	json_t *f, *n;
 
-	if (!d->fpm)
+	json_array_foreach(feeds, i, f) {
+		l[0].value = json_string_value(json_object_get(f, "name"));
+		json_object_foreach(json_object_get(f, key), name, n) {
+			l[1].value = name;
+			prom_u64(p, metric, l, N(l), (uint64_t)json_integer_value(n));
+		}
+	}
+}
+
+static void put_feeds(struct prom *p, struct routed *d)
+{
+	static const char *const fpm_states[] = { "listening", "replaying", "connected", "holding",
+						  NULL };
+	static const char *const kernel_states[] = { "dumping", "synced", "resyncing", NULL };
+	struct prom_label l[] = { { "feed", NULL }, { "state", NULL } };
+	json_t *feeds, *f;
+	size_t i;
+
+	if (!d->fpm && !d->n_kernel)
 		return;
-	f = feed_fpm_json(d->fpm);
-	if (!f) {
+	feeds = feeds_json(d);
+	if (!feeds) {
 		p->error = -ENOMEM;
 		return;
 	}
-	state = json_string_value(json_object_get(f, "state"));
 	prom_family(p, "routed_feed_state", "gauge",
-		    "1 for the state a feed is in (listening, replaying, connected, holding).");
-	for (size_t i = 0; i < N(states); i++) {
-		l[1].value = states[i];
-		prom_u64(p, "routed_feed_state", l, N(l), state && !strcmp(state, states[i]));
+		    "1 for the state a feed is in (FPM: listening, replaying, connected, holding; "
+		    "kernel mirror: dumping, synced, resyncing).");
+	json_array_foreach(feeds, i, f) {
+		const char *state = json_string_value(json_object_get(f, "state"));
+		const char *type = json_string_value(json_object_get(f, "type"));
+		const char *const *states =
+			type && !strcmp(type, "kernel") ? kernel_states : fpm_states;
+
+		l[0].value = json_string_value(json_object_get(f, "name"));
+		for (size_t s = 0; states[s]; s++) {
+			l[1].value = states[s];
+			prom_u64(p, "routed_feed_state", l, N(l),
+				 state && !strcmp(state, states[s]));
+		}
 	}
 	prom_family(p, "routed_feed_routes", "gauge", "Routes a feed holds in the tables.");
-	prom_u64(p, "routed_feed_routes", l, 1, json_u64(f, "routes"));
-	prom_family(p, "routed_feed_generation", "gauge",
-		    "Connections a feed has accepted (its current session's generation).");
-	prom_u64(p, "routed_feed_generation", l, 1, json_u64(f, "generation"));
+	put_feed_values(p, feeds, "routed_feed_routes", "routes");
+	if (d->fpm) {
+		struct prom_label fl[] = { { "feed", "fpm" } };
+
+		prom_family(p, "routed_feed_generation", "gauge",
+			    "Connections a feed has accepted (its current session's generation).");
+		prom_u64(p, "routed_feed_generation", fl, N(fl),
+			 json_u64(json_array_get(feeds, 0), "generation"));
+	}
 	prom_family(p, "routed_feed_messages_total", "counter",
 		    "Netlink messages a feed has received.");
-	prom_u64(p, "routed_feed_messages_total", l, 1, json_u64(f, "messages"));
+	put_feed_values(p, feeds, "routed_feed_messages_total", "messages");
 	prom_family(p, "routed_feed_errors_total", "counter",
 		    "Messages, frames and connections a feed refused, by reason (docs/feeds.md).");
-	l[1].name = "reason";
-	json_object_foreach(json_object_get(f, "errors"), reason, n) {
-		l[1].value = reason;
-		prom_u64(p, "routed_feed_errors_total", l, N(l), (uint64_t)json_integer_value(n));
+	put_feed_counts(p, feeds, "routed_feed_errors_total", "errors", "reason");
+	if (d->n_kernel) {
+		prom_family(p, "routed_feed_resyncs_total", "counter",
+			    "Dumps a kernel table mirror started again, by cause (docs/feeds.md).");
+		put_feed_counts(p, feeds, "routed_feed_resyncs_total", "resyncs", "cause");
 	}
-	json_decref(f);
+	json_decref(feeds);
 }
 
 int metrics_render(struct routed *d, struct evbuffer *out)

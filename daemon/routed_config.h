@@ -63,6 +63,15 @@ struct config_fpm {
 	unsigned read_budget_bytes;	/* read per event-loop turn */
 };
 
+#define CONFIG_MAX_KERNEL_MIRRORS 16
+
+/* One of "feeds": {"kernel": [...]}: a kernel table mirrored into a routed table. */
+struct config_kernel_mirror {
+	uint32_t kernel_table;		/* 1..2^32-1, the kernel's table id */
+	uint32_t table;			/* the routed table (resolved from its name or id) */
+	unsigned rcvbuf;		/* netlink receive buffer bytes; default 32 MiB */
+};
+
 struct routed_config {
 	/* "control" */
 	char control_socket[108];	/* sun_path */
@@ -95,6 +104,8 @@ struct routed_config {
 	struct config_listen metrics_listen;	/* text "" (the default): no endpoint */
 	/* "feeds" */
 	struct config_fpm fpm;
+	struct config_kernel_mirror kernel[CONFIG_MAX_KERNEL_MIRRORS];
+	unsigned n_kernel;
 	/* top level */
 	char state_dir[256];		/* default $STATE_DIRECTORY or /var/lib/routed (root) */
 	struct config_table tables[CONFIG_MAX_TABLES];	/* main (254) always first */

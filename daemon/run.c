@@ -36,6 +36,7 @@
 #include "log.h"
 #include "methods.h"
 #include "feed_fpm.h"
+#include "feed_kernel.h"
 #include "metrics.h"
 #include "notify.h"
 #include "options.h"
@@ -266,6 +267,9 @@ static void warn_restart_only(const struct routed_config *old, const struct rout
 		log_warn("reload: durability settings changed: they take effect at restart");
 	if (memcmp(&old->fpm, &new->fpm, sizeof(old->fpm)))
 		log_warn("reload: feeds.fpm changed: takes effect at restart");
+	if (old->n_kernel != new->n_kernel ||
+	    memcmp(old->kernel, new->kernel, sizeof(old->kernel)))
+		log_warn("reload: feeds.kernel changed: takes effect at restart");
 	if (strcmp(old->metrics_listen.text, new->metrics_listen.text))
 		log_warn("reload: metrics.listen changed to \"%s\": takes effect at restart",
 			 new->metrics_listen.text);
@@ -506,6 +510,26 @@ nomem:
 	return -1;
 }
 
+/* The kernel table mirrors: each dumps its table, then follows it (feed_kernel.h). */
+static int start_kernel_mirrors(struct routed *d, const struct routed_config *config, char *err,
+				size_t errlen)
+{
+	if (!config->n_kernel)
+		return 0;
+	d->kernel = calloc(config->n_kernel, sizeof(*d->kernel));
+	if (!d->kernel) {
+		snprintf(err, errlen, "feeds.kernel: %s", strerror(ENOMEM));
+		return -1;
+	}
+	for (unsigned i = 0; i < config->n_kernel; i++) {
+		d->kernel[i] = feed_kernel_start(d, &config->kernel[i], err, errlen);
+		if (!d->kernel[i])
+			return -1;
+		d->n_kernel++;
+	}
+	return 0;
+}
+
 static void teardown(struct runtime *rt)
 {
 	/* First: a scrape reads everything below. */
@@ -513,6 +537,11 @@ static void teardown(struct runtime *rt)
 	rt->d.metrics = NULL;
 	feed_fpm_stop(rt->d.fpm);
 	rt->d.fpm = NULL;
+	for (unsigned i = 0; i < rt->d.n_kernel; i++)
+		feed_kernel_stop(rt->d.kernel[i]);
+	free(rt->d.kernel);
+	rt->d.kernel = NULL;
+	rt->d.n_kernel = 0;
 	udp_destroy(rt->d.udp);
 	/* After the workers (its readers), outside any read-side section. */
 	gate_destroy(rt->d.gate);
@@ -622,6 +651,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 		if (!d->fpm)
 			goto fail;
 	}
+	if (start_kernel_mirrors(d, config, err, sizeof(err)))
+		goto fail;
 
 	if (rt_rcu_has_membarrier())
 		log_info("RCU grace periods use membarrier(2) (private expedited)");

@@ -338,6 +338,25 @@ static void human_tables(json_t *result)
 		       member_int(t, "ipv4_routes"), member_int(t, "ipv6_routes"));
 }
 
+/* A kernel table mirror's first lines: tables, state, counts, resyncs by cause. */
+static void human_kernel_mirror(json_t *f, const char *when)
+{
+	json_t *n;
+	const char *key;
+	char a[32], b[32], c[32], d[32];
+
+	printf("%s kernel table %s into %s: %s\n", member_text(f, "name", a, sizeof(a)),
+	       member_text(f, "kernel_table", b, sizeof(b)), member_text(f, "table", c, sizeof(c)),
+	       member_text(f, "state", d, sizeof(d)));
+	printf("  routes %" JSON_INTEGER_FORMAT ", next hops %" JSON_INTEGER_FORMAT
+	       ", messages %" JSON_INTEGER_FORMAT ", dumps %" JSON_INTEGER_FORMAT
+	       ", receive buffer %" JSON_INTEGER_FORMAT ", last message %s\n",
+	       member_int(f, "routes"), member_int(f, "nexthops"), member_int(f, "messages"),
+	       member_int(f, "dumps"), member_int(f, "rcvbuf"), when);
+	json_object_foreach(json_object_get(f, "resyncs"), key, n)
+		printf("  resyncs %-22s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
+}
+
 /* One block per feed: state and counts, then its errors by reason. */
 static void human_feeds(json_t *result)
 {
@@ -353,6 +372,10 @@ static void human_feeds(json_t *result)
 
 		if (last && gmtime_r(&last, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!strcmp(member_text(f, "type", a, sizeof(a)), "kernel")) {
+			human_kernel_mirror(f, when);
+			goto reasons;
+		}
 		printf("%s %s on %s: %s, peer %s, generation %s\n", member_text(f, "name", a, sizeof(a)),
 		       member_text(f, "type", b, sizeof(b)), member_text(f, "listen", c, sizeof(c)),
 		       member_text(f, "state", d, sizeof(d)), member_text(f, "peer", a, sizeof(a)),
@@ -362,6 +385,7 @@ static void human_feeds(json_t *result)
 		       ", connections %" JSON_INTEGER_FORMAT ", last message %s\n",
 		       member_int(f, "routes"), member_int(f, "nexthops"), member_int(f, "messages"),
 		       member_int(f, "frames"), member_int(f, "connections"), when);
+reasons:
 		json_object_foreach(json_object_get(f, "errors"), key, n)
 			printf("  error %-24s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
 		json_object_foreach(json_object_get(f, "skipped"), key, n)
