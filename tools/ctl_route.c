@@ -72,10 +72,39 @@ static void take_type_word(char **argv, int *n_free, const char **type)
 	(*n_free)--;
 }
 
+/* A word copied into a route-file line: a blank or a leading '#' would change how it splits. */
+static bool line_word_ok(const char *v)
+{
+	return *v && !v[strcspn(v, " \t\r\n")] && v[0] != '#';
+}
+
+/*
+ * The words from the first "nexthop" on ("nexthop via A weight 1 nexthop
+ * ..."), appended to line as they are: the route-file parser reads them.
+ * 0, or EXIT_ERROR.
+ */
+static int append_nexthop_words(int argc, char **argv, char *line, size_t len, size_t *used)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!line_word_ok(argv[i])) {
+			ctl_errorf("nexthop: invalid word '%s'", argv[i]);
+			return EXIT_ERROR;
+		}
+		*used += (size_t)snprintf(line + *used, len - *used, " %s", argv[i]);
+		if (*used >= len) {
+			ctl_errorf("route words too long");
+			return EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
 /*
  * The route of "route add" words, as a route object: the words other than
  * table are checked by the route-file parser, so both accept the same
- * routes with the same messages.
+ * routes with the same messages. The words from the first "nexthop" on
+ * describe next hops (and may repeat via, dev and weight): they go to the
+ * parser as they are.
  */
 static int route_from_words(const char *cmd, int argc, char **argv, json_t **out)
 {
@@ -83,13 +112,15 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		{ "via", true, NULL }, { "dev", true, NULL }, { "metric", true, NULL },
 		{ "proto", true, NULL }, { "tag", true, NULL }, { "table", true, NULL },
 	};
-	char line[1024], err[RT_ERR_LEN];
+	char line[ROUTEFILE_LINE_MAX], err[RT_ERR_LEN];
 	const char *type;
 	struct rt_route r;
 	size_t used;
-	int n_free, rc;
+	int n_free, rc, hops_at;
 
-	rc = ctl_words_scan(cmd, argc, argv, spec, WORDS(spec), &n_free);
+	for (hops_at = 0; hops_at < argc && strcmp(argv[hops_at], "nexthop"); hops_at++)
+		;
+	rc = ctl_words_scan(cmd, hops_at, argv, spec, WORDS(spec), &n_free);
 	if (rc)
 		return rc;
 	take_type_word(argv, &n_free, &type);
@@ -106,7 +137,7 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		if (!v)
 			continue;
 		/* A blank or a leading '#' would change how the line splits. */
-		if (!*v || v[strcspn(v, " \t\r\n")] || v[0] == '#') {
+		if (!line_word_ok(v)) {
 			ctl_errorf("%s '%s': invalid value", spec[k].name, v);
 			return EXIT_ERROR;
 		}
@@ -117,10 +148,12 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 			return EXIT_ERROR;
 		}
 	}
-	if (!*argv[0] || argv[0][strcspn(argv[0], " \t\r\n")] || argv[0][0] == '#') {
+	if (!line_word_ok(argv[0])) {
 		ctl_errorf("invalid prefix '%s'", argv[0]);
 		return EXIT_ERROR;
 	}
+	if (append_nexthop_words(argc - hops_at, argv + hops_at, line, sizeof(line), &used))
+		return EXIT_ERROR;
 	rc = routefile_parse_line(line, &r, err, sizeof(err));
 	if (rc != 1) {
 		ctl_errorf("%s", rc == -ENOMEM ? strerror(ENOMEM) : err);
