@@ -79,9 +79,36 @@ static bool line_word_ok(const char *v)
 }
 
 /*
- * The words from the first "nexthop" on ("nexthop via A weight 1 nexthop
- * ..."), appended to line as they are: the route-file parser reads them.
- * 0, or EXIT_ERROR.
+ * Take the next-hop words off argv[0..*argc): each "nexthop" and the via,
+ * dev and weight pairs after the first one, moved in order to hop[] (as
+ * many as argv can hold) and counted in *n_hop. The other words (the
+ * prefix, metric, table ...) stay in argv, in order, for the word scanner.
+ */
+static void take_nexthop_words(int *argc, char **argv, char **hop, int *n_hop)
+{
+	int kept = 0, i = 0;
+
+	*n_hop = 0;
+	while (i < *argc) {
+		bool pair = *n_hop && i + 1 < *argc &&
+			    (!strcmp(argv[i], "via") || !strcmp(argv[i], "dev") ||
+			     !strcmp(argv[i], "weight"));
+
+		if (!strcmp(argv[i], "nexthop")) {
+			hop[(*n_hop)++] = argv[i++];
+		} else if (pair) {
+			hop[(*n_hop)++] = argv[i++];
+			hop[(*n_hop)++] = argv[i++];
+		} else {
+			argv[kept++] = argv[i++];
+		}
+	}
+	*argc = kept;
+}
+
+/*
+ * The next-hop words ("nexthop via A weight 1 nexthop ..."), appended to
+ * line as they are: the route-file parser reads them. 0, or EXIT_ERROR.
  */
 static int append_nexthop_words(int argc, char **argv, char *line, size_t len, size_t *used)
 {
@@ -99,14 +126,9 @@ static int append_nexthop_words(int argc, char **argv, char *line, size_t len, s
 	return 0;
 }
 
-/*
- * The route of "route add" words, as a route object: the words other than
- * table are checked by the route-file parser, so both accept the same
- * routes with the same messages. The words from the first "nexthop" on
- * describe next hops (and may repeat via, dev and weight): they go to the
- * parser as they are.
- */
-static int route_from_words(const char *cmd, int argc, char **argv, json_t **out)
+/* route_from_words() once the next-hop words are apart. */
+static int route_from_scanned(const char *cmd, int argc, char **argv, int n_hop, char **hop,
+			      json_t **out)
 {
 	struct ctl_word spec[] = {
 		{ "via", true, NULL }, { "dev", true, NULL }, { "metric", true, NULL },
@@ -116,11 +138,9 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 	const char *type;
 	struct rt_route r;
 	size_t used;
-	int n_free, rc, hops_at;
+	int n_free, rc;
 
-	for (hops_at = 0; hops_at < argc && strcmp(argv[hops_at], "nexthop"); hops_at++)
-		;
-	rc = ctl_words_scan(cmd, hops_at, argv, spec, WORDS(spec), &n_free);
+	rc = ctl_words_scan(cmd, argc, argv, spec, WORDS(spec), &n_free);
 	if (rc)
 		return rc;
 	take_type_word(argv, &n_free, &type);
@@ -152,7 +172,7 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		ctl_errorf("invalid prefix '%s'", argv[0]);
 		return EXIT_ERROR;
 	}
-	if (append_nexthop_words(argc - hops_at, argv + hops_at, line, sizeof(line), &used))
+	if (append_nexthop_words(n_hop, hop, line, sizeof(line), &used))
 		return EXIT_ERROR;
 	rc = routefile_parse_line(line, &r, err, sizeof(err));
 	if (rc != 1) {
@@ -172,6 +192,28 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
+}
+
+/*
+ * The route of "route add" words, as a route object: the words other than
+ * table are checked by the route-file parser, so both accept the same
+ * routes with the same messages. "nexthop" and the via, dev and weight
+ * pairs after it describe next hops (via and dev may repeat, one pair per
+ * next hop): they go to the parser as they are.
+ */
+static int route_from_words(const char *cmd, int argc, char **argv, json_t **out)
+{
+	char **hop = malloc(((size_t)argc + 1) * sizeof(*hop));
+	int n_hop, rc;
+
+	if (!hop) {
+		ctl_errorf("%s", strerror(ENOMEM));
+		return EXIT_ERROR;
+	}
+	take_nexthop_words(&argc, argv, hop, &n_hop);
+	rc = route_from_scanned(cmd, argc, argv, n_hop, hop, out);
+	free(hop);
+	return rc;
 }
 
 static int route_set(struct ctl *ctl, const char *cmd, const char *method, int argc, char **argv)
