@@ -192,8 +192,9 @@ static bool nexthop_get(const uint8_t *p, struct rt_nexthop *h)
 
 /*
  * The next hops of a multipath route at p (avail bytes) into r: the bytes
- * they took, or 0 if they do not decode. rt_route_set_nexthops() checks
- * them as any other input.
+ * they took, or 0 if they do not decode. They must be in canonical order,
+ * as written (one encoding per route); rt_route_set_nexthops() checks the
+ * rest as for any other input.
  */
 static size_t nexthops_get(const uint8_t *p, size_t avail, struct rt_route *r)
 {
@@ -207,9 +208,12 @@ static size_t nexthops_get(const uint8_t *p, size_t avail, struct rt_route *r)
 	len = RT_DURABLE_NEXTHOPS_LEN + (size_t)n * RT_DURABLE_NEXTHOP_LEN;
 	if (n < 2 || n > RT_NEXTHOPS_MAX || avail < len)
 		return 0;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		if (!nexthop_get(p + RT_DURABLE_NEXTHOPS_LEN + i * RT_DURABLE_NEXTHOP_LEN, &hop[i]))
 			return 0;
+		if (i && rt_nhgroup_hop_cmp(&hop[i - 1], &hop[i]) >= 0)
+			return 0;
+	}
 	return rt_route_set_nexthops(r, hop, n, NULL, 0) ? 0 : len;
 }
 

@@ -469,6 +469,18 @@ static void test_durable(void **state)
 	b.data[4 + RT_DURABLE_ROUTE_LEN + 4 + 3] = 0;
 	assert_int_equal(rt_durable_apply(s, RT_DURABLE_OP_UPSERT, b.data, len, err, sizeof(err)),
 			 -EBADMSG);
+	/* Next hops out of canonical order: one encoding per route, so refused. */
+	assert_int_equal(rt_durable_encode_routes(&b, r, 1), 0);
+	{
+		uint8_t first[RT_DURABLE_NEXTHOP_LEN];
+		uint8_t *h = b.data + 4 + RT_DURABLE_ROUTE_LEN + RT_DURABLE_NEXTHOPS_LEN;
+
+		memcpy(first, h, sizeof(first));
+		memmove(h, h + RT_DURABLE_NEXTHOP_LEN, RT_DURABLE_NEXTHOP_LEN);
+		memcpy(h + RT_DURABLE_NEXTHOP_LEN, first, sizeof(first));
+	}
+	assert_int_equal(rt_durable_apply(s, RT_DURABLE_OP_UPSERT, b.data, b.len, err, sizeof(err)),
+			 -EBADMSG);
 	/* Flag bit 1 cleared: the next hops become trailing bytes. */
 	assert_int_equal(rt_durable_encode_routes(&b, r, 1), 0);
 	b.data[4 + 7] &= (uint8_t)~0x02;
