@@ -98,21 +98,27 @@ static inline void answers_prefetch(const struct table_state *st, const uint32_t
 			__builtin_prefetch(route_ids_answer_slot(&st->ids, id[i]));
 }
 
-/* The multipath hash of address i of a batch: host-order IPv4 or IPv6 bytes. */
-static inline uint32_t batch_hash(const void *addrs, size_t i, bool v6)
+/*
+ * The member of group nh chosen for address i of a batch (host-order IPv4
+ * or IPv6 bytes). Out of line and cold: single-path answers only pay the
+ * test of the answer word's multipath bit.
+ */
+static __attribute__((noinline, cold)) const struct nexthop *
+answer_pick(const struct nexthop *nh, const void *addrs, size_t i, bool v6)
 {
-	if (v6)
-		return rt_nhgroup_hash_bytes(((const uint8_t(*)[16])(uintptr_t)addrs)[i], 16);
-	return rt_nhgroup_hash_v4(((const uint32_t *)addrs)[i]);
+	unsigned member;
+	uint32_t hash = v6 ? rt_nhgroup_hash_bytes(((const uint8_t(*)[16])(uintptr_t)addrs)[i], 16)
+			   : rt_nhgroup_hash_v4(((const uint32_t *)addrs)[i]);
+
+	return nexthop_pick(nh, hash, &member);
 }
 
-static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
+static inline __attribute__((always_inline)) void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
 				const void *addrs, size_t base, bool v6, struct rt_answer *out)
 {
 	for (size_t i = 0; i < m; i++) {
 		struct rt_answer *a = &out[i];
 		const struct nexthop *nh;
-		unsigned member;
 		uint64_t w;
 
 		if (id[i] == RT_NO_ROUTE) {
@@ -128,7 +134,7 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 		a->reject = route_id_answer_reject(w);
 		a->multipath = route_id_answer_multipath(w);
 		if (__builtin_expect(a->multipath, 0))
-			nh = nexthop_pick(nh, batch_hash(addrs, base + i, v6), &member);
+			nh = answer_pick(nh, addrs, base + i, v6);
 		/* A rejecting route's next hop is the empty one: no gateway either way. */
 		a->has_gateway = nh->gateway.family != 0;
 		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
