@@ -113,8 +113,9 @@ answer_pick(const struct nexthop *nh, const void *addrs, size_t i, bool v6)
 	return nexthop_pick(nh, hash, &member);
 }
 
-static inline __attribute__((always_inline)) void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
-				const void *addrs, size_t base, bool v6, struct rt_answer *out)
+static inline __attribute__((always_inline)) void
+answers_fill(const struct table_state *st, const uint32_t *id, size_t m, const void *addrs,
+	     size_t base, bool v6, struct rt_answer *out)
 {
 	for (size_t i = 0; i < m; i++) {
 		struct rt_answer *a = &out[i];

@@ -124,10 +124,10 @@ bool rt_route_same_nexthops(const struct rt_route *a, const struct rt_route *b);
  * Check a route for consistency (family of gateway, protocol and device name
  * syntax, a known type; a route of a rejecting type has no gateway or
  * device; a multipath route has no gateway or device of its own, is
- * unicast, and its next hops are of the prefix's family). A device name is empty (none) or 1-15 printable ASCII characters
- * (0x21-0x7e) other than '/', ':' and '#', so that every valid route can be
- * written as JSON and as a route file line. 0 or -EINVAL with a message in
- * err.
+ * unicast, and its next hops are of the prefix's family). A device name
+ * is empty (none) or 1-15 printable ASCII characters (0x21-0x7e) other
+ * than '/', ':' and '#', so that every valid route can be written as JSON
+ * and as a route file line. 0 or -EINVAL with a message in err.
  */
 int rt_route_validate(const struct rt_route *r, char *err, size_t errlen);
 
