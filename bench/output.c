@@ -141,8 +141,8 @@ static void text_memory(const struct report *r)
 static void text_lookups(const struct report *r)
 {
 	printf("\nLookups (M lookups/s; 1 thread and %u threads)\n", opt.threads);
-	printf("  %-6s %-8s %10s %7s %9s %9s %10s\n", "family", "kind", "queries", "hit %",
-	       "1 thread", "threads", "checksum");
+	printf("  %-6s %-8s %10s %7s %9s %9s %9s %10s\n", "family", "kind", "queries", "hit %",
+	       "1 thread", "threads", "answers", "checksum");
 	for (unsigned i = 0; i < NFAM; i++) {
 		const struct fam *f = &r->fams[i];
 
@@ -151,9 +151,10 @@ static void text_lookups(const struct report *r)
 
 			double hit = kr->n ? 100.0 * (double)kr->hits / (double)kr->n : 0.0;
 
-			printf("  %-6s %-8s %10zu %7.2f %9.2f %9.2f 0x%08" PRIx32 "%s\n", f->label,
-			       kr->name, kr->n, hit, kr->mlps, kr->mlps_t ? kr->mlps_t : kr->mlps,
-			       kr->checksum, kr->stable ? "" : " UNSTABLE");
+			printf("  %-6s %-8s %10zu %7.2f %9.2f %9.2f %9.2f 0x%08" PRIx32 "%s\n",
+			       f->label, kr->name, kr->n, hit, kr->mlps,
+			       kr->mlps_t ? kr->mlps_t : kr->mlps, kr->answer_mlps, kr->checksum,
+			       kr->stable ? "" : " UNSTABLE");
 		}
 	}
 }

@@ -209,6 +209,7 @@ static json_t *kind(const struct kind_result *kr)
 	err |= set(o, "hits", u64(kr->hits));
 	err |= set(o, "mlps_1_thread", num(kr->mlps));
 	err |= set(o, "mlps_threads", num(kr->mlps_t ? kr->mlps_t : kr->mlps));
+	err |= set(o, "answer_mlps_1_thread", num(kr->answer_mlps));
 	err |= set(o, "checksum", hex(kr->checksum));
 	err |= set(o, "checksum_stable", json_boolean(kr->stable));
 	for (unsigned m = 0; m < kr->nm; m++)

@@ -11,7 +11,8 @@
  * - memory: rt_table_stats() of the whole table (FIB bytes, bytes per
  *   prefix, RIB) and the total of a table holding the family alone;
  * - lookups: rt_table_lookup_ids4() / rt_table_lookup_ids6() on batches of
- *   BENCH_BATCH addresses, by one thread and by T threads (each an RCU
+ *   BENCH_BATCH addresses, by one thread and by T threads, and the UDP
+ *   service's rt_table_answer4() / rt_table_answer6() by one thread (each an RCU
  *   reader, each taking a slice of the queries); million lookups per
  *   second, median of R runs, each run measuring every method (ours and
  *   the DPDK peers) in turn. Query kinds: "matched" (a random address

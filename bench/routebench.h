@@ -55,6 +55,7 @@ struct kind_result {
 	char name[16];
 	size_t n;
 	double mlps, mlps_t;
+	double answer_mlps;		/* rt_table_answer4/6 (the UDP path), one thread */
 	uint32_t checksum;
 	bool stable;			/* same checksum on every run and thread count */
 	uint64_t hits;

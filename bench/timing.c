@@ -32,6 +32,21 @@ static void ours_lookup6(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 	rt_table_lookup_ids6(ctx, addrs, n, ids);
 }
 
+/* The UDP service's path: ids and answers (prefix length, tag, next hop). */
+static void ours_answer4(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	struct rt_answer ans[BENCH_BATCH];
+
+	rt_table_answer4(ctx, addrs, n, ids, ans);
+}
+
+static void ours_answer6(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	struct rt_answer ans[BENCH_BATCH];
+
+	rt_table_answer6(ctx, addrs, n, ids, ans);
+}
+
 struct bench_method timing_ours(struct rt_table *t, const struct fam *f)
 {
 	struct bench_method m = { .name = "rt_table_lookup_ids", .ctx = t };
@@ -261,9 +276,13 @@ static uint64_t count_hits(struct rt_table *t, const struct fam *f, const void *
 void timing_kind(struct rt_table *t, struct fam *f, const char *kind, const void *addrs,
 		 size_t n)
 {
-	struct measurement ms[2 + 2 * MAX_PEER_METHODS];
+	struct measurement ms[3 + 2 * MAX_PEER_METHODS];
 	struct kind_result *kr = &f->kinds[f->nkinds++];
 	struct bench_method ours = timing_ours(t, f);
+	struct bench_method answers_m = {
+		.name = "rt_table_answer", .ctx = t,
+		.fn = f->af == AF_INET ? ours_answer4 : ours_answer6,
+	};
 	size_t stride = query_stride(f->af), ns = n < CHECK_SAMPLE ? n : CHECK_SAMPLE;
 	struct rt_prefix *answers = NULL;
 	unsigned nms = 0;
@@ -274,6 +293,11 @@ void timing_kind(struct rt_table *t, struct fam *f, const char *kind, const void
 	ms[nms++] = (struct measurement){
 		.m = &ours, .reader = true, .threads = 1,
 		.median = &kr->mlps, .checksum = &kr->checksum, .result_stable = &kr->stable,
+	};
+	/* The answer path finds the same ids. */
+	ms[nms++] = (struct measurement){
+		.m = &answers_m, .reader = true, .threads = 1, .ref = &ms[0],
+		.median = &kr->answer_mlps, .result_stable = &kr->stable,
 	};
 	/* The same queries give the same answers at any thread count. */
 	if (opt.threads > 1)

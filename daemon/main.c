@@ -156,7 +156,7 @@ static int check_route_files(const struct routed_config *cfg)
 		qsort(list.v, list.n, sizeof(*list.v), located_cmp);
 		for (size_t i = 1; i < list.n; i++) {
 			const struct located_route *a = &list.v[i - 1], *b = &list.v[i];
-			char text[512];
+			char text[ROUTEFILE_LINE_MAX];
 
 			if (a->route.table != b->route.table ||
 			    rt_prefix_cmp(&a->route.prefix, &b->route.prefix) ||

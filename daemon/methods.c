@@ -42,8 +42,17 @@
 	JSON_TEXT("type": {"enum": ["unicast", "blackhole", "unreachable", "prohibit", null]})
 #define P_FAMILY JSON_TEXT("family": {"enum": ["inet", "inet6"]})
 #define P_BOOL(name) "\"" name "\": {\"type\": \"boolean\"}"
+/* A multipath route's next hops, instead of via and dev. */
+#define P_NEXTHOPS                                                                     \
+	JSON_TEXT("nexthops": {"type": ["array", "null"], "minItems": 1, "maxItems": 64, \
+			       "items": {"type": "object", "properties": {                \
+				       "via": {"type": ["string", "null"]},               \
+				       "dev": {"type": ["string", "null"]},               \
+				       "weight": {"type": ["integer", "null"], "minimum": 1, \
+						  "maximum": 256}},                       \
+				       "additionalProperties": false}})
 #define ROUTE_SCHEMA                                                                   \
-	OBJECT(P_TABLE ", " P_PREFIX ", " P_TYPE ", "                                  \
+	OBJECT(P_TABLE ", " P_PREFIX ", " P_TYPE ", " P_NEXTHOPS ", "                  \
 	       JSON_TEXT("via": {"type": ["string", "null"]}, "dev": {"type": ["string", "null"]}, \
 			 "tag": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295}) \
 	       ", \"metric\": " U32 ", " P_PROTO,                                        \

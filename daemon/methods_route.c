@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <routed/nhgroup.h>
 #include <routed/route_json.h>
 #include <routed/table.h>
 
@@ -209,6 +210,34 @@ int methods_route_get(struct rpc_call *call, json_t *params, json_t **result)
 
 /* route.lookup */
 
+/*
+ * One result: the address, the matched prefix, the route, and the via and
+ * dev this address goes to: the route's own, or for a multipath route
+ * those of the next hop chosen for the address (what UDP answers).
+ */
+static json_t *lookup_item(const struct rt_addr *a, const struct rt_lookup_result *res)
+{
+	char addr[RT_ADDR_STRLEN], prefix[RT_PREFIX_STRLEN], via[RT_ADDR_STRLEN];
+	const struct rt_route *r = &res->route;
+	const struct rt_addr *gw = &r->gateway;
+	const char *dev = r->dev;
+
+	rt_addr_format(a, addr, sizeof(addr));
+	if (!res->found)
+		return json_pack("{s:s, s:n, s:n, s:n, s:n}", "address", addr, "prefix", "route",
+				 "via", "dev");
+	if (r->nexthops) {
+		gw = &r->nexthops->hop[res->chosen].gateway;
+		dev = r->nexthops->hop[res->chosen].dev;
+	}
+	rt_prefix_format(&r->prefix, prefix, sizeof(prefix));
+	if (gw->family)
+		rt_addr_format(gw, via, sizeof(via));
+	return json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "address", addr, "prefix", prefix,
+			 "route", rt_route_to_json(r), "via", gw->family ? via : NULL,
+			 "dev", dev[0] ? dev : NULL);
+}
+
 int methods_route_lookup(struct rpc_call *call, json_t *params, json_t **result)
 {
 	static const char *const keys[] = { "addresses", "table", NULL };
@@ -258,16 +287,7 @@ int methods_route_lookup(struct rpc_call *call, json_t *params, json_t **result)
 	d->counters.lookup_requests++;
 	d->counters.lookup_addresses += n;
 	for (size_t i = 0; i < n; i++) {
-		char addr[RT_ADDR_STRLEN], prefix[RT_PREFIX_STRLEN];
-
-		rt_addr_format(&addrs[i], addr, sizeof(addr));
-		if (found[i].found)
-			rt_prefix_format(&found[i].route.prefix, prefix, sizeof(prefix));
-		if (json_array_append_new(
-			    list, json_pack("{s:s, s:s?, s:o}", "address", addr, "prefix",
-					    found[i].found ? prefix : NULL, "route",
-					    found[i].found ? rt_route_to_json(&found[i].route) :
-							     json_null()))) {
+		if (json_array_append_new(list, lookup_item(&addrs[i], &found[i]))) {
 			rpc_nomem(call);
 			goto out;
 		}

@@ -327,6 +327,8 @@ static void answer(struct udp_worker *uw, struct rt_table *t, void *buf,
 				   a->has_tag, a->tag);
 		if (a->reject)
 			rt_wire_set_reject(buf, h, i);
+		if (a->multipath)
+			rt_wire_set_multipath(buf, h, i);
 	}
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, generation);
 }

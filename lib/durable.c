@@ -5,20 +5,30 @@
  * Payloads are little-endian. A route takes RT_DURABLE_ROUTE_LEN bytes:
  *
  *   0 u32 table     4 u8 family   5 u8 prefix length   6 u8 gateway family
- *   7 u8 flags (bit 0: has tag, bits 1-3: 0, bits 4-7: route type)
+ *   7 u8 flags (bit 0: has tag, bit 1: next hops follow, bits 2-3: 0,
+ *               bits 4-7: route type)
  *   8 prefix[16]   24 gateway[16]
  *  40 u32 metric   44 u32 tag    48 proto[16]   64 dev[16]  (NUL-padded)
  *
- * The type came later, in bits that were always written 0 before and that
- * decoding refused to see set: a record of an older routed reads as
- * unicast, as it was, with no new record version; an older routed refuses
- * (rather than misreads) a record holding a route of another type.
+ * With flags bit 1 (a multipath route: gateway family 0, gateway and dev
+ * zero), RT_DURABLE_NEXTHOPS_LEN more bytes, then count next hops of
+ * RT_DURABLE_NEXTHOP_LEN bytes each:
+ *
+ *  80 u8 count (2..64)   81 3 zero bytes
+ *  84 + 36 i: u8 gateway family, u8 0, u16 weight (1..256), gateway[16], dev[16]
+ *
+ * The type and the next hops came later, in bits that were always written
+ * 0 before and that decoding refused to see set: a record of an older
+ * routed reads as unicast and single-path, as it was, with no new record
+ * version; an older routed refuses (rather than misreads) a record
+ * holding a route of another type or with several next hops.
  *
  * UPSERT, DELETE, ROUTES: u32 count, then count routes (DELETE uses the
  * key fields). FLUSH: u32 table, u8 family, 3 zero bytes, proto[16]. LOAD:
  * u32 tables, u32 removals, u32 routes, u32 zero, the table ids, then the
  * removals and the routes. TABLE_CREATE, TABLE_DROP, TABLE: u32 id,
- * name[32]. A payload must be exactly as long as its counts say.
+ * name[32]. A payload must be exactly as long as its counts and its
+ * routes' next hops say.
  *
  * The set: routes in an array, found through an open-addressing index of
  * positions (linear probing, backward-shift deletion); a deleted route's
@@ -35,6 +45,7 @@
 #include <sys/socket.h>
 
 #include <routed/durable.h>
+#include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/snapshot.h>
 
@@ -44,8 +55,9 @@
 
 /* The flags byte of an encoded route. */
 #define ROUTE_FLAG_TAG 0x01
+#define ROUTE_FLAG_NEXTHOPS 0x02
 #define ROUTE_FLAG_TYPE_SHIFT 4
-#define ROUTE_FLAGS_KNOWN (ROUTE_FLAG_TAG | 0xf0)
+#define ROUTE_FLAGS_KNOWN (ROUTE_FLAG_TAG | ROUTE_FLAG_NEXTHOPS | 0xf0)
 
 struct table_def {
 	uint32_t id;
@@ -92,19 +104,55 @@ static uint8_t *buf_grow(struct rt_durable_buf *b, size_t more)
 
 /* Routes */
 
-static void route_put(uint8_t *p, const struct rt_route *r)
+size_t rt_durable_route_len(const struct rt_route *r)
+{
+	return RT_DURABLE_ROUTE_LEN +
+	       (r->nexthops ? RT_DURABLE_NEXTHOPS_LEN +
+				      r->nexthops->count * (size_t)RT_DURABLE_NEXTHOP_LEN :
+			      0);
+}
+
+/* The sum of rt_durable_route_len() of routes[0..n). */
+static size_t routes_len(const struct rt_route *routes, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += rt_durable_route_len(&routes[i]);
+	return len;
+}
+
+static void nexthop_put(uint8_t *p, const struct rt_nexthop *h)
+{
+	p[0] = h->gateway.family;
+	put_le16(p + 2, h->weight);
+	memcpy(p + 4, h->gateway.bytes, h->gateway.family == AF_INET ? 4 : h->gateway.family ? 16 : 0);
+	strncpy((char *)p + 20, h->dev, 16);
+}
+
+/* Write r at p (zeroed, rt_durable_route_len(r) bytes); returns what follows it. */
+static uint8_t *route_put(uint8_t *p, const struct rt_route *r)
 {
 	put_le32(p, r->table);
 	p[4] = r->prefix.addr.family;
 	p[5] = r->prefix.len;
 	p[6] = r->gateway.family;
-	p[7] = (uint8_t)((r->has_tag ? ROUTE_FLAG_TAG : 0) | r->type << ROUTE_FLAG_TYPE_SHIFT);
+	p[7] = (uint8_t)((r->has_tag ? ROUTE_FLAG_TAG : 0) | (r->nexthops ? ROUTE_FLAG_NEXTHOPS : 0) |
+			 r->type << ROUTE_FLAG_TYPE_SHIFT);
 	memcpy(p + 8, r->prefix.addr.bytes, 16);
 	memcpy(p + 24, r->gateway.bytes, 16);
 	put_le32(p + 40, r->metric);
 	put_le32(p + 44, r->has_tag ? r->tag : 0);
 	strncpy((char *)p + 48, r->proto, 16);
 	strncpy((char *)p + 64, r->dev, 16);
+	p += RT_DURABLE_ROUTE_LEN;
+	if (!r->nexthops)
+		return p;
+	p[0] = (uint8_t)r->nexthops->count;
+	p += RT_DURABLE_NEXTHOPS_LEN;
+	for (uint32_t i = 0; i < r->nexthops->count; i++, p += RT_DURABLE_NEXTHOP_LEN)
+		nexthop_put(p, &r->nexthops->hop[i]);
+	return p;
 }
 
 /* A NUL-terminated string in n bytes, zero-padded: the only encoding written. */
@@ -120,11 +168,82 @@ static bool padded_string(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Decode and check one route; false if it is not a valid, canonical route. */
-static bool route_get(const uint8_t *p, struct rt_route *r)
+static bool route_get_base(const uint8_t *p, struct rt_route *r);
+
+/* Decode one next hop; false if it is not canonical. */
+static bool nexthop_get(const uint8_t *p, struct rt_nexthop *h)
+{
+	unsigned used;
+
+	memset(h, 0, sizeof(*h));
+	h->gateway.family = p[0];
+	h->weight = get_le16(p + 2);
+	if (p[1] || !padded_string(p + 20, 16) ||
+	    (h->gateway.family && h->gateway.family != AF_INET && h->gateway.family != AF_INET6))
+		return false;
+	used = h->gateway.family == AF_INET ? 4 : h->gateway.family ? 16 : 0;
+	for (unsigned i = used; i < 16; i++)
+		if (p[4 + i])
+			return false;
+	memcpy(h->gateway.bytes, p + 4, 16);
+	memcpy(h->dev, p + 20, 16);
+	return true;
+}
+
+/*
+ * The next hops of a multipath route at p (avail bytes) into r: the bytes
+ * they took, or 0 if they do not decode. They must be in canonical order,
+ * as written (one encoding per route); rt_route_set_nexthops() checks the
+ * rest as for any other input.
+ */
+static size_t nexthops_get(const uint8_t *p, size_t avail, struct rt_route *r)
+{
+	struct rt_nexthop hop[RT_NEXTHOPS_MAX];
+	unsigned n;
+	size_t len;
+
+	if (avail < RT_DURABLE_NEXTHOPS_LEN || p[1] || p[2] || p[3])
+		return 0;
+	n = p[0];
+	len = RT_DURABLE_NEXTHOPS_LEN + (size_t)n * RT_DURABLE_NEXTHOP_LEN;
+	if (n < 2 || n > RT_NEXTHOPS_MAX || avail < len)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (!nexthop_get(p + RT_DURABLE_NEXTHOPS_LEN + i * RT_DURABLE_NEXTHOP_LEN, &hop[i]))
+			return 0;
+		if (i && rt_nhgroup_hop_cmp(&hop[i - 1], &hop[i]) >= 0)
+			return 0;
+	}
+	return rt_route_set_nexthops(r, hop, n, NULL, 0) ? 0 : len;
+}
+
+/*
+ * Decode and check one route at p (avail bytes); the bytes it took, or 0
+ * if it is not a valid, canonical route.
+ */
+static size_t route_get(const uint8_t *p, size_t avail, struct rt_route *r)
+{
+	size_t len = RT_DURABLE_ROUTE_LEN;
+
+	if (avail < RT_DURABLE_ROUTE_LEN || !route_get_base(p, r))
+		return 0;
+	if (p[7] & ROUTE_FLAG_NEXTHOPS) {
+		size_t more;
+
+		if (r->gateway.family || r->dev[0])
+			return 0;
+		more = nexthops_get(p + RT_DURABLE_ROUTE_LEN, avail - RT_DURABLE_ROUTE_LEN, r);
+		if (!more)
+			return 0;
+		len += more;
+	}
+	return rt_route_validate(r, NULL, 0) == 0 ? len : 0;
+}
+
+/* The fixed part of a route; false if it is not a valid, canonical one. */
+static bool route_get_base(const uint8_t *p, struct rt_route *r)
 {
 	struct rt_prefix canon;
-	char err[8];
 
 	memset(r, 0, sizeof(*r));
 	r->table = get_le32(p);
@@ -157,7 +276,7 @@ static bool route_get(const uint8_t *p, struct rt_route *r)
 	if (rt_prefix_make(&r->prefix.addr, r->prefix.len, &canon) ||
 	    canon.len != r->prefix.len || memcmp(canon.addr.bytes, r->prefix.addr.bytes, 16) != 0)
 		return false;
-	return rt_route_validate(r, err, sizeof(err)) == 0;
+	return true;
 }
 
 int rt_durable_encode_routes(struct rt_durable_buf *b, const struct rt_route *routes, size_t n)
@@ -165,11 +284,12 @@ int rt_durable_encode_routes(struct rt_durable_buf *b, const struct rt_route *ro
 	uint8_t *p;
 
 	b->len = 0;
-	if (n > UINT32_MAX || !(p = buf_grow(b, 4 + n * RT_DURABLE_ROUTE_LEN)))
+	if (n > UINT32_MAX || !(p = buf_grow(b, 4 + routes_len(routes, n))))
 		return -ENOMEM;
 	put_le32(p, (uint32_t)n);
+	p += 4;
 	for (size_t i = 0; i < n; i++)
-		route_put(p + 4 + i * RT_DURABLE_ROUTE_LEN, &routes[i]);
+		p = route_put(p, &routes[i]);
 	return 0;
 }
 
@@ -196,7 +316,7 @@ int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tab
 
 	b->len = 0;
 	if (nt > UINT32_MAX || nr > UINT32_MAX || n > UINT32_MAX ||
-	    !(p = buf_grow(b, 16 + nt * 4 + (nr + n) * RT_DURABLE_ROUTE_LEN)))
+	    !(p = buf_grow(b, 16 + nt * 4 + routes_len(removals, nr) + routes_len(routes, n))))
 		return -ENOMEM;
 	put_le32(p, (uint32_t)nt);
 	put_le32(p + 4, (uint32_t)nr);
@@ -204,10 +324,10 @@ int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tab
 	p += 16;
 	for (size_t i = 0; i < nt; i++, p += 4)
 		put_le32(p, replace_tables[i]);
-	for (size_t i = 0; i < nr; i++, p += RT_DURABLE_ROUTE_LEN)
-		route_put(p, &removals[i]);
-	for (size_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN)
-		route_put(p, &routes[i]);
+	for (size_t i = 0; i < nr; i++)
+		p = route_put(p, &removals[i]);
+	for (size_t i = 0; i < n; i++)
+		p = route_put(p, &routes[i]);
 	return 0;
 }
 
@@ -418,13 +538,34 @@ static int table_put(struct rt_durable *s, uint32_t id, const char *name)
 
 /* Decoding */
 
-/* The routes of a routes payload; NULL if it does not decode. */
+/*
+ * Check n routes from p, within len bytes: the bytes they take, or 0 if
+ * one does not decode (or, with exact, if they do not fill len).
+ */
+static size_t routes_valid(const uint8_t *p, size_t len, size_t n, bool exact)
+{
+	struct rt_route r;
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = route_get(p + used, len - used, &r);
+
+		if (!k)
+			return 0;
+		used += k;
+	}
+	return exact && used != len ? 0 : used;
+}
+
+/* The routes of a routes payload, checked; NULL if it does not decode. */
 static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
 {
 	if (len < 4)
 		return NULL;
 	*n = get_le32(p);
-	if ((len - 4) / RT_DURABLE_ROUTE_LEN != *n || (len - 4) % RT_DURABLE_ROUTE_LEN)
+	if (*n > (len - 4) / RT_DURABLE_ROUTE_LEN)
+		return NULL;
+	if (*n ? !routes_valid(p + 4, len - 4, *n, true) : len != 4)
 		return NULL;
 	return p + 4;
 }
@@ -435,14 +576,18 @@ static int bad(char *err, size_t errlen, const char *what, const char *why)
 	return -EBADMSG;
 }
 
-static int apply_routes(struct rt_durable *s, const uint8_t *p, uint32_t n, bool del,
+/* Apply n routes checked by routes_valid(); *p moves past them. */
+static int apply_routes(struct rt_durable *s, const uint8_t **p, uint32_t n, bool del,
 			const char *what, char *err, size_t errlen)
 {
 	struct rt_route r;
 
-	for (uint32_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN) {
-		if (!route_get(p, &r))
+	for (uint32_t i = 0; i < n; i++) {
+		size_t k = route_get(*p, SIZE_MAX, &r);
+
+		if (!k)
 			return bad(err, errlen, what, "invalid route");
+		*p += k;
 		if (del)
 			set_delete(s, &r);
 		else if (set_upsert(s, &r))
@@ -460,16 +605,6 @@ static bool table_payload(const uint8_t *p, size_t len, uint32_t *id, char *name
 	return *id != 0;
 }
 
-/* Check a whole payload before anything changes: a bad record applies nothing. */
-static bool routes_valid(const uint8_t *p, size_t n)
-{
-	struct rt_route r;
-
-	for (size_t i = 0; i < n; i++, p += RT_DURABLE_ROUTE_LEN)
-		if (!route_get(p, &r))
-			return false;
-	return true;
-}
 
 int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
 		     char *err, size_t errlen)
@@ -481,10 +616,11 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 	switch (op) {
 	case RT_DURABLE_OP_UPSERT:
 	case RT_DURABLE_OP_DELETE:
-		if (!(rp = routes_of(p, len, &n)) || !routes_valid(rp, n))
+		/* The whole payload is checked before anything changes: a bad record applies nothing. */
+		if (!(rp = routes_of(p, len, &n)))
 			return bad(err, errlen, op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete",
 				   "malformed routes");
-		return apply_routes(s, rp, n, op == RT_DURABLE_OP_DELETE, "routes", err, errlen);
+		return apply_routes(s, &rp, n, op == RT_DURABLE_OP_DELETE, "routes", err, errlen);
 	case RT_DURABLE_OP_FLUSH: {
 		struct flush_match f;
 
@@ -499,24 +635,25 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 	}
 	case RT_DURABLE_OP_LOAD: {
 		uint32_t nt, nr;
-		size_t need;
+		size_t head;
 
 		if (len < 16 || get_le32(p + 12))
 			return bad(err, errlen, "load", "malformed");
 		nt = get_le32(p);
 		nr = get_le32(p + 4);
 		n = get_le32(p + 8);
-		need = 16 + (size_t)nt * 4 + ((size_t)nr + n) * RT_DURABLE_ROUTE_LEN;
-		if (len != need || !routes_valid(p + 16 + (size_t)nt * 4, (size_t)nr + n))
+		head = 16 + (size_t)nt * 4;
+		if (len < head || ((size_t)nr + n) > (len - head) / RT_DURABLE_ROUTE_LEN ||
+		    (nr + (size_t)n ? !routes_valid(p + head, len - head, (size_t)nr + n, true) :
+				      len != head))
 			return bad(err, errlen, "load", "malformed");
 		for (uint32_t i = 0; i < nt; i++) {
 			id = get_le32(p + 16 + 4 * i);
 			set_delete_if(s, in_table, &id);
 		}
-		rp = p + 16 + (size_t)nt * 4;
-		apply_routes(s, rp, nr, true, "load", err, errlen);
-		return apply_routes(s, rp + (size_t)nr * RT_DURABLE_ROUTE_LEN, n, false, "load", err,
-				    errlen);
+		rp = p + head;
+		apply_routes(s, &rp, nr, true, "load", err, errlen);
+		return apply_routes(s, &rp, n, false, "load", err, errlen);
 	}
 	case RT_DURABLE_OP_TABLE_CREATE:
 		if (!table_payload(p, len, &id, name))

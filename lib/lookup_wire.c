@@ -210,6 +210,16 @@ void rt_wire_set_reject(void *buf, const struct rt_wire_header *h, size_t i)
 	memset(s + (v4 ? SLOT4_GATEWAY : SLOT6_GATEWAY), 0, v4 ? 4 : 16);
 }
 
+void rt_wire_set_multipath(void *buf, const struct rt_wire_header *h, size_t i)
+{
+	bool v4 = h->family == RT_WIRE_FAMILY4;
+	uint8_t *s = (uint8_t *)buf + RT_WIRE_HEADER_LEN + i * rt_wire_slot_len(h->family);
+	uint8_t *a = s + (v4 ? SLOT4_FLAGS : SLOT6_FLAGS);
+
+	if (a[0] & RT_WIRE_A_FOUND)
+		a[0] |= RT_WIRE_A_MULTIPATH;
+}
+
 void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation)
 {
 	uint8_t *p = buf;
@@ -241,6 +251,7 @@ void rt_wire_get_answer(const void *buf, const struct rt_wire_header *h, size_t 
 		memcpy(a->gateway.bytes, s + (v4 ? SLOT4_GATEWAY : SLOT6_GATEWAY), alen);
 	}
 	a->reject = f[0] & RT_WIRE_A_REJECT;
+	a->multipath = f[0] & RT_WIRE_A_MULTIPATH;
 	a->has_tag = f[0] & RT_WIRE_A_TAG;
 	if (a->has_tag)
 		a->tag = get_be32(s + (v4 ? SLOT4_TAG : SLOT6_TAG));

@@ -24,9 +24,18 @@ static uint32_t nexthop_hash(const struct rt_addr *gw, const char *dev)
 	return h;
 }
 
+/* A group's hash: its interned identity, the pointer. */
+static uint32_t group_hash(const struct rt_nhgroup *g)
+{
+	uint64_t v = (uint64_t)(uintptr_t)g;
+
+	v *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(v >> 32);
+}
+
 static int nexthop_same(const struct nexthop *nh, const struct rt_addr *gw, const char *dev)
 {
-	return nh->gateway.family == gw->family &&
+	return !nh->mp && nh->gateway.family == gw->family &&
 	       memcmp(nh->gateway.bytes, gw->bytes, 16) == 0 && strcmp(nh->dev, dev) == 0;
 }
 
@@ -52,6 +61,7 @@ void nexthop_table_fini(struct nexthop_table *nt)
 
 		for (; nh; nh = next) {
 			next = nh->hash_next;
+			free(nh->mp);
 			free(nh);
 		}
 	}
@@ -171,6 +181,85 @@ static void nexthop_table_grow(struct nexthop_table *nt)
 	nt->nbuckets = n;
 }
 
+/* Hash nh (complete, indexed) into the table. */
+static void nexthop_hash_in(struct nexthop_table *nt, struct nexthop *nh)
+{
+	if (nt->count >= nt->nbuckets)
+		nexthop_table_grow(nt);
+	nh->hash_next = nt->buckets[nh->hash & (nt->nbuckets - 1)];
+	nt->buckets[nh->hash & (nt->nbuckets - 1)] = nh;
+	nt->count++;
+}
+
+static size_t mp_size(const struct nexthop_mp *mp)
+{
+	return sizeof(*mp) + mp->nslots;
+}
+
+/* Drop the members a group being built holds so far (no reader saw the group). */
+static void mp_discard(struct nexthop_table *nt, struct nexthop_mp *mp, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		nexthop_put_unpublished(nt, mp->member[i]);
+	free(mp);
+}
+
+/* The members and slots of g, each member found or created with a reference. */
+static struct nexthop_mp *mp_build(struct nexthop_table *nt, const struct rt_nhgroup *g)
+{
+	struct nexthop_mp *mp = calloc(1, sizeof(*mp) + g->total_weight);
+	uint32_t s = 0;
+
+	if (!mp)
+		return NULL;
+	mp->group = g;
+	mp->nslots = g->total_weight;
+	for (unsigned i = 0; i < g->count; i++) {
+		mp->member[i] = nexthop_get(nt, &g->hop[i].gateway, g->hop[i].dev);
+		if (!mp->member[i]) {
+			mp_discard(nt, mp, i);
+			return NULL;
+		}
+		for (unsigned w = 0; w < g->hop[i].weight; w++)
+			mp->slot[s++] = (uint8_t)i;
+	}
+	return mp;
+}
+
+struct nexthop *nexthop_get_group(struct nexthop_table *nt, const struct rt_nhgroup *g)
+{
+	uint32_t h = group_hash(g);
+	struct nexthop *nh;
+
+	wlock_assert_held(nt->lock);
+	for (nh = nt->buckets[h & (nt->nbuckets - 1)]; nh; nh = nh->hash_next) {
+		if (nh->hash == h && nh->mp && nh->mp->group == g) {
+			nh->refcnt++;
+			return nh;
+		}
+	}
+	nh = calloc(1, sizeof(*nh));
+	if (!nh)
+		return NULL;
+	nh->mp = mp_build(nt, g);
+	if (!nh->mp) {
+		free(nh);
+		return NULL;
+	}
+	nh->refcnt = 1;
+	nh->hash = h;
+	/* Publishes nh with its members and slots, all written above. */
+	nh->index = index_take(nt, nh);
+	if (!nh->index) {
+		mp_discard(nt, nh->mp, g->count);
+		free(nh);
+		return NULL;
+	}
+	nt->mp_bytes += mp_size(nh->mp);
+	nexthop_hash_in(nt, nh);
+	return nh;
+}
+
 struct nexthop *nexthop_get(struct nexthop_table *nt, const struct rt_addr *gateway, const char *dev)
 {
 	static const struct rt_addr none;
@@ -198,11 +287,7 @@ struct nexthop *nexthop_get(struct nexthop_table *nt, const struct rt_addr *gate
 		free(nh);
 		return NULL;
 	}
-	if (nt->count >= nt->nbuckets)
-		nexthop_table_grow(nt);
-	nh->hash_next = nt->buckets[h & (nt->nbuckets - 1)];
-	nt->buckets[h & (nt->nbuckets - 1)] = nh;
-	nt->count++;
+	nexthop_hash_in(nt, nh);
 	return nh;
 }
 
@@ -241,6 +326,10 @@ void nexthop_put_unpublished(struct nexthop_table *nt, struct nexthop *nh)
 	nexthop_unhash(nt, nh);
 	/* No answer word ever named it: the index is free at once. */
 	nexthop_index_release(nt, nh->index);
+	if (nh->mp) {
+		nt->mp_bytes -= mp_size(nh->mp);
+		mp_discard(nt, nh->mp, nh->mp->group->count);
+	}
 	free(nh);
 }
 
@@ -252,5 +341,15 @@ void nexthop_put(struct nexthop_table *nt, struct nexthop *nh, struct reclaim *r
 	nexthop_unhash(nt, nh);
 	/* Readers may still be copying it out of a route or an answer word they found. */
 	reclaim_id(rc, NEXTHOP_ID_FLAG | nh->index);
+	if (nh->mp) {
+		/*
+		 * A reader that found the group may still pick a member: the
+		 * members and the slots go a grace period later, like nh.
+		 */
+		for (unsigned i = 0; i < nh->mp->group->count; i++)
+			nexthop_put(nt, nh->mp->member[i], rc);
+		nt->mp_bytes -= mp_size(nh->mp);
+		reclaim_free(rc, nh->mp, mp_size(nh->mp));
+	}
 	reclaim_free(rc, nh, sizeof(*nh));
 }

@@ -13,6 +13,14 @@
  * after its next hop was dropped (through the table's id reclamation, with
  * NEXTHOP_ID_FLAG), so a reader holding an old answer word still finds the
  * next hop it named.
+ *
+ * A multipath route's next hop is a group: an object in the same hash and
+ * index table, identified by its interned public group (routed/nhgroup.h),
+ * holding a reference on each member (an ordinary next hop) and a slot
+ * array, built before the group's index is published and never changed
+ * after: total_weight slots, member i filling weight_i of them in
+ * canonical order, so the reader's choice is one multiply-shift and one
+ * load, and is the choice rt_nhgroup_pick() makes.
  */
 #ifndef ROUTED_NEXTHOP_H
 #define ROUTED_NEXTHOP_H
@@ -22,23 +30,34 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
 
 struct reclaim;
 struct wlock;
+struct nexthop_mp;
 
 struct nexthop {
 	struct nexthop *hash_next;	/* writer only */
 	uint32_t refcnt;		/* writer only */
 	uint32_t hash;
 	uint32_t index;
-	struct rt_addr gateway;		/* family 0: none */
+	struct rt_addr gateway;		/* family 0: none; always none for a group */
 	char dev[RT_DEV_LEN];
+	struct nexthop_mp *mp;		/* a group's members; NULL for a single next hop */
 };
 
-/* 22 bits: what an answer word (route_ids.h) has room for beside its flags. */
-#define NEXTHOP_INDEX_BITS 22
+/* A group's members and slots; immutable once the group is published. */
+struct nexthop_mp {
+	const struct rt_nhgroup *group;	/* the identity, and what route copies point to */
+	uint32_t nslots;		/* the group's total weight */
+	struct nexthop *member[RT_NEXTHOPS_MAX];	/* group->hop[i], interned here */
+	uint8_t slot[];			/* [nslots]: member index per slot */
+};
+
+/* 21 bits: what an answer word (route_ids.h) has room for beside its flags. */
+#define NEXTHOP_INDEX_BITS 21
 #define NEXTHOP_MAX_INDEX ((1u << NEXTHOP_INDEX_BITS) - 1)
 #define NEXTHOP_CHUNK_BITS 10
 #define NEXTHOP_CHUNK_SLOTS (1u << NEXTHOP_CHUNK_BITS)
@@ -60,6 +79,7 @@ struct nexthop_table {
 	uint32_t n_free, free_cap;
 	uint32_t next_index;		/* never handed out yet: next_index + 1 and up */
 	uint32_t nchunks;
+	size_t mp_bytes;		/* the groups' member and slot arrays */
 };
 
 int nexthop_table_init(struct nexthop_table *nt, const struct wlock *lock);
@@ -71,6 +91,11 @@ void nexthop_table_fini(struct nexthop_table *nt);
  * when out of memory or of indexes.
  */
 struct nexthop *nexthop_get(struct nexthop_table *nt, const struct rt_addr *gateway, const char *dev);
+/*
+ * Find or create the group next hop of g (its members found or created
+ * too) and take a reference. NULL when out of memory or of indexes.
+ */
+struct nexthop *nexthop_get_group(struct nexthop_table *nt, const struct rt_nhgroup *g);
 /* Take another reference on nh. */
 void nexthop_hold(struct nexthop_table *nt, struct nexthop *nh);
 /* Drop a reference no reader has seen (the route was never published). */
@@ -94,9 +119,26 @@ static inline const struct nexthop *nexthop_by_index(const struct nexthop_table 
 	return rcu_dereference(c->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)]);
 }
 
+/*
+ * Reader side: the member of group nh chosen for an address of multipath
+ * hash (rt_nhgroup_hash()); *member gets its position in the group. The
+ * group's slots and members were written before the group's index was
+ * published (see nexthop_by_index()) and never change.
+ */
+static inline const struct nexthop *nexthop_pick(const struct nexthop *nh, uint32_t hash,
+						 unsigned *member)
+{
+	const struct nexthop_mp *mp = nh->mp;
+	unsigned i = mp->slot[rt_nhgroup_slot(hash, mp->nslots)];
+
+	*member = i;
+	return mp->member[i];
+}
+
 static inline size_t nexthop_table_bytes(const struct nexthop_table *nt)
 {
-	return nt->count * sizeof(struct nexthop) + nt->nbuckets * sizeof(struct nexthop *) +
+	return nt->count * sizeof(struct nexthop) + nt->mp_bytes +
+	       nt->nbuckets * sizeof(struct nexthop *) +
 	       NEXTHOP_DIR_SLOTS * sizeof(void *) + nt->nchunks * sizeof(struct nexthop_chunk) +
 	       nt->free_cap * sizeof(uint32_t);
 }

@@ -9,8 +9,10 @@
 
 #include <urcu/system.h>
 
+#include <routed/nhgroup.h>
 #include <routed/route.h>
 
+#include "bytes.h"
 #include "route_int.h"
 
 #define PROTO_MAX 256
@@ -194,6 +196,11 @@ static const char *dev_quote(const char *dev, char *buf, size_t len)
 	return buf;
 }
 
+/* An -EINVAL that says why (err may be NULL). */
+#define inval(err, errlen, ...) (rt_seterr((err), (err) ? (errlen) : 0, __VA_ARGS__), -EINVAL)
+
+static int multipath_validate(const struct rt_route *r, char *err, size_t errlen);
+
 int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 {
 	unsigned bits = rt_family_bits(r->prefix.addr.family);
@@ -215,7 +222,7 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	/* A rejecting route forwards nowhere: a next hop would be meaningless. */
-	if (rt_route_type_rejects(r->type) && (r->gateway.family || r->dev[0])) {
+	if (rt_route_type_rejects(r->type) && (r->gateway.family || r->dev[0] || r->nexthops)) {
 		snprintf(err ? err : buf, err ? errlen : sizeof(buf),
 			 "%s %s route has no via or dev", rt_route_type_article(r->type),
 			 rt_route_type_name(r->type));
@@ -239,5 +246,119 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 				 RT_PROTO_LEN, r->proto);
 		return -EINVAL;
 	}
+	return r->nexthops ? multipath_validate(r, err, errlen) : 0;
+}
+
+bool rt_route_same_nexthops(const struct rt_route *a, const struct rt_route *b)
+{
+	/* Groups are interned: equal lists are one object. */
+	if (a->nexthops || b->nexthops)
+		return a->nexthops == b->nexthops;
+	return a->gateway.family == b->gateway.family &&
+	       !memcmp(a->gateway.bytes, b->gateway.bytes, rt_family_bits(a->gateway.family) / 8) &&
+	       !strncmp(a->dev, b->dev, RT_DEV_LEN);
+}
+
+/* The next hop for a message: "via ADDR dev NAME". */
+static const char *hop_text(const struct rt_nexthop *h, char *buf, size_t len)
+{
+	char addr[RT_ADDR_STRLEN], quoted[RT_DEV_LEN * 4 + 1];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (h->gateway.family)
+		n = snprintf(buf, len, "via %s", rt_addr_format(&h->gateway, addr, sizeof(addr)));
+	if (h->dev[0] && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%sdev %s", n ? " " : "",
+			 dev_quote(h->dev, quoted, sizeof(quoted)));
+	return buf;
+}
+
+static int hop_validate(const struct rt_prefix *p, const struct rt_nexthop *h, char *err,
+			size_t errlen)
+{
+	char buf[RT_ADDR_STRLEN + RT_DEV_LEN * 4 + 16];
+
+	if (!h->gateway.family && !h->dev[0])
+		return inval(err, errlen, "a next hop needs via or dev");
+	if (h->gateway.family && h->gateway.family != p->addr.family)
+		return inval(err, errlen, "next hop %s is not of the prefix's family",
+				       hop_text(h, buf, sizeof(buf)));
+	if (dev_validate(h->dev))
+		return inval(err, errlen,
+				       "invalid device name \"%s\" (1-15 printable ASCII "
+				       "characters, not '/', ':' or '#')",
+				       dev_quote(h->dev, buf, sizeof(buf)));
+	if (h->weight < 1 || h->weight > RT_WEIGHT_MAX)
+		return inval(err, errlen, "next hop %s: weight %u out of range (1-%u)",
+				       hop_text(h, buf, sizeof(buf)), h->weight, RT_WEIGHT_MAX);
+	return 0;
+}
+
+static int multipath_validate(const struct rt_route *r, char *err, size_t errlen)
+{
+	const struct rt_nhgroup *g = r->nexthops;
+
+	if (r->gateway.family || r->dev[0])
+		return inval(err, errlen, "a multipath route has no via or dev of its own");
+	if (g->count < 2 || g->count > RT_NEXTHOPS_MAX)
+		return inval(err, errlen, "a route has 1 to %u next hops", RT_NEXTHOPS_MAX);
+	for (uint32_t i = 0; i < g->count; i++) {
+		int rc = hop_validate(&r->prefix, &g->hop[i], err, errlen);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int hop_sort_cmp(const void *x, const void *y)
+{
+	return rt_nhgroup_hop_cmp(x, y);
+}
+
+int rt_route_set_nexthops(struct rt_route *r, const struct rt_nexthop *hop, size_t n,
+			  char *err, size_t errlen)
+{
+	struct rt_nexthop sorted[RT_NEXTHOPS_MAX];
+	char buf[RT_ADDR_STRLEN + RT_DEV_LEN * 4 + 16];
+	const struct rt_nhgroup *g;
+
+	if (n < 1 || n > RT_NEXTHOPS_MAX)
+		return inval(err, errlen, "a route has 1 to %u next hops", RT_NEXTHOPS_MAX);
+	if (rt_route_type_rejects(r->type))
+		return inval(err, errlen, "%s %s route has no next hops",
+				       rt_route_type_article(r->type), rt_route_type_name(r->type));
+	for (size_t i = 0; i < n; i++) {
+		int rc = hop_validate(&r->prefix, &hop[i], err, errlen);
+
+		if (rc)
+			return rc;
+		sorted[i] = hop[i];
+		/* Unused bytes cleared: the pool and the duplicate check compare whole fields. */
+		if (hop[i].gateway.family == AF_INET)
+			memset(sorted[i].gateway.bytes + 4, 0, 12);
+		else if (!hop[i].gateway.family)
+			memset(sorted[i].gateway.bytes, 0, 16);
+		memset(sorted[i].dev, 0, RT_DEV_LEN);
+		memcpy(sorted[i].dev, hop[i].dev, strnlen(hop[i].dev, RT_DEV_LEN - 1));
+	}
+	qsort(sorted, n, sizeof(sorted[0]), hop_sort_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (!rt_nhgroup_hop_cmp(&sorted[i - 1], &sorted[i]))
+			return inval(err, errlen, "duplicate next hop %s",
+					       hop_text(&sorted[i], buf, sizeof(buf)));
+	if (n == 1) {
+		r->nexthops = NULL;
+		r->gateway = sorted[0].gateway;
+		memcpy(r->dev, sorted[0].dev, RT_DEV_LEN);
+		return 0;
+	}
+	g = rt_nhgroup_intern(sorted, n);
+	if (!g)
+		return errno == ENOMEM ? -ENOMEM : inval(err, errlen, "invalid next hops");
+	r->nexthops = g;
+	memset(&r->gateway, 0, sizeof(r->gateway));
+	memset(r->dev, 0, RT_DEV_LEN);
 	return 0;
 }

@@ -45,6 +45,7 @@ static uint64_t answer_word(const struct rib_route *r)
 {
 	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ROUTE_ID_ANSWER_NH_SHIFT |
 	       (rt_route_type_rejects(r->type) ? ROUTE_ID_ANSWER_REJECT : 0) |
+	       (r->nh->mp ? ROUTE_ID_ANSWER_MULTIPATH : 0) |
 	       (r->has_tag ? ROUTE_ID_ANSWER_HAS_TAG : 0) | r->prefix.len;
 }
 

@@ -42,12 +42,15 @@ struct route_id_chunk {
 
 /*
  * An answer word: bits 0-7 prefix length, 8 has tag, 9 reject (a route of
- * a rejecting type: its next hop is not forwarded to), 10-31 next-hop
- * index (NEXTHOP_INDEX_BITS wide), 32-63 tag.
+ * a rejecting type: its next hop is not forwarded to), 10 multipath (the
+ * next-hop index names a group: the reader picks a member by the
+ * address's hash), 11-31 next-hop index (NEXTHOP_INDEX_BITS wide), 32-63
+ * tag.
  */
 #define ROUTE_ID_ANSWER_HAS_TAG (1u << 8)
 #define ROUTE_ID_ANSWER_REJECT (1u << 9)
-#define ROUTE_ID_ANSWER_NH_SHIFT 10
+#define ROUTE_ID_ANSWER_MULTIPATH (1u << 10)
+#define ROUTE_ID_ANSWER_NH_SHIFT 11
 
 static inline unsigned route_id_answer_len(uint64_t w)
 {
@@ -62,6 +65,11 @@ static inline bool route_id_answer_has_tag(uint64_t w)
 static inline bool route_id_answer_reject(uint64_t w)
 {
 	return w & ROUTE_ID_ANSWER_REJECT;
+}
+
+static inline bool route_id_answer_multipath(uint64_t w)
+{
+	return w & ROUTE_ID_ANSWER_MULTIPATH;
 }
 
 static inline uint32_t route_id_answer_nexthop(uint64_t w)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <routed/nhgroup.h>
 #include <routed/routefile.h>
 
 enum keyword {
@@ -26,6 +27,7 @@ enum keyword {
 	KW_TABLE,
 	KW_PROTO,
 	KW_TAG,
+	KW_WEIGHT,
 	KW_COUNT
 };
 
@@ -36,6 +38,17 @@ static const char *const keyword_names[KW_COUNT] = {
 	[KW_TABLE] = "table",
 	[KW_PROTO] = "proto",
 	[KW_TAG] = "tag",
+	[KW_WEIGHT] = "weight",
+};
+
+/* The keywords that follow "nexthop" and describe that next hop. */
+#define HOP_KEYWORDS (1u << KW_VIA | 1u << KW_DEV | 1u << KW_WEIGHT)
+
+/* The next hops of a line being parsed. */
+struct hops {
+	struct rt_nexthop hop[RT_NEXTHOPS_MAX];
+	size_t n;
+	unsigned seen;			/* keywords of hop[n - 1] */
 };
 
 static int errorf(char *err, size_t errlen, const char *fmt, ...)
@@ -121,26 +134,67 @@ static int parse_number(const char *kw, const char *val, uint32_t *out,
 	return rc ? number_error(kw, val, rc, err, errlen) : 0;
 }
 
-static int parse_gateway(const char *val, struct rt_route *r, char *err, size_t errlen)
+static int parse_gateway(const char *val, const struct rt_route *r, struct rt_addr *gw,
+			 char *err, size_t errlen)
 {
 	char msg[RT_ERR_LEN];
 
-	if (rt_addr_parse(val, &r->gateway, msg, sizeof(msg)))
+	if (rt_addr_parse(val, gw, msg, sizeof(msg)))
 		return errorf(err, errlen, "via: %s", msg);
-	if (r->gateway.family != r->prefix.addr.family)
+	if (gw->family != r->prefix.addr.family)
 		return errorf(err, errlen, "gateway %s is not an IPv%c address", val,
 			      r->prefix.addr.family == AF_INET ? '4' : '6');
 	return 0;
 }
 
-static int parse_dev(const char *val, struct rt_route *r, char *err, size_t errlen)
+static int parse_dev(const char *val, char *dev, char *err, size_t errlen)
 {
 	size_t len = strlen(val);
 
-	if (len >= sizeof(r->dev))
+	if (len >= RT_DEV_LEN)
 		return errorf(err, errlen, "dev \"%s\": name too long (at most %d characters)",
 			      val, RT_DEV_LEN - 1);
-	memcpy(r->dev, val, len + 1);
+	memcpy(dev, val, len + 1);
+	return 0;
+}
+
+/* A word after "nexthop": via, dev or weight of the last next hop. */
+static int parse_hop_value(int kw, const char *val, const struct rt_route *r, struct hops *h,
+			   char *err, size_t errlen)
+{
+	struct rt_nexthop *hop = &h->hop[h->n - 1];
+	uint32_t weight;
+	int rc;
+
+	switch (kw) {
+	case KW_VIA:
+		return parse_gateway(val, r, &hop->gateway, err, errlen);
+	case KW_DEV:
+		return parse_dev(val, hop->dev, err, errlen);
+	case KW_WEIGHT:
+		rc = parse_number("weight", val, &weight, err, errlen);
+		if (rc)
+			return rc;
+		if (weight < 1 || weight > RT_WEIGHT_MAX)
+			return errorf(err, errlen, "weight %u out of range (1-%u)", weight,
+				      RT_WEIGHT_MAX);
+		hop->weight = (uint16_t)weight;
+		return 0;
+	}
+	return errorf(err, errlen, "internal error: keyword %d", kw);
+}
+
+/* "nexthop": start the next one. */
+static int hop_begin(const struct rt_route *r, unsigned seen, struct hops *h, char *err,
+		     size_t errlen)
+{
+	if (r->gateway.family || r->dev[0] || (seen & (1u << KW_VIA | 1u << KW_DEV)))
+		return errorf(err, errlen, "a route has its own via/dev or nexthop words, not both");
+	if (h->n == RT_NEXTHOPS_MAX)
+		return errorf(err, errlen, "more than %u next hops", RT_NEXTHOPS_MAX);
+	memset(&h->hop[h->n], 0, sizeof(h->hop[0]));
+	h->hop[h->n++].weight = 1;
+	h->seen = 0;
 	return 0;
 }
 
@@ -174,9 +228,11 @@ static int parse_value(int kw, const char *val, struct rt_route *r, char *err, s
 {
 	switch (kw) {
 	case KW_VIA:
-		return parse_gateway(val, r, err, errlen);
+		return parse_gateway(val, r, &r->gateway, err, errlen);
 	case KW_DEV:
-		return parse_dev(val, r, err, errlen);
+		return parse_dev(val, r->dev, err, errlen);
+	case KW_WEIGHT:
+		return errorf(err, errlen, "\"weight\" belongs to a nexthop");
 	case KW_METRIC:
 		return parse_number("metric", val, &r->metric, err, errlen);
 	case KW_TABLE:
@@ -193,7 +249,8 @@ static int parse_value(int kw, const char *val, struct rt_route *r, char *err, s
 int routefile_parse_line(const char *line, struct rt_route *out, char *err, size_t errlen)
 {
 	struct rt_route r;
-	unsigned seen = 0;
+	struct hops *hops = NULL;
+	unsigned seen = 0, *seen_here;
 	char *copy, *pos, *tok, *val;
 	size_t len;
 	int kw, rc;
@@ -230,32 +287,53 @@ int routefile_parse_line(const char *line, struct rt_route *out, char *err, size
 		goto out;
 
 	while ((tok = next_token(&pos))) {
+		if (strcmp(tok, "nexthop") == 0) {
+			if (!hops && !(hops = calloc(1, sizeof(*hops)))) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			rc = hop_begin(&r, seen, hops, err, errlen);
+			if (rc)
+				goto out;
+			continue;
+		}
 		kw = keyword_lookup(tok);
 		if (kw < 0) {
 			rc = errorf(err, errlen, "unknown keyword \"%s\"", tok);
 			goto out;
 		}
-		if (seen & (1u << kw)) {
+		/* After "nexthop", via, dev and weight are that next hop's. */
+		seen_here = hops && (HOP_KEYWORDS & (1u << kw)) ? &hops->seen : &seen;
+		if (*seen_here & (1u << kw)) {
 			rc = errorf(err, errlen, "duplicate keyword \"%s\"", tok);
 			goto out;
 		}
-		seen |= 1u << kw;
+		*seen_here |= 1u << kw;
 		val = next_token(&pos);
 		if (!val) {
 			rc = errorf(err, errlen, "\"%s\" needs a value", tok);
 			goto out;
 		}
-		rc = parse_value(kw, val, &r, err, errlen);
+		if (seen_here == &seen)
+			rc = parse_value(kw, val, &r, err, errlen);
+		else
+			rc = parse_hop_value(kw, val, &r, hops, err, errlen);
 		if (rc)
 			goto out;
 	}
 
+	if (hops) {
+		rc = rt_route_set_nexthops(&r, hops->hop, hops->n, err, errlen);
+		if (rc)
+			goto out;
+	}
 	rc = rt_route_validate(&r, err, errlen);
 	if (rc)
 		goto out;
 	*out = r;
 	rc = 1;
 out:
+	free(hops);
 	free(copy);
 	return rc;
 }
@@ -272,11 +350,28 @@ static bool representable(const struct rt_route *r)
 	return r->dev[0] != '#';
 }
 
+/* " nexthop via A dev D weight W" for each next hop, appended at buf + *len. */
+static void format_hops(const struct rt_nhgroup *g, char *buf, size_t buflen, size_t *len)
+{
+	char gw[RT_ADDR_STRLEN];
+
+	for (uint32_t i = 0; g && i < g->count && *len < buflen; i++) {
+		const struct rt_nexthop *h = &g->hop[i];
+		int n = snprintf(buf + *len, buflen - *len, " nexthop%s%s%s%s weight %u",
+				 h->gateway.family ? " via " : "",
+				 h->gateway.family ? rt_addr_format(&h->gateway, gw, sizeof(gw)) : "",
+				 h->dev[0] ? " dev " : "", h->dev, h->weight);
+
+		*len += n < 0 ? buflen : (size_t)n;
+	}
+}
+
 int routefile_format(const struct rt_route *r, char *buf, size_t buflen)
 {
 	char prefix[RT_PREFIX_STRLEN], gw[RT_ADDR_STRLEN];
 	char table[sizeof(" table 4294967295")] = "";
 	char tag[sizeof(" tag 4294967295")] = "";
+	size_t len;
 	int n;
 
 	if (!representable(r)) {
@@ -292,18 +387,27 @@ int routefile_format(const struct rt_route *r, char *buf, size_t buflen)
 	if (r->has_tag)
 		snprintf(tag, sizeof(tag), " tag %u", r->tag);
 
-	/* Unicast lines stay as they were: readers of older files see no change. */
-	n = snprintf(buf, buflen, "%s%s%s%s%s%s%s metric %u%s proto %s%s",
+	/*
+	 * Unicast lines stay as they were: readers of older files see no
+	 * change. Next hops come right after the prefix, as in ip-route.
+	 */
+	n = snprintf(buf, buflen, "%s%s%s%s%s%s%s",
 		     r->type ? rt_route_type_name(r->type) : "", r->type ? " " : "", prefix,
 		     r->gateway.family ? " via " : "", r->gateway.family ? gw : "",
-		     r->dev[0] ? " dev " : "", r->dev,
-		     r->metric, table, r->proto, tag);
-	if (n < 0 || (size_t)n >= buflen) {
+		     r->dev[0] ? " dev " : "", r->dev);
+	len = n < 0 ? buflen : (size_t)n;
+	format_hops(r->nexthops, buf, buflen, &len);
+	if (len < buflen) {
+		n = snprintf(buf + len, buflen - len, " metric %u%s proto %s%s", r->metric, table,
+			     r->proto, tag);
+		len += n < 0 ? buflen : (size_t)n;
+	}
+	if (len >= buflen || len > INT32_MAX) {
 		if (buflen)
 			buf[0] = '\0';
 		return -ENOSPC;
 	}
-	return n;
+	return (int)len;
 }
 
 static void line_error(char *err, size_t errlen, const char *name, unsigned long lineno,

@@ -172,7 +172,8 @@ static struct rib_route *route_new(struct table_state *st, const struct rt_route
 
 	if (!r)
 		return NULL;
-	r->nh = nexthop_get(&st->nexthops, &in->gateway, in->dev);
+	r->nh = in->nexthops ? nexthop_get_group(&st->nexthops, in->nexthops)
+			     : nexthop_get(&st->nexthops, &in->gateway, in->dev);
 	if (!r->nh) {
 		free(r);
 		return NULL;
@@ -220,6 +221,7 @@ static int canonical_route(const struct rt_table *t, const struct rt_route *in,
 	out->gateway.family = in->gateway.family;
 	memcpy(out->gateway.bytes, in->gateway.bytes, gw_bytes);
 	memcpy(out->dev, in->dev, strnlen(in->dev, RT_DEV_LEN - 1));
+	out->nexthops = in->nexthops;
 	out->metric = in->metric;
 	memcpy(out->proto, in->proto, strnlen(in->proto, RT_PROTO_LEN - 1));
 	out->has_tag = in->has_tag;

@@ -24,9 +24,7 @@ struct diff {
 
 static bool same_attributes(const struct rt_route *a, const struct rt_route *b)
 {
-	return a->gateway.family == b->gateway.family &&
-	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
-	       !strcmp(a->dev, b->dev) && a->type == b->type && a->has_tag == b->has_tag &&
+	return rt_route_same_nexthops(a, b) && a->type == b->type && a->has_tag == b->has_tag &&
 	       (!a->has_tag || a->tag == b->tag);
 }
 

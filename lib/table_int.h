@@ -56,6 +56,7 @@ static inline void table_route_export(const struct rib_route *r, struct rt_route
 	out->prefix = r->prefix;
 	out->gateway = nh->gateway;
 	memcpy(out->dev, nh->dev, RT_DEV_LEN);
+	out->nexthops = nh->mp ? nh->mp->group : NULL;
 	out->metric = r->metric;
 	memcpy(out->proto, proto_name(r->proto), RT_PROTO_LEN);
 	out->has_tag = r->has_tag;

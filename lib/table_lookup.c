@@ -48,8 +48,14 @@ void rt_table_lookup(const struct rt_table *t, const struct rt_addr *addrs, size
 		uint32_t id = lookup_id(st, &addrs[i]);
 
 		out[i].found = id != RT_NO_ROUTE;
-		if (out[i].found)
-			table_route_export(route_ids_get(&st->ids, id), &out[i].route);
+		out[i].chosen = 0;
+		if (out[i].found) {
+			const struct rib_route *r = route_ids_get(&st->ids, id);
+
+			table_route_export(r, &out[i].route);
+			if (r->nh->mp)
+				nexthop_pick(r->nh, rt_nhgroup_hash(&addrs[i]), &out[i].chosen);
+		}
 	}
 	urcu_memb_read_unlock();
 }
@@ -92,8 +98,24 @@ static inline void answers_prefetch(const struct table_state *st, const uint32_t
 			__builtin_prefetch(route_ids_answer_slot(&st->ids, id[i]));
 }
 
-static inline void answers_fill(const struct table_state *st, const uint32_t *id, size_t m,
-				struct rt_answer *out)
+/*
+ * The member of group nh chosen for address i of a batch (host-order IPv4
+ * or IPv6 bytes). Out of line and cold: single-path answers only pay the
+ * test of the answer word's multipath bit.
+ */
+static __attribute__((noinline, cold)) const struct nexthop *
+answer_pick(const struct nexthop *nh, const void *addrs, size_t i, bool v6)
+{
+	unsigned member;
+	uint32_t hash = v6 ? rt_nhgroup_hash_bytes(((const uint8_t(*)[16])(uintptr_t)addrs)[i], 16)
+			   : rt_nhgroup_hash_v4(((const uint32_t *)addrs)[i]);
+
+	return nexthop_pick(nh, hash, &member);
+}
+
+static inline __attribute__((always_inline)) void
+answers_fill(const struct table_state *st, const uint32_t *id, size_t m, const void *addrs,
+	     size_t base, bool v6, struct rt_answer *out)
 {
 	for (size_t i = 0; i < m; i++) {
 		struct rt_answer *a = &out[i];
@@ -111,6 +133,9 @@ static inline void answers_fill(const struct table_state *st, const uint32_t *id
 		a->has_tag = route_id_answer_has_tag(w);
 		a->tag = route_id_answer_tag(w);
 		a->reject = route_id_answer_reject(w);
+		a->multipath = route_id_answer_multipath(w);
+		if (__builtin_expect(a->multipath, 0))
+			nh = answer_pick(nh, addrs, base + i, v6);
 		/* A rejecting route's next hop is the empty one: no gateway either way. */
 		a->has_gateway = nh->gateway.family != 0;
 		memcpy(a->gateway, nh->gateway.bytes, sizeof(a->gateway));
@@ -136,7 +161,7 @@ group6(const struct table_state *st, const void *addrs, size_t base, size_t m, u
 
 static inline __attribute__((always_inline)) void
 answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *ids,
-	     struct rt_answer *out, fib_group_fn group)
+	     struct rt_answer *out, fib_group_fn group, bool v6)
 {
 	const struct table_state *st;
 	size_t prev = 0, prev_m = 0;
@@ -149,12 +174,12 @@ answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *id
 		group(st, addrs, base, m, ids + base);
 		answers_prefetch(st, ids + base, m);
 		if (prev_m)
-			answers_fill(st, ids + prev, prev_m, out + prev);
+			answers_fill(st, ids + prev, prev_m, addrs, prev, v6, out + prev);
 		prev = base;
 		prev_m = m;
 	}
 	if (prev_m)
-		answers_fill(st, ids + prev, prev_m, out + prev);
+		answers_fill(st, ids + prev, prev_m, addrs, prev, v6, out + prev);
 	urcu_memb_read_unlock();
 }
 
@@ -162,12 +187,12 @@ LOOKUP_CLONES
 void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
 		      uint32_t *ids, struct rt_answer *out)
 {
-	answer_batch(t, addrs, n, ids, out, group4);
+	answer_batch(t, addrs, n, ids, out, group4, false);
 }
 
 LOOKUP_CLONES
 void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
 		      uint32_t *ids, struct rt_answer *out)
 {
-	answer_batch(t, addrs, n, ids, out, group6);
+	answer_batch(t, addrs, n, ids, out, group6, true);
 }

@@ -301,7 +301,7 @@ static int chunk_append_string(struct chunk *ch, const char *text, size_t len)
 static int chunk_build(struct chunk *ch, const struct route_file *rf, size_t first,
 		       const char *txn)
 {
-	char line[512];
+	char line[ROUTEFILE_LINE_MAX];
 	int len;
 
 	ch->len = 0;
@@ -560,7 +560,7 @@ struct save_state {
 static int save_page(json_t *routes, void *arg)
 {
 	struct save_state *st = arg;
-	char line[512];
+	char line[ROUTEFILE_LINE_MAX];
 	struct rt_json_error jerr;
 	struct rt_route r;
 	json_t *route;

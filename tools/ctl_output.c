@@ -16,7 +16,7 @@
 
 #include "ctl_output.h"
 
-#define ROUTE_TEXT_LEN 512
+#define ROUTE_TEXT_LEN ROUTEFILE_LINE_MAX
 
 const char *ctl_route_text(json_t *route, char *buf, size_t len)
 {
@@ -135,7 +135,8 @@ static void json_lookup_result(json_t *entry)
 {
 	static const char *const route_keys[] = { "via", "dev", "metric", "table", "proto", "tag",
 						  "type" };
-	static const char *const udp_route_keys[] = { "via", "table", "tag", "reject" };
+	static const char *const udp_route_keys[] = { "via", "table", "tag", "reject",
+						      "multipath" };
 	bool udp = json_lookup_source == CTL_LOOKUP_UDP;
 	const char *const *keys = udp ? udp_route_keys : route_keys;
 	size_t n_keys = udp ? sizeof(udp_route_keys) / sizeof(udp_route_keys[0])
@@ -152,6 +153,15 @@ static void json_lookup_result(json_t *entry)
 	json_object_set_new(out, "prefix", member_or_null(entry, "prefix"));
 	for (size_t i = 0; i < n_keys; i++)
 		json_object_set_new(out, keys[i], member_or_null(route, keys[i]));
+	/*
+	 * A multipath route: all its next hops, and in via and dev the one
+	 * chosen for this address (the daemon says which beside the route).
+	 */
+	if (!udp && json_is_object(route) && json_object_get(route, "nexthops")) {
+		json_object_set_new(out, "via", member_or_null(entry, "via"));
+		json_object_set_new(out, "dev", member_or_null(entry, "dev"));
+		json_object_set_new(out, "nexthops", member_or_null(route, "nexthops"));
+	}
 	/* A route from a routed without types is unicast. */
 	if (!udp && json_is_object(route) && !json_object_get(route, "type"))
 		json_object_set_new(out, "type", json_string("unicast"));
@@ -489,7 +499,7 @@ static void human_udp_lookup_result(json_t *entry)
 
 static void human_lookup_result(json_t *entry)
 {
-	json_t *route = json_object_get(entry, "route");
+	json_t *route = json_object_get(entry, "route"), *hop;
 	char addr[64], prefix[64], via[64], dev[32], metric[16], table[16], proto[32];
 
 	if (human_lookup_source == CTL_LOOKUP_UDP) {
@@ -501,9 +511,11 @@ static void human_lookup_result(json_t *entry)
 		       "-", "-", "-", "-", "-");
 		return;
 	}
+	/* A multipath route: the next hop chosen for the address. */
+	hop = json_object_get(route, "nexthops") ? entry : route;
 	printf(LOOKUP_FORMAT, member_text(entry, "address", addr, sizeof(addr)),
-	       member_text(entry, "prefix", prefix, sizeof(prefix)), via_text(route, via, sizeof(via)),
-	       member_text(route, "dev", dev, sizeof(dev)),
+	       member_text(entry, "prefix", prefix, sizeof(prefix)), via_text(hop, via, sizeof(via)),
+	       member_text(hop, "dev", dev, sizeof(dev)),
 	       member_text(route, "metric", metric, sizeof(metric)),
 	       member_text(route, "table", table, sizeof(table)),
 	       member_text(route, "proto", proto, sizeof(proto)));

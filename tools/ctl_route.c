@@ -72,18 +72,69 @@ static void take_type_word(char **argv, int *n_free, const char **type)
 	(*n_free)--;
 }
 
+/* A word copied into a route-file line: a blank or a leading '#' would change how it splits. */
+static bool line_word_ok(const char *v)
+{
+	return *v && !v[strcspn(v, " \t\r\n")] && v[0] != '#';
+}
+
 /*
- * The route of "route add" words, as a route object: the words other than
- * table are checked by the route-file parser, so both accept the same
- * routes with the same messages.
+ * Take the next-hop words off argv[0..*argc): each "nexthop" and the via,
+ * dev and weight pairs after the first one, moved in order to hop[] (as
+ * many as argv can hold) and counted in *n_hop. The other words (the
+ * prefix, metric, table ...) stay in argv, in order, for the word scanner.
  */
-static int route_from_words(const char *cmd, int argc, char **argv, json_t **out)
+static void take_nexthop_words(int *argc, char **argv, char **hop, int *n_hop)
+{
+	int kept = 0, i = 0;
+
+	*n_hop = 0;
+	while (i < *argc) {
+		bool pair = *n_hop && i + 1 < *argc &&
+			    (!strcmp(argv[i], "via") || !strcmp(argv[i], "dev") ||
+			     !strcmp(argv[i], "weight"));
+
+		if (!strcmp(argv[i], "nexthop")) {
+			hop[(*n_hop)++] = argv[i++];
+		} else if (pair) {
+			hop[(*n_hop)++] = argv[i++];
+			hop[(*n_hop)++] = argv[i++];
+		} else {
+			argv[kept++] = argv[i++];
+		}
+	}
+	*argc = kept;
+}
+
+/*
+ * The next-hop words ("nexthop via A weight 1 nexthop ..."), appended to
+ * line as they are: the route-file parser reads them. 0, or EXIT_ERROR.
+ */
+static int append_nexthop_words(int argc, char **argv, char *line, size_t len, size_t *used)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!line_word_ok(argv[i])) {
+			ctl_errorf("nexthop: invalid word '%s'", argv[i]);
+			return EXIT_ERROR;
+		}
+		*used += (size_t)snprintf(line + *used, len - *used, " %s", argv[i]);
+		if (*used >= len) {
+			ctl_errorf("route words too long");
+			return EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+/* route_from_words() once the next-hop words are apart. */
+static int route_from_scanned(const char *cmd, int argc, char **argv, int n_hop, char **hop,
+			      json_t **out)
 {
 	struct ctl_word spec[] = {
 		{ "via", true, NULL }, { "dev", true, NULL }, { "metric", true, NULL },
 		{ "proto", true, NULL }, { "tag", true, NULL }, { "table", true, NULL },
 	};
-	char line[1024], err[RT_ERR_LEN];
+	char line[ROUTEFILE_LINE_MAX], err[RT_ERR_LEN];
 	const char *type;
 	struct rt_route r;
 	size_t used;
@@ -106,7 +157,7 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		if (!v)
 			continue;
 		/* A blank or a leading '#' would change how the line splits. */
-		if (!*v || v[strcspn(v, " \t\r\n")] || v[0] == '#') {
+		if (!line_word_ok(v)) {
 			ctl_errorf("%s '%s': invalid value", spec[k].name, v);
 			return EXIT_ERROR;
 		}
@@ -117,10 +168,12 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 			return EXIT_ERROR;
 		}
 	}
-	if (!*argv[0] || argv[0][strcspn(argv[0], " \t\r\n")] || argv[0][0] == '#') {
+	if (!line_word_ok(argv[0])) {
 		ctl_errorf("invalid prefix '%s'", argv[0]);
 		return EXIT_ERROR;
 	}
+	if (append_nexthop_words(n_hop, hop, line, sizeof(line), &used))
+		return EXIT_ERROR;
 	rc = routefile_parse_line(line, &r, err, sizeof(err));
 	if (rc != 1) {
 		ctl_errorf("%s", rc == -ENOMEM ? strerror(ENOMEM) : err);
@@ -139,6 +192,28 @@ static int route_from_words(const char *cmd, int argc, char **argv, json_t **out
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
+}
+
+/*
+ * The route of "route add" words, as a route object: the words other than
+ * table are checked by the route-file parser, so both accept the same
+ * routes with the same messages. "nexthop" and the via, dev and weight
+ * pairs after it describe next hops (via and dev may repeat, one pair per
+ * next hop): they go to the parser as they are.
+ */
+static int route_from_words(const char *cmd, int argc, char **argv, json_t **out)
+{
+	char **hop = malloc(((size_t)argc + 1) * sizeof(*hop));
+	int n_hop, rc;
+
+	if (!hop) {
+		ctl_errorf("%s", strerror(ENOMEM));
+		return EXIT_ERROR;
+	}
+	take_nexthop_words(&argc, argv, hop, &n_hop);
+	rc = route_from_scanned(cmd, argc, argv, n_hop, hop, out);
+	free(hop);
+	return rc;
 }
 
 static int route_set(struct ctl *ctl, const char *cmd, const char *method, int argc, char **argv)

@@ -416,12 +416,13 @@ static json_t *entry_json(const struct ctl_udp *u, const struct result *r)
 	rt_prefix_format(&p, prefix, sizeof(prefix));
 	if (a->has_gateway)
 		rt_addr_format(&a->gateway, gateway, sizeof(gateway));
-	return json_pack("{s:s, s:b, s:s, s:{s:o, s:o, s:o, s:b}, s:I}", "address", addr, "found",
+	return json_pack("{s:s, s:b, s:s, s:{s:o, s:o, s:o, s:b, s:b}, s:I}", "address", addr, "found",
 			 1, "prefix", prefix, "route",
 			 "table", u->table ? json_integer(u->table) : json_null(),
 			 "via", a->has_gateway ? json_string(gateway) : json_null(),
 			 "tag", a->has_tag ? json_integer(a->tag) : json_null(),
 			 "reject", a->reject,
+			 "multipath", a->multipath,
 			 "generation", generation);
 }
 

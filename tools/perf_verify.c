@@ -126,7 +126,8 @@ static bool same_answer(const struct rt_answer *want, const struct rt_wire_answe
 	if (!want->found)
 		return true;
 	if (want->len != got->len || want->has_gateway != got->has_gateway ||
-	    want->has_tag != got->has_tag || want->reject != got->reject)
+	    want->has_tag != got->has_tag || want->reject != got->reject ||
+	    want->multipath != got->multipath)
 		return false;
 	if (want->has_gateway && memcmp(want->gateway, got->gateway.bytes, alen))
 		return false;
@@ -134,7 +135,7 @@ static bool same_answer(const struct rt_answer *want, const struct rt_wire_answe
 }
 
 static void describe(char *buf, size_t len, bool found, uint8_t plen, bool has_gateway,
-		     const uint8_t *gateway, bool has_tag, uint32_t tag, int af)
+		     const uint8_t *gateway, bool has_tag, uint32_t tag, bool multipath, int af)
 {
 	struct rt_addr gw = {.family = af};
 	char text[RT_ADDR_STRLEN] = "";
@@ -151,7 +152,9 @@ static void describe(char *buf, size_t len, bool found, uint8_t plen, bool has_g
 		used += snprintf(buf + used, len - used, " via %s", text);
 	}
 	if (has_tag)
-		snprintf(buf + used, len - used, " tag %" PRIu32, tag);
+		used += snprintf(buf + used, len - used, " tag %" PRIu32, tag);
+	if (multipath)
+		snprintf(buf + used, len - used, " (multipath)");
 }
 
 static void print_example(const struct rt_wire_answer *got, const struct rt_answer *want,
@@ -165,11 +168,11 @@ static void print_example(const struct rt_wire_answer *got, const struct rt_answ
 		return;
 	rt_addr_format(&got->addr, addr, sizeof(addr));
 	describe(g, sizeof(g), got->found, got->len, got->has_gateway, got->gateway.bytes,
-		 got->has_tag, got->tag, af);
+		 got->has_tag, got->tag, got->multipath, af);
 	/* Without a route the library leaves the other fields unset: read none. */
 	if (want->found)
 		describe(w, sizeof(w), true, want->len, want->has_gateway, want->gateway,
-			 want->has_tag, want->tag, af);
+			 want->has_tag, want->tag, want->multipath, af);
 	else
 		snprintf(w, sizeof(w), "no route");
 	fprintf(stderr, "routeperf: wrong answer for %s: got %s%s, expected %s\n", addr, g,
@@ -207,6 +210,8 @@ void perf_ref_answer(const struct perf_ref *ref, void *request, const struct rt_
 				   ans[i].tag);
 		if (ans[i].reject)
 			rt_wire_set_reject(request, h, i);
+		if (ans[i].multipath)
+			rt_wire_set_multipath(request, h, i);
 	}
 	rt_wire_finish_response(request, RT_WIRE_STATUS_OK, 0);
 }

@@ -42,7 +42,9 @@ enum rt_durable_item {
 	RT_DURABLE_ITEM_ROUTES = 2,	/* a batch of routes */
 };
 
-#define RT_DURABLE_ROUTE_LEN 80		/* one route, encoded */
+#define RT_DURABLE_ROUTE_LEN 80		/* one route, encoded (a single-path one) */
+#define RT_DURABLE_NEXTHOPS_LEN 4	/* a multipath route's count of next hops */
+#define RT_DURABLE_NEXTHOP_LEN 36	/* and each of its next hops */
 #define RT_DURABLE_NAME_LEN 32		/* a table name, NUL included */
 
 /* A growable byte buffer for encoding. */
@@ -51,6 +53,9 @@ struct rt_durable_buf {
 	size_t len, cap;
 };
 void rt_durable_buf_free(struct rt_durable_buf *b);
+
+/* The bytes route r takes, encoded: RT_DURABLE_ROUTE_LEN, more if multipath. */
+size_t rt_durable_route_len(const struct rt_route *r);
 
 /* Encoders: append one payload to b (cleared first). 0 or -ENOMEM. */
 int rt_durable_encode_routes(struct rt_durable_buf *b, const struct rt_route *routes, size_t n);

@@ -51,6 +51,7 @@
 #define RT_WIRE_A_GATEWAY 0x02		/* the gateway field holds an address */
 #define RT_WIRE_A_TAG 0x04		/* the route has a tag */
 #define RT_WIRE_A_REJECT 0x08		/* the route rejects (blackhole, unreachable, prohibit) */
+#define RT_WIRE_A_MULTIPATH 0x10	/* the route has several next hops; gateway: the one chosen */
 
 /* Why a datagram was refused; the server counts each reason. */
 enum rt_wire_error {
@@ -131,6 +132,7 @@ struct rt_wire_answer {
 	bool has_tag;
 	uint32_t tag;
 	bool reject;			/* the route rejects: found, never a gateway */
+	bool multipath;			/* the route is multipath; gateway is the chosen next hop */
 };
 
 /*
@@ -145,6 +147,12 @@ void rt_wire_set_answer(void *buf, const struct rt_wire_header *h, size_t i,
  * rejecting route forwards nowhere).
  */
 void rt_wire_set_reject(void *buf, const struct rt_wire_header *h, size_t i);
+/*
+ * Server side: mark slot i, answered found by rt_wire_set_answer() with
+ * the gateway of the next hop chosen for its address, as matching a
+ * multipath route: RT_WIRE_A_MULTIPATH.
+ */
+void rt_wire_set_multipath(void *buf, const struct rt_wire_header *h, size_t i);
 /* Server side: turn a parsed request into its response (header only). */
 void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation);
 

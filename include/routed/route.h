@@ -33,11 +33,22 @@ enum rt_route_type {
 };
 #define RT_TYPE_MAX RT_TYPE_PROHIBIT
 
+struct rt_nexthop;
+struct rt_nhgroup;
+
+/*
+ * A route is a value: copy it freely. A single-path route has its next hop
+ * in gateway and dev and nexthops NULL. A multipath route has 2..64 next
+ * hops in nexthops (routed/nhgroup.h: interned, immutable, never freed, so
+ * the pointer stays valid in every copy and owns nothing) and no gateway or
+ * dev of its own. Build one with rt_route_set_nexthops().
+ */
 struct rt_route {
 	uint32_t table;			/* table id; RT_TABLE_MAIN by default */
 	struct rt_prefix prefix;
 	struct rt_addr gateway;		/* family 0: no gateway; else same family as prefix */
 	char dev[RT_DEV_LEN];		/* "" = no device */
+	const struct rt_nhgroup *nexthops;	/* NULL: single path (gateway, dev) */
 	uint32_t metric;
 	char proto[RT_PROTO_LEN];	/* [a-z0-9_-], 1..15 chars */
 	bool has_tag;
@@ -92,12 +103,31 @@ const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t
 void rt_route_init(struct rt_route *r);
 
 /*
+ * Give r (whose prefix and type are set) the next hops hop[0..n), each
+ * {gateway, dev, weight}: 1..RT_NEXTHOPS_MAX of them, gateways of the
+ * prefix's family, a gateway or a device (or both) each, weights
+ * 1..RT_WEIGHT_MAX, no two with the same gateway and device, and none for a
+ * rejecting type. One next hop makes a single-path route (gateway and dev
+ * set, its weight dropped): the same route as written without "nexthop".
+ * Several are put in canonical order and interned (r->nexthops), gateway
+ * and dev cleared. 0, -EINVAL with a message in err (r unchanged), or
+ * -ENOMEM. This is how a feed turns a decoded multipath route into a
+ * route; hop may be any caller's array (nothing keeps a pointer to it).
+ */
+int rt_route_set_nexthops(struct rt_route *r, const struct rt_nexthop *hop, size_t n,
+			  char *err, size_t errlen);
+
+/* Whether two routes have the same next hops (single or multipath). */
+bool rt_route_same_nexthops(const struct rt_route *a, const struct rt_route *b);
+
+/*
  * Check a route for consistency (family of gateway, protocol and device name
  * syntax, a known type; a route of a rejecting type has no gateway or
- * device). A device name is empty (none) or 1-15 printable ASCII characters
- * (0x21-0x7e) other than '/', ':' and '#', so that every valid route can be
- * written as JSON and as a route file line. 0 or -EINVAL with a message in
- * err.
+ * device; a multipath route has no gateway or device of its own, is
+ * unicast, and its next hops are of the prefix's family). A device name
+ * is empty (none) or 1-15 printable ASCII characters (0x21-0x7e) other
+ * than '/', ':' and '#', so that every valid route can be written as JSON
+ * and as a route file line. 0 or -EINVAL with a message in err.
  */
 int rt_route_validate(const struct rt_route *r, char *err, size_t errlen);
 

@@ -4,9 +4,15 @@
  * daemon: one route per line,
  *
  *   [TYPE] PREFIX [via ADDR] [dev NAME] [metric N] [table ID] [proto NAME] [tag N]
+ *   PREFIX nexthop [via ADDR] [dev NAME] [weight W] nexthop ... [metric N] ...
  *
  * TYPE is unicast (the default, never written), blackhole, unreachable or
- * prohibit; a route of the last three has no via or dev.
+ * prohibit; a route of the last three has no via or dev. A multipath route
+ * has 1..64 "nexthop" words instead of its own via and dev: the via, dev
+ * and weight (1..256, default 1) words after a "nexthop" are that next
+ * hop's; each next hop has a via or a dev or both. One next hop is the
+ * same route as the single-path line. Written back, next hops come in
+ * canonical order (gateway, then device), each with its weight.
  * '#' starts a comment; blank lines are ignored. Keywords may come in any
  * order, each at most once. Errors are reported as "FILE:LINE: message".
  */
@@ -17,6 +23,9 @@
 #include <stdio.h>
 
 #include <routed/route.h>
+
+/* Room for the longest line routefile_format() writes (64 next hops), NUL included. */
+#define ROUTEFILE_LINE_MAX 8192
 
 /*
  * Parse one line (no trailing newline needed). Returns 1 with *out filled,

@@ -101,6 +101,11 @@ long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route
 struct rt_lookup_result {
 	bool found;
 	struct rt_route route;	/* the selected route; route.prefix is the match */
+	/*
+	 * A multipath route: the next hop chosen for the address,
+	 * route.nexthops->hop[chosen], the one the UDP answer carries.
+	 */
+	unsigned chosen;
 };
 
 /*
@@ -126,6 +131,9 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
  * What the UDP lookup service answers for one address: the matched prefix
  * length, gateway and tag of the selected route, without the copying of
  * rt_table_lookup(). Same threading as the id lookups. A miss is all zero.
+ * For a multipath route the gateway is that of the next hop chosen for the
+ * address (rt_nhgroup_pick() of rt_nhgroup_hash() of it), the same one
+ * rt_table_lookup() names in chosen.
  */
 struct rt_answer {
 	bool found;
@@ -133,6 +141,7 @@ struct rt_answer {
 	bool has_gateway;
 	bool has_tag;
 	bool reject;			/* the route is of a rejecting type (never has a gateway) */
+	bool multipath;			/* gateway is the next hop chosen for this address */
 	uint32_t tag;
 	uint8_t gateway[16];		/* network byte order; IPv4 in [0..3] */
 };

@@ -19,6 +19,13 @@
 #       answered, and valid requests answered correctly afterwards.
 #   udp.py SOCKET ADDR:PORT ask ADDR [TABLE]
 #       Print one answer as JSON ({"status", "found", ...}) or "timeout".
+#   udp.py SOCKET ADDR:PORT multipath PREFIX N SEED [TABLE]
+#       Ask about N random addresses of PREFIX, whose route is multipath,
+#       over UDP and with route.lookup; of those whose longest match is
+#       PREFIX (not a more specific route), every UDP answer has flag 0x10 and
+#       the gateway route.lookup says was chosen for that address, which is
+#       the one the documented hash chooses (computed here from the spec),
+#       and each next hop's share is within 0.05 of weight/total.
 
 import ipaddress
 import json
@@ -71,6 +78,7 @@ def decode(data):
             "gateway": str(ipaddress.ip_address(bytes(gw))) if f & 2 else None,
             "tag": tag if f & 4 else None,
             "reject": bool(f & 8),
+            "multipath": bool(f & 0x10),
             "reserved": s[alen + 2: alen + 4],
             "flags": f,
         })
@@ -271,6 +279,81 @@ def check_flood(sock_path, client, n, seed):
         ", ".join(per_kind))
 
 
+def multipath_hash(packed):
+    """docs/lookup-protocol.md, "Multipath": FNV-1a over the address bytes,
+    then the MurmurHash3 finalizer."""
+    h = 2166136261
+    for b in packed:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    h ^= h >> 16
+    h = (h * 0x85ebca6b) & 0xffffffff
+    h ^= h >> 13
+    h = (h * 0xc2b2ae35) & 0xffffffff
+    h ^= h >> 16
+    return h
+
+
+def multipath_choice(addr, nexthops):
+    """The next hop the spec says an address goes to."""
+    total = sum(n["weight"] for n in nexthops)
+    slot = (multipath_hash(ipaddress.ip_address(addr).packed) * total) >> 32
+    for n in nexthops:
+        if slot < n["weight"]:
+            return n
+        slot -= n["weight"]
+    raise AssertionError("slot past the total weight")
+
+
+def check_multipath(sock_path, client, prefix, n, seed, table):
+    net = ipaddress.ip_network(prefix)
+    rng = random.Random(seed)
+    print("# seed %d" % seed)
+    addrs = [str(net.network_address + rng.randrange(net.num_addresses)) for _ in range(n)]
+    fam = family_of(addrs[0])
+    conn = rpc.Conn(sock_path, timeout=120)
+    looked = []
+    try:
+        # In calls of 500: a route of 64 next hops makes a large result.
+        for base in range(0, n, 500):
+            params = {"addresses": addrs[base:base + 500]}
+            if table:
+                params["table"] = table
+            looked += rpc.result(conn, "route.lookup", params)["results"]
+    finally:
+        conn.close()
+    mine = [r for r in looked if r["prefix"] == str(net)]
+    if not mine:
+        return tap(False, "multipath: addresses matched by %s" % prefix)
+    nexthops = mine[0]["route"]["nexthops"]
+    bad_flag, disagree, off_spec = [], [], []
+    count = {}
+    for base in range(0, n, MAX_COUNT[fam]):
+        chunk = addrs[base:base + MAX_COUNT[fam]]
+        hdr, answers, _ = client.ask(fam, chunk, table)
+        if hdr is None:
+            return tap(False, "multipath: every datagram answered", "timeout")
+        for a, res in zip(answers, looked[base:base + len(chunk)]):
+            if res["prefix"] != str(net):
+                continue
+            if not (a["found"] and a["multipath"] and not a["reject"]):
+                bad_flag.append(a)
+            if a["gateway"] != res["via"]:
+                disagree.append((a["addr"], a["gateway"], res["via"]))
+            want = multipath_choice(a["addr"], nexthops)
+            if want["via"] != res["via"] or want["dev"] != res["dev"]:
+                off_spec.append((a["addr"], res["via"], res["dev"], want))
+            count[res["via"]] = count.get(res["via"], 0) + 1
+    tap(not bad_flag, "multipath: every UDP answer is found with flag 0x10", bad_flag[:5])
+    tap(not disagree, "multipath: UDP gateway == route.lookup's via for every address",
+        disagree[:5])
+    tap(not off_spec, "multipath: the choice is the documented hash's", off_spec[:5])
+    total = sum(h["weight"] for h in nexthops)
+    shares = {h["via"]: count.get(h["via"], 0) / len(mine) for h in nexthops}
+    tap(all(abs(shares[h["via"]] - h["weight"] / total) <= 0.05 for h in nexthops),
+        "multipath: each next hop's share within 0.05 of weight/total",
+        "shares %r, weights %r" % (shares, [(h["via"], h["weight"]) for h in nexthops]))
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__ if __doc__ else "usage", file=sys.stderr)
@@ -284,6 +367,9 @@ def main(argv):
         check_malformed(sock_path, client, int(argv[4]))
     elif cmd == "flood":
         check_flood(sock_path, client, int(argv[4]), int(argv[5]))
+    elif cmd == "multipath":
+        table = int(argv[7]) if len(argv) > 7 else 0
+        check_multipath(sock_path, client, argv[4], int(argv[5]), int(argv[6]), table)
     elif cmd == "ask":
         table = int(argv[5]) if len(argv) > 5 else 0
         hdr, answers, _ = client.ask(family_of(argv[4]), [argv[4]], table)

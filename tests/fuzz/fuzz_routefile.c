@@ -22,7 +22,7 @@
 
 #include "fuzz.h"
 
-#define LINE_MAX_OUT 256	/* a formatted route is far shorter */
+#define LINE_MAX_OUT ROUTEFILE_LINE_MAX	/* the longest line: 64 next hops */
 
 struct routes {
 	struct rt_route *r;
@@ -36,7 +36,8 @@ static bool route_equal(const struct rt_route *a, const struct rt_route *b)
 	       a->gateway.family == b->gateway.family &&
 	       !memcmp(a->gateway.bytes, b->gateway.bytes, sizeof(a->gateway.bytes)) &&
 	       !strcmp(a->dev, b->dev) && a->metric == b->metric && !strcmp(a->proto, b->proto) &&
-	       a->has_tag == b->has_tag && (!a->has_tag || a->tag == b->tag);
+	       a->has_tag == b->has_tag && (!a->has_tag || a->tag == b->tag) &&
+	       a->type == b->type && a->nexthops == b->nexthops;	/* groups are interned */
 }
 
 static void check_json(const struct rt_route *r, const char *line)

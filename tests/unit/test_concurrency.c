@@ -8,7 +8,9 @@
  * batches, protocol flushes and whole-table replacements. Every route's tag
  * names its prefix (index << 12 | version) and its next hop, device,
  * protocol and metric are functions of the tag, so a reader can check that
- * an answer is internally consistent. For every probe address the set of
+ * an answer is internally consistent; a quarter of the churned versions are
+ * multipath routes of two next hops, also functions of the tag, so a
+ * reader checks the group and the member the address's hash chose. For every probe address the set of
  * acceptable answers is computed up front: the longest stable prefix that
  * holds it, or any churned prefix longer than that which holds it, and "no
  * route" only where no stable prefix does. Freed memory is poisoned, so a
@@ -37,6 +39,7 @@
 
 #include <urcu/uatomic.h>
 
+#include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/table.h>
@@ -152,6 +155,33 @@ static void dev_of(uint32_t tag, char *dev)
 	snprintf(dev, RT_DEV_LEN, "v%u", (tag ^ tag >> TAG_SHIFT) & 7);
 }
 
+/* Whether the route of tag is multipath: a quarter of the churned versions. */
+static bool tag_multipath(uint32_t tag)
+{
+	return (tag & 3) == 1;
+}
+
+/*
+ * The next hops of a multipath tag, in canonical order: the tag's single
+ * next hop, then one whose gateway differs in an early byte.
+ */
+static void hops_of(int family, uint32_t tag, struct rt_nexthop *h)
+{
+	memset(h, 0, 2 * sizeof(*h));
+	gateway_of(family, tag, &h[0].gateway);
+	dev_of(tag, h[0].dev);
+	h[0].weight = (uint16_t)(1 + tag % 5);
+	h[1].gateway = h[0].gateway;
+	h[1].gateway.bytes[family == AF_INET ? 0 : 2]++;
+	h[1].weight = 2;
+}
+
+/* The member of the tag's next hops the address's hash picks. */
+static unsigned pick_of(const struct rt_nexthop *h, const struct rt_addr *a)
+{
+	return rt_nhgroup_slot(rt_nhgroup_hash(a), h[0].weight + h[1].weight) < h[0].weight ? 0 : 1;
+}
+
 static void make_route(unsigned idx, uint32_t version, struct rt_route *r)
 {
 	uint32_t tag = (uint32_t)idx << TAG_SHIFT | version;
@@ -167,6 +197,12 @@ static void make_route(unsigned idx, uint32_t version, struct rt_route *r)
 		r->metric = BGP_METRIC;
 	} else {
 		r->metric = STATIC_METRIC;
+	}
+	if (tag_multipath(tag)) {
+		struct rt_nexthop h[2];
+
+		hops_of(r->prefix.addr.family, tag, h);
+		assert_int_equal(rt_route_set_nexthops(r, h, 2, NULL, 0), 0);
 	}
 }
 
@@ -418,8 +454,25 @@ static void check_answer(struct reader *rd, const struct probe *pr,
 	}
 	gateway_of(r->prefix.addr.family, r->tag, &gw);
 	dev_of(r->tag, dev);
-	if (r->gateway.family != gw.family || memcmp(r->gateway.bytes, gw.bytes, 16) != 0 ||
-	    strcmp(r->dev, dev) != 0) {
+	if (tag_multipath(r->tag)) {
+		struct rt_nexthop h[2];
+
+		hops_of(r->prefix.addr.family, r->tag, h);
+		if (!r->nexthops || r->nexthops->count != 2 || r->gateway.family ||
+		    rt_nhgroup_hop_cmp(&r->nexthops->hop[0], &h[0]) ||
+		    rt_nhgroup_hop_cmp(&r->nexthops->hop[1], &h[1]) ||
+		    r->nexthops->hop[0].weight != h[0].weight ||
+		    r->nexthops->hop[1].weight != h[1].weight) {
+			reader_fail(rd, pr, "next hops do not match tag %u", r->tag);
+			return;
+		}
+		if (res->chosen != pick_of(h, &pr->a)) {
+			reader_fail(rd, pr, "chosen next hop %u, the hash says %u (tag %u)",
+				    res->chosen, pick_of(h, &pr->a), r->tag);
+			return;
+		}
+	} else if (r->nexthops || r->gateway.family != gw.family ||
+		   memcmp(r->gateway.bytes, gw.bytes, 16) != 0 || strcmp(r->dev, dev) != 0) {
 		reader_fail(rd, pr, "next hop does not match tag %u", r->tag);
 		return;
 	}
@@ -457,6 +510,14 @@ static void check_short_answer(struct reader *rd, const struct probe *pr, const 
 		return;
 	}
 	gateway_of(pr->a.family, a->tag, &gw);
+	if (tag_multipath(a->tag)) {
+		struct rt_nexthop h[2];
+
+		hops_of(pr->a.family, a->tag, h);
+		gw = h[pick_of(h, &pr->a)].gateway;
+	}
+	if (a->multipath != tag_multipath(a->tag))
+		reader_fail(rd, pr, "answer: multipath %d for tag %u", a->multipath, a->tag);
 	if (a->has_gateway != (gw.family != 0) ||
 	    memcmp(a->gateway, gw.bytes, pr->a.family == AF_INET ? 4 : 16) != 0)
 		reader_fail(rd, pr, "answer: gateway does not match tag %u", a->tag);

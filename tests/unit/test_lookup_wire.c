@@ -323,6 +323,37 @@ static void test_reject_flag(void **state)
 	assert_false(got.found || got.reject);
 }
 
+/*
+ * A multipath route's answer: found, gateway (the chosen next hop), flag
+ * 0x10; a slot without a route does not take the flag. IPv6 slots too.
+ */
+static void test_multipath_flag(void **state)
+{
+	uint8_t buf[RT_WIRE_MAX_PAYLOAD], gw[16];
+	struct rt_addr a[2] = { addr_ok("2001:db8::1"), addr_ok("2001:db8::2") };
+	struct rt_wire_header h;
+	struct rt_wire_answer got;
+	size_t len;
+
+	(void)state;
+	memset(gw, 0xab, sizeof(gw));
+	len = rt_wire_encode_request(buf, sizeof(buf), 7, 0, RT_WIRE_FAMILY6, a, 2);
+	assert_int_equal(rt_wire_parse_request(buf, len, &h), RT_WIRE_OK);
+	rt_wire_set_answer(buf, &h, 0, true, 32, gw, false, 0);
+	rt_wire_set_multipath(buf, &h, 0);
+	rt_wire_set_answer(buf, &h, 1, false, 0, NULL, false, 0);
+	rt_wire_set_multipath(buf, &h, 1);
+	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, 1);
+	assert_int_equal(buf[RT_WIRE_HEADER_LEN + 16], 0x13);
+	assert_int_equal(buf[RT_WIRE_HEADER_LEN + RT_WIRE_SLOT6_LEN + 16], 0);
+	assert_int_equal(rt_wire_parse_response(buf, len, &h), RT_WIRE_OK);
+	rt_wire_get_answer(buf, &h, 0, &got);
+	assert_true(got.found && got.multipath && got.has_gateway && !got.reject);
+	assert_memory_equal(got.gateway.bytes, gw, 16);
+	rt_wire_get_answer(buf, &h, 1, &got);
+	assert_false(got.found || got.multipath);
+}
+
 /* ---- known bytes (docs/lookup-protocol.md, "Examples") ---- */
 
 static const uint8_t example4_request[] = {
@@ -933,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_limits),
 		cmocka_unit_test(test_round_trip_random),
 		cmocka_unit_test(test_reject_flag),
+		cmocka_unit_test(test_multipath_flag),
 		cmocka_unit_test(test_answer_overwritten),
 		cmocka_unit_test(test_known_bytes_v4),
 		cmocka_unit_test(test_known_bytes_v6),
