@@ -45,7 +45,6 @@
 
 /* What the feed counts besides decoding and framing errors. */
 enum feed_error {
-	FE_MULTIPATH,		/* a route with more than one next hop (not yet in routed's model) */
 	FE_UNKNOWN_NEXTHOP,	/* RTA_NH_ID (or a group member) never sent */
 	FE_UNKNOWN_TABLE,	/* a table routed does not have (create_tables off) */
 	FE_ROUTE_TYPE,		/* local, broadcast, multicast, throw, ... */
@@ -54,12 +53,12 @@ enum feed_error {
 	FE_REFUSED_PEER,	/* a connection from an address not in peers */
 	FE_REFUSED_BUSY,	/* a second connection while one is open */
 	FE_APPLY_FAILED,	/* the load failed (no memory): the connection is closed */
+	FE_NO_MEMORY,		/* no memory for a multipath route's next hops: closed too */
 	FE_READ_FAILED,		/* recv failed */
 	FE_COUNT
 };
 
 static const char *const error_names[FE_COUNT] = {
-	[FE_MULTIPATH] = "multipath-unsupported",
 	[FE_UNKNOWN_NEXTHOP] = "unknown-nexthop",
 	[FE_UNKNOWN_TABLE] = "unknown-table",
 	[FE_ROUTE_TYPE] = "unsupported-type",
@@ -68,6 +67,7 @@ static const char *const error_names[FE_COUNT] = {
 	[FE_REFUSED_PEER] = "refused-peer",
 	[FE_REFUSED_BUSY] = "refused-busy",
 	[FE_APPLY_FAILED] = "apply-failed",
+	[FE_NO_MEMORY] = "no-memory",
 	[FE_READ_FAILED] = "read-failed",
 };
 
@@ -189,8 +189,10 @@ static int take_route(struct feed_fpm *f, const struct rtnl_route *r)
 		f->skipped[FS_CONNECTED]++;
 		return 0;
 	}
-	if (pending_push(f, &p))
+	if (pending_push(f, &p)) {
+		f->errors[FE_APPLY_FAILED]++;
 		return -ENOMEM;
+	}
 	p->key.table = r->table;
 	p->key.metric = r->has_priority ? r->priority : 0;
 	p->key.prefix = r->dst;
@@ -210,21 +212,24 @@ static int take_route(struct feed_fpm *f, const struct rtnl_route *r)
 	case FEED_ROUTE_OK:
 		p->usable = true;
 		break;
-	case FEED_ROUTE_MULTIPATH:
-		f->errors[FE_MULTIPATH]++;
-		break;
 	case FEED_ROUTE_TYPE:
 		f->errors[FE_ROUTE_TYPE]++;
 		break;
 	case FEED_ROUTE_INVALID:
 		f->errors[FE_INVALID_ROUTE]++;
 		break;
+	case FEED_ROUTE_NOMEM:
+		/* Dropping it would leave the route stale: close, and zebra replays. */
+		f->errors[FE_NO_MEMORY]++;
+		return -ENOMEM;
 	}
 	return 0;
 }
 
 static int take_message(struct feed_fpm *f, const struct rtnl_msg *m)
 {
+	int rc;
+
 	switch (m->kind) {
 	case RTNL_KIND_ROUTE:
 		return take_route(f, &m->route);
@@ -233,7 +238,10 @@ static int take_message(struct feed_fpm *f, const struct rtnl_msg *m)
 			f->errors[FE_BAD_NEXTHOP]++;
 			return 0;
 		}
-		return feed_nexthops_apply(f->conn->nexthops, &m->nexthop);
+		rc = feed_nexthops_apply(f->conn->nexthops, &m->nexthop);
+		if (rc)
+			f->errors[FE_APPLY_FAILED]++;
+		return rc;
 	default:
 		f->skipped[FS_OTHER_MESSAGE]++;
 		return 0;
@@ -556,7 +564,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (rc) {
-		f->errors[FE_APPLY_FAILED]++;
+		/* Counted where it failed. */
 		conn_close(f, "out of memory");
 		return;
 	}

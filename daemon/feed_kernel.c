@@ -87,25 +87,25 @@ static const char *const resync_names[RS_COUNT] = {
 };
 
 enum mirror_error {
-	ME_MULTIPATH,		/* more than one next hop (not yet in routed's route model) */
 	ME_UNKNOWN_NEXTHOP,	/* RTA_NH_ID not in the next-hop objects */
 	ME_INVALID_ROUTE,	/* not a valid routed route */
 	ME_BAD_NEXTHOP,		/* a next-hop object routed cannot keep */
 	ME_DUMP_FAILED,		/* the kernel refused a dump */
 	ME_RECV_FAILED,		/* a receive failed (other than ENOBUFS) */
 	ME_APPLY_FAILED,	/* a load failed (no memory) */
+	ME_NO_MEMORY,		/* no memory for a multipath route's next hops */
 	ME_TABLE_GONE,		/* the routed table was deleted */
 	ME_COUNT
 };
 
 static const char *const error_names[ME_COUNT] = {
-	[ME_MULTIPATH] = "multipath-unsupported",
 	[ME_UNKNOWN_NEXTHOP] = "unknown-nexthop",
 	[ME_INVALID_ROUTE] = "invalid-route",
 	[ME_BAD_NEXTHOP] = "bad-nexthop",
 	[ME_DUMP_FAILED] = "dump-failed",
 	[ME_RECV_FAILED] = "recv-failed",
 	[ME_APPLY_FAILED] = "apply-failed",
+	[ME_NO_MEMORY] = "no-memory",
 	[ME_TABLE_GONE] = "table-gone",
 };
 
@@ -336,8 +336,10 @@ static int take_route(struct feed_kernel *k, const struct rtnl_route *r, bool in
 		return 0;
 	}
 	c = push_change(k, in_dump);
-	if (!c)
+	if (!c) {
+		k->errors[ME_APPLY_FAILED]++;
 		return -ENOMEM;
+	}
 	c->key.table = k->cfg.table;
 	c->key.metric = r->has_priority ? r->priority : 0;
 	c->key.prefix = r->dst;
@@ -359,9 +361,6 @@ static int take_route(struct feed_kernel *k, const struct rtnl_route *r, bool in
 		c->route.table = k->cfg.table;
 		c->usable = true;
 		break;
-	case FEED_ROUTE_MULTIPATH:
-		k->errors[ME_MULTIPATH]++;
-		break;
 	case FEED_ROUTE_TYPE:
 		/* Not a route to forward by (local, broadcast, ...): skipped; it ends an owned one. */
 		k->skipped[MS_ROUTE_TYPE]++;
@@ -369,6 +368,10 @@ static int take_route(struct feed_kernel *k, const struct rtnl_route *r, bool in
 	case FEED_ROUTE_INVALID:
 		k->errors[ME_INVALID_ROUTE]++;
 		break;
+	case FEED_ROUTE_NOMEM:
+		/* The mirror would miss this route: the caller dumps again. */
+		k->errors[ME_NO_MEMORY]++;
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -507,7 +510,7 @@ static bool take_message(struct feed_kernel *k, const void *m, size_t len)
 	switch (msg.kind) {
 	case RTNL_KIND_ROUTE:
 		if (take_route(k, &msg.route, in_dump)) {
-			k->errors[ME_APPLY_FAILED]++;
+			/* Counted where it failed. */
 			resync(k, RS_ERROR);
 			return false;
 		}

@@ -2,11 +2,13 @@
 /* A decoded rtnetlink route as a routed route (feed_route.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
 
+#include <routed/nhgroup.h>
 #include <routed/rtnl_proto.h>
 
 #include "feed_route.h"
@@ -31,11 +33,40 @@ static int route_type(uint8_t rtm_type, bool blackhole, uint8_t *type)
 	}
 }
 
+/* paths[0..n), n in 2..RTNL_MAX_PATHS, as out's next hops. */
+static enum feed_route_verdict set_multipath(const struct rtnl_path *paths, unsigned n,
+					     feed_ifname_fn ifname, void *arg,
+					     struct rt_route *out)
+{
+	struct rt_nexthop hop[RTNL_MAX_PATHS];
+
+	if (n > RTNL_MAX_PATHS)
+		return FEED_ROUTE_INVALID;
+	memset(hop, 0, n * sizeof(hop[0]));
+	for (unsigned i = 0; i < n; i++) {
+		hop[i].gateway = paths[i].gateway;
+		if (paths[i].oif)
+			snprintf(hop[i].dev, sizeof(hop[i].dev), "%s", ifname(paths[i].oif, arg));
+		hop[i].weight = paths[i].weight;
+	}
+	switch (rt_route_set_nexthops(out, hop, n, NULL, 0)) {
+	case 0:
+		return FEED_ROUTE_OK;
+	case -ENOMEM:
+		return FEED_ROUTE_NOMEM;
+	default:
+		/* Out-of-range weights, two paths alike, a gateway of the other family. */
+		return FEED_ROUTE_INVALID;
+	}
+}
+
 enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
 					   const struct rtnl_path *paths, unsigned n,
 					   bool blackhole, feed_ifname_fn ifname, void *arg,
 					   struct rt_route *out)
 {
+	enum feed_route_verdict v;
+
 	rt_route_init(out);
 	if (route_type(r->type, blackhole, &out->type))
 		return FEED_ROUTE_TYPE;
@@ -44,10 +75,11 @@ enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
 	out->metric = r->has_priority ? r->priority : 0;
 	rtnl_proto_name(r->protocol, out->proto);
 	if (!rt_route_type_rejects(out->type)) {
-		/* Where multipath lands, this is the one place that changes. */
-		if (n > 1)
-			return FEED_ROUTE_MULTIPATH;
-		if (n == 1) {
+		if (n > 1) {
+			v = set_multipath(paths, n, ifname, arg, out);
+			if (v != FEED_ROUTE_OK)
+				return v;
+		} else if (n == 1) {
 			out->gateway = paths[0].gateway;
 			if (paths[0].oif)
 				snprintf(out->dev, sizeof(out->dev), "%s", ifname(paths[0].oif, arg));
