@@ -10,7 +10,10 @@
  * - feed_nexthops: single next hops, groups arriving before their members,
  *   weights, blackholes, replaced and deleted objects, unknown members.
  * - feed_route_convert: types, the single path's gateway and device,
- *   metric, protocol name, and multipath refused rather than cut down.
+ *   metric, protocol name; multipath routes (RTA_MULTIPATH paths and a
+ *   resolved next-hop group) with their weights, 64 next hops, duplicate
+ *   paths and bad weights refused as invalid, and no memory for the group
+ *   as its own verdict.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,9 +29,11 @@
 
 #include <linux/rtnetlink.h>
 
+#include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/rtnl_msg.h>
 
+#include "alloc_fail.h"
 #include "feed_nexthops.h"
 #include "feed_route.h"
 #include "feed_routes.h"
@@ -285,10 +290,11 @@ static void test_convert(void **state)
 	assert_int_equal(out.type, RT_TYPE_UNICAST);
 	assert_string_equal(out.dev, "eth3");
 	assert_string_equal(rt_addr_format(&out.gateway, buf, sizeof(buf)), "192.0.2.1");
-	/* Two next hops: refused, not cut to the first. */
+	/* Two alike next hops (weight is no part of a next hop's identity): invalid. */
 	p[1] = p[0];
+	p[1].weight = 2;
 	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
-			 FEED_ROUTE_MULTIPATH);
+			 FEED_ROUTE_INVALID);
 	/* A blackhole object makes a unicast route a blackhole, without next hop. */
 	assert_int_equal(feed_route_convert(&r, p, 0, true, ifname, NULL, &out), FEED_ROUTE_OK);
 	assert_int_equal(out.type, RT_TYPE_BLACKHOLE);
@@ -312,12 +318,219 @@ static void test_convert(void **state)
 	assert_string_equal(out.proto, "proto-250");
 }
 
+/* A unicast IPv4 route of FRR's (bgp, metric 20) to 10.0.0.0/8. */
+static struct rtnl_route route_v4(void)
+{
+	struct rtnl_route r;
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(rt_prefix_parse("10.0.0.0/8", &r.dst, NULL, 0), 0);
+	r.table = 254;
+	r.protocol = 186;
+	r.type = RTN_UNICAST;
+	r.has_priority = true;
+	r.priority = 20;
+	return r;
+}
+
+static struct rtnl_path path(const char *gw, uint32_t oif, uint16_t weight)
+{
+	struct rtnl_path p;
+
+	memset(&p, 0, sizeof(p));
+	if (gw)
+		assert_int_equal(rt_addr_parse(gw, &p.gateway, NULL, 0), 0);
+	p.oif = oif;
+	p.weight = weight;
+	return p;
+}
+
+static void assert_hop(const struct rt_nexthop *h, const char *gw, const char *dev,
+		       unsigned weight)
+{
+	char buf[RT_ADDR_STRLEN];
+
+	if (gw)
+		assert_string_equal(rt_addr_format(&h->gateway, buf, sizeof(buf)), gw);
+	else
+		assert_int_equal(h->gateway.family, 0);
+	assert_string_equal(h->dev, dev);
+	assert_int_equal(h->weight, weight);
+}
+
+static void test_convert_multipath(void **state)
+{
+	struct rtnl_route r = route_v4();
+	struct rtnl_path p[RTNL_MAX_PATHS];
+	struct rt_route out, again;
+	unsigned total = 0;
+
+	(void)state;
+	/* RTA_MULTIPATH's paths (weight = rtnh_hops + 1): every one, weights kept. */
+	p[0] = path("192.0.2.2", 4, 3);
+	p[1] = path("192.0.2.1", 3, 1);
+	p[2] = path(NULL, 5, 7);
+	assert_int_equal(feed_route_convert(&r, p, 3, false, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_non_null(out.nexthops);
+	assert_int_equal(out.nexthops->count, 3);
+	assert_int_equal(out.nexthops->total_weight, 11);
+	assert_int_equal(out.type, RT_TYPE_UNICAST);
+	assert_int_equal(out.gateway.family, 0);
+	assert_string_equal(out.dev, "");
+	assert_string_equal(out.proto, "bgp");
+	assert_int_equal(out.metric, 20);
+	assert_hop(&out.nexthops->hop[0], NULL, "eth5", 7);
+	assert_hop(&out.nexthops->hop[1], "192.0.2.1", "eth3", 1);
+	assert_hop(&out.nexthops->hop[2], "192.0.2.2", "eth4", 3);
+	/* The paths in another order: the same route (one interned group). */
+	p[3] = p[0];
+	assert_int_equal(feed_route_convert(&r, p + 1, 3, false, ifname, NULL, &again),
+			 FEED_ROUTE_OK);
+	assert_ptr_equal(again.nexthops, out.nexthops);
+	/* A weight changed: another group. */
+	p[0].weight = 4;
+	assert_int_equal(feed_route_convert(&r, p, 3, false, ifname, NULL, &again),
+			 FEED_ROUTE_OK);
+	assert_ptr_not_equal(again.nexthops, out.nexthops);
+	assert_hop(&again.nexthops->hop[2], "192.0.2.2", "eth4", 4);
+	/* One gateway on two devices: two next hops. */
+	p[0] = path("192.0.2.1", 3, 1);
+	p[1] = path("192.0.2.1", 4, 1);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_int_equal(out.nexthops->count, 2);
+	/* Duplicates are refused whole, not merged or cut down. */
+	p[1] = path("192.0.2.1", 3, 5);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	p[1] = path("192.0.2.2", 3, 5);
+	p[2] = path("192.0.2.1", 3, 1);
+	assert_int_equal(feed_route_convert(&r, p, 3, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	/* Weights outside 1..256, a gateway of the other family, a path with neither. */
+	p[1].weight = 0;
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	p[1].weight = 257;
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	p[1] = path("2001:db8::1", 3, 1);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	p[1] = path(NULL, 0, 1);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	/* The most a route has: 64 next hops, weights 1..64. */
+	for (unsigned i = 0; i < RTNL_MAX_PATHS; i++) {
+		char gw[32];
+
+		snprintf(gw, sizeof(gw), "192.0.2.%u", i + 1);
+		p[i] = path(gw, 1 + i % 4, (uint16_t)(i + 1));
+		total += i + 1;
+	}
+	assert_int_equal(RTNL_MAX_PATHS, RT_NEXTHOPS_MAX);
+	assert_int_equal(feed_route_convert(&r, p, RTNL_MAX_PATHS, false, ifname, NULL, &out),
+			 FEED_ROUTE_OK);
+	assert_int_equal(out.nexthops->count, 64);
+	assert_int_equal(out.nexthops->total_weight, total);
+	for (unsigned i = 0; i < 64; i++) {
+		char gw[32], dev[16];
+
+		/* Canonical order is by address bytes: .1 .. .64 as given. */
+		snprintf(gw, sizeof(gw), "192.0.2.%u", i + 1);
+		snprintf(dev, sizeof(dev), "eth%u", 1 + i % 4);
+		assert_hop(&out.nexthops->hop[i], gw, dev, i + 1);
+	}
+	/* A rejecting type keeps no next hops, multipath or not. */
+	r.type = RTN_BLACKHOLE;
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_int_equal(out.type, RT_TYPE_BLACKHOLE);
+	assert_null(out.nexthops);
+}
+
+/* RTA_NH_ID of a group: the members through feed_nexthops, with the group's weights. */
+static void test_convert_group(void **state)
+{
+	struct feed_nexthops *nh = feed_nexthops_create();
+	struct rtnl_route r = route_v4();
+	struct rtnl_path paths[RTNL_MAX_PATHS];
+	struct rtnl_nexthop m;
+	struct rt_route out;
+	unsigned n;
+	bool bh;
+
+	(void)state;
+	assert_non_null(nh);
+	memset(&m, 0, sizeof(m));
+	m.id = 100;
+	m.n_group = 3;
+	m.group[0] = (struct rtnl_nh_member){ 1, 2 };
+	m.group[1] = (struct rtnl_nh_member){ 2, 5 };
+	m.group[2] = (struct rtnl_nh_member){ 3, 1 };
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	m = nh_single(1, "192.0.2.1", 3);
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	m = nh_single(2, "192.0.2.2", 4);
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	m = nh_single(3, NULL, 0);
+	m.blackhole = true;
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	r.nh_id = 100;
+	assert_int_equal(feed_nexthops_resolve(nh, 100, paths, &n, &bh), 0);
+	assert_int_equal(n, 2);
+	assert_false(bh);
+	assert_int_equal(feed_route_convert(&r, paths, n, bh, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_int_equal(out.type, RT_TYPE_UNICAST);
+	assert_non_null(out.nexthops);
+	assert_int_equal(out.nexthops->count, 2);
+	assert_hop(&out.nexthops->hop[0], "192.0.2.1", "eth3", 2);
+	assert_hop(&out.nexthops->hop[1], "192.0.2.2", "eth4", 5);
+	/* A group of one member (the other is a blackhole): single path. */
+	m = nh_single(2, NULL, 0);
+	m.blackhole = true;
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	assert_int_equal(feed_nexthops_resolve(nh, 100, paths, &n, &bh), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(feed_route_convert(&r, paths, n, bh, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_null(out.nexthops);
+	assert_string_equal(out.dev, "eth3");
+	/* Two members that are one next hop: invalid, as for RTA_MULTIPATH. */
+	m = nh_single(2, "192.0.2.1", 3);
+	assert_int_equal(feed_nexthops_apply(nh, &m), 0);
+	assert_int_equal(feed_nexthops_resolve(nh, 100, paths, &n, &bh), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(feed_route_convert(&r, paths, n, bh, ifname, NULL, &out),
+			 FEED_ROUTE_INVALID);
+	feed_nexthops_destroy(nh);
+}
+
+/* No memory to intern a new group: its own verdict, which the feeds count. */
+static void test_convert_nomem(void **state)
+{
+	struct rtnl_route r = route_v4();
+	struct rtnl_path p[2];
+	struct rt_route out;
+
+	(void)state;
+	/* Weights no other test uses: a group not in the pool yet. */
+	p[0] = path("198.51.100.1", 1, 201);
+	p[1] = path("198.51.100.2", 2, 202);
+	alloc_fail_arm(1, 2);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out),
+			 FEED_ROUTE_NOMEM);
+	assert_true(alloc_fail_disarm() >= 1);
+	assert_int_equal(feed_route_convert(&r, p, 2, false, ifname, NULL, &out), FEED_ROUTE_OK);
+	assert_int_equal(out.nexthops->count, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_random),
 		cmocka_unit_test(test_nexthops),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_convert_multipath),
+		cmocka_unit_test(test_convert_group),
+		cmocka_unit_test(test_convert_nomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
