@@ -7,10 +7,10 @@ usage: fpm-agree.py VTYSH-CMD ROUTECTL TABLE ADDRESS...
 VTYSH-CMD runs vtysh (a shell word list, e.g. "ip netns exec NS vtysh
 --vty_socket DIR"). For each address, the expected answer is the longest
 selected, installed route of `show ip[v6] route [table N] json` that covers
-it: its prefix and next hop (single path), or its type (blackhole,
-unreachable); a route with several next hops is not in routed yet
-(multipath-unsupported), so routed must answer with a shorter route or
-none. `ROUTECTL -j lookup ADDRESS... [table N]` must say the same.
+it: its prefix and next hop (single path), its set of next hops {via, dev}
+(several: routed's `nexthops` must equal it, and the via/dev routed chose
+for the address must be one of them), or its type (blackhole,
+unreachable). `ROUTECTL -j lookup ADDRESS... [table N]` must say the same.
 Exit 0 when every address agrees; else prints the differences.
 """
 import ipaddress
@@ -37,7 +37,7 @@ def zebra_routes(v6):
             elif any(n.get("reject") for n in hops):
                 kind = ("unreachable", None)
             elif len(hops) > 1:
-                kind = ("multipath", None)
+                kind = ("multipath", frozenset((n.get("ip"), n.get("interfaceName")) for n in hops))
             else:
                 kind = ("unicast", hops[0].get("ip") if hops else None)
             routes.append((ipaddress.ip_network(prefix), kind))
@@ -49,8 +49,6 @@ def expected(addr, routes):
     best = None
     for net, kind in routes:
         if a.version == net.version and a in net and (best is None or net.prefixlen > best[0].prefixlen):
-            if kind[0] == "multipath":
-                continue        # routed does not hold it: a shorter route answers
             best = (net, kind)
     return best
 
@@ -66,9 +64,16 @@ for addr, g in zip(addrs, got):
         wtext = "no route"
     else:
         net, (kind, via) = want
-        ok = g["prefix"] == str(net) and g["type"] == kind and (kind != "unicast" or g["via"] == via)
-        wtext = "%s %s via %s" % (kind, net, via)
+        ok = g["prefix"] == str(net)
+        if kind == "multipath":
+            hops = frozenset((h["via"], h["dev"]) for h in g.get("nexthops") or [])
+            ok = ok and g["type"] == "unicast" and hops == via and (g["via"], g["dev"]) in hops
+            wtext = "%s %s via %s" % (kind, net, sorted(via))
+        else:
+            ok = ok and g["type"] == kind and "nexthops" not in g and (kind != "unicast" or g["via"] == via)
+            wtext = "%s %s via %s" % (kind, net, via)
     if not ok:
         bad += 1
-        print("# %s: zebra %s, routed %s %s via %s" % (addr, wtext, g["type"], g["prefix"], g["via"]))
+        print("# %s: zebra %s, routed %s %s via %s dev %s nexthops %s" % (
+            addr, wtext, g["type"], g["prefix"], g["via"], g["dev"], g.get("nexthops")))
 sys.exit(1 if bad else 0)
