@@ -8,10 +8,8 @@
 #       Exit 0 when routed's table TABLE holds exactly the routes of the
 #       kernel table KTABLE in namespace NS (`ip -j route show table N`,
 #       IPv4 and IPv6), compared route by route: prefix, type, gateway,
-#       device, metric, protocol. A multipath route is held with all its
-#       next hops, or, while routed has no multipath routes
-#       (MULTIPATH=unsupported in the environment), not held at all.
-#       Otherwise print the differences as "# " lines and exit 1.
+#       device, metric, protocol; a multipath route's set of next hops
+#       {gateway, device, weight}. Otherwise print the differences as "# " lines and exit 1.
 #   kernel-mirror.py count NS KTABLE
 #       Print how many routes the kernel table has (both families).
 #   kernel-mirror.py multipath NS KTABLE
@@ -71,8 +69,8 @@ def kernel_key_value(r):
     value = {"type": rtype, "proto": proto}
     if rtype == "unicast":
         if "nexthops" in r:
-            value["nexthops"] = sorted((h.get("gateway"), h.get("dev"), h.get("weight", 1))
-                                       for h in r["nexthops"])
+            value["nexthops"] = sorted(((h.get("gateway"), h.get("dev"), h.get("weight", 1))
+                                        for h in r["nexthops"]), key=repr)
         else:
             value["via"] = r.get("gateway")
             value["dev"] = r.get("dev")
@@ -101,8 +99,8 @@ def routed_routes(sock, table):
         value = {"type": r["type"], "proto": r["proto"]}
         if r["type"] == "unicast":
             if r.get("nexthops"):
-                value["nexthops"] = sorted((h.get("via"), h.get("dev"), h.get("weight", 1))
-                                           for h in r["nexthops"])
+                value["nexthops"] = sorted(((h.get("via"), h.get("dev"), h.get("weight", 1))
+                                            for h in r["nexthops"]), key=repr)
             else:
                 value["via"] = r.get("via")
                 value["dev"] = r.get("dev")
@@ -111,15 +109,12 @@ def routed_routes(sock, table):
 
 
 def compare(ns, ktable, sock, table):
-    mp_unsupported = os.environ.get("MULTIPATH") == "unsupported"
     want = {}
     for r in kernel_routes(ns, ktable):
         kv = kernel_key_value(r)
         if kv is None:
             continue
         key, value = kv
-        if "nexthops" in value and mp_unsupported:
-            continue
         want[key] = value
     have = routed_routes(sock, table)
     diffs = []
