@@ -354,6 +354,22 @@ static void put_control(struct prom *p, struct routed *d)
 	put_counter(p, "routed_control_errors_total",
 		    "Control socket requests answered with an error, all methods.",
 		    c->control_errors);
+	prom_family(p, "routed_control_method_requests_total", "counter",
+		    "Control socket requests by method (unknown: a name not in the method table; "
+		    "invalid: no method named).");
+	for (unsigned i = 0; i < c->n_methods; i++) {
+		const struct prom_label l[] = { { "method", c->methods[i].name } };
+
+		prom_u64(p, "routed_control_method_requests_total", l, N(l),
+			 c->methods[i].requests);
+	}
+	prom_family(p, "routed_control_method_errors_total", "counter",
+		    "Control socket requests answered with an error, by method.");
+	for (unsigned i = 0; i < c->n_methods; i++) {
+		const struct prom_label l[] = { { "method", c->methods[i].name } };
+
+		prom_u64(p, "routed_control_method_errors_total", l, N(l), c->methods[i].errors);
+	}
 	put_gauge(p, "routed_control_connections", "Control socket connections open.",
 		  c->control_connections);
 	put_counter(p, "routed_control_connections_accepted_total",
