@@ -25,6 +25,16 @@ struct txn_registry;
 struct feed_fpm;
 struct feed_kernel;
 
+/* The most names control requests are counted by (rpc_count_methods()). */
+#define ROUTED_METHOD_SLOTS 48
+
+/* Control requests of one method, or of "unknown" or "invalid" (rpc.h). */
+struct routed_method_count {
+	const char *name;			/* a method table's (static) or rpc.c's */
+	uint64_t requests;
+	uint64_t errors;
+};
+
 /* Counters for the stats method. */
 struct routed_counters {
 	/*
@@ -36,6 +46,9 @@ struct routed_counters {
 	uint64_t lookup_addresses;
 	uint64_t control_requests;
 	uint64_t control_errors;
+	/* The same by method, in the method table's order (rpc.c counts). */
+	struct routed_method_count methods[ROUTED_METHOD_SLOTS];
+	unsigned n_methods;
 	uint64_t control_connections;		/* open now */
 	uint64_t control_connections_total;	/* accepted since start */
 	uint64_t control_rejected;		/* refused at accept (limit) */

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "daemon.h"
 #include "methods.h"
 #include "methods_daemon.h"
 #include "methods_events.h"
@@ -250,6 +251,8 @@ static const struct rpc_method methods[] = {
 };
 
 #define METHODS_COUNT (sizeof(methods) / sizeof(methods[0]))
+_Static_assert(METHODS_COUNT + 2 <= ROUTED_METHOD_SLOTS,
+	       "every method, \"unknown\" and \"invalid\" have their counts (rpc_count_methods)");
 
 const struct rpc_method *methods_at(size_t i)
 {

@@ -199,6 +199,25 @@ static json_t *rcu_json(struct routed *d, const struct reclaim_totals *r)
 			 reconfigurations_json(d));
 }
 
+/* control.methods: {name: {"requests": N, "errors": M}} (rpc.h; new reference, NULL on ENOMEM). */
+static json_t *method_counts_json(const struct routed *d)
+{
+	const struct routed_counters *c = &d->counters;
+	json_t *o = json_object();
+
+	for (unsigned i = 0; o && i < c->n_methods; i++) {
+		const struct routed_method_count *m = &c->methods[i];
+
+		if (json_object_set_new(o, m->name,
+					json_pack("{s:I, s:I}", "requests", (json_int_t)m->requests,
+						  "errors", (json_int_t)m->errors))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 {
 	struct routed *d = rpc_call_daemon(call);
@@ -243,7 +262,7 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 		udp_lookup_counts(d->udp, &udp_requests, &udp_addresses);
 	return rpc_result(
 		call,
-		json_pack("{s:o, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		json_pack("{s:o, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o},"
 			  " s:{s:I, s:I}, s:o, s:o?}",
 			  "tables", tables, "routes", (json_int_t)routes, "memory_bytes",
 			  (json_int_t)bytes, "lookups", "requests",
@@ -255,7 +274,7 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 			  (json_int_t)c->control_connections_total, "rejected",
 			  (json_int_t)c->control_rejected, "reloads", (json_int_t)c->reloads,
 			  "reload_failures", (json_int_t)c->reload_failures, "load_transactions",
-			  (json_int_t)txn_count(d), "events", "seq",
+			  (json_int_t)txn_count(d), "methods", method_counts_json(d), "events", "seq",
 			  (json_int_t)change_stream_seq(d->changes), "subscribers",
 			  (json_int_t)change_stream_subscribers(d->changes), "rcu",
 			  rcu_json(d, &reclaim), "udp",

@@ -94,10 +94,49 @@ static void table_label(struct routed *d, uint32_t id, char *buf, size_t len)
 		snprintf(buf, len, "%u", id);
 }
 
+/* The per-listener counters of stats' udp.listeners. */
+static void put_listener_counts(struct prom *p, json_t *listeners)
+{
+	static const struct {
+		const char *name, *key, *help;
+	} totals[] = {
+		{ "routed_udp_listener_requests_total", "requests",
+		  "Valid lookup request datagrams a UDP listener received and answered." },
+		{ "routed_udp_listener_lookups_total", "lookups",
+		  "Addresses looked up in the requests of a UDP listener." },
+	};
+	const char *key;
+	json_t *v, *n;
+	size_t i;
+
+	for (size_t t = 0; t < N(totals); t++) {
+		prom_family(p, totals[t].name, "counter", totals[t].help);
+		json_array_foreach(listeners, i, v) {
+			const char *address = json_string_value(json_object_get(v, "address"));
+			const struct prom_label l[] = { { "listener", address ? address : "" } };
+
+			prom_u64(p, totals[t].name, l, N(l), json_u64(v, totals[t].key));
+		}
+	}
+	prom_family(p, "routed_udp_listener_drops_total", "counter",
+		    "Request datagrams a UDP listener dropped unanswered, by reason.");
+	json_array_foreach(listeners, i, v) {
+		const char *address = json_string_value(json_object_get(v, "address"));
+
+		json_object_foreach(json_object_get(v, "drops"), key, n) {
+			const struct prom_label l[] = { { "listener", address ? address : "" },
+							{ "reason", key } };
+
+			if (strcmp(key, "total"))
+				prom_u64(p, "routed_udp_listener_drops_total", l, N(l),
+					 (uint64_t)json_integer_value(n));
+		}
+	}
+}
+
 /*
- * Lookups by where they came from; the UDP service's counters, which are
- * per worker and not per listener: the listeners are exported as
- * routed_udp_listener_info only.
+ * Lookups by where they came from; the UDP service's counters, in total
+ * and per listener (what a worker counts for each listener, summed).
  */
 static void put_lookups(struct prom *p, struct routed *d)
 {
@@ -139,6 +178,7 @@ static void put_lookups(struct prom *p, struct routed *d)
 		table_label(d, (uint32_t)json_u64(v, "table"), table, sizeof(table));
 		prom_u64(p, "routed_udp_listener_info", l, N(l), 1);
 	}
+	put_listener_counts(p, json_object_get(udp, "listeners"));
 	put_counter(p, "routed_udp_datagrams_total",
 		    "Valid lookup request datagrams received, all listeners.",
 		    json_u64(udp, "datagrams"));
@@ -314,6 +354,22 @@ static void put_control(struct prom *p, struct routed *d)
 	put_counter(p, "routed_control_errors_total",
 		    "Control socket requests answered with an error, all methods.",
 		    c->control_errors);
+	prom_family(p, "routed_control_method_requests_total", "counter",
+		    "Control socket requests by method (unknown: a name not in the method table; "
+		    "invalid: no method named).");
+	for (unsigned i = 0; i < c->n_methods; i++) {
+		const struct prom_label l[] = { { "method", c->methods[i].name } };
+
+		prom_u64(p, "routed_control_method_requests_total", l, N(l),
+			 c->methods[i].requests);
+	}
+	prom_family(p, "routed_control_method_errors_total", "counter",
+		    "Control socket requests answered with an error, by method.");
+	for (unsigned i = 0; i < c->n_methods; i++) {
+		const struct prom_label l[] = { { "method", c->methods[i].name } };
+
+		prom_u64(p, "routed_control_method_errors_total", l, N(l), c->methods[i].errors);
+	}
 	put_gauge(p, "routed_control_connections", "Control socket connections open.",
 		  c->control_connections);
 	put_counter(p, "routed_control_connections_accepted_total",

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,7 +291,61 @@ static void call_method(struct control_conn *conn, const struct rpc_method *meth
 	free(call.field);
 }
 
-static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn find)
+/* name's counts: found (by the pointer, else by the text) or added; NULL when full. */
+static struct routed_method_count *method_count(struct routed *d, const char *name)
+{
+	struct routed_counters *c = &d->counters;
+
+	for (unsigned i = 0; i < c->n_methods; i++)
+		if (c->methods[i].name == name || !strcmp(c->methods[i].name, name))
+			return &c->methods[i];
+	if (c->n_methods == ROUTED_METHOD_SLOTS)
+		return NULL;
+	c->methods[c->n_methods].name = name;
+	return &c->methods[c->n_methods++];
+}
+
+int rpc_count_methods(struct routed *d, const struct rpc_method *(*at)(size_t i))
+{
+	for (size_t i = 0; at(i); i++)
+		if (!method_count(d, at(i)->name))
+			return -ENOSPC;
+	if (!method_count(d, RPC_METHOD_UNKNOWN) || !method_count(d, RPC_METHOD_INVALID))
+		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * A request under name, counted as it is known: before its handler runs,
+ * so stats counts itself as control.requests does. NULL when full: then
+ * it is in the totals only (routed's table always fits).
+ */
+static struct routed_method_count *count_request(struct routed *d, const char *name)
+{
+	struct routed_method_count *m = method_count(d, name);
+
+	if (m)
+		m->requests++;
+	return m;
+}
+
+/* Once answered: an error if it raised control_errors from errors_before. */
+static void count_outcome(struct routed *d, struct routed_method_count *m, uint64_t errors_before)
+{
+	/* Every error answer, or failed notification, counts control_errors once. */
+	if (m && d->counters.control_errors != errors_before)
+		m->errors++;
+}
+
+/* What a request is counted under, once known (count_request()). */
+struct request_count {
+	bool named;			/* it named a method, known or not */
+	struct routed_method_count *m;	/* where it went; NULL if none */
+};
+
+/* Answer req; once it names a method, count it under that name (or "unknown"). */
+static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn find,
+			   struct request_count *counted)
 {
 	const struct control_peer *peer = control_conn_peer(conn);
 	const struct rpc_method *method;
@@ -326,6 +381,10 @@ static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn f
 			   name ? "\"method\" must be a string" : "\"method\" is missing");
 		return;
 	}
+	method = find(json_string_value(name));
+	counted->named = true;
+	counted->m = count_request(control_conn_daemon(conn),
+				   method ? method->name : RPC_METHOD_UNKNOWN);
 	json_object_foreach(req, key, value) {
 		if (!known_member(key)) {
 			send_errorf(conn, id, RPC_INVALID_REQUEST,
@@ -334,7 +393,6 @@ static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn f
 		}
 	}
 
-	method = find(json_string_value(name));
 	if (!method) {
 		if (id)
 			send_errorf(conn, id, RPC_METHOD_NOT_FOUND, "method not found: %.200s",
@@ -374,12 +432,12 @@ static void handle_request(struct control_conn *conn, json_t *req, rpc_find_fn f
 	json_decref(params);
 }
 
-void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find)
+static void handle_line(struct control_conn *conn, const char *line, size_t len,
+			rpc_find_fn find, struct request_count *counted)
 {
 	json_error_t jerr;
 	json_t *req;
 
-	control_conn_daemon(conn)->counters.control_requests++;
 	if (nesting_too_deep(line, len, RPC_MAX_DEPTH)) {
 		send_errorf(conn, NULL, RPC_PARSE_ERROR,
 			    "parse error: nesting deeper than %d levels", RPC_MAX_DEPTH);
@@ -396,15 +454,37 @@ void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rp
 			    jerr.position, why);
 		return;
 	}
-	handle_request(conn, req, find);
+	handle_request(conn, req, find, counted);
 	json_decref(req);
+}
+
+/*
+ * The counts are plain increments: the control thread is the only one
+ * that answers requests, and the only one that reads the counts (stats,
+ * the metrics endpoint), so nothing else ever sees them change.
+ */
+void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find)
+{
+	struct routed *d = control_conn_daemon(conn);
+	uint64_t errors_before = d->counters.control_errors;
+	struct request_count counted = { .named = false };
+
+	d->counters.control_requests++;
+	handle_line(conn, line, len, find, &counted);
+	if (!counted.named)
+		counted.m = count_request(d, RPC_METHOD_INVALID);
+	count_outcome(d, counted.m, errors_before);
 }
 
 void rpc_reject_long_line(struct control_conn *conn, size_t limit)
 {
-	control_conn_daemon(conn)->counters.control_requests++;
+	struct routed *d = control_conn_daemon(conn);
+	uint64_t errors_before = d->counters.control_errors;
+
+	d->counters.control_requests++;
 	send_errorf(conn, NULL, RPC_TOO_LARGE,
 		    "line too long: more than %zu bytes (control.max_line_bytes); closing", limit);
+	count_outcome(d, count_request(d, RPC_METHOD_INVALID), errors_before);
 }
 
 json_t *rpc_not_durable(json_t *answer, const char *reason)

@@ -99,11 +99,33 @@ static inline int rpc_result(struct rpc_call *call, json_t *res, json_t **result
  */
 int rpc_notify(struct control_conn *conn, const char *method, json_t *params);
 
+/*
+ * Control requests and errors by method (stats' control.methods, the
+ * metrics' method label): requests that name a method of the table count
+ * under its name; those that name no such method under "unknown" (never
+ * the client's string: the labels stay a fixed set); those that name none
+ * at all (parse errors, a broken envelope, an over-long line) under
+ * "invalid". So they add up to control.requests and control.errors.
+ * Counted on the control thread, like every request.
+ */
+#define RPC_METHOD_UNKNOWN "unknown"
+#define RPC_METHOD_INVALID "invalid"
+
+/*
+ * Start the counts at 0 for every method at(0), at(1), ... (until NULL),
+ * then "unknown" and "invalid", so all are listed before their first
+ * request. Names are kept, not copied: a static table's. -ENOSPC when
+ * they do not fit in ROUTED_METHOD_SLOTS. Without it, names are added as
+ * requests first name them.
+ */
+int rpc_count_methods(struct routed *d, const struct rpc_method *(*at)(size_t i));
+
 /* For the connection layer (struct control_ops). */
 
 /*
  * Answer one request line (terminator removed, not NUL-terminated), with
- * the method find() returns.
+ * the method find() returns (from a static table: its name is kept for
+ * the counts by method).
  */
 void rpc_handle_line(struct control_conn *conn, const char *line, size_t len, rpc_find_fn find);
 /* Answer a line over the limit (-32005, id null). */

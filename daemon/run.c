@@ -611,6 +611,8 @@ int routed_run(const struct options *opts, const struct routed_config *config)
 	}
 	if (setup_events(&rt, err, sizeof(err)) || add_config_tables(d, config, err, sizeof(err)))
 		goto fail;
+	/* Every method in stats' control.methods from the start; methods.c asserts they fit. */
+	(void)rpc_count_methods(d, methods_at);
 	/* Listen before loading: clients wait in the backlog rather than fail. */
 	d->control = control_create(d, &methods_control_ops, err, sizeof(err));
 	if (!d->control)

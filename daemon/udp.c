@@ -35,11 +35,17 @@
 #define UDP_MAX_WORKERS CONFIG_MAX_THREADS	/* the most lookup.threads allows */
 _Static_assert(UDP_MAX_WORKERS <= WORKERS_MAX, "the pool holds as many workers as the service counts");
 #define UDP_BATCH_BUCKETS 9		/* 1, 2-3, 4-7, ..., 128-255, 256 */
+/*
+ * Listener counter slots: a reload may add CONFIG_MAX_LISTEN new
+ * listeners while the plan it replaces still holds CONFIG_MAX_LISTEN.
+ */
+#define UDP_LISTENER_SLOTS (2 * CONFIG_MAX_LISTEN)
 
 struct udp_listener {
 	struct config_listen conf;	/* as configured (port may be 0) */
 	char text[64];			/* as bound: "127.0.0.1:5300" */
 	uint16_t port;			/* as bound */
+	unsigned slot;			/* its counters in every worker's udp_counters */
 	unsigned n_fds;
 	int fd[];			/* fd[i]: worker i's socket */
 };
@@ -50,6 +56,18 @@ struct udp_plan {
 	unsigned batch, rounds;
 	unsigned n;
 	struct udp_listener *l[CONFIG_MAX_LISTEN];
+};
+
+/*
+ * What one worker counted for one listener. A listener keeps its slot
+ * across the plans that keep it; a slot is given to a new listener only
+ * when no plan a batch may still see has it, and zeroed first (see
+ * take_slot()).
+ */
+struct udp_listener_counts {
+	uint64_t requests;		/* valid requests, answered */
+	uint64_t lookups;
+	uint64_t drops[RT_WIRE_E_COUNT_];
 };
 
 /*
@@ -70,6 +88,8 @@ struct udp_counters {
 	uint64_t kernel_drops;		/* SO_RXQ_OVFL deltas */
 	uint64_t rounds;		/* recvmmsg calls that returned datagrams */
 	uint64_t batch_hist[UDP_BATCH_BUCKETS];
+	/* By udp_listener.slot; written inside a batch only (see serve_round()). */
+	struct udp_listener_counts listener[UDP_LISTENER_SLOTS];
 } __attribute__((aligned(64)));
 
 static inline void count(uint64_t *c, uint64_t n)
@@ -118,6 +138,7 @@ struct udp_service {
 	unsigned workers_before;	/* before prepare: abort goes back to it */
 	/* Limits read at each wakeup: plain values, either old or new is fine. */
 	unsigned batch, rounds;
+	unsigned workers_seen;		/* the most workers ever run: counters past it are 0 */
 	struct udp_counters counters[UDP_MAX_WORKERS];
 };
 
@@ -208,6 +229,7 @@ static struct udp_listener *listener_open(const struct config_listen *conf,
 	}
 	l->conf = *conf;
 	l->port = old ? old->port : conf->port;
+	l->slot = old ? old->slot : 0;	/* a new one gets its slot from take_slot() */
 	if (!old && conf->port) {
 		/*
 		 * SO_REUSEPORT would let us join another process's group on
@@ -288,13 +310,25 @@ static void note_kernel_drops(struct udp_watch *wt, struct msghdr *m)
 	}
 }
 
-/* The table a listener's requests go to, or 0 if the plan has no such socket. */
-static uint32_t binding_of(const struct udp_plan *p, unsigned index, int fd)
+/* The listener whose socket for worker index fd is, or NULL if the plan has none. */
+static const struct udp_listener *listener_of(const struct udp_plan *p, unsigned index, int fd)
 {
 	for (unsigned i = 0; i < p->n; i++)
 		if (index < p->l[i]->n_fds && p->l[i]->fd[index] == fd)
-			return p->l[i]->conf.table;
-	return 0;
+			return p->l[i];
+	return NULL;
+}
+
+/* A round's counts for the listener it came in on. Inside the batch (see serve_round()). */
+static void count_listener(struct udp_worker *uw, const struct udp_listener *l, uint64_t requests,
+			   uint64_t lookups, const uint64_t *drops)
+{
+	struct udp_listener_counts *lc = &uw->c->listener[l->slot];
+
+	count(&lc->requests, requests);
+	count(&lc->lookups, lookups);
+	for (unsigned e = 1; e < RT_WIRE_E_COUNT_; e++)
+		count(&lc->drops[e], drops[e]);
 }
 
 /* Answer a valid request in place. Inside the read-side section. */
@@ -339,8 +373,9 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 	struct routed *d = worker_daemon(uw->w);
 	uint64_t drops[RT_WIRE_E_COUNT_] = { 0 }, lookups = 0;
 	const struct udp_plan *plan;
+	const struct udp_listener *l;
 	struct rt_table *t = NULL;
-	uint32_t binding, cached = 0;
+	uint32_t cached = 0;
 	unsigned nout = 0;
 
 	worker_batch_begin(uw->w);
@@ -350,8 +385,8 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 	 * entry orders the writer's stores to it before these loads.
 	 */
 	plan = CMM_LOAD_SHARED(uw->u->plan);
-	binding = binding_of(plan, worker_index(uw->w), wt->fd);
-	if (!binding) {
+	l = listener_of(plan, worker_index(uw->w), wt->fd);
+	if (!l) {
 		worker_batch_end(uw->w);
 		count(&uw->c->unbound, n);
 		return 0;
@@ -369,7 +404,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 			drops[e]++;
 			continue;
 		}
-		id = h.table ? h.table : binding;
+		id = h.table ? h.table : l->conf.table;
 		if (id != cached) {
 			/*
 			 * rcu_dereference() inside pairs with the table set's
@@ -390,6 +425,13 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 		uw->iov[i].iov_len = uw->in[i].msg_len;	/* the response is the request's size */
 		nout++;
 	}
+	/*
+	 * Before the batch ends: l's slot may go to another listener once a
+	 * plan without l is committed, and that commit's write section
+	 * waits for this batch (the gate's barrier B, or the grace period of
+	 * its fast path, orders these stores before the writer's reuse).
+	 */
+	count_listener(uw, l, nout, lookups, drops);
 	worker_batch_end(uw->w);
 	for (unsigned e = 0; e < RT_WIRE_E_COUNT_; e++)
 		count(&uw->c->drops[e], drops[e]);
@@ -573,6 +615,34 @@ void udp_destroy(struct udp_service *u)
 	free(u);
 }
 
+/*
+ * A counter slot for a listener new in the next plan p: one that neither
+ * the current plan nor p has. No worker writes to it: batches count only
+ * for listeners of the plan they see, which is u->plan; those that saw an
+ * older plan ended before the write section that replaced it, and the
+ * gate orders their stores before that section (gate.c, barrier B with C,
+ * or the grace period of the fast path). So plain stores zero it here,
+ * and the zeroes reach the workers with p: the write section that commits
+ * p orders them before every batch that sees p (barrier G with R, or the
+ * fast path's grace period). A removed listener's counts go with it.
+ */
+static unsigned take_slot(struct udp_service *u, const struct udp_plan *p)
+{
+	bool used[UDP_LISTENER_SLOTS] = { false };
+	unsigned s = 0;
+
+	for (unsigned i = 0; i < u->plan->n; i++)
+		used[u->plan->l[i]->slot] = true;
+	for (unsigned i = 0; i < p->n; i++)
+		used[p->l[i]->slot] = true;
+	/* At most 2 * CONFIG_MAX_LISTEN - 1 are used: there is a free one. */
+	while (used[s])
+		s++;
+	for (unsigned w = 0; w < u->workers_seen; w++)
+		memset(&u->counters[w].listener[s], 0, sizeof(u->counters[w].listener[s]));
+	return s;
+}
+
 /* Default listeners are skipped, with a warning, where the host has no such address. */
 static bool optional_failure(const struct routed_config *cfg, int rc)
 {
@@ -603,9 +673,13 @@ int udp_prepare(struct udp_service *u, const struct routed_config *cfg, char *er
 		}
 		if (!l)
 			goto fail;
+		if (!old)
+			l->slot = take_slot(u, p);
 		p->l[p->n++] = l;
 	}
 	u->workers_before = workers_count(u->pool);
+	if (n > u->workers_seen)
+		u->workers_seen = n;
 	if (n > u->workers_before && workers_resize(u->pool, n, err, errlen))
 		goto fail;
 	u->next = p;
@@ -689,7 +763,7 @@ void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addr
 	 * meanwhile, so the sums belong to no single instant, but each term
 	 * is whole and never smaller than an earlier read of it.
 	 */
-	for (unsigned w = 0; w < UDP_MAX_WORKERS; w++) {
+	for (unsigned w = 0; w < u->workers_seen; w++) {
 		*requests += counter(&u->counters[w].datagrams);
 		*addresses += counter(&u->counters[w].lookups);
 	}
@@ -711,6 +785,51 @@ static uint64_t worker_drops(const struct udp_counters *c)
 	return n;
 }
 
+/* A listener's counts, summed over the workers (relaxed loads, as above). */
+static json_t *listener_counts_json(struct udp_service *u, const struct udp_listener *l)
+{
+	struct udp_listener_counts sum = { 0 };
+	uint64_t drops_total = 0;
+	json_t *drops = json_object();
+
+	for (unsigned w = 0; w < u->workers_seen; w++) {
+		const struct udp_listener_counts *lc = &u->counters[w].listener[l->slot];
+
+		sum.requests += counter(&lc->requests);
+		sum.lookups += counter(&lc->lookups);
+		for (unsigned e = 1; e < RT_WIRE_E_COUNT_; e++)
+			sum.drops[e] += counter(&lc->drops[e]);
+	}
+	for (unsigned e = 1; drops && e < RT_WIRE_E_COUNT_; e++) {
+		drops_total += sum.drops[e];
+		if (json_object_set_new(drops, rt_wire_error_name(e),
+					json_integer((json_int_t)sum.drops[e])))
+			goto fail;
+	}
+	if (!drops || json_object_set_new(drops, "total", json_integer((json_int_t)drops_total)))
+		goto fail;
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "address", l->text, "table",
+			 (json_int_t)l->conf.table, "sockets", (json_int_t)l->n_fds, "requests",
+			 (json_int_t)sum.requests, "lookups", (json_int_t)sum.lookups, "drops", drops);
+fail:
+	json_decref(drops);
+	return NULL;
+}
+
+/* stats' udp.listeners: udp_listeners_json() with each one's counts. */
+static json_t *listeners_stats_json(struct udp_service *u)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < u->plan->n; i++) {
+		if (json_array_append_new(a, listener_counts_json(u, u->plan->l[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *worker_json(const struct udp_counters *c)
 {
 	return json_pack("{s:I, s:I, s:I, s:I}", "datagrams", (json_int_t)counter(&c->datagrams),
@@ -725,7 +844,7 @@ json_t *udp_stats_json(struct udp_service *u)
 	json_t *o = NULL, *drops = NULL, *hist = NULL, *workers = NULL;
 	unsigned n = workers_count(u->pool);
 
-	for (unsigned w = 0; w < UDP_MAX_WORKERS; w++) {
+	for (unsigned w = 0; w < u->workers_seen; w++) {
 		const struct udp_counters *c = &u->counters[w];
 
 		t.datagrams += counter(&c->datagrams);
@@ -766,7 +885,7 @@ json_t *udp_stats_json(struct udp_service *u)
 		if (json_array_append_new(workers, worker_json(&u->counters[w])))
 			goto fail;
 	o = json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "listeners",
-		      udp_listeners_json(u), "datagrams", (json_int_t)t.datagrams, "responses",
+		      listeners_stats_json(u), "datagrams", (json_int_t)t.datagrams, "responses",
 		      (json_int_t)t.responses, "lookups", (json_int_t)t.lookups, "drops", drops,
 		      "kernel_drops", (json_int_t)t.kernel_drops, "send_errors",
 		      (json_int_t)t.send_errors, "recv_errors", (json_int_t)t.recv_errors, "rounds",

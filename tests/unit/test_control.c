@@ -989,6 +989,120 @@ static void test_permission_denied(void **state)
 	client_free(cl);
 }
 
+/* The counts of name in the fixture's daemon; fails the test if it has none. */
+static const struct routed_method_count *counts_of(const char *name)
+{
+	for (unsigned i = 0; i < fx->d.counters.n_methods; i++)
+		if (!strcmp(fx->d.counters.methods[i].name, name))
+			return &fx->d.counters.methods[i];
+	fail_msg("no counts for %s", name);
+	return NULL;
+}
+
+static void expect_counts(const char *name, uint64_t requests, uint64_t errors)
+{
+	const struct routed_method_count *m = counts_of(name);
+
+	if (m->requests != requests || m->errors != errors)
+		fail_msg("%s: %llu requests, %llu errors; expected %llu, %llu", name,
+			 (unsigned long long)m->requests, (unsigned long long)m->errors,
+			 (unsigned long long)requests, (unsigned long long)errors);
+}
+
+static const struct rpc_method *method_at(size_t i)
+{
+	return i < ARRAY_SIZE(methods) ? &methods[i] : NULL;
+}
+
+static void test_counts_by_method(void **state)
+{
+	struct client *cl = client_new();
+	uint64_t requests = 0, errors = 0;
+	json_t *msg;
+
+	assert_int_equal(rpc_count_methods(&fx->d, method_at), 0);
+	/* Seeding twice adds nothing: the table, then unknown and invalid. */
+	assert_int_equal(rpc_count_methods(&fx->d, method_at), 0);
+	assert_int_equal(fx->d.counters.n_methods, ARRAY_SIZE(methods) + 2);
+	assert_string_equal(fx->d.counters.methods[0].name, "echo");
+	assert_string_equal(fx->d.counters.methods[ARRAY_SIZE(methods)].name, RPC_METHOD_UNKNOWN);
+	assert_string_equal(fx->d.counters.methods[ARRAY_SIZE(methods) + 1].name,
+			    RPC_METHOD_INVALID);
+
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}\n");
+	msg = client_json(cl);
+	expect_result(msg, 1);
+	json_decref(msg);
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"fail\"}\n", 2,
+			  RPC_INVALID_PARAMS, NULL);
+	/* A handler that fails without saying why: still one error. */
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"silent_fail\"}\n", 3,
+			  RPC_INTERNAL_ERROR, NULL);
+	/* An unknown name, twice, and as a notification: "unknown", never the name. */
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"no.such\"}\n", 4,
+			  RPC_METHOD_NOT_FOUND, NULL);
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"other\"}\n", 5,
+			  RPC_METHOD_NOT_FOUND, NULL);
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"method\":\"no.such\"}\n");
+	/* A known name in a broken envelope counts under the name. */
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"echo\",\"x\":1}\n",
+			  6, RPC_INVALID_REQUEST, NULL);
+	/* No name at all: "invalid". */
+	call_expect_error(cl, "{bad json\n", -1, RPC_PARSE_ERROR, NULL);
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":7}\n", 7, RPC_INVALID_REQUEST, NULL);
+	/* A notification that succeeds: a request, no error. */
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"method\":\"counter\"}\n");
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"echo\"}\n");
+	msg = client_json(cl);
+	expect_result(msg, 8);
+	json_decref(msg);
+
+	expect_counts("echo", 3, 1);
+	expect_counts("fail", 1, 1);
+	expect_counts("silent_fail", 1, 1);
+	expect_counts("counter", 1, 0);
+	expect_counts("whoami", 0, 0);
+	expect_counts(RPC_METHOD_UNKNOWN, 3, 3);
+	expect_counts(RPC_METHOD_INVALID, 2, 2);
+	assert_int_equal(fx->d.counters.n_methods, ARRAY_SIZE(methods) + 2);
+	for (unsigned i = 0; i < fx->d.counters.n_methods; i++) {
+		requests += fx->d.counters.methods[i].requests;
+		errors += fx->d.counters.methods[i].errors;
+	}
+	assert_int_equal(requests, fx->d.counters.control_requests);
+	assert_int_equal(errors, fx->d.counters.control_errors);
+	client_free(cl);
+}
+
+/* Without rpc_count_methods(), names are added as requests first name them. */
+static void test_counts_by_method_unseeded(void **state)
+{
+	struct client *cl = client_new();
+	char *line = malloc(4200);
+	json_t *msg;
+
+	assert_non_null(line);
+	call_expect_error(cl, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}\n", 1,
+			  RPC_METHOD_NOT_FOUND, NULL);
+	client_sends(cl, "{\"jsonrpc\":\"2.0\",\"method\":\"counter\"}\n");
+	/* An over-long line: "invalid", an error. */
+	memset(line, ' ', 4199);
+	line[4199] = '\n';
+	client_send(cl, line, 4200);
+	msg = client_json(cl);
+	expect_error(msg, -1, RPC_TOO_LARGE);
+	json_decref(msg);
+	expect_eof(cl);
+	assert_int_equal(fx->d.counters.n_methods, 3);
+	assert_string_equal(fx->d.counters.methods[0].name, RPC_METHOD_UNKNOWN);
+	assert_string_equal(fx->d.counters.methods[1].name, "counter");
+	expect_counts(RPC_METHOD_UNKNOWN, 1, 1);
+	expect_counts("counter", 1, 0);
+	expect_counts(RPC_METHOD_INVALID, 1, 1);
+	free(line);
+	client_free(cl);
+}
+
 static void test_long_line_closes(void **state)
 {
 	struct client *cl = client_new(), *cl2 = client_new();
@@ -1826,6 +1940,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handler_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permission_denied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line_closes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_by_method, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_by_method_unseeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_hook_paces_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_hooks, setup, teardown),
