@@ -17,6 +17,7 @@
 #include <event2/listener.h>
 
 #include <routed/hist.h>
+#include <routed/nhgroup.h>
 #include <routed/rcu.h>
 #include <routed/table.h>
 
@@ -257,6 +258,10 @@ static void put_tables(struct prom *p, struct routed *d)
 		n++;
 	}
 	put_gauge(p, "routed_tables", "Routing tables.", n);
+	/* Interned for the process's life (nhgroup.h): this only grows. */
+	put_gauge(p, "routed_nexthop_groups",
+		  "Distinct multipath next-hop sets interned since routed started.",
+		  rt_nhgroup_pool_size());
 	put_family_gauge(p, t, n, "routed_routes", "Routes in a table, by address family.",
 			 offsetof(struct rt_family_stats, routes));
 	put_family_gauge(p, t, n, "routed_prefixes",
