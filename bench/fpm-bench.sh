@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The FPM feed's ingest beside routectl load and beside the UDP lookup
+# rate, in one run, against one routed (one lookup thread, FPM feed and
+# lookup listener on loopback, temporary directory):
+#  (a) routectl load of the route file into an empty table (routes/s);
+#  (b) the same routes over FPM (bench/fpm-flood.py, MSGS per frame) into
+#      the emptied table, until feed.list shows them all (routes/s);
+#  (c) routeperf closed loop for SEC seconds with the table loaded and
+#      idle, then for SEC seconds from the moment (b) starts sending
+#      (ratio during/idle; SEC should be shorter than the ingest).
+# Prints one line per measurement and the ratios FPM/load and during/idle.
+#
+#   bench/fpm-bench.sh [--build DIR] [--routes FILE] [--msgs MSGS]
+#                      [--duration SEC] [--batch K] [--cpu LIST]
+#
+# The routes: FILE, or the stored full BGP table (bench/bgp-routes.sh).
+# --cpu pins routeperf's thread (default: not pinned).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(pwd)
+routes=
+msgs=1
+duration=2
+batch=16
+cpu=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift ;;
+	--routes) routes=$2; shift ;;
+	--msgs) msgs=$2; shift ;;
+	--duration) duration=$2; shift ;;
+	--batch) batch=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
+	-h|--help) sed -n '4,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "fpm-bench: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+routed=$build/daemon/routed
+routectl=$build/tools/routectl
+routeperf=$build/tools/routeperf
+for b in "$routed" "$routectl" "$routeperf"; do
+	[ -x "$b" ] || { echo "fpm-bench: $b not built (--build DIR)" >&2; exit 2; }
+done
+py=${PYTHON:-python3}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fpm-bench.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+export ROUTED_SOCKET=$tmp/ctl.sock
+if [ -z "$routes" ]; then
+	routes=$tmp/bgp.routes
+	"$here/bgp-routes.sh" >"$routes" || exit 1
+fi
+
+fpm_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$tmp/routed.conf" <<CONF
+{ "log": { "level": "warning" }, "feeds": { "fpm": { "listen": "127.0.0.1:$fpm_port" } } }
+CONF
+"$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" --state-dir "$tmp/state" \
+	--threads 1 --lookup-listen 127.0.0.1:0 2>>"$tmp/routed.err" &
+pids+=("$!")
+up=false
+for _ in $(seq 600); do
+	"$routectl" --timeout 1 ping >/dev/null 2>&1 && { up=true; break; }
+	sleep 0.1
+done
+$up || { echo "fpm-bench: routed did not start" >&2; cat "$tmp/routed.err" >&2; exit 1; }
+lookup=$("$routectl" -j info | "$py" -c 'import json, sys
+l = json.load(sys.stdin)["lookup_listeners"][0]
+print(l if isinstance(l, str) else l.get("listen") or l.get("address"))')
+[ -n "$lookup" ] || { echo "fpm-bench: no lookup listener" >&2; exit 1; }
+
+now() { date +%s.%N; }
+table_routes() {
+	"$routectl" -j table list | "$py" -c 'import json, sys
+print(sum(t["ipv4_routes"] + t["ipv6_routes"] for t in json.load(sys.stdin)["tables"]))'
+}
+perf() {
+	"$routeperf" --server "$lookup" --batch "$batch" --duration "$duration" --window 64 \
+		--routes "$routes" --source routes --no-verify --json ${cpu:+--cpu "$cpu"} 2>>"$tmp/perf.err"
+}
+rate() { "$py" -c 'import json, sys; print(int(json.loads(sys.argv[1])["rate"]["lookups_per_s"]))' "$1"; }
+
+echo "# fpm-bench: $(nproc) CPUs, routes $(wc -l <"$routes") ($routes), FPM $msgs msg/frame," \
+	"routeperf batch $batch ${duration}s closed loop${cpu:+ on CPU $cpu}, lookups at $lookup"
+
+# (a) routectl load into the empty table.
+start=$(now)
+"$routectl" load "$routes" >/dev/null || exit 1
+end=$(now)
+n=$(table_routes)
+load_rate=$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { printf "%d", n / (b - a) }')
+printf 'load      %8d routes %8.3f s %9d routes/s\n' "$n" \
+	"$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$load_rate"
+
+# (c, idle) lookups against the loaded, idle table.
+idle=$(perf) || { echo "fpm-bench: routeperf failed" >&2; cat "$tmp/perf.err" >&2; exit 1; }
+idle_rate=$(rate "$idle")
+printf 'idle      %9d lookups/s\n' "$idle_rate"
+
+# (b) the same routes over FPM into the emptied table; (c, during) lookups
+# from the moment the sender starts sending.
+"$routectl" route flush >/dev/null || exit 1
+[ "$(table_routes)" = 0 ] || { echo "fpm-bench: table not empty after flush" >&2; exit 1; }
+"$py" "$here/fpm-flood.py" --no-ping "127.0.0.1:$fpm_port" "$routectl" "$routes" "$msgs" \
+	>"$tmp/fpm.out" 2>"$tmp/fpm.err" &
+flood=$!
+pids+=("$flood")
+until grep -q '^sending$' "$tmp/fpm.err"; do
+	kill -0 "$flood" 2>/dev/null || { echo "fpm-bench: sender failed" >&2; cat "$tmp/fpm.err" >&2; exit 1; }
+	sleep 0.01
+done
+during=$(perf) || { echo "fpm-bench: routeperf failed" >&2; cat "$tmp/perf.err" >&2; exit 1; }
+wait "$flood" || { echo "fpm-bench: sender failed" >&2; cat "$tmp/fpm.err" >&2; exit 1; }
+during_rate=$(rate "$during")
+read -r fpm_n fpm_s fpm_rate < <("$py" -c 'import json, sys
+r = json.load(open(sys.argv[1])); print(r["routes"], r["seconds"], r["routes_per_s"])' "$tmp/fpm.out")
+printf 'fpm       %8d routes %8.3f s %9d routes/s\n' "$fpm_n" "$fpm_s" "$fpm_rate"
+printf 'during    %9d lookups/s\n' "$during_rate"
+[ "$fpm_n" = "$n" ] || echo "fpm-bench: FPM sent $fpm_n routes, load gave $n" >&2
+awk -v f="$fpm_rate" -v l="$load_rate" -v d="$during_rate" -v i="$idle_rate" -v s="$fpm_s" \
+	-v w="$duration" 'BEGIN {
+	printf "ratio fpm/load %.3f  during/idle %.3f  (ingest target 1000000 routes/s: %.3f of it)\n",
+		f / l, d / i, f / 1000000
+	if (w > s) printf "note: the lookup window (%ss) outlasts the ingest (%ss)\n", w, s
+}'
