@@ -10,6 +10,7 @@
 #include <routed/rtnl_proto.h>
 
 #include "feed_batch.h"
+#include "feed_route.h"
 #include "load.h"
 #include "tables.h"
 #include "daemon.h"
@@ -36,33 +37,19 @@ void feed_batch_free(struct feed_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int key_cmp(const struct feed_route_key *x, const struct feed_route_key *y)
-{
-	if (x->table != y->table)
-		return x->table < y->table ? -1 : 1;
-	if (x->metric != y->metric)
-		return x->metric < y->metric ? -1 : 1;
-	return rt_prefix_cmp(&x->prefix, &y->prefix);
-}
-
 static int change_cmp(const void *a, const void *b)
 {
 	const struct feed_change *x = a, *y = b;
-	int c = key_cmp(&x->key, &y->key);
+	int c = feed_route_key_cmp(&x->key, &y->key);
 
 	if (c)
 		return c;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* A removal of key as the feed stored it (its protocol number as a name). */
-static void removal_of(const struct feed_route_key *key, uint8_t proto, struct rt_route *out)
+void feed_batch_sort(struct feed_batch *b)
 {
-	rt_route_init(out);
-	out->table = key->table;
-	out->prefix = key->prefix;
-	out->metric = key->metric;
-	rtnl_proto_name(proto, out->proto);
+	qsort(b->v, b->n, sizeof(*b->v), change_cmp);
 }
 
 struct plan {
@@ -90,7 +77,7 @@ static int plan_removal(struct plan *p, const struct feed_route_key *key, uint8_
 		p->removals = v;
 		p->cap_removals = cap;
 	}
-	removal_of(key, proto, &p->removals[p->n_removals++]);
+	feed_route_removal(key, proto, &p->removals[p->n_removals++]);
 	return 0;
 }
 
@@ -101,7 +88,7 @@ static bool batch_names(const struct feed_batch *b, const struct feed_route_key 
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&b->v[mid].key, key);
+		int c = feed_route_key_cmp(&b->v[mid].key, key);
 
 		if (!c)
 			return true;
@@ -134,7 +121,7 @@ static int plan_changes(struct plan *p, struct feed_routes *owned)
 		uint32_t gen;
 		bool is_owned;
 
-		for (last = i; last + 1 < b->n && !key_cmp(&b->v[last + 1].key, &b->v[i].key);
+		for (last = i; last + 1 < b->n && !feed_route_key_cmp(&b->v[last + 1].key, &b->v[i].key);
 		     last++)
 			;
 		c = &b->v[last];
@@ -175,7 +162,7 @@ int feed_batch_apply(struct routed *d, struct feed_batch *b, struct feed_routes 
 	memset(counts, 0, sizeof(*counts));
 	snprintf(err, errlen, "%s", strerror(ENOMEM));
 	if (b->n)
-		qsort(b->v, b->n, sizeof(*b->v), change_cmp);
+		feed_batch_sort(b);
 	p.routes = malloc((b->n ? b->n : 1) * sizeof(*p.routes));
 	p.protos = malloc(b->n ? b->n : 1);
 	if (!p.routes || !p.protos)

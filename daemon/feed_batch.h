@@ -49,6 +49,8 @@ static inline void feed_batch_clear(struct feed_batch *b)
 	b->n = 0;
 }
 void feed_batch_free(struct feed_batch *b);
+/* Key order (feed_route_key_cmp), arrival order (seq) within a key. */
+void feed_batch_sort(struct feed_batch *b);
 
 struct feed_batch_counts {
 	size_t upserts, removals;

@@ -33,6 +33,7 @@
 #include <routed/rtnl_proto.h>
 
 #include "daemon.h"
+#include "feed_batch.h"
 #include "feed_fpm.h"
 #include "feed_nexthops.h"
 #include "feed_route.h"
@@ -88,15 +89,6 @@ static const char *const skip_names[FS_COUNT] = {
 };
 
 /* The last route message of one key in a read turn. */
-struct pending {
-	struct feed_route_key key;
-	size_t seq;			/* arrival order, for "the last one wins" */
-	bool del;
-	bool usable;			/* a NEW that converted: route is valid */
-	uint8_t proto;			/* rtm_protocol */
-	struct rt_route route;
-};
-
 struct conn {
 	int fd;
 	struct event *ev;
@@ -119,8 +111,7 @@ struct feed_fpm {
 	bool replaying, holding;
 	uint32_t generation;
 	struct feed_routes *owned;
-	struct pending *pending;
-	size_t n_pending, cap_pending;
+	struct feed_batch pending;	/* this turn's route messages */
 	uint32_t scratch[FPM_MAX_FRAME / 4 + 1];	/* a misaligned frame's copy */
 	char peer[RT_ADDR_STRLEN + 8];	/* the last peer, kept while holding */
 	char bound[RT_ADDR_STRLEN + 8];	/* the listen address as bound (port 0 resolved) */
@@ -155,23 +146,6 @@ static const char *ifname(uint32_t oif, void *arg)
 
 /* One read turn: collecting the route messages */
 
-static int pending_push(struct feed_fpm *f, struct pending **out)
-{
-	if (f->n_pending == f->cap_pending) {
-		size_t cap = f->cap_pending ? 2 * f->cap_pending : 1024;
-		struct pending *p = realloc(f->pending, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		f->pending = p;
-		f->cap_pending = cap;
-	}
-	*out = &f->pending[f->n_pending];
-	memset(*out, 0, sizeof(**out));
-	(*out)->seq = f->n_pending++;
-	return 0;
-}
-
 /* A route message: what it asks for, as the key's latest pending change. */
 static int take_route(struct feed_fpm *f, const struct rtnl_route *r)
 {
@@ -179,7 +153,7 @@ static int take_route(struct feed_fpm *f, const struct rtnl_route *r)
 	const struct rtnl_path *use = r->paths;
 	unsigned n = r->n_paths;
 	bool blackhole = false;
-	struct pending *p;
+	struct feed_change *p;
 
 	if (r->flags & RTM_F_CLONED) {
 		f->skipped[FS_CLONED]++;
@@ -189,10 +163,11 @@ static int take_route(struct feed_fpm *f, const struct rtnl_route *r)
 		f->skipped[FS_CONNECTED]++;
 		return 0;
 	}
-	if (pending_push(f, &p)) {
+	if (feed_batch_push(&f->pending, &p)) {
 		f->errors[FE_APPLY_FAILED]++;
 		return -ENOMEM;
 	}
+	p->seq = f->pending.n;
 	p->key.table = r->table;
 	p->key.metric = r->has_priority ? r->priority : 0;
 	p->key.prefix = r->dst;
@@ -279,37 +254,6 @@ static bool take_frame(struct feed_fpm *f, const struct fpm_frame *fr, int *rc)
 
 /* Applying a turn's changes */
 
-static int pending_cmp(const void *a, const void *b)
-{
-	const struct pending *x = a, *y = b;
-	int c;
-
-	if (x->key.table != y->key.table)
-		return x->key.table < y->key.table ? -1 : 1;
-	if (x->key.metric != y->key.metric)
-		return x->key.metric < y->key.metric ? -1 : 1;
-	c = rt_prefix_cmp(&x->key.prefix, &y->key.prefix);
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static bool same_key(const struct feed_route_key *a, const struct feed_route_key *b)
-{
-	return a->table == b->table && a->metric == b->metric &&
-	       !rt_prefix_cmp(&a->prefix, &b->prefix);
-}
-
-/* A removal of key as the feed stored it (proto number as a name). */
-static void removal_of(const struct feed_route_key *key, uint8_t proto, struct rt_route *out)
-{
-	rt_route_init(out);
-	out->table = key->table;
-	out->prefix = key->prefix;
-	out->metric = key->metric;
-	rtnl_proto_name(proto, out->proto);
-}
-
 /* Whether routes may go into table id: it exists, or is created now if allowed. */
 static bool table_ready(struct feed_fpm *f, uint32_t id)
 {
@@ -338,37 +282,38 @@ static int apply_turn(struct feed_fpm *f)
 	size_t i, last;
 	int rc = -ENOMEM;
 
-	if (!f->n_pending)
+	if (!f->pending.n)
 		return 0;
-	qsort(f->pending, f->n_pending, sizeof(*f->pending), pending_cmp);
-	a.routes = malloc(f->n_pending * sizeof(*a.routes));
-	a.protos = malloc(f->n_pending);
-	a.removals = malloc(2 * f->n_pending * sizeof(*a.removals));
+	feed_batch_sort(&f->pending);
+	a.routes = malloc(f->pending.n * sizeof(*a.routes));
+	a.protos = malloc(f->pending.n);
+	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
 	if (!a.routes || !a.protos || !a.removals)
 		goto out;
-	for (i = 0; i < f->n_pending; i = last + 1) {
-		const struct pending *p;
+	for (i = 0; i < f->pending.n; i = last + 1) {
+		const struct feed_change *p;
 		char name[RT_PROTO_LEN];
 		uint8_t proto;
 		uint32_t gen;
 		bool owned;
 
 		/* The last message of the key decides. */
-		for (last = i; last + 1 < f->n_pending &&
-			       same_key(&f->pending[last + 1].key, &f->pending[i].key); last++)
+		for (last = i; last + 1 < f->pending.n &&
+			       !feed_route_key_cmp(&f->pending.v[last + 1].key, &f->pending.v[i].key);
+		     last++)
 			;
-		p = &f->pending[last];
+		p = &f->pending.v[last];
 		owned = feed_routes_get(f->owned, &p->key, &proto, &gen);
 		if (p->usable && table_ready(f, p->key.table)) {
 			a.protos[a.n_routes] = p->proto;
 			a.routes[a.n_routes++] = p->route;
 			/* Another protocol under the same key: the old route goes. */
 			if (owned && strcmp(rtnl_proto_name(proto, name), p->route.proto))
-				removal_of(&p->key, proto, &a.removals[a.n_removals++]);
+				feed_route_removal(&p->key, proto, &a.removals[a.n_removals++]);
 		} else if (owned) {
 			/* Deleted, or replaced by a route routed cannot hold: none is better than a stale one. */
 			if (tables_get(f->d->tables, p->key.table))
-				removal_of(&p->key, proto, &a.removals[a.n_removals++]);
+				feed_route_removal(&p->key, proto, &a.removals[a.n_removals++]);
 		} else if (p->del) {
 			f->skipped[FS_DELETE_UNKNOWN]++;
 		}
@@ -406,7 +351,7 @@ static int apply_turn(struct feed_fpm *f)
 		}
 	}
 out:
-	f->n_pending = 0;
+	feed_batch_clear(&f->pending);
 	free(a.routes);
 	free(a.protos);
 	free(a.removals);
@@ -433,7 +378,7 @@ static int sweep_collect(const struct feed_route_key *key, uint8_t proto, void *
 		s->v = v;
 		s->cap = cap;
 	}
-	removal_of(key, proto, &s->v[s->n++]);
+	feed_route_removal(key, proto, &s->v[s->n++]);
 	return 0;
 }
 
@@ -790,7 +735,7 @@ void feed_fpm_stop(struct feed_fpm *f)
 	if (f->lfd >= 0)
 		close(f->lfd);
 	feed_routes_destroy(f->owned);
-	free(f->pending);
+	feed_batch_free(&f->pending);
 	free(f);
 }
 

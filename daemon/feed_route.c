@@ -87,3 +87,12 @@ enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
 	}
 	return rt_route_validate(out, NULL, 0) ? FEED_ROUTE_INVALID : FEED_ROUTE_OK;
 }
+
+void feed_route_removal(const struct feed_route_key *key, uint8_t proto, struct rt_route *out)
+{
+	rt_route_init(out);
+	out->table = key->table;
+	out->prefix = key->prefix;
+	out->metric = key->metric;
+	rtnl_proto_name(proto, out->proto);
+}

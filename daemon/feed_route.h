@@ -16,6 +16,8 @@
 #include <routed/route.h>
 #include <routed/rtnl_msg.h>
 
+#include "feed_routes.h"
+
 enum feed_route_verdict {
 	FEED_ROUTE_OK = 0,
 	FEED_ROUTE_TYPE,		/* local, broadcast, multicast, throw, nat, ... */
@@ -38,5 +40,12 @@ enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
 					   const struct rtnl_path *paths, unsigned n,
 					   bool blackhole, feed_ifname_fn ifname, void *arg,
 					   struct rt_route *out);
+
+/*
+ * The removal of a route the feed owns under key, as the feed stored it
+ * (proto, an rtm_protocol number, as its name): what a load_request's
+ * removals[] takes.
+ */
+void feed_route_removal(const struct feed_route_key *key, uint8_t proto, struct rt_route *out);
 
 #endif

@@ -8,6 +8,15 @@
 
 #include "feed_routes.h"
 
+int feed_route_key_cmp(const struct feed_route_key *a, const struct feed_route_key *b)
+{
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return rt_prefix_cmp(&a->prefix, &b->prefix);
+}
+
 struct slot {
 	struct feed_route_key key;
 	uint32_t gen;

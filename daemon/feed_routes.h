@@ -26,6 +26,9 @@ struct feed_route_key {
 	struct rt_prefix prefix;
 };
 
+/* Key order: table, metric, then prefix (rt_prefix_cmp). */
+int feed_route_key_cmp(const struct feed_route_key *a, const struct feed_route_key *b);
+
 struct feed_routes;
 
 struct feed_routes *feed_routes_create(void);
