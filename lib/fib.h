@@ -36,7 +36,9 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "fib_avx512.h"
 #include "key.h"
+#include "lookup_path.h"
 
 struct arena;
 struct rib;
@@ -53,6 +55,11 @@ struct wlock;
 #define FIB6_DIR_BITS 16
 #define FIB_STRIDE 6
 
+/*
+ * The leaves follow the children in one block, always:
+ * leaves == (const uint32_t *)(children + popcount(vector)). The AVX-512
+ * walk (fib_avx512.c) relies on it and never reads the leaves pointer.
+ */
 struct fib_node {
 	uint64_t vector;		/* chunks that continue in a child node */
 	uint64_t leafvec;		/* chunks where a run of equal leaves starts */
@@ -137,12 +144,12 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
  * overlapped: each pass issues one level's loads for the whole group (as
  * prefetches) before any lookup needs them, so the cache misses of a group
  * are waited for together rather than one after another (see
- * fib_lookup6_batch() for the walk).
+ * fib_lookup6_batch_scalar() for the walk).
  */
 #define FIB_BATCH_GROUP 16
 
-FIB_READER void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
-				     uint32_t *out)
+FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_t *addrs,
+					    size_t n, uint32_t *out)
 {
 	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
 		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
@@ -241,8 +248,8 @@ FIB_READER unsigned fib6_slot(const uint8_t *a)
  * The loads are the ones fib_lookup6() makes: the slot with
  * rcu_dereference(), everything below through that pointer.
  */
-FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
-				     size_t n, uint32_t *out)
+FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t (*addrs)[16],
+					    size_t n, uint32_t *out)
 {
 	for (size_t base = 0; base < n; base += FIB_BATCH_GROUP) {
 		size_t m = n - base < FIB_BATCH_GROUP ? n - base : FIB_BATCH_GROUP;
@@ -298,5 +305,33 @@ FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addr
 	}
 }
 
+/*
+ * The batch lookups the table calls: the walk of the selected lookup path
+ * (lookup_path.h). The AVX-512 walk is out of line, compiled for its
+ * target (fib_avx512.c); one call covers the whole batch.
+ */
+FIB_READER void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
+				     uint32_t *out)
+{
+#ifdef HAVE_FIB_AVX512
+	if (lookup_path_vector_on()) {
+		fib_avx512_lookup4_batch(t, addrs, n, out);
+		return;
+	}
 #endif
+	fib_lookup4_batch_scalar(t, addrs, n, out);
+}
 
+FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addrs)[16],
+				     size_t n, uint32_t *out)
+{
+#ifdef HAVE_FIB_AVX512
+	if (lookup_path_vector_on()) {
+		fib_avx512_lookup6_batch(t, addrs, n, out);
+		return;
+	}
+#endif
+	fib_lookup6_batch_scalar(t, addrs, n, out);
+}
+
+#endif

@@ -20,7 +20,8 @@
  * rt_table_replace_all() under readers whose batches must each see one
  * version only.
  *
- * ROUTED_STRESS_SECONDS sets the total duration (default 20); ROUTED_TEST_SEED
+ * ROUTED_STRESS_SECONDS sets the total duration (default 20, shared by the
+ * lookup paths: each runs every test); ROUTED_TEST_SEED
  * the seed.
  */
 #include <stdarg.h>
@@ -43,6 +44,8 @@
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/table.h>
+
+#include "lookup_paths.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1090,8 +1093,8 @@ static void test_replace_all_atomic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_readers_vs_writer),
-		cmocka_unit_test(test_replace_all_atomic),
+		LOOKUP_PATH_TESTS(test_readers_vs_writer),
+		LOOKUP_PATH_TESTS(test_replace_all_atomic),
 	};
 	const char *s = getenv("ROUTED_TEST_SEED"), *d = getenv("ROUTED_STRESS_SECONDS");
 
@@ -1101,6 +1104,8 @@ int main(void)
 		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
 	if (d && *d)
 		duration = strtod(d, NULL);
+	/* The duration is for the whole run: each path gets its share. */
+	duration /= lookup_paths_available();
 	printf("# seed %llu\n", seed);
 	fflush(stdout);
 	rt_reader_register();

@@ -25,6 +25,7 @@
 #include <routed/table.h>
 
 #include "naive.h"
+#include "lookup_paths.h"
 #include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1016,7 +1017,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference),
-		cmocka_unit_test(test_differential),
+		LOOKUP_PATH_TESTS(test_differential),
 	};
 
 	seed = seed_from_env();

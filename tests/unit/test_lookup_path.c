@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The lookup paths (include/routed/lookup_path.h): choosing one, and every
+ * available path answering like the naive model, batch by batch, on tables
+ * shaped to reach deep into the trie (sibling runs of /25-/29, IPv6 down to
+ * /128), as built in one piece and after single updates. Prints the seed
+ * and which paths ran; a path this CPU lacks is reported as not run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routed/lookup_path.h>
+#include <routed/prefix.h>
+#include <routed/table.h>
+
+#include "naive.h"
+#include "seed.h"
+
+#define ROUTES_RANDOM 700
+#define RUNS 40			/* sibling runs of long prefixes, per family */
+#define PROBES 3000
+#define MAX_BATCH 67		/* batch sizes 1..67: every tail of a vector */
+
+static unsigned long long rng_state;
+
+static uint64_t next_random(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned below(unsigned n)
+{
+	return (unsigned)(next_random() % n);
+}
+
+static void random_addr(int family, struct rt_addr *a)
+{
+	uint64_t x = next_random(), y = next_random();
+
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	memcpy(a->bytes, &x, 8);
+	memcpy(a->bytes + 8, &y, 8);
+	if (family == AF_INET)
+		memset(a->bytes + 4, 0, 12);
+}
+
+struct routes {
+	struct rt_route r[2 * (ROUTES_RANDOM + RUNS * 8)];
+	size_t n;
+};
+
+static void push(struct routes *rs, const struct rt_addr *a, unsigned len)
+{
+	struct rt_route *r = &rs->r[rs->n];
+	struct rt_addr masked = *a;
+
+	memset(r, 0, sizeof(*r));
+	rt_addr_mask(&masked, len);
+	assert_int_equal(rt_prefix_make(&masked, len, &r->prefix), 0);
+	for (size_t i = 0; i < rs->n; i++)
+		if (rt_prefix_equal(&rs->r[i].prefix, &r->prefix))
+			return;
+	r->table = RT_TABLE_MAIN;
+	strcpy(r->proto, "static");
+	r->has_tag = true;
+	r->tag = (uint32_t)rs->n + 1;	/* names the route in the answers */
+	rs->n++;
+}
+
+/* Random lengths over the whole range, and runs of siblings below a base. */
+static void make_routes(struct routes *rs)
+{
+	static const unsigned long4[] = { 25, 26, 27, 28, 29 };
+	static const unsigned long6[] = { 48, 56, 60, 64, 100, 127, 128 };
+
+	rs->n = 0;
+	for (int f = 0; f < 2; f++) {
+		int family = f ? AF_INET6 : AF_INET;
+		unsigned bits = f ? 128 : 32;
+
+		for (unsigned i = 0; i < ROUTES_RANDOM; i++) {
+			struct rt_addr a;
+
+			random_addr(family, &a);
+			if (family == AF_INET6)
+				a.bytes[0] = (uint8_t)(0x20 | (a.bytes[0] & 1));
+			push(rs, &a, below(bits + 1));
+		}
+		for (unsigned i = 0; i < RUNS; i++) {
+			struct rt_addr base;
+			unsigned len = f ? long6[below(7)] : long4[below(5)];
+
+			random_addr(family, &base);
+			if (family == AF_INET6)
+				base.bytes[0] = 0x20;
+			for (unsigned k = 0; k < 8; k++) {
+				struct rt_addr a = base;
+				unsigned bit = len - 1 - (k % 3);	/* siblings and near cousins */
+
+				a.bytes[bit / 8] ^= (uint8_t)(k << (7 - bit % 8));
+				push(rs, &a, len);
+			}
+		}
+	}
+}
+
+/* A probe inside a random route's prefix, at its edge, or anywhere. */
+static void random_probe(const struct routes *rs, struct rt_addr *a)
+{
+	const struct rt_prefix *p = &rs->r[below((unsigned)rs->n)].prefix;
+	unsigned kind = below(4), bits = rt_family_bits(p->addr.family);
+
+	random_addr(p->addr.family, a);
+	if (kind == 3)
+		return;
+	for (unsigned b = 0; b < p->len; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		a->bytes[b / 8] = (uint8_t)((a->bytes[b / 8] & ~m) | (p->addr.bytes[b / 8] & m));
+	}
+	for (unsigned b = p->len; b < bits && kind < 2; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		a->bytes[b / 8] = (uint8_t)(kind ? a->bytes[b / 8] | m : a->bytes[b / 8] & ~m);
+	}
+}
+
+struct probes {
+	uint32_t v4[PROBES];
+	uint8_t v6[PROBES][16];
+	struct rt_route want4[PROBES], want6[PROBES];
+	bool found4[PROBES], found6[PROBES];
+	size_t n4, n6;
+};
+
+static void make_probes(const struct routes *rs, const struct naive *nv, struct probes *pr)
+{
+	pr->n4 = pr->n6 = 0;
+	while (pr->n4 < PROBES || pr->n6 < PROBES) {
+		struct rt_addr a;
+
+		random_probe(rs, &a);
+		if (a.family == AF_INET && pr->n4 < PROBES) {
+			pr->found4[pr->n4] = naive_lookup(nv, &a, &pr->want4[pr->n4]);
+			pr->v4[pr->n4++] = rt_addr_to_v4(&a);
+		} else if (a.family == AF_INET6 && pr->n6 < PROBES) {
+			pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
+			memcpy(pr->v6[pr->n6++], a.bytes, 16);
+		}
+	}
+}
+
+static void check_answer(const struct rt_answer *got, uint32_t id, bool found,
+			 const struct rt_route *want, const char *family, size_t i)
+{
+	if (got->found != found || (id != RT_NO_ROUTE) != found ||
+	    (found && (got->len != want->prefix.len || got->tag != want->tag)))
+		fail_msg("%s probe %zu on path %s: found %d len %u tag %u, want %d len %u tag %u",
+			 family, i, rt_lookup_path_name(rt_lookup_path_current()), got->found,
+			 got->len, got->tag, found, found ? want->prefix.len : 0,
+			 found ? want->tag : 0);
+}
+
+/* Every batch size from 1 to MAX_BATCH, over all probes, ids and answers. */
+static void check_path(const struct rt_table *t, const struct probes *pr)
+{
+	static uint32_t ids[PROBES], ids2[PROBES];
+	static struct rt_answer ans[PROBES];
+
+	for (size_t at = 0, m = 1; at < pr->n4; at += m, m = m % MAX_BATCH + 1) {
+		size_t k = m < pr->n4 - at ? m : pr->n4 - at;
+
+		rt_table_lookup_ids4(t, pr->v4 + at, k, ids + at);
+		rt_table_answer4(t, pr->v4 + at, k, ids2 + at, ans + at);
+	}
+	for (size_t i = 0; i < pr->n4; i++) {
+		assert_int_equal(ids[i], ids2[i]);
+		check_answer(&ans[i], ids[i], pr->found4[i], &pr->want4[i], "IPv4", i);
+	}
+	for (size_t at = 0, m = 1; at < pr->n6; at += m, m = m % MAX_BATCH + 1) {
+		size_t k = m < pr->n6 - at ? m : pr->n6 - at;
+
+		rt_table_lookup_ids6(t, (const uint8_t(*)[16])pr->v6 + at, k, ids + at);
+		rt_table_answer6(t, (const uint8_t(*)[16])pr->v6 + at, k, ids2 + at, ans + at);
+	}
+	for (size_t i = 0; i < pr->n6; i++) {
+		assert_int_equal(ids[i], ids2[i]);
+		check_answer(&ans[i], ids[i], pr->found6[i], &pr->want6[i], "IPv6", i);
+	}
+}
+
+/* Each available path on the table as it stands; the selection is restored. */
+static void check_every_path(const struct rt_table *t, const struct probes *pr)
+{
+	enum rt_lookup_path was = rt_lookup_path_current();
+
+	for (unsigned p = 0; p < RT_LOOKUP_PATH_COUNT; p++) {
+		if (rt_lookup_path_select((enum rt_lookup_path)p) != 0)
+			continue;
+		check_path(t, pr);
+	}
+	assert_int_equal(rt_lookup_path_select(was), 0);
+}
+
+static void test_paths_match_model(void **state)
+{
+	static struct routes rs;
+	static struct probes pr;
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	size_t half, failed = 0;
+
+	(void)state;
+	assert_non_null(t);
+	naive_init(&nv);
+	make_routes(&rs);
+	half = rs.n / 2;
+	/* Half built in one piece, the rest added one by one, then some deleted. */
+	assert_int_equal(rt_table_replace_all(t, rs.r, half, &failed), 0);
+	for (size_t i = 0; i < half; i++)
+		assert_int_equal(naive_add(&nv, &rs.r[i]), 0);
+	make_probes(&rs, &nv, &pr);
+	check_every_path(t, &pr);
+	for (size_t i = half; i < rs.n; i++) {
+		assert_int_equal(rt_table_add(t, &rs.r[i]), 0);
+		assert_int_equal(naive_add(&nv, &rs.r[i]), 0);
+	}
+	make_probes(&rs, &nv, &pr);
+	check_every_path(t, &pr);
+	for (size_t i = 0; i < rs.n; i += 3) {
+		struct rt_route_key k = { .prefix = rs.r[i].prefix };
+
+		assert_int_equal(rt_table_delete(t, &k), 0);
+		assert_int_equal(naive_delete(&nv, &k, NULL), 0);
+	}
+	make_probes(&rs, &nv, &pr);
+	check_every_path(t, &pr);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
+static void test_select(void **state)
+{
+	enum rt_lookup_path p, was = rt_lookup_path_current();
+
+	(void)state;
+	assert_true(rt_lookup_path_available(RT_LOOKUP_PATH_SCALAR));
+	assert_false(rt_lookup_path_available(RT_LOOKUP_PATH_COUNT));
+	assert_int_equal(rt_lookup_path_select(RT_LOOKUP_PATH_COUNT), -EINVAL);
+	assert_null(rt_lookup_path_name(RT_LOOKUP_PATH_COUNT));
+	assert_int_equal(rt_lookup_path_parse("vector", &p), -EINVAL);
+	for (unsigned i = 0; i < RT_LOOKUP_PATH_COUNT; i++) {
+		assert_int_equal(rt_lookup_path_parse(rt_lookup_path_name(i), &p), 0);
+		assert_int_equal(p, i);
+		if (!rt_lookup_path_available(i)) {
+			assert_int_equal(rt_lookup_path_select(i), -ENOTSUP);
+			continue;
+		}
+		assert_int_equal(rt_lookup_path_select(i), 0);
+		assert_int_equal(rt_lookup_path_current(), i);
+	}
+	assert_int_equal(rt_lookup_path_select(was), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_paths_match_model),
+	};
+
+	rng_state = seed_from_env();
+	for (unsigned p = 0; p < RT_LOOKUP_PATH_COUNT; p++)
+		printf("# lookup path %s: %s\n", rt_lookup_path_name(p),
+		       rt_lookup_path_available(p) ? "checked" : "not available here, not run");
+	fflush(stdout);
+	rt_reader_register();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
