@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <routed/lookup_path.h>
+
 #include "bench.h"
 #include "churn.h"
 #include "output.h"
@@ -155,6 +157,14 @@ static void text_lookups(const struct report *r)
 			       f->label, kr->name, kr->n, hit, kr->mlps,
 			       kr->mlps_t ? kr->mlps_t : kr->mlps, kr->answer_mlps, kr->checksum,
 			       kr->stable ? "" : " UNSTABLE");
+			for (unsigned p = 0; p < kr->npaths; p++) {
+				const struct path_result *pr = &kr->paths[p];
+
+				printf("  %-6s %-8s %18s %9.2f %9.2f %9.2f  path %s, ours/it %.2f\n",
+				       "", "", "", pr->mlps, pr->mlps_t ? pr->mlps_t : pr->mlps,
+				       pr->answer_mlps, rt_lookup_path_name(pr->path),
+				       bench_ratio(kr->mlps, pr->mlps));
+			}
 		}
 	}
 }
@@ -215,8 +225,9 @@ static void text_updates(const struct fam *f)
 static int text_print(const struct report *r)
 {
 	printf("routebench: %s: %zu IPv4 + %zu IPv6 routes; seed %" PRIu64
-	       "; median of %u runs; batches of %u\n",
-	       opt.routes_path, r->fams[0].n, r->fams[1].n, opt.seed, opt.runs, BENCH_BATCH);
+	       "; median of %u runs; batches of %u; lookup path %s\n",
+	       opt.routes_path, r->fams[0].n, r->fams[1].n, opt.seed, opt.runs, BENCH_BATCH,
+	       rt_lookup_path_name(rt_lookup_path_current()));
 	text_build(r);
 	text_memory(r);
 	text_lookups(r);

@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include <routed/lookup_path.h>
+
 #include "bench.h"
 #include "churn.h"
 #include "output.h"
@@ -200,6 +202,25 @@ static json_t *peer_method(const struct kind_result *kr, const struct method_res
 	return built(o, err);
 }
 
+/* Our other lookup paths, by name. */
+static json_t *other_paths(const struct kind_result *kr)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	for (unsigned p = 0; p < kr->npaths; p++) {
+		const struct path_result *pr = &kr->paths[p];
+		json_t *one = json_object();
+		int e = 0;
+
+		e |= set(one, "mlps_1_thread", num(pr->mlps));
+		e |= set(one, "mlps_threads", num(pr->mlps_t ? pr->mlps_t : pr->mlps));
+		e |= set(one, "answer_mlps_1_thread", num(pr->answer_mlps));
+		err |= set(o, rt_lookup_path_name(pr->path), built(one, e));
+	}
+	return built(o, err);
+}
+
 static json_t *kind(const struct kind_result *kr)
 {
 	json_t *o = json_object(), *peers = json_array();
@@ -212,6 +233,7 @@ static json_t *kind(const struct kind_result *kr)
 	err |= set(o, "answer_mlps_1_thread", num(kr->answer_mlps));
 	err |= set(o, "checksum", hex(kr->checksum));
 	err |= set(o, "checksum_stable", json_boolean(kr->stable));
+	err |= set(o, "other_paths", other_paths(kr));
 	for (unsigned m = 0; m < kr->nm; m++)
 		err |= append(peers, peer_method(kr, &kr->m[m]));
 	err |= set(o, "dpdk", peers);
@@ -354,6 +376,7 @@ static json_t *results(const struct report *r)
 	err |= set(o, "threads", u64(opt.threads));
 	err |= set(o, "runs", u64(opt.runs));
 	err |= set(o, "batch", u64(BENCH_BATCH));
+	err |= set(o, "lookup_path", str(rt_lookup_path_name(rt_lookup_path_current())));
 	err |= set(o, "membarrier", json_boolean(rt_rcu_has_membarrier()));
 	err |= set(o, "table", table(r));
 	for (unsigned i = 0; i < NFAM; i++)

@@ -45,6 +45,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <routed/lookup_path.h>
 #include <routed/routefile.h>
 #include <routed/table.h>
 
@@ -88,6 +89,8 @@ static void usage(FILE *f)
 		"                       under callgrind (bench/callgrind.sh; --random default\n"
 		"                       1048576)\n"
 		"  --quiet              no progress messages on stderr\n"
+		"  --lookup-path P      walk the FIB with path P: scalar or avx512 (default:\n"
+		"                       ROUTED_LOOKUP_PATH, else the fastest this CPU runs)\n"
 #ifdef HAVE_DPDK
 		"  --no-dpdk            skip the DPDK comparison\n"
 		"  --dpdk-skip-lpm      skip rte_lpm (loading a full table is slow)\n"
@@ -124,10 +127,20 @@ static double parse_seconds(const char *name, const char *s)
 	return v;
 }
 
+static void select_lookup_path(const char *name)
+{
+	enum rt_lookup_path p;
+
+	if (rt_lookup_path_parse(name, &p))
+		bench_die("--lookup-path: unknown path \"%s\" (scalar, avx512)", name);
+	if (rt_lookup_path_select(p))
+		bench_die("--lookup-path: %s is not available on this machine or build", name);
+}
+
 enum {
 	OPT_ROUTES = 256, OPT_QUERIES, OPT_RANDOM, OPT_THREADS, OPT_RUNS, OPT_SEED, OPT_JSON,
 	OPT_QUIET, OPT_CHURN, OPT_NO_INCR, OPT_NO_DPDK, OPT_SKIP_LPM, OPT_LPM_LIMIT,
-	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_HELP,
+	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_LOOKUP_PATH, OPT_HELP,
 };
 
 static void parse_opts(int argc, char **argv)
@@ -152,6 +165,7 @@ static void parse_opts(int argc, char **argv)
 		{ "dpdk-mem", required_argument, NULL, OPT_DPDK_MEM },
 		{ "dpdk-threads", no_argument, NULL, OPT_DPDK_THREADS },
 #endif
+		{ "lookup-path", required_argument, NULL, OPT_LOOKUP_PATH },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,6 +239,9 @@ static void parse_opts(int argc, char **argv)
 		case OPT_DPDK_THREADS:
 			opt.dpdk_threads = true;
 			break;
+		case OPT_LOOKUP_PATH:
+			select_lookup_path(optarg);
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -243,6 +260,7 @@ static void parse_opts(int argc, char **argv)
 	if (opt.callgrind && callgrind_unavailable())
 		bench_die("%s", callgrind_unavailable());
 	opt.dpdk_opts.quiet = opt.quiet;
+	opt.lookup_path = rt_lookup_path_current();
 }
 
 static void run_queries(struct rt_table *t, struct fam *f, const char *kind, const void *addrs,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <routed/lookup_path.h>
 #include <routed/table.h>
 
 #include "dpdk.h"
@@ -38,6 +39,7 @@ struct opts {
 	bool dpdk;
 	bool dpdk_threads;
 	struct dpdk_opts dpdk_opts;
+	enum rt_lookup_path lookup_path;	/* ours: --lookup-path, or the default */
 };
 
 /* One method's lookup rates on one query set. */
@@ -61,6 +63,12 @@ struct kind_result {
 	uint64_t hits;
 	unsigned nm;
 	struct method_result m[MAX_PEER_METHODS];
+	/* Our other lookup paths, measured in the same rounds as the one above. */
+	struct path_result {
+		enum rt_lookup_path path;
+		double mlps, mlps_t, answer_mlps;
+	} paths[RT_LOOKUP_PATH_COUNT];
+	unsigned npaths;
 };
 
 /* One writer configuration of the churn, over the runs. */

@@ -47,9 +47,18 @@ static void ours_answer6(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 	rt_table_answer6(ctx, addrs, n, ids, ans);
 }
 
+static int ours_select(void *ctx, int path)
+{
+	(void)ctx;
+	return rt_lookup_path_select((enum rt_lookup_path)path);
+}
+
 struct bench_method timing_ours(struct rt_table *t, const struct fam *f)
 {
-	struct bench_method m = { .name = "rt_table_lookup_ids", .ctx = t };
+	struct bench_method m = {
+		.name = "rt_table_lookup_ids", .ctx = t,
+		.select = ours_select, .variant = (int)opt.lookup_path,
+	};
 
 	m.fn = f->af == AF_INET ? ours_lookup4 : ours_lookup6;
 	return m;
@@ -276,12 +285,14 @@ static uint64_t count_hits(struct rt_table *t, const struct fam *f, const void *
 void timing_kind(struct rt_table *t, struct fam *f, const char *kind, const void *addrs,
 		 size_t n)
 {
-	struct measurement ms[3 + 2 * MAX_PEER_METHODS];
+	struct measurement ms[3 * RT_LOOKUP_PATH_COUNT + 2 * MAX_PEER_METHODS];
+	struct bench_method path_ids[RT_LOOKUP_PATH_COUNT], path_answers[RT_LOOKUP_PATH_COUNT];
 	struct kind_result *kr = &f->kinds[f->nkinds++];
 	struct bench_method ours = timing_ours(t, f);
 	struct bench_method answers_m = {
 		.name = "rt_table_answer", .ctx = t,
 		.fn = f->af == AF_INET ? ours_answer4 : ours_answer6,
+		.select = ours_select, .variant = (int)opt.lookup_path,
 	};
 	size_t stride = query_stride(f->af), ns = n < CHECK_SAMPLE ? n : CHECK_SAMPLE;
 	struct rt_prefix *answers = NULL;
@@ -305,6 +316,32 @@ void timing_kind(struct rt_table *t, struct fam *f, const char *kind, const void
 			.m = &ours, .reader = true, .threads = opt.threads, .ref = &ms[0],
 			.median = &kr->mlps_t, .result_stable = &kr->stable,
 		};
+	/* Our other lookup paths, in the same rounds: the same checksum, side by side. */
+	for (unsigned p = 0; p < RT_LOOKUP_PATH_COUNT; p++) {
+		struct path_result *pr = &kr->paths[kr->npaths];
+
+		if (p == opt.lookup_path || !rt_lookup_path_available(p))
+			continue;
+		pr->path = (enum rt_lookup_path)p;
+		path_ids[kr->npaths] = ours;
+		path_ids[kr->npaths].variant = (int)p;
+		path_answers[kr->npaths] = answers_m;
+		path_answers[kr->npaths].variant = (int)p;
+		ms[nms++] = (struct measurement){
+			.m = &path_ids[kr->npaths], .reader = true, .threads = 1, .ref = &ms[0],
+			.median = &pr->mlps, .result_stable = &kr->stable,
+		};
+		ms[nms++] = (struct measurement){
+			.m = &path_answers[kr->npaths], .reader = true, .threads = 1, .ref = &ms[0],
+			.median = &pr->answer_mlps, .result_stable = &kr->stable,
+		};
+		if (opt.threads > 1)
+			ms[nms++] = (struct measurement){
+				.m = &path_ids[kr->npaths], .reader = true, .threads = opt.threads,
+				.ref = &ms[0], .median = &pr->mlps_t, .result_stable = &kr->stable,
+			};
+		kr->npaths++;
+	}
 	for (unsigned p = 0; p < f->npeers; p++) {
 		const struct dpdk_peer *peer = &f->peers[p];
 
@@ -330,6 +367,7 @@ void timing_kind(struct rt_table *t, struct fam *f, const char *kind, const void
 	bench_info("%s %s: %zu lookups x %u runs x %u measurements", f->label, kind, n, opt.runs,
 		   nms);
 	measure_all(ms, nms, addrs, stride, n);
+	timing_select(&ours);
 	kr->hits = count_hits(t, f, addrs, n);
 	if (!kr->stable)
 		fprintf(stderr, "routebench: %s %s: checksum differs between runs\n",
