@@ -308,13 +308,18 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 /*
  * The batch lookups the table calls: the walk of the selected lookup path
  * (lookup_path.h). The AVX-512 walk is out of line, compiled for its
- * target (fib_avx512.c); one call covers the whole batch.
+ * target (fib_avx512.c); one call covers the whole batch. It takes batches
+ * of FIB_AVX512_MIN_BATCH or more: smaller ones (the answer path's groups
+ * of 16) ran slower on it than on the inlined scalar walk, whose node
+ * prefetches overlap the caller's work (docs/performance.md).
  */
+#define FIB_AVX512_MIN_BATCH 32
+
 FIB_READER void fib_lookup4_batch(const struct fib_trie *t, const uint32_t *addrs, size_t n,
 				     uint32_t *out)
 {
 #ifdef HAVE_FIB_AVX512
-	if (lookup_path_vector_on()) {
+	if (n >= FIB_AVX512_MIN_BATCH && lookup_path_vector_on()) {
 		fib_avx512_lookup4_batch(t, addrs, n, out);
 		return;
 	}
@@ -326,7 +331,7 @@ FIB_READER void fib_lookup6_batch(const struct fib_trie *t, const uint8_t (*addr
 				     size_t n, uint32_t *out)
 {
 #ifdef HAVE_FIB_AVX512
-	if (lookup_path_vector_on()) {
+	if (n >= FIB_AVX512_MIN_BATCH && lookup_path_vector_on()) {
 		fib_avx512_lookup6_batch(t, addrs, n, out);
 		return;
 	}

@@ -554,6 +554,39 @@ static void read_answers(struct reader *rd, struct rt_table *t, uint64_t *rng, u
 	CMM_STORE_SHARED(rd->lookups, rd->lookups + n);
 }
 
+/*
+ * The raw id paths, both families, in batches of up to 64 (the vector
+ * walk takes batches of 32 or more): a stable answer always has an id.
+ */
+static void read_ids(struct reader *rd, struct rt_table *t, uint64_t *rng)
+{
+	uint32_t v4[64], ids[64];
+	uint8_t v6[64][16];
+	const struct probe *p4[64], *p6[64];
+	unsigned want = 1 + (unsigned)(splitmix(rng) % 64), m4 = 0, m6 = 0;
+
+	for (unsigned tries = 0; (m4 < want || m6 < want) && tries < 8 * want; tries++) {
+		const struct probe *pr = &probes[splitmix(rng) % nprobes];
+
+		if (pr->a.family == AF_INET && m4 < want) {
+			p4[m4] = pr;
+			v4[m4++] = rt_addr_to_v4(&pr->a);
+		} else if (pr->a.family == AF_INET6 && m6 < want) {
+			p6[m6] = pr;
+			memcpy(v6[m6++], pr->a.bytes, 16);
+		}
+	}
+	rt_table_lookup_ids4(t, v4, m4, ids);
+	for (unsigned i = 0; i < m4; i++)
+		if (ids[i] == RT_NO_ROUTE && !p4[i]->none_ok)
+			reader_fail(rd, p4[i], "no id, but a stable prefix holds it");
+	rt_table_lookup_ids6(t, (const uint8_t(*)[16])v6, m6, ids);
+	for (unsigned i = 0; i < m6; i++)
+		if (ids[i] == RT_NO_ROUTE && !p6[i]->none_ok)
+			reader_fail(rd, p6[i], "no id, but a stable prefix holds it");
+	CMM_STORE_SHARED(rd->lookups, rd->lookups + m4 + m6);
+}
+
 struct reader_args {
 	struct reader *rd;
 	struct rt_table *t;
@@ -568,8 +601,6 @@ static void *reader_main(void *arg)
 	struct rt_addr batch[32];
 	struct rt_lookup_result res[32];
 	const struct probe *which[32];
-	uint32_t v4[32], ids[32];
-	const struct probe *p4[32];
 
 	rt_reader_register();
 	while (!uatomic_read(&stop_readers)) {
@@ -581,23 +612,7 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		if (mode == 7) {
-			/* The raw id path: a stable answer always has an id. */
-			unsigned m = 0;
-
-			for (unsigned i = 0; i < n; i++) {
-				const struct probe *pr = &probes[splitmix(&rng) % nprobes];
-
-				if (pr->a.family != AF_INET)
-					continue;
-				p4[m] = pr;
-				v4[m++] = rt_addr_to_v4(&pr->a);
-			}
-			rt_table_lookup_ids4(t, v4, m, ids);
-			for (unsigned i = 0; i < m; i++)
-				if (ids[i] == RT_NO_ROUTE && !p4[i]->none_ok)
-					reader_fail(rd, p4[i],
-						    "no id, but a stable prefix holds it");
-			CMM_STORE_SHARED(rd->lookups, rd->lookups + m);
+			read_ids(rd, t, &rng);
 			continue;
 		}
 		for (unsigned i = 0; i < n; i++) {
