@@ -135,14 +135,21 @@ static inline const uint64_t *route_ids_answer_slot(const struct route_ids *e, u
  * The answer word of a live id, inside a read-side section. The load pairs
  * with the release store in route_ids_set() (or, for a new id, the FIB
  * publish that made it reachable); the next-hop index in it is an address
- * dependency for nexthop_by_index(), as with rcu_dereference().
+ * dependency for nexthop_by_index(), as with rcu_dereference(). By the
+ * word's place (route_ids_answer_slot(), found while prefetching), by the
+ * chunk directory, or by the table.
  */
-static inline uint64_t route_ids_answer_in(struct route_id_chunk *const *chunks, uint32_t id)
+static inline uint64_t route_ids_answer_at(const uint64_t *slot)
 {
-	uint64_t w = CMM_LOAD_SHARED(*route_ids_answer_slot_in(chunks, id));
+	uint64_t w = CMM_LOAD_SHARED(*slot);
 
 	cmm_smp_read_barrier_depends();
 	return w;
+}
+
+static inline uint64_t route_ids_answer_in(struct route_id_chunk *const *chunks, uint32_t id)
+{
+	return route_ids_answer_at(route_ids_answer_slot_in(chunks, id));
 }
 
 static inline uint64_t route_ids_answer(const struct route_ids *e, uint32_t id)

@@ -212,13 +212,17 @@ _Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_
 			       RT_WIRE_A_MULTIPATH,
 	       "the answer word's flag bits, shifted, are the wire's answer flags");
 
-/* One group of a datagram: its addresses as the FIB walk takes them, and their ids. */
+/*
+ * One group of a datagram: its addresses as the FIB walk takes them, their
+ * ids, and where the ids' answer words are (found once, for the prefetch).
+ */
 struct wire_group {
 	union {
 		uint32_t v4[ANSWER_GROUP];	/* host order */
 		uint8_t v6[ANSWER_GROUP][16];
 	} addr;
 	uint32_t id[ANSWER_GROUP];
+	const uint64_t *word[ANSWER_GROUP];
 };
 
 static inline __attribute__((always_inline)) void
@@ -246,11 +250,14 @@ struct wire_dirs {
 	struct nexthop_chunk *const *nexthops;
 };
 
-static inline void wire_prefetch(struct wire_dirs d, const uint32_t *id, size_t m)
+static inline void wire_prefetch(struct wire_dirs d, struct wire_group *g, size_t m)
 {
-	for (size_t i = 0; i < m; i++)
-		if (id[i] != RT_NO_ROUTE)
-			__builtin_prefetch(route_ids_answer_slot_in(d.ids, id[i]));
+	for (size_t i = 0; i < m; i++) {
+		if (g->id[i] == RT_NO_ROUTE)
+			continue;
+		g->word[i] = route_ids_answer_slot_in(d.ids, g->id[i]);
+		__builtin_prefetch(g->word[i]);
+	}
 }
 
 /*
@@ -289,7 +296,7 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
 				rt_wire_put_answer4(slot, 0, 0, 0, none);
 			continue;
 		}
-		w = route_ids_answer_in(d.ids, id);
+		w = route_ids_answer_at(g->word[i]);
 		nh = route_id_answer_nexthop(w);
 		if (__builtin_expect(route_id_answer_multipath(w), 0))
 			na = wire_pick(st, nh, g, i, v6);
@@ -330,7 +337,7 @@ answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
 					  g[cur].id);
 		else
 			fib_lookup4_batch(st->fib4, g[cur].addr.v4, m, g[cur].id);
-		wire_prefetch(d, g[cur].id, m);
+		wire_prefetch(d, &g[cur], m);
 		if (prev_m)
 			wire_fill(st, d, slots + prev * slot_len, &g[cur ^ 1], prev_m, v6);
 		prev = base;
