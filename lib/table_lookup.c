@@ -203,7 +203,7 @@ void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size
  * Answers written straight into a datagram's slots (the UDP service's
  * path): the same groups and pipeline as answer_batch(), but each group's
  * addresses are gathered from the slots, and each answer is built from the
- * answer word and the next hop's wire record (nexthop_answer_by_index())
+ * answer word and the next hop's wire record (nexthop_answer_in())
  * and stored in place, with no rt_answer in between.
  */
 _Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_A_TAG &&

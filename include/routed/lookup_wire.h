@@ -21,7 +21,6 @@
 #ifndef ROUTED_LOOKUP_WIRE_H
 #define ROUTED_LOOKUP_WIRE_H
 
-#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -167,23 +166,42 @@ void rt_wire_set_multipath(void *buf, const struct rt_wire_header *h, size_t i);
  * bytes of the field, in network order. They write what
  * rt_wire_set_answer() and its markers write (test_lookup_wire checks it).
  */
+/* flags, prefix length, reserved and tag: the first 8 answer bytes of a slot. */
+static inline void rt_wire_put_answer_head(uint8_t *a, uint8_t flags, uint8_t len, uint32_t tag)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* One big-endian 64-bit store (any C standard: no <endian.h> here). */
+	uint64_t head = __builtin_bswap64((uint64_t)flags << 56 | (uint64_t)len << 48 | tag);
+
+	memcpy(a, &head, 8);
+#else
+	a[0] = flags;
+	a[1] = len;
+	a[2] = 0;
+	a[3] = 0;
+	a[4] = (uint8_t)(tag >> 24);
+	a[5] = (uint8_t)(tag >> 16);
+	a[6] = (uint8_t)(tag >> 8);
+	a[7] = (uint8_t)tag;
+#endif
+}
+
 static inline void rt_wire_put_answer4(void *slot, uint8_t flags, uint8_t len, uint32_t tag,
 				       const uint8_t *gateway)
 {
-	/* flags, length, reserved and tag: one big-endian 64-bit store. */
-	uint64_t head = htobe64((uint64_t)flags << 56 | (uint64_t)len << 48 | tag);
+	uint8_t *a = (uint8_t *)slot + RT_WIRE_SLOT4_ANSWER;
 
-	memcpy((uint8_t *)slot + RT_WIRE_SLOT4_ANSWER, &head, 8);
-	memcpy((uint8_t *)slot + RT_WIRE_SLOT4_ANSWER + 8, gateway, 4);
+	rt_wire_put_answer_head(a, flags, len, tag);
+	memcpy(a + 8, gateway, 4);
 }
 
 static inline void rt_wire_put_answer6(void *slot, uint8_t flags, uint8_t len, uint32_t tag,
 				       const uint8_t *gateway)
 {
-	uint64_t head = htobe64((uint64_t)flags << 56 | (uint64_t)len << 48 | tag);
+	uint8_t *a = (uint8_t *)slot + RT_WIRE_SLOT6_ANSWER;
 
-	memcpy((uint8_t *)slot + RT_WIRE_SLOT6_ANSWER, &head, 8);
-	memcpy((uint8_t *)slot + RT_WIRE_SLOT6_ANSWER + 8, gateway, 16);
+	rt_wire_put_answer_head(a, flags, len, tag);
+	memcpy(a + 8, gateway, 16);
 }
 
 /* Server side: every slot of a parsed request answered "no route" (answer fields 0). */
