@@ -10,6 +10,9 @@
 # With --baseline DIR, the routed of another build (DIR) runs too, in the
 # same loop (echo, baseline, routed), so a change is measured against the
 # build before it under the same load; --callgrind then counts both.
+# Beside each rate ratio, a CPU ratio: the echo responder's CPU time per
+# datagram over the server's (from /proc), which other load on a shared
+# machine disturbs much less than the rates.
 #
 # usage: bench/udp-bench.sh [--build DIR] [--baseline DIR] [--routes FILE]
 #                           [--runs N] [--duration SEC] [--batches "1 16 64"]
@@ -90,9 +93,30 @@ start_routed() {
 
 eport=$(free_port)
 taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/dev/null 2>&1 &
-pids+=("$!")
+echo_pid=$!
+pids+=("$echo_pid")
 start_routed routed "$routed"
 [ -n "$baseline" ] && start_routed base "$baseline/daemon/routed"
+
+# cpu_ticks PID: user + system CPU time of the process, in clock ticks.
+cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || { echo 0; return; }
+	stat=${stat##*) }	# after the command name, which may hold spaces
+	set -- $stat
+	echo $((${12} + ${13}))
+}
+hz=$(getconf CLK_TCK)
+
+# measured PID TARGET BATCH: perf against TARGET, served by PID; its JSON
+# with the server's CPU ticks during the run (warm-up included) added.
+measured() {
+	local pid=$1 before out
+	shift
+	before=$(cpu_ticks "$pid")
+	out=$(perf "$@" --routes "$routes" --source routes --no-verify)
+	echo "${out%\}*}, \"server_ticks\": $(($(cpu_ticks "$pid") - before))}"
+}
 
 # perf TARGET BATCH [ARGS...]: one closed-loop run; JSON on stdout.
 perf() {
@@ -105,30 +129,35 @@ perf() {
 echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
 	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")" \
 	${baseline:+"baseline $baseline"}
-printf '%-6s %-4s %14s %14s %14s %8s %6s' batch run echo_dgram/s routed_dgram/s \
-	routed_lookups/s ratio wrong
-[ -n "$baseline" ] && printf ' %14s %10s' base_dgram/s base_ratio
+printf '%-6s %-4s %14s %14s %14s %8s %6s %9s' batch run echo_dgram/s routed_dgram/s \
+	routed_lookups/s ratio wrong cpu_ratio
+[ -n "$baseline" ] && printf ' %14s %10s %14s' base_dgram/s base_ratio base_cpu_ratio
 echo
 for batch in $batches; do
 	: >"$tmp/ratios"
 	for run in $(seq "$runs"); do
 		# The generator does the same work in every run: same addresses,
 		# no verification (tests/e2e/udp-churn verifies answers).
-		e=$(perf "127.0.0.1:$eport" "$batch" --routes "$routes" --source routes --no-verify)
+		e=$(measured "$echo_pid" "127.0.0.1:$eport" "$batch")
 		b=null
-		[ -n "$baseline" ] &&
-			b=$(perf "127.0.0.1:$base_port" "$batch" --routes "$routes" --source routes --no-verify)
-		r=$(perf "127.0.0.1:$routed_port" "$batch" --routes "$routes" --source routes --no-verify)
-		python3 - "$batch" "$run" "$e" "$r" "$b" >>"$tmp/ratios" <<'EOF'
+		[ -n "$baseline" ] && b=$(measured "$base_pid" "127.0.0.1:$base_port" "$batch")
+		r=$(measured "$routed_pid" "127.0.0.1:$routed_port" "$batch")
+		python3 - "$batch" "$run" "$hz" "$e" "$r" "$b" >>"$tmp/ratios" <<'EOF'
 import json, sys
-batch, run = sys.argv[1], sys.argv[2]
-e, r, b = (json.loads(a) for a in sys.argv[3:6])
+batch, run, hz = sys.argv[1], sys.argv[2], float(sys.argv[3])
+e, r, b = (json.loads(a) for a in sys.argv[4:7])
+def cpu(j):
+    # CPU seconds per datagram; the warm-up runs at the measured rate.
+    n = j["rate"]["requests_per_s"] * (j["duration"] + j["warmup"])
+    return j["server_ticks"] / hz / n if n else float("inf")
+def ratio(a, b):
+    return a / b if b else 0
 er, rr = e["rate"]["requests_per_s"], r["rate"]["requests_per_s"]
-line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d" % (batch, run, er, rr,
-       r["rate"]["lookups_per_s"], rr / er if er else 0, r["wrong"])
+line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d %9.3f" % (batch, run, er, rr,
+       r["rate"]["lookups_per_s"], ratio(rr, er), r["wrong"], ratio(cpu(e), cpu(r)))
 if b:
     br = b["rate"]["requests_per_s"]
-    line += " %14.0f %10.3f" % (br, br / er if er else 0)
+    line += " %14.0f %10.3f %14.3f" % (br, ratio(br, er), ratio(cpu(e), cpu(b)))
 print(line)
 EOF
 	done
@@ -137,10 +166,10 @@ EOF
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[2]) if l.strip()]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
-line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d" % (sys.argv[1], "med", med(2), med(3),
-       med(4), med(5), sum(int(r[6]) for r in rows))
-if len(rows[0]) > 7:
-    line += " %14.0f %10.3f" % (med(7), med(8))
+line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d %9.3f" % (sys.argv[1], "med", med(2),
+       med(3), med(4), med(5), sum(int(r[6]) for r in rows), med(7))
+if len(rows[0]) > 8:
+    line += " %14.0f %10.3f %14.3f" % (med(8), med(9), med(10))
 print(line + "   <- median")
 EOF
 done
