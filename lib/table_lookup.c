@@ -228,6 +228,7 @@ struct wire_group {
 static inline __attribute__((always_inline)) void
 wire_gather(struct wire_group *g, const uint8_t *slot, size_t m, bool v6)
 {
+#pragma GCC unroll 4
 	for (size_t i = 0; i < m; i++, slot += v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN) {
 		if (v6) {
 			memcpy(g->addr.v6[i], slot, 16);
@@ -252,6 +253,7 @@ struct wire_dirs {
 
 static inline void wire_prefetch(struct wire_dirs d, struct wire_group *g, size_t m)
 {
+#pragma GCC unroll 4
 	for (size_t i = 0; i < m; i++) {
 		if (g->id[i] == RT_NO_ROUTE)
 			continue;
