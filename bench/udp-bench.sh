@@ -201,6 +201,12 @@ callgrind_count() {
 	total=$(callgrind_annotate "$tmp/cg-$name.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
 	echo "$name: datagrams $((after - before)), instructions $total," \
 		"per datagram $((total / (after - before))), per lookup $((total / (after - before) / 64))"
+	# Where they went: instructions per lookup by source file and function.
+	callgrind_annotate --inclusive=no "$tmp/cg-$name.out" 2>/dev/null |
+		awk -v n=$(((after - before) * 64)) '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {
+			v = $1; gsub(",", "", v); where = $0
+			sub(/^ *[0-9,]+ +\([^)]*\) +/, "", where); sub(/ .*/, "", where)
+			if (where ~ /:/ && v / n >= 0.5) printf "  %7.1f  %s\n", v / n, where }'
 }
 
 if $callgrind; then
