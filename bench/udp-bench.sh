@@ -7,15 +7,22 @@
 # pinned to different CPUs, repeated; medians and the ratio routed/echo.
 # Then the p99 latency at half of routed's measured capacity (open loop),
 # and, with --callgrind, routed's instructions per datagram at batch 64.
+# With --baseline DIR, the routed of another build (DIR) runs too, in the
+# same loop (echo, baseline, routed), so a change is measured against the
+# build before it under the same load; --callgrind then counts both.
+# Beside each rate ratio, a CPU ratio: the echo responder's CPU time per
+# datagram over the server's (from /proc), which other load on a shared
+# machine disturbs much less than the rates.
 #
-# usage: bench/udp-bench.sh [--build DIR] [--routes FILE] [--runs N]
-#                           [--duration SEC] [--batches "1 16 64"]
+# usage: bench/udp-bench.sh [--build DIR] [--baseline DIR] [--routes FILE]
+#                           [--runs N] [--duration SEC] [--batches "1 16 64"]
 #                           [--server-cpu N] [--client-cpu N] [--callgrind]
 # The route file defaults to the real BGP table (bench/bgp-routes.sh).
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(pwd)
+baseline=
 routes=
 runs=5
 duration=5
@@ -26,6 +33,7 @@ callgrind=false
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift ;;
+	--baseline) baseline=$2; shift ;;
 	--routes) routes=$2; shift ;;
 	--runs) runs=$2; shift ;;
 	--duration) duration=$2; shift ;;
@@ -40,8 +48,8 @@ done
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
 routeperf=$build/tools/routeperf
-for b in "$routed" "$routectl" "$routeperf"; do
-	[ -x "$b" ] || { echo "udp-bench: $b not built (--build DIR)" >&2; exit 2; }
+for b in "$routed" "$routectl" "$routeperf" ${baseline:+"$baseline/daemon/routed"}; do
+	[ -x "$b" ] || { echo "udp-bench: $b not built (--build DIR, --baseline DIR)" >&2; exit 2; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/udp-bench.XXXXXX")
 pids=()
@@ -60,28 +68,55 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_routed [WRAPPER...]: routed on $server_cpu with the table, one thread.
+# start_routed NAME BINARY [WRAPPER...]: that routed on $server_cpu with the
+# table, one thread; sets ${NAME}_port, ${NAME}_pid and ${NAME}_ctl.
 start_routed() {
-	rport=$(free_port)
+	local name=$1 bin=$2 port
+	shift 2
+	port=$(free_port)
 	echo "{ \"route_files\": [\"$routes\"], \"log\": { \"level\": \"warning\" } }" >"$tmp/routed.conf"
-	taskset -c "$server_cpu" "$@" "$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" \
-		--state-dir "$tmp/state" --threads 1 --lookup-listen "127.0.0.1:$rport" \
+	taskset -c "$server_cpu" "$@" "$bin" -c "$tmp/routed.conf" --control-socket "$tmp/$name.sock" \
+		--state-dir "$tmp/state-$name" --threads 1 --lookup-listen "127.0.0.1:$port" \
 		2>>"$tmp/routed.err" &
-	routed_pid=$!
-	pids+=("$routed_pid")
+	pids+=("$!")
+	printf -v "${name}_pid" %s "$!"
+	printf -v "${name}_port" %s "$port"
+	printf -v "${name}_ctl" %s "$tmp/$name.sock"
 	for _ in $(seq 600); do
-		"$routectl" -s "$tmp/ctl.sock" --timeout 1 ping >/dev/null 2>&1 && return 0
+		"$routectl" -s "$tmp/$name.sock" --timeout 1 ping >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "udp-bench: routed did not start" >&2
+	echo "udp-bench: routed ($name) did not start" >&2
 	cat "$tmp/routed.err" >&2
 	exit 1
 }
 
 eport=$(free_port)
 taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/dev/null 2>&1 &
-pids+=("$!")
-start_routed
+echo_pid=$!
+pids+=("$echo_pid")
+start_routed routed "$routed"
+[ -n "$baseline" ] && start_routed base "$baseline/daemon/routed"
+
+# cpu_ticks PID: user + system CPU time of the process, in clock ticks.
+cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || { echo 0; return; }
+	stat=${stat##*) }	# after the command name, which may hold spaces
+	set -- $stat
+	echo $((${12} + ${13}))
+}
+hz=$(getconf CLK_TCK)
+
+# measured PID TARGET BATCH: perf against TARGET, served by PID; its JSON
+# with the server's CPU ticks during the run (warm-up included) added.
+measured() {
+	local pid=$1 before out
+	shift
+	before=$(cpu_ticks "$pid")
+	out=$(perf "$@" --routes "$routes" --source routes --no-verify)
+	echo "${out%\}*}, \"server_ticks\": $(($(cpu_ticks "$pid") - before))}"
+}
 
 # perf TARGET BATCH [ARGS...]: one closed-loop run; JSON on stdout.
 perf() {
@@ -92,22 +127,38 @@ perf() {
 }
 
 echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
-	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")"
-printf '%-6s %-4s %14s %14s %14s %8s %6s\n' batch run echo_dgram/s routed_dgram/s \
-	routed_lookups/s ratio wrong
+	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")" \
+	${baseline:+"baseline $baseline"}
+printf '%-6s %-4s %14s %14s %14s %8s %6s %9s' batch run echo_dgram/s routed_dgram/s \
+	routed_lookups/s ratio wrong cpu_ratio
+[ -n "$baseline" ] && printf ' %14s %10s %14s' base_dgram/s base_ratio base_cpu_ratio
+echo
 for batch in $batches; do
 	: >"$tmp/ratios"
 	for run in $(seq "$runs"); do
-		# The generator does the same work in both runs: same addresses,
+		# The generator does the same work in every run: same addresses,
 		# no verification (tests/e2e/udp-churn verifies answers).
-		e=$(perf "127.0.0.1:$eport" "$batch" --routes "$routes" --source routes --no-verify)
-		r=$(perf "127.0.0.1:$rport" "$batch" --routes "$routes" --source routes --no-verify)
-		python3 - "$batch" "$run" "$e" "$r" >>"$tmp/ratios" <<'EOF'
+		e=$(measured "$echo_pid" "127.0.0.1:$eport" "$batch")
+		b=null
+		[ -n "$baseline" ] && b=$(measured "$base_pid" "127.0.0.1:$base_port" "$batch")
+		r=$(measured "$routed_pid" "127.0.0.1:$routed_port" "$batch")
+		python3 - "$batch" "$run" "$hz" "$e" "$r" "$b" >>"$tmp/ratios" <<'EOF'
 import json, sys
-batch, run, e, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+batch, run, hz = sys.argv[1], sys.argv[2], float(sys.argv[3])
+e, r, b = (json.loads(a) for a in sys.argv[4:7])
+def cpu(j):
+    # CPU seconds per datagram; the warm-up runs at the measured rate.
+    n = j["rate"]["requests_per_s"] * (j["duration"] + j["warmup"])
+    return j["server_ticks"] / hz / n if n else float("inf")
+def ratio(a, b):
+    return a / b if b else 0
 er, rr = e["rate"]["requests_per_s"], r["rate"]["requests_per_s"]
-print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d" % (batch, run, er, rr,
-      r["rate"]["lookups_per_s"], rr / er if er else 0, r["wrong"]))
+line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d %9.3f" % (batch, run, er, rr,
+       r["rate"]["lookups_per_s"], ratio(rr, er), r["wrong"], ratio(cpu(e), cpu(r)))
+if b:
+    br = b["rate"]["requests_per_s"]
+    line += " %14.0f %10.3f %14.3f" % (br, ratio(br, er), ratio(cpu(e), cpu(b)))
+print(line)
 EOF
 	done
 	cat "$tmp/ratios"
@@ -115,8 +166,11 @@ EOF
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[2]) if l.strip()]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
-print("%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d   <- median" % (sys.argv[1], "med", med(2), med(3),
-      med(4), med(5), sum(int(r[6]) for r in rows)))
+line = "%-6s %-4s %14.0f %14.0f %14.0f %8.3f %6d %9.3f" % (sys.argv[1], "med", med(2),
+       med(3), med(4), med(5), sum(int(r[6]) for r in rows), med(7))
+if len(rows[0]) > 8:
+    line += " %14.0f %10.3f %14.3f" % (med(8), med(9), med(10))
+print(line + "   <- median")
 EOF
 done
 
@@ -126,24 +180,43 @@ half=$((cap / 2))
 last=${batches##* }
 echo "# open loop at 50% of capacity: $half requests/s, batch $last"
 for run in $(seq "$runs"); do
-	perf "127.0.0.1:$rport" "$last" --routes "$routes" --source routes --no-verify \
+	perf "127.0.0.1:$routed_port" "$last" --routes "$routes" --source routes --no-verify \
 		--rate "$half" --window 4096 | python3 -c 'import json,sys; j=json.load(sys.stdin); c=j["latency_us"]["corrected"]; print("run %s: achieved %.0f/s  p50 %.0f us  p99 %.0f us  p99.9 %.0f us  lost %d" % (sys.argv[1], j["rate"]["requests_per_s"], c["p50"], c["p99"], c["p99_9"], j["requests"]["lost"]))' "$run"
 done
+
+# callgrind_count NAME BINARY: its instructions inside on_readable at batch 64.
+callgrind_count() {
+	local name=$1 bin=$2 pid ctl port before after total
+	start_routed "cg" "$bin" valgrind --tool=callgrind \
+		--callgrind-out-file="$tmp/cg-$name.out" --toggle-collect=on_readable
+	pid=$cg_pid ctl=$cg_ctl port=$cg_port
+	before=$("$routectl" -s "$ctl" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
+	taskset -c "$client_cpu" "$routeperf" --server "127.0.0.1:$port" --batch 64 --duration 5 \
+		--window 16 --routes "$routes" --source routes --no-verify --timeout 5000 --json \
+		>"$tmp/cg.json" 2>/dev/null
+	after=$("$routectl" -s "$ctl" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	rm -rf "$tmp/state-cg"
+	total=$(callgrind_annotate "$tmp/cg-$name.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+	echo "$name: datagrams $((after - before)), instructions $total," \
+		"per datagram $((total / (after - before))), per lookup $((total / (after - before) / 64))"
+	# Where they went: instructions per lookup by source file and function.
+	callgrind_annotate --inclusive=no "$tmp/cg-$name.out" 2>/dev/null |
+		awk -v n=$(((after - before) * 64)) '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {
+			v = $1; gsub(",", "", v); where = $0
+			sub(/^ *[0-9,]+ +\([^)]*\) +/, "", where); sub(/ .*/, "", where)
+			if (where ~ /:/ && v / n >= 0.5) printf "  %7.1f  %s\n", v / n, where }'
+}
 
 if $callgrind; then
 	kill "$routed_pid"
 	wait "$routed_pid" 2>/dev/null
-	echo "# callgrind: routed's instructions per datagram (batch 64), inside on_readable"
-	start_routed valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
-		--toggle-collect=on_readable
-	before=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
-	taskset -c "$client_cpu" "$routeperf" --server "127.0.0.1:$rport" --batch 64 --duration 5 \
-		--window 16 --routes "$routes" --source routes --no-verify --timeout 5000 --json \
-		>"$tmp/cg.json" 2>/dev/null
-	after=$("$routectl" -s "$tmp/ctl.sock" -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["udp"]["datagrams"])')
-	kill "$routed_pid"
-	wait "$routed_pid" 2>/dev/null
-	total=$(callgrind_annotate "$tmp/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-	echo "datagrams $((after - before)), instructions $total," \
-		"per datagram $((total / (after - before))), per lookup $((total / (after - before) / 64))"
+	echo "# callgrind: instructions per datagram (batch 64), inside on_readable"
+	if [ -n "$baseline" ]; then
+		kill "$base_pid"
+		wait "$base_pid" 2>/dev/null
+		callgrind_count baseline "$baseline/daemon/routed"
+	fi
+	callgrind_count routed "$routed"
 fi

@@ -116,17 +116,14 @@ struct udp_worker {
 	struct worker *w;
 	struct udp_counters *c;
 	unsigned n_watch;
+	unsigned used;			/* in[0..used) were written by the last recvmmsg */
 	struct udp_watch watch[CONFIG_MAX_LISTEN];
 	struct mmsghdr in[UDP_MAX_BATCH];
 	struct mmsghdr out[UDP_MAX_BATCH];
 	struct iovec iov[UDP_MAX_BATCH];
 	struct sockaddr_in6 peer[UDP_MAX_BATCH];
 	char cmsg[UDP_MAX_BATCH][CMSG_SPACE(sizeof(uint32_t))];
-	uint8_t buf[UDP_MAX_BATCH][RT_WIRE_MAX_PAYLOAD];
-	uint32_t addr4[RT_WIRE_MAX_COUNT4];
-	uint8_t addr6[RT_WIRE_MAX_COUNT6][16];
-	uint32_t ids[RT_WIRE_MAX_COUNT4];
-	struct rt_answer ans[RT_WIRE_MAX_COUNT4];
+	uint8_t buf[UDP_MAX_BATCH][RT_WIRE_MAX_PAYLOAD] __attribute__((aligned(16)));
 };
 
 struct udp_service {
@@ -332,38 +329,21 @@ static void count_listener(struct udp_worker *uw, const struct udp_listener *l, 
 }
 
 /* Answer a valid request in place. Inside the read-side section. */
-static void answer(struct udp_worker *uw, struct rt_table *t, void *buf,
-		   const struct rt_wire_header *h)
+static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header *h)
 {
 	uint64_t generation;
 
 	if (!t) {
-		for (size_t i = 0; i < h->count; i++)
-			rt_wire_set_answer(buf, h, i, false, 0, NULL, false, 0);
+		rt_wire_clear_answers(buf, h);
 		rt_wire_finish_response(buf, RT_WIRE_STATUS_NO_TABLE, 0);
 		return;
 	}
 	/* Before the lookups: every answer reflects at least this version. */
 	generation = rt_table_generation(t);
-	if (h->family == RT_WIRE_FAMILY4) {
-		for (size_t i = 0; i < h->count; i++)
-			uw->addr4[i] = rt_wire_slot_addr4(buf, i);
-		rt_table_answer4(t, uw->addr4, h->count, uw->ids, uw->ans);
-	} else {
-		for (size_t i = 0; i < h->count; i++)
-			memcpy(uw->addr6[i], rt_wire_slot_addr6(buf, i), 16);
-		rt_table_answer6(t, (const uint8_t(*)[16])uw->addr6, h->count, uw->ids, uw->ans);
-	}
-	for (size_t i = 0; i < h->count; i++) {
-		const struct rt_answer *a = &uw->ans[i];
-
-		rt_wire_set_answer(buf, h, i, a->found, a->len, a->has_gateway ? a->gateway : NULL,
-				   a->has_tag, a->tag);
-		if (a->reject)
-			rt_wire_set_reject(buf, h, i);
-		if (a->multipath)
-			rt_wire_set_multipath(buf, h, i);
-	}
+	if (h->family == RT_WIRE_FAMILY4)
+		rt_table_answer_wire4(t, buf + RT_WIRE_HEADER_LEN, h->count);
+	else
+		rt_table_answer_wire6(t, buf + RT_WIRE_HEADER_LEN, h->count);
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, generation);
 }
 
@@ -414,7 +394,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 			t = tables_lookup_rcu(d->tables, id);
 			cached = id;
 		}
-		answer(uw, t, uw->buf[i], &h);
+		answer(t, uw->buf[i], &h);
 		lookups += h.count;
 		uw->out[nout].msg_hdr = (struct msghdr){
 			.msg_name = &uw->peer[i],
@@ -470,6 +450,37 @@ static unsigned batch_bucket(unsigned n)
 	return b;
 }
 
+/* Every receive slot, once: buffer, address and control space never move. */
+static void messages_init(struct udp_worker *uw)
+{
+	for (unsigned i = 0; i < UDP_MAX_BATCH; i++) {
+		uw->iov[i] = (struct iovec){ uw->buf[i], sizeof(uw->buf[i]) };
+		uw->in[i].msg_hdr = (struct msghdr){
+			.msg_name = &uw->peer[i],
+			.msg_namelen = sizeof(uw->peer[i]),
+			.msg_iov = &uw->iov[i],
+			.msg_iovlen = 1,
+			.msg_control = uw->cmsg[i],
+			.msg_controllen = sizeof(uw->cmsg[i]),
+		};
+	}
+}
+
+/*
+ * Give back the lengths the last round changed: recvmmsg wrote the
+ * address and control lengths of the slots it filled, and serve_round()
+ * the buffer lengths of the answers. Slots past those are as set up.
+ */
+static void messages_reset(struct udp_worker *uw)
+{
+	for (unsigned i = 0; i < uw->used; i++) {
+		uw->iov[i].iov_len = sizeof(uw->buf[i]);
+		uw->in[i].msg_hdr.msg_namelen = sizeof(uw->peer[i]);
+		uw->in[i].msg_hdr.msg_controllen = sizeof(uw->cmsg[i]);
+	}
+	uw->used = 0;
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct udp_watch *wt = arg;
@@ -481,17 +492,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	for (unsigned r = 0; r < rounds; r++) {
 		int n;
 
-		for (unsigned i = 0; i < batch; i++) {
-			uw->iov[i] = (struct iovec){ uw->buf[i], sizeof(uw->buf[i]) };
-			uw->in[i].msg_hdr = (struct msghdr){
-				.msg_name = &uw->peer[i],
-				.msg_namelen = sizeof(uw->peer[i]),
-				.msg_iov = &uw->iov[i],
-				.msg_iovlen = 1,
-				.msg_control = uw->cmsg[i],
-				.msg_controllen = sizeof(uw->cmsg[i]),
-			};
-		}
+		messages_reset(uw);
 		n = recvmmsg(fd, uw->in, batch, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -500,6 +501,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 				count(&uw->c->recv_errors, 1);
 			break;
 		}
+		uw->used = (unsigned)n;
 		note_kernel_drops(wt, &uw->in[n - 1].msg_hdr);
 		count(&uw->c->rounds, 1);
 		count(&uw->c->batch_hist[batch_bucket((unsigned)n)], 1);
@@ -526,6 +528,7 @@ static void udp_sync(struct worker *w, void *arg)
 		uw->u = u;
 		uw->w = w;
 		uw->c = &u->counters[index];
+		messages_init(uw);
 		worker_set_data(w, uw);
 	}
 	worker_batch_begin(w);

@@ -7,10 +7,10 @@
 #include "bytes.h"
 
 /* Answer fields within a slot: flags, prefix length, reserved, tag, gateway. */
-#define SLOT4_FLAGS 4
+#define SLOT4_FLAGS RT_WIRE_SLOT4_ANSWER
 #define SLOT4_TAG 8
 #define SLOT4_GATEWAY 12
-#define SLOT6_FLAGS 16
+#define SLOT6_FLAGS RT_WIRE_SLOT6_ANSWER
 #define SLOT6_TAG 20
 #define SLOT6_GATEWAY 24
 
@@ -218,6 +218,16 @@ void rt_wire_set_multipath(void *buf, const struct rt_wire_header *h, size_t i)
 
 	if (a[0] & RT_WIRE_A_FOUND)
 		a[0] |= RT_WIRE_A_MULTIPATH;
+}
+
+void rt_wire_clear_answers(void *buf, const struct rt_wire_header *h)
+{
+	bool v4 = h->family == RT_WIRE_FAMILY4;
+	size_t slot = rt_wire_slot_len(h->family), alen = v4 ? 4 : 16;
+	uint8_t *a = (uint8_t *)buf + RT_WIRE_HEADER_LEN + (v4 ? SLOT4_FLAGS : SLOT6_FLAGS);
+
+	for (size_t i = 0; i < h->count; i++, a += slot)
+		memset(a, 0, 8 + alen);
 }
 
 void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation)

@@ -82,6 +82,16 @@ static struct nexthop_chunk *chunk_locked(const struct nexthop_table *nt, uint32
 	return wlock_dereference(nt->dir[ci], nt->lock);
 }
 
+/* nh's answer record: the gateway in wire form, and the flag that says it has one. */
+static void answer_encode(struct nexthop_answer *a, const struct nexthop *nh)
+{
+	memset(a, 0, sizeof(*a));
+	if (nh->mp || !nh->gateway.family)
+		return;
+	a->flags = RT_WIRE_A_GATEWAY;
+	memcpy(a->gateway, nh->gateway.bytes, rt_family_bits(nh->gateway.family) / 8);
+}
+
 /*
  * An index for nh, published in the index table; 0 when out of memory or of
  * indexes. The recycling stack always has room for every index handed out,
@@ -118,8 +128,12 @@ static uint32_t index_take(struct nexthop_table *nt, struct nexthop *nh)
 		rcu_assign_pointer(nt->dir[i >> NEXTHOP_CHUNK_BITS], c);
 		nt->nchunks++;
 	}
+	answer_encode(&c->answer[i & (NEXTHOP_CHUNK_SLOTS - 1)], nh);
 	/*
 	 * Pairs with rcu_dereference() in nexthop_by_index(): nh is complete.
+	 * Its release also orders the answer record before the answer words
+	 * that will name the index (nexthop_answer_by_index()); a recycled
+	 * index's old record was last read a grace period ago.
 	 * No answer word names the index yet; the one that will is published
 	 * after this (route_ids_set()/the FIB publish).
 	 */

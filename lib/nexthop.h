@@ -30,6 +30,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -65,8 +66,19 @@ struct nexthop_mp {
 /* Marks a next-hop index among the route ids handed to reclaim_id(). */
 #define NEXTHOP_ID_FLAG 0x80000000u
 
+/*
+ * A next hop as a UDP answer carries it, in wire form: written once, when
+ * its index is taken, so the answer path copies it without reaching the
+ * next hop itself. A group's is empty (its answers carry a member's).
+ */
+struct nexthop_answer {
+	uint32_t flags;			/* RT_WIRE_A_GATEWAY when it has a gateway, else 0 */
+	uint8_t gateway[16];		/* network order, IPv4 in [0..3]; 0 without one */
+};
+
 struct nexthop_chunk {
 	struct nexthop *slot[NEXTHOP_CHUNK_SLOTS];
+	struct nexthop_answer answer[NEXTHOP_CHUNK_SLOTS];	/* slot[i]'s, while it is set */
 };
 
 struct nexthop_table {
@@ -117,6 +129,30 @@ static inline const struct nexthop *nexthop_by_index(const struct nexthop_table 
 	const struct nexthop_chunk *c = rcu_dereference(nt->dir[i >> NEXTHOP_CHUNK_BITS]);
 
 	return rcu_dereference(c->slot[i & (NEXTHOP_CHUNK_SLOTS - 1)]);
+}
+
+/*
+ * Reader side, inside a read-side section: the wire form of the next hop
+ * of a live index, by the index table's directory. The directory load pairs with the rcu_assign_pointer()
+ * of the chunk in index_take(); the record was written before the
+ * rcu_assign_pointer() of the next hop there, which is before any answer
+ * word names the index, and the index is an address dependency of the
+ * answer word load (route_ids_answer()), so the record read is complete.
+ */
+static inline const struct nexthop_answer *nexthop_answer_in(struct nexthop_chunk *const *dir,
+							     uint32_t index)
+{
+	uint32_t i = index - 1;
+	const struct nexthop_chunk *c = rcu_dereference(dir[i >> NEXTHOP_CHUNK_BITS]);
+
+	return &c->answer[i & (NEXTHOP_CHUNK_SLOTS - 1)];
+}
+
+/* The same by the table; dir (nt->dir) never moves, so a batch may load it once. */
+static inline const struct nexthop_answer *nexthop_answer_by_index(const struct nexthop_table *nt,
+								   uint32_t index)
+{
+	return nexthop_answer_in(nt->dir, index);
 }
 
 /*

@@ -41,9 +41,10 @@ static struct route_id_chunk *chunk_locked(const struct route_ids *e, uint32_t c
 	return wlock_dereference(e->chunks[ci], e->lock);
 }
 
+/* A route without a tag gets 0 in the tag bits: answers copy them as they are. */
 static uint64_t answer_word(const struct rib_route *r)
 {
-	return (uint64_t)r->tag << 32 | (uint64_t)r->nh->index << ROUTE_ID_ANSWER_NH_SHIFT |
+	return (uint64_t)(r->has_tag ? r->tag : 0) << 32 | (uint64_t)r->nh->index << ROUTE_ID_ANSWER_NH_SHIFT |
 	       (rt_route_type_rejects(r->type) ? ROUTE_ID_ANSWER_REJECT : 0) |
 	       (r->nh->mp ? ROUTE_ID_ANSWER_MULTIPATH : 0) |
 	       (r->has_tag ? ROUTE_ID_ANSWER_HAS_TAG : 0) | r->prefix.len;

@@ -45,12 +45,16 @@ struct route_id_chunk {
  * a rejecting type: its next hop is not forwarded to), 10 multipath (the
  * next-hop index names a group: the reader picks a member by the
  * address's hash), 11-31 next-hop index (NEXTHOP_INDEX_BITS wide), 32-63
- * tag.
+ * tag (0 without one). Bits 8-10 shifted right by 6 are the wire answer
+ * flags RT_WIRE_A_TAG, RT_WIRE_A_REJECT and RT_WIRE_A_MULTIPATH
+ * (table_lookup.c asserts it), so an answer's flags cost a shift and a mask.
  */
 #define ROUTE_ID_ANSWER_HAS_TAG (1u << 8)
 #define ROUTE_ID_ANSWER_REJECT (1u << 9)
 #define ROUTE_ID_ANSWER_MULTIPATH (1u << 10)
 #define ROUTE_ID_ANSWER_NH_SHIFT 11
+#define ROUTE_ID_ANSWER_WIRE_SHIFT 6
+#define ROUTE_ID_ANSWER_WIRE_FLAGS (7u << 8)	/* has tag, reject, multipath */
 
 static inline unsigned route_id_answer_len(uint64_t w)
 {
@@ -106,28 +110,51 @@ void route_ids_set(struct route_ids *e, uint32_t id, struct rib_route *r);
 /* Recycle id (see above for when this is allowed). */
 void route_ids_release(struct route_ids *e, uint32_t id);
 
-/* Where id's answer word lives, for prefetching (inside a read-side section). */
-static inline const uint64_t *route_ids_answer_slot(const struct route_ids *e, uint32_t id)
+/*
+ * Where id's answer word lives, for prefetching (inside a read-side
+ * section). chunks is e->chunks, which never moves: a batch may load it
+ * once, so that its stores (a datagram's bytes, which may alias anything)
+ * do not make the compiler load it again for every id.
+ */
+static inline const uint64_t *route_ids_answer_slot_in(struct route_id_chunk *const *chunks,
+							uint32_t id)
 {
 	uint32_t i = id - 1;
 	/* Pairs with rcu_assign_pointer() in route_ids_alloc(). */
-	struct route_id_chunk *c = rcu_dereference(e->chunks[i >> ROUTE_ID_CHUNK_BITS]);
+	struct route_id_chunk *c = rcu_dereference(chunks[i >> ROUTE_ID_CHUNK_BITS]);
 
 	return &c->answer[i & (ROUTE_ID_CHUNK_SLOTS - 1)];
+}
+
+static inline const uint64_t *route_ids_answer_slot(const struct route_ids *e, uint32_t id)
+{
+	return route_ids_answer_slot_in(e->chunks, id);
 }
 
 /*
  * The answer word of a live id, inside a read-side section. The load pairs
  * with the release store in route_ids_set() (or, for a new id, the FIB
  * publish that made it reachable); the next-hop index in it is an address
- * dependency for nexthop_by_index(), as with rcu_dereference().
+ * dependency for nexthop_by_index(), as with rcu_dereference(). By the
+ * word's place (route_ids_answer_slot(), found while prefetching), by the
+ * chunk directory, or by the table.
  */
-static inline uint64_t route_ids_answer(const struct route_ids *e, uint32_t id)
+static inline uint64_t route_ids_answer_at(const uint64_t *slot)
 {
-	uint64_t w = CMM_LOAD_SHARED(*route_ids_answer_slot(e, id));
+	uint64_t w = CMM_LOAD_SHARED(*slot);
 
 	cmm_smp_read_barrier_depends();
 	return w;
+}
+
+static inline uint64_t route_ids_answer_in(struct route_id_chunk *const *chunks, uint32_t id)
+{
+	return route_ids_answer_at(route_ids_answer_slot_in(chunks, id));
+}
+
+static inline uint64_t route_ids_answer(const struct route_ids *e, uint32_t id)
+{
+	return route_ids_answer_in(e->chunks, id);
 }
 
 static inline struct rib_route *route_ids_get(const struct route_ids *e, uint32_t id)

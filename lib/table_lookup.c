@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/table.h>
 
 #include "fib.h"
@@ -195,4 +197,167 @@ void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size
 		      uint32_t *ids, struct rt_answer *out)
 {
 	answer_batch(t, addrs, n, ids, out, group6, true);
+}
+
+/*
+ * Answers written straight into a datagram's slots (the UDP service's
+ * path): the same groups and pipeline as answer_batch(), but each group's
+ * addresses are gathered from the slots, and each answer is built from the
+ * answer word and the next hop's wire record (nexthop_answer_in())
+ * and stored in place, with no rt_answer in between.
+ */
+_Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_A_TAG &&
+		       ROUTE_ID_ANSWER_REJECT >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_A_REJECT &&
+		       ROUTE_ID_ANSWER_MULTIPATH >> ROUTE_ID_ANSWER_WIRE_SHIFT ==
+			       RT_WIRE_A_MULTIPATH,
+	       "the answer word's flag bits, shifted, are the wire's answer flags");
+
+/*
+ * One group of a datagram: its addresses as the FIB walk takes them, their
+ * ids, and where the ids' answer words are (found once, for the prefetch).
+ */
+struct wire_group {
+	union {
+		uint32_t v4[ANSWER_GROUP];	/* host order */
+		uint8_t v6[ANSWER_GROUP][16];
+	} addr;
+	uint32_t id[ANSWER_GROUP];
+	const uint64_t *word[ANSWER_GROUP];
+};
+
+static inline __attribute__((always_inline)) void
+wire_gather(struct wire_group *g, const uint8_t *slot, size_t m, bool v6)
+{
+#pragma GCC unroll 4
+	for (size_t i = 0; i < m; i++, slot += v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN) {
+		if (v6) {
+			memcpy(g->addr.v6[i], slot, 16);
+		} else {
+			uint32_t be;
+
+			memcpy(&be, slot, 4);
+			g->addr.v4[i] = be32toh(be);
+		}
+	}
+}
+
+/*
+ * What one batch reads beside the FIB: the two directories (neither ever
+ * moves), loaded once into locals, since the answers' byte stores may
+ * alias anything and would make the compiler load them again per address.
+ */
+struct wire_dirs {
+	struct route_id_chunk *const *ids;
+	struct nexthop_chunk *const *nexthops;
+};
+
+static inline void wire_prefetch(struct wire_dirs d, struct wire_group *g, size_t m)
+{
+#pragma GCC unroll 4
+	for (size_t i = 0; i < m; i++) {
+		if (g->id[i] == RT_NO_ROUTE)
+			continue;
+		g->word[i] = route_ids_answer_slot_in(d.ids, g->id[i]);
+		__builtin_prefetch(g->word[i]);
+	}
+}
+
+/*
+ * The wire record of the member of group index chosen for address i of
+ * g. Out of line and cold, like answer_pick(): the member is live as long
+ * as the group is (it holds a reference, dropped a grace period after the
+ * group went), so its index names its record.
+ */
+static __attribute__((noinline, cold)) const struct nexthop_answer *
+wire_pick(const struct table_state *st, uint32_t index, const struct wire_group *g, size_t i,
+	  bool v6)
+{
+	const struct nexthop *nh = nexthop_by_index(&st->nexthops, index);
+	uint32_t hash = v6 ? rt_nhgroup_hash_bytes(g->addr.v6[i], 16)
+			   : rt_nhgroup_hash_v4(g->addr.v4[i]);
+	unsigned member;
+
+	return nexthop_answer_by_index(&st->nexthops, nexthop_pick(nh, hash, &member)->index);
+}
+
+static inline __attribute__((always_inline)) void
+wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
+	  const struct wire_group *g, size_t m, bool v6)
+{
+	static const uint8_t none[16];
+
+	for (size_t i = 0; i < m; i++, slot += v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN) {
+		uint32_t id = g->id[i], nh, flags;
+		const struct nexthop_answer *na;
+		uint64_t w;
+
+		if (id == RT_NO_ROUTE) {
+			if (v6)
+				rt_wire_put_answer6(slot, 0, 0, 0, none);
+			else
+				rt_wire_put_answer4(slot, 0, 0, 0, none);
+			continue;
+		}
+		w = route_ids_answer_at(g->word[i]);
+		nh = route_id_answer_nexthop(w);
+		if (__builtin_expect(route_id_answer_multipath(w), 0))
+			na = wire_pick(st, nh, g, i, v6);
+		else
+			na = nexthop_answer_in(d.nexthops, nh);
+		/* A rejecting route's next hop is the empty one: no gateway flag, zeroes. */
+		flags = RT_WIRE_A_FOUND | na->flags |
+			((uint32_t)w & ROUTE_ID_ANSWER_WIRE_FLAGS) >> ROUTE_ID_ANSWER_WIRE_SHIFT;
+		if (v6)
+			rt_wire_put_answer6(slot, (uint8_t)flags, (uint8_t)route_id_answer_len(w),
+					    route_id_answer_tag(w), na->gateway);
+		else
+			rt_wire_put_answer4(slot, (uint8_t)flags, (uint8_t)route_id_answer_len(w),
+					    route_id_answer_tag(w), na->gateway);
+	}
+}
+
+static inline __attribute__((always_inline)) void
+answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
+{
+	size_t slot_len = v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN;
+	const struct table_state *st;
+	struct wire_group g[2];
+	struct wire_dirs d;
+	size_t prev = 0, prev_m = 0;
+	unsigned cur = 0;
+
+	urcu_memb_read_lock();
+	st = table_state_rcu(t);
+	d.ids = st->ids.chunks;
+	d.nexthops = st->nexthops.dir;
+	for (size_t base = 0; base < n; base += ANSWER_GROUP, cur ^= 1) {
+		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+
+		wire_gather(&g[cur], slots + base * slot_len, m, v6);
+		if (v6)
+			fib_lookup6_batch(st->fib6, (const uint8_t(*)[16])g[cur].addr.v6, m,
+					  g[cur].id);
+		else
+			fib_lookup4_batch(st->fib4, g[cur].addr.v4, m, g[cur].id);
+		wire_prefetch(d, &g[cur], m);
+		if (prev_m)
+			wire_fill(st, d, slots + prev * slot_len, &g[cur ^ 1], prev_m, v6);
+		prev = base;
+		prev_m = m;
+	}
+	if (prev_m)
+		wire_fill(st, d, slots + prev * slot_len, &g[cur ^ 1], prev_m, v6);
+	urcu_memb_read_unlock();
+}
+
+LOOKUP_CLONES
+void rt_table_answer_wire4(const struct rt_table *t, void *slots, size_t n)
+{
+	answer_wire(t, slots, n, false);
+}
+
+LOOKUP_CLONES
+void rt_table_answer_wire6(const struct rt_table *t, void *slots, size_t n)
+{
+	answer_wire(t, slots, n, true);
 }

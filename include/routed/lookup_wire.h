@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <routed/prefix.h>
 
@@ -35,6 +36,10 @@
 #define RT_WIRE_SLOT6_LEN 40
 #define RT_WIRE_MAX_COUNT4 ((RT_WIRE_MAX_PAYLOAD - RT_WIRE_HEADER_LEN) / RT_WIRE_SLOT4_LEN)	/* 75 */
 #define RT_WIRE_MAX_COUNT6 ((RT_WIRE_MAX_PAYLOAD - RT_WIRE_HEADER_LEN) / RT_WIRE_SLOT6_LEN)	/* 30 */
+
+/* Where a slot's answer fields start: flags, prefix length, reserved (2), tag, gateway. */
+#define RT_WIRE_SLOT4_ANSWER 4
+#define RT_WIRE_SLOT6_ANSWER 16
 
 #define RT_WIRE_FAMILY4 4
 #define RT_WIRE_FAMILY6 6
@@ -153,6 +158,54 @@ void rt_wire_set_reject(void *buf, const struct rt_wire_header *h, size_t i);
  * multipath route: RT_WIRE_A_MULTIPATH.
  */
 void rt_wire_set_multipath(void *buf, const struct rt_wire_header *h, size_t i);
+/*
+ * Server side, the answer path's own writers (rt_table_answer_wire4/6):
+ * the answer fields of one IPv4 or IPv6 slot from parts already in wire
+ * form. flags are the slot's answer flags (0 for no route, which must come
+ * with len, tag and gateway 0); tag in host order; gateway the 4 or 16
+ * bytes of the field, in network order. They write what
+ * rt_wire_set_answer() and its markers write (test_lookup_wire checks it).
+ */
+/* flags, prefix length, reserved and tag: the first 8 answer bytes of a slot. */
+static inline void rt_wire_put_answer_head(uint8_t *a, uint8_t flags, uint8_t len, uint32_t tag)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* One big-endian 64-bit store (any C standard: no <endian.h> here). */
+	uint64_t head = __builtin_bswap64((uint64_t)flags << 56 | (uint64_t)len << 48 | tag);
+
+	memcpy(a, &head, 8);
+#else
+	a[0] = flags;
+	a[1] = len;
+	a[2] = 0;
+	a[3] = 0;
+	a[4] = (uint8_t)(tag >> 24);
+	a[5] = (uint8_t)(tag >> 16);
+	a[6] = (uint8_t)(tag >> 8);
+	a[7] = (uint8_t)tag;
+#endif
+}
+
+static inline void rt_wire_put_answer4(void *slot, uint8_t flags, uint8_t len, uint32_t tag,
+				       const uint8_t *gateway)
+{
+	uint8_t *a = (uint8_t *)slot + RT_WIRE_SLOT4_ANSWER;
+
+	rt_wire_put_answer_head(a, flags, len, tag);
+	memcpy(a + 8, gateway, 4);
+}
+
+static inline void rt_wire_put_answer6(void *slot, uint8_t flags, uint8_t len, uint32_t tag,
+				       const uint8_t *gateway)
+{
+	uint8_t *a = (uint8_t *)slot + RT_WIRE_SLOT6_ANSWER;
+
+	rt_wire_put_answer_head(a, flags, len, tag);
+	memcpy(a + 8, gateway, 16);
+}
+
+/* Server side: every slot of a parsed request answered "no route" (answer fields 0). */
+void rt_wire_clear_answers(void *buf, const struct rt_wire_header *h);
 /* Server side: turn a parsed request into its response (header only). */
 void rt_wire_finish_response(void *buf, uint8_t status, uint64_t generation);
 

@@ -149,6 +149,17 @@ void rt_table_answer4(const struct rt_table *t, const uint32_t *addrs, size_t n,
 		      uint32_t *ids, struct rt_answer *out);
 void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size_t n,
 		      uint32_t *ids, struct rt_answer *out);
+/*
+ * The same answers written in place, as the UDP service sends them: slots
+ * points at the first of n slots of a lookup datagram of the family
+ * (routed/lookup_wire.h); each slot's address is read and its answer
+ * fields (flags, prefix length, reserved, tag, gateway) are overwritten
+ * with exactly what rt_wire_set_answer(), rt_wire_set_reject() and
+ * rt_wire_set_multipath() write for rt_table_answer4/6()'s answer. The
+ * header is not touched. Same threading as the id lookups.
+ */
+void rt_table_answer_wire4(const struct rt_table *t, void *slots, size_t n);
+void rt_table_answer_wire6(const struct rt_table *t, void *slots, size_t n);
 
 /*
  * Walk routes in prefix order (IPv4 first), best route of each prefix first.

@@ -107,32 +107,15 @@ static void check_answer(const struct rt_wire_answer *a, const struct rt_route *
 /* As routed's lookup service does it (daemon/udp.c): answers in place. */
 static void answer(uint8_t *buf, const struct rt_wire_header *h, const struct rt_table *t)
 {
-	uint32_t addr4[RT_WIRE_MAX_COUNT4], ids[RT_WIRE_MAX_COUNT4];
-	uint8_t addr6[RT_WIRE_MAX_COUNT6][16];
-	struct rt_answer ans[RT_WIRE_MAX_COUNT4];
-
 	if (!t) {
-		for (size_t i = 0; i < h->count; i++)
-			rt_wire_set_answer(buf, h, i, false, 0, NULL, false, 0);
+		rt_wire_clear_answers(buf, h);
 		rt_wire_finish_response(buf, RT_WIRE_STATUS_NO_TABLE, 0);
 		return;
 	}
-	if (h->family == RT_WIRE_FAMILY4) {
-		for (size_t i = 0; i < h->count; i++)
-			addr4[i] = rt_wire_slot_addr4(buf, i);
-		rt_table_answer4(t, addr4, h->count, ids, ans);
-	} else {
-		for (size_t i = 0; i < h->count; i++)
-			memcpy(addr6[i], rt_wire_slot_addr6(buf, i), 16);
-		rt_table_answer6(t, (const uint8_t(*)[16])addr6, h->count, ids, ans);
-	}
-	for (size_t i = 0; i < h->count; i++) {
-		rt_wire_set_answer(buf, h, i, ans[i].found, ans[i].len,
-				   ans[i].has_gateway ? ans[i].gateway : NULL, ans[i].has_tag,
-				   ans[i].tag);
-		if (ans[i].reject)
-			rt_wire_set_reject(buf, h, i);
-	}
+	if (h->family == RT_WIRE_FAMILY4)
+		rt_table_answer_wire4(t, buf + RT_WIRE_HEADER_LEN, h->count);
+	else
+		rt_table_answer_wire6(t, buf + RT_WIRE_HEADER_LEN, h->count);
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, rt_table_generation(t));
 }
 

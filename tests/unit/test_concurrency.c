@@ -40,6 +40,7 @@
 
 #include <urcu/uatomic.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/nhgroup.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
@@ -587,6 +588,68 @@ static void read_ids(struct reader *rd, struct rt_table *t, uint64_t *rng)
 	CMM_STORE_SHARED(rd->lookups, rd->lookups + m4 + m6);
 }
 
+/* An answer read back from a datagram, as the answer path's struct. */
+static void from_wire(const struct rt_wire_answer *w, struct rt_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->found = w->found;
+	a->len = w->len;
+	a->has_gateway = w->has_gateway;
+	a->has_tag = w->has_tag;
+	a->tag = w->tag;
+	a->reject = w->reject;
+	a->multipath = w->multipath;
+	memcpy(a->gateway, w->gateway.bytes, sizeof(a->gateway));
+}
+
+/* The in-place answers (what the UDP service sends), one datagram per family. */
+static void read_wire_answers(struct reader *rd, struct rt_table *t, uint64_t *rng, unsigned n)
+{
+	uint8_t d4[RT_WIRE_MAX_PAYLOAD], d6[RT_WIRE_MAX_PAYLOAD];
+	uint32_t v4[32];
+	uint8_t v6[RT_WIRE_MAX_COUNT6][16];
+	const struct probe *p4[32], *p6[32];
+	struct rt_wire_header h4, h6;
+	struct rt_wire_answer wa;
+	struct rt_answer a;
+	unsigned m4 = 0, m6 = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct probe *pr = &probes[splitmix(rng) % nprobes];
+
+		if (pr->a.family == AF_INET) {
+			p4[m4] = pr;
+			v4[m4++] = rt_addr_to_v4(&pr->a);
+		} else if (m6 < RT_WIRE_MAX_COUNT6) {
+			p6[m6] = pr;
+			memcpy(v6[m6++], pr->a.bytes, 16);
+		}
+	}
+	if (m4) {
+		rt_wire_encode_request4(d4, sizeof(d4), 1, 0, v4, m4);
+		assert_int_equal(rt_wire_parse_request(d4, RT_WIRE_HEADER_LEN + m4 * RT_WIRE_SLOT4_LEN,
+						       &h4), RT_WIRE_OK);
+		rt_table_answer_wire4(t, d4 + RT_WIRE_HEADER_LEN, m4);
+		for (unsigned i = 0; i < m4; i++) {
+			rt_wire_get_answer(d4, &h4, i, &wa);
+			from_wire(&wa, &a);
+			check_short_answer(rd, p4[i], &a);
+		}
+	}
+	if (m6) {
+		rt_wire_encode_request6(d6, sizeof(d6), 2, 0, (const uint8_t(*)[16])v6, m6);
+		assert_int_equal(rt_wire_parse_request(d6, RT_WIRE_HEADER_LEN + m6 * RT_WIRE_SLOT6_LEN,
+						       &h6), RT_WIRE_OK);
+		rt_table_answer_wire6(t, d6 + RT_WIRE_HEADER_LEN, m6);
+		for (unsigned i = 0; i < m6; i++) {
+			rt_wire_get_answer(d6, &h6, i, &wa);
+			from_wire(&wa, &a);
+			check_short_answer(rd, p6[i], &a);
+		}
+	}
+	CMM_STORE_SHARED(rd->lookups, rd->lookups + m4 + m6);
+}
+
 struct reader_args {
 	struct reader *rd;
 	struct rt_table *t;
@@ -608,7 +671,10 @@ static void *reader_main(void *arg)
 		unsigned n = mode < 4 ? 1 : 1 + (unsigned)(splitmix(&rng) % 32);
 
 		if (mode == 6) {
-			read_answers(rd, t, &rng, n);
+			if (splitmix(&rng) & 1)
+				read_answers(rd, t, &rng, n);
+			else
+				read_wire_answers(rd, t, &rng, n);
 			continue;
 		}
 		if (mode == 7) {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <routed/lookup_wire.h>
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/table.h>
@@ -439,6 +440,60 @@ static void compare_lookups(struct world *w, unsigned n, const char *when)
 	}
 }
 
+/*
+ * The in-place answers (rt_table_answer_wire4/6, what the UDP service
+ * sends) byte for byte against the datagrams rt_wire_set_answer() and its
+ * markers build from rt_table_answer4/6()'s answers (a[], for addrs[]):
+ * datagrams of every size up to the family's most, answer fields poisoned
+ * first so that every byte must be written.
+ */
+static void compare_wire(struct world *w, unsigned family, const void *addrs, unsigned n,
+			 const struct rt_answer *a)
+{
+	static uint8_t got[RT_WIRE_MAX_PAYLOAD], want[RT_WIRE_MAX_PAYLOAD];
+	size_t max = rt_wire_max_count(family), slot = rt_wire_slot_len(family);
+	size_t answer = family == RT_WIRE_FAMILY4 ? RT_WIRE_SLOT4_ANSWER : RT_WIRE_SLOT6_ANSWER;
+
+	for (unsigned base = 0, m; base < n; base += m) {
+		struct rt_wire_header h;
+		size_t len;
+
+		m = 1 + (unsigned)((base * 7 + n) % max);
+		if (m > n - base)
+			m = n - base;
+		len = family == RT_WIRE_FAMILY4
+			      ? rt_wire_encode_request4(want, sizeof(want), base, 0,
+							(const uint32_t *)addrs + base, m)
+			      : rt_wire_encode_request6(want, sizeof(want), base, 0,
+							(const uint8_t(*)[16])(uintptr_t)addrs + base, m);
+		check(len && rt_wire_parse_request(want, len, &h) == RT_WIRE_OK,
+		      "a request of %u addresses", m);
+		memcpy(got, want, len);
+		for (unsigned i = 0; i < m; i++)
+			memset(got + RT_WIRE_HEADER_LEN + i * slot + answer, 0xa5, slot - answer);
+		for (unsigned i = 0; i < m; i++) {
+			const struct rt_answer *x = &a[base + i];
+
+			rt_wire_set_answer(want, &h, i, x->found, x->len,
+					   x->has_gateway ? x->gateway : NULL, x->has_tag, x->tag);
+			if (x->reject)
+				rt_wire_set_reject(want, &h, i);
+			if (x->multipath)
+				rt_wire_set_multipath(want, &h, i);
+		}
+		if (family == RT_WIRE_FAMILY4)
+			rt_table_answer_wire4(w->t, got + RT_WIRE_HEADER_LEN, m);
+		else
+			rt_table_answer_wire6(w->t, got + RT_WIRE_HEADER_LEN, m);
+		for (unsigned i = 0; i < m; i++)
+			check(!memcmp(got + RT_WIRE_HEADER_LEN + i * slot,
+				      want + RT_WIRE_HEADER_LEN + i * slot, slot),
+			      "in-place answer of IPv%u address %u of %u differs", family, base + i,
+			      n);
+		check(!memcmp(got, want, RT_WIRE_HEADER_LEN), "the header was touched");
+	}
+}
+
 /* The answer path (what the UDP service sends) against the model's routes. */
 static void compare_answers(struct world *w, unsigned n, const uint32_t *v4, unsigned n4,
 			    const uint8_t (*v6)[16], unsigned n6, const unsigned *map)
@@ -449,6 +504,8 @@ static void compare_answers(struct world *w, unsigned n, const uint32_t *v4, uns
 
 	rt_table_answer4(w->t, v4, n4, ids, a4);
 	rt_table_answer6(w->t, v6, n6, ids, a6);
+	compare_wire(w, RT_WIRE_FAMILY4, v4, n4, a4);
+	compare_wire(w, RT_WIRE_FAMILY6, v6, n6, a6);
 	for (unsigned i = 0; i < n; i++) {
 		const struct rt_route *want = &w->want[i];
 		const struct rt_answer *a = w->probes[i].family == AF_INET ? &a4[map[i]] : &a6[map[i]];

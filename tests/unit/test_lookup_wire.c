@@ -501,6 +501,79 @@ static void test_known_bytes_no_table(void **state)
 	assert_false(a.found);
 }
 
+/* rt_wire_clear_answers() writes "no route" over whatever the slots held. */
+static void test_clear_answers(void **state)
+{
+	const uint32_t addr = 0x0a010203;
+	uint8_t buf[RT_WIRE_MAX_PAYLOAD];
+	struct rt_wire_header h;
+	size_t len;
+
+	(void)state;
+	len = rt_wire_encode_request4(buf, sizeof(buf), 7, 999, &addr, 1);
+	assert_int_equal(rt_wire_parse_request(buf, len, &h), RT_WIRE_OK);
+	memset(buf + RT_WIRE_HEADER_LEN + RT_WIRE_SLOT4_ANSWER, 0xa5,
+	       RT_WIRE_SLOT4_LEN - RT_WIRE_SLOT4_ANSWER);
+	rt_wire_clear_answers(buf, &h);
+	rt_wire_finish_response(buf, RT_WIRE_STATUS_NO_TABLE, 0);
+	assert_bytes_equal(buf, example_no_table, len);
+}
+
+/*
+ * The answer path's writers, rt_wire_put_answer4/6(), write every answer
+ * byte exactly as rt_wire_set_answer() and its markers do, over poisoned
+ * slots: found or not, gateway, tag, reject, multipath in every mix.
+ */
+static void test_put_answer(void **state)
+{
+	uint8_t want[RT_WIRE_MAX_PAYLOAD], got[RT_WIRE_MAX_PAYLOAD];
+
+	(void)state;
+	for (int round = 0; round < 2000; round++) {
+		unsigned family = round & 1 ? RT_WIRE_FAMILY6 : RT_WIRE_FAMILY4;
+		size_t n = 1 + below((unsigned)rt_wire_max_count(family));
+		size_t slot = rt_wire_slot_len(family), len, alen = family == RT_WIRE_FAMILY4 ? 4 : 16;
+		size_t answer = family == RT_WIRE_FAMILY4 ? RT_WIRE_SLOT4_ANSWER : RT_WIRE_SLOT6_ANSWER;
+		struct rt_addr addrs[RT_WIRE_MAX_COUNT4];
+		struct rt_wire_header h;
+
+		for (size_t i = 0; i < n; i++)
+			addrs[i] = random_addr(family);
+		len = rt_wire_encode_request(want, sizeof(want), 1, 0, family, addrs, n);
+		assert_int_equal(rt_wire_parse_request(want, len, &h), RT_WIRE_OK);
+		memcpy(got, want, len);
+		for (size_t i = 0; i < n; i++) {
+			struct rt_addr gw = random_addr(family);
+			bool found = below(4) != 0, reject = found && below(4) == 0;
+			bool has_gw = found && !reject && below(3) != 0;
+			bool mp = found && !reject && below(3) == 0, has_tag = found && below(2);
+			uint8_t plen = found ? (uint8_t)below((unsigned)alen * 8 + 1) : 0;
+			uint32_t tag = has_tag ? (uint32_t)rng() : 0;
+			uint8_t flags = (uint8_t)((found ? RT_WIRE_A_FOUND : 0) |
+						  (has_gw ? RT_WIRE_A_GATEWAY : 0) |
+						  (has_tag ? RT_WIRE_A_TAG : 0) |
+						  (reject ? RT_WIRE_A_REJECT : 0) |
+						  (mp ? RT_WIRE_A_MULTIPATH : 0));
+			uint8_t *s = got + RT_WIRE_HEADER_LEN + i * slot;
+
+			if (!has_gw)
+				memset(gw.bytes, 0, sizeof(gw.bytes));
+			rt_wire_set_answer(want, &h, i, found, plen, has_gw ? gw.bytes : NULL,
+					   has_tag, tag);
+			if (reject)
+				rt_wire_set_reject(want, &h, i);
+			if (mp)
+				rt_wire_set_multipath(want, &h, i);
+			memset(s + answer, 0xa5, slot - answer);
+			if (family == RT_WIRE_FAMILY4)
+				rt_wire_put_answer4(s, flags, plen, tag, gw.bytes);
+			else
+				rt_wire_put_answer6(s, flags, plen, tag, gw.bytes);
+		}
+		assert_bytes_equal(got, want, len);
+	}
+}
+
 /* Every multi-byte field is big-endian, whatever the host order. */
 static void test_big_endian(void **state)
 {
@@ -969,6 +1042,8 @@ int main(void)
 		cmocka_unit_test(test_known_bytes_v4),
 		cmocka_unit_test(test_known_bytes_v6),
 		cmocka_unit_test(test_known_bytes_no_table),
+		cmocka_unit_test(test_clear_answers),
+		cmocka_unit_test(test_put_answer),
 		cmocka_unit_test(test_big_endian),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_check_order),

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include <routed/durable.h>
+#include <routed/lookup_wire.h>
 #include <routed/nhgroup.h>
 #include <routed/route.h>
 #include <routed/routefile.h>
@@ -359,6 +360,33 @@ static void test_same_choice(void **state)
 		else
 			rt_table_answer4(t, a4, 64, ids, ans);
 		rt_table_lookup(t, addrs, 64, res);
+		/* The in-place answers (the UDP service's) carry the same pick. */
+		for (int first = 0, m; first < 64; first += m) {
+			uint8_t d[RT_WIRE_MAX_PAYLOAD];
+			struct rt_wire_header h;
+			size_t len;
+
+			m = (int)(v6 ? RT_WIRE_MAX_COUNT6 : 64);
+			m = m < 64 - first ? m : 64 - first;
+			len = rt_wire_encode_request(d, sizeof(d), 1, 0, v6 ? 6 : 4, addrs + first,
+						     (size_t)m);
+			assert_int_equal(rt_wire_parse_request(d, len, &h), RT_WIRE_OK);
+			if (v6)
+				rt_table_answer_wire6(t, d + RT_WIRE_HEADER_LEN, (size_t)m);
+			else
+				rt_table_answer_wire4(t, d + RT_WIRE_HEADER_LEN, (size_t)m);
+			for (int i = 0; i < m; i++) {
+				const struct rt_answer *a = &ans[first + i];
+				struct rt_wire_answer w;
+
+				rt_wire_get_answer(d, &h, (size_t)i, &w);
+				assert_true(w.found && w.multipath == a->multipath);
+				assert_int_equal(w.len, a->len);
+				assert_int_equal(w.has_gateway, a->has_gateway);
+				assert_memory_equal(w.gateway.bytes, a->gateway,
+						    w.has_gateway ? (v6 ? 16 : 4) : 0);
+			}
+		}
 		for (int i = 0; i < 64; i++) {
 			const struct rt_route *r = &res[i].route;
 			const struct rt_nexthop *h;
