@@ -290,6 +290,9 @@ static int apply_turn(struct feed_fpm *f)
 	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
 	if (!a.routes || !a.protos || !a.removals)
 		goto out;
+	/* The owned map's probes miss the cache: start them all first. */
+	for (i = 0; i < f->pending.n; i++)
+		feed_routes_prefetch(f->owned, &f->pending.v[i].key);
 	for (i = 0; i < f->pending.n; i = last + 1) {
 		const struct feed_change *p;
 		char name[RT_PROTO_LEN];
