@@ -785,3 +785,13 @@ json_t *feed_fpm_json(const struct feed_fpm *f)
 			 f->last_message ? json_integer((json_int_t)f->last_message) : json_null(),
 			 "errors", errors, "skipped", skipped);
 }
+
+size_t feed_fpm_memory_bytes(const struct feed_fpm *f)
+{
+	size_t n = sizeof(*f) + feed_routes_bytes(f->owned) +
+		   f->pending.cap * sizeof(*f->pending.v);
+
+	if (f->conn)
+		n += sizeof(*f->conn) + f->conn->cap;
+	return n;
+}

@@ -195,8 +195,12 @@ int feed_routes_set(struct feed_routes *fr, const struct feed_route_key *key, ui
 	struct slot *s = &fr->slots[find(fr, key)];
 
 	if (!s->used) {
-		/* At most half full: probe sequences stay short. */
-		if ((fr->count + 1) * 2 > fr->mask + 1) {
+		/*
+		 * At most three quarters full: probe runs stay a few slots
+		 * long (two to a cache line), and a million keys fit in 2^21
+		 * slots (64 MiB) rather than 2^22.
+		 */
+		if ((fr->count + 1) * 4 > (fr->mask + 1) * 3) {
 			if (grow(fr))
 				return -ENOMEM;
 			s = &fr->slots[find(fr, key)];
