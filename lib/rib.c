@@ -16,6 +16,104 @@ void rib_init(struct rib *rib, int family, const struct wlock *lock)
 	rib->bits = rt_family_bits(family);
 }
 
+/* The index (rib.h) */
+
+#define INDEX_MIN_SLOTS 64
+
+static size_t index_hash(rt_key key, unsigned len)
+{
+	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
+	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ len) * 0xff51afd7ed558ccdull;
+
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+/* The slot of (key, len): where it is, or the empty slot its search ends at. */
+static size_t index_slot(const struct rib *rib, rt_key key, unsigned len)
+{
+	size_t i = index_hash(key, len) & rib->index_mask;
+
+	for (; rib->index[i]; i = (i + 1) & rib->index_mask)
+		if (rib->index[i]->len == len && rib->index[i]->key == key)
+			break;
+	return i;
+}
+
+/* Rehash every node into slots of size cap (a power of two). 0 or -ENOMEM. */
+static int index_resize(struct rib *rib, size_t cap)
+{
+	struct rib_node **old = rib->index;
+	size_t old_cap = old ? rib->index_mask + 1 : 0;
+	struct rib_node **index = calloc(cap, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	rib->index = index;
+	rib->index_mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			index[index_slot(rib, old[i]->key, old[i]->len)] = old[i];
+	free(old);
+	return 0;
+}
+
+/* Room for more nodes, so that adding them cannot fail. 0 or -ENOMEM. */
+static int index_reserve(struct rib *rib, size_t more)
+{
+	size_t cap = rib->index ? rib->index_mask + 1 : INDEX_MIN_SLOTS;
+
+	if (rib->index && (rib->nodes + more) * 4 <= cap * 3)
+		return 0;
+	while ((rib->nodes + more) * 4 > cap * 3)
+		cap *= 2;
+	return index_resize(rib, cap);
+}
+
+static void index_add(struct rib *rib, struct rib_node *n)
+{
+	rib->index[index_slot(rib, n->key, n->len)] = n;
+}
+
+static void index_remove(struct rib *rib, const struct rib_node *n)
+{
+	size_t i = index_slot(rib, n->key, n->len), j = i;
+
+	rib->index[i] = NULL;
+	/* Backward shift: move later members of the run into the hole they may skip. */
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & rib->index_mask;
+		if (!rib->index[j])
+			break;
+		home = index_hash(rib->index[j]->key, rib->index[j]->len) & rib->index_mask;
+		/* Keep j where it is if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		rib->index[i] = rib->index[j];
+		rib->index[j] = NULL;
+		i = j;
+	}
+}
+
+/* After nodes went: an empty RIB holds no index, a sparse one a smaller one. */
+static void index_shrink(struct rib *rib)
+{
+	size_t cap = rib->index_mask + 1;
+
+	if (!rib->nodes) {
+		free(rib->index);
+		rib->index = NULL;
+		rib->index_mask = 0;
+		return;
+	}
+	if (cap > INDEX_MIN_SLOTS && rib->nodes * 8 < cap)
+		index_resize(rib, cap / 2);	/* without memory it stays as large */
+}
+
 static void free_subtree(struct rib *rib, struct rib_node *n,
 			 void (*free_route)(void *arg, struct rib_route *r), void *arg)
 {
@@ -38,9 +136,13 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 	free_subtree(rib, rib->root, free_route, arg);
 	rib->root = NULL;
 	rib->prefixes = rib->routes = rib->nodes = 0;
+	free(rib->index);
+	rib->index = NULL;
+	rib->index_mask = 0;
 }
 
-struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
+/* The node of (key, len) by a walk from the root. */
+static struct rib_node *walk_find(const struct rib *rib, rt_key key, unsigned len)
 {
 	struct rib_node *n = rib->root;
 
@@ -49,6 +151,43 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 	if (n && n->len == len && key_match(n->key, key, len))
 		return n;
 	return NULL;
+}
+
+struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
+{
+	if (rib->index_deferred)
+		return walk_find(rib, key, len);
+	if (!rib->index)
+		return NULL;
+	return rib->index[index_slot(rib, key & key_mask(len), len)];
+}
+
+/* Every node below n into the index (recursion bounded by depth, as in free_subtree). */
+static void index_subtree(struct rib *rib, struct rib_node *n)
+{
+	for (; n; n = n->child[1]) {
+		/* The slot's line is loaded while the left subtree is walked. */
+		__builtin_prefetch(&rib->index[index_hash(n->key, n->len) & rib->index_mask], 1);
+		index_subtree(rib, n->child[0]);
+		index_add(rib, n);
+	}
+}
+
+int rib_index_build(struct rib *rib)
+{
+	int rc;
+
+	wlock_assert_held(rib->lock);
+	rib->index_deferred = false;
+	if (!rib->nodes)
+		return 0;
+	rc = index_reserve(rib, 0);
+	if (rc) {
+		rib->index_deferred = true;
+		return rc;
+	}
+	index_subtree(rib, rib->root);
+	return 0;
 }
 
 static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, struct rib_node *parent)
@@ -61,6 +200,8 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 	n->len = (uint8_t)len;
 	n->parent = parent;
 	rib->nodes++;
+	if (!rib->index_deferred)
+		index_add(rib, n);	/* room was reserved */
 	return n;
 }
 
@@ -71,6 +212,13 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 
 	wlock_assert_held(rib->lock);
 	key &= key_mask(len);
+	/*
+	 * The walk below finds an existing node as well: a probe of the
+	 * index first would be one more cache miss for every new prefix.
+	 * At most a leaf and a glue node are added.
+	 */
+	if (!rib->index_deferred && index_reserve(rib, 2))
+		return NULL;
 	while ((n = *pp)) {
 		common = key_common_bits(n->key, key);
 		if (common > n->len)
@@ -97,6 +245,8 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 		/* They diverge after common bits: join them under a glue node. */
 		glue = node_new(rib, key, common, parent);
 		if (!glue) {
+			if (!rib->index_deferred)
+				index_remove(rib, leaf);
 			free(leaf);
 			rib->nodes--;
 			return NULL;
@@ -131,11 +281,15 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		*slot_of(rib, n) = child;
 		if (child)
 			child->parent = parent;
+		if (!rib->index_deferred)
+			index_remove(rib, n);
 		free(n);
 		rib->nodes--;
 		/* A glue parent left with one child is no longer needed either. */
 		n = parent;
 	}
+	if (rib->index && !rib->index_deferred)
+		index_shrink(rib);
 }
 
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)

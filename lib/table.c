@@ -683,7 +683,9 @@ static int state_build_fib(struct rt_table *t, struct table_state *st)
 	for (unsigned i = 0; i < 2; i++) {
 		struct assign_ctx a = { .st = st, .rib = ribs[i] };
 
-		err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
+		err = rib_index_build(ribs[i]);
+		if (!err)
+			err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
 		if (err)
 			return err;
 	}
@@ -705,6 +707,8 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 		err = -ENOMEM;
 		goto out;
 	}
+	/* Filled in bulk: the RIBs' indexes are built once, after (state_build_fib). */
+	st->rib4.index_deferred = st->rib6.index_deferred = true;
 	for (i = 0; i < n; i++) {
 		err = state_insert(t, st, &routes[i]);
 		if (err) {
