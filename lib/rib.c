@@ -65,22 +65,30 @@ static int index_reserve(struct rib *rib, size_t more)
 {
 	size_t cap = rib->index ? rib->index_mask + 1 : INDEX_MIN_SLOTS;
 
-	if (rib->index && (rib->nodes + more) * 4 <= cap * 3)
+	if (rib->index && (rib->indexed + more) * 4 <= cap * 3)
 		return 0;
-	while ((rib->nodes + more) * 4 > cap * 3)
+	while ((rib->indexed + more) * 4 > cap * 3)
 		cap *= 2;
 	return index_resize(rib, cap);
 }
 
+/* Room was reserved. */
 static void index_add(struct rib *rib, struct rib_node *n)
 {
 	rib->index[index_slot(rib, n->key, n->len)] = n;
+	n->indexed = 1;
+	rib->indexed++;
 }
 
-static void index_remove(struct rib *rib, const struct rib_node *n)
+static void index_remove(struct rib *rib, struct rib_node *n)
 {
-	size_t i = index_slot(rib, n->key, n->len), j = i;
+	size_t i, j;
 
+	if (!n->indexed)
+		return;
+	i = j = index_slot(rib, n->key, n->len);
+	n->indexed = 0;
+	rib->indexed--;
 	rib->index[i] = NULL;
 	/* Backward shift: move later members of the run into the hole they may skip. */
 	for (;;) {
@@ -104,13 +112,13 @@ static void index_shrink(struct rib *rib)
 {
 	size_t cap = rib->index_mask + 1;
 
-	if (!rib->nodes) {
+	if (!rib->indexed) {
 		free(rib->index);
 		rib->index = NULL;
 		rib->index_mask = 0;
 		return;
 	}
-	if (cap > INDEX_MIN_SLOTS && rib->nodes * 8 < cap)
+	if (cap > INDEX_MIN_SLOTS && rib->indexed * 8 < cap)
 		index_resize(rib, cap / 2);	/* without memory it stays as large */
 }
 
@@ -139,6 +147,7 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 	free(rib->index);
 	rib->index = NULL;
 	rib->index_mask = 0;
+	rib->indexed = 0;
 }
 
 /* The node of (key, len) by a walk from the root. */
@@ -162,14 +171,17 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 	return rib->index[index_slot(rib, key & key_mask(len), len)];
 }
 
-/* Every node below n into the index (recursion bounded by depth, as in free_subtree). */
+/* The nodes with routes below n into the index (recursion bounded by depth, as in free_subtree). */
 static void index_subtree(struct rib *rib, struct rib_node *n)
 {
 	for (; n; n = n->child[1]) {
 		/* The slot's line is loaded while the left subtree is walked. */
-		__builtin_prefetch(&rib->index[index_hash(n->key, n->len) & rib->index_mask], 1);
+		if (n->routes)
+			__builtin_prefetch(&rib->index[index_hash(n->key, n->len) & rib->index_mask],
+					   1);
 		index_subtree(rib, n->child[0]);
-		index_add(rib, n);
+		if (n->routes)
+			index_add(rib, n);
 	}
 }
 
@@ -181,7 +193,7 @@ int rib_index_build(struct rib *rib)
 	rib->index_deferred = false;
 	if (!rib->nodes)
 		return 0;
-	rc = index_reserve(rib, 0);
+	rc = index_reserve(rib, rib->routes);	/* no fewer routes than prefixes */
 	if (rc) {
 		rib->index_deferred = true;
 		return rc;
@@ -200,25 +212,15 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 	n->len = (uint8_t)len;
 	n->parent = parent;
 	rib->nodes++;
-	if (!rib->index_deferred)
-		index_add(rib, n);	/* room was reserved */
 	return n;
 }
 
-struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
+/* The node of (key, len), found or added (a leaf, and a glue node above it). */
+static struct rib_node *insert_node(struct rib *rib, rt_key key, unsigned len)
 {
 	struct rib_node **pp = &rib->root, *parent = NULL, *n, *leaf, *glue;
 	unsigned common;
 
-	wlock_assert_held(rib->lock);
-	key &= key_mask(len);
-	/*
-	 * The walk below finds an existing node as well: a probe of the
-	 * index first would be one more cache miss for every new prefix.
-	 * At most a leaf and a glue node are added.
-	 */
-	if (!rib->index_deferred && index_reserve(rib, 2))
-		return NULL;
 	while ((n = *pp)) {
 		common = key_common_bits(n->key, key);
 		if (common > n->len)
@@ -245,8 +247,6 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 		/* They diverge after common bits: join them under a glue node. */
 		glue = node_new(rib, key, common, parent);
 		if (!glue) {
-			if (!rib->index_deferred)
-				index_remove(rib, leaf);
 			free(leaf);
 			rib->nodes--;
 			return NULL;
@@ -262,6 +262,23 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 	if (leaf)
 		*pp = leaf;
 	return leaf;
+}
+
+struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
+{
+	struct rib_node *n;
+
+	wlock_assert_held(rib->lock);
+	/*
+	 * The walk finds an existing node as well: a probe of the index
+	 * first would be one more cache miss for every new prefix.
+	 */
+	if (!rib->index_deferred && index_reserve(rib, 1))
+		return NULL;
+	n = insert_node(rib, key & key_mask(len), len);
+	if (n && !rib->index_deferred && !n->indexed)
+		index_add(rib, n);
+	return n;
 }
 
 static struct rib_node **slot_of(struct rib *rib, struct rib_node *n)
@@ -281,8 +298,7 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		*slot_of(rib, n) = child;
 		if (child)
 			child->parent = parent;
-		if (!rib->index_deferred)
-			index_remove(rib, n);
+		index_remove(rib, n);
 		free(n);
 		rib->nodes--;
 		/* A glue parent left with one child is no longer needed either. */

@@ -43,6 +43,7 @@ struct rib_node {
 	rt_key key;
 	uint8_t len;
 	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
+	uint8_t indexed;		/* in the RIB's index */
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
 
@@ -55,16 +56,20 @@ struct rib {
 	uint64_t routes;
 	uint64_t nodes;
 	/*
-	 * Every node by (key, len): an open-addressing hash (linear probing,
-	 * backward-shift deletion) of index_mask + 1 slots, at most 3/4
-	 * full, none while the RIB is empty. An exact find is one probe
-	 * instead of a walk of the trie's depth in cache misses.
+	 * The nodes rib_insert() returned (those that got routes; glue
+	 * nodes only if they had routes once) by (key, len): an
+	 * open-addressing hash (linear probing, backward-shift deletion) of
+	 * index_mask + 1 slots, at most 3/4 full, none while the RIB is
+	 * empty. An exact find is one probe instead of a walk of the trie's
+	 * depth in cache misses.
 	 */
 	struct rib_node **index;
 	size_t index_mask;
+	uint64_t indexed;
 	/*
 	 * A private RIB filled in bulk (rt_table_replace_all): no index
-	 * until rib_index_build(), which inserts every node in one pass;
+	 * until rib_index_build(), which inserts every node with routes in
+	 * one pass;
 	 * finds walk the trie meanwhile.
 	 */
 	bool index_deferred;
@@ -81,7 +86,7 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len);
 /* Find or create the node of (key, len). NULL on ENOMEM. */
 struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
-/* Index every node of a RIB filled with index_deferred set. 0 or -ENOMEM. */
+/* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
 int rib_index_build(struct rib *rib);
 /* Remove n if it has no routes and is not needed as a glue node. */
 void rib_prune(struct rib *rib, struct rib_node *n);
