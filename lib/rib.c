@@ -16,6 +16,10 @@ void rib_init(struct rib *rib, int family, const struct wlock *lock)
 	rib->bits = rt_family_bits(family);
 }
 
+/* A million prefixes and their glue nodes: every byte of a node counts 1.5 MB. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct rib_node) == 64,
+	       "a RIB node stays 64 bytes on 64-bit machines");
+
 /* The index (rib.h) */
 
 #define INDEX_MIN_SLOTS 64

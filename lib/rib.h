@@ -42,8 +42,8 @@ struct rib_node {
 	struct rib_node *parent;
 	rt_key key;
 	uint8_t len;
+	uint8_t indexed;		/* in the RIB's index (in len's padding) */
 	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
-	uint8_t indexed;		/* in the RIB's index */
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
 
