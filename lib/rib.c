@@ -20,11 +20,18 @@ void rib_init(struct rib *rib, int family, const struct wlock *lock)
 _Static_assert(sizeof(void *) != 8 || sizeof(struct rib_node) == 64,
 	       "a RIB node stays 64 bytes on 64-bit machines");
 
-/* The index (rib.h) */
-
+/*
+ * The index (rib.h). An entry is the node's address with 16 bits of the
+ * hash in its top bits (user addresses fit in 48 bits on the machines we
+ * run on; a node above that gets tag 0, which every probe follows), so a
+ * probe that passes other keys' entries reads the index's own lines and
+ * not each node's: a search for a new prefix at 3/4 load passes several.
+ */
 #define INDEX_MIN_SLOTS 64
+#define TAG_SHIFT 48
+#define ADDR_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
 
-static size_t index_hash(rt_key key, unsigned len)
+static uint64_t index_hash(rt_key key, unsigned len)
 {
 	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
 	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ len) * 0xff51afd7ed558ccdull;
@@ -32,34 +39,62 @@ static size_t index_hash(rt_key key, unsigned len)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
-	return (size_t)h;
+	return h;
 }
 
-/* The slot of (key, len): where it is, or the empty slot its search ends at. */
-static size_t index_slot(const struct rib *rib, rt_key key, unsigned len)
+static struct rib_node *entry_node(uint64_t e)
 {
-	size_t i = index_hash(key, len) & rib->index_mask;
+	return (struct rib_node *)(uintptr_t)(e & ADDR_MASK);
+}
 
-	for (; rib->index[i]; i = (i + 1) & rib->index_mask)
-		if (rib->index[i]->len == len && rib->index[i]->key == key)
+/* The tag of hash h, never 0 (0: a node the tag cannot be stored with). */
+static uint64_t hash_tag(uint64_t h)
+{
+	return (h >> TAG_SHIFT) | 1;
+}
+
+static uint64_t entry_of(const struct rib_node *n, uint64_t h)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)n;
+
+	return addr & ~ADDR_MASK ? addr : addr | hash_tag(h) << TAG_SHIFT;
+}
+
+/* The slot of (key, len) of hash h: where it is, or the empty slot its search ends at. */
+static size_t index_slot(const struct rib *rib, rt_key key, unsigned len, uint64_t h)
+{
+	uint64_t tag = hash_tag(h);
+	size_t i = (size_t)h & rib->index_mask;
+
+	for (uint64_t e; (e = rib->index[i]); i = (i + 1) & rib->index_mask) {
+		uint64_t t = e >> TAG_SHIFT;
+
+		if ((t == tag || !t) && entry_node(e)->len == len && entry_node(e)->key == key)
 			break;
+	}
 	return i;
 }
 
 /* Rehash every node into slots of size cap (a power of two). 0 or -ENOMEM. */
 static int index_resize(struct rib *rib, size_t cap)
 {
-	struct rib_node **old = rib->index;
+	uint64_t *old = rib->index;
 	size_t old_cap = old ? rib->index_mask + 1 : 0;
-	struct rib_node **index = calloc(cap, sizeof(*index));
+	uint64_t *index = calloc(cap, sizeof(*index));
 
 	if (!index)
 		return -ENOMEM;
 	rib->index = index;
 	rib->index_mask = cap - 1;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i])
-			index[index_slot(rib, old[i]->key, old[i]->len)] = old[i];
+	for (size_t i = 0; i < old_cap; i++) {
+		const struct rib_node *n = entry_node(old[i]);
+		uint64_t h;
+
+		if (!old[i])
+			continue;
+		h = index_hash(n->key, n->len);
+		index[index_slot(rib, n->key, n->len, h)] = entry_of(n, h);
+	}
 	free(old);
 	return 0;
 }
@@ -79,7 +114,9 @@ static int index_reserve(struct rib *rib, size_t more)
 /* Room was reserved. */
 static void index_add(struct rib *rib, struct rib_node *n)
 {
-	rib->index[index_slot(rib, n->key, n->len)] = n;
+	uint64_t h = index_hash(n->key, n->len);
+
+	rib->index[index_slot(rib, n->key, n->len, h)] = entry_of(n, h);
 	n->indexed = 1;
 	rib->indexed++;
 }
@@ -90,23 +127,25 @@ static void index_remove(struct rib *rib, struct rib_node *n)
 
 	if (!n->indexed)
 		return;
-	i = j = index_slot(rib, n->key, n->len);
+	i = j = index_slot(rib, n->key, n->len, index_hash(n->key, n->len));
 	n->indexed = 0;
 	rib->indexed--;
-	rib->index[i] = NULL;
+	rib->index[i] = 0;
 	/* Backward shift: move later members of the run into the hole they may skip. */
 	for (;;) {
+		const struct rib_node *m;
 		size_t home;
 
 		j = (j + 1) & rib->index_mask;
 		if (!rib->index[j])
 			break;
-		home = index_hash(rib->index[j]->key, rib->index[j]->len) & rib->index_mask;
+		m = entry_node(rib->index[j]);
+		home = (size_t)index_hash(m->key, m->len) & rib->index_mask;
 		/* Keep j where it is if its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		rib->index[i] = rib->index[j];
-		rib->index[j] = NULL;
+		rib->index[j] = 0;
 		i = j;
 	}
 }
@@ -172,7 +211,8 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 		return walk_find(rib, key, len);
 	if (!rib->index)
 		return NULL;
-	return rib->index[index_slot(rib, key & key_mask(len), len)];
+	key &= key_mask(len);
+	return entry_node(rib->index[index_slot(rib, key, len, index_hash(key, len))]);
 }
 
 /* The nodes with routes below n into the index (recursion bounded by depth, as in free_subtree). */
@@ -181,8 +221,8 @@ static void index_subtree(struct rib *rib, struct rib_node *n)
 	for (; n; n = n->child[1]) {
 		/* The slot's line is loaded while the left subtree is walked. */
 		if (n->routes)
-			__builtin_prefetch(&rib->index[index_hash(n->key, n->len) & rib->index_mask],
-					   1);
+			__builtin_prefetch(
+				&rib->index[(size_t)index_hash(n->key, n->len) & rib->index_mask], 1);
 		index_subtree(rib, n->child[0]);
 		if (n->routes)
 			index_add(rib, n);

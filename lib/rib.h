@@ -63,7 +63,7 @@ struct rib {
 	 * empty. An exact find is one probe instead of a walk of the trie's
 	 * depth in cache misses.
 	 */
-	struct rib_node **index;
+	uint64_t *index;		/* node pointer | 16-bit hash tag << 48 (rib.c) */
 	size_t index_mask;
 	uint64_t indexed;
 	/*
