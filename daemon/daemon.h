@@ -82,6 +82,7 @@ struct routed {
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */
 	struct routed_counters counters;
+	uint64_t route_files_bytes;		/* what run.c keeps of the route files for reloads */
 };
 
 /*

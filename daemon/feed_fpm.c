@@ -290,6 +290,9 @@ static int apply_turn(struct feed_fpm *f)
 	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
 	if (!a.routes || !a.protos || !a.removals)
 		goto out;
+	/* The owned map's probes miss the cache: start them all first. */
+	for (i = 0; i < f->pending.n; i++)
+		feed_routes_prefetch(f->owned, &f->pending.v[i].key);
 	for (i = 0; i < f->pending.n; i = last + 1) {
 		const struct feed_change *p;
 		char name[RT_PROTO_LEN];
@@ -781,4 +784,14 @@ json_t *feed_fpm_json(const struct feed_fpm *f)
 			 "last_message",
 			 f->last_message ? json_integer((json_int_t)f->last_message) : json_null(),
 			 "errors", errors, "skipped", skipped);
+}
+
+size_t feed_fpm_memory_bytes(const struct feed_fpm *f)
+{
+	size_t n = sizeof(*f) + feed_routes_bytes(f->owned) +
+		   f->pending.cap * sizeof(*f->pending.v);
+
+	if (f->conn)
+		n += sizeof(*f->conn) + f->conn->cap;
+	return n;
 }

@@ -43,5 +43,7 @@ void feed_fpm_stop(struct feed_fpm *f);
  * count}, "skipped": {reason: count}}. New reference, NULL on ENOMEM.
  */
 json_t *feed_fpm_json(const struct feed_fpm *f);
+/* The memory the feed holds: its map of owned routes, its buffers. */
+size_t feed_fpm_memory_bytes(const struct feed_fpm *f);
 
 #endif

@@ -665,3 +665,8 @@ json_t *feed_kernel_json(const struct feed_kernel *k)
 			 k->last_message ? json_integer((json_int_t)k->last_message) : json_null(),
 			 "errors", errors, "skipped", skipped);
 }
+
+size_t feed_kernel_memory_bytes(const struct feed_kernel *k)
+{
+	return sizeof(*k) + feed_routes_bytes(k->owned) + k->batch.cap * sizeof(*k->batch.v);
+}

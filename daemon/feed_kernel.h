@@ -48,5 +48,7 @@ void feed_kernel_stop(struct feed_kernel *k);
  * "skipped": {reason: count}}. New reference, NULL on ENOMEM.
  */
 json_t *feed_kernel_json(const struct feed_kernel *k);
+/* The memory the mirror holds: its map of owned routes, its batch. */
+size_t feed_kernel_memory_bytes(const struct feed_kernel *k);
 
 #endif

@@ -9,7 +9,8 @@
  * session generation that last sent it.
  *
  * An open-addressing hash table (linear probing, deletion by backward
- * shift: no tombstones). Control thread only.
+ * shift: no tombstones) of 32-byte slots, at most half full. Control
+ * thread only.
  */
 #ifndef ROUTED_DAEMON_FEED_ROUTES_H
 #define ROUTED_DAEMON_FEED_ROUTES_H
@@ -34,6 +35,13 @@ struct feed_routes;
 struct feed_routes *feed_routes_create(void);
 void feed_routes_destroy(struct feed_routes *fr);	/* accepts NULL */
 size_t feed_routes_count(const struct feed_routes *fr);
+/* The memory the map holds. */
+size_t feed_routes_bytes(const struct feed_routes *fr);
+/*
+ * Start loading the slot where key's search begins: a batch of gets is
+ * faster when every key is prefetched first (the probes are cache misses).
+ */
+void feed_routes_prefetch(const struct feed_routes *fr, const struct feed_route_key *key);
 
 /* The entry of key: true with *proto and *gen set, or false. */
 bool feed_routes_get(const struct feed_routes *fr, const struct feed_route_key *key,

@@ -50,11 +50,19 @@ struct plan {
 	struct rt_diff_counts counts;	/* by the first pass */
 	bool swap;			/* rebuilt with rt_table_replace_all() */
 	bool list;			/* the second pass lists its changes */
+	bool listed;			/* the first pass listed them (never swapped) */
 	struct rt_change *changes;	/* listed by the second pass */
 	size_t n_changes, cap_changes;
 	struct rt_route *olds;		/* replaced routes, in the order of REPLACE changes */
 	size_t n_olds, cap_olds;
 };
+
+/*
+ * Below this many changes a table is changed route by route even when it
+ * is rebuilt mostly anew: a rebuild waits for a grace period or two, which
+ * costs about as much as a few hundred single changes.
+ */
+#define SWAP_MIN_CHANGES 256
 
 static uint64_t plan_changes(const struct plan *p)
 {
@@ -122,7 +130,52 @@ static int diff_add(enum rt_change_op op, const struct rt_route *r, const struct
 	return 0;
 }
 
-/* The first pass: every plan's counts, the totals and the dry-run diff in res. */
+static uint64_t table_routes(struct rt_table *t)
+{
+	struct rt_table_stats st;
+
+	rt_table_stats(t, &st);
+	return st.v4.routes + st.v6.routes;
+}
+
+/*
+ * Whether choose_swap() cannot pick p, whatever its diff turns out to be:
+ * too few changes, or (without replace) a table that stays more than
+ * twice as large as the most changes the request can make. Such a plan
+ * is listed by the first pass, which saves the second diff: a feed's
+ * turn of a few hundred routes into a big table is diffed once.
+ */
+static bool plan_never_swapped(const struct plan *p, uint64_t before)
+{
+	uint64_t most = p->target.n_routes + p->target.n_removals;
+
+	if (p->target.replace)
+		return false;	/* its deletes are not bounded by the request */
+	if (most < SWAP_MIN_CHANGES)
+		return true;
+	return before > p->target.n_removals &&
+	       before - p->target.n_removals > 2 * most;
+}
+
+/* The first pass's rt_diff_fn for a plan listed at once: the dry-run diff and the list. */
+struct count_and_list {
+	struct dry_diff *dd;
+	struct plan *p;
+};
+
+static int diff_count_and_list(enum rt_change_op op, const struct rt_route *r,
+			       const struct rt_route *old, void *arg)
+{
+	struct count_and_list *cl = arg;
+	int rc = cl->dd->limit ? diff_add(op, r, old, cl->dd) : 0;
+
+	return rc ? rc : plan_push(op, r, old, cl->p);
+}
+
+/*
+ * The first pass: every plan's counts, the totals and the dry-run diff in
+ * res; the changes too of the plans that can never be swapped (listed).
+ */
 static int plans_count(struct plan *plans, size_t n, const struct load_request *req,
 		       struct load_result *res)
 {
@@ -131,8 +184,14 @@ static int plans_count(struct plan *plans, size_t n, const struct load_request *
 
 	for (size_t k = 0; k < n; k++) {
 		struct plan *p = &plans[k];
+		struct count_and_list cl = { .dd = &dd, .p = p };
 
-		rc = rt_table_diff(p->t, &p->target, dd.limit ? diff_add : NULL, &dd, &p->counts);
+		p->listed = !req->dry_run && plan_never_swapped(p, table_routes(p->t));
+		if (p->listed)
+			rc = rt_table_diff(p->t, &p->target, diff_count_and_list, &cl, &p->counts);
+		else
+			rc = rt_table_diff(p->t, &p->target, dd.limit ? diff_add : NULL, &dd,
+					   &p->counts);
 		if (rc)
 			return rc;
 		res->added += p->counts.adds;
@@ -149,7 +208,7 @@ static int plans_list(struct plan *plans, size_t n)
 	int rc;
 
 	for (size_t k = 0; k < n; k++) {
-		if (!plans[k].list)
+		if (!plans[k].list || plans[k].listed)
 			continue;
 		rc = rt_table_diff(plans[k].t, &plans[k].target, plan_push, &plans[k], NULL);
 		if (rc)
@@ -364,13 +423,6 @@ static int validate(struct routed *d, const struct load_request *req,
 	return 0;
 }
 
-/*
- * Below this many changes a table is changed route by route even when it
- * is rebuilt mostly anew: a rebuild waits for a grace period or two, which
- * costs about as much as a few hundred single changes.
- */
-#define SWAP_MIN_CHANGES 256
-
 /* What a plan's table will hold afterwards. */
 static uint64_t plan_final(const struct plan *p)
 {
@@ -395,7 +447,7 @@ static struct plan *choose_swap(struct plan *plans, size_t n)
 		struct plan *p = &plans[i];
 		uint64_t changes = plan_changes(p);
 
-		if (changes >= SWAP_MIN_CHANGES && changes >= plan_final(p) / 2 &&
+		if (!p->listed && changes >= SWAP_MIN_CHANGES && changes >= plan_final(p) / 2 &&
 		    (!best || changes > plan_changes(best)))
 			best = p;
 	}

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -186,6 +187,9 @@ static bool error_in_file(const char *err, const char *file)
 	return n && !strncmp(err, file, n) && err[n] == ':' && isdigit((unsigned char)err[n + 1]);
 }
 
+/* glibc's default before its adjustment: 128 KiB. */
+#define MMAP_THRESHOLD_BYTES (128 * 1024)
+
 int main(int argc, char **argv)
 {
 	struct routed_config *cfg;
@@ -194,6 +198,16 @@ int main(int argc, char **argv)
 	sigset_t all;
 	int rc;
 
+	/*
+	 * Large blocks (a load's staged and parsed routes, its plans, a
+	 * feed's map as it grows) are mapped and unmapped on their own: with
+	 * glibc's default the threshold rises after the first such block is
+	 * freed, the next ones come from the heap, and the table built among
+	 * them keeps the heap's pages in use after they are freed (RSS well
+	 * above what the tables hold, see docs/performance.md). Setting it
+	 * turns that adjustment off.
+	 */
+	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 	/*
 	 * Block the signals before any thread exists (liburcu starts its own):
 	 * threads inherit the mask, so signals can only be taken where the

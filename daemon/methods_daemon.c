@@ -263,10 +263,13 @@ int methods_daemon_stats(struct rpc_call *call, json_t *params, json_t **result)
 		udp_lookup_counts(d->udp, &udp_requests, &udp_addresses);
 	return rpc_result(
 		call,
-		json_pack("{s:o, s:I, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			  " s:I, s:o}, s:{s:I, s:I}, s:o, s:o?}",
+		json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I,"
+			  " s:I, s:I, s:o}, s:{s:I, s:I}, s:o, s:o?}",
 			  "tables", tables, "routes", (json_int_t)routes, "memory_bytes",
-			  (json_int_t)bytes, "nexthop_groups", (json_int_t)rt_nhgroup_pool_size(),
+			  (json_int_t)bytes, "feed_memory_bytes",
+			  (json_int_t)methods_feed_memory_bytes(d), "route_files_memory_bytes",
+			  (json_int_t)d->route_files_bytes, "nexthop_groups",
+			  (json_int_t)rt_nhgroup_pool_size(),
 			  "lookups", "requests",
 			  (json_int_t)(c->lookup_requests + udp_requests), "addresses",
 			  (json_int_t)(c->lookup_addresses + udp_addresses),

@@ -36,3 +36,12 @@ int methods_feed_list(struct rpc_call *call, json_t *params, json_t **result)
 		return rpc_nomem(call);
 	return rpc_result(call, json_pack("{s:o}", "feeds", feeds), result);
 }
+
+uint64_t methods_feed_memory_bytes(const struct routed *d)
+{
+	uint64_t n = d->fpm ? feed_fpm_memory_bytes(d->fpm) : 0;
+
+	for (unsigned i = 0; i < d->n_kernel; i++)
+		n += feed_kernel_memory_bytes(d->kernel[i]);
+	return n;
+}

@@ -6,6 +6,8 @@
 #ifndef ROUTED_DAEMON_METHODS_FEED_H
 #define ROUTED_DAEMON_METHODS_FEED_H
 
+#include <stdint.h>
+
 #include "rpc.h"
 
 struct routed;
@@ -13,6 +15,8 @@ struct routed;
 /* Every configured feed as feed_fpm_json() shows it (new reference; NULL on ENOMEM). */
 json_t *methods_feed_json(struct routed *d);
 
+/* The memory every feed holds (stats: feed_memory_bytes). */
+uint64_t methods_feed_memory_bytes(const struct routed *d);
 int methods_feed_list(struct rpc_call *call, json_t *params, json_t **result);
 
 #endif

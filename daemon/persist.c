@@ -218,38 +218,66 @@ static int append(struct persist *p, uint16_t op)
 	return rc;
 }
 
-/* The persistent routes of routes[0..n) in a malloc'ed array (*out NULL if none). */
+/*
+ * The persistent routes of routes[0..n): *view points at them, routes
+ * itself when all of them are (a load of a million routes is not copied
+ * again), else a malloc'ed array in *copy (NULL when routes is used).
+ */
 static int persistent_only(struct persist *p, const struct rt_route *routes, size_t n,
-			   struct rt_route **out, size_t *kept)
+			   const struct rt_route **view, struct rt_route **copy, size_t *kept)
 {
-	*out = NULL;
+	size_t i;
+
+	*copy = NULL;
+	*view = routes;
+	*kept = n;
+	for (i = 0; i < n && persist_protocol(p, routes[i].proto); i++)
+		;
+	if (i == n)
+		return 0;
 	*kept = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (!persist_protocol(p, routes[i].proto))
 			continue;
-		if (!*out && !(*out = malloc(n * sizeof(**out))))
+		if (!*copy && !(*copy = malloc(n * sizeof(**copy))))
 			return -ENOMEM;
-		(*out)[(*kept)++] = routes[i];
+		(*copy)[(*kept)++] = routes[i];
 	}
+	*view = *copy;
 	return 0;
+}
+
+/*
+ * After a large record the encoding buffer goes: a load of a million
+ * routes grows it to 80 MB or more, which the next small change does not
+ * need kept.
+ */
+#define BUF_KEEP_BYTES ((size_t)1 << 20)
+
+static void buf_shrink(struct persist *p)
+{
+	if (p->buf.cap > BUF_KEEP_BYTES)
+		rt_durable_buf_free(&p->buf);
 }
 
 static int journal_routes(struct persist *p, uint16_t op, const struct rt_route *routes, size_t n)
 {
-	struct rt_route *keep;
+	const struct rt_route *keep;
+	struct rt_route *copy;
 	size_t kept;
 	int rc;
 
 	if (p->error)
 		return p->error;
-	rc = persistent_only(p, routes, n, &keep, &kept);
+	rc = persistent_only(p, routes, n, &keep, &copy, &kept);
 	if (!rc && kept)
 		rc = rt_durable_encode_routes(&p->buf, keep, kept);
 	if (!rc && kept)
 		rc = append(p, op);
 	else if (rc)
 		degrade(p, rc, "recording a change");
-	free(keep);
+	free(copy);
+	buf_shrink(p);
 	return rc;
 }
 
@@ -283,15 +311,16 @@ int persist_load(struct persist *p, const uint32_t *replace_tables, size_t nt,
 		 const struct rt_route *removals, size_t nr, const struct rt_route *routes,
 		 size_t n)
 {
-	struct rt_route *keep_rm = NULL, *keep = NULL;
+	const struct rt_route *keep_rm = NULL, *keep = NULL;
+	struct rt_route *copy_rm = NULL, *copy = NULL;
 	size_t kept_rm = 0, kept = 0;
 	int rc;
 
 	if (p->error)
 		return p->error;
-	rc = persistent_only(p, removals, nr, &keep_rm, &kept_rm);
+	rc = persistent_only(p, removals, nr, &keep_rm, &copy_rm, &kept_rm);
 	if (!rc)
-		rc = persistent_only(p, routes, n, &keep, &kept);
+		rc = persistent_only(p, routes, n, &keep, &copy, &kept);
 	if (!rc && (nt || kept_rm || kept))
 		rc = rt_durable_encode_load(&p->buf, replace_tables, nt, keep_rm, kept_rm, keep,
 					    kept);
@@ -299,8 +328,9 @@ int persist_load(struct persist *p, const uint32_t *replace_tables, size_t nt,
 		degrade(p, rc, "recording a change");
 	else if (nt || kept_rm || kept)
 		rc = append(p, RT_DURABLE_OP_LOAD);
-	free(keep_rm);
-	free(keep);
+	free(copy_rm);
+	free(copy);
+	buf_shrink(p);
 	return rc;
 }
 

@@ -16,6 +16,155 @@ void rib_init(struct rib *rib, int family, const struct wlock *lock)
 	rib->bits = rt_family_bits(family);
 }
 
+/* A million prefixes and their glue nodes: every byte of a node counts 1.5 MB. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct rib_node) == 64,
+	       "a RIB node stays 64 bytes on 64-bit machines");
+
+/*
+ * The index (rib.h). An entry is the node's address with 16 bits of the
+ * hash in its top bits (user addresses fit in 48 bits on the machines we
+ * run on; a node above that gets tag 0, which every probe follows), so a
+ * probe that passes other keys' entries reads the index's own lines and
+ * not each node's: a search for a new prefix at 3/4 load passes several.
+ */
+#define INDEX_MIN_SLOTS 64
+#define TAG_SHIFT 48
+#define ADDR_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
+
+static uint64_t index_hash(rt_key key, unsigned len)
+{
+	uint64_t hi = (uint64_t)(key >> 64), lo = (uint64_t)key;
+	uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull) ^ len) * 0xff51afd7ed558ccdull;
+
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static struct rib_node *entry_node(uint64_t e)
+{
+	return (struct rib_node *)(uintptr_t)(e & ADDR_MASK);
+}
+
+/* The tag of hash h, never 0 (0: a node the tag cannot be stored with). */
+static uint64_t hash_tag(uint64_t h)
+{
+	return (h >> TAG_SHIFT) | 1;
+}
+
+static uint64_t entry_of(const struct rib_node *n, uint64_t h)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)n;
+
+	return addr & ~ADDR_MASK ? addr : addr | hash_tag(h) << TAG_SHIFT;
+}
+
+/* The slot of (key, len) of hash h: where it is, or the empty slot its search ends at. */
+static size_t index_slot(const struct rib *rib, rt_key key, unsigned len, uint64_t h)
+{
+	uint64_t tag = hash_tag(h);
+	size_t i = (size_t)h & rib->index_mask;
+
+	for (uint64_t e; (e = rib->index[i]); i = (i + 1) & rib->index_mask) {
+		uint64_t t = e >> TAG_SHIFT;
+
+		if ((t == tag || !t) && entry_node(e)->len == len && entry_node(e)->key == key)
+			break;
+	}
+	return i;
+}
+
+/* Rehash every node into slots of size cap (a power of two). 0 or -ENOMEM. */
+static int index_resize(struct rib *rib, size_t cap)
+{
+	uint64_t *old = rib->index;
+	size_t old_cap = old ? rib->index_mask + 1 : 0;
+	uint64_t *index = calloc(cap, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	rib->index = index;
+	rib->index_mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++) {
+		const struct rib_node *n = entry_node(old[i]);
+		uint64_t h;
+
+		if (!old[i])
+			continue;
+		h = index_hash(n->key, n->len);
+		index[index_slot(rib, n->key, n->len, h)] = entry_of(n, h);
+	}
+	free(old);
+	return 0;
+}
+
+/* Room for more nodes, so that adding them cannot fail. 0 or -ENOMEM. */
+static int index_reserve(struct rib *rib, size_t more)
+{
+	size_t cap = rib->index ? rib->index_mask + 1 : INDEX_MIN_SLOTS;
+
+	if (rib->index && (rib->indexed + more) * 4 <= cap * 3)
+		return 0;
+	while ((rib->indexed + more) * 4 > cap * 3)
+		cap *= 2;
+	return index_resize(rib, cap);
+}
+
+/* Room was reserved. */
+static void index_add(struct rib *rib, struct rib_node *n)
+{
+	uint64_t h = index_hash(n->key, n->len);
+
+	rib->index[index_slot(rib, n->key, n->len, h)] = entry_of(n, h);
+	n->indexed = 1;
+	rib->indexed++;
+}
+
+static void index_remove(struct rib *rib, struct rib_node *n)
+{
+	size_t i, j;
+
+	if (!n->indexed)
+		return;
+	i = j = index_slot(rib, n->key, n->len, index_hash(n->key, n->len));
+	n->indexed = 0;
+	rib->indexed--;
+	rib->index[i] = 0;
+	/* Backward shift: move later members of the run into the hole they may skip. */
+	for (;;) {
+		const struct rib_node *m;
+		size_t home;
+
+		j = (j + 1) & rib->index_mask;
+		if (!rib->index[j])
+			break;
+		m = entry_node(rib->index[j]);
+		home = (size_t)index_hash(m->key, m->len) & rib->index_mask;
+		/* Keep j where it is if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		rib->index[i] = rib->index[j];
+		rib->index[j] = 0;
+		i = j;
+	}
+}
+
+/* After nodes went: an empty RIB holds no index, a sparse one a smaller one. */
+static void index_shrink(struct rib *rib)
+{
+	size_t cap = rib->index_mask + 1;
+
+	if (!rib->indexed) {
+		free(rib->index);
+		rib->index = NULL;
+		rib->index_mask = 0;
+		return;
+	}
+	if (cap > INDEX_MIN_SLOTS && rib->indexed * 8 < cap)
+		index_resize(rib, cap / 2);	/* without memory it stays as large */
+}
+
 static void free_subtree(struct rib *rib, struct rib_node *n,
 			 void (*free_route)(void *arg, struct rib_route *r), void *arg)
 {
@@ -38,9 +187,14 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 	free_subtree(rib, rib->root, free_route, arg);
 	rib->root = NULL;
 	rib->prefixes = rib->routes = rib->nodes = 0;
+	free(rib->index);
+	rib->index = NULL;
+	rib->index_mask = 0;
+	rib->indexed = 0;
 }
 
-struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
+/* The node of (key, len) by a walk from the root. */
+static struct rib_node *walk_find(const struct rib *rib, rt_key key, unsigned len)
 {
 	struct rib_node *n = rib->root;
 
@@ -49,6 +203,47 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 	if (n && n->len == len && key_match(n->key, key, len))
 		return n;
 	return NULL;
+}
+
+struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
+{
+	if (rib->index_deferred)
+		return walk_find(rib, key, len);
+	if (!rib->index)
+		return NULL;
+	key &= key_mask(len);
+	return entry_node(rib->index[index_slot(rib, key, len, index_hash(key, len))]);
+}
+
+/* The nodes with routes below n into the index (recursion bounded by depth, as in free_subtree). */
+static void index_subtree(struct rib *rib, struct rib_node *n)
+{
+	for (; n; n = n->child[1]) {
+		/* The slot's line is loaded while the left subtree is walked. */
+		if (n->routes)
+			__builtin_prefetch(
+				&rib->index[(size_t)index_hash(n->key, n->len) & rib->index_mask], 1);
+		index_subtree(rib, n->child[0]);
+		if (n->routes)
+			index_add(rib, n);
+	}
+}
+
+int rib_index_build(struct rib *rib)
+{
+	int rc;
+
+	wlock_assert_held(rib->lock);
+	rib->index_deferred = false;
+	if (!rib->nodes)
+		return 0;
+	rc = index_reserve(rib, rib->routes);	/* no fewer routes than prefixes */
+	if (rc) {
+		rib->index_deferred = true;
+		return rc;
+	}
+	index_subtree(rib, rib->root);
+	return 0;
 }
 
 static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, struct rib_node *parent)
@@ -64,13 +259,12 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 	return n;
 }
 
-struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
+/* The node of (key, len), found or added (a leaf, and a glue node above it). */
+static struct rib_node *insert_node(struct rib *rib, rt_key key, unsigned len)
 {
 	struct rib_node **pp = &rib->root, *parent = NULL, *n, *leaf, *glue;
 	unsigned common;
 
-	wlock_assert_held(rib->lock);
-	key &= key_mask(len);
 	while ((n = *pp)) {
 		common = key_common_bits(n->key, key);
 		if (common > n->len)
@@ -114,6 +308,23 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 	return leaf;
 }
 
+struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
+{
+	struct rib_node *n;
+
+	wlock_assert_held(rib->lock);
+	/*
+	 * The walk finds an existing node as well: a probe of the index
+	 * first would be one more cache miss for every new prefix.
+	 */
+	if (!rib->index_deferred && index_reserve(rib, 1))
+		return NULL;
+	n = insert_node(rib, key & key_mask(len), len);
+	if (n && !rib->index_deferred && !n->indexed)
+		index_add(rib, n);
+	return n;
+}
+
 static struct rib_node **slot_of(struct rib *rib, struct rib_node *n)
 {
 	if (!n->parent)
@@ -131,11 +342,14 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		*slot_of(rib, n) = child;
 		if (child)
 			child->parent = parent;
+		index_remove(rib, n);
 		free(n);
 		rib->nodes--;
 		/* A glue parent left with one child is no longer needed either. */
 		n = parent;
 	}
+	if (rib->index && !rib->index_deferred)
+		index_shrink(rib);
 }
 
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)

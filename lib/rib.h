@@ -13,6 +13,7 @@
 #ifndef ROUTED_RIB_H
 #define ROUTED_RIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,7 @@ struct rib_node {
 	struct rib_node *parent;
 	rt_key key;
 	uint8_t len;
+	uint8_t indexed;		/* in the RIB's index (in len's padding) */
 	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
@@ -53,6 +55,24 @@ struct rib {
 	uint64_t prefixes;		/* nodes with routes */
 	uint64_t routes;
 	uint64_t nodes;
+	/*
+	 * The nodes rib_insert() returned (those that got routes; glue
+	 * nodes only if they had routes once) by (key, len): an
+	 * open-addressing hash (linear probing, backward-shift deletion) of
+	 * index_mask + 1 slots, at most 3/4 full, none while the RIB is
+	 * empty. An exact find is one probe instead of a walk of the trie's
+	 * depth in cache misses.
+	 */
+	uint64_t *index;		/* node pointer | 16-bit hash tag << 48 (rib.c) */
+	size_t index_mask;
+	uint64_t indexed;
+	/*
+	 * A private RIB filled in bulk (rt_table_replace_all): no index
+	 * until rib_index_build(), which inserts every node with routes in
+	 * one pass;
+	 * finds walk the trie meanwhile.
+	 */
+	bool index_deferred;
 };
 
 void rib_init(struct rib *rib, int family, const struct wlock *lock);
@@ -62,10 +82,12 @@ void rib_init(struct rib *rib, int family, const struct wlock *lock);
  */
 void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r), void *arg);
 
-/* The node of exactly (key, len), or NULL. */
+/* The node of exactly (key, len), or NULL: one hash probe. */
 struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len);
 /* Find or create the node of (key, len). NULL on ENOMEM. */
 struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
+/* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
+int rib_index_build(struct rib *rib);
 /* Remove n if it has no routes and is not needed as a glue node. */
 void rib_prune(struct rib *rib, struct rib_node *n);
 
@@ -86,7 +108,8 @@ int rib_walk(const struct rib *rib, int from, rt_key from_key, unsigned from_len
 
 static inline size_t rib_bytes(const struct rib *rib)
 {
-	return rib->nodes * sizeof(struct rib_node) + rib->routes * sizeof(struct rib_route);
+	return rib->nodes * sizeof(struct rib_node) + rib->routes * sizeof(struct rib_route) +
+	       (rib->index ? (rib->index_mask + 1) * sizeof(*rib->index) : 0);
 }
 
 #endif

@@ -243,6 +243,85 @@ static int route_cmp(const struct rib_route *a, const struct rib_route *b)
 	return strcmp(proto_name(a->proto), proto_name(b->proto));
 }
 
+/*
+ * Deferred trie updates. A prefix that appears inside rt_table_apply() is
+ * not painted into the trie at once: the update waits, and the next
+ * appearing prefixes under the same direct slot join it, so a run of them
+ * (a feed's turn, a load into a table that fills, both in key order) costs
+ * one repaint of the smallest prefix that covers them all instead of one
+ * path copy each. fib_trie_update() repaints from the RIB everything under
+ * the prefix it is given, so one call for the covering prefix paints what
+ * one call per prefix would. The covering prefix may be at most
+ * DEFER_SPAN bits shorter than the longest prefix in it, which bounds how
+ * much of the trie a run repaints that it did not change.
+ *
+ * RCU: until the update, readers find the old trie, which names none of the
+ * new ids: each new prefix is invisible until the one rcu_assign_pointer()
+ * of its run publishes it (per-prefix atomicity as before). Only
+ * appearances wait. A prefix that disappears (its id retired) is painted
+ * out at once, after the waiting run: so no retired id is ever left in a
+ * published leaf by the deferral, and a grace period that a retry waits for
+ * (undo_one) cannot recycle an id readers may still reach.
+ */
+#define DEFER_SPAN 12
+
+static bool defer_joins(const struct fib_defer *d, const struct fib_trie *fib, int family,
+			rt_key key, unsigned len)
+{
+	unsigned common;
+
+	if (!d->set || d->family != family || len <= fib->dir_bits ||
+	    !key_match(d->key, key, fib->dir_bits))
+		return false;
+	common = key_common_bits(d->key, key);
+	if (common > d->len)
+		common = d->len;
+	if (common > len)
+		common = len;
+	return common + DEFER_SPAN >= (len > d->longest ? len : d->longest);
+}
+
+/* Paint the waiting run into its trie. 0, or -ENOMEM (it still waits). */
+static int defer_flush(struct rt_table *t, struct table_state *st)
+{
+	struct fib_defer *d = &t->defer;
+	int err;
+
+	if (!d->set)
+		return 0;
+	err = fib_trie_update(fib_of(st, d->family), rib_of(st, d->family), &t->rc,
+			      d->key & key_mask(d->len), d->len);
+	if (!err)
+		d->set = false;
+	return err;
+}
+
+/* Prefix (key, len) of rib appeared: update the trie now or with its run. */
+static int defer_appear(struct rt_table *t, struct table_state *st, struct rib *rib, rt_key key,
+			unsigned len)
+{
+	struct fib_trie *fib = fib_of(st, rib->family);
+	struct fib_defer *d = &t->defer;
+	int err;
+
+	if (defer_joins(d, fib, rib->family, key, len)) {
+		unsigned common = key_common_bits(d->key, key);
+
+		d->len = common < d->len ? common : d->len;
+		d->len = len < d->len ? len : d->len;
+		d->longest = len > d->longest ? len : d->longest;
+		return 0;
+	}
+	err = defer_flush(t, st);
+	if (err)
+		return err;
+	if (len <= fib->dir_bits)
+		return fib_trie_update(fib, rib, &t->rc, key, len);	/* several slots */
+	*d = (struct fib_defer){ .active = true, .set = true, .family = rib->family, .key = key,
+				 .len = len, .longest = len };
+	return 0;
+}
+
 /* The best route of a prefix changed or the prefix appeared/disappeared. */
 static int publish_head(struct rt_table *t, struct table_state *st, struct rib *rib,
 			struct rib_node *node)
@@ -259,7 +338,11 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		if (!id)
 			return -ENOMEM;
 		node->id = id;
-		err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
+		if (t->defer.active)
+			err = defer_appear(t, st, rib, node->key, node->len);
+		else
+			err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key,
+					      node->len);
 		if (err) {
 			/* Never reachable: the id can be reused at once. */
 			node->id = 0;
@@ -270,7 +353,10 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		return 0;
 	}
 	node->id = 0;
-	err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
+	/* The waiting run first: a disappearance is never deferred (see above). */
+	err = defer_flush(t, st);
+	if (!err)
+		err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
 	if (err) {
 		node->id = id;
 		return err;
@@ -512,17 +598,28 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 		return -ENOMEM;
 	}
 	write_begin(t);
+	t->defer.active = true;
 	for (i = 0; i < n; i++) {
 		err = apply_one(t, changes[i].op, &changes[i].route, &undo[i]);
 		if (err)
 			break;
 	}
+	if (!err)
+		err = defer_flush(t, state_locked(t));
 	if (err) {
 		if (failed)
-			*failed = i;
+			*failed = i < n ? i : n - 1;
+		/*
+		 * The waiting run is dropped, not painted: every prefix in it
+		 * is undone below, each painted out at once by its own update,
+		 * and every address it covers is then painted from the RIB
+		 * as it was.
+		 */
+		t->defer = (struct fib_defer){ 0 };
 		while (i--)
 			undo_one(t, &undo[i]);
 	}
+	t->defer = (struct fib_defer){ 0 };
 	write_end(t);
 	free(undo);
 	return err;
@@ -586,7 +683,9 @@ static int state_build_fib(struct rt_table *t, struct table_state *st)
 	for (unsigned i = 0; i < 2; i++) {
 		struct assign_ctx a = { .st = st, .rib = ribs[i] };
 
-		err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
+		err = rib_index_build(ribs[i]);
+		if (!err)
+			err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
 		if (err)
 			return err;
 	}
@@ -608,6 +707,8 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 		err = -ENOMEM;
 		goto out;
 	}
+	/* Filled in bulk: the RIBs' indexes are built once, after (state_build_fib). */
+	st->rib4.index_deferred = st->rib6.index_deferred = true;
 	for (i = 0; i < n; i++) {
 		err = state_insert(t, st, &routes[i]);
 		if (err) {

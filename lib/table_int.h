@@ -29,12 +29,27 @@ struct table_state {
 	struct fib_trie *fib4, *fib6;
 };
 
+/*
+ * The trie update rt_table_apply() holds back: the prefixes that appeared
+ * since the last one, all under (key, len) in one direct slot of family.
+ * Writer only.
+ */
+struct fib_defer {
+	bool active;			/* inside rt_table_apply(): appearing prefixes wait */
+	bool set;			/* (family, key, len) waits for its trie update */
+	int family;
+	rt_key key;
+	unsigned len;			/* what one update repaints: every prefix under it */
+	unsigned longest;		/* the longest prefix length in it */
+};
+
 struct rt_table {
 	uint32_t id;
 	struct wlock lock;
 	struct reclaim rc;
 	struct table_state *state;	/* RCU-published */
 	uint64_t generation;
+	struct fib_defer defer;
 };
 
 /*
