@@ -412,7 +412,7 @@ static void human_feeds(json_t *result)
 			human_kernel_mirror(f, when);
 			goto reasons;
 		}
-		if (!strcmp(a, "push")) {
+		if (!strcmp(member_text(f, "type", a, sizeof(a)), "push")) {
 			human_pushed_feed(f);
 			goto reasons;
 		}
