@@ -87,9 +87,13 @@ bird_start() {
 }
 
 bird_stop() {
-	local dir=$1 name=$2 pid
+	local dir=$1 name=$2 pid i
 	pid=$(cat "$dir/$name.bgpid" 2>/dev/null) || return 0
 	kill "$pid" 2>/dev/null || true
+	for i in $(seq 1 400); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
 	wait "$pid" 2>/dev/null || true
 	rm -f "$dir/$name.bgpid"
 	return 0
@@ -118,10 +122,16 @@ exabgp_start() {
 	echo $! >"$dir/exabgp.bgpid"
 }
 
+# ExaBGP stops its helper before it exits; wait for both to be gone.
 exabgp_stop() {
-	local dir=$1 pid
+	local dir=$1 pid i
 	pid=$(cat "$dir/exabgp.bgpid" 2>/dev/null) || return 0
 	kill "$pid" 2>/dev/null || true
+	for i in $(seq 1 400); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$dir/exabgp.bgpid"
 	return 0
