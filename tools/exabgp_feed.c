@@ -150,7 +150,7 @@ static void put(struct exfeed *x, const char *s, size_t n)
 	x->buf[x->len] = '\0';
 }
 
-static void puts_(struct exfeed *x, const char *s)
+static void put_str(struct exfeed *x, const char *s)
 {
 	put(x, s, strlen(s));
 }
@@ -208,7 +208,7 @@ static int add_change(const struct rt_prefix *pfx, const struct rib_choice *c, v
 	else
 		snprintf(item, sizeof(item), "%s\"%s via %s table %" PRIu32 " proto %s\"",
 			 x->n_lines ? "," : "", text, via, x->table_id, x->o.proto);
-	puts_(x, item);
+	put_str(x, item);
 	x->n_lines++;
 	return 0;
 }
@@ -269,12 +269,12 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	snprintf(head, sizeof(head), "{\"feed\":\"%s\"%s%s%s,\"lines\":[", x->o.feed,
 		 sync ? ",\"sync\":\"" : "", sync ? sync : "", sync ? "\"" : "");
 	/* head + lines + "],\"remove\":[" + removals + "],\"status\":" + status + "}" */
-	puts_(x, "],\"remove\":[");
+	put_str(x, "],\"remove\":[");
 	if (p->rm_len)
 		put(x, p->rm, p->rm_len);
-	puts_(x, "],\"status\":");
-	puts_(x, status_text ? status_text : "{}");
-	puts_(x, "}");
+	put_str(x, "],\"status\":");
+	put_str(x, status_text ? status_text : "{}");
+	put_str(x, "}");
 	free(status_text);
 	if (x->buf_failed || p->rm_failed) {
 		logx("out of memory building a push");
@@ -308,8 +308,6 @@ out:
 	json_decref(result);
 	return rc;
 }
-
-static int connect_routed(struct exfeed *x);
 
 /* Push the changed winners, in batches. 0, or -1 (disconnected). */
 static int push_changes(struct exfeed *x)
