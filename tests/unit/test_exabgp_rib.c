@@ -164,6 +164,41 @@ static void test_neighbor_down_and_tags(void **state)
 	rib_destroy(r);
 }
 
+/* A callback that asks to stop (a push full) ends the batch after its prefix. */
+static int stop_after_two(const struct rt_prefix *p, const struct rib_choice *c, void *arg)
+{
+	size_t *calls = arg;
+
+	(void)p;
+	(void)c;
+	return ++*calls == 2;
+}
+
+static void test_full_push_stops_early(void **state)
+{
+	struct rib *r = rib_create(true);
+	size_t calls = 0, cursor = 0;
+	char p[32];
+	int a = nb(r, "192.0.2.1");
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		snprintf(p, sizeof(p), "10.%d.0.0/16", i);
+		announce(r, a, p, "198.51.100.1", 0, 1, 0, 5);
+	}
+	assert_int_equal(rib_changes(r, 64, stop_after_two, &calls), 2);
+	rib_sent(r, 2);
+	assert_int_equal(rib_pending(r), 3);
+	assert_int_equal(flush(r).n, 3);
+	calls = 0;
+	assert_int_equal(rib_full(r, &cursor, 64, stop_after_two, &calls), 2);
+	assert_false(rib_full_done(r, cursor));
+	calls = 10;
+	assert_int_equal(rib_full(r, &cursor, 64, stop_after_two, &calls), 3);
+	assert_true(rib_full_done(r, cursor));
+	rib_destroy(r);
+}
+
 static void test_full_replay(void **state)
 {
 	struct rib *r = rib_create(true);
@@ -179,11 +214,14 @@ static void test_full_replay(void **state)
 	}
 	withdraw(r, a, "10.3.0.0/16");
 	/* Everything with a winner, in chunks; nothing pending afterwards. */
-	while ((n = rib_full(r, &cursor, 16, collect, &s))) {
+	while (!rib_full_done(r, cursor)) {
+		n = rib_full(r, &cursor, 16, collect, &s);
+		assert_true(n <= 16);
 		got += n;
 		s.n = 0;
 	}
 	assert_int_equal(got, 49);
+	assert_int_equal(rib_full(r, &cursor, 16, collect, &s), 0);
 	assert_int_equal(rib_pending(r), 0);
 	assert_int_equal(flush(r).n, 0);
 	rib_destroy(r);
@@ -276,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_decision_rule),
 		cmocka_unit_test(test_neighbor_down_and_tags),
 		cmocka_unit_test(test_full_replay),
+		cmocka_unit_test(test_full_push_stops_early),
 		cmocka_unit_test(test_random_against_reference),
 	};
 
