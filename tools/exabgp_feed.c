@@ -290,13 +290,12 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	{
 		size_t hl = strlen(head);
 		char *full = malloc(hl + x->len + 1);
+		json_int_t id;
 
 		if (!full)
 			goto out;
 		memcpy(full, head, hl);
 		memcpy(full + hl, x->buf, x->len + 1);
-		json_int_t id;
-
 		rc = ctl_client_send_text(x->ctl, "feed.push", full, hl + x->len, &id, &err);
 		free(full);
 		if (rc == CTL_OK)
@@ -309,9 +308,12 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	}
 	rc = rc == CTL_OK ? 0 : -1;
 out:
+	/* The next push starts empty, a failed one included (it is replayed whole). */
 	x->len = 0;
 	x->n_lines = x->n_removes = 0;
+	x->buf_failed = false;
 	p->rm_len = 0;
+	p->rm_failed = false;
 	json_decref(result);
 	return rc;
 }
