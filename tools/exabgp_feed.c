@@ -50,6 +50,13 @@ struct exfeed {
 	struct ctl_client *ctl;
 	uint32_t table_id;
 	bool first_sync_done;		/* the first generation has ended */
+	/*
+	 * Changes held back until the first generation ends: routed still
+	 * answers with what an earlier helper pushed, and a view of half the
+	 * neighbors would replace a route with a worse path for a while.
+	 */
+	bool hold;
+	json_int_t routed_routes;	/* the feed's routes, as the last push answered */
 	bool dirty_status;
 	uint64_t start_ns, last_update_ns, next_connect_ns, next_status_ns;
 	unsigned backoff_ms;
@@ -301,6 +308,8 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 		if (rc == CTL_OK)
 			rc = ctl_client_wait(x->ctl, id, &result, &err);
 	}
+	if (rc == CTL_OK)
+		x->routed_routes = json_integer_value(json_object_get(result, "routes"));
 	if (rc == CTL_RPC_ERROR) {
 		/* routed cannot take it (a table deleted, ...): retrying would loop. */
 		count_error(x, X_PUSH_REFUSED, err.message, "", 0);
@@ -411,6 +420,8 @@ static int connect_routed(struct exfeed *x)
 	}
 	x->reconnects++;
 	x->backoff_ms = BACKOFF_MIN_MS;
+	/* Held back only while what routed has is an earlier helper's: none, nothing to keep. */
+	x->hold = !x->first_sync_done && x->routed_routes > (json_int_t)rib_prefix_count(x->rib);
 	logx("routed: connected, %zu prefixes sent (%s)", rib_prefix_count(x->rib),
 	     x->first_sync_done ? "synced" : "waiting for the peers' end-of-RIB");
 	return 0;
@@ -528,41 +539,65 @@ static bool first_sync_due(const struct exfeed *x, uint64_t now)
 	return any_up;
 }
 
+/* The first generation's end: the held-back changes, then the sweep. 0 or -1 (disconnected). */
+static int end_first_sync(struct exfeed *x, uint64_t now)
+{
+	struct pending p = { .x = x };
+
+	x->hold = false;
+	if (push_changes(x))
+		return -1;
+	x->first_sync_done = true;
+	if (push_send(x, &p, "end")) {
+		x->first_sync_done = false;
+		return -1;
+	}
+	logx("synced: %zu prefixes from %zu neighbors", rib_prefix_count(x->rib),
+	     rib_neighbor_count(x->rib));
+	x->dirty_status = false;
+	x->next_status_ns = now + STATUS_EVERY_MS * 1000000ull;
+	return 0;
+}
+
 void exfeed_tick(struct exfeed *x, bool eof)
 {
 	uint64_t now = rt_clock_ns();
+	int rc = 0;
 
-	if (!x->ctl) {
-		if (now < x->next_connect_ns || connect_routed(x))
-			return;
-	}
-	if (push_changes(x)) {
-		disconnect(x, "a push failed");
+	if (!x->ctl && (now < x->next_connect_ns || connect_routed(x)))
 		return;
-	}
-	if (!x->first_sync_done && (eof || first_sync_due(x, now))) {
+	if (!x->first_sync_done && (eof || first_sync_due(x, now)))
+		rc = end_first_sync(x, now);
+	else if (!x->hold)
+		rc = push_changes(x);
+	if (!rc && x->dirty_status && now >= x->next_status_ns) {
 		struct pending p = { .x = x };
 
-		x->first_sync_done = true;
-		if (push_send(x, &p, "end")) {
-			x->first_sync_done = false;
-			disconnect(x, "a push failed");
-			return;
-		}
-		logx("synced: %zu prefixes from %zu neighbors", rib_prefix_count(x->rib),
-		     rib_neighbor_count(x->rib));
+		rc = push_send(x, &p, NULL);
 		x->dirty_status = false;
 		x->next_status_ns = now + STATUS_EVERY_MS * 1000000ull;
 	}
-	if (x->dirty_status && now >= x->next_status_ns) {
-		struct pending p = { .x = x };
+	if (rc)
+		disconnect(x, "a push failed");
+}
 
-		if (push_send(x, &p, NULL)) {
-			disconnect(x, "a push failed");
-			return;
-		}
-		x->dirty_status = false;
-		x->next_status_ns = now + STATUS_EVERY_MS * 1000000ull;
+int exfeed_routed_fd(const struct exfeed *x)
+{
+	return x->ctl ? ctl_client_fd(x->ctl) : -1;
+}
+
+void exfeed_routed_readable(struct exfeed *x)
+{
+	char byte;
+	ssize_t n;
+
+	if (!x->ctl)
+		return;
+	n = recv(ctl_client_fd(x->ctl), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		/* Reconnect at once: routed restarted and has none of the feed's routes. */
+		disconnect(x, "connection closed");
+		x->next_connect_ns = rt_clock_ns();
 	}
 }
 

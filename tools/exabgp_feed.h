@@ -34,6 +34,13 @@ void exfeed_line(struct exfeed *x, const char *line, size_t len);
 void exfeed_line_too_long(struct exfeed *x);
 /* Push what changed, reconnect, end the first sync when due; eof: the input ended. */
 void exfeed_tick(struct exfeed *x, bool eof);
+/*
+ * The control connection's socket to poll for readability (-1: none).
+ * routed sends nothing between answers, so readable means closed: call
+ * exfeed_routed_readable(), which checks and reconnects.
+ */
+int exfeed_routed_fd(const struct exfeed *x);
+void exfeed_routed_readable(struct exfeed *x);
 /* How long poll may wait before exfeed_tick has something to do (-1: forever). */
 int exfeed_timeout_ms(const struct exfeed *x);
 /* The last push before exit: 0, or -1 when routed could not take it. */

@@ -210,14 +210,18 @@ int main(int argc, char **argv)
 	}
 	exfeed_start(x);
 	while (!stopping && !eof) {
-		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+				       { .fd = exfeed_routed_fd(x), .events = POLLIN } };
 		int timeout = exfeed_timeout_ms(x);
 		ssize_t n;
 
-		if (poll(&p, 1, timeout) < 0 && errno != EINTR) {
+		/* A negative fd is skipped by poll: no connection, only stdin. */
+		if (poll(p, 2, timeout) < 0 && errno != EINTR) {
 			perror("routed-exabgp: poll");
 			goto out;
 		}
+		if (p[1].fd >= 0 && p[1].revents)
+			exfeed_routed_readable(x);
 		/* Read what is there, a bounded amount, then push: a flood is batched. */
 		for (int reads = 0; reads < 64; reads++) {
 			n = read(STDIN_FILENO, chunk, sizeof(chunk));
