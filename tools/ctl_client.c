@@ -103,6 +103,11 @@ fail:
 	return NULL;
 }
 
+int ctl_client_fd(const struct ctl_client *c)
+{
+	return c->fd;
+}
+
 void ctl_client_close(struct ctl_client *c)
 {
 	if (!c)

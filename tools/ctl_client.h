@@ -28,6 +28,12 @@ struct ctl_client;
 /* timeout_ms < 0: wait forever. NULL with err filled on failure. */
 struct ctl_client *ctl_client_connect(const char *path, int timeout_ms, struct ctl_error *err);
 void ctl_client_close(struct ctl_client *c);
+/*
+ * The connection's socket, for a caller that waits in poll(2) between
+ * calls: readable while no request is pending means the daemon closed it
+ * (routed-exabgp notices a restart of routed that way).
+ */
+int ctl_client_fd(const struct ctl_client *c);
 
 /*
  * Send a request and wait for its response, skipping notifications.
