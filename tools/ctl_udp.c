@@ -124,14 +124,14 @@ static int parse_server(const char *text, char name[SERVER_NAME_LEN])
 		break;
 	case RT_HOSTPORT_NO_BRACKET:
 	case RT_HOSTPORT_NO_PORT:
-		return ctl_usage_error("lookup", "--udp '%s': expected %s", text,
+		return ctl_usage_error("lookup", "server '%s': expected %s", text,
 				       hp.family == AF_INET6 ? "[ADDR]:PORT" : "ADDR:PORT");
 	case RT_HOSTPORT_UNBRACKETED:
 		return ctl_usage_error("lookup",
-				       "--udp '%s': an IPv6 address goes in brackets: [ADDR]:PORT",
+				       "server '%s': an IPv6 address goes in brackets: [ADDR]:PORT",
 				       text);
 	case RT_HOSTPORT_BAD_ADDR:
-		return ctl_usage_error("lookup", "--udp: invalid %s address '%.*s'",
+		return ctl_usage_error("lookup", "server: invalid %s address '%.*s'",
 				       hp.family == AF_INET6 ? "IPv6" : "IPv4", (int)hp.host_len,
 				       hp.host);
 	case RT_HOSTPORT_BAD_PORT:
@@ -145,7 +145,7 @@ static int parse_server(const char *text, char name[SERVER_NAME_LEN])
 		 hp.port);
 	return EXIT_OK;
 bad_port:
-	return ctl_usage_error("lookup", "--udp: invalid port '%s' (expected 1-65535)",
+	return ctl_usage_error("lookup", "server: invalid port '%s' (expected 1-65535)",
 			       hp.port_text);
 }
 
