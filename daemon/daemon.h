@@ -24,6 +24,7 @@ struct reconf;
 struct txn_registry;
 struct feed_fpm;
 struct feed_kernel;
+struct feed_push;
 
 /* The most names control requests are counted by (rpc_count_methods()). */
 #define ROUTED_METHOD_SLOTS 48
@@ -78,6 +79,7 @@ struct routed {
 	struct feed_fpm *fpm;			/* the FPM feed (feeds.fpm); NULL when off */
 	struct feed_kernel **kernel;		/* the kernel table mirrors (feeds.kernel) */
 	unsigned n_kernel;
+	struct feed_push *pushed;		/* pushed feeds (feed.push), in the order they came */
 	uint64_t started_ns;			/* rt_clock_ns() at start */
 	time_t started_wall;
 	unsigned threads;			/* lookup workers running */

@@ -208,6 +208,22 @@ static const struct rpc_method methods[] = {
 	  .summary = "The route feeds (FPM): state, peer, generation, routes, errors by reason",
 	  .params_schema = NO_PARAMS,
 	  .handler = methods_feed_list },
+	{ .name = "feed.push",
+	  .summary = "A pushed feed's routes, removals, sync markers and status (routed-exabgp)",
+	  .params_schema = "{\"type\": \"object\", \"properties\": {"
+			   JSON_TEXT("feed": {"type": "string", "pattern": "^[a-z0-9_.:-]{1,32}$"},
+				     "sync": {"enum": ["begin", "end", "full"]},
+				     "status": {"type": "object"},
+				     "remove": {"type": "array", "items": {"type": "object",
+					     "properties": {"prefix": {"type": "string"},
+							    "metric": {"type": "integer", "minimum": 0,
+								       "maximum": 4294967295},
+							    "table": {"type": ["integer", "string"]}},
+					     "required": ["prefix"], "additionalProperties": false}})
+			   ", " P_ROUTES ", " P_LINES "}, \"required\": [\"feed\"], "
+			   "\"additionalProperties\": false, \"not\": {\"required\": [\"routes\", \"lines\"]}}",
+	  .handler = methods_feed_push,
+	  .admin = true },
 	{ .name = "table.list",
 	  .summary = "The tables and their route counts",
 	  .params_schema = NO_PARAMS,

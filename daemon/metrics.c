@@ -28,6 +28,7 @@
 #include "log.h"
 #include "feed_fpm.h"
 #include "feed_kernel.h"
+#include "feed_push.h"
 #include "metrics.h"
 #include "persist.h"
 #include "prom.h"
@@ -436,6 +437,8 @@ static json_t *feeds_json(struct routed *d)
 	for (unsigned i = 0; feeds && i < d->n_kernel; i++)
 		if (json_array_append_new(feeds, feed_kernel_json(d->kernel[i])))
 			goto fail;
+	if (feeds && feed_push_list_json(d, feeds))
+		goto fail;
 	return feeds;
 fail:
 	json_decref(feeds);
@@ -478,11 +481,12 @@ static void put_feeds(struct prom *p, struct routed *d)
 	static const char *const fpm_states[] = { "listening", "replaying", "connected", "holding",
 						  NULL };
 	static const char *const kernel_states[] = { "dumping", "synced", "resyncing", NULL };
+	static const char *const push_states[] = { "syncing", "synced", NULL };
 	struct prom_label l[] = { { "feed", NULL }, { "state", NULL } };
 	json_t *feeds, *f;
 	size_t i;
 
-	if (!d->fpm && !d->n_kernel)
+	if (!d->fpm && !d->n_kernel && !d->pushed)
 		return;
 	feeds = feeds_json(d);
 	if (!feeds) {
@@ -491,12 +495,14 @@ static void put_feeds(struct prom *p, struct routed *d)
 	}
 	prom_family(p, "routed_feed_state", "gauge",
 		    "1 for the state a feed is in (FPM: listening, replaying, connected, holding; "
-		    "kernel mirror: dumping, synced, resyncing).");
+		    "kernel mirror: dumping, synced, resyncing; pushed: syncing, synced).");
 	json_array_foreach(feeds, i, f) {
 		const char *state = json_string_value(json_object_get(f, "state"));
 		const char *type = json_string_value(json_object_get(f, "type"));
 		const char *const *states =
-			type && !strcmp(type, "kernel") ? kernel_states : fpm_states;
+			!type ? fpm_states :
+			!strcmp(type, "kernel") ? kernel_states :
+			!strcmp(type, "push") ? push_states : fpm_states;
 
 		l[0].value = json_string_value(json_object_get(f, "name"));
 		for (size_t s = 0; states[s]; s++) {
@@ -516,7 +522,7 @@ static void put_feeds(struct prom *p, struct routed *d)
 			 json_u64(json_array_get(feeds, 0), "generation"));
 	}
 	prom_family(p, "routed_feed_messages_total", "counter",
-		    "Netlink messages a feed has received.");
+		    "Messages a feed has received (netlink messages; the lines a pushed feed's program read).");
 	put_feed_values(p, feeds, "routed_feed_messages_total", "messages");
 	prom_family(p, "routed_feed_errors_total", "counter",
 		    "Messages, frames and connections a feed refused, by reason (docs/feeds.md).");

@@ -37,6 +37,7 @@
 #include "methods.h"
 #include "feed_fpm.h"
 #include "feed_kernel.h"
+#include "feed_push.h"
 #include "metrics.h"
 #include "notify.h"
 #include "options.h"
@@ -539,6 +540,7 @@ static void teardown(struct runtime *rt)
 	rt->d.fpm = NULL;
 	for (unsigned i = 0; i < rt->d.n_kernel; i++)
 		feed_kernel_stop(rt->d.kernel[i]);
+	feed_push_free_all(&rt->d);
 	free(rt->d.kernel);
 	rt->d.kernel = NULL;
 	rt->d.n_kernel = 0;

@@ -2,7 +2,9 @@
 /* rtm_protocol numbers as routed protocol names (see rtnl_proto.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <routed/rtnl_proto.h>
 
@@ -53,4 +55,16 @@ char *rtnl_proto_name(uint8_t protocol, char buf[RT_PROTO_LEN])
 	else
 		snprintf(buf, RT_PROTO_LEN, "proto-%u", protocol);
 	return buf;
+}
+
+int rtnl_proto_number(const char *name, uint8_t *protocol)
+{
+	char buf[RT_PROTO_LEN];
+
+	for (unsigned i = 0; i <= UINT8_MAX; i++)
+		if (!strcmp(rtnl_proto_name((uint8_t)i, buf), name)) {
+			*protocol = (uint8_t)i;
+			return 0;
+		}
+	return -ENOENT;
 }

@@ -367,6 +367,32 @@ static void human_kernel_mirror(json_t *f, const char *when)
 		printf("  resyncs %-22s %" JSON_INTEGER_FORMAT "\n", key, json_integer_value(n));
 }
 
+/* A pushed feed (feed.push): its counts, then the neighbors its program reports. */
+static void human_pushed_feed(json_t *f)
+{
+	json_t *status = json_object_get(f, "status"), *nb;
+	time_t last = (time_t)member_int(f, "last_push");
+	char a[64], b[64], c[64], when[32] = "-";
+	struct tm tm;
+	size_t i;
+
+	if (last && gmtime_r(&last, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s pushed: %s, generation %s\n", member_text(f, "name", a, sizeof(a)),
+	       member_text(f, "state", b, sizeof(b)), member_text(f, "generation", c, sizeof(c)));
+	printf("  routes %" JSON_INTEGER_FORMAT ", pushes %" JSON_INTEGER_FORMAT
+	       ", messages %" JSON_INTEGER_FORMAT ", sweeps %" JSON_INTEGER_FORMAT
+	       ", last push %s\n",
+	       member_int(f, "routes"), member_int(f, "pushes"), member_int(f, "messages"),
+	       member_int(f, "sweeps"), when);
+	json_array_foreach(json_object_get(status, "neighbors"), i, nb)
+		printf("  neighbor %s as %s: %s, routes %" JSON_INTEGER_FORMAT
+		       ", announces %" JSON_INTEGER_FORMAT ", withdraws %" JSON_INTEGER_FORMAT "\n",
+		       member_text(nb, "peer", a, sizeof(a)), member_text(nb, "peer_as", b, sizeof(b)),
+		       member_text(nb, "state", c, sizeof(c)), member_int(nb, "routes"),
+		       member_int(nb, "announces"), member_int(nb, "withdraws"));
+}
+
 /* One block per feed: state and counts, then its errors by reason. */
 static void human_feeds(json_t *result)
 {
@@ -384,6 +410,10 @@ static void human_feeds(json_t *result)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (!strcmp(member_text(f, "type", a, sizeof(a)), "kernel")) {
 			human_kernel_mirror(f, when);
+			goto reasons;
+		}
+		if (!strcmp(member_text(f, "type", a, sizeof(a)), "push")) {
+			human_pushed_feed(f);
 			goto reasons;
 		}
 		printf("%s %s on %s: %s, peer %s, generation %s\n", member_text(f, "name", a, sizeof(a)),

@@ -21,6 +21,12 @@
  */
 char *rtnl_proto_name(uint8_t protocol, char buf[RT_PROTO_LEN]);
 
+/*
+ * The number whose name (rtnl_proto_name) is name: 0 with *protocol set,
+ * or -ENOENT. Feeds that take routes by name keep them by number.
+ */
+int rtnl_proto_number(const char *name, uint8_t *protocol);
+
 /* Whether protocol is RTPROT_KERNEL: a connected route. */
 static inline int rtnl_proto_connected(uint8_t protocol)
 {
