@@ -45,7 +45,8 @@ enum { V4, V6, N_FAMILIES };
 struct ctl_udp {
 	/* Per family; the same client in both when servers were given. */
 	struct routed_client *client[N_FAMILIES];
-	char *servers[N_FAMILIES];	/* "A:P,[B]:P": what each client is opened on */
+	/* "A:P,[B]:P": what each client is opened on; the V4 one when shared. */
+	char *servers[N_FAMILIES];
 	bool shared;
 	uint32_t table;
 	int timeout_ms;
@@ -187,8 +188,10 @@ int ctl_udp_open(const char *const *servers, size_t n, int timeout_ms,
 		return EXIT_ERROR;
 	}
 	u->shared = n > 0;
-	for (int fam = 0; fam < N_FAMILIES && !rc; fam++)
-		rc = server_list(n ? servers : &defaults[fam], n ? n : 1, &u->servers[fam]);
+	if (u->shared)
+		rc = server_list(servers, n, &u->servers[V4]);
+	for (int fam = 0; fam < N_FAMILIES && !u->shared && !rc; fam++)
+		rc = server_list(&defaults[fam], 1, &u->servers[fam]);
 	if (rc) {
 		ctl_udp_close(u);
 		return rc;
@@ -222,7 +225,7 @@ static int client_open(struct ctl_udp *u, int fam, struct routed_client **client
 		*client = u->client[fam];
 		return EXIT_OK;
 	}
-	c = routed_client_open(u->servers[fam], err, sizeof(err));
+	c = routed_client_open(u->servers[u->shared ? V4 : fam], err, sizeof(err));
 	if (!c) {
 		ctl_errorf("%s", err);
 		return EXIT_UNREACHABLE;

@@ -222,7 +222,7 @@ static unsigned send_round(struct worker *w, uint64_t now)
 	}
 	for (unsigned i = sent; i < n; i++)
 		w->retry[w->nretry++] = w->sidx[i];
-	w->next_sock = (sock + 1) % w->cfg->sockets;
+	w->next_sock = (w->next_sock + 1) % w->cfg->sockets;
 	return sent;
 }
 
