@@ -375,6 +375,32 @@ static enum exabgp_error parse_object(struct parse *p, json_t *root)
 	}
 }
 
+/*
+ * ExaBGP 4.2 writes the values of a refresh line quoted twice
+ * ("afi": ""ipv4""): the one kind of line it writes that is not JSON.
+ * A copy with each doubled quote made single is (values there are words,
+ * never empty strings). NULL when line is no such refresh line, or on ENOMEM.
+ */
+static char *repair_refresh(const char *line, size_t len, size_t *out_len)
+{
+	static const char marker[] = "\"type\": \"refresh\"";
+	char *copy;
+	size_t i, n = 0;
+
+	if (!memmem(line, len, marker, sizeof(marker) - 1) || !memmem(line, len, "\"\"", 2))
+		return NULL;
+	copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		copy[n++] = line[i];
+		if (line[i] == '"' && i + 1 < len && line[i + 1] == '"')
+			i++;
+	}
+	*out_len = n;
+	return copy;
+}
+
 enum exabgp_error exabgp_parse(const char *line, size_t len, struct exabgp_msg *m, char *err,
 			       size_t errlen)
 {
@@ -399,6 +425,14 @@ enum exabgp_error exabgp_parse(const char *line, size_t len, struct exabgp_msg *
 	if (maxdepth > EXABGP_MAX_DEPTH)
 		return fail(&p, EXABGP_ERR_JSON, "nested deeper than ExaBGP writes", "");
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		size_t fixed_len;
+		char *fixed = repair_refresh(line, len, &fixed_len);
+
+		if (fixed)
+			root = json_loadb(fixed, fixed_len, JSON_REJECT_DUPLICATES, NULL);
+		free(fixed);
+	}
 	if (!root)
 		return fail(&p, EXABGP_ERR_JSON, "not JSON: %s", jerr.text);
 	if (!json_is_object(root))

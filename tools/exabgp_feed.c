@@ -472,12 +472,13 @@ void exfeed_line(struct exfeed *x, const char *line, size_t len)
 		if (nb < 0)
 			break;
 		x->last_update_ns = rt_clock_ns();
-		if (m.type == EXABGP_STATE && m.state == EXABGP_STATE_UP)
+		/* A helper started after the session came up learns it is up from its updates. */
+		if (m.type != EXABGP_STATE || m.state == EXABGP_STATE_UP)
 			rib_neighbor_up(x->rib, nb);
-		else if (m.type == EXABGP_STATE && m.state == EXABGP_STATE_DOWN &&
-			 rib_neighbor_down(x->rib, nb))
-			count_error(x, EXABGP_ERR_NOMEM, "no memory for a neighbor down", line, len);
-		else if (m.type == EXABGP_UPDATE)
+		if (m.type == EXABGP_STATE) {
+			if (m.state == EXABGP_STATE_DOWN && rib_neighbor_down(x->rib, nb))
+				count_error(x, EXABGP_ERR_NOMEM, "no memory for a neighbor down", line, len);
+		} else if (m.type == EXABGP_UPDATE)
 			apply_update(x, &m, nb);
 		else if (m.type == EXABGP_EOR || (m.type == EXABGP_REFRESH && m.refresh == EXABGP_REFRESH_END))
 			rib_neighbor_eor(x->rib, nb);
@@ -489,12 +490,17 @@ void exfeed_line(struct exfeed *x, const char *line, size_t len)
 	exabgp_msg_release(&m);
 }
 
-/* The first generation ends when every neighbor that is up has sent an end-of-RIB and the
- * input is quiet, or after a longer silence whatever the neighbors did. */
+/*
+ * The first generation ends when some neighbor is up, every neighbor that
+ * is up has sent an end-of-RIB (or of a route refresh), and the input has
+ * been quiet for --quiet-ms; or after --sync-timeout-ms of silence
+ * whatever the neighbors did (none is up: nothing is coming).
+ */
 static bool first_sync_due(const struct exfeed *x, uint64_t now)
 {
 	uint64_t quiet = now - x->last_update_ns;
 	struct rib_neighbor_info ni;
+	bool any_up = false;
 
 	if (quiet >= (uint64_t)x->o.sync_timeout_ms * 1000000u)
 		return true;
@@ -504,8 +510,9 @@ static bool first_sync_due(const struct exfeed *x, uint64_t now)
 		rib_neighbor_info(x->rib, (int)i, &ni);
 		if (ni.up && !ni.eors)
 			return false;
+		any_up |= ni.up;
 	}
-	return true;
+	return any_up;
 }
 
 void exfeed_tick(struct exfeed *x, bool eof)

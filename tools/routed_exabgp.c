@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 {
 	struct exfeed_options o = {
 		.table = RT_TABLE_NAME_MAIN, .proto = "bgp", .tag_origin_as = true, .feed = "exabgp",
-		.batch = 4000, .quiet_ms = 3000, .sync_timeout_ms = 30000, .max_line = 1 << 20,
+		.batch = 4000, .quiet_ms = 5000, .sync_timeout_ms = 30000, .max_line = 1 << 20,
 		.refresh = true,
 	};
 	struct line_reader lr = { 0 };

@@ -139,7 +139,7 @@ msg = conn.call("methods")
 methods = {m["name"]: m for m in msg.get("result", {}).get("methods", [])}
 admin = {"route.add", "route.replace", "route.delete", "route.flush", "route.load", "load.begin",
          "load.add", "load.commit", "load.abort", "table.create", "table.delete",
-         "config.reload"}
+         "config.reload", "feed.push"}
 reading = {"methods", "ping", "info", "stats", "route.get", "route.lookup", "route.list",
            "table.list", "config.get", "subscribe", "unsubscribe", "feed.list"}
 report(set(methods) == admin | reading, "methods lists every documented method", sorted(methods))

@@ -192,6 +192,18 @@ static void test_eor_state_refresh_shutdown(void **state)
 	assert_int_equal(m.refresh, EXABGP_REFRESH_END);
 	assert_int_equal(m.family, AF_INET);
 	exabgp_msg_release(&m);
+	/* What ExaBGP 4.2 really writes for a refresh: its values quoted twice. */
+	assert_int_equal(parse("{ \"exabgp\": \"4.0.1\", \"type\": \"refresh\", " NB "\"route-refresh\": "
+			       "{ \"afi\": \"\"ipv6\"\", \"safi\": \"\"unicast\"\", \"subtype\": \"\"begin\"\" } } }",
+			       &m), EXABGP_OK);
+	assert_int_equal(m.type, EXABGP_REFRESH);
+	assert_int_equal(m.refresh, EXABGP_REFRESH_BEGIN);
+	assert_int_equal(m.family, AF_INET6);
+	exabgp_msg_release(&m);
+	/* Only refresh lines are mended. */
+	assert_int_equal(parse("{ \"type\": \"state\", \"neighbor\": { \"address\": { \"peer\": \"\"10.0.0.1\"\" }, "
+			       "\"state\": \"up\" } }", &m), EXABGP_ERR_JSON);
+	exabgp_msg_release(&m);
 	assert_int_equal(parse("{ \"type\": \"notification\", \"notification\": \"shutdown\" }", &m), EXABGP_OK);
 	assert_int_equal(m.type, EXABGP_SHUTDOWN);
 	exabgp_msg_release(&m);

@@ -126,7 +126,7 @@ static void test_method_table(void **state)
 		"methods", "ping", "info", "stats", "route.add", "route.replace",
 		"route.delete", "route.get", "route.lookup", "route.list", "route.flush",
 		"route.load", "load.begin", "load.add", "load.commit", "load.abort",
-		"feed.list", "table.list", "table.create", "table.delete", "config.get",
+		"feed.list", "feed.push", "table.list", "table.create", "table.delete", "config.get",
 		"config.reload",
 		"subscribe", "unsubscribe",
 	};
@@ -171,7 +171,7 @@ static void test_method_table(void **state)
 /*
  * A value the schema s allows, as far as it tells: the first of an enum,
  * null where allowed (the same as not given), an integer's minimum (else
- * 0), false, an array with the fewest items it allows, a string matching
+ * 0), false, {}, an array with the fewest items it allows, a string matching
  * a "^[class]{m,n}$" pattern. A string it says nothing more about is a
  * prefix: the only free text the methods take ("prefix", "within",
  * "contains"; addresses and lines come in arrays, empty here).
@@ -195,6 +195,8 @@ static json_t *schema_sample(json_t *s)
 		return json_integer(json_integer_value(json_object_get(s, "minimum")));
 	if (!strcmp(t, "boolean"))
 		return json_false();
+	if (!strcmp(t, "object"))
+		return json_object();
 	if (!strcmp(t, "array")) {
 		json_t *a = json_array();
 
