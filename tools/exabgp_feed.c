@@ -25,6 +25,13 @@
 #define BACKOFF_MAX_MS 5000
 #define STATUS_EVERY_MS 1000
 #define CONNECT_TIMEOUT_MS 30000
+/*
+ * A push ends at this many bytes of routes and removals whatever --batch
+ * says: the request must stay under routed's control.max_line_bytes
+ * (default 1 MiB), or routed closes the connection and every replay would
+ * fail the same way.
+ */
+#define PUSH_BYTES_MAX (512u << 10)
 /* Malformed lines logged in full: the first ones, then one in this many. */
 #define LOG_FIRST 10
 #define LOG_EVERY 1000
@@ -150,7 +157,7 @@ static void put(struct exfeed *x, const char *s, size_t n)
 	x->buf[x->len] = '\0';
 }
 
-static void puts_(struct exfeed *x, const char *s)
+static void put_str(struct exfeed *x, const char *s)
 {
 	put(x, s, strlen(s));
 }
@@ -199,7 +206,7 @@ static int add_change(const struct rt_prefix *pfx, const struct rib_choice *c, v
 			 x->n_removes ? "," : "", text, x->table_id);
 		put_rm(p, item);
 		x->n_removes++;
-		return 0;
+		return x->len + p->rm_len >= PUSH_BYTES_MAX;
 	}
 	rt_addr_format(&c->nexthop, via, sizeof(via));
 	if (c->has_tag)
@@ -208,9 +215,9 @@ static int add_change(const struct rt_prefix *pfx, const struct rib_choice *c, v
 	else
 		snprintf(item, sizeof(item), "%s\"%s via %s table %" PRIu32 " proto %s\"",
 			 x->n_lines ? "," : "", text, via, x->table_id, x->o.proto);
-	puts_(x, item);
+	put_str(x, item);
 	x->n_lines++;
-	return 0;
+	return x->len + p->rm_len >= PUSH_BYTES_MAX;
 }
 
 static json_t *status_json(struct exfeed *x)
@@ -269,12 +276,12 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	snprintf(head, sizeof(head), "{\"feed\":\"%s\"%s%s%s,\"lines\":[", x->o.feed,
 		 sync ? ",\"sync\":\"" : "", sync ? sync : "", sync ? "\"" : "");
 	/* head + lines + "],\"remove\":[" + removals + "],\"status\":" + status + "}" */
-	puts_(x, "],\"remove\":[");
+	put_str(x, "],\"remove\":[");
 	if (p->rm_len)
 		put(x, p->rm, p->rm_len);
-	puts_(x, "],\"status\":");
-	puts_(x, status_text ? status_text : "{}");
-	puts_(x, "}");
+	put_str(x, "],\"status\":");
+	put_str(x, status_text ? status_text : "{}");
+	put_str(x, "}");
 	free(status_text);
 	if (x->buf_failed || p->rm_failed) {
 		logx("out of memory building a push");
@@ -283,13 +290,12 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	{
 		size_t hl = strlen(head);
 		char *full = malloc(hl + x->len + 1);
+		json_int_t id;
 
 		if (!full)
 			goto out;
 		memcpy(full, head, hl);
 		memcpy(full + hl, x->buf, x->len + 1);
-		json_int_t id;
-
 		rc = ctl_client_send_text(x->ctl, "feed.push", full, hl + x->len, &id, &err);
 		free(full);
 		if (rc == CTL_OK)
@@ -302,14 +308,15 @@ static int push_send(struct exfeed *x, struct pending *p, const char *sync)
 	}
 	rc = rc == CTL_OK ? 0 : -1;
 out:
+	/* The next push starts empty, a failed one included (it is replayed whole). */
 	x->len = 0;
 	x->n_lines = x->n_removes = 0;
+	x->buf_failed = false;
 	p->rm_len = 0;
+	p->rm_failed = false;
 	json_decref(result);
 	return rc;
 }
-
-static int connect_routed(struct exfeed *x);
 
 /* Push the changed winners, in batches. 0, or -1 (disconnected). */
 static int push_changes(struct exfeed *x)
@@ -334,26 +341,32 @@ static int push_changes(struct exfeed *x)
 	return rc;
 }
 
-/* Everything, as a new generation; ended when the first sync is done. */
+/*
+ * Everything, as a new generation: "begin" with the first push (or "full"
+ * when one push holds it all), "end" with the last one once the first
+ * sync is done (before that, the first sync's end closes the generation).
+ */
 static int push_full(struct exfeed *x)
 {
 	struct pending p = { .x = x };
-	size_t cursor = 0, n;
-	bool first = true;
+	size_t cursor = 0;
+	bool first = true, last;
 	int rc = 0;
 
 	do {
-		n = rib_full(x->rib, &cursor, x->o.batch, add_change, &p);
-		const char *sync = first ? (n < x->o.batch && x->first_sync_done ? "full" : "begin") :
-			     n < x->o.batch && x->first_sync_done ? "end" : NULL;
+		const char *sync;
 
+		rib_full(x->rib, &cursor, x->o.batch, add_change, &p);
+		last = rib_full_done(x->rib, cursor);
+		if (first)
+			sync = last && x->first_sync_done ? "full" : "begin";
+		else
+			sync = last && x->first_sync_done ? "end" : NULL;
 		rc = push_send(x, &p, sync);
 		if (rc == 0)
 			x->pushes++;
-		if (sync && (!strcmp(sync, "full") || !strcmp(sync, "end")))
-			break;
 		first = false;
-	} while (rc == 0 && n == x->o.batch);
+	} while (rc == 0 && !last);
 	free(p.rm);
 	return rc;
 }

@@ -324,8 +324,11 @@ size_t rib_changes(struct rib *r, size_t max, rib_change_fn fn, void *arg)
 
 		if (same_choice(&c, &e->sent))
 			continue;
-		fn(&e->prefix, &c, arg);
 		given++;
+		if (fn(&e->prefix, &c, arg)) {
+			q++;
+			break;
+		}
 	}
 	r->q_scan = q;
 	return given;
@@ -356,10 +359,18 @@ size_t rib_full(struct rib *r, size_t *cursor, size_t max, rib_change_fn fn, voi
 		e->queued = false;
 		if (!e->sent.present)
 			continue;
-		fn(&e->prefix, &e->sent, arg);
 		given++;
+		if (fn(&e->prefix, &e->sent, arg)) {
+			(*cursor)++;
+			break;
+		}
 	}
 	if (*cursor == r->n_entries)
 		r->q_head = r->q_len = r->q_scan = 0;
 	return given;
+}
+
+bool rib_full_done(const struct rib *r, size_t cursor)
+{
+	return cursor >= r->n_entries;
 }

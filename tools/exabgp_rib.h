@@ -62,7 +62,8 @@ size_t rib_prefix_count(const struct rib *r);	/* prefixes with at least one path
 /*
  * The prefixes whose winner differs from what routed was last told
  * (rib_sent), at most max of them, in the order they changed: fn is called
- * with each and its choice. Returns how many were given.
+ * with each and its choice, and a nonzero return of fn makes that one the
+ * last (a push is full). Returns how many were given.
  */
 typedef int (*rib_change_fn)(const struct rt_prefix *p, const struct rib_choice *c, void *arg);
 size_t rib_changes(struct rib *r, size_t max, rib_change_fn fn, void *arg);
@@ -73,8 +74,11 @@ void rib_sent(struct rib *r, size_t n);
 /*
  * Every prefix with a winner, for a full resync (routed restarted): fn with
  * each, from position *cursor (0 to start), at most max. Returns how many;
- * 0 at the end. Marks everything given as sent, and nothing pending.
+ * 0 at the end; fn stops it early as above. Marks everything given as
+ * sent, and nothing pending once the end is reached.
  */
 size_t rib_full(struct rib *r, size_t *cursor, size_t max, rib_change_fn fn, void *arg);
+/* Whether a full replay at cursor has given everything. */
+bool rib_full_done(const struct rib *r, size_t cursor);
 
 #endif

@@ -40,6 +40,7 @@
 #include "daemon/routed_config.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
+#include "daemon/feed_push.h"
 #include "daemon/change_stream.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
@@ -531,6 +532,8 @@ static void reset_state(void)
 	struct rt_change *changes;
 	uint32_t id;
 
+	/* Pushed feeds (feed.push) start again too; their routes go with main's below. */
+	feed_push_free_all(&daemon);
 	while (tables_count(daemon.tables) > 1) {
 		FUZZ_CHECK(tables_seek(daemon.tables, 0, &id) == 0, "no table");
 		if (id == RT_TABLE_MAIN)

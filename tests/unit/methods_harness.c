@@ -17,6 +17,7 @@
 
 #include "control.h"
 #include "change_stream.h"
+#include "feed_push.h"
 #include "methods.h"
 #include "methods_harness.h"
 #include "reconf.h"
@@ -240,6 +241,7 @@ void harness_setup(void)
 void harness_teardown(void)
 {
 	conn_close(default_conn);
+	feed_push_free_all(&harness->d);
 	change_stream_destroy(harness->d.changes);
 	reconf_destroy(harness->d.reconf);
 	txn_registry_destroy(harness->d.txns);

@@ -84,6 +84,36 @@ static void test_captured_session(void **state)
 	assert_int_equal(downs, 4);
 }
 
+/* A route refresh ExaBGP asked BIRD for: BoRR, the routes again, EoRR, per family. */
+static void test_captured_refresh(void **state)
+{
+	FILE *f = fopen(EXABGP_DATA_DIR "/bird-refresh.jsonl", "r");
+	char *line = NULL, order[32] = "";
+	size_t cap = 0, n = 0;
+	ssize_t len;
+
+	(void)state;
+	assert_non_null(f);
+	while ((len = getline(&line, &cap, f)) > 0) {
+		struct exabgp_msg m;
+
+		if (line[len - 1] == '\n')
+			len--;
+		if (len == 4 && !memcmp(line, "done", 4))
+			continue;	/* ExaBGP's acks of the refresh commands: the helper's, not JSON */
+		assert_int_equal(exabgp_parse(line, (size_t)len, &m, NULL, 0), EXABGP_OK);
+		if (m.type == EXABGP_REFRESH && n < sizeof(order) - 2) {
+			order[n++] = m.refresh == EXABGP_REFRESH_BEGIN ? 'B' : m.refresh == EXABGP_REFRESH_END ? 'E' : '?';
+			order[n++] = m.family == AF_INET ? '4' : m.family == AF_INET6 ? '6' : '?';
+			order[n] = '\0';
+		}
+		exabgp_msg_release(&m);
+	}
+	free(line);
+	fclose(f);
+	assert_string_equal(order, "B4E4B6E6");
+}
+
 static void test_announce_ipv4(void **state)
 {
 	struct exabgp_msg m;
@@ -300,6 +330,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captured_session),
+		cmocka_unit_test(test_captured_refresh),
 		cmocka_unit_test(test_announce_ipv4),
 		cmocka_unit_test(test_as_set_and_empty_path),
 		cmocka_unit_test(test_withdraw_and_other_families),
