@@ -6,6 +6,7 @@
  *	flight.c	batches and the datagrams in flight: split, send, match,
  *			check, retry, time out
  *	servers.c	the server list: parsing, sockets, which server is up
+ *			(servers.h; routeperf shares its choice of server)
  *
  * Nothing here is global: every piece of state hangs off a struct
  * routed_client, which one thread at a time uses (no locks, no atomics).
@@ -23,32 +24,14 @@
 #include <routed/client.h>
 #include <routed/lookup_wire.h>
 
-#define CL_MAX_SERVERS 64
+#include "servers.h"
+
 #define CL_MAX_WINDOW 16384
 #define CL_ERR_LEN 256
 /* Datagrams per sendmmsg/recvmmsg call. */
 #define CL_IO_BATCH 32
-/* Longest a server is set aside after failures in a row. */
-#define CL_MAX_RETRY_NS (30 * 1000000000ull)
 
 enum { CL_V4, CL_V6, CL_FAMILIES };
-
-struct cl_server {
-	int fd;				/* connected UDP socket */
-	struct sockaddr_storage sa;
-	socklen_t salen;
-	char name[INET6_ADDRSTRLEN + 8];
-	unsigned failures;		/* in a row; 0 while it answers */
-	uint64_t down_until_ns;		/* 0: up; else set aside until then */
-	uint64_t sent, answered, timeouts, refused, invalid;
-};
-
-struct cl_servers {
-	struct cl_server *list;
-	size_t n;
-	size_t next;			/* round-robin position */
-	int epfd;			/* every server's socket, for one fd to poll */
-};
 
 /* A submitted batch: addresses in, answers out, split into datagrams. */
 struct cl_batch {
@@ -111,18 +94,6 @@ struct routed_client {
 
 	char err[CL_ERR_LEN];
 };
-
-/* servers.c */
-int cl_servers_parse(struct cl_servers *s, const char *text, char *err, size_t errlen);
-int cl_servers_open(struct cl_servers *s, char *err, size_t errlen);
-void cl_servers_close(struct cl_servers *s);
-/* The server for a new try: round-robin over those up, never avoid unless it is the only one. */
-unsigned cl_servers_pick(struct cl_servers *s, uint64_t now, int avoid);
-/* A server failed: set it aside (if it was up); true if it was up. */
-bool cl_servers_failed(struct cl_servers *s, unsigned i, uint64_t now, uint64_t retry_ns);
-void cl_servers_answered(struct cl_servers *s, unsigned i);
-void cl_servers_info(const struct cl_servers *s, size_t i, uint64_t now,
-		     struct routed_server_info *info);
 
 /* flight.c */
 int cl_flight_init(struct routed_client *c, unsigned window);

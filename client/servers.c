@@ -21,7 +21,7 @@
 #include <routed/prefix.h>
 
 #include "bytes.h"
-#include "client_int.h"
+#include "servers.h"
 
 /* Socket buffers for a full window of datagrams; the kernel caps them at rmem_max/wmem_max. */
 #define CL_SOCKET_BUFFER (2 << 20)

@@ -575,17 +575,33 @@ static int parse_address(const struct address_source *src, const char *addr, uns
 	return EXIT_ERROR;
 }
 
-/*
- * Take "--udp" or "--udp=ADDR:PORT" out of argv, before the words are
- * scanned (the value of -f or table is never it): 0 with *udp set and
- * *server (NULL: the defaults), or EXIT_USAGE.
- */
-static int take_udp_option(int *argc, char **argv, bool *udp, const char **server)
-{
-	int kept = 0;
+/* The --udp options of lookup: whether it goes over UDP, and to which servers. */
+struct udp_options {
+	bool udp;
+	size_t n_servers;
+	const char *servers[CTL_UDP_MAX_SERVERS];
+};
 
-	*udp = false;
-	*server = NULL;
+static int add_server(struct udp_options *o, const char *server)
+{
+	if (o->n_servers == CTL_UDP_MAX_SERVERS)
+		return ctl_usage_error("lookup", "more than %d servers", CTL_UDP_MAX_SERVERS);
+	o->servers[o->n_servers++] = server;
+	return 0;
+}
+
+/*
+ * Take "--udp", "--udp=ADDR:PORT" and "--server ADDR:PORT" (or
+ * "--server=ADDR:PORT", any number of them) out of argv, before the words
+ * are scanned (the value of -f or table is never one): 0 with o filled in
+ * (no servers: the defaults), or EXIT_USAGE.
+ */
+static int take_udp_options(int *argc, char **argv, struct udp_options *o)
+{
+	bool server_given = false;
+	int kept = 0, rc;
+
+	memset(o, 0, sizeof(*o));
 	for (int i = 0; i < *argc; i++) {
 		const char *w = argv[i];
 
@@ -594,18 +610,38 @@ static int take_udp_option(int *argc, char **argv, bool *udp, const char **serve
 			argv[kept++] = argv[i];
 			continue;
 		}
+		if (!strcmp(w, "--server") || !strncmp(w, "--server=", 9)) {
+			if (w[8] == '=')
+				w += 9;
+			else if (i + 1 < *argc)
+				w = argv[++i];
+			else
+				w = "";
+			if (!*w)
+				return ctl_usage_error("lookup", "'--server' needs ADDR:PORT");
+			rc = add_server(o, w);
+			if (rc)
+				return rc;
+			server_given = true;
+			continue;
+		}
 		if (strcmp(w, "--udp") && strncmp(w, "--udp=", 6)) {
 			argv[kept++] = argv[i];
 			continue;
 		}
-		if (*udp)
+		if (o->udp)
 			return ctl_usage_error("lookup", "'--udp' given twice");
-		*udp = true;
+		o->udp = true;
 		if (w[5] == '=' && !w[6])
 			return ctl_usage_error("lookup", "'--udp=' needs ADDR:PORT");
-		if (w[5] == '=')
-			*server = w + 6;
+		if (w[5] == '=') {
+			rc = add_server(o, w + 6);
+			if (rc)
+				return rc;
+		}
 	}
+	if (server_given && !o->udp)
+		return ctl_usage_error("lookup", "'--server' goes with '--udp'");
 	*argc = kept;
 	return 0;
 }
@@ -677,13 +713,14 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 	struct ctl_udp *udp_client = NULL;
 	unsigned long *where = NULL;
 	json_t *table = NULL, *chunk = NULL;
-	const char *file, *addr = NULL, *server;
+	const char *file, *addr = NULL;
+	struct udp_options udp;
 	struct rt_addr parsed;
 	unsigned long at = 0;
-	bool begun = false, udp;
+	bool begun = false;
 	int n_free, rc;
 
-	rc = take_udp_option(&argc, argv, &udp, &server);
+	rc = take_udp_options(&argc, argv, &udp);
 	if (rc)
 		return rc;
 	rc = ctl_words_scan("lookup", argc, argv, spec, WORDS(spec), &n_free);
@@ -694,8 +731,9 @@ int cmd_lookup(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("lookup", "addresses and -f exclude each other");
 	if (!file && !n_free)
 		return ctl_usage_error("lookup", "missing address");
-	if (udp) {
-		rc = ctl_udp_open(server, ctl->timeout_ms, ctl->out, &udp_client);
+	if (udp.udp) {
+		rc = ctl_udp_open(udp.servers, udp.n_servers, ctl->timeout_ms, ctl->out,
+				  &udp_client);
 		if (rc)
 			return rc;
 		rc = ctl_udp_set_table(udp_client, ctl, ctl_word(spec, WORDS(spec), "table"));

@@ -20,6 +20,7 @@
 #include <routed/table.h>
 
 #include "perf_load.h"
+#include "servers.h"
 
 #define SEND_BATCH 64
 #define SEND_ROUNDS 4 /* sendmmsg calls in a row before looking for answers */
@@ -31,6 +32,8 @@
 #define RETRY_WAIT_NS 50000u  /* after a refused send (full buffer, ICMP error) */
 #define START_DELAY_NS 20000000u
 #define SOCKET_BUFFER (4 << 20)
+/* A server set aside is tried again after this, doubling (the client library's default). */
+#define SERVER_RETRY_NS 1000000000u
 
 /* One request: outstanding (busy), or free for reuse. */
 struct slot {
@@ -38,6 +41,7 @@ struct slot {
 	uint32_t id;	     /* generation << id_shift | slot index */
 	uint32_t expired_id; /* the id this slot last timed out with */
 	uint16_t len;
+	uint16_t server; /* where it went */
 	bool busy, measured;
 	bool expired, expired_measured;	  /* a late answer to expired_id is "late" */
 	uint8_t buf[RT_WIRE_MAX_PAYLOAD]; /* the request, to check the echo */
@@ -48,7 +52,10 @@ struct worker {
 	unsigned index;
 	pthread_t tid;
 	bool started;
-	struct pollfd *pfds;
+	struct pollfd *pfds; /* cfg->sockets per server, server by server */
+	unsigned nsocks;
+	struct cl_servers servers; /* which server is up: the client library's choice */
+	uint64_t last_answer_ns[PERF_MAX_SERVERS];
 	struct perf_rng rng;	   /* addresses */
 	struct perf_rng sched_rng; /* Poisson gaps */
 	struct slot *slots;
@@ -148,10 +155,17 @@ static void note_lag(struct worker *w, uint64_t lag)
 		w->r.max_lag_ns = lag;
 }
 
-/* One sendmmsg of the requests due now on the next socket; returns how many went out. */
+/* Server i refused or fell silent: set it aside, unless it is already. */
+static void server_failed(struct worker *w, unsigned i, uint64_t now)
+{
+	if (cl_servers_failed(&w->servers, i, now, SERVER_RETRY_NS))
+		w->r.servers[i].set_aside++;
+}
+
+/* One sendmmsg of the requests due now on the next socket of the next server up. */
 static unsigned send_round(struct worker *w, uint64_t now)
 {
-	unsigned n = 0, sent, sock = w->next_sock;
+	unsigned n = 0, sent, server, sock;
 	int rc;
 
 	for (; n < w->nretry; n++)
@@ -172,6 +186,8 @@ static unsigned send_round(struct worker *w, uint64_t now)
 	}
 	if (!n)
 		return 0;
+	server = cl_servers_pick(&w->servers, now, -1);
+	sock = server * w->cfg->sockets + w->next_sock;
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &w->slots[w->sidx[i]];
 
@@ -182,26 +198,31 @@ static unsigned send_round(struct worker *w, uint64_t now)
 	sent = rc > 0 ? (unsigned)rc : 0;
 	w->send_blocked = sent < n;
 	if (rc < 0) {
-		if (errno == ECONNREFUSED)
+		if (errno == ECONNREFUSED) {
+			/* Not sent: the retry list takes them to another server. */
 			w->r.refused++;
-		else if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+			w->r.servers[server].refused++;
+			server_failed(w, server, now);
+		} else if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
 			w->r.send_errors++;
 	}
 	for (unsigned i = 0; i < sent; i++) {
 		struct slot *s = &w->slots[w->sidx[i]];
 
 		s->busy = true;
+		s->server = (uint16_t)server;
 		/* Taken before the call: the datagrams leave during it. */
 		s->sent_ns = now;
 		if (!s->measured)
 			continue;
 		w->r.sent++;
+		w->r.servers[server].sent++;
 		if (open_loop(w))
 			note_lag(w, now - s->intended_ns);
 	}
 	for (unsigned i = sent; i < n; i++)
 		w->retry[w->nretry++] = w->sidx[i];
-	w->next_sock = (sock + 1) % w->cfg->sockets;
+	w->next_sock = (w->next_sock + 1) % w->cfg->sockets;
 	return sent;
 }
 
@@ -255,10 +276,14 @@ static void handle_response(struct worker *w, const uint8_t *buf, size_t len, in
 		w->r.malformed++;
 		return;
 	}
+	cl_servers_answered(&w->servers, s->server);
+	w->last_answer_ns[s->server] = now;
 	if (s->measured) {
 		w->r.received++;
+		w->r.servers[s->server].received++;
 		perf_hist_record(w->r.corrected, now - s->intended_ns);
 		perf_hist_record(w->r.uncorrected, now - s->sent_ns);
+		perf_hist_record(w->r.servers[s->server].latency, now - s->sent_ns);
 	}
 	if (w->cfg->ref) {
 		w->r.wrong += perf_ref_check(w->cfg->ref, buf, &h);
@@ -274,7 +299,11 @@ static void receive(struct worker *w, unsigned sock)
 
 		if (n < 0 && errno == ECONNREFUSED) {
 			/* An ICMP port unreachable for an earlier request: nobody listens. */
+			unsigned server = sock / w->cfg->sockets;
+
 			w->r.refused++;
+			w->r.servers[server].refused++;
+			server_failed(w, server, rt_clock_ns());
 			continue;
 		}
 		if (n <= 0)
@@ -300,8 +329,13 @@ static void expire(struct worker *w, uint64_t now, bool force)
 		s->expired = true;
 		s->expired_id = s->id;
 		s->expired_measured = s->measured;
-		if (s->measured)
+		if (s->measured) {
 			w->r.lost++;
+			w->r.servers[s->server].lost++;
+		}
+		/* Silent: nothing from it since this request went out. */
+		if (!force && w->last_answer_ns[s->server] < s->sent_ns)
+			server_failed(w, s->server, now);
 		release(w, idx);
 	}
 }
@@ -384,8 +418,8 @@ static void run_worker(struct worker *w)
 		wake = wake > now ? wake - now : 0;
 		ts = (struct timespec){.tv_sec = (time_t)(wake / 1000000000u),
 				       .tv_nsec = (long)(wake % 1000000000u)};
-		if (ppoll(w->pfds, cfg->sockets, &ts, NULL) > 0)
-			for (unsigned i = 0; i < cfg->sockets; i++)
+		if (ppoll(w->pfds, w->nsocks, &ts, NULL) > 0)
+			for (unsigned i = 0; i < w->nsocks; i++)
 				if (w->pfds[i].revents)
 					receive(w, i);
 		now = rt_clock_ns();
@@ -437,24 +471,50 @@ static int open_socket(const struct perf_sockaddr *server, char *err, size_t err
 	return fd;
 }
 
+/* The thread's own copy of the server list, for the choice of server. */
+static int servers_init(struct worker *w, char *err, size_t errlen)
+{
+	const struct perf_load_config *cfg = w->cfg;
+	char list[PERF_MAX_SERVERS * (PERF_SOCKADDR_STRLEN + 1)], name[PERF_SOCKADDR_STRLEN];
+	size_t len = 0;
+
+	for (unsigned i = 0; i < cfg->nservers; i++) {
+		perf_sockaddr_format(&cfg->servers[i], name, sizeof(name));
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "", name);
+	}
+	return cl_servers_parse(&w->servers, list, err, errlen) ? -1 : 0;
+}
+
 static int worker_init(struct worker *w, const struct perf_load_config *cfg, unsigned index,
 		       char *err, size_t errlen)
 {
+	bool hists = true;
+
 	w->cfg = cfg;
 	w->index = index;
-	w->pfds = calloc(cfg->sockets, sizeof(*w->pfds));
+	w->servers.epfd = -1;
+	w->nsocks = cfg->sockets * cfg->nservers;
+	w->pfds = calloc(w->nsocks, sizeof(*w->pfds));
 	w->slots = calloc(cfg->window, sizeof(*w->slots));
 	w->free_slots = calloc(cfg->window, sizeof(*w->free_slots));
 	w->r.corrected = perf_hist_create();
 	w->r.uncorrected = perf_hist_create();
-	for (unsigned i = 0; w->pfds && i < cfg->sockets; i++)
+	w->r.nservers = cfg->nservers;
+	for (unsigned i = 0; i < cfg->nservers; i++) {
+		w->r.servers[i].latency = perf_hist_create();
+		hists = hists && w->r.servers[i].latency;
+	}
+	for (unsigned i = 0; w->pfds && i < w->nsocks; i++)
 		w->pfds[i].fd = -1;
-	if (!w->pfds || !w->slots || !w->free_slots || !w->r.corrected || !w->r.uncorrected) {
+	if (!w->pfds || !w->slots || !w->free_slots || !w->r.corrected || !w->r.uncorrected ||
+	    !hists) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (unsigned i = 0; i < cfg->sockets; i++) {
-		w->pfds[i].fd = open_socket(&cfg->server, err, errlen);
+	if (servers_init(w, err, errlen))
+		return -1;
+	for (unsigned i = 0; i < w->nsocks; i++) {
+		w->pfds[i].fd = open_socket(&cfg->servers[i / cfg->sockets], err, errlen);
 		w->pfds[i].events = POLLIN;
 		if (w->pfds[i].fd < 0)
 			return -1;
@@ -484,14 +544,14 @@ static int worker_init(struct worker *w, const struct perf_load_config *cfg, uns
 
 static void worker_free(struct worker *w)
 {
-	for (unsigned i = 0; w->pfds && i < w->cfg->sockets; i++)
+	for (unsigned i = 0; w->pfds && i < w->nsocks; i++)
 		if (w->pfds[i].fd >= 0)
 			close(w->pfds[i].fd);
 	free(w->pfds);
 	free(w->slots);
 	free(w->free_slots);
-	perf_hist_destroy(w->r.corrected);
-	perf_hist_destroy(w->r.uncorrected);
+	cl_servers_close(&w->servers);
+	perf_load_result_free(&w->r);
 }
 
 /* Start the clock of every worker: the same t0 for all, the open-loop schedule. */
@@ -516,11 +576,30 @@ static void worker_schedule(struct worker *w, uint64_t t0)
 	}
 }
 
+/* Add one thread's counts of a server to the run's. */
+static void merge_server(struct perf_server_result *out, const struct perf_server_result *r)
+{
+	out->sent += r->sent;
+	out->received += r->received;
+	out->lost += r->lost;
+	out->refused += r->refused;
+	out->set_aside += r->set_aside;
+	perf_hist_merge(out->latency, r->latency);
+}
+
 static int merge_results(struct worker *workers, unsigned n, struct perf_load_result *out)
 {
+	unsigned nservers = workers[0].cfg->nservers;
+
 	memset(out, 0, sizeof(*out));
 	out->corrected = perf_hist_create();
 	out->uncorrected = perf_hist_create();
+	out->nservers = nservers;
+	for (unsigned i = 0; i < nservers; i++) {
+		out->servers[i].latency = perf_hist_create();
+		if (!out->servers[i].latency)
+			return -1;
+	}
 	if (!out->corrected || !out->uncorrected)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
@@ -547,6 +626,8 @@ static int merge_results(struct worker *workers, unsigned n, struct perf_load_re
 			out->measured_s = measured;
 		perf_hist_merge(out->corrected, r->corrected);
 		perf_hist_merge(out->uncorrected, r->uncorrected);
+		for (unsigned k = 0; k < nservers; k++)
+			merge_server(&out->servers[k], &r->servers[k]);
 	}
 	return 0;
 }
@@ -602,4 +683,8 @@ void perf_load_result_free(struct perf_load_result *r)
 	perf_hist_destroy(r->corrected);
 	perf_hist_destroy(r->uncorrected);
 	r->corrected = r->uncorrected = NULL;
+	for (unsigned i = 0; i < PERF_MAX_SERVERS; i++) {
+		perf_hist_destroy(r->servers[i].latency);
+		r->servers[i].latency = NULL;
+	}
 }

@@ -14,6 +14,15 @@
  *
  * Each thread has its own sockets, slots, histograms and counters; nothing
  * is shared while the load runs except the stop flag.
+ *
+ * Several servers: each sendmmsg goes to the next server that is up,
+ * round-robin, chosen and set aside by the client library's server list
+ * (client/servers.h), each thread with its own. A server is set aside when
+ * it refuses (an ICMP port unreachable) or falls silent (a request to it
+ * is lost and it has answered nothing since that request went out); it is
+ * tried again after a pause that doubles with each failure in a row. A
+ * load generator does not resend: a lost request counts as lost, on the
+ * server it went to, and the requests after it go to the others.
  */
 #ifndef ROUTEPERF_LOAD_H
 #define ROUTEPERF_LOAD_H
@@ -30,11 +39,13 @@
 #define PERF_MAX_WINDOW 16384
 #define PERF_MAX_SOCKETS 256
 #define PERF_MAX_THREADS 256
+#define PERF_MAX_SERVERS 16
 /* A sender more than this late on its schedule has "fallen behind". */
 #define PERF_BEHIND_NS 1000000u
 
 struct perf_load_config {
-	struct perf_sockaddr server;
+	struct perf_sockaddr servers[PERF_MAX_SERVERS];
+	unsigned nservers;
 	unsigned family; /* RT_WIRE_FAMILY4 or RT_WIRE_FAMILY6 */
 	uint32_t table;	 /* table id on the wire (0: the listener's) */
 	unsigned threads, sockets, batch, window;
@@ -50,6 +61,14 @@ struct perf_load_config {
 	const int *stop; /* uatomic: set (by a signal handler) to end the run early */
 };
 
+/* What one server did with the requests of the measured period sent to it. */
+struct perf_server_result {
+	uint64_t sent, received, lost;
+	/* Over the whole run: refusals seen, and how often it was set aside. */
+	uint64_t refused, set_aside;
+	struct perf_hist *latency; /* ns, from the actual send */
+};
+
 struct perf_load_result {
 	/* Requests whose intended send time lies in the measured period. */
 	uint64_t sent, received, lost, late, unsent;
@@ -59,6 +78,8 @@ struct perf_load_result {
 	double measured_s; /* the measured period (shorter if stopped early) */
 	uint64_t behind_events, max_lag_ns;
 	struct perf_hist *corrected, *uncorrected; /* ns */
+	struct perf_server_result servers[PERF_MAX_SERVERS]; /* cfg->nservers of them */
+	unsigned nservers;
 };
 
 /* Run the load; 0, or -1 with a message in err (setup failed). */

@@ -62,6 +62,33 @@ static json_t *drops_json(const struct perf_server_drops *d)
 			 "kernel_drops", (json_int_t)d->kernel_drops);
 }
 
+/* One server's part of the run: what it was sent, answered and lost, its rate and latency. */
+static json_t *server_json(const struct perf_run *run, unsigned i)
+{
+	const struct perf_server_result *sr = &run->res->servers[i];
+	double seconds = run->res->measured_s;
+	char address[PERF_SOCKADDR_STRLEN];
+
+	perf_sockaddr_format(&run->cfg->servers[i], address, sizeof(address));
+	return json_pack("{s:s, s:{s:I, s:I, s:I}, s:I, s:I, s:{s:o, s:o}, s:o}", "address",
+			 address, "requests", "sent", (json_int_t)sr->sent, "answered",
+			 (json_int_t)sr->received, "lost", (json_int_t)sr->lost, "refused",
+			 (json_int_t)sr->refused, "set_aside", (json_int_t)sr->set_aside, "rate",
+			 "requests_per_s", real3(per_second(sr->received, seconds)),
+			 "lookups_per_s",
+			 real3(per_second(sr->received * run->cfg->batch, seconds)),
+			 "latency_us", latency_json(sr->latency));
+}
+
+static json_t *servers_json(const struct perf_run *run)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < run->res->nservers; i++)
+		json_array_append_new(a, server_json(run, i));
+	return a;
+}
+
 json_t *perf_report_json(const struct perf_run *run)
 {
 	const struct perf_load_config *cfg = run->cfg;
@@ -70,7 +97,8 @@ json_t *perf_report_json(const struct perf_run *run)
 	bool open = cfg->rate > 0;
 	json_t *o = json_object();
 
-	perf_sockaddr_format(&cfg->server, server, sizeof(server));
+	/* "server" is the first: what it always was with one. */
+	perf_sockaddr_format(&cfg->servers[0], server, sizeof(server));
 	json_object_set_new(o, "server", json_string(server));
 	json_object_set_new(o, "mode", json_string(open ? "open" : "closed"));
 	json_object_set_new(
@@ -112,6 +140,7 @@ json_t *perf_report_json(const struct perf_run *run)
 			    json_pack("{s:I, s:I}", "refused", (json_int_t)r->refused, "send",
 				      (json_int_t)r->send_errors));
 	json_object_set_new(o, "server_drops", drops_json(run->drops));
+	json_object_set_new(o, "servers", servers_json(run));
 	return o;
 }
 
@@ -123,6 +152,28 @@ static void latency_row(FILE *f, const char *label, const struct perf_hist *h)
 	fprintf(f, "\n");
 }
 
+/* With several servers: a line each, what it was sent and did with it. */
+static void servers_human(FILE *f, const struct perf_run *run)
+{
+	const struct perf_load_result *r = run->res;
+	char server[PERF_SOCKADDR_STRLEN];
+
+	fprintf(f, "%-24s %10s %10s %8s %8s %6s %12s %10s %10s\n", "server", "sent", "answered",
+		"lost", "refused", "aside", "requests/s", "p50 us", "p99 us");
+	for (unsigned i = 0; i < r->nservers; i++) {
+		const struct perf_server_result *sr = &r->servers[i];
+
+		perf_sockaddr_format(&run->cfg->servers[i], server, sizeof(server));
+		fprintf(f,
+			"  %-22s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64
+			" %12.1f %10.1f %10.1f\n",
+			server, sr->sent, sr->received, sr->lost, sr->refused, sr->set_aside,
+			per_second(sr->received, r->measured_s),
+			us(perf_hist_quantile(sr->latency, 0.5)),
+			us(perf_hist_quantile(sr->latency, 0.99)));
+	}
+}
+
 void perf_report_human(FILE *f, const struct perf_run *run, const char *title)
 {
 	const struct perf_load_config *cfg = run->cfg;
@@ -130,8 +181,11 @@ void perf_report_human(FILE *f, const struct perf_run *run, const char *title)
 	char server[PERF_SOCKADDR_STRLEN];
 	double req_rate = per_second(r->received, r->measured_s);
 
-	perf_sockaddr_format(&cfg->server, server, sizeof(server));
-	fprintf(f, "%s %s: ", title, server);
+	fprintf(f, "%s", title);
+	for (unsigned i = 0; i < cfg->nservers; i++)
+		fprintf(f, "%s%s", i ? ", " : " ",
+			perf_sockaddr_format(&cfg->servers[i], server, sizeof(server)));
+	fprintf(f, ": ");
 	if (cfg->rate > 0)
 		fprintf(f, "open loop, %.0f requests/s (%s arrivals), window %u\n", cfg->rate,
 			cfg->poisson ? "poisson" : "constant", cfg->window);
@@ -180,6 +234,8 @@ void perf_report_human(FILE *f, const struct perf_run *run, const char *title)
 			run->drops->drops, run->drops->kernel_drops);
 	else if (run->drops)
 		fprintf(f, "server drops unknown: %s\n", run->drops->reason);
+	if (cfg->nservers > 1)
+		servers_human(f, run);
 }
 
 static double ratio(const struct perf_run *echo, const struct perf_run *server)

@@ -41,8 +41,8 @@ static const struct {
 	{ "route show",
 	  "route show [table T|all] [proto NAME] [root PREFIX] [match PREFIX|ADDR] [-4|-6]" },
 	{ "route flush", "route flush [table T] [proto NAME] [-4|-6]" },
-	{ "lookup", "lookup [--udp[=ADDR:PORT]] ADDR... [table T]  |  "
-		    "lookup [--udp[=ADDR:PORT]] -f FILE|- [table T]" },
+	{ "lookup", "lookup [--udp[=ADDR:PORT] [--server ADDR:PORT]...] ADDR... [table T]  |  "
+		    "lookup [--udp[=ADDR:PORT] [--server ADDR:PORT]...] -f FILE|- [table T]" },
 	{ "load", "load FILE|- [--dry-run] [--replace] [table T]  |  "
 		  "load --format mrt FILE|- [--peer INDEX|ADDRESS] [--table T] [--dry-run] "
 		  "[--replace] [--partial]" },

@@ -47,7 +47,8 @@
 
 struct options {
 	struct perf_load_config load;
-	const char *server_text;
+	const char *server_text[PERF_MAX_SERVERS];
+	unsigned n_server_text;
 	const char *routes_path;
 	const char *control_path;
 	int source_kind;
@@ -76,11 +77,13 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: routeperf --server ADDR:PORT [options]\n"
+	    "usage: routeperf --server ADDR:PORT [--server ADDR:PORT]... [options]\n"
 	    "       routeperf --echo [ADDR:PORT] [--threads N] [--duration SEC]\n"
 	    "\n"
 	    "Load:\n"
-	    "  --server ADDR:PORT     routed's UDP lookup listener (127.0.0.1:5300, [::1]:5300)\n"
+	    "  --server ADDR:PORT     routed's UDP lookup listener (127.0.0.1:5300, [::1]:5300);\n"
+	    "                         several: the load spreads over them, fails over, and\n"
+	    "                         each is reported\n"
 	    "  --table ID             table id on the wire (default 0: the listener's table)\n"
 	    "  --family 4|6           address family of the queries (default 4)\n"
 	    "  --batch K              addresses per datagram, 1-75 (IPv4) or 1-30 (IPv6); default "
@@ -262,7 +265,9 @@ static void parse_option(struct options *o, int opt, int argc, char **argv)
 
 	switch (opt) {
 	case OPT_SERVER:
-		o->server_text = optarg;
+		if (o->n_server_text == PERF_MAX_SERVERS)
+			usage_error("--server: at most %d servers", PERF_MAX_SERVERS);
+		o->server_text[o->n_server_text++] = optarg;
 		break;
 	case OPT_TABLE:
 		l->table = (uint32_t)parse_uint("--table", optarg, 0, UINT32_MAX);
@@ -401,20 +406,24 @@ static void parse_options(struct options *o, int argc, char **argv)
 	l->cpus = o->cpus;
 
 	if (o->echo) {
-		if (o->server_text || o->compare_echo)
+		if (o->n_server_text || o->compare_echo)
 			usage_error(
 			    "--echo runs a responder: it takes no --server or --compare-echo");
 		if (perf_sockaddr_parse(o->echo_text ? o->echo_text : "127.0.0.1:5300", true,
-					&l->server, err, sizeof(err)))
+					&l->servers[0], err, sizeof(err)))
 			usage_error("--echo %s: %s", o->echo_text, err);
+		l->nservers = 1;
 		return;
 	}
 	if (o->stall_ms || o->corrupt_every)
 		usage_error("--echo-stall-ms and --echo-corrupt-every go with --echo");
-	if (!o->server_text)
+	if (!o->n_server_text)
 		usage_error("--server ADDR:PORT is required");
-	if (perf_sockaddr_parse(o->server_text, false, &l->server, err, sizeof(err)))
-		usage_error("--server %s: %s", o->server_text, err);
+	for (unsigned i = 0; i < o->n_server_text; i++)
+		if (perf_sockaddr_parse(o->server_text[i], false, &l->servers[i], err,
+					sizeof(err)))
+			usage_error("--server %s: %s", o->server_text[i], err);
+	l->nservers = o->n_server_text;
 	max_batch = (unsigned)rt_wire_max_count(l->family);
 	if (l->batch > max_batch)
 		usage_error("--batch: at most %u IPv%u addresses fit in a datagram, got %u",
@@ -447,7 +456,7 @@ static void wait_for_stop(double seconds)
 static int run_echo(struct options *o, const struct perf_ref *ref)
 {
 	struct perf_echo_config cfg = {
-	    .addr = o->load.server,
+	    .addr = o->load.servers[0],
 	    .threads = o->load.threads,
 	    .stall_ms = o->stall_ms,
 	    .stall_after_s = o->stall_after_s,
@@ -489,12 +498,13 @@ static int run_echo_baseline(const struct options *o, struct perf_load_config *c
 	struct perf_echo *echo;
 	int rc;
 
-	perf_sockaddr_loopback(o->load.server.ss.ss_family, &ecfg.addr);
+	perf_sockaddr_loopback(o->load.servers[0].ss.ss_family, &ecfg.addr);
 	echo = perf_echo_start(&ecfg, err, errlen);
 	if (!echo)
 		return -1;
 	*cfg = o->load;
-	cfg->server = *perf_echo_addr(echo);
+	cfg->servers[0] = *perf_echo_addr(echo);
+	cfg->nservers = 1;
 	cfg->ref = NULL; /* the echo answers nothing: nothing to verify */
 	rc = perf_load_run(cfg, res, err, errlen);
 	perf_echo_stop(echo);
