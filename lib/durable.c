@@ -308,26 +308,151 @@ int rt_durable_encode_flush(struct rt_durable_buf *b, uint32_t table, int family
 	return 0;
 }
 
+/*
+ * A LOAD payload in pieces: each part (the counts, a table id, a route) is
+ * encoded into one, then handed out as far as the pieces asked for reach.
+ */
+#define STREAM_PART_MAX \
+	(RT_DURABLE_ROUTE_LEN + RT_DURABLE_NEXTHOPS_LEN + RT_NEXTHOPS_MAX * RT_DURABLE_NEXTHOP_LEN)
+
+struct rt_durable_load_stream {
+	const uint32_t *tables;
+	const struct rt_route *removals, *routes;
+	size_t nt, nr, n;
+	size_t kept_removals, kept_routes, len;
+	rt_durable_keep_fn keep;
+	void *keep_arg;
+	size_t next;			/* the next part: counts, tables, removals, routes */
+	size_t part_len, part_off;	/* of part, handed out up to part_off */
+	uint8_t part[STREAM_PART_MAX];
+};
+
+static bool stream_keeps(const struct rt_durable_load_stream *st, const struct rt_route *r)
+{
+	return !st->keep || st->keep(r, st->keep_arg);
+}
+
+/* The kept routes of routes[0..n), and their encoded bytes added to *len. */
+static size_t stream_count(const struct rt_durable_load_stream *st,
+			   const struct rt_route *routes, size_t n, size_t *len)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (stream_keeps(st, &routes[i])) {
+			kept++;
+			*len += rt_durable_route_len(&routes[i]);
+		}
+	}
+	return kept;
+}
+
+struct rt_durable_load_stream *rt_durable_load_stream_new(const uint32_t *replace_tables,
+							  size_t nt,
+							  const struct rt_route *removals,
+							  size_t nr, const struct rt_route *routes,
+							  size_t n, rt_durable_keep_fn keep,
+							  void *keep_arg)
+{
+	struct rt_durable_load_stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	*st = (struct rt_durable_load_stream){ .tables = replace_tables, .nt = nt,
+					       .removals = removals, .nr = nr,
+					       .routes = routes, .n = n, .keep = keep,
+					       .keep_arg = keep_arg };
+	st->len = 16 + nt * 4;
+	st->kept_removals = stream_count(st, removals, nr, &st->len);
+	st->kept_routes = stream_count(st, routes, n, &st->len);
+	if (nt > UINT32_MAX || st->kept_removals > UINT32_MAX || st->kept_routes > UINT32_MAX) {
+		free(st);
+		errno = E2BIG;
+		return NULL;
+	}
+	return st;
+}
+
+size_t rt_durable_load_stream_len(const struct rt_durable_load_stream *st)
+{
+	return st->len;
+}
+
+bool rt_durable_load_stream_empty(const struct rt_durable_load_stream *st)
+{
+	return !st->nt && !st->kept_removals && !st->kept_routes;
+}
+
+void rt_durable_load_stream_free(struct rt_durable_load_stream *st)
+{
+	free(st);
+}
+
+/* Encode the next part (one there must be) into st->part. */
+static void stream_next_part(struct rt_durable_load_stream *st)
+{
+	uint8_t *p = st->part;
+	const struct rt_route *r;
+
+	st->part_off = 0;
+	if (st->next == 0) {
+		memset(p, 0, 16);
+		put_le32(p, (uint32_t)st->nt);
+		put_le32(p + 4, (uint32_t)st->kept_removals);
+		put_le32(p + 8, (uint32_t)st->kept_routes);
+		st->part_len = 16;
+		st->next++;
+		return;
+	}
+	if (st->next <= st->nt) {
+		put_le32(p, st->tables[st->next++ - 1]);
+		st->part_len = 4;
+		return;
+	}
+	/* Routes: removals first, skipping those not kept. */
+	do {
+		size_t i = st->next++ - 1 - st->nt;
+
+		r = i < st->nr ? &st->removals[i] : &st->routes[i - st->nr];
+	} while (!stream_keeps(st, r));
+	st->part_len = rt_durable_route_len(r);
+	memset(p, 0, st->part_len);
+	route_put(p, r);
+}
+
+void rt_durable_load_stream_fill(uint8_t *buf, size_t len, void *arg)
+{
+	struct rt_durable_load_stream *st = arg;
+
+	while (len) {
+		size_t take;
+
+		if (st->part_off == st->part_len)
+			stream_next_part(st);
+		take = st->part_len - st->part_off;
+		take = take < len ? take : len;
+		memcpy(buf, st->part + st->part_off, take);
+		st->part_off += take;
+		buf += take;
+		len -= take;
+	}
+}
+
 int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tables, size_t nt,
 			   const struct rt_route *removals, size_t nr,
 			   const struct rt_route *routes, size_t n)
 {
+	struct rt_durable_load_stream *st =
+		rt_durable_load_stream_new(replace_tables, nt, removals, nr, routes, n, NULL, NULL);
 	uint8_t *p;
 
 	b->len = 0;
-	if (nt > UINT32_MAX || nr > UINT32_MAX || n > UINT32_MAX ||
-	    !(p = buf_grow(b, 16 + nt * 4 + routes_len(removals, nr) + routes_len(routes, n))))
+	if (!st || !(p = buf_grow(b, st->len))) {
+		rt_durable_load_stream_free(st);
 		return -ENOMEM;
-	put_le32(p, (uint32_t)nt);
-	put_le32(p + 4, (uint32_t)nr);
-	put_le32(p + 8, (uint32_t)n);
-	p += 16;
-	for (size_t i = 0; i < nt; i++, p += 4)
-		put_le32(p, replace_tables[i]);
-	for (size_t i = 0; i < nr; i++)
-		p = route_put(p, &removals[i]);
-	for (size_t i = 0; i < n; i++)
-		p = route_put(p, &routes[i]);
+	}
+	rt_durable_load_stream_fill(p, st->len, st);
+	rt_durable_load_stream_free(st);
 	return 0;
 }
 

@@ -664,8 +664,72 @@ static int seal_and_start(struct rt_journal *j, uint64_t first_seq)
 	return 0;
 }
 
-int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
-		      uint64_t *seq)
+/*
+ * A record is written in pieces of at most APPEND_CHUNK_BYTES (header and
+ * padding included), so appending a load of a million routes needs no
+ * buffer of its size. A record that fits in one piece is one pwrite()
+ * with its checksum in place; a larger one is written with a zero
+ * checksum, which its last piece's pwrite() of the real one completes:
+ * a crash in between leaves a record that fails its checksum, at the
+ * end of the last segment, which the next open cuts as a torn tail.
+ */
+#define APPEND_CHUNK_BYTES ((size_t)1 << 20)
+
+/* The piece buffer: small records keep using it, large ones share its cap. */
+static int chunk_reserve(struct rt_journal *j, size_t size)
+{
+	size_t want = size < APPEND_CHUNK_BYTES ? size : APPEND_CHUNK_BYTES;
+	uint8_t *b;
+
+	if (want <= j->bufcap)
+		return 0;
+	b = realloc(j->buf, want);
+	if (!b)
+		return -ENOMEM;
+	j->buf = b;
+	j->bufcap = want;
+	return 0;
+}
+
+/* Write the record (header at j->buf, filled so far) in pieces at the end of fd. */
+static int write_pieces(struct rt_journal *j, uint32_t length, rt_journal_fill_fn fill,
+			void *arg)
+{
+	size_t size = rt_journal_record_size(length), done = 0, pos = RT_JOURNAL_HEADER_LEN;
+	size_t payload_left = length;
+	uint32_t crc = record_crc(j->buf, 0);
+	int rc;
+
+	while (done < size) {
+		size_t piece = size - done < j->bufcap ? size - done : j->bufcap;
+		size_t take = piece - pos < payload_left ? piece - pos : payload_left;
+
+		if (take) {
+			fill(j->buf + pos, take, arg);
+			crc = rt_crc32c(crc, j->buf + pos, take);
+			payload_left -= take;
+		}
+		/* Only the last piece has padding: payload_left reached 0 in it. */
+		memset(j->buf + pos + take, 0, piece - pos - take);
+		if (done + piece == size && !done)
+			put_le32(j->buf + 4, crc);	/* one piece: all of it at once */
+		rc = write_all(j->fd, j->buf, piece, j->size + done);
+		if (rc)
+			return rc;
+		done += piece;
+		pos = 0;
+	}
+	if (size > j->bufcap) {
+		uint8_t crc_bytes[4];
+
+		put_le32(crc_bytes, crc);
+		return write_all(j->fd, crc_bytes, sizeof(crc_bytes), j->size + 4);
+	}
+	return 0;
+}
+
+int rt_journal_append_fill(struct rt_journal *j, uint16_t op, uint32_t length,
+			   rt_journal_fill_fn fill, void *arg, uint64_t *seq)
 {
 	size_t size = rt_journal_record_size(length);
 	int rc;
@@ -676,23 +740,18 @@ int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, ui
 	rc = j->error;
 	if (rc)
 		goto out;
-	if (size > j->bufcap) {
-		uint8_t *b = realloc(j->buf, size);
-
-		if (!b) {
-			rc = -ENOMEM;	/* not sticky: nothing was written */
-			goto out;
-		}
-		j->buf = b;
-		j->bufcap = size;
-	}
+	rc = chunk_reserve(j, size);
+	if (rc)
+		goto out;	/* not sticky: nothing was written */
 	if (j->size > RT_JOURNAL_SEGMENT_HEADER_LEN && j->size + size > j->segment_bytes) {
 		rc = seal_and_start(j, j->last_seq + 1);
 		if (rc)
 			goto fail;
 	}
-	rt_journal_encode(j->buf, j->last_seq + 1, op, payload, length);
-	rc = write_all(j->fd, j->buf, size, j->size);
+	rt_journal_encode(j->buf, j->last_seq + 1, op, NULL, 0);
+	put_le32(j->buf, length);
+	put_le32(j->buf + 4, 0);
+	rc = write_pieces(j, length, fill, arg);
 	if (rc) {
 		/* Cut what may have been written, so the file stays valid. */
 		if (ftruncate(j->fd, (off_t)j->size) < 0)
@@ -710,6 +769,26 @@ fail:
 out:
 	pthread_mutex_unlock(&j->lock);
 	return rc;
+}
+
+struct flat_payload {
+	const uint8_t *next;
+};
+
+static void fill_flat(uint8_t *buf, size_t len, void *arg)
+{
+	struct flat_payload *f = arg;
+
+	memcpy(buf, f->next, len);
+	f->next += len;
+}
+
+int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
+		      uint64_t *seq)
+{
+	struct flat_payload f = { .next = payload };
+
+	return rt_journal_append_fill(j, op, length, fill_flat, &f, seq);
 }
 
 int rt_journal_sync(struct rt_journal *j)

@@ -66,6 +66,31 @@ int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tab
 			   const struct rt_route *routes, size_t n);
 int rt_durable_encode_table(struct rt_durable_buf *b, uint32_t id, const char *name);
 
+/*
+ * A LOAD payload as rt_durable_encode_load() writes it, produced in pieces
+ * for rt_journal_append_fill() (pass rt_durable_load_stream_fill and the
+ * stream): a load of a million routes is journaled without a buffer of
+ * its size. Only the routes keep() accepts are in it (keep NULL: all of
+ * them). The arrays are read while the stream fills and must outlive it.
+ */
+typedef bool (*rt_durable_keep_fn)(const struct rt_route *r, void *arg);
+struct rt_durable_load_stream;
+
+/* NULL with errno: ENOMEM, or E2BIG (more than UINT32_MAX of a kind). */
+struct rt_durable_load_stream *rt_durable_load_stream_new(const uint32_t *replace_tables,
+							  size_t nt,
+							  const struct rt_route *removals,
+							  size_t nr, const struct rt_route *routes,
+							  size_t n, rt_durable_keep_fn keep,
+							  void *keep_arg);
+/* The payload's length in bytes. */
+size_t rt_durable_load_stream_len(const struct rt_durable_load_stream *st);
+/* No table replaced, no route kept: nothing worth a record. */
+bool rt_durable_load_stream_empty(const struct rt_durable_load_stream *st);
+/* The next len bytes of the payload into buf (an rt_journal_fill_fn; arg: the stream). */
+void rt_durable_load_stream_fill(uint8_t *buf, size_t len, void *arg);
+void rt_durable_load_stream_free(struct rt_durable_load_stream *st);
+
 struct rt_durable;
 
 struct rt_durable *rt_durable_create(void);

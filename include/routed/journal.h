@@ -118,6 +118,23 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
 int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
 		      uint64_t *seq);
 
+/*
+ * Writes the next len bytes of a record's payload at buf (the bytes after
+ * those of its earlier calls); the calls of one record add up to its
+ * length.
+ */
+typedef void (*rt_journal_fill_fn)(uint8_t *buf, size_t len, void *arg);
+
+/*
+ * Append one record of length payload bytes that fill writes piece by
+ * piece, as rt_journal_append() does: the journal holds a piece of at
+ * most 1 MiB at a time, however long the record, so a caller that can
+ * produce its payload in order (a load of a million routes) needs no
+ * buffer of the whole. A crash before it returns leaves a torn tail.
+ */
+int rt_journal_append_fill(struct rt_journal *j, uint16_t op, uint32_t length,
+			   rt_journal_fill_fn fill, void *arg, uint64_t *seq);
+
 /* Make every record appended before the call durable. 0 or -errno (sticky). */
 int rt_journal_sync(struct rt_journal *j);
 

@@ -2,7 +2,8 @@
 /*
  * The durable state: payloads round-trip exactly; random operations on the
  * set agree with a naive list after every step; every malformed payload
- * is refused without changing the set; a set written as a snapshot loads
+ * is refused without changing the set; a load's payload produced in pieces
+ * is the one encoded whole; a set written as a snapshot loads
  * back equal.
  *
  * ROUTED_TEST_SEED sets the seed.
@@ -254,6 +255,58 @@ static void test_random_operations(void **state)
 	rt_durable_destroy(s);
 }
 
+static bool not_bgp(const struct rt_route *r, void *arg)
+{
+	(void)arg;
+	return strcmp(r->proto, "bgp") != 0;
+}
+
+/*
+ * A LOAD payload produced in pieces of any size, of the routes a filter
+ * keeps, is byte for byte the one encoded whole from those routes alone.
+ */
+static void test_load_stream(void **state)
+{
+	uint64_t rng = seed ^ 0x5157;
+	struct rt_route all[400], kept[400];
+	struct rt_durable_buf b = { 0 };
+	uint32_t tables[3] = { 1, 2, 3 };
+	uint8_t *out;
+
+	(void)state;
+	for (unsigned round = 0; round < 200; round++) {
+		size_t n = splitmix(&rng) % 400, nr = n ? splitmix(&rng) % n : 0;
+		size_t nt = splitmix(&rng) % 4, kr = 0, k = 0, len, at = 0;
+		struct rt_durable_load_stream *st;
+
+		for (size_t i = 0; i < n; i++) {
+			random_route(&rng, &all[i]);
+			if (not_bgp(&all[i], NULL))
+				kept[i < nr ? kr++ : kr + k++] = all[i];
+		}
+		/* kept: the kept removals, then the kept routes. */
+		st = rt_durable_load_stream_new(tables, nt, all, nr, all + nr, n - nr, not_bgp, NULL);
+		assert_non_null(st);
+		assert_int_equal(rt_durable_encode_load(&b, tables, nt, kept, kr, kept + kr, k), 0);
+		len = rt_durable_load_stream_len(st);
+		assert_int_equal(len, b.len);
+		assert_int_equal(rt_durable_load_stream_empty(st), !nt && !kr && !k);
+		out = malloc(len);
+		assert_non_null(out);
+		while (at < len) {
+			size_t piece = 1 + splitmix(&rng) % 300;
+
+			piece = piece < len - at ? piece : len - at;
+			rt_durable_load_stream_fill(out + at, piece, st);
+			at += piece;
+		}
+		assert_memory_equal(out, b.data, len);
+		free(out);
+		rt_durable_load_stream_free(st);
+	}
+	rt_durable_buf_free(&b);
+}
+
 static void test_tables(void **state)
 {
 	struct rt_durable *s = rt_durable_create();
@@ -488,6 +541,7 @@ static void test_snapshot_round_trip(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_random_operations),
+	cmocka_unit_test(test_load_stream),
 	cmocka_unit_test(test_tables),
 	cmocka_unit_test(test_malformed),
 	cmocka_unit_test(test_snapshot_round_trip),
