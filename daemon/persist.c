@@ -93,12 +93,37 @@ static int snapshot_item(uint16_t item, const void *payload, uint32_t length, vo
 	return rc;
 }
 
+struct record_reader {
+	const struct rt_journal_record *rec;
+};
+
+static int read_record(void *arg, uint64_t off, void *buf, size_t len)
+{
+	const struct record_reader *rr = arg;
+
+	return rt_journal_record_read(rr->rec, off, buf, len);
+}
+
+/*
+ * A record into set: one over RT_JOURNAL_WHOLE_MAX bytes (a big load) is
+ * read from its file a window at a time, so recovering or compacting
+ * holds the set and a window, not the set and the whole record.
+ */
+static int apply_record(struct rt_durable *set, const struct rt_journal_record *rec, char *err,
+			size_t errlen)
+{
+	struct record_reader rr = { .rec = rec };
+
+	if (rec->payload)
+		return rt_durable_apply(set, rec->op, rec->payload, rec->length, err, errlen);
+	return rt_durable_apply_read(set, rec->op, rec->length, read_record, &rr, err, errlen);
+}
+
 static int journal_record(const struct rt_journal_record *rec, void *arg)
 {
 	struct persist *p = arg;
 	char err[128];
-	int rc = rt_durable_apply(p->recovered, rec->op, rec->payload, rec->length, err,
-				  sizeof(err));
+	int rc = apply_record(p->recovered, rec, err, sizeof(err));
 
 	if (rc)
 		log_err("journal: record %" PRIu64 ": %s", rec->seq, err);
@@ -382,7 +407,7 @@ static int compact_record(const struct rt_journal_record *rec, void *arg)
 {
 	char err[8];
 
-	return rt_durable_apply(arg, rec->op, rec->payload, rec->length, err, sizeof(err));
+	return apply_record(arg, rec, err, sizeof(err));
 }
 
 /*

@@ -52,6 +52,9 @@
 #include "bytes.h"
 
 #define SNAPSHOT_BATCH 4096
+/* The most bytes one route takes, encoded. */
+#define ROUTE_MAX_LEN \
+	(RT_DURABLE_ROUTE_LEN + RT_DURABLE_NEXTHOPS_LEN + RT_NEXTHOPS_MAX * RT_DURABLE_NEXTHOP_LEN)
 
 /* The flags byte of an encoded route. */
 #define ROUTE_FLAG_TAG 0x01
@@ -312,8 +315,6 @@ int rt_durable_encode_flush(struct rt_durable_buf *b, uint32_t table, int family
  * A LOAD payload in pieces: each part (the counts, a table id, a route) is
  * encoded into one, then handed out as far as the pieces asked for reach.
  */
-#define STREAM_PART_MAX \
-	(RT_DURABLE_ROUTE_LEN + RT_DURABLE_NEXTHOPS_LEN + RT_NEXTHOPS_MAX * RT_DURABLE_NEXTHOP_LEN)
 
 struct rt_durable_load_stream {
 	const uint32_t *tables;
@@ -324,7 +325,7 @@ struct rt_durable_load_stream {
 	void *keep_arg;
 	size_t next;			/* the next part: counts, tables, removals, routes */
 	size_t part_len, part_off;	/* of part, handed out up to part_off */
-	uint8_t part[STREAM_PART_MAX];
+	uint8_t part[ROUTE_MAX_LEN];
 };
 
 static bool stream_keeps(const struct rt_durable_load_stream *st, const struct rt_route *r)
@@ -664,35 +665,83 @@ static int table_put(struct rt_durable *s, uint32_t id, const char *name)
 /* Decoding */
 
 /*
- * Check n routes from p, within len bytes: the bytes they take, or 0 if
- * one does not decode (or, with exact, if they do not fill len).
+ * A payload as decoding reads it: whole in memory, or through read() in
+ * windows of WINDOW_BYTES, for a journal record too large to be read
+ * whole (a load of a million routes is 80 MB). Each piece decoded (a
+ * route, the counts) is taken from a window that holds it entire.
  */
-static size_t routes_valid(const uint8_t *p, size_t len, size_t n, bool exact)
+#define WINDOW_BYTES ((size_t)1 << 20)
+
+struct window {
+	const uint8_t *data;		/* payload bytes [start, start + len) */
+	size_t start, len, total;
+	rt_durable_read_fn read;	/* NULL: data is the whole payload */
+	void *arg;
+	uint8_t *buf;			/* WINDOW_BYTES, with read */
+	int error;			/* of read(): sticky */
+};
+
+/* Payload bytes [off, off + need), need <= WINDOW_BYTES; NULL past the end or on a read error. */
+static const uint8_t *window_at(struct window *w, size_t off, size_t need)
 {
-	struct rt_route r;
-	size_t used = 0;
+	size_t len;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t k = route_get(p + used, len - used, &r);
-
-		if (!k)
-			return 0;
-		used += k;
-	}
-	return exact && used != len ? 0 : used;
+	if (off > w->total || need > w->total - off)
+		return NULL;
+	if (off >= w->start && off + need <= w->start + w->len)
+		return w->data + (off - w->start);
+	if (!w->read || w->error)
+		return NULL;
+	len = w->total - off < WINDOW_BYTES ? w->total - off : WINDOW_BYTES;
+	w->error = w->read(w->arg, off, w->buf, len);
+	if (w->error)
+		return NULL;
+	w->data = w->buf;
+	w->start = off;
+	w->len = len;
+	return w->data;
 }
 
-/* The routes of a routes payload, checked; NULL if it does not decode. */
-static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
+/* Decode and check the route at payload offset off: the bytes it takes, or 0. */
+static size_t window_route(struct window *w, size_t off, struct rt_route *r)
 {
-	if (len < 4)
-		return NULL;
+	size_t avail = off > w->total ? 0 : w->total - off;
+	const uint8_t *p;
+
+	avail = avail < ROUTE_MAX_LEN ? avail : ROUTE_MAX_LEN;
+	p = window_at(w, off, avail);
+	return p ? route_get(p, avail, r) : 0;
+}
+
+/*
+ * Check n routes from offset off: whether each decodes and, with exact,
+ * whether they end the payload.
+ */
+static bool routes_valid(struct window *w, size_t off, size_t n, bool exact)
+{
+	struct rt_route r;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = window_route(w, off, &r);
+
+		if (!k)
+			return false;
+		off += k;
+	}
+	return !exact || off == w->total;
+}
+
+/* The routes of a routes payload, checked: their count, or false if it does not decode. */
+static bool routes_of(struct window *w, uint32_t *n)
+{
+	const uint8_t *p = window_at(w, 0, 4);
+
+	if (!p)
+		return false;
 	*n = get_le32(p);
-	if (*n > (len - 4) / RT_DURABLE_ROUTE_LEN)
-		return NULL;
-	if (*n ? !routes_valid(p + 4, len - 4, *n, true) : len != 4)
-		return NULL;
-	return p + 4;
+	if (*n > (w->total - 4) / RT_DURABLE_ROUTE_LEN)
+		return false;
+	return *n ? routes_valid(w, 4, *n, true) : w->total == 4;
 }
 
 static int bad(char *err, size_t errlen, const char *what, const char *why)
@@ -701,18 +750,28 @@ static int bad(char *err, size_t errlen, const char *what, const char *why)
 	return -EBADMSG;
 }
 
-/* Apply n routes checked by routes_valid(); *p moves past them. */
-static int apply_routes(struct rt_durable *s, const uint8_t **p, uint32_t n, bool del,
+/* A payload that did not check: a read error, or one that does not decode. */
+static int refused(const struct window *w, char *err, size_t errlen, const char *what)
+{
+	if (!w->error)
+		return bad(err, errlen, what, "malformed");
+	rt_seterr(err, errlen, "%s: reading the record: %s", what, strerror(-w->error));
+	return w->error;
+}
+
+/* Apply n routes checked by routes_valid() from *off, which moves past them. */
+static int apply_routes(struct rt_durable *s, struct window *w, size_t *off, uint32_t n, bool del,
 			const char *what, char *err, size_t errlen)
 {
 	struct rt_route r;
 
 	for (uint32_t i = 0; i < n; i++) {
-		size_t k = route_get(*p, SIZE_MAX, &r);
+		size_t k = window_route(w, *off, &r);
 
 		if (!k)
-			return bad(err, errlen, what, "invalid route");
-		*p += k;
+			return w->error ? refused(w, err, errlen, what) :
+					  bad(err, errlen, what, "invalid route");
+		*off += k;
 		if (del)
 			set_delete(s, &r);
 		else if (set_upsert(s, &r))
@@ -721,77 +780,115 @@ static int apply_routes(struct rt_durable *s, const uint8_t **p, uint32_t n, boo
 	return 0;
 }
 
-static bool table_payload(const uint8_t *p, size_t len, uint32_t *id, char *name)
+static bool table_payload(struct window *w, uint32_t *id, char *name)
 {
-	if (len != 4 + RT_DURABLE_NAME_LEN || !padded_string(p + 4, RT_DURABLE_NAME_LEN))
+	const uint8_t *p = window_at(w, 0, 4 + RT_DURABLE_NAME_LEN);
+
+	if (w->total != 4 + RT_DURABLE_NAME_LEN || !p ||
+	    !padded_string(p + 4, RT_DURABLE_NAME_LEN))
 		return false;
 	*id = get_le32(p);
 	memcpy(name, p + 4, RT_DURABLE_NAME_LEN);
 	return *id != 0;
 }
 
-
-int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
-		     char *err, size_t errlen)
+static int apply_load(struct rt_durable *s, struct window *w, char *err, size_t errlen)
 {
-	const uint8_t *p = payload, *rp;
+	const uint8_t *p = window_at(w, 0, 16);
+	uint32_t nt, nr, n, id;
+	size_t head, off;
+	int rc;
+
+	if (!p || get_le32(p + 12))
+		return refused(w, err, errlen, "load");
+	nt = get_le32(p);
+	nr = get_le32(p + 4);
+	n = get_le32(p + 8);
+	head = 16 + (size_t)nt * 4;
+	if (w->total < head || ((size_t)nr + n) > (w->total - head) / RT_DURABLE_ROUTE_LEN ||
+	    (nr + (size_t)n ? !routes_valid(w, head, (size_t)nr + n, true) : w->total != head))
+		return refused(w, err, errlen, "load");
+	for (uint32_t i = 0; i < nt; i++) {
+		if (!(p = window_at(w, 16 + 4 * (size_t)i, 4)))
+			return refused(w, err, errlen, "load");
+		id = get_le32(p);
+		set_delete_if(s, in_table, &id);
+	}
+	off = head;
+	rc = apply_routes(s, w, &off, nr, true, "load", err, errlen);
+	return rc ? rc : apply_routes(s, w, &off, n, false, "load", err, errlen);
+}
+
+static int apply_window(struct rt_durable *s, uint16_t op, struct window *w, char *err,
+			size_t errlen)
+{
+	const char *what = op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete";
 	char name[RT_DURABLE_NAME_LEN];
+	const uint8_t *p;
 	uint32_t n, id;
+	size_t off = 4;
 
 	switch (op) {
 	case RT_DURABLE_OP_UPSERT:
 	case RT_DURABLE_OP_DELETE:
 		/* The whole payload is checked before anything changes: a bad record applies nothing. */
-		if (!(rp = routes_of(p, len, &n)))
-			return bad(err, errlen, op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete",
-				   "malformed routes");
-		return apply_routes(s, &rp, n, op == RT_DURABLE_OP_DELETE, "routes", err, errlen);
+		if (!routes_of(w, &n))
+			return w->error ? refused(w, err, errlen, what) :
+					  bad(err, errlen, what, "malformed routes");
+		return apply_routes(s, w, &off, n, op == RT_DURABLE_OP_DELETE, "routes", err,
+				    errlen);
 	case RT_DURABLE_OP_FLUSH: {
 		struct flush_match f;
 
-		if (len != 24 || p[5] || p[6] || p[7] || !padded_string(p + 8, RT_PROTO_LEN) ||
+		p = window_at(w, 0, 24);
+		if (w->total != 24 || !p || p[5] || p[6] || p[7] ||
+		    !padded_string(p + 8, RT_PROTO_LEN) ||
 		    (p[4] && p[4] != AF_INET && p[4] != AF_INET6))
-			return bad(err, errlen, "flush", "malformed");
+			return refused(w, err, errlen, "flush");
 		f.table = get_le32(p);
 		f.family = p[4];
 		memcpy(f.proto, p + 8, RT_PROTO_LEN);
 		set_delete_if(s, flush_matches, &f);
 		return 0;
 	}
-	case RT_DURABLE_OP_LOAD: {
-		uint32_t nt, nr;
-		size_t head;
-
-		if (len < 16 || get_le32(p + 12))
-			return bad(err, errlen, "load", "malformed");
-		nt = get_le32(p);
-		nr = get_le32(p + 4);
-		n = get_le32(p + 8);
-		head = 16 + (size_t)nt * 4;
-		if (len < head || ((size_t)nr + n) > (len - head) / RT_DURABLE_ROUTE_LEN ||
-		    (nr + (size_t)n ? !routes_valid(p + head, len - head, (size_t)nr + n, true) :
-				      len != head))
-			return bad(err, errlen, "load", "malformed");
-		for (uint32_t i = 0; i < nt; i++) {
-			id = get_le32(p + 16 + 4 * i);
-			set_delete_if(s, in_table, &id);
-		}
-		rp = p + head;
-		apply_routes(s, &rp, nr, true, "load", err, errlen);
-		return apply_routes(s, &rp, n, false, "load", err, errlen);
-	}
+	case RT_DURABLE_OP_LOAD:
+		return apply_load(s, w, err, errlen);
 	case RT_DURABLE_OP_TABLE_CREATE:
-		if (!table_payload(p, len, &id, name))
-			return bad(err, errlen, "table create", "malformed");
+		if (!table_payload(w, &id, name))
+			return refused(w, err, errlen, "table create");
 		return table_put(s, id, name);
 	case RT_DURABLE_OP_TABLE_DROP:
-		if (!table_payload(p, len, &id, name))
-			return bad(err, errlen, "table drop", "malformed");
+		if (!table_payload(w, &id, name))
+			return refused(w, err, errlen, "table drop");
 		table_drop(s, id);
 		return 0;
 	}
 	rt_seterr(err, errlen, "unknown operation %u", op);
 	return -EBADMSG;
+}
+
+int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
+		     char *err, size_t errlen)
+{
+	struct window w = { .data = payload, .len = len, .total = len };
+
+	return apply_window(s, op, &w, err, errlen);
+}
+
+int rt_durable_apply_read(struct rt_durable *s, uint16_t op, size_t len, rt_durable_read_fn read,
+			  void *arg, char *err, size_t errlen)
+{
+	struct window w = { .total = len, .read = read, .arg = arg };
+	int rc;
+
+	w.buf = malloc(len < WINDOW_BYTES ? (len ? len : 1) : WINDOW_BYTES);
+	if (!w.buf) {
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = apply_window(s, op, &w, err, errlen);
+	free(w.buf);
+	return rc;
 }
 
 int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *payload, size_t len,

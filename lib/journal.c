@@ -29,6 +29,7 @@
 #include <routed/journal.h>
 
 #include "bytes.h"
+#include "journal_segment.h"
 
 #define SEGMENT_MAGIC "routedj1"
 #define SEGMENT_NAME_LEN sizeof("journal-0123456789abcdef.log")
@@ -116,6 +117,8 @@ enum rt_journal_decode_error rt_journal_decode(const void *buf, size_t avail,
 	rec->seq = get_le64(p + 8);
 	rec->op = get_le16(p + 16);
 	rec->payload = p + RT_JOURNAL_HEADER_LEN;
+	rec->fd = -1;
+	rec->payload_off = 0;
 	*size = need;
 	return RT_JOURNAL_OK;
 }
@@ -240,60 +243,6 @@ struct replay {
 	size_t errlen;
 };
 
-static int read_file(int dirfd, const char *name, uint8_t **data, size_t *size)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	*data = buf;
-	*size = got;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-/* Whether a valid record with a seq after last follows offset from. */
-static bool valid_record_after(const uint8_t *data, size_t size, size_t from, uint64_t last)
-{
-	for (size_t off = (from + 8) & ~(size_t)7; off + RT_JOURNAL_HEADER_LEN <= size; off += 8) {
-		struct rt_journal_record rec;
-		size_t rsize;
-
-		if (rt_journal_decode(data + off, size - off, &rec, &rsize) == RT_JOURNAL_OK &&
-		    rec.seq > last)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Replay one segment. Returns 0 with *end = the offset after its last
  * valid record, 1 when a bad spot at *end must be cut (a torn tail, or
@@ -302,35 +251,43 @@ static bool valid_record_after(const uint8_t *data, size_t size, size_t from, ui
 static int replay_segment(struct replay *r, const char *name, uint64_t first_seq, bool last,
 			  uint64_t *end)
 {
-	uint8_t *data = NULL;
-	size_t size = 0, off;
+	struct journal_segment sg;
+	uint8_t hdr[RT_JOURNAL_SEGMENT_HEADER_LEN];
+	uint64_t off;
 	int rc;
 	const char *why = NULL;
 	char whybuf[96];
 
-	rc = read_file(r->j->dirfd, name, &data, &size);
+	rc = journal_segment_open(&sg, r->j->dirfd, name);
+	if (!rc && sg.size >= RT_JOURNAL_SEGMENT_HEADER_LEN)
+		rc = journal_segment_pread(&sg, hdr, sizeof(hdr), 0);
 	if (rc) {
 		rt_seterr(r->err, r->errlen, "%s/%s: %s", r->o->dir, name, strerror(-rc));
-		return rc;
+		goto out;
 	}
 	off = RT_JOURNAL_SEGMENT_HEADER_LEN;
-	if (size < RT_JOURNAL_SEGMENT_HEADER_LEN) {
+	if (sg.size < RT_JOURNAL_SEGMENT_HEADER_LEN) {
 		off = 0;
 		why = "incomplete segment header";
-	} else if (memcmp(data, SEGMENT_MAGIC, 8) != 0 || get_le64(data + 8) != first_seq) {
+	} else if (memcmp(hdr, SEGMENT_MAGIC, 8) != 0 || get_le64(hdr + 8) != first_seq) {
 		off = 0;
 		why = "bad segment header";
-	} else if (r->expect && first_seq != r->expect && size > RT_JOURNAL_SEGMENT_HEADER_LEN) {
+	} else if (r->expect && first_seq != r->expect && sg.size > RT_JOURNAL_SEGMENT_HEADER_LEN) {
 		snprintf(whybuf, sizeof(whybuf), "starts at record %" PRIu64 ", expected %" PRIu64,
 			 first_seq, r->expect);
 		why = whybuf;
 	}
-	while (!why && off < size) {
+	while (!why && off < sg.size) {
 		struct rt_journal_record rec;
+		enum rt_journal_decode_error e;
 		size_t rsize;
-		enum rt_journal_decode_error e = rt_journal_decode(data + off, size - off, &rec,
-								  &rsize);
 
+		rc = journal_segment_record(&sg, off, &rec, &rsize, &e);
+		if (rc) {
+			rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": %s", r->o->dir, name,
+				  off, strerror(-rc));
+			goto out;
+		}
 		if (e) {
 			why = rt_journal_decode_strerror(e);
 			break;
@@ -350,7 +307,7 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		} else {
 			rc = r->fn ? r->fn(&rec, r->arg) : 0;
 			if (rc) {
-				rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: record %" PRIu64
+				rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": record %" PRIu64
 				       " could not be applied", r->o->dir, name, off, rec.seq);
 				goto out;
 			}
@@ -366,19 +323,20 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		goto out;
 	}
 	if (r->readonly) {
-		rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: %s", r->o->dir, name, off, why);
+		rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": %s", r->o->dir, name, off,
+			  why);
 		rc = -EBADMSG;
 		goto out;
 	}
-	if (last && !valid_record_after(data, size, off, r->expect ? r->expect - 1 : 0)) {
+	if (last && !journal_segment_valid_after(&sg, off, r->expect ? r->expect - 1 : 0)) {
 		/* A torn tail: cut at off. */
 		r->info->corrupt = false;
 	} else if (r->o->truncate_corrupt) {
 		r->info->corrupt = true;
 	} else {
 		rt_seterr(r->err, r->errlen,
-		       "%s/%s: offset %zu: %s; the journal is corrupt before its end (start with "
-		       "--journal-recovery=truncate to drop everything from here on)",
+		       "%s/%s: offset %" PRIu64 ": %s; the journal is corrupt before its end (start "
+		       "with --journal-recovery=truncate to drop everything from here on)",
 		       r->o->dir, name, off, why);
 		rc = -EBADMSG;
 		goto out;
@@ -387,10 +345,10 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 	snprintf(r->info->truncated_file, sizeof(r->info->truncated_file), "%s/%s", r->o->dir,
 		 name);
 	r->info->truncated_offset = off;
-	r->info->truncated_bytes = size - off;
+	r->info->truncated_bytes = sg.size - off;
 	rc = 1;
 out:
-	free(data);
+	journal_segment_close(&sg);
 	return rc;
 }
 

@@ -106,6 +106,22 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *payload, size_t len,
 			  char *err, size_t errlen);
 
+/*
+ * Reads len bytes of a payload, from byte off of it, into buf: 0 or a
+ * negative errno.
+ */
+typedef int (*rt_durable_read_fn)(void *arg, uint64_t off, void *buf, size_t len);
+
+/*
+ * rt_durable_apply() of a payload of len bytes that read() reads in
+ * windows of 1 MiB, twice (checked whole, then applied): a journal record
+ * too large to be read whole. A read error returns it (a negative errno)
+ * with a message in err; past the check it may leave the set partly
+ * changed, so the caller drops the set.
+ */
+int rt_durable_apply_read(struct rt_durable *s, uint16_t op, size_t len, rt_durable_read_fn read,
+			  void *arg, char *err, size_t errlen);
+
 /* The tables created at run time, and the routes, in no particular order. */
 size_t rt_durable_tables(const struct rt_durable *s, uint32_t *ids, char (*names)[RT_DURABLE_NAME_LEN],
 			 size_t max);

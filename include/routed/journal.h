@@ -45,12 +45,30 @@
 #define RT_JOURNAL_SEGMENT_HEADER_LEN 16
 #define RT_JOURNAL_DEFAULT_SEGMENT_BYTES (64u << 20)
 
+/* Replay reads a record of up to this many bytes whole, a larger one in pieces. */
+#define RT_JOURNAL_WHOLE_MAX (1u << 20)
+
 struct rt_journal_record {
 	uint64_t seq;
 	uint16_t op;
 	uint32_t length;
-	const uint8_t *payload;		/* points into the decoded buffer */
+	/*
+	 * Points into the decoded buffer; NULL in a replayed record larger
+	 * than RT_JOURNAL_WHOLE_MAX, whose payload stays in its file (a load
+	 * of a million routes): read it with rt_journal_record_read().
+	 */
+	const uint8_t *payload;
+	int fd;				/* where such a payload is (private) */
+	uint64_t payload_off;		/* (private) */
 };
+
+/*
+ * len bytes of rec's payload from byte off of it, from memory or from the
+ * file (only while the replay callback that got rec runs). 0, -EINVAL
+ * past the payload's end, or -errno.
+ */
+int rt_journal_record_read(const struct rt_journal_record *rec, uint64_t off, void *buf,
+			   size_t len);
 
 enum rt_journal_decode_error {
 	RT_JOURNAL_OK = 0,
@@ -95,7 +113,10 @@ struct rt_journal_open_info {
 	bool corrupt;			/* what was cut was corruption, not a torn tail */
 };
 
-/* Called for each record after from_seq, in order; nonzero stops opening. */
+/*
+ * Called for each record after from_seq, in order; nonzero stops opening.
+ * rec->payload is NULL for a record over RT_JOURNAL_WHOLE_MAX bytes.
+ */
 typedef int (*rt_journal_replay_fn)(const struct rt_journal_record *rec, void *arg);
 
 /*

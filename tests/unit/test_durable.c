@@ -3,7 +3,8 @@
  * The durable state: payloads round-trip exactly; random operations on the
  * set agree with a naive list after every step; every malformed payload
  * is refused without changing the set; a load's payload produced in pieces
- * is the one encoded whole; a set written as a snapshot loads
+ * is the one encoded whole; a payload read in windows applies as one read
+ * whole; a set written as a snapshot loads
  * back equal.
  *
  * ROUTED_TEST_SEED sets the seed.
@@ -307,6 +308,80 @@ static void test_load_stream(void **state)
 	rt_durable_buf_free(&b);
 }
 
+/* A payload read through rt_durable_apply_read(): from memory, failing at fail_at. */
+struct payload_reader {
+	const uint8_t *data;
+	size_t calls, largest;
+	uint64_t fail_at;		/* a read reaching this byte fails; UINT64_MAX: none */
+};
+
+static int read_payload(void *arg, uint64_t off, void *buf, size_t len)
+{
+	struct payload_reader *pr = arg;
+
+	pr->calls++;
+	pr->largest = len > pr->largest ? len : pr->largest;
+	if (off + len > pr->fail_at)
+		return -EIO;
+	memcpy(buf, pr->data + off, len);
+	return 0;
+}
+
+/*
+ * A load too large to read whole (30000 routes, 2.4 MB) read in windows
+ * gives the set the whole payload gives; a payload cut short is refused
+ * with nothing changed; a read error is returned as such.
+ */
+static void test_apply_read(void **state)
+{
+	enum { N = 30000 };
+	uint64_t rng = seed ^ 0xa99;
+	struct rt_route *routes = malloc(N * sizeof(*routes));
+	struct rt_durable *whole = rt_durable_create(), *read = rt_durable_create();
+	struct rt_durable_buf b = { 0 };
+	struct payload_reader pr = { .fail_at = UINT64_MAX };
+	uint32_t table = 2;
+	char err[128];
+
+	(void)state;
+	assert_non_null(routes);
+	assert_non_null(whole);
+	assert_non_null(read);
+	for (size_t i = 0; i < N; i++)
+		random_route(&rng, &routes[i]);
+	assert_int_equal(rt_durable_encode_routes(&b, routes, 500), 0);
+	apply_ok(whole, RT_DURABLE_OP_UPSERT, &b);
+	apply_ok(read, RT_DURABLE_OP_UPSERT, &b);
+	assert_int_equal(rt_durable_encode_load(&b, &table, 1, routes + 500, 100, routes + 600,
+						N - 600), 0);
+	assert_true(b.len > 2 * (1u << 20));
+	apply_ok(whole, RT_DURABLE_OP_LOAD, &b);
+	pr.data = b.data;
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len, read_payload, &pr,
+					       err, sizeof(err)), 0);
+	assert_true(pr.calls >= 2 * (b.len >> 20));
+	assert_true(pr.largest <= 1u << 20);
+	assert_int_equal(rt_durable_count(read), rt_durable_count(whole));
+	for (size_t i = 0; i < rt_durable_count(whole); i++)
+		assert_true(same_route(&rt_durable_routes(read)[i], &rt_durable_routes(whole)[i]));
+
+	rt_durable_destroy(read);
+	read = rt_durable_create();
+	assert_non_null(read);
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len - 1, read_payload,
+					       &pr, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(rt_durable_count(read), 0);
+	pr.fail_at = b.len / 2;
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len, read_payload, &pr,
+					       err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "reading the record"));
+	assert_int_equal(rt_durable_count(read), 0);
+	rt_durable_buf_free(&b);
+	rt_durable_destroy(whole);
+	rt_durable_destroy(read);
+	free(routes);
+}
+
 static void test_tables(void **state)
 {
 	struct rt_durable *s = rt_durable_create();
@@ -542,6 +617,7 @@ static void test_snapshot_round_trip(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_random_operations),
 	cmocka_unit_test(test_load_stream),
+	cmocka_unit_test(test_apply_read),
 	cmocka_unit_test(test_tables),
 	cmocka_unit_test(test_malformed),
 	cmocka_unit_test(test_snapshot_round_trip),
