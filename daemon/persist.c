@@ -277,9 +277,9 @@ static int persistent_only(struct persist *p, const struct rt_route *routes, siz
 }
 
 /*
- * After a large record the encoding buffer goes: a load of a million
- * routes grows it to 80 MB or more, which the next small change does not
- * need kept.
+ * After a large record the encoding buffer goes: an upsert or delete of
+ * many routes grows it (80 bytes a route), which the next small change
+ * does not need kept. Loads do not use it (persist_load()).
  */
 #define BUF_KEEP_BYTES ((size_t)1 << 20)
 
