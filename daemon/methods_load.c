@@ -77,6 +77,13 @@ int methods_load_routes(struct rpc_call *call, json_t *params, json_t **result)
 	    params_routes(call, params, has_table ? &table : NULL, 0, &routes, &req.n_routes,
 			  &req.routes_name))
 		return -1;
+	/*
+	 * The request's routes as JSON (a string or an object per route,
+	 * over 100 MB for a full table) are parsed: they go now, before the
+	 * tables are built beside the parsed routes. Nothing reads params
+	 * after this.
+	 */
+	json_object_del(params, req.routes_name);
 	req.routes = routes;
 	if (do_replace) {
 		replace = load_replace_tables(routes, req.n_routes, has_table ? &table : NULL,

@@ -93,12 +93,37 @@ static int snapshot_item(uint16_t item, const void *payload, uint32_t length, vo
 	return rc;
 }
 
+struct record_reader {
+	const struct rt_journal_record *rec;
+};
+
+static int read_record(void *arg, uint64_t off, void *buf, size_t len)
+{
+	const struct record_reader *rr = arg;
+
+	return rt_journal_record_read(rr->rec, off, buf, len);
+}
+
+/*
+ * A record into set: one over RT_JOURNAL_WHOLE_MAX bytes (a big load) is
+ * read from its file a window at a time, so recovering or compacting
+ * holds the set and a window, not the set and the whole record.
+ */
+static int apply_record(struct rt_durable *set, const struct rt_journal_record *rec, char *err,
+			size_t errlen)
+{
+	struct record_reader rr = { .rec = rec };
+
+	if (rec->payload)
+		return rt_durable_apply(set, rec->op, rec->payload, rec->length, err, errlen);
+	return rt_durable_apply_read(set, rec->op, rec->length, read_record, &rr, err, errlen);
+}
+
 static int journal_record(const struct rt_journal_record *rec, void *arg)
 {
 	struct persist *p = arg;
 	char err[128];
-	int rc = rt_durable_apply(p->recovered, rec->op, rec->payload, rec->length, err,
-				  sizeof(err));
+	int rc = apply_record(p->recovered, rec, err, sizeof(err));
 
 	if (rc)
 		log_err("journal: record %" PRIu64 ": %s", rec->seq, err);
@@ -197,6 +222,20 @@ void persist_recovered_applied(struct persist *p, uint64_t routes)
 
 static void compact_check(struct persist *p);
 
+/* After an append of a record of len payload bytes that returned rc. */
+static void appended(struct persist *p, int rc, size_t len)
+{
+	if (!rc) {
+		p->since_snapshot += rt_journal_record_size((uint32_t)len);
+		compact_check(p);
+	} else if (!rt_journal_error(p->j)) {
+		/* Nothing was written, but the change is applied: it cannot be kept. */
+		degrade(p, rc, "recording a change");
+	} else {
+		degrade(p, rc, "write");
+	}
+}
+
 static int append(struct persist *p, uint16_t op)
 {
 	int rc;
@@ -204,17 +243,7 @@ static int append(struct persist *p, uint16_t op)
 	if (p->error)
 		return p->error;
 	rc = rt_journal_append(p->j, op, p->buf.data, (uint32_t)p->buf.len, NULL);
-	if (!rc) {
-		p->since_snapshot += rt_journal_record_size((uint32_t)p->buf.len);
-		compact_check(p);
-	}
-	if (rc == -ENOMEM && !rt_journal_error(p->j)) {
-		/* Nothing was written, but the change is applied: it cannot be kept. */
-		degrade(p, rc, "recording a change");
-		return rc;
-	}
-	if (rc)
-		degrade(p, rc, "write");
+	appended(p, rc, p->buf.len);
 	return rc;
 }
 
@@ -248,9 +277,9 @@ static int persistent_only(struct persist *p, const struct rt_route *routes, siz
 }
 
 /*
- * After a large record the encoding buffer goes: a load of a million
- * routes grows it to 80 MB or more, which the next small change does not
- * need kept.
+ * After a large record the encoding buffer goes: an upsert or delete of
+ * many routes grows it (80 bytes a route), which the next small change
+ * does not need kept. Loads do not use it (persist_load()).
  */
 #define BUF_KEEP_BYTES ((size_t)1 << 20)
 
@@ -307,30 +336,42 @@ int persist_flush(struct persist *p, uint32_t table, int family, const char *pro
 	return append(p, RT_DURABLE_OP_FLUSH);
 }
 
+static bool keep_persistent(const struct rt_route *r, void *arg)
+{
+	return persist_protocol(arg, r->proto);
+}
+
+/*
+ * A load's record is written in pieces straight from its routes (a whole
+ * table is 80 MB encoded): neither an encoding buffer of its size nor a
+ * copy of its persistent routes is made.
+ */
 int persist_load(struct persist *p, const uint32_t *replace_tables, size_t nt,
 		 const struct rt_route *removals, size_t nr, const struct rt_route *routes,
 		 size_t n)
 {
-	const struct rt_route *keep_rm = NULL, *keep = NULL;
-	struct rt_route *copy_rm = NULL, *copy = NULL;
-	size_t kept_rm = 0, kept = 0;
+	struct rt_durable_load_stream *st;
+	size_t len;
 	int rc;
 
 	if (p->error)
 		return p->error;
-	rc = persistent_only(p, removals, nr, &keep_rm, &copy_rm, &kept_rm);
-	if (!rc)
-		rc = persistent_only(p, routes, n, &keep, &copy, &kept);
-	if (!rc && (nt || kept_rm || kept))
-		rc = rt_durable_encode_load(&p->buf, replace_tables, nt, keep_rm, kept_rm, keep,
-					    kept);
-	if (rc)
+	st = rt_durable_load_stream_new(replace_tables, nt, removals, nr, routes, n,
+					keep_persistent, p);
+	if (!st) {
+		rc = -errno;
 		degrade(p, rc, "recording a change");
-	else if (nt || kept_rm || kept)
-		rc = append(p, RT_DURABLE_OP_LOAD);
-	free(copy_rm);
-	free(copy);
-	buf_shrink(p);
+		return rc;
+	}
+	len = rt_durable_load_stream_len(st);
+	rc = 0;
+	if (!rt_durable_load_stream_empty(st)) {
+		rc = len > RT_JOURNAL_MAX_PAYLOAD ? -E2BIG :
+		     rt_journal_append_fill(p->j, RT_DURABLE_OP_LOAD, (uint32_t)len,
+					    rt_durable_load_stream_fill, st, NULL);
+		appended(p, rc, len);
+	}
+	rt_durable_load_stream_free(st);
 	return rc;
 }
 
@@ -366,7 +407,7 @@ static int compact_record(const struct rt_journal_record *rec, void *arg)
 {
 	char err[8];
 
-	return rt_durable_apply(arg, rec->op, rec->payload, rec->length, err, sizeof(err));
+	return apply_record(arg, rec, err, sizeof(err));
 }
 
 /*

@@ -52,6 +52,9 @@
 #include "bytes.h"
 
 #define SNAPSHOT_BATCH 4096
+/* The most bytes one route takes, encoded. */
+#define ROUTE_MAX_LEN \
+	(RT_DURABLE_ROUTE_LEN + RT_DURABLE_NEXTHOPS_LEN + RT_NEXTHOPS_MAX * RT_DURABLE_NEXTHOP_LEN)
 
 /* The flags byte of an encoded route. */
 #define ROUTE_FLAG_TAG 0x01
@@ -308,26 +311,149 @@ int rt_durable_encode_flush(struct rt_durable_buf *b, uint32_t table, int family
 	return 0;
 }
 
+/*
+ * A LOAD payload in pieces: each part (the counts, a table id, a route) is
+ * encoded into one, then handed out as far as the pieces asked for reach.
+ */
+
+struct rt_durable_load_stream {
+	const uint32_t *tables;
+	const struct rt_route *removals, *routes;
+	size_t nt, nr, n;
+	size_t kept_removals, kept_routes, len;
+	rt_durable_keep_fn keep;
+	void *keep_arg;
+	size_t next;			/* the next part: counts, tables, removals, routes */
+	size_t part_len, part_off;	/* of part, handed out up to part_off */
+	uint8_t part[ROUTE_MAX_LEN];
+};
+
+static bool stream_keeps(const struct rt_durable_load_stream *st, const struct rt_route *r)
+{
+	return !st->keep || st->keep(r, st->keep_arg);
+}
+
+/* The kept routes of routes[0..n), and their encoded bytes added to *len. */
+static size_t stream_count(const struct rt_durable_load_stream *st,
+			   const struct rt_route *routes, size_t n, size_t *len)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (stream_keeps(st, &routes[i])) {
+			kept++;
+			*len += rt_durable_route_len(&routes[i]);
+		}
+	}
+	return kept;
+}
+
+struct rt_durable_load_stream *rt_durable_load_stream_new(const uint32_t *replace_tables,
+							  size_t nt,
+							  const struct rt_route *removals,
+							  size_t nr, const struct rt_route *routes,
+							  size_t n, rt_durable_keep_fn keep,
+							  void *keep_arg)
+{
+	struct rt_durable_load_stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	*st = (struct rt_durable_load_stream){ .tables = replace_tables, .nt = nt,
+					       .removals = removals, .nr = nr,
+					       .routes = routes, .n = n, .keep = keep,
+					       .keep_arg = keep_arg };
+	st->len = 16 + nt * 4;
+	st->kept_removals = stream_count(st, removals, nr, &st->len);
+	st->kept_routes = stream_count(st, routes, n, &st->len);
+	if (nt > UINT32_MAX || st->kept_removals > UINT32_MAX || st->kept_routes > UINT32_MAX) {
+		free(st);
+		errno = E2BIG;
+		return NULL;
+	}
+	return st;
+}
+
+size_t rt_durable_load_stream_len(const struct rt_durable_load_stream *st)
+{
+	return st->len;
+}
+
+bool rt_durable_load_stream_empty(const struct rt_durable_load_stream *st)
+{
+	return !st->nt && !st->kept_removals && !st->kept_routes;
+}
+
+void rt_durable_load_stream_free(struct rt_durable_load_stream *st)
+{
+	free(st);
+}
+
+/* Encode the next part (one there must be) into st->part. */
+static void stream_next_part(struct rt_durable_load_stream *st)
+{
+	uint8_t *p = st->part;
+	const struct rt_route *r;
+
+	st->part_off = 0;
+	if (st->next == 0) {
+		memset(p, 0, 16);
+		put_le32(p, (uint32_t)st->nt);
+		put_le32(p + 4, (uint32_t)st->kept_removals);
+		put_le32(p + 8, (uint32_t)st->kept_routes);
+		st->part_len = 16;
+		st->next++;
+		return;
+	}
+	if (st->next <= st->nt) {
+		put_le32(p, st->tables[st->next++ - 1]);
+		st->part_len = 4;
+		return;
+	}
+	/* Routes: removals first, skipping those not kept. */
+	do {
+		size_t i = st->next++ - 1 - st->nt;
+
+		r = i < st->nr ? &st->removals[i] : &st->routes[i - st->nr];
+	} while (!stream_keeps(st, r));
+	st->part_len = rt_durable_route_len(r);
+	memset(p, 0, st->part_len);
+	route_put(p, r);
+}
+
+void rt_durable_load_stream_fill(uint8_t *buf, size_t len, void *arg)
+{
+	struct rt_durable_load_stream *st = arg;
+
+	while (len) {
+		size_t take;
+
+		if (st->part_off == st->part_len)
+			stream_next_part(st);
+		take = st->part_len - st->part_off;
+		take = take < len ? take : len;
+		memcpy(buf, st->part + st->part_off, take);
+		st->part_off += take;
+		buf += take;
+		len -= take;
+	}
+}
+
 int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tables, size_t nt,
 			   const struct rt_route *removals, size_t nr,
 			   const struct rt_route *routes, size_t n)
 {
+	struct rt_durable_load_stream *st =
+		rt_durable_load_stream_new(replace_tables, nt, removals, nr, routes, n, NULL, NULL);
 	uint8_t *p;
 
 	b->len = 0;
-	if (nt > UINT32_MAX || nr > UINT32_MAX || n > UINT32_MAX ||
-	    !(p = buf_grow(b, 16 + nt * 4 + routes_len(removals, nr) + routes_len(routes, n))))
+	if (!st || !(p = buf_grow(b, st->len))) {
+		rt_durable_load_stream_free(st);
 		return -ENOMEM;
-	put_le32(p, (uint32_t)nt);
-	put_le32(p + 4, (uint32_t)nr);
-	put_le32(p + 8, (uint32_t)n);
-	p += 16;
-	for (size_t i = 0; i < nt; i++, p += 4)
-		put_le32(p, replace_tables[i]);
-	for (size_t i = 0; i < nr; i++)
-		p = route_put(p, &removals[i]);
-	for (size_t i = 0; i < n; i++)
-		p = route_put(p, &routes[i]);
+	}
+	rt_durable_load_stream_fill(p, st->len, st);
+	rt_durable_load_stream_free(st);
 	return 0;
 }
 
@@ -539,35 +665,83 @@ static int table_put(struct rt_durable *s, uint32_t id, const char *name)
 /* Decoding */
 
 /*
- * Check n routes from p, within len bytes: the bytes they take, or 0 if
- * one does not decode (or, with exact, if they do not fill len).
+ * A payload as decoding reads it: whole in memory, or through read() in
+ * windows of WINDOW_BYTES, for a journal record too large to be read
+ * whole (a load of a million routes is 80 MB). Each piece decoded (a
+ * route, the counts) is taken from a window that holds it entire.
  */
-static size_t routes_valid(const uint8_t *p, size_t len, size_t n, bool exact)
+#define WINDOW_BYTES ((size_t)1 << 20)
+
+struct window {
+	const uint8_t *data;		/* payload bytes [start, start + len) */
+	size_t start, len, total;
+	rt_durable_read_fn read;	/* NULL: data is the whole payload */
+	void *arg;
+	uint8_t *buf;			/* WINDOW_BYTES, with read */
+	int error;			/* of read(): sticky */
+};
+
+/* Payload bytes [off, off + need), need <= WINDOW_BYTES; NULL past the end or on a read error. */
+static const uint8_t *window_at(struct window *w, size_t off, size_t need)
 {
-	struct rt_route r;
-	size_t used = 0;
+	size_t len;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t k = route_get(p + used, len - used, &r);
-
-		if (!k)
-			return 0;
-		used += k;
-	}
-	return exact && used != len ? 0 : used;
+	if (off > w->total || need > w->total - off)
+		return NULL;
+	if (off >= w->start && off + need <= w->start + w->len)
+		return w->data + (off - w->start);
+	if (!w->read || w->error)
+		return NULL;
+	len = w->total - off < WINDOW_BYTES ? w->total - off : WINDOW_BYTES;
+	w->error = w->read(w->arg, off, w->buf, len);
+	if (w->error)
+		return NULL;
+	w->data = w->buf;
+	w->start = off;
+	w->len = len;
+	return w->data;
 }
 
-/* The routes of a routes payload, checked; NULL if it does not decode. */
-static const uint8_t *routes_of(const uint8_t *p, size_t len, uint32_t *n)
+/* Decode and check the route at payload offset off: the bytes it takes, or 0. */
+static size_t window_route(struct window *w, size_t off, struct rt_route *r)
 {
-	if (len < 4)
-		return NULL;
+	size_t avail = off > w->total ? 0 : w->total - off;
+	const uint8_t *p;
+
+	avail = avail < ROUTE_MAX_LEN ? avail : ROUTE_MAX_LEN;
+	p = window_at(w, off, avail);
+	return p ? route_get(p, avail, r) : 0;
+}
+
+/*
+ * Check n routes from offset off: whether each decodes and, with exact,
+ * whether they end the payload.
+ */
+static bool routes_valid(struct window *w, size_t off, size_t n, bool exact)
+{
+	struct rt_route r;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = window_route(w, off, &r);
+
+		if (!k)
+			return false;
+		off += k;
+	}
+	return !exact || off == w->total;
+}
+
+/* The routes of a routes payload, checked: their count, or false if it does not decode. */
+static bool routes_of(struct window *w, uint32_t *n)
+{
+	const uint8_t *p = window_at(w, 0, 4);
+
+	if (!p)
+		return false;
 	*n = get_le32(p);
-	if (*n > (len - 4) / RT_DURABLE_ROUTE_LEN)
-		return NULL;
-	if (*n ? !routes_valid(p + 4, len - 4, *n, true) : len != 4)
-		return NULL;
-	return p + 4;
+	if (*n > (w->total - 4) / RT_DURABLE_ROUTE_LEN)
+		return false;
+	return *n ? routes_valid(w, 4, *n, true) : w->total == 4;
 }
 
 static int bad(char *err, size_t errlen, const char *what, const char *why)
@@ -576,18 +750,28 @@ static int bad(char *err, size_t errlen, const char *what, const char *why)
 	return -EBADMSG;
 }
 
-/* Apply n routes checked by routes_valid(); *p moves past them. */
-static int apply_routes(struct rt_durable *s, const uint8_t **p, uint32_t n, bool del,
+/* A payload that did not check: a read error, or one that does not decode. */
+static int refused(const struct window *w, char *err, size_t errlen, const char *what)
+{
+	if (!w->error)
+		return bad(err, errlen, what, "malformed");
+	rt_seterr(err, errlen, "%s: reading the record: %s", what, strerror(-w->error));
+	return w->error;
+}
+
+/* Apply n routes checked by routes_valid() from *off, which moves past them. */
+static int apply_routes(struct rt_durable *s, struct window *w, size_t *off, uint32_t n, bool del,
 			const char *what, char *err, size_t errlen)
 {
 	struct rt_route r;
 
 	for (uint32_t i = 0; i < n; i++) {
-		size_t k = route_get(*p, SIZE_MAX, &r);
+		size_t k = window_route(w, *off, &r);
 
 		if (!k)
-			return bad(err, errlen, what, "invalid route");
-		*p += k;
+			return w->error ? refused(w, err, errlen, what) :
+					  bad(err, errlen, what, "invalid route");
+		*off += k;
 		if (del)
 			set_delete(s, &r);
 		else if (set_upsert(s, &r))
@@ -596,77 +780,115 @@ static int apply_routes(struct rt_durable *s, const uint8_t **p, uint32_t n, boo
 	return 0;
 }
 
-static bool table_payload(const uint8_t *p, size_t len, uint32_t *id, char *name)
+static bool table_payload(struct window *w, uint32_t *id, char *name)
 {
-	if (len != 4 + RT_DURABLE_NAME_LEN || !padded_string(p + 4, RT_DURABLE_NAME_LEN))
+	const uint8_t *p = window_at(w, 0, 4 + RT_DURABLE_NAME_LEN);
+
+	if (w->total != 4 + RT_DURABLE_NAME_LEN || !p ||
+	    !padded_string(p + 4, RT_DURABLE_NAME_LEN))
 		return false;
 	*id = get_le32(p);
 	memcpy(name, p + 4, RT_DURABLE_NAME_LEN);
 	return *id != 0;
 }
 
-
-int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
-		     char *err, size_t errlen)
+static int apply_load(struct rt_durable *s, struct window *w, char *err, size_t errlen)
 {
-	const uint8_t *p = payload, *rp;
+	const uint8_t *p = window_at(w, 0, 16);
+	uint32_t nt, nr, n, id;
+	size_t head, off;
+	int rc;
+
+	if (!p || get_le32(p + 12))
+		return refused(w, err, errlen, "load");
+	nt = get_le32(p);
+	nr = get_le32(p + 4);
+	n = get_le32(p + 8);
+	head = 16 + (size_t)nt * 4;
+	if (w->total < head || ((size_t)nr + n) > (w->total - head) / RT_DURABLE_ROUTE_LEN ||
+	    (nr + (size_t)n ? !routes_valid(w, head, (size_t)nr + n, true) : w->total != head))
+		return refused(w, err, errlen, "load");
+	for (uint32_t i = 0; i < nt; i++) {
+		if (!(p = window_at(w, 16 + 4 * (size_t)i, 4)))
+			return refused(w, err, errlen, "load");
+		id = get_le32(p);
+		set_delete_if(s, in_table, &id);
+	}
+	off = head;
+	rc = apply_routes(s, w, &off, nr, true, "load", err, errlen);
+	return rc ? rc : apply_routes(s, w, &off, n, false, "load", err, errlen);
+}
+
+static int apply_window(struct rt_durable *s, uint16_t op, struct window *w, char *err,
+			size_t errlen)
+{
+	const char *what = op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete";
 	char name[RT_DURABLE_NAME_LEN];
+	const uint8_t *p;
 	uint32_t n, id;
+	size_t off = 4;
 
 	switch (op) {
 	case RT_DURABLE_OP_UPSERT:
 	case RT_DURABLE_OP_DELETE:
 		/* The whole payload is checked before anything changes: a bad record applies nothing. */
-		if (!(rp = routes_of(p, len, &n)))
-			return bad(err, errlen, op == RT_DURABLE_OP_UPSERT ? "upsert" : "delete",
-				   "malformed routes");
-		return apply_routes(s, &rp, n, op == RT_DURABLE_OP_DELETE, "routes", err, errlen);
+		if (!routes_of(w, &n))
+			return w->error ? refused(w, err, errlen, what) :
+					  bad(err, errlen, what, "malformed routes");
+		return apply_routes(s, w, &off, n, op == RT_DURABLE_OP_DELETE, "routes", err,
+				    errlen);
 	case RT_DURABLE_OP_FLUSH: {
 		struct flush_match f;
 
-		if (len != 24 || p[5] || p[6] || p[7] || !padded_string(p + 8, RT_PROTO_LEN) ||
+		p = window_at(w, 0, 24);
+		if (w->total != 24 || !p || p[5] || p[6] || p[7] ||
+		    !padded_string(p + 8, RT_PROTO_LEN) ||
 		    (p[4] && p[4] != AF_INET && p[4] != AF_INET6))
-			return bad(err, errlen, "flush", "malformed");
+			return refused(w, err, errlen, "flush");
 		f.table = get_le32(p);
 		f.family = p[4];
 		memcpy(f.proto, p + 8, RT_PROTO_LEN);
 		set_delete_if(s, flush_matches, &f);
 		return 0;
 	}
-	case RT_DURABLE_OP_LOAD: {
-		uint32_t nt, nr;
-		size_t head;
-
-		if (len < 16 || get_le32(p + 12))
-			return bad(err, errlen, "load", "malformed");
-		nt = get_le32(p);
-		nr = get_le32(p + 4);
-		n = get_le32(p + 8);
-		head = 16 + (size_t)nt * 4;
-		if (len < head || ((size_t)nr + n) > (len - head) / RT_DURABLE_ROUTE_LEN ||
-		    (nr + (size_t)n ? !routes_valid(p + head, len - head, (size_t)nr + n, true) :
-				      len != head))
-			return bad(err, errlen, "load", "malformed");
-		for (uint32_t i = 0; i < nt; i++) {
-			id = get_le32(p + 16 + 4 * i);
-			set_delete_if(s, in_table, &id);
-		}
-		rp = p + head;
-		apply_routes(s, &rp, nr, true, "load", err, errlen);
-		return apply_routes(s, &rp, n, false, "load", err, errlen);
-	}
+	case RT_DURABLE_OP_LOAD:
+		return apply_load(s, w, err, errlen);
 	case RT_DURABLE_OP_TABLE_CREATE:
-		if (!table_payload(p, len, &id, name))
-			return bad(err, errlen, "table create", "malformed");
+		if (!table_payload(w, &id, name))
+			return refused(w, err, errlen, "table create");
 		return table_put(s, id, name);
 	case RT_DURABLE_OP_TABLE_DROP:
-		if (!table_payload(p, len, &id, name))
-			return bad(err, errlen, "table drop", "malformed");
+		if (!table_payload(w, &id, name))
+			return refused(w, err, errlen, "table drop");
 		table_drop(s, id);
 		return 0;
 	}
 	rt_seterr(err, errlen, "unknown operation %u", op);
 	return -EBADMSG;
+}
+
+int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, size_t len,
+		     char *err, size_t errlen)
+{
+	struct window w = { .data = payload, .len = len, .total = len };
+
+	return apply_window(s, op, &w, err, errlen);
+}
+
+int rt_durable_apply_read(struct rt_durable *s, uint16_t op, size_t len, rt_durable_read_fn read,
+			  void *arg, char *err, size_t errlen)
+{
+	struct window w = { .total = len, .read = read, .arg = arg };
+	int rc;
+
+	w.buf = malloc(len < WINDOW_BYTES ? (len ? len : 1) : WINDOW_BYTES);
+	if (!w.buf) {
+		rt_seterr(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	rc = apply_window(s, op, &w, err, errlen);
+	free(w.buf);
+	return rc;
 }
 
 int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *payload, size_t len,

@@ -29,6 +29,7 @@
 #include <routed/journal.h>
 
 #include "bytes.h"
+#include "journal_segment.h"
 
 #define SEGMENT_MAGIC "routedj1"
 #define SEGMENT_NAME_LEN sizeof("journal-0123456789abcdef.log")
@@ -58,84 +59,6 @@ struct rt_journal {
 	uint8_t *buf;
 	size_t bufcap;
 };
-
-/* Records */
-
-size_t rt_journal_record_size(uint32_t length)
-{
-	return (RT_JOURNAL_HEADER_LEN + (size_t)length + 7) & ~(size_t)7;
-}
-
-static uint32_t record_crc(const uint8_t *rec, uint32_t length)
-{
-	uint32_t crc = rt_crc32c(0, rec, 4);
-
-	return rt_crc32c(crc, rec + 8, RT_JOURNAL_HEADER_LEN - 8 + (size_t)length);
-}
-
-void rt_journal_encode(void *buf, uint64_t seq, uint16_t op, const void *payload,
-		       uint32_t length)
-{
-	uint8_t *p = buf;
-	size_t size = rt_journal_record_size(length);
-
-	put_le32(p, length);
-	put_le64(p + 8, seq);
-	put_le16(p + 16, op);
-	put_le16(p + 18, RT_JOURNAL_MAGIC);
-	put_le32(p + 20, 0);
-	if (length)
-		memcpy(p + RT_JOURNAL_HEADER_LEN, payload, length);
-	memset(p + RT_JOURNAL_HEADER_LEN + length, 0, size - RT_JOURNAL_HEADER_LEN - length);
-	put_le32(p + 4, record_crc(p, length));
-}
-
-enum rt_journal_decode_error rt_journal_decode(const void *buf, size_t avail,
-					       struct rt_journal_record *rec, size_t *size)
-{
-	const uint8_t *p = buf;
-	uint32_t length;
-	size_t need;
-
-	if (avail < RT_JOURNAL_HEADER_LEN)
-		return RT_JOURNAL_E_SHORT;
-	length = get_le32(p);
-	if (length > RT_JOURNAL_MAX_PAYLOAD)
-		return RT_JOURNAL_E_LENGTH;
-	need = rt_journal_record_size(length);
-	if (avail < need)
-		return RT_JOURNAL_E_SHORT;
-	if (get_le16(p + 18) != RT_JOURNAL_MAGIC || get_le32(p + 20) != 0 || get_le16(p + 16) == 0)
-		return RT_JOURNAL_E_HEADER;
-	for (size_t i = RT_JOURNAL_HEADER_LEN + length; i < need; i++)
-		if (p[i])
-			return RT_JOURNAL_E_HEADER;
-	if (get_le32(p + 4) != record_crc(p, length))
-		return RT_JOURNAL_E_CRC;
-	rec->length = length;
-	rec->seq = get_le64(p + 8);
-	rec->op = get_le16(p + 16);
-	rec->payload = p + RT_JOURNAL_HEADER_LEN;
-	*size = need;
-	return RT_JOURNAL_OK;
-}
-
-const char *rt_journal_decode_strerror(enum rt_journal_decode_error e)
-{
-	switch (e) {
-	case RT_JOURNAL_OK:
-		return "valid";
-	case RT_JOURNAL_E_SHORT:
-		return "incomplete record";
-	case RT_JOURNAL_E_LENGTH:
-		return "impossible record length";
-	case RT_JOURNAL_E_HEADER:
-		return "bad record header";
-	case RT_JOURNAL_E_CRC:
-		return "checksum mismatch";
-	}
-	return "unknown error";
-}
 
 /* Helpers */
 
@@ -240,60 +163,6 @@ struct replay {
 	size_t errlen;
 };
 
-static int read_file(int dirfd, const char *name, uint8_t **data, size_t *size)
-{
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	*data = buf;
-	*size = got;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
-/* Whether a valid record with a seq after last follows offset from. */
-static bool valid_record_after(const uint8_t *data, size_t size, size_t from, uint64_t last)
-{
-	for (size_t off = (from + 8) & ~(size_t)7; off + RT_JOURNAL_HEADER_LEN <= size; off += 8) {
-		struct rt_journal_record rec;
-		size_t rsize;
-
-		if (rt_journal_decode(data + off, size - off, &rec, &rsize) == RT_JOURNAL_OK &&
-		    rec.seq > last)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Replay one segment. Returns 0 with *end = the offset after its last
  * valid record, 1 when a bad spot at *end must be cut (a torn tail, or
@@ -302,35 +171,43 @@ static bool valid_record_after(const uint8_t *data, size_t size, size_t from, ui
 static int replay_segment(struct replay *r, const char *name, uint64_t first_seq, bool last,
 			  uint64_t *end)
 {
-	uint8_t *data = NULL;
-	size_t size = 0, off;
+	struct journal_segment sg;
+	uint8_t hdr[RT_JOURNAL_SEGMENT_HEADER_LEN];
+	uint64_t off;
 	int rc;
 	const char *why = NULL;
 	char whybuf[96];
 
-	rc = read_file(r->j->dirfd, name, &data, &size);
+	rc = journal_segment_open(&sg, r->j->dirfd, name);
+	if (!rc && sg.size >= RT_JOURNAL_SEGMENT_HEADER_LEN)
+		rc = journal_segment_pread(&sg, hdr, sizeof(hdr), 0);
 	if (rc) {
 		rt_seterr(r->err, r->errlen, "%s/%s: %s", r->o->dir, name, strerror(-rc));
-		return rc;
+		goto out;
 	}
 	off = RT_JOURNAL_SEGMENT_HEADER_LEN;
-	if (size < RT_JOURNAL_SEGMENT_HEADER_LEN) {
+	if (sg.size < RT_JOURNAL_SEGMENT_HEADER_LEN) {
 		off = 0;
 		why = "incomplete segment header";
-	} else if (memcmp(data, SEGMENT_MAGIC, 8) != 0 || get_le64(data + 8) != first_seq) {
+	} else if (memcmp(hdr, SEGMENT_MAGIC, 8) != 0 || get_le64(hdr + 8) != first_seq) {
 		off = 0;
 		why = "bad segment header";
-	} else if (r->expect && first_seq != r->expect && size > RT_JOURNAL_SEGMENT_HEADER_LEN) {
+	} else if (r->expect && first_seq != r->expect && sg.size > RT_JOURNAL_SEGMENT_HEADER_LEN) {
 		snprintf(whybuf, sizeof(whybuf), "starts at record %" PRIu64 ", expected %" PRIu64,
 			 first_seq, r->expect);
 		why = whybuf;
 	}
-	while (!why && off < size) {
+	while (!why && off < sg.size) {
 		struct rt_journal_record rec;
+		enum rt_journal_decode_error e;
 		size_t rsize;
-		enum rt_journal_decode_error e = rt_journal_decode(data + off, size - off, &rec,
-								  &rsize);
 
+		rc = journal_segment_record(&sg, off, &rec, &rsize, &e);
+		if (rc) {
+			rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": %s", r->o->dir, name,
+				  off, strerror(-rc));
+			goto out;
+		}
 		if (e) {
 			why = rt_journal_decode_strerror(e);
 			break;
@@ -350,7 +227,7 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		} else {
 			rc = r->fn ? r->fn(&rec, r->arg) : 0;
 			if (rc) {
-				rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: record %" PRIu64
+				rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": record %" PRIu64
 				       " could not be applied", r->o->dir, name, off, rec.seq);
 				goto out;
 			}
@@ -366,19 +243,20 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 		goto out;
 	}
 	if (r->readonly) {
-		rt_seterr(r->err, r->errlen, "%s/%s: offset %zu: %s", r->o->dir, name, off, why);
+		rt_seterr(r->err, r->errlen, "%s/%s: offset %" PRIu64 ": %s", r->o->dir, name, off,
+			  why);
 		rc = -EBADMSG;
 		goto out;
 	}
-	if (last && !valid_record_after(data, size, off, r->expect ? r->expect - 1 : 0)) {
+	if (last && !journal_segment_valid_after(&sg, off, r->expect ? r->expect - 1 : 0)) {
 		/* A torn tail: cut at off. */
 		r->info->corrupt = false;
 	} else if (r->o->truncate_corrupt) {
 		r->info->corrupt = true;
 	} else {
 		rt_seterr(r->err, r->errlen,
-		       "%s/%s: offset %zu: %s; the journal is corrupt before its end (start with "
-		       "--journal-recovery=truncate to drop everything from here on)",
+		       "%s/%s: offset %" PRIu64 ": %s; the journal is corrupt before its end (start "
+		       "with --journal-recovery=truncate to drop everything from here on)",
 		       r->o->dir, name, off, why);
 		rc = -EBADMSG;
 		goto out;
@@ -387,10 +265,10 @@ static int replay_segment(struct replay *r, const char *name, uint64_t first_seq
 	snprintf(r->info->truncated_file, sizeof(r->info->truncated_file), "%s/%s", r->o->dir,
 		 name);
 	r->info->truncated_offset = off;
-	r->info->truncated_bytes = size - off;
+	r->info->truncated_bytes = sg.size - off;
 	rc = 1;
 out:
-	free(data);
+	journal_segment_close(&sg);
 	return rc;
 }
 
@@ -664,8 +542,73 @@ static int seal_and_start(struct rt_journal *j, uint64_t first_seq)
 	return 0;
 }
 
-int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
-		      uint64_t *seq)
+/*
+ * A record is written in pieces of at most APPEND_CHUNK_BYTES (header and
+ * padding included), so appending a load of a million routes needs no
+ * buffer of its size. A record that fits in one piece is one pwrite()
+ * with its checksum in place; a larger one is written with a zero
+ * checksum, which its last piece's pwrite() of the real one completes:
+ * a crash in between leaves a record that fails its checksum, at the
+ * end of the last segment, which the next open cuts as a torn tail.
+ */
+#define APPEND_CHUNK_BYTES ((size_t)1 << 20)
+
+/* The piece buffer: small records keep using it, large ones share its cap. */
+static int chunk_reserve(struct rt_journal *j, size_t size)
+{
+	size_t want = size < APPEND_CHUNK_BYTES ? size : APPEND_CHUNK_BYTES;
+	uint8_t *b;
+
+	if (want <= j->bufcap)
+		return 0;
+	b = realloc(j->buf, want);
+	if (!b)
+		return -ENOMEM;
+	j->buf = b;
+	j->bufcap = want;
+	return 0;
+}
+
+/* Write the record (header at j->buf, filled so far) in pieces at the end of fd. */
+static int write_pieces(struct rt_journal *j, uint32_t length, rt_journal_fill_fn fill,
+			void *arg)
+{
+	size_t size = rt_journal_record_size(length), done = 0, pos = RT_JOURNAL_HEADER_LEN;
+	size_t payload_left = length;
+	/* The checksum covers the header but its own four bytes, then the payload. */
+	uint32_t crc = rt_crc32c(rt_crc32c(0, j->buf, 4), j->buf + 8, RT_JOURNAL_HEADER_LEN - 8);
+	int rc;
+
+	while (done < size) {
+		size_t piece = size - done < j->bufcap ? size - done : j->bufcap;
+		size_t take = piece - pos < payload_left ? piece - pos : payload_left;
+
+		if (take) {
+			fill(j->buf + pos, take, arg);
+			crc = rt_crc32c(crc, j->buf + pos, take);
+			payload_left -= take;
+		}
+		/* Only the last piece has padding: payload_left reached 0 in it. */
+		memset(j->buf + pos + take, 0, piece - pos - take);
+		if (done + piece == size && !done)
+			put_le32(j->buf + 4, crc);	/* one piece: all of it at once */
+		rc = write_all(j->fd, j->buf, piece, j->size + done);
+		if (rc)
+			return rc;
+		done += piece;
+		pos = 0;
+	}
+	if (size > j->bufcap) {
+		uint8_t crc_bytes[4];
+
+		put_le32(crc_bytes, crc);
+		return write_all(j->fd, crc_bytes, sizeof(crc_bytes), j->size + 4);
+	}
+	return 0;
+}
+
+int rt_journal_append_fill(struct rt_journal *j, uint16_t op, uint32_t length,
+			   rt_journal_fill_fn fill, void *arg, uint64_t *seq)
 {
 	size_t size = rt_journal_record_size(length);
 	int rc;
@@ -676,23 +619,18 @@ int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, ui
 	rc = j->error;
 	if (rc)
 		goto out;
-	if (size > j->bufcap) {
-		uint8_t *b = realloc(j->buf, size);
-
-		if (!b) {
-			rc = -ENOMEM;	/* not sticky: nothing was written */
-			goto out;
-		}
-		j->buf = b;
-		j->bufcap = size;
-	}
+	rc = chunk_reserve(j, size);
+	if (rc)
+		goto out;	/* not sticky: nothing was written */
 	if (j->size > RT_JOURNAL_SEGMENT_HEADER_LEN && j->size + size > j->segment_bytes) {
 		rc = seal_and_start(j, j->last_seq + 1);
 		if (rc)
 			goto fail;
 	}
-	rt_journal_encode(j->buf, j->last_seq + 1, op, payload, length);
-	rc = write_all(j->fd, j->buf, size, j->size);
+	rt_journal_encode(j->buf, j->last_seq + 1, op, NULL, 0);
+	put_le32(j->buf, length);
+	put_le32(j->buf + 4, 0);
+	rc = write_pieces(j, length, fill, arg);
 	if (rc) {
 		/* Cut what may have been written, so the file stays valid. */
 		if (ftruncate(j->fd, (off_t)j->size) < 0)
@@ -710,6 +648,26 @@ fail:
 out:
 	pthread_mutex_unlock(&j->lock);
 	return rc;
+}
+
+struct flat_payload {
+	const uint8_t *next;
+};
+
+static void fill_flat(uint8_t *buf, size_t len, void *arg)
+{
+	struct flat_payload *f = arg;
+
+	memcpy(buf, f->next, len);
+	f->next += len;
+}
+
+int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
+		      uint64_t *seq)
+{
+	struct flat_payload f = { .next = payload };
+
+	return rt_journal_append_fill(j, op, length, fill_flat, &f, seq);
 }
 
 int rt_journal_sync(struct rt_journal *j)

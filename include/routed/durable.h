@@ -66,6 +66,31 @@ int rt_durable_encode_load(struct rt_durable_buf *b, const uint32_t *replace_tab
 			   const struct rt_route *routes, size_t n);
 int rt_durable_encode_table(struct rt_durable_buf *b, uint32_t id, const char *name);
 
+/*
+ * A LOAD payload as rt_durable_encode_load() writes it, produced in pieces
+ * for rt_journal_append_fill() (pass rt_durable_load_stream_fill and the
+ * stream): a load of a million routes is journaled without a buffer of
+ * its size. Only the routes keep() accepts are in it (keep NULL: all of
+ * them). The arrays are read while the stream fills and must outlive it.
+ */
+typedef bool (*rt_durable_keep_fn)(const struct rt_route *r, void *arg);
+struct rt_durable_load_stream;
+
+/* NULL with errno: ENOMEM, or E2BIG (more than UINT32_MAX of a kind). */
+struct rt_durable_load_stream *rt_durable_load_stream_new(const uint32_t *replace_tables,
+							  size_t nt,
+							  const struct rt_route *removals,
+							  size_t nr, const struct rt_route *routes,
+							  size_t n, rt_durable_keep_fn keep,
+							  void *keep_arg);
+/* The payload's length in bytes. */
+size_t rt_durable_load_stream_len(const struct rt_durable_load_stream *st);
+/* No table replaced, no route kept: nothing worth a record. */
+bool rt_durable_load_stream_empty(const struct rt_durable_load_stream *st);
+/* The next len bytes of the payload into buf (an rt_journal_fill_fn; arg: the stream). */
+void rt_durable_load_stream_fill(uint8_t *buf, size_t len, void *arg);
+void rt_durable_load_stream_free(struct rt_durable_load_stream *st);
+
 struct rt_durable;
 
 struct rt_durable *rt_durable_create(void);
@@ -80,6 +105,22 @@ int rt_durable_apply(struct rt_durable *s, uint16_t op, const void *payload, siz
 		     char *err, size_t errlen);
 int rt_durable_apply_item(struct rt_durable *s, uint16_t item, const void *payload, size_t len,
 			  char *err, size_t errlen);
+
+/*
+ * Reads len bytes of a payload, from byte off of it, into buf: 0 or a
+ * negative errno.
+ */
+typedef int (*rt_durable_read_fn)(void *arg, uint64_t off, void *buf, size_t len);
+
+/*
+ * rt_durable_apply() of a payload of len bytes that read() reads in
+ * windows of 1 MiB, twice (checked whole, then applied): a journal record
+ * too large to be read whole. A read error returns it (a negative errno)
+ * with a message in err; past the check it may leave the set partly
+ * changed, so the caller drops the set.
+ */
+int rt_durable_apply_read(struct rt_durable *s, uint16_t op, size_t len, rt_durable_read_fn read,
+			  void *arg, char *err, size_t errlen);
 
 /* The tables created at run time, and the routes, in no particular order. */
 size_t rt_durable_tables(const struct rt_durable *s, uint32_t *ids, char (*names)[RT_DURABLE_NAME_LEN],

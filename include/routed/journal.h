@@ -45,12 +45,30 @@
 #define RT_JOURNAL_SEGMENT_HEADER_LEN 16
 #define RT_JOURNAL_DEFAULT_SEGMENT_BYTES (64u << 20)
 
+/* Replay reads a record of up to this many bytes whole, a larger one in pieces. */
+#define RT_JOURNAL_WHOLE_MAX (1u << 20)
+
 struct rt_journal_record {
 	uint64_t seq;
 	uint16_t op;
 	uint32_t length;
-	const uint8_t *payload;		/* points into the decoded buffer */
+	/*
+	 * Points into the decoded buffer; NULL in a replayed record larger
+	 * than RT_JOURNAL_WHOLE_MAX, whose payload stays in its file (a load
+	 * of a million routes): read it with rt_journal_record_read().
+	 */
+	const uint8_t *payload;
+	int fd;				/* where such a payload is (private) */
+	uint64_t payload_off;		/* (private) */
 };
+
+/*
+ * len bytes of rec's payload from byte off of it, from memory or from the
+ * file (only while the replay callback that got rec runs). 0, -EINVAL
+ * past the payload's end, or -errno.
+ */
+int rt_journal_record_read(const struct rt_journal_record *rec, uint64_t off, void *buf,
+			   size_t len);
 
 enum rt_journal_decode_error {
 	RT_JOURNAL_OK = 0,
@@ -95,7 +113,10 @@ struct rt_journal_open_info {
 	bool corrupt;			/* what was cut was corruption, not a torn tail */
 };
 
-/* Called for each record after from_seq, in order; nonzero stops opening. */
+/*
+ * Called for each record after from_seq, in order; nonzero stops opening.
+ * rec->payload is NULL for a record over RT_JOURNAL_WHOLE_MAX bytes.
+ */
 typedef int (*rt_journal_replay_fn)(const struct rt_journal_record *rec, void *arg);
 
 /*
@@ -117,6 +138,23 @@ int rt_journal_open(const struct rt_journal_options *o, uint64_t from_seq,
  */
 int rt_journal_append(struct rt_journal *j, uint16_t op, const void *payload, uint32_t length,
 		      uint64_t *seq);
+
+/*
+ * Writes the next len bytes of a record's payload at buf (the bytes after
+ * those of its earlier calls); the calls of one record add up to its
+ * length.
+ */
+typedef void (*rt_journal_fill_fn)(uint8_t *buf, size_t len, void *arg);
+
+/*
+ * Append one record of length payload bytes that fill writes piece by
+ * piece, as rt_journal_append() does: the journal holds a piece of at
+ * most 1 MiB at a time, however long the record, so a caller that can
+ * produce its payload in order (a load of a million routes) needs no
+ * buffer of the whole. A crash before it returns leaves a torn tail.
+ */
+int rt_journal_append_fill(struct rt_journal *j, uint16_t op, uint32_t length,
+			   rt_journal_fill_fn fill, void *arg, uint64_t *seq);
 
 /* Make every record appended before the call durable. 0 or -errno (sticky). */
 int rt_journal_sync(struct rt_journal *j);

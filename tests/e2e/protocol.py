@@ -120,6 +120,21 @@ report(error_of(msg, -32602, msg.get("id"))
        "route.load: the bad entry is named (routes[2].via)", msg)
 msg = conn.call("route.get", {"prefix": "10.1.0.0/16"})
 report(error_of(msg, -32001, msg.get("id")), "... and nothing of that load was applied", msg)
+lines = ["10.%d.%d.0/24 via 192.0.2.1" % (64 + i // 256, i % 256) for i in range(3000)]
+msg = conn.call("route.load", {"lines": lines[:-1] + ["10.99.0.0/24 via bogus"]})
+report(error_of(msg, -32602, msg.get("id"))
+       and msg["error"].get("data", {}).get("field", "").startswith("lines[2999]"),
+       "route.load of 3000 lines, the last one bad: -32602 naming lines[2999]", msg)
+msg = conn.call("route.get", {"prefix": "10.64.0.0/24"})
+report(error_of(msg, -32001, msg.get("id")), "... and none of its lines was applied", msg)
+msg = conn.call("route.load", {"lines": lines})
+report(msg.get("result", {}).get("added") == 3000, "route.load of the 3000 good lines adds them", msg)
+msg = conn.call("route.get", {"prefix": "10.75.183.0/24"})
+report(msg.get("result", {}).get("routes", [{}])[0].get("via") == "192.0.2.1"
+       if isinstance(msg.get("result"), dict) else False,
+       "... the last of them is there", msg)
+msg = conn.call("route.flush", {})
+report("result" in msg, "... and goes with a flush", msg)
 msg = conn.call("route.delete", {"prefix": "192.0.2.0/24"})
 report(error_of(msg, -32001, msg.get("id")), "deleting a missing route: -32001", msg)
 conn.send_raw(b'{"jsonrpc":"2.0","id":5,"method":"ping","params":[1]}\n')

@@ -2,7 +2,9 @@
 /*
  * The durable state: payloads round-trip exactly; random operations on the
  * set agree with a naive list after every step; every malformed payload
- * is refused without changing the set; a set written as a snapshot loads
+ * is refused without changing the set; a load's payload produced in pieces
+ * is the one encoded whole; a payload read in windows applies as one read
+ * whole; a set written as a snapshot loads
  * back equal.
  *
  * ROUTED_TEST_SEED sets the seed.
@@ -254,6 +256,132 @@ static void test_random_operations(void **state)
 	rt_durable_destroy(s);
 }
 
+static bool not_bgp(const struct rt_route *r, void *arg)
+{
+	(void)arg;
+	return strcmp(r->proto, "bgp") != 0;
+}
+
+/*
+ * A LOAD payload produced in pieces of any size, of the routes a filter
+ * keeps, is byte for byte the one encoded whole from those routes alone.
+ */
+static void test_load_stream(void **state)
+{
+	uint64_t rng = seed ^ 0x5157;
+	struct rt_route all[400], kept[400];
+	struct rt_durable_buf b = { 0 };
+	uint32_t tables[3] = { 1, 2, 3 };
+	uint8_t *out;
+
+	(void)state;
+	for (unsigned round = 0; round < 200; round++) {
+		size_t n = splitmix(&rng) % 400, nr = n ? splitmix(&rng) % n : 0;
+		size_t nt = splitmix(&rng) % 4, kr = 0, k = 0, len, at = 0;
+		struct rt_durable_load_stream *st;
+
+		for (size_t i = 0; i < n; i++) {
+			random_route(&rng, &all[i]);
+			if (not_bgp(&all[i], NULL))
+				kept[i < nr ? kr++ : kr + k++] = all[i];
+		}
+		/* kept: the kept removals, then the kept routes. */
+		st = rt_durable_load_stream_new(tables, nt, all, nr, all + nr, n - nr, not_bgp, NULL);
+		assert_non_null(st);
+		assert_int_equal(rt_durable_encode_load(&b, tables, nt, kept, kr, kept + kr, k), 0);
+		len = rt_durable_load_stream_len(st);
+		assert_int_equal(len, b.len);
+		assert_int_equal(rt_durable_load_stream_empty(st), !nt && !kr && !k);
+		out = malloc(len);
+		assert_non_null(out);
+		while (at < len) {
+			size_t piece = 1 + splitmix(&rng) % 300;
+
+			piece = piece < len - at ? piece : len - at;
+			rt_durable_load_stream_fill(out + at, piece, st);
+			at += piece;
+		}
+		assert_memory_equal(out, b.data, len);
+		free(out);
+		rt_durable_load_stream_free(st);
+	}
+	rt_durable_buf_free(&b);
+}
+
+/* A payload read through rt_durable_apply_read(): from memory, failing at fail_at. */
+struct payload_reader {
+	const uint8_t *data;
+	size_t calls, largest;
+	uint64_t fail_at;		/* a read reaching this byte fails; UINT64_MAX: none */
+};
+
+static int read_payload(void *arg, uint64_t off, void *buf, size_t len)
+{
+	struct payload_reader *pr = arg;
+
+	pr->calls++;
+	pr->largest = len > pr->largest ? len : pr->largest;
+	if (off + len > pr->fail_at)
+		return -EIO;
+	memcpy(buf, pr->data + off, len);
+	return 0;
+}
+
+/*
+ * A load too large to read whole (30000 routes, 2.4 MB) read in windows
+ * gives the set the whole payload gives; a payload cut short is refused
+ * with nothing changed; a read error is returned as such.
+ */
+static void test_apply_read(void **state)
+{
+	enum { N = 30000 };
+	uint64_t rng = seed ^ 0xa99;
+	struct rt_route *routes = malloc(N * sizeof(*routes));
+	struct rt_durable *whole = rt_durable_create(), *read = rt_durable_create();
+	struct rt_durable_buf b = { 0 };
+	struct payload_reader pr = { .fail_at = UINT64_MAX };
+	uint32_t table = 2;
+	char err[128];
+
+	(void)state;
+	assert_non_null(routes);
+	assert_non_null(whole);
+	assert_non_null(read);
+	for (size_t i = 0; i < N; i++)
+		random_route(&rng, &routes[i]);
+	assert_int_equal(rt_durable_encode_routes(&b, routes, 500), 0);
+	apply_ok(whole, RT_DURABLE_OP_UPSERT, &b);
+	apply_ok(read, RT_DURABLE_OP_UPSERT, &b);
+	assert_int_equal(rt_durable_encode_load(&b, &table, 1, routes + 500, 100, routes + 600,
+						N - 600), 0);
+	assert_true(b.len > 2 * (1u << 20));
+	apply_ok(whole, RT_DURABLE_OP_LOAD, &b);
+	pr.data = b.data;
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len, read_payload, &pr,
+					       err, sizeof(err)), 0);
+	assert_true(pr.calls >= 2 * (b.len >> 20));
+	assert_true(pr.largest <= 1u << 20);
+	assert_int_equal(rt_durable_count(read), rt_durable_count(whole));
+	for (size_t i = 0; i < rt_durable_count(whole); i++)
+		assert_true(same_route(&rt_durable_routes(read)[i], &rt_durable_routes(whole)[i]));
+
+	rt_durable_destroy(read);
+	read = rt_durable_create();
+	assert_non_null(read);
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len - 1, read_payload,
+					       &pr, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(rt_durable_count(read), 0);
+	pr.fail_at = b.len / 2;
+	assert_int_equal(rt_durable_apply_read(read, RT_DURABLE_OP_LOAD, b.len, read_payload, &pr,
+					       err, sizeof(err)), -EIO);
+	assert_non_null(strstr(err, "reading the record"));
+	assert_int_equal(rt_durable_count(read), 0);
+	rt_durable_buf_free(&b);
+	rt_durable_destroy(whole);
+	rt_durable_destroy(read);
+	free(routes);
+}
+
 static void test_tables(void **state)
 {
 	struct rt_durable *s = rt_durable_create();
@@ -488,6 +616,8 @@ static void test_snapshot_round_trip(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_random_operations),
+	cmocka_unit_test(test_load_stream),
+	cmocka_unit_test(test_apply_read),
 	cmocka_unit_test(test_tables),
 	cmocka_unit_test(test_malformed),
 	cmocka_unit_test(test_snapshot_round_trip),

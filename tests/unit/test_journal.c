@@ -3,7 +3,7 @@
  * The journal: CRC-32C vectors, the record codec and every refusal, and
  * opening real directories: replay across segments (synced before they
  * count as synced), release, torn tails cut, corruption refused (and
- * dropped when allowed), gaps, a snapshot newer than the journal, a sync
+ * dropped when allowed), records larger than the appender's pieces, gaps, a snapshot newer than the journal, a sync
  * thread beside the appender; snapshots written, replaced, abandoned and
  * damaged.
  *
@@ -563,6 +563,142 @@ static void flip_byte(const char *path, off_t off)
 	close(fd);
 }
 
+/* A payload of BIG_LEN bytes from a seeded stream, handed out in the pieces asked for. */
+#define BIG_LEN ((3u << 20) + 13)
+#define PIECE_MAX ((size_t)1 << 20)
+
+struct big_fill {
+	uint64_t s;
+	size_t given, calls, largest;
+};
+
+static uint8_t big_byte(uint64_t seed64, size_t i)
+{
+	uint64_t z = seed64 + i * 0x9e3779b97f4a7c15ull;
+
+	return (uint8_t)((z ^ (z >> 29)) * 0xbf58476d1ce4e5b9ull >> 56);
+}
+
+static void fill_big(uint8_t *buf, size_t len, void *arg)
+{
+	struct big_fill *f = arg;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = big_byte(f->s, f->given + i);
+	f->given += len;
+	f->calls++;
+	f->largest = len > f->largest ? len : f->largest;
+}
+
+struct big_seen {
+	uint64_t s, n, last;
+	bool big_ok;
+};
+
+static int check_big(const struct rt_journal_record *rec, void *arg)
+{
+	struct big_seen *b = arg;
+
+	b->n++;
+	b->last = rec->seq;
+	if (rec->seq == 2) {
+		uint8_t piece[4096];
+
+		/* Too large to be read whole: it stays in the file. */
+		b->big_ok = rec->op == 4 && rec->length == BIG_LEN && !rec->payload;
+		for (size_t at = 0; b->big_ok && at < BIG_LEN; at += sizeof(piece)) {
+			size_t k = BIG_LEN - at < sizeof(piece) ? BIG_LEN - at : sizeof(piece);
+
+			b->big_ok = !rt_journal_record_read(rec, at, piece, k);
+			for (size_t i = 0; b->big_ok && i < k; i++)
+				b->big_ok = piece[i] == big_byte(b->s, at + i);
+		}
+		b->big_ok = b->big_ok && rt_journal_record_read(rec, BIG_LEN - 1, piece, 2) == -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A record larger than the journal's 1 MiB pieces: written with no buffer
+ * of its size, byte for byte what one rt_journal_encode() would write,
+ * replayed whole; cut as a torn tail when the crash came before its
+ * checksum or in the middle of its pieces.
+ */
+static void test_record_larger_than_a_piece(void **state)
+{
+	struct dir_fixture *f = *state;
+	struct rt_journal_options o = { .dir = f->path };
+	struct big_fill fill = { .s = seed ^ 0xb16 };
+	struct big_seen seen = { .s = fill.s };
+	struct rt_journal_open_info info;
+	struct rt_journal *j;
+	size_t size = rt_journal_record_size(BIG_LEN);
+	uint8_t small[512], *flat = malloc(BIG_LEN), *want = malloc(size), *got = malloc(size);
+	char err[512], path[256];
+	off_t at = record_offset(2);
+	uint64_t seq = 0;
+	int fd;
+
+	assert_non_null(flat);
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_int_equal(rt_journal_open(&o, 0, NULL, NULL, &j, &info, err, sizeof(err)), 0);
+	assert_int_equal(rt_journal_append(j, 2, small, payload_of(1, small), NULL), 0);
+	assert_int_equal(rt_journal_append_fill(j, 4, BIG_LEN, fill_big, &fill, &seq), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(fill.given, BIG_LEN);
+	assert_true(fill.calls >= BIG_LEN / PIECE_MAX);
+	assert_true(fill.largest <= PIECE_MAX);
+	assert_int_equal(rt_journal_sync(j), 0);
+	rt_journal_close(j);
+
+	for (size_t i = 0; i < BIG_LEN; i++)
+		flat[i] = big_byte(fill.s, i);
+	rt_journal_encode(want, 2, 4, flat, BIG_LEN);
+	segment_path(f->path, 1, path, sizeof(path));
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, got, size, at), (ssize_t)size);
+	assert_memory_equal(got, want, size);
+	assert_int_equal(rt_journal_open(&o, 0, check_big, &seen, &j, &info, err, sizeof(err)), 0);
+	assert_int_equal(seen.n, 2);
+	assert_true(seen.big_ok);
+	assert_false(info.truncated);
+	append_range(j, 3, 3);
+	rt_journal_close(j);
+	/* A byte flipped in its middle, a valid record after it: corruption, refused. */
+	flip_byte(path, at + (off_t)(BIG_LEN / 2));
+	assert_int_equal(rt_journal_open(&o, 0, check_big, &seen, &j, &info, err, sizeof(err)),
+			 -EBADMSG);
+	assert_non_null(strstr(err, "checksum mismatch"));
+	flip_byte(path, at + (off_t)(BIG_LEN / 2));
+	assert_int_equal(ftruncate(fd, at + (off_t)size), 0);
+
+	/* Every piece written, the checksum not yet: a torn tail. */
+	assert_int_equal(pwrite(fd, "\0\0\0\0", 4, at + 4), 4);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(rt_journal_open(&o, 0, check_big, &seen, &j, &info, err, sizeof(err)), 0);
+	assert_true(info.truncated);
+	assert_false(info.corrupt);
+	assert_int_equal(seen.last, 1);
+	assert_int_equal(file_size(path), at);
+	/* Written again, then cut in the middle of its pieces: torn too. */
+	fill = (struct big_fill){ .s = fill.s };
+	assert_int_equal(rt_journal_append_fill(j, 4, BIG_LEN, fill_big, &fill, NULL), 0);
+	rt_journal_close(j);
+	assert_int_equal(ftruncate(fd, at + (off_t)PIECE_MAX + 4096), 0);
+	close(fd);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(rt_journal_open(&o, 0, check_big, &seen, &j, &info, err, sizeof(err)), 0);
+	assert_true(info.truncated);
+	assert_false(info.corrupt);
+	assert_int_equal(seen.last, 1);
+	rt_journal_close(j);
+	free(flat);
+	free(want);
+	free(got);
+}
+
 static void test_corruption_refused(void **state)
 {
 	struct dir_fixture *f = *state;
@@ -868,6 +1004,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_replay_and_segments, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_reopen_syncs_what_it_replays, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_torn_tail_is_cut, dir_setup, dir_teardown),
+	cmocka_unit_test_setup_teardown(test_record_larger_than_a_piece, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_corruption_refused, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_corrupt_older_segment, dir_setup, dir_teardown),
 	cmocka_unit_test_setup_teardown(test_snapshot_newer_than_journal, dir_setup, dir_teardown),

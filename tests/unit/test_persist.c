@@ -124,6 +124,7 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg)
 {
 	struct held_start *hs;
+	unsigned index;
 	int rc;
 
 	if (!uatomic_read(&gates_armed))
@@ -131,11 +132,13 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	hs = malloc(sizeof(*hs));
 	if (!hs)
 		return 12;	/* ENOMEM */
-	*hs = (struct held_start){ .start = start, .arg = arg, .index = ++created };
+	index = ++created;
+	*hs = (struct held_start){ .start = start, .arg = arg, .index = index };
+	/* hs is the new thread's once created (it frees it): index is read from the copy. */
 	rc = __real_pthread_create(thread, attr, gated_start, hs);
 	if (rc)
 		free(hs);
-	else if (hs->index == 2)
+	else if (index == 2)
 		uatomic_set(&second_created, 1);
 	return rc;
 }
