@@ -341,6 +341,9 @@ static int apply_turn(struct feed_fpm *f)
 
 		feed_routes_remove(f->owned, &k);
 	}
+	/* The load pushed the map's lines out of the cache since the gets: fetch them again. */
+	for (i = 0; i < f->pending.n; i++)
+		feed_routes_prefetch(f->owned, &f->pending.v[i].key);
 	for (i = 0; i < a.n_routes; i++) {
 		struct feed_route_key k = { .table = a.routes[i].table, .metric = a.routes[i].metric,
 					    .prefix = a.routes[i].prefix };

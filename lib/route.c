@@ -150,9 +150,16 @@ const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t
 
 	if (!idx)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
+	bool sorted = true;
+
+	for (size_t i = 0; i < n; i++) {
 		idx[i] = &routes[i];
-	qsort(idx, n, sizeof(*idx), key_index_cmp);
+		/* Feeds and route files mostly come in key order: then no sort. */
+		if (i && sorted && key_index_cmp(&idx[i - 1], &idx[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(idx, n, sizeof(*idx), key_index_cmp);
 	return idx;
 }
 
