@@ -267,6 +267,28 @@ static bool table_ready(struct feed_fpm *f, uint32_t id)
 	return false;
 }
 
+/*
+ * table_ready() of the last table asked about in a turn: a turn's routes
+ * are mostly of one table, and no table comes or goes during the turn.
+ */
+struct table_memo {
+	uint32_t id;
+	bool valid, ready;
+};
+
+static bool table_ready_memo(struct feed_fpm *f, struct table_memo *m, uint32_t id)
+{
+	if (m->valid && m->id == id) {
+		if (!m->ready)
+			f->errors[FE_UNKNOWN_TABLE]++;	/* counted per route, as table_ready() does */
+		return m->ready;
+	}
+	m->id = id;
+	m->ready = table_ready(f, id);
+	m->valid = true;
+	return m->ready;
+}
+
 struct apply {
 	struct rt_route *routes, *removals;
 	uint8_t *protos;		/* of routes[] */
@@ -280,6 +302,7 @@ static int apply_turn(struct feed_fpm *f)
 	struct load_result res;
 	char err[256];
 	size_t i, last;
+	struct table_memo memo = { 0 };
 	int rc = -ENOMEM;
 
 	if (!f->pending.n)
@@ -307,7 +330,7 @@ static int apply_turn(struct feed_fpm *f)
 			;
 		p = &f->pending.v[last];
 		owned = feed_routes_get(f->owned, &p->key, &proto, &gen);
-		if (p->usable && table_ready(f, p->key.table)) {
+		if (p->usable && table_ready_memo(f, &memo, p->key.table)) {
 			a.protos[a.n_routes] = p->proto;
 			a.routes[a.n_routes++] = p->route;
 			/* Another protocol under the same key: the old route goes. */

@@ -54,10 +54,20 @@ int proto_find(const char *name)
 	return id;
 }
 
+/*
+ * The last name this thread interned: a load or a feed's turn names one
+ * protocol route after route, and ids are never given back, so the
+ * answer stays right without the lock.
+ */
+static __thread char last_name[RT_PROTO_LEN];
+static __thread int last_id;
+
 int proto_intern(const char *name)
 {
 	int id;
 
+	if (last_id > 0 && !strncmp(name, last_name, RT_PROTO_LEN))
+		return last_id;
 	if (rt_proto_validate(name))
 		return -EINVAL;
 	pthread_mutex_lock(&proto_lock);
@@ -77,6 +87,10 @@ int proto_intern(const char *name)
 		}
 	}
 	pthread_mutex_unlock(&proto_lock);
+	if (id > 0) {
+		memcpy(last_name, name, strlen(name) + 1);
+		last_id = id;
+	}
 	return id;
 }
 
