@@ -96,8 +96,14 @@ static int index_resize(struct rib *rib, size_t cap)
 		const struct rib_node *n = entry_node(old[i]);
 		uint64_t h;
 
-		if (i + RESIZE_AHEAD < old_cap && old[i + RESIZE_AHEAD])
-			__builtin_prefetch(entry_node(old[i + RESIZE_AHEAD]));
+		/* Two stages: the node far ahead, the new slot of a node loaded by now. */
+		if (i + 2 * RESIZE_AHEAD < old_cap && old[i + 2 * RESIZE_AHEAD])
+			__builtin_prefetch(entry_node(old[i + 2 * RESIZE_AHEAD]));
+		if (i + RESIZE_AHEAD < old_cap && old[i + RESIZE_AHEAD]) {
+			const struct rib_node *m = entry_node(old[i + RESIZE_AHEAD]);
+
+			__builtin_prefetch(&index[(size_t)index_hash(m->key, m->len) & (cap - 1)], 1);
+		}
 		if (!old[i])
 			continue;
 		h = index_hash(n->key, n->len);
