@@ -291,22 +291,34 @@ static struct rib_node **slot_of(struct rib *rib, struct rib_node *n)
 
 /*
  * Where an insert of (key, len) may start: below the last insert's
- * nearest ancestor (at most FINGER_CLIMB up) whose prefix covers it, else
- * at the root. Every node on the walk from the root passes through that
- * ancestor (it covers the new prefix, and a node's subtree holds every
- * prefix it covers), so the walk from there ends where the whole one
- * would. A feed's turn or a loaded file comes in key order: the next
- * prefix is usually a few levels from the last, on lines still in the
- * cache, where the walk from the root is a miss a level.
+ * nearest ancestor whose prefix covers it, else at the root. Every node
+ * on the walk from the root passes through that ancestor (it covers the
+ * new prefix, and a node's subtree holds every prefix it covers), so the
+ * walk from there ends where the whole one would. A feed's turn or a
+ * loaded file comes in key order: the next prefix is usually a few
+ * levels from the last, on lines still in the cache, where the walk from
+ * the root is a miss a level. Random inserts (updates) diverge from the
+ * last one near the root: when the two keys share fewer than
+ * FINGER_SPAN bits less than the finger's length, the walk starts at the
+ * root at once, rather than climbing a path that may be out of the cache
+ * (a climb is then at most FINGER_SPAN levels: each level is longer).
  */
-#define FINGER_CLIMB 16
+#define FINGER_SPAN 8
 
 static struct rib_node **insert_start(struct rib *rib, rt_key key, unsigned len)
 {
 	struct rib_node *n = rib->finger;
+	unsigned common;
 
-	for (unsigned up = 0; n && up < FINGER_CLIMB; up++, n = n->parent)
-		if (n->len <= len && key_match(n->key, key, n->len))
+	if (!n)
+		return &rib->root;
+	common = key_common_bits(n->key, key);
+	if (common > len)
+		common = len;
+	if (common + FINGER_SPAN < n->len)
+		return &rib->root;
+	for (; n; n = n->parent)
+		if (n->len <= common)
 			return slot_of(rib, n);
 	return &rib->root;
 }
