@@ -161,11 +161,10 @@ static int key_index_cmp(const void *x, const void *y)
 const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t n)
 {
 	const struct rt_route **idx = malloc((n ? n : 1) * sizeof(*idx));
+	bool sorted = true;
 
 	if (!idx)
 		return NULL;
-	bool sorted = true;
-
 	for (size_t i = 0; i < n; i++) {
 		idx[i] = &routes[i];
 		/* Feeds and route files mostly come in key order: then no sort. */
