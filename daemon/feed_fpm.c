@@ -267,38 +267,79 @@ static bool table_ready(struct feed_fpm *f, uint32_t id)
 	return false;
 }
 
+/*
+ * table_ready() of the last table asked about in a turn: a turn's routes
+ * are mostly of one table, and no table comes or goes during the turn.
+ */
+struct table_memo {
+	uint32_t id;
+	bool valid, ready;
+};
+
+static bool table_ready_memo(struct feed_fpm *f, struct table_memo *m, uint32_t id)
+{
+	if (m->valid && m->id == id) {
+		if (!m->ready)
+			f->errors[FE_UNKNOWN_TABLE]++;	/* counted per route, as table_ready() does */
+		return m->ready;
+	}
+	m->id = id;
+	m->ready = table_ready(f, id);
+	m->valid = true;
+	return m->ready;
+}
+
+/*
+ * A turn's plan. The owned map is set for every route as it is planned
+ * (one probe gives the key's old entry and writes the new one), and put
+ * back as it was if the load fails: the map follows the tables only once
+ * the load succeeded.
+ */
 struct apply {
 	struct rt_route *routes, *removals;
-	uint8_t *protos;		/* of routes[] */
+	struct feed_route_prior *prior;	/* of routes[]: what the map held */
+	bool *replaced;			/* of removals[]: the key is one of routes[] */
 	size_t n_routes, n_removals;
 };
 
-static int apply_turn(struct feed_fpm *f)
+static struct feed_route_key key_of(const struct rt_route *r)
 {
-	struct apply a = { 0 };
-	struct load_request req = { 0 };
-	struct load_result res;
-	char err[256];
-	size_t i, last;
-	int rc = -ENOMEM;
+	return (struct feed_route_key){ .table = r->table, .metric = r->metric,
+					.prefix = r->prefix };
+}
 
-	if (!f->pending.n)
-		return 0;
-	feed_batch_sort(&f->pending);
-	a.routes = malloc(f->pending.n * sizeof(*a.routes));
-	a.protos = malloc(f->pending.n);
-	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
-	if (!a.routes || !a.protos || !a.removals)
-		goto out;
+/* The map's entries of a.routes[0..n) as they were before the turn. */
+static void owned_restore(struct feed_fpm *f, const struct apply *a, size_t n)
+{
+	while (n--) {
+		struct feed_route_key k = key_of(&a->routes[n]);
+
+		feed_routes_restore(f->owned, &k, &a->prior[n]);
+	}
+}
+
+static void plan_removal(struct apply *a, const struct feed_route_key *key, uint8_t proto,
+			 bool replaced)
+{
+	a->replaced[a->n_removals] = replaced;
+	feed_route_removal(key, proto, &a->removals[a->n_removals++]);
+}
+
+/* The turn's routes and removals; the map set for the routes. 0 or -ENOMEM (map as before). */
+static int plan_turn(struct feed_fpm *f, struct apply *a)
+{
+	struct table_memo memo = { 0 };
+	size_t i, last;
+
 	/* The owned map's probes miss the cache: start them all first. */
 	for (i = 0; i < f->pending.n; i++)
 		feed_routes_prefetch(f->owned, &f->pending.v[i].key);
 	for (i = 0; i < f->pending.n; i = last + 1) {
 		const struct feed_change *p;
 		char name[RT_PROTO_LEN];
+		struct feed_route_prior *prior;
 		uint8_t proto;
 		uint32_t gen;
-		bool owned;
 
 		/* The last message of the key decides. */
 		for (last = i; last + 1 < f->pending.n &&
@@ -306,20 +347,50 @@ static int apply_turn(struct feed_fpm *f)
 		     last++)
 			;
 		p = &f->pending.v[last];
-		owned = feed_routes_get(f->owned, &p->key, &proto, &gen);
-		if (p->usable && table_ready(f, p->key.table)) {
-			a.protos[a.n_routes] = p->proto;
-			a.routes[a.n_routes++] = p->route;
+		if (p->usable && table_ready_memo(f, &memo, p->key.table)) {
+			prior = &a->prior[a->n_routes];
+			if (feed_routes_swap(f->owned, &p->key, p->proto, f->generation, prior)) {
+				owned_restore(f, a, a->n_routes);
+				return -ENOMEM;
+			}
+			a->routes[a->n_routes++] = p->route;
 			/* Another protocol under the same key: the old route goes. */
-			if (owned && strcmp(rtnl_proto_name(proto, name), p->route.proto))
-				feed_route_removal(&p->key, proto, &a.removals[a.n_removals++]);
-		} else if (owned) {
+			if (prior->had && strcmp(rtnl_proto_name(prior->proto, name), p->route.proto))
+				plan_removal(a, &p->key, prior->proto, true);
+		} else if (feed_routes_get(f->owned, &p->key, &proto, &gen)) {
 			/* Deleted, or replaced by a route routed cannot hold: none is better than a stale one. */
 			if (tables_get(f->d->tables, p->key.table))
-				feed_route_removal(&p->key, proto, &a.removals[a.n_removals++]);
+				plan_removal(a, &p->key, proto, false);
 		} else if (p->del) {
 			f->skipped[FS_DELETE_UNKNOWN]++;
 		}
+	}
+	return 0;
+}
+
+static int apply_turn(struct feed_fpm *f)
+{
+	struct apply a = { 0 };
+	struct load_request req = { 0 };
+	struct load_result res;
+	char err[256];
+	int rc = -ENOMEM;
+
+	if (!f->pending.n)
+		return 0;
+	feed_batch_sort(&f->pending);
+	a.routes = malloc(f->pending.n * sizeof(*a.routes));
+	a.prior = malloc(f->pending.n * sizeof(*a.prior));
+	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
+	a.replaced = malloc(2 * f->pending.n * sizeof(*a.replaced));
+	if (!a.routes || !a.prior || !a.removals || !a.replaced)
+		goto out;
+	rc = plan_turn(f, &a);
+	if (rc) {
+		/* Routes the feed could not track would stay forever: close, and zebra replays. */
+		log_err("fpm: out of memory tracking the feed's routes");
+		f->errors[FE_APPLY_FAILED]++;
+		goto out;
 	}
 	req.routes = a.routes;
 	req.n_routes = a.n_routes;
@@ -331,33 +402,22 @@ static int apply_turn(struct feed_fpm *f)
 		log_err("fpm: applying %zu routes and %zu removals failed: %s", a.n_routes,
 			a.n_removals, err);
 		f->errors[FE_APPLY_FAILED]++;
+		owned_restore(f, &a, a.n_routes);
 		goto out;
 	}
-	/* Now the owned map follows what the tables hold. */
-	for (i = 0; i < a.n_removals; i++) {
-		struct feed_route_key k = { .table = a.removals[i].table,
-					    .metric = a.removals[i].metric,
-					    .prefix = a.removals[i].prefix };
+	/* The tables hold the turn: the map drops what went (a replaced key holds its new route). */
+	for (size_t i = 0; i < a.n_removals; i++) {
+		struct feed_route_key k = key_of(&a.removals[i]);
 
-		feed_routes_remove(f->owned, &k);
-	}
-	for (i = 0; i < a.n_routes; i++) {
-		struct feed_route_key k = { .table = a.routes[i].table, .metric = a.routes[i].metric,
-					    .prefix = a.routes[i].prefix };
-
-		rc = feed_routes_set(f->owned, &k, a.protos[i], f->generation);
-		if (rc) {
-			/* The route stays unowned: a sweep will not find it. Said once per turn. */
-			log_err("fpm: out of memory tracking the feed's routes");
-			f->errors[FE_APPLY_FAILED]++;
-			goto out;
-		}
+		if (!a.replaced[i])
+			feed_routes_remove(f->owned, &k);
 	}
 out:
 	feed_batch_clear(&f->pending);
 	free(a.routes);
-	free(a.protos);
+	free(a.prior);
 	free(a.removals);
+	free(a.replaced);
 	return rc;
 }
 

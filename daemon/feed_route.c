@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
@@ -33,6 +32,16 @@ static int route_type(uint8_t rtm_type, bool blackhole, uint8_t *type)
 	}
 }
 
+/* The name of interface oif into dev (ifname's names are shorter than RT_DEV_LEN). */
+static void set_dev(char dev[RT_DEV_LEN], uint32_t oif, feed_ifname_fn ifname, void *arg)
+{
+	const char *name = ifname(oif, arg);
+	size_t len = strnlen(name, RT_DEV_LEN - 1);
+
+	memcpy(dev, name, len);
+	dev[len] = '\0';
+}
+
 /* paths[0..n), n in 2..RTNL_MAX_PATHS, as out's next hops. */
 static enum feed_route_verdict set_multipath(const struct rtnl_path *paths, unsigned n,
 					     feed_ifname_fn ifname, void *arg,
@@ -46,7 +55,7 @@ static enum feed_route_verdict set_multipath(const struct rtnl_path *paths, unsi
 	for (unsigned i = 0; i < n; i++) {
 		hop[i].gateway = paths[i].gateway;
 		if (paths[i].oif)
-			snprintf(hop[i].dev, sizeof(hop[i].dev), "%s", ifname(paths[i].oif, arg));
+			set_dev(hop[i].dev, paths[i].oif, ifname, arg);
 		hop[i].weight = paths[i].weight;
 	}
 	switch (rt_route_set_nexthops(out, hop, n, NULL, 0)) {
@@ -82,7 +91,7 @@ enum feed_route_verdict feed_route_convert(const struct rtnl_route *r,
 		} else if (n == 1) {
 			out->gateway = paths[0].gateway;
 			if (paths[0].oif)
-				snprintf(out->dev, sizeof(out->dev), "%s", ifname(paths[0].oif, arg));
+				set_dev(out->dev, paths[0].oif, ifname, arg);
 		}
 	}
 	return rt_route_validate(out, NULL, 0) ? FEED_ROUTE_INVALID : FEED_ROUTE_OK;

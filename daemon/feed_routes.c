@@ -192,8 +192,17 @@ static int grow(struct feed_routes *fr)
 int feed_routes_set(struct feed_routes *fr, const struct feed_route_key *key, uint8_t proto,
 		    uint32_t gen)
 {
+	struct feed_route_prior prior;
+
+	return feed_routes_swap(fr, key, proto, gen, &prior);
+}
+
+int feed_routes_swap(struct feed_routes *fr, const struct feed_route_key *key, uint8_t proto,
+		     uint32_t gen, struct feed_route_prior *prior)
+{
 	struct slot *s = &fr->slots[find(fr, key)];
 
+	*prior = (struct feed_route_prior){ .had = s->used, .proto = s->proto, .gen = s->gen };
 	if (!s->used) {
 		/*
 		 * At most three quarters full: probe runs stay a few slots
@@ -217,6 +226,22 @@ int feed_routes_set(struct feed_routes *fr, const struct feed_route_key *key, ui
 	s->proto = proto;
 	s->gen = gen;
 	return 0;
+}
+
+void feed_routes_restore(struct feed_routes *fr, const struct feed_route_key *key,
+			 const struct feed_route_prior *prior)
+{
+	struct slot *s;
+
+	if (!prior->had) {
+		feed_routes_remove(fr, key);
+		return;
+	}
+	s = &fr->slots[find(fr, key)];
+	if (s->used) {
+		s->proto = prior->proto;
+		s->gen = prior->gen;
+	}
 }
 
 void feed_routes_remove(struct feed_routes *fr, const struct feed_route_key *key)

@@ -49,6 +49,22 @@ bool feed_routes_get(const struct feed_routes *fr, const struct feed_route_key *
 /* Insert or overwrite. 0 or -ENOMEM (nothing changed). */
 int feed_routes_set(struct feed_routes *fr, const struct feed_route_key *key, uint8_t proto,
 		    uint32_t gen);
+/* What a key held before feed_routes_swap() set it. */
+struct feed_route_prior {
+	bool had;
+	uint8_t proto;
+	uint32_t gen;
+};
+
+/*
+ * Set key to (proto, gen) and say in *prior what it held: a get and a set
+ * in one probe. 0 or -ENOMEM (nothing changed). feed_routes_restore()
+ * puts prior back (it cannot fail).
+ */
+int feed_routes_swap(struct feed_routes *fr, const struct feed_route_key *key, uint8_t proto,
+		     uint32_t gen, struct feed_route_prior *prior);
+void feed_routes_restore(struct feed_routes *fr, const struct feed_route_key *key,
+			 const struct feed_route_prior *prior);
 /* Remove key if there. */
 void feed_routes_remove(struct feed_routes *fr, const struct feed_route_key *key);
 

@@ -75,6 +75,12 @@ static size_t index_slot(const struct rib *rib, rt_key key, unsigned len, uint64
 	return i;
 }
 
+/*
+ * How far ahead a rehash loads the nodes it reads (each a cache miss, in
+ * no order): enough misses in flight to keep the memory busy.
+ */
+#define RESIZE_AHEAD 16
+
 /* Rehash every node into slots of size cap (a power of two). 0 or -ENOMEM. */
 static int index_resize(struct rib *rib, size_t cap)
 {
@@ -90,6 +96,14 @@ static int index_resize(struct rib *rib, size_t cap)
 		const struct rib_node *n = entry_node(old[i]);
 		uint64_t h;
 
+		/* Two stages: the node far ahead, the new slot of a node loaded by now. */
+		if (i + 2 * RESIZE_AHEAD < old_cap && old[i + 2 * RESIZE_AHEAD])
+			__builtin_prefetch(entry_node(old[i + 2 * RESIZE_AHEAD]));
+		if (i + RESIZE_AHEAD < old_cap && old[i + RESIZE_AHEAD]) {
+			const struct rib_node *m = entry_node(old[i + RESIZE_AHEAD]);
+
+			__builtin_prefetch(&index[(size_t)index_hash(m->key, m->len) & (cap - 1)], 1);
+		}
 		if (!old[i])
 			continue;
 		h = index_hash(n->key, n->len);
@@ -186,6 +200,7 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 {
 	free_subtree(rib, rib->root, free_route, arg);
 	rib->root = NULL;
+	rib->finger = NULL;
 	rib->prefixes = rib->routes = rib->nodes = 0;
 	free(rib->index);
 	rib->index = NULL;
@@ -213,6 +228,14 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 		return NULL;
 	key &= key_mask(len);
 	return entry_node(rib->index[index_slot(rib, key, len, index_hash(key, len))]);
+}
+
+void rib_prefetch(const struct rib *rib, rt_key key, unsigned len)
+{
+	if (!rib->index || rib->index_deferred)
+		return;
+	key &= key_mask(len);
+	__builtin_prefetch(&rib->index[(size_t)index_hash(key, len) & rib->index_mask]);
 }
 
 /* The nodes with routes below n into the index (recursion bounded by depth, as in free_subtree). */
@@ -259,11 +282,54 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 	return n;
 }
 
+static struct rib_node **slot_of(struct rib *rib, struct rib_node *n)
+{
+	if (!n->parent)
+		return &rib->root;
+	return &n->parent->child[n->parent->child[1] == n];
+}
+
+/*
+ * Where an insert of (key, len) may start: below the last insert's
+ * nearest ancestor whose prefix covers it, else at the root. Every node
+ * on the walk from the root passes through that ancestor (it covers the
+ * new prefix, and a node's subtree holds every prefix it covers), so the
+ * walk from there ends where the whole one would. A feed's turn or a
+ * loaded file comes in key order: the next prefix is usually a few
+ * levels from the last, on lines still in the cache, where the walk from
+ * the root is a miss a level. Random inserts (updates) diverge from the
+ * last one near the root: when the two keys share fewer than
+ * FINGER_SPAN bits less than the finger's length, the walk starts at the
+ * root at once, rather than climbing a path that may be out of the cache
+ * (a climb is then at most FINGER_SPAN levels: each level is longer).
+ */
+#define FINGER_SPAN 8
+
+static struct rib_node **insert_start(struct rib *rib, rt_key key, unsigned len)
+{
+	struct rib_node *n = rib->finger;
+	unsigned common;
+
+	if (!n)
+		return &rib->root;
+	common = key_common_bits(n->key, key);
+	if (common > len)
+		common = len;
+	if (common + FINGER_SPAN < n->len)
+		return &rib->root;
+	for (; n; n = n->parent)
+		if (n->len <= common)
+			return slot_of(rib, n);
+	return &rib->root;
+}
+
 /* The node of (key, len), found or added (a leaf, and a glue node above it). */
 static struct rib_node *insert_node(struct rib *rib, rt_key key, unsigned len)
 {
-	struct rib_node **pp = &rib->root, *parent = NULL, *n, *leaf, *glue;
+	struct rib_node **pp = insert_start(rib, key, len), *parent, *n, *leaf, *glue;
 	unsigned common;
+
+	parent = *pp ? (*pp)->parent : NULL;
 
 	while ((n = *pp)) {
 		common = key_common_bits(n->key, key);
@@ -320,16 +386,11 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 	if (!rib->index_deferred && index_reserve(rib, 1))
 		return NULL;
 	n = insert_node(rib, key & key_mask(len), len);
+	if (n)
+		rib->finger = n;
 	if (n && !rib->index_deferred && !n->indexed)
 		index_add(rib, n);
 	return n;
-}
-
-static struct rib_node **slot_of(struct rib *rib, struct rib_node *n)
-{
-	if (!n->parent)
-		return &rib->root;
-	return &n->parent->child[n->parent->child[1] == n];
 }
 
 void rib_prune(struct rib *rib, struct rib_node *n)
@@ -343,6 +404,8 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		if (child)
 			child->parent = parent;
 		index_remove(rib, n);
+		if (n == rib->finger)
+			rib->finger = NULL;
 		free(n);
 		rib->nodes--;
 		/* A glue parent left with one child is no longer needed either. */

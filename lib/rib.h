@@ -73,6 +73,12 @@ struct rib {
 	 * finds walk the trie meanwhile.
 	 */
 	bool index_deferred;
+	/*
+	 * The node rib_insert() returned last, or NULL once nodes were
+	 * freed since: the next insert starts below its nearest ancestor
+	 * that covers the new prefix (rib.c).
+	 */
+	struct rib_node *finger;
 };
 
 void rib_init(struct rib *rib, int family, const struct wlock *lock);
@@ -84,6 +90,11 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 
 /* The node of exactly (key, len), or NULL: one hash probe. */
 struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len);
+/*
+ * Start loading the index line an exact find of (key, len) reads first:
+ * a hint, so that a batch of finds waits for its cache misses together.
+ */
+void rib_prefetch(const struct rib *rib, rt_key key, unsigned len);
 /* Find or create the node of (key, len). NULL on ENOMEM. */
 struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
 /* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */

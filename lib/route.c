@@ -54,10 +54,20 @@ int proto_find(const char *name)
 	return id;
 }
 
+/*
+ * The last name this thread interned: a load or a feed's turn names one
+ * protocol route after route, and ids are never given back, so the
+ * answer stays right without the lock.
+ */
+static __thread char last_name[RT_PROTO_LEN];
+static __thread int last_id;
+
 int proto_intern(const char *name)
 {
 	int id;
 
+	if (last_id > 0 && !strncmp(name, last_name, RT_PROTO_LEN))
+		return last_id;
 	if (rt_proto_validate(name))
 		return -EINVAL;
 	pthread_mutex_lock(&proto_lock);
@@ -77,6 +87,10 @@ int proto_intern(const char *name)
 		}
 	}
 	pthread_mutex_unlock(&proto_lock);
+	if (id > 0) {
+		memcpy(last_name, name, strlen(name) + 1);
+		last_id = id;
+	}
 	return id;
 }
 
@@ -147,12 +161,18 @@ static int key_index_cmp(const void *x, const void *y)
 const struct rt_route **rt_route_key_index(const struct rt_route *routes, size_t n)
 {
 	const struct rt_route **idx = malloc((n ? n : 1) * sizeof(*idx));
+	bool sorted = true;
 
 	if (!idx)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		idx[i] = &routes[i];
-	qsort(idx, n, sizeof(*idx), key_index_cmp);
+		/* Feeds and route files mostly come in key order: then no sort. */
+		if (i && sorted && key_index_cmp(&idx[i - 1], &idx[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted)
+		qsort(idx, n, sizeof(*idx), key_index_cmp);
 	return idx;
 }
 

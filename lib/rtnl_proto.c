@@ -50,8 +50,9 @@ static const char *const names[256] = {
 
 char *rtnl_proto_name(uint8_t protocol, char buf[RT_PROTO_LEN])
 {
+	/* Every name fits (at most "openfabric"); a feed calls this per route: no stdio. */
 	if (names[protocol])
-		snprintf(buf, RT_PROTO_LEN, "%s", names[protocol]);
+		memcpy(buf, names[protocol], strlen(names[protocol]) + 1);
 	else
 		snprintf(buf, RT_PROTO_LEN, "proto-%u", protocol);
 	return buf;

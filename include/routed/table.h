@@ -95,6 +95,13 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
  */
 int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed);
 
+/*
+ * A hint before exact gets of the prefixes of routes[0..n): their lookups
+ * start loading now, so that the gets wait for their cache misses
+ * together rather than one after the other. Changes nothing.
+ */
+void rt_table_prefetch(struct rt_table *t, const struct rt_route *const *routes, size_t n);
+
 /* Exact get: the routes of prefix p, best first. Returns the count (up to max stored). */
 long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route *out, size_t max);
 

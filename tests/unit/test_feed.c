@@ -171,6 +171,79 @@ static void test_routes_random(void **state)
 	free(model);
 }
 
+/*
+ * A feed's turn sets its keys as it plans them (feed_routes_swap) and puts
+ * them back if the load fails (feed_routes_restore): a batch of distinct
+ * keys, swapped, then kept or restored in reverse, leaves the map equal to
+ * the model either way.
+ */
+static void test_routes_swap_restore(void **state)
+{
+	struct naive *model = calloc(KEYS, sizeof(*model));
+	struct feed_routes *fr = feed_routes_create();
+	struct feed_route_prior *prior = calloc(KEYS, sizeof(*prior));
+	unsigned *batch = calloc(KEYS, sizeof(*batch));
+	bool *in_batch = calloc(KEYS, sizeof(*in_batch));
+	unsigned rounds = (unsigned)(300 * seed_iterations());
+
+	(void)state;
+	rng_state = seed_from_env();
+	assert_non_null(model);
+	assert_non_null(fr);
+	assert_non_null(prior);
+	assert_non_null(batch);
+	assert_non_null(in_batch);
+	for (unsigned round = 0; round < rounds; round++) {
+		unsigned n = 0, want = 1 + (unsigned)(rng() % 400);
+		bool keep = rng() % 2;
+		uint32_t gen = round;
+
+		memset(in_batch, 0, KEYS * sizeof(*in_batch));
+		while (n < want) {
+			unsigned k = (unsigned)(rng() % KEYS);
+
+			if (!in_batch[k]) {
+				in_batch[k] = true;
+				batch[n++] = k;
+			}
+		}
+		for (unsigned i = 0; i < n; i++) {
+			struct feed_route_key key = key_of(batch[i]);
+			uint8_t proto = (uint8_t)rng();
+
+			assert_int_equal(feed_routes_swap(fr, &key, proto, gen, &prior[i]), 0);
+			assert_int_equal(prior[i].had, model[batch[i]].present);
+			if (prior[i].had) {
+				assert_int_equal(prior[i].proto, model[batch[i]].proto);
+				assert_int_equal(prior[i].gen, model[batch[i]].gen);
+			}
+			if (keep)
+				model[batch[i]] = (struct naive){ true, proto, gen };
+		}
+		if (!keep) {
+			for (unsigned i = n; i--;) {
+				struct feed_route_key key = key_of(batch[i]);
+
+				feed_routes_restore(fr, &key, &prior[i]);
+			}
+		}
+		/* Some keys go between batches, so restores also meet shifted runs. */
+		for (unsigned i = 0; i < 50; i++) {
+			unsigned k = (unsigned)(rng() % KEYS);
+			struct feed_route_key key = key_of(k);
+
+			feed_routes_remove(fr, &key);
+			model[k].present = false;
+		}
+		check_all(fr, model);
+	}
+	feed_routes_destroy(fr);
+	free(model);
+	free(prior);
+	free(batch);
+	free(in_batch);
+}
+
 /* feed_nexthops */
 
 static struct rtnl_nexthop nh_single(uint32_t id, const char *gw, uint32_t oif)
@@ -526,6 +599,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_random),
+		cmocka_unit_test(test_routes_swap_restore),
 		cmocka_unit_test(test_nexthops),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_convert_multipath),

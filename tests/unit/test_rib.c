@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The RIB's trie and index under inserts that start from the last
+ * insert's ancestors (the finger): prefixes in key order, in random
+ * order, clustered, and mixed with prunes. After every phase the trie
+ * must be a proper path-compressed trie (parents right, every child
+ * inside and longer than its parent, pre-order strictly in prefix order),
+ * its prefixes exactly the model's, and every exact find (the index)
+ * must give the node the insert returned.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "key.h"
+#include "rib.h"
+#include "wlock.h"
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static void seed_rng(void)
+{
+	const char *env = getenv("TEST_SEED");
+
+	rng_state = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
+	if (!rng_state)
+		rng_state = 1;
+	printf("# seed %llu\n", (unsigned long long)rng_state);
+}
+
+/* The model: the prefixes that have routes, and the node each got. */
+struct entry {
+	rt_key key;
+	unsigned len;
+	struct rib_node *node;
+	bool live;
+};
+
+#define MAX_ENTRIES 6000
+
+struct fixture {
+	struct wlock lock;
+	struct rib rib;
+	unsigned bits;
+	struct entry e[MAX_ENTRIES];
+	size_t n;
+};
+
+/* Any non-NULL list marks a node as one with routes; never followed here. */
+static struct rib_route marker;
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* A random prefix, clustered: most share the top bits with a few bases. */
+static void random_prefix(unsigned bits, rt_key *key, unsigned *len)
+{
+	static const unsigned lens4[] = { 8, 16, 19, 20, 22, 23, 24, 24, 24, 25, 28, 32 };
+	static const unsigned lens6[] = { 16, 29, 32, 40, 44, 48, 48, 48, 56, 64, 96, 128 };
+	rt_key k = ((rt_key)rng() << 64) | rng();
+	rt_key base = (rt_key)(rng() % 4) << (bits == 32 ? 120 : 112);
+
+	*len = bits == 32 ? lens4[rng() % 12] : lens6[rng() % 12];
+	if (rng() % 4)
+		k = base | (k & ~key_mask(bits == 32 ? 8 : 16));
+	if (bits == 32)
+		k &= key_mask(32);
+	*key = k & key_mask(*len);
+}
+
+static bool model_has(const struct fixture *f, rt_key key, unsigned len)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live && f->e[i].key == key && f->e[i].len == len)
+			return true;
+	return false;
+}
+
+static void insert(struct fixture *f, rt_key key, unsigned len)
+{
+	struct rib_node *n;
+
+	if (model_has(f, key, len) || f->n == MAX_ENTRIES)
+		return;
+	n = rib_insert(&f->rib, key, len);
+	assert_non_null(n);
+	assert_true(n->key == key);
+	assert_int_equal(n->len, len);
+	assert_null(n->routes);
+	n->routes = &marker;
+	f->e[f->n++] = (struct entry){ .key = key, .len = len, .node = n, .live = true };
+}
+
+static void remove_entry(struct fixture *f, size_t i)
+{
+	f->e[i].node->routes = NULL;
+	rib_prune(&f->rib, f->e[i].node);
+	f->e[i].live = false;
+}
+
+struct walk_check {
+	const struct fixture *f;
+	struct entry *seen;
+	size_t n;
+};
+
+static int collect(const struct rib_node *n, void *arg)
+{
+	struct walk_check *w = arg;
+
+	assert_true(w->n < MAX_ENTRIES);
+	w->seen[w->n++] = (struct entry){ .key = n->key, .len = n->len };
+	return 0;
+}
+
+/* Parent links, containment, and returns the node count below n. */
+static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *parent)
+{
+	uint64_t count = 1;
+
+	if (!n)
+		return 0;
+	assert_ptr_equal(n->parent, parent);
+	if (parent) {
+		assert_true(n->len > parent->len);
+		assert_true(key_match(n->key, parent->key, parent->len));
+	}
+	assert_true(n->key == (n->key & key_mask(n->len)));
+	/* A glue node has two children; one without routes that has fewer was pruned. */
+	if (!n->routes)
+		assert_true(n->child[0] && n->child[1]);
+	for (unsigned b = 0; b < 2; b++) {
+		if (n->child[b])
+			assert_int_equal(key_bit(n->child[b]->key, n->len), b);
+		count += check_subtree(n->child[b], n);
+	}
+	return count;
+}
+
+static void check(struct fixture *f)
+{
+	struct entry *want = calloc(MAX_ENTRIES, sizeof(*want));
+	struct walk_check w = { .f = f, .seen = calloc(MAX_ENTRIES, sizeof(*w.seen)) };
+	size_t n_want = 0;
+
+	assert_non_null(want);
+	assert_non_null(w.seen);
+	assert_int_equal(check_subtree(f->rib.root, NULL), f->rib.nodes);
+	for (size_t i = 0; i < f->n; i++) {
+		if (!f->e[i].live) {
+			/* Gone (or kept as a glue node without routes), unless inserted again. */
+			const struct rib_node *gone = rib_find(&f->rib, f->e[i].key, f->e[i].len);
+
+			if (!model_has(f, f->e[i].key, f->e[i].len))
+				assert_true(!gone || !gone->routes);
+			continue;
+		}
+		assert_ptr_equal(rib_find(&f->rib, f->e[i].key, f->e[i].len), f->e[i].node);
+		want[n_want++] = f->e[i];
+	}
+	qsort(want, n_want, sizeof(*want), entry_cmp);
+	assert_int_equal(rib_walk(&f->rib, 0, 0, 0, collect, &w), 0);
+	assert_int_equal(w.n, n_want);
+	for (size_t i = 0; i < n_want; i++) {
+		assert_true(w.seen[i].key == want[i].key);
+		assert_int_equal(w.seen[i].len, want[i].len);
+	}
+	free(want);
+	free(w.seen);
+}
+
+static void run(unsigned bits, bool sorted)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int family = bits == 32 ? AF_INET : AF_INET6;
+
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, family, &f->lock);
+	for (unsigned round = 0; round < 4; round++) {
+		struct entry batch[1000];
+		size_t nb = 0;
+
+		for (size_t i = 0; i < 1000; i++)
+			random_prefix(bits, &batch[nb].key, &batch[nb].len), nb++;
+		if (sorted)
+			qsort(batch, nb, sizeof(*batch), entry_cmp);
+		for (size_t i = 0; i < nb; i++)
+			insert(f, batch[i].key, batch[i].len);
+		check(f);
+		/* Prunes between inserts: the finger may be the node that goes. */
+		for (size_t i = 0; i < f->n; i++)
+			if (f->e[i].live && rng() % 3 == 0)
+				remove_entry(f, i);
+		check(f);
+		for (size_t i = 0; i < 200; i++) {
+			rt_key k;
+			unsigned len;
+
+			if (rng() % 2) {
+				size_t j = rng() % f->n;
+
+				if (f->e[j].live)
+					remove_entry(f, j);
+			}
+			random_prefix(bits, &k, &len);
+			insert(f, k, len);
+		}
+		check(f);
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			remove_entry(f, i);
+	assert_null(f->rib.root);
+	assert_int_equal(f->rib.nodes, 0);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
+static void test_sorted_v4(void **state)
+{
+	(void)state;
+	run(32, true);
+}
+
+static void test_random_v4(void **state)
+{
+	(void)state;
+	run(32, false);
+}
+
+static void test_sorted_v6(void **state)
+{
+	(void)state;
+	run(128, true);
+}
+
+static void test_random_v6(void **state)
+{
+	(void)state;
+	run(128, false);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sorted_v4),
+		cmocka_unit_test(test_random_v4),
+		cmocka_unit_test(test_sorted_v6),
+		cmocka_unit_test(test_random_v6),
+	};
+
+	seed_rng();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
