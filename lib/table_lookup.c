@@ -90,8 +90,22 @@ void rt_table_lookup_ids6(const struct rt_table *t, const uint8_t (*addrs)[16], 
  * software-pipelined: while group g walks the FIB, the answer words of
  * group g - 1, prefetched when its ids came out, arrive; so the id-table
  * misses overlap the next group's trie misses instead of following them.
+ *
+ * A group is FIB_AVX512_MIN_BATCH (32) addresses while the AVX-512 walk is
+ * selected, so that every full group takes it (a 64-address datagram is
+ * two), and FIB_BATCH_GROUP (16) with the scalar walk, the group that
+ * walk was tuned with. A batch's last, shorter group takes the scalar walk
+ * either way (fib_lookup4_batch()). The path is read once per batch; a
+ * change of path in between only changes which correct walk runs.
  */
-#define ANSWER_GROUP FIB_BATCH_GROUP
+#define ANSWER_GROUP FIB_AVX512_MIN_BATCH	/* the largest group */
+
+_Static_assert(FIB_BATCH_GROUP <= ANSWER_GROUP, "a scalar group fits a group's arrays");
+
+static inline size_t answer_group(void)
+{
+	return lookup_path_vector_on() ? FIB_AVX512_MIN_BATCH : FIB_BATCH_GROUP;
+}
 
 static inline void answers_prefetch(const struct table_state *st, const uint32_t *id, size_t m)
 {
@@ -166,12 +180,12 @@ answer_batch(const struct rt_table *t, const void *addrs, size_t n, uint32_t *id
 	     struct rt_answer *out, fib_group_fn group, bool v6)
 {
 	const struct table_state *st;
-	size_t prev = 0, prev_m = 0;
+	size_t prev = 0, prev_m = 0, group_len = answer_group();
 
 	urcu_memb_read_lock();
 	st = table_state_rcu(t);
-	for (size_t base = 0; base < n; base += ANSWER_GROUP) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+	for (size_t base = 0; base < n; base += group_len) {
+		size_t m = n - base < group_len ? n - base : group_len;
 
 		group(st, addrs, base, m, ids + base);
 		answers_prefetch(st, ids + base, m);
@@ -323,15 +337,15 @@ answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
 	const struct table_state *st;
 	struct wire_group g[2];
 	struct wire_dirs d;
-	size_t prev = 0, prev_m = 0;
+	size_t prev = 0, prev_m = 0, group_len = answer_group();
 	unsigned cur = 0;
 
 	urcu_memb_read_lock();
 	st = table_state_rcu(t);
 	d.ids = st->ids.chunks;
 	d.nexthops = st->nexthops.dir;
-	for (size_t base = 0; base < n; base += ANSWER_GROUP, cur ^= 1) {
-		size_t m = n - base < ANSWER_GROUP ? n - base : ANSWER_GROUP;
+	for (size_t base = 0; base < n; base += group_len, cur ^= 1) {
+		size_t m = n - base < group_len ? n - base : group_len;
 
 		wire_gather(&g[cur], slots + base * slot_len, m, v6);
 		if (v6)
