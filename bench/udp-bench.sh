@@ -10,11 +10,15 @@
 # With --baseline DIR, the routed of another build (DIR) runs too, in the
 # same loop (echo, baseline, routed), so a change is measured against the
 # build before it under the same load; --callgrind then counts both.
+# --baseline-lookup-path P runs the baseline with ROUTED_LOOKUP_PATH=P
+# (scalar, avx512); without --baseline the baseline is the same build, so
+# one build's two FIB walks are measured side by side.
 # Beside each rate ratio, a CPU ratio: the echo responder's CPU time per
 # datagram over the server's (from /proc), which other load on a shared
 # machine disturbs much less than the rates.
 #
-# usage: bench/udp-bench.sh [--build DIR] [--baseline DIR] [--routes FILE]
+# usage: bench/udp-bench.sh [--build DIR] [--baseline DIR]
+#                           [--baseline-lookup-path P] [--routes FILE]
 #                           [--runs N] [--duration SEC] [--batches "1 16 64"]
 #                           [--server-cpu N] [--client-cpu N] [--callgrind]
 # The route file defaults to the real BGP table (bench/bgp-routes.sh).
@@ -23,6 +27,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(pwd)
 baseline=
+baseline_path=
 routes=
 runs=5
 duration=5
@@ -34,6 +39,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift ;;
 	--baseline) baseline=$2; shift ;;
+	--baseline-lookup-path) baseline_path=$2; shift ;;
 	--routes) routes=$2; shift ;;
 	--runs) runs=$2; shift ;;
 	--duration) duration=$2; shift ;;
@@ -45,6 +51,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+case $baseline_path in
+'' | scalar | avx512) ;;
+*) echo "udp-bench: --baseline-lookup-path is scalar or avx512" >&2; exit 2 ;;
+esac
+[ -n "$baseline_path" ] && [ -z "$baseline" ] && baseline=$build
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
 routeperf=$build/tools/routeperf
@@ -96,7 +107,8 @@ taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/de
 echo_pid=$!
 pids+=("$echo_pid")
 start_routed routed "$routed"
-[ -n "$baseline" ] && start_routed base "$baseline/daemon/routed"
+[ -n "$baseline" ] && start_routed base "$baseline/daemon/routed" \
+	env ${baseline_path:+ROUTED_LOOKUP_PATH=$baseline_path}
 
 # cpu_ticks PID: user + system CPU time of the process, in clock ticks.
 cpu_ticks() {
@@ -128,7 +140,7 @@ perf() {
 
 echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
 	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")" \
-	${baseline:+"baseline $baseline"}
+	${baseline:+"baseline $baseline"} ${baseline_path:+"(lookup path $baseline_path)"}
 printf '%-6s %-4s %14s %14s %14s %8s %6s %9s' batch run echo_dgram/s routed_dgram/s \
 	routed_lookups/s ratio wrong cpu_ratio
 [ -n "$baseline" ] && printf ' %14s %10s %14s' base_dgram/s base_ratio base_cpu_ratio

@@ -309,9 +309,10 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
  * The batch lookups the table calls: the walk of the selected lookup path
  * (lookup_path.h). The AVX-512 walk is out of line, compiled for its
  * target (fib_avx512.c); one call covers the whole batch. It takes batches
- * of FIB_AVX512_MIN_BATCH or more: smaller ones (the answer path's groups
- * of 16) ran slower on it than on the inlined scalar walk, whose node
- * prefetches overlap the caller's work (docs/performance.md).
+ * of FIB_AVX512_MIN_BATCH or more: smaller ones (groups of 16) ran no
+ * faster on it than on the inlined scalar walk, whose node prefetches
+ * overlap the caller's work; the answer path walks groups of this size
+ * when the vector walk is selected (docs/performance.md).
  */
 #define FIB_AVX512_MIN_BATCH 32
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <routed/lookup_path.h>
+#include <routed/lookup_wire.h>
 #include <routed/prefix.h>
 #include <routed/table.h>
 
@@ -202,6 +203,77 @@ static void check_path(const struct rt_table *t, const struct probes *pr)
 	}
 }
 
+/*
+ * The UDP service's in-place answers (rt_table_answer_wire4/6) against the
+ * model: datagrams of 64 addresses (two groups of the vector walk), 31, 32
+ * and 33 (either side of one group), 1 and the most a datagram holds, over
+ * all probes. The answer fields are poisoned first, so every byte must be
+ * written; the addresses and the header must come back as they were.
+ */
+static void check_wire_answer(const uint8_t *dgram, const struct rt_wire_header *h, size_t i,
+			      const struct rt_addr *asked, bool found, const struct rt_route *want,
+			      size_t probe)
+{
+	size_t slot = rt_wire_slot_len(h->family);
+	size_t at = h->family == RT_WIRE_FAMILY4 ? RT_WIRE_SLOT4_ANSWER : RT_WIRE_SLOT6_ANSWER;
+	const uint8_t *s = dgram + RT_WIRE_HEADER_LEN + i * slot;
+	struct rt_wire_answer a;
+	uint8_t zeroes[RT_WIRE_SLOT6_LEN] = { 0 };
+
+	rt_wire_get_answer(dgram, h, i, &a);
+	if (a.addr.family != asked->family || memcmp(a.addr.bytes, asked->bytes, 16) != 0 ||
+	    a.found != found ||
+	    (!found && memcmp(s + at, zeroes, slot - at) != 0) ||
+	    (found && (a.len != want->prefix.len || !a.has_tag || a.tag != want->tag ||
+		       a.has_gateway || a.reject || a.multipath)))
+		fail_msg("IPv%u probe %zu (slot %zu of %u) on path %s: found %d len %u tag %u, "
+			 "want %d len %u tag %u",
+			 h->family, probe, i, h->count,
+			 rt_lookup_path_name(rt_lookup_path_current()), a.found, a.len, a.tag, found,
+			 found ? want->prefix.len : 0, found ? want->tag : 0);
+}
+
+static void check_wire_family(const struct rt_table *t, const struct probes *pr, unsigned family)
+{
+	static const size_t sizes[] = { 64, 31, 32, 33, 1, RT_WIRE_MAX_COUNT4, RT_WIRE_MAX_COUNT6 };
+	bool v4 = family == RT_WIRE_FAMILY4;
+	size_t n = v4 ? pr->n4 : pr->n6, max = rt_wire_max_count(family);
+	size_t slot = rt_wire_slot_len(family);
+	size_t at = v4 ? RT_WIRE_SLOT4_ANSWER : RT_WIRE_SLOT6_ANSWER;
+	uint8_t dgram[RT_WIRE_MAX_PAYLOAD], sent[RT_WIRE_MAX_PAYLOAD];
+
+	for (size_t base = 0, k = 0; base < n; base += max < sizes[k] ? max : sizes[k],
+		    k = (k + 1) % (sizeof(sizes) / sizeof(sizes[0]))) {
+		size_t m = max < sizes[k] ? max : sizes[k];
+		struct rt_wire_header h;
+		size_t len;
+
+		if (m > n - base)
+			m = n - base;
+		len = v4 ? rt_wire_encode_request4(dgram, sizeof(dgram), 7, 0, pr->v4 + base, m)
+			 : rt_wire_encode_request6(dgram, sizeof(dgram), 7, 0,
+						   (const uint8_t(*)[16])pr->v6 + base, m);
+		assert_true(len > 0);
+		assert_int_equal(rt_wire_parse_request(dgram, len, &h), RT_WIRE_OK);
+		for (size_t i = 0; i < m; i++)
+			memset(dgram + RT_WIRE_HEADER_LEN + i * slot + at, 0xa5, slot - at);
+		memcpy(sent, dgram, len);
+		if (v4)
+			rt_table_answer_wire4(t, dgram + RT_WIRE_HEADER_LEN, m);
+		else
+			rt_table_answer_wire6(t, dgram + RT_WIRE_HEADER_LEN, m);
+		assert_memory_equal(dgram, sent, RT_WIRE_HEADER_LEN);
+		for (size_t i = 0; i < m; i++) {
+			struct rt_addr asked = { .family = v4 ? AF_INET : AF_INET6 };
+
+			memcpy(asked.bytes, sent + RT_WIRE_HEADER_LEN + i * slot, v4 ? 4 : 16);
+			check_wire_answer(dgram, &h, i, &asked,
+					  v4 ? pr->found4[base + i] : pr->found6[base + i],
+					  v4 ? &pr->want4[base + i] : &pr->want6[base + i], base + i);
+		}
+	}
+}
+
 /* Each available path on the table as it stands; the selection is restored. */
 static void check_every_path(const struct rt_table *t, const struct probes *pr)
 {
@@ -211,6 +283,8 @@ static void check_every_path(const struct rt_table *t, const struct probes *pr)
 		if (rt_lookup_path_select((enum rt_lookup_path)p) != 0)
 			continue;
 		check_path(t, pr);
+		check_wire_family(t, pr, RT_WIRE_FAMILY4);
+		check_wire_family(t, pr, RT_WIRE_FAMILY6);
 	}
 	assert_int_equal(rt_lookup_path_select(was), 0);
 }
