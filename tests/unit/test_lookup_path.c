@@ -252,6 +252,137 @@ static void test_paths_match_model(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * Path compression (lib/fib.h): IPv6 chains of single-child nodes are
+ * skipped with a check of their bits and a fallback leaf. The routes below
+ * make such chains (a lone /48 under its /32, a /80 under a /56 whose
+ * chain reaches past bit 64, a /128 alone under a /16); the probes flip
+ * every bit of each prefix and a few past it, so each skipped bit is
+ * missed once, and each case must answer like the model on every path,
+ * after each update that splits a chain or lets it merge again.
+ */
+struct chain_case {
+	struct rt_route r[16];
+	size_t n;
+};
+
+static void chain_route(struct chain_case *cc, const char *prefix)
+{
+	struct rt_route *r = &cc->r[cc->n];
+	char err[128];
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(rt_prefix_parse(prefix, &r->prefix, err, sizeof(err)), 0);
+	r->table = RT_TABLE_MAIN;
+	strcpy(r->proto, "static");
+	r->has_tag = true;
+	r->tag = (uint32_t)cc->n + 100;
+	cc->n++;
+}
+
+/* Each route's address with each bit up to 8 past its length flipped. */
+static void chain_probes(const struct chain_case *cc, const struct naive *nv, struct probes *pr)
+{
+	pr->n4 = pr->n6 = 0;
+	for (size_t i = 0; i < cc->n; i++) {
+		const struct rt_prefix *p = &cc->r[i].prefix;
+		unsigned last = p->len + 8 < 128 ? p->len + 8 : 128;
+
+		for (unsigned b = 0; b <= last && pr->n6 < PROBES; b++) {
+			struct rt_addr a = p->addr;
+
+			if (b < 128)
+				a.bytes[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
+			pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
+			memcpy(pr->v6[pr->n6++], a.bytes, 16);
+		}
+	}
+}
+
+static void chain_check(const struct rt_table *t, const struct chain_case *cc,
+			const struct naive *nv)
+{
+	static struct probes pr;
+
+	chain_probes(cc, nv, &pr);
+	check_every_path(t, &pr);
+}
+
+static void chain_add(struct rt_table *t, struct chain_case *cc, struct naive *nv,
+		      const char *prefix)
+{
+	chain_route(cc, prefix);
+	assert_int_equal(rt_table_add(t, &cc->r[cc->n - 1]), 0);
+	assert_int_equal(naive_add(nv, &cc->r[cc->n - 1]), 0);
+	chain_check(t, cc, nv);
+}
+
+/* Delete route i; it stays in cc so its bits are still probed. */
+static void chain_delete(struct rt_table *t, struct chain_case *cc, struct naive *nv, size_t i)
+{
+	struct rt_route_key k = { .prefix = cc->r[i].prefix };
+
+	assert_int_equal(rt_table_delete(t, &k), 0);
+	assert_int_equal(naive_delete(nv, &k, NULL), 0);
+	chain_check(t, cc, nv);
+}
+
+static uint64_t fib6_nodes(struct rt_table *t)
+{
+	struct rt_table_stats st;
+
+	rt_table_stats(t, &st);
+	return st.v6.fib_nodes;
+}
+
+static void test_compressed_chains(void **state)
+{
+	static struct chain_case cc;
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	size_t failed = 0;
+
+	(void)state;
+	assert_non_null(t);
+	naive_init(&nv);
+	cc.n = 0;
+	chain_route(&cc, "2001:db8::/32");
+	chain_route(&cc, "2001:db8:1234::/48");
+	assert_int_equal(rt_table_replace_all(t, cc.r, cc.n, &failed), 0);
+	for (size_t i = 0; i < cc.n; i++)
+		assert_int_equal(naive_add(&nv, &cc.r[i]), 0);
+	chain_check(t, &cc, &nv);
+	/*
+	 * Two node blocks: at bit 28 (holding the /32, reached through the
+	 * skipped chunks at 16 and 22) and at 46 (the /48, past 34 and 40).
+	 */
+	assert_int_equal(fib6_nodes(t), 2);
+
+	/* A prefix inside the skipped bits, then one beside them: chains split. */
+	chain_add(t, &cc, &nv, "2001:db8:1200::/40");
+	chain_add(t, &cc, &nv, "2001:db8:5678::/48");
+	assert_true(fib6_nodes(t) > 2);
+	/* Deleted again: the chains merge back to the two blocks. */
+	chain_delete(t, &cc, &nv, 3);
+	chain_delete(t, &cc, &nv, 2);
+	assert_int_equal(fib6_nodes(t), 2);
+	/* The /32 goes: the /48's fallback leaf changes to no route. */
+	chain_delete(t, &cc, &nv, 0);
+
+	/* A chain across bit 64 (the skip stops at the halves' border). */
+	chain_add(t, &cc, &nv, "2001:db8:aaaa:bb00::/56");
+	chain_add(t, &cc, &nv, "2001:db8:aaaa:bbcc:dd00::/80");
+	chain_add(t, &cc, &nv, "2001:db8:aaaa:bbcc:dd00::/72");
+	/* A lone host route under its own direct slot: the longest chains. */
+	chain_add(t, &cc, &nv, "2400:1:2:3:4:5:6:7/128");
+	chain_add(t, &cc, &nv, "2400:1:2:3:4:5:6:0/127");
+	chain_delete(t, &cc, &nv, cc.n - 2);
+	chain_add(t, &cc, &nv, "2400::/16");
+	chain_delete(t, &cc, &nv, cc.n - 2);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
 static void test_select(void **state)
 {
 	enum rt_lookup_path p, was = rt_lookup_path_current();
@@ -280,6 +411,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_paths_match_model),
+		cmocka_unit_test(test_compressed_chains),
 	};
 
 	rng_state = seed_from_env();
