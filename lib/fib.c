@@ -10,10 +10,7 @@
  * level down with the painted value as its inherited default.
  *
  * Updates repaint only the chunk range of the changed prefix in the deepest
- * node that holds it; nodes outside the range are reused as they are. An
- * update never walks through a compressed node (fib.h): it rebuilds it,
- * with its subtree, so that expand() and the path copies above only ever
- * see nodes at the depth of their level.
+ * node that holds it; nodes outside the range are reused as they are.
  */
 #include "config.h"
 
@@ -49,7 +46,6 @@ struct painter {
 
 struct builder {
 	struct fib_trie *t;
-	bool compress;			/* IPv6: path compression (fib.h) */
 	const struct rib *rib;
 	struct reclaim *rc;
 };
@@ -67,16 +63,6 @@ static inline void bit_clear(uint64_t *bm, unsigned i)
 static inline bool bit_test(const uint64_t *bm, unsigned i)
 {
 	return bm[i / 64] >> (i % 64) & 1;
-}
-
-static struct fib_node *block_of(const struct fib_node *n)
-{
-	return (struct fib_node *)(n->block & ~FIB_NODE_SKIPS);
-}
-
-static bool node_skips(const struct fib_node *n)
-{
-	return n->block & FIB_NODE_SKIPS;
 }
 
 static size_t block_size(const struct fib_node *n)
@@ -122,10 +108,10 @@ static void node_free_now(struct fib_trie *t, const struct fib_node *n)
 	unsigned nkids = (unsigned)__builtin_popcountll(n->vector);
 
 	for (unsigned i = 0; i < nkids; i++)
-		node_free_now(t, &block_of(n)[i]);
+		node_free_now(t, &n->children[i]);
 	t->bytes -= block_size(n);
 	t->nodes--;
-	arena_free(block_of(n), block_size(n));
+	arena_free(n->children, block_size(n));
 }
 
 static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
@@ -134,11 +120,11 @@ static void node_retire(struct builder *b, const struct fib_node *n, bool recurs
 		unsigned nkids = (unsigned)__builtin_popcountll(n->vector);
 
 		for (unsigned i = 0; i < nkids; i++)
-			node_retire(b, &block_of(n)[i], true);
+			node_retire(b, &n->children[i], true);
 	}
 	b->t->bytes -= block_size(n);
 	b->t->nodes--;
-	reclaim_call(b->rc, arena_free, block_of(n), block_size(n));
+	reclaim_call(b->rc, arena_free, n->children, block_size(n));
 }
 
 /* A node over a filled block (children, then leaves), now counted in the trie. */
@@ -149,46 +135,19 @@ static void own_block(struct builder *b, struct fib_node *block, uint64_t vector
 	out->node = (struct fib_node){
 		.vector = vector,
 		.leafvec = leafvec,
-		.block = (uintptr_t)block,
+		.children = block,
+		.leaves = (const uint32_t *)(block + __builtin_popcountll(vector)),
 	};
 	b->t->bytes += block_size(&out->node);
 	b->t->nodes++;
 }
 
 /*
- * A node at depth made of one child node at chunk c and, in every other
- * chunk, leaf: the child in its place, with the chunk added in front of
- * its skipped bits (fib.h). False when the skip cannot take it: too long,
- * straddling the halves of the key, or the child's own fallback differs.
+ * Compress 64 painted chunks into a node (or a single leaf when nothing
+ * continues below and every chunk has the same answer). kids[c] is the
+ * child of each internal chunk; the new block owns them from now on.
  */
-static bool compress(const struct builder *b, unsigned depth, unsigned c, uint32_t leaf,
-		     const struct fib_node *child, struct fib_ref *out)
-{
-	unsigned below = node_skips(child) ? fib_skip_bits(child->skip) : 0;
-	unsigned bits = FIB_STRIDE + below;
-	uint64_t expect = (uint64_t)c << below;
-
-	if (!b->compress || bits > FIB_SKIP_MAX_BITS || (depth < 64 && depth + bits > 64))
-		return false;
-	if (below) {
-		if ((uint32_t)child->skip != leaf)
-			return false;
-		expect |= child->skip >> 40;
-	}
-	out->is_leaf = false;
-	out->node = *child;
-	out->node.block |= FIB_NODE_SKIPS;
-	out->node.skip = fib_skip_word(leaf, bits, expect);
-	return true;
-}
-
-/*
- * Compress 64 painted chunks at depth into a node (or a single leaf when
- * nothing continues below and every chunk has the same answer; or, for a
- * chain, its child with a skip, see compress()). kids[c] is the child of
- * each internal chunk; the new node owns them from now on.
- */
-static int assemble(struct builder *b, unsigned depth, const uint32_t *leaf, uint64_t internal,
+static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
 		    const struct fib_node *kids, struct fib_ref *out)
 {
 	uint32_t runs[NODE_CHUNKS];
@@ -207,12 +166,6 @@ static int assemble(struct builder *b, unsigned depth, const uint32_t *leaf, uin
 	if (!internal && nruns == 1) {
 		*out = (struct fib_ref){ .is_leaf = true, .leaf = runs[0] };
 		return 0;
-	}
-	if (nruns == 1 && __builtin_popcountll(internal) == 1) {
-		unsigned c = (unsigned)__builtin_ctzll(internal);
-
-		if (compress(b, depth, c, runs[0], &kids[c], out))
-			return 0;
 	}
 	nkids = (unsigned)__builtin_popcountll(internal);
 	block = arena_alloc(b->t->arena, nkids * sizeof(struct fib_node) + nruns * sizeof(uint32_t));
@@ -287,31 +240,27 @@ static int build_node(struct builder *b, unsigned depth, const struct rib_node *
 	rc = build_kids(b, depth, 0, NODE_CHUNKS - 1, leaf, &internal, loci, kids);
 	if (rc)
 		return rc;
-	rc = assemble(b, depth, leaf, internal, kids, out);
+	rc = assemble(b, leaf, internal, kids, out);
 	if (rc)
 		free_built_kids(b, internal, kids, 0, NODE_CHUNKS);
 	return rc;
 }
 
-/*
- * Open a node into per-chunk arrays (children are shared, not copied).
- * Never a compressed one: its chunks are deeper than its level's.
- */
+/* Open a node into per-chunk arrays (children are shared, not copied). */
 static void expand(const struct fib_node *n, uint32_t *leaf, uint64_t *internal,
 		   struct fib_node *kids)
 {
-	const uint32_t *leaves = fib_leaves(n);
 	unsigned k = 0, r = 0;
 
 	*internal = n->vector;
 	for (unsigned c = 0; c < NODE_CHUNKS; c++) {
 		if (n->vector >> c & 1) {
-			kids[c] = fib_children(n)[k++];
+			kids[c] = n->children[k++];
 			continue;
 		}
 		if (n->leafvec >> c & 1)
 			r++;
-		leaf[c] = leaves[r - 1];
+		leaf[c] = n->leaves[r - 1];
 	}
 }
 
@@ -343,20 +292,20 @@ static int rebuild_range(struct builder *b, const struct fib_node *old, rt_key k
 	rc = build_kids(b, depth, lo, hi, leaf, &internal, loci, kids);
 	if (rc)
 		return rc;
-	rc = assemble(b, depth, leaf, internal, kids, out);
+	rc = assemble(b, leaf, internal, kids, out);
 	if (rc)
 		free_built_kids(b, internal & range, kids, lo, hi + 1);
 	return rc;
 }
 
 /*
- * A new version of parent (at depth) with chunk c replaced by child. The
- * common case on a copied path, a child node replacing a child node,
- * leaves the vectors and the leaves as they are: the block is copied with
- * one child changed, instead of being expanded and assembled again.
+ * A new version of parent with chunk c replaced by child. The common case
+ * on a copied path, a child node replacing a child node, leaves the
+ * vectors and the leaves as they are: the block is copied with one child
+ * changed, instead of being expanded and assembled again.
  */
-static int replace_child(struct builder *b, const struct fib_node *parent, unsigned depth,
-			 unsigned c, const struct fib_ref *child, struct fib_ref *out)
+static int replace_child(struct builder *b, const struct fib_node *parent, unsigned c,
+			 const struct fib_ref *child, struct fib_ref *out)
 {
 	uint32_t leaf[NODE_CHUNKS];
 	uint64_t internal;
@@ -368,7 +317,7 @@ static int replace_child(struct builder *b, const struct fib_node *parent, unsig
 
 		if (!block)
 			return -ENOMEM;
-		memcpy(block, fib_children(parent), size);
+		memcpy(block, parent->children, size);
 		block[fib_rank(parent->vector, c)] = child->node;
 		own_block(b, block, parent->vector, parent->leafvec, out);
 		return 0;
@@ -381,14 +330,14 @@ static int replace_child(struct builder *b, const struct fib_node *parent, unsig
 		internal |= 1ULL << c;
 		kids[c] = child->node;
 	}
-	return assemble(b, depth, leaf, internal, kids, out);
+	return assemble(b, leaf, internal, kids, out);
 }
 
 static void retire_range(struct builder *b, const struct fib_node *old, unsigned lo, unsigned hi)
 {
 	for (unsigned c = lo; c <= hi; c++)
 		if (old->vector >> c & 1)
-			node_retire(b, &fib_children(old)[fib_rank(old->vector, c)], true);
+			node_retire(b, &old->children[fib_rank(old->vector, c)], true);
 }
 
 /* Turn a finished subtree into a direct-table slot value (allocating the root). */
@@ -491,61 +440,30 @@ out:
 
 int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc)
 {
-	struct builder b = { .t = t, .compress = t->bits == 128, .rib = rib, .rc = rc };
+	struct builder b = { .t = t, .rib = rib, .rc = rc };
 
 	wlock_assert_held(t->lock);
 	return update_dir(&b, 0, (1u << t->dir_bits) - 1);
 }
 
-/*
- * Free a node block built by this update but never published (children
- * shared). A compressed copy owns no block of its own: it stands in for
- * the node below it, which its own entry frees.
- */
+/* Free a node block built by this update but never published (children shared). */
 static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 {
-	if (r->is_leaf || node_skips(&r->node))
+	if (r->is_leaf)
 		return;
 	t->bytes -= block_size(&r->node);
 	t->nodes--;
-	arena_free(block_of(&r->node), block_size(&r->node));
-}
-
-/*
- * Free what rebuild_range() built for chunks [lo, hi] of a node (and the
- * node's new block), never published. A result that compressed into its
- * one child is that child: new, with its subtree, when the child's chunk
- * was in the range, else shared with the published trie.
- */
-static void rebuilt_free_now(struct fib_trie *t, const struct fib_ref *r, unsigned lo, unsigned hi)
-{
-	const struct fib_node *n = &r->node;
-
-	if (r->is_leaf)
-		return;
-	if (node_skips(n)) {
-		unsigned bits = fib_skip_bits(n->skip);
-		unsigned c = (unsigned)(n->skip >> 40 >> (bits - FIB_STRIDE));
-
-		if (c >= lo && c <= hi)
-			node_free_now(t, n);
-		return;
-	}
-	for (unsigned c = lo; c <= hi; c++)
-		if (n->vector >> c & 1)
-			node_free_now(t, &fib_children(n)[fib_rank(n->vector, c)]);
-	block_free_now(t, r);
+	arena_free(r->node.children, block_size(&r->node));
 }
 
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		    rt_key key, unsigned len)
 {
-	struct builder b = { .t = t, .compress = t->bits == 128, .rib = rib, .rc = rc };
+	struct builder b = { .t = t, .rib = rib, .rc = rc };
 	const struct fib_node *path[MAX_LEVELS], *n;
-	unsigned chunks[MAX_LEVELS], depth = t->dir_bits, lo = 0, hi = 0, k = 0, s, copied = 0;
+	unsigned chunks[MAX_LEVELS], depth = t->dir_bits, lo, hi, k = 0, s, copied = 0;
 	struct fib_ref target, copies[MAX_LEVELS];
 	const struct fib_ref *cur = &target;
-	bool whole = false;
 	uintptr_t slot, old;
 	int err;
 
@@ -557,41 +475,27 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	if (old & 1)
 		return update_dir(&b, s, s);
 
-	/*
-	 * Find the deepest existing node whose stride holds the prefix, or the
-	 * first compressed node on the way: that one is rebuilt whole.
-	 */
+	/* Find the deepest existing node whose stride holds the prefix. */
 	n = (const struct fib_node *)old;
 	for (;;) {
 		unsigned c = key_chunk(key, depth, FIB_STRIDE);
 
-		if (node_skips(n)) {
-			whole = true;
-			break;
-		}
 		if (len <= depth + FIB_STRIDE || !(n->vector >> c & 1))
 			break;
 		path[k] = n;
 		chunks[k++] = c;
-		n = &fib_children(n)[fib_rank(n->vector, c)];
+		n = &n->children[fib_rank(n->vector, c)];
 		depth += FIB_STRIDE;
 	}
-	if (whole) {
-		uint32_t cover;
-		const struct rib_node *locus = rib_locus(rib, key & key_mask(depth), depth, &cover);
+	lo = key_chunk(key, depth, FIB_STRIDE);
+	hi = len <= depth + FIB_STRIDE ? lo + (1u << (depth + FIB_STRIDE - len)) - 1 : lo;
 
-		err = build_node(&b, depth, locus, cover, &target);
-	} else {
-		lo = key_chunk(key, depth, FIB_STRIDE);
-		hi = len <= depth + FIB_STRIDE ? lo + (1u << (depth + FIB_STRIDE - len)) - 1 : lo;
-		err = rebuild_range(&b, n, key & key_mask(depth), depth, lo, hi, &target);
-	}
+	err = rebuild_range(&b, n, key & key_mask(depth), depth, lo, hi, &target);
 	if (err)
 		return err;
 	/* Copy the path above it, bottom-up; each copy shares the other children. */
 	for (unsigned i = k; i-- > 0; copied++) {
-		err = replace_child(&b, path[i], t->dir_bits + i * FIB_STRIDE, chunks[i], cur,
-				    &copies[copied]);
+		err = replace_child(&b, path[i], chunks[i], cur, &copies[copied]);
 		if (err)
 			goto fail;
 		cur = &copies[copied];
@@ -602,16 +506,9 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	/* Pairs with rcu_dereference() in fib_lookup4/6(); see update_dir(). */
 	rcu_assign_pointer(t->dir[s], slot);
 
-	/*
-	 * Retire what the new path replaced: the old path blocks and the old
-	 * range, or all below a compressed node.
-	 */
-	if (whole) {
-		node_retire(&b, n, true);
-	} else {
-		retire_range(&b, n, lo, hi);
-		node_retire(&b, n, false);
-	}
+	/* Retire what the new path replaced: the old path blocks and the old range. */
+	retire_range(&b, n, lo, hi);
+	node_retire(&b, n, false);
 	for (unsigned i = 0; i < k; i++)
 		node_retire(&b, path[i], false);
 	t->bytes -= sizeof(struct fib_node);
@@ -621,12 +518,11 @@ fail:
 	/* Nothing was published: free only what this update allocated. */
 	while (copied--)
 		block_free_now(t, &copies[copied]);
-	if (whole) {
-		if (!target.is_leaf)
-			node_free_now(t, &target.node);
-	} else {
-		rebuilt_free_now(t, &target, lo, hi);
-	}
+	if (!target.is_leaf)
+		for (unsigned c = lo; c <= hi; c++)
+			if (target.node.vector >> c & 1)
+				node_free_now(t, &target.node.children[fib_rank(target.node.vector, c)]);
+	block_free_now(t, &target);
 	return err;
 }
 

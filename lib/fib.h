@@ -17,39 +17,19 @@
  *   leaves starts, leaf rank = popcount(leafvec & ((2 << c) - 1)) - 1.
  * - A leaf is a route id (route_ids.h), 0 for no route.
  *
- * - IPv6 only: path compression of single-child chains. A node whose 64
- *   chunks are one internal chunk and one run of equal leaves L adds
- *   nothing but a dependent read; it is not stored. Its child takes its
- *   place in the parent's block, marked FIB_NODE_SKIPS, with a skip word:
- *   the chunk bits it stands for (6 per removed node, at most
- *   FIB_SKIP_MAX_BITS) and L. A lookup that reaches it compares its next
- *   bits with them first: equal, it goes on that many bits deeper in the
- *   same node; different, L is its answer, with no further read. The
- *   skipped bits never straddle the two 64-bit halves of an IPv6 key. The
- *   skip is the one of path-compressed tries (D. R. Morrison, "PATRICIA",
- *   JACM 1968), kept to whole strides so that every chunk stays where the
- *   multibit trie puts it, with the fallback leaf a leaf-pushed trie needs.
- *
  * RCU: a node's children and leaves live in one block, written once before
  * it is published and never modified after. An update rebuilds the changed
  * chunk range of the deepest affected node and copies the path above it
  * (path copying), then publishes the new subtree with one pointer store
  * into the direct table; shorter prefixes store into each direct slot they
- * cover. A change that reaches into a compressed chain (a prefix inside
- * the skipped bits, or beside them) rebuilds the compressed node's whole
- * subtree from the RIB, then copies the path above it the same way; a
- * skip word and its FIB_NODE_SKIPS mark are written with the node, in its
- * parent's block (or root), before that block is published, and never
- * change after. Replaced blocks are retired to call_rcu. Readers therefore
- * see a slot's old subtree or its new one, never a mix: in particular
- * never a skip of one version over the children of another.
+ * cover. Replaced blocks are retired to call_rcu. Readers therefore see a
+ * slot's old subtree or its new one, never a mix.
  *
  * Writers need the table's writer lock and read the RIB to rebuild.
  */
 #ifndef ROUTED_FIB_H
 #define ROUTED_FIB_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -77,31 +57,15 @@ struct wlock;
 
 /*
  * The leaves follow the children in one block, always:
- * leaves == (const uint32_t *)(children + popcount(vector)); neither walk
- * stores a leaves pointer. block is the block's address (16-byte aligned,
- * arena.h) with FIB_NODE_SKIPS in bit 0; skip is read only under that mark:
- * bits 0..31 the fallback leaf, 32..39 the number k of skipped bits,
- * 40..63 the k bits a key must have next (right-aligned).
+ * leaves == (const uint32_t *)(children + popcount(vector)). The AVX-512
+ * walk (fib_avx512.c) relies on it and never reads the leaves pointer.
  */
 struct fib_node {
 	uint64_t vector;		/* chunks that continue in a child node */
 	uint64_t leafvec;		/* chunks where a run of equal leaves starts */
-	uintptr_t block;		/* children, then leaves; | FIB_NODE_SKIPS */
-	uint64_t skip;
+	struct fib_node *children;	/* start of the block: children, then leaves */
+	const uint32_t *leaves;
 };
-
-#define FIB_NODE_SKIPS ((uintptr_t)1)
-#define FIB_SKIP_MAX_BITS 24
-
-static inline uint64_t fib_skip_word(uint32_t fallback, unsigned bits, uint64_t expect)
-{
-	return (uint64_t)fallback | (uint64_t)bits << 32 | expect << 40;
-}
-
-static inline unsigned fib_skip_bits(uint64_t skip)
-{
-	return (unsigned)(skip >> 32) & 0xff;
-}
 
 struct fib_trie {
 	const struct wlock *lock;
@@ -145,20 +109,10 @@ FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
 }
 
-FIB_READER const struct fib_node *fib_children(const struct fib_node *n)
-{
-	return (const struct fib_node *)(n->block & ~FIB_NODE_SKIPS);
-}
-
-FIB_READER const uint32_t *fib_leaves(const struct fib_node *n)
-{
-	return (const uint32_t *)(fib_children(n) + __builtin_popcountll(n->vector));
-}
-
 /* The leaf of a chunk inside node n, or the child to continue in. */
 FIB_READER uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
 {
-	return fib_leaves(n)[fib_rank(n->leafvec, c)];
+	return n->leaves[fib_rank(n->leafvec, c)];
 }
 
 /*
@@ -180,7 +134,7 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 
 		if (!(n->vector & (1ULL << c)))
 			return fib_node_leaf(n, c);
-		n = &fib_children(n)[fib_rank(n->vector, c)];
+		n = &n->children[fib_rank(n->vector, c)];
 		shift += FIB_STRIDE;
 	}
 }
@@ -228,11 +182,11 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 				unsigned c = (uint32_t)(a[i] << shift) >> 26;
 
 				if (nd->vector & (1ULL << c)) {
-					node[i] = &fib_children(nd)[fib_rank(nd->vector, c)];
+					node[i] = &nd->children[fib_rank(nd->vector, c)];
 					__builtin_prefetch(node[i]);
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &fib_leaves(nd)[fib_rank(nd->leafvec, c)];
+					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}
@@ -256,29 +210,6 @@ FIB_READER uint64_t fib6_half(const uint8_t *a)
 	return v;
 }
 
-/* The 64 key bits from bit depth on (depth < 128; zeros past the end). */
-FIB_READER uint64_t fib6_bits(uint64_t hi, uint64_t lo, unsigned depth)
-{
-	return depth < 64 ? hi << depth : lo << (depth - 64);
-}
-
-/*
- * A compressed node's check (FIB_NODE_SKIPS): *depth moves past the
- * skipped bits and true when the key has them; false when not, and the
- * node's fallback leaf is the answer.
- */
-FIB_READER bool fib6_skip(const struct fib_node *n, uint64_t hi, uint64_t lo, unsigned *depth)
-{
-	uint64_t skip = n->skip;
-	unsigned k = fib_skip_bits(skip);
-
-	/* The skipped bits never straddle the halves (fib.c, compress()). */
-	if (fib6_bits(hi, lo, *depth) >> (64 - k) != skip >> 40)
-		return false;
-	*depth += k;
-	return true;
-}
-
 FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 {
 	uint64_t hi = fib6_half(a), lo = fib6_half(a + 8);
@@ -291,36 +222,31 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 		return (uint32_t)(s >> 1);
 	n = (const struct fib_node *)s;
 	for (;;) {
-		unsigned c;
+		/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
+		uint64_t w = depth < 64 ? hi << depth : lo << (depth - 64);
+		unsigned c = (unsigned)(w >> 58);
 
-		if ((n->block & FIB_NODE_SKIPS) && !fib6_skip(n, hi, lo, &depth))
-			return (uint32_t)n->skip;
-		/* Chunks start at 16 + 6k: a chunk never straddles the two halves. */
-		c = (unsigned)(fib6_bits(hi, lo, depth) >> 58);
 		if (!(n->vector & (1ULL << c)))
 			return fib_node_leaf(n, c);
-		n = &fib_children(n)[fib_rank(n->vector, c)];
+		n = &n->children[fib_rank(n->vector, c)];
 		depth += FIB_STRIDE;
 	}
 }
 
 FIB_READER unsigned fib6_slot(const uint8_t *a)
 {
-	return (unsigned)(fib6_half(a) >> (64 - FIB6_DIR_BITS));
+	return ((unsigned)a[0] << 8 | a[1]) >> (16 - FIB6_DIR_BITS);
 }
 
 /*
  * IPv6 batch, walked level by level: an IPv6 lookup crosses up to a dozen
- * nodes (four for most /48s, see the path compression above), each a
- * dependent cache miss. Each pass advances every unfinished lookup of the
- * group by one node and prefetches the next (or its leaf, read once the
- * whole group is done), so the misses of a group overlap at every depth
- * instead of only at the first (the group-prefetching of S. Chen et al.,
- * "Improving Hash Join Performance through Prefetching", ICDE 2004,
- * applied to trie levels). Compressed nodes move a lookup more than one
- * stride, so each keeps its own depth. The loads are the ones
- * fib_lookup6() makes: the slot with rcu_dereference(), everything below
- * through that pointer.
+ * nodes (six for a /48), each a dependent cache miss. Each pass advances
+ * every unfinished lookup of the group by one node and prefetches the
+ * next (or its leaf, read once the whole group is done), so the misses of a group overlap at every depth instead of only at
+ * the first (the group-prefetching of S. Chen et al., "Improving Hash Join
+ * Performance through Prefetching", ICDE 2004, applied to trie levels).
+ * The loads are the ones fib_lookup6() makes: the slot with
+ * rcu_dereference(), everything below through that pointer.
  */
 FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t (*addrs)[16],
 					    size_t n, uint32_t *out)
@@ -331,9 +257,8 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 		const struct fib_node *node[FIB_BATCH_GROUP];
 		const uint32_t *leaf[FIB_BATCH_GROUP];
 		uint64_t hi[FIB_BATCH_GROUP], lo[FIB_BATCH_GROUP];
-		unsigned depth[FIB_BATCH_GROUP];
 		uint8_t walking[FIB_BATCH_GROUP];	/* the group's unfinished lookups */
-		unsigned active = 0;
+		unsigned depth = FIB6_DIR_BITS, active = 0;
 
 		for (size_t i = 0; i < m; i++)
 			__builtin_prefetch(&t->dir[fib6_slot(a[i])]);
@@ -348,33 +273,27 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 			}
 			hi[i] = fib6_half(a[i]);
 			lo[i] = fib6_half(a[i] + 8);
-			depth[i] = FIB6_DIR_BITS;
 			node[i] = (const struct fib_node *)s;
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
 		}
-		while (active) {
-			unsigned still = 0;
+		/* All lookups of a group are at the same depth in each pass. */
+		for (; active; depth += FIB_STRIDE) {
+			/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
+			const uint64_t *half = depth < 64 ? hi : lo;
+			unsigned shift = depth & 63, still = 0;
 
 			for (unsigned k = 0; k < active; k++) {
 				unsigned i = walking[k];
 				const struct fib_node *nd = node[i];
-				unsigned c;
+				unsigned c = (unsigned)((half[i] << shift) >> 58);
 
-				if ((nd->block & FIB_NODE_SKIPS) &&
-				    !fib6_skip(nd, hi[i], lo[i], &depth[i])) {
-					out[base + i] = (uint32_t)nd->skip;
-					continue;
-				}
-				/* Chunks start at 16 + 6k: none straddles the two halves. */
-				c = (unsigned)(fib6_bits(hi[i], lo[i], depth[i]) >> 58);
 				if (nd->vector & (1ULL << c)) {
-					node[i] = &fib_children(nd)[fib_rank(nd->vector, c)];
+					node[i] = &nd->children[fib_rank(nd->vector, c)];
 					__builtin_prefetch(node[i]);
-					depth[i] += FIB_STRIDE;
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &fib_leaves(nd)[fib_rank(nd->leafvec, c)];
+					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}

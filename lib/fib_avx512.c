@@ -39,8 +39,7 @@
 /* The gathers read node words by these offsets from the node's address. */
 _Static_assert(offsetof(struct fib_node, vector) == 0, "node layout");
 _Static_assert(offsetof(struct fib_node, leafvec) == 8, "node layout");
-_Static_assert(offsetof(struct fib_node, block) == 16, "node layout");
-_Static_assert(offsetof(struct fib_node, skip) == 24, "node layout");
+_Static_assert(offsetof(struct fib_node, children) == 16, "node layout");
 _Static_assert(sizeof(struct fib_node) == 32, "node size: the rank is scaled by 32");
 _Static_assert(sizeof(uintptr_t) == 8, "64-bit slots and pointers");
 
@@ -93,34 +92,16 @@ WALK void keys6(const uint8_t (*a)[16], size_t m, struct lanes *l)
 }
 
 /*
- * The key bits of each lane from its own depth on (IPv6 with compressed
- * nodes, where lanes of a vector are at different depths).
- */
-WALK __m512i bits_at(const struct lanes *l, __m512i depth)
-{
-	const __m512i sixty_four = _mm512_set1_epi64(64), low6 = _mm512_set1_epi64(63);
-	__m512i half = _mm512_mask_blend_epi64(_mm512_cmplt_epu64_mask(depth, sixty_four), l->lo, l->hi);
-
-	return _mm512_sllv_epi64(half, _mm512_and_si512(depth, low6));
-}
-
-/*
  * Walk nv vectors of lanes to their ids, level by level, and store them in
  * out (only the valid lanes). A lane ends at a leaf slot of the direct
- * table, at a chunk of a node whose vector bit is clear (its id is read
- * from the node's leaves by rank, after the last level), or at a
- * compressed node whose skipped bits it does not have (the id is in the
- * skip word). skips: the trie may hold compressed nodes (IPv6); without
- * them every lane of a pass is at the same depth, and the walk is the
- * one before compression.
+ * table or at a chunk of a node whose vector bit is clear; its id is then
+ * read from the node's leaves by rank, after the last level.
  */
-WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, uint32_t *out,
-	       bool skips)
+WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, uint32_t *out)
 {
 	const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
-	const __m512i six = _mm512_set1_epi64(FIB_STRIDE), sixty_four = _mm512_set1_epi64(64);
 	const __m128i slot_shift = _mm_cvtsi32_si128(64 - (int)t->dir_bits);
-	__m512i node[GROUP_VECS], leaf[GROUP_VECS], id[GROUP_VECS], lane_depth[GROUP_VECS];
+	__m512i node[GROUP_VECS], leaf[GROUP_VECS], id[GROUP_VECS];
 	__mmask8 walking[GROUP_VECS], in_trie[GROUP_VECS], any = 0;
 	unsigned depth = t->dir_bits;
 
@@ -133,7 +114,6 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 		id[v] = _mm512_srli_epi64(s, 1);
 		node[v] = s;
 		leaf[v] = zero;
-		lane_depth[v] = _mm512_set1_epi64(depth);
 		in_trie[v] = 0;
 		walking[v] = in[v].valid & (__mmask8)~direct;
 		any |= walking[v];
@@ -144,42 +124,18 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 
 		any = 0;
 		for (unsigned v = 0; v < nv; v++) {
-			__mmask8 k = walking[v], down, stop, marked;
-			__m512i w, c, bit, upto, vec, kids, leafvec, leaves, rank;
+			__mmask8 k = walking[v], down, stop;
+			__m512i half = depth < 64 ? in[v].hi : in[v].lo;
+			__m512i c, bit, upto, vec, kids, leafvec, leaves, rank;
 
 			if (!k)
 				continue;
-			/* Both words at once; the children pointer is needed either way. */
-			vec = _mm512_mask_i64gather_epi64(zero, k, node[v], NODE_WORD(vector), 1);
-			kids = _mm512_mask_i64gather_epi64(zero, k, node[v], NODE_WORD(block), 1);
-			if (!skips) {
-				w = _mm512_sll_epi64(depth < 64 ? in[v].hi : in[v].lo, shift);
-			} else {
-				w = bits_at(&in[v], lane_depth[v]);
-				marked = _mm512_mask_test_epi64_mask(k, kids, one);
-				if (marked) {
-					/* Compressed nodes (fib.h): their skip word, same line. */
-					__m512i skip = _mm512_mask_i64gather_epi64(zero, marked, node[v],
-										   NODE_WORD(skip), 1);
-					__m512i nbits = _mm512_and_si512(_mm512_srli_epi64(skip, 32),
-									 _mm512_set1_epi64(0xff));
-					__m512i got = _mm512_srlv_epi64(w, _mm512_sub_epi64(sixty_four, nbits));
-					__mmask8 miss = _mm512_mask_cmpneq_epu64_mask(
-						marked, got, _mm512_srli_epi64(skip, 40));
-
-					/* A miss ends with the fallback leaf: the skip's low 32 bits. */
-					id[v] = _mm512_mask_mov_epi64(id[v], miss, skip);
-					k &= (__mmask8)~miss;
-					lane_depth[v] = _mm512_mask_add_epi64(lane_depth[v], marked & (__mmask8)~miss,
-									      lane_depth[v], nbits);
-					kids = _mm512_andnot_si512(one, kids);
-					w = bits_at(&in[v], lane_depth[v]);
-				}
-				lane_depth[v] = _mm512_add_epi64(lane_depth[v], six);
-			}
-			c = _mm512_srli_epi64(w, 64 - FIB_STRIDE);
+			c = _mm512_srli_epi64(_mm512_sll_epi64(half, shift), 64 - FIB_STRIDE);
 			bit = _mm512_sllv_epi64(one, c);
 			upto = _mm512_or_si512(bit, _mm512_sub_epi64(bit, one));
+			/* Both words at once; the children pointer is needed either way. */
+			vec = _mm512_mask_i64gather_epi64(zero, k, node[v], NODE_WORD(vector), 1);
+			kids = _mm512_mask_i64gather_epi64(zero, k, node[v], NODE_WORD(children), 1);
 			down = _mm512_mask_test_epi64_mask(k, vec, bit);
 			stop = k & (__mmask8)~down;
 
@@ -215,7 +171,7 @@ AVX512 void fib_avx512_lookup4_batch(const struct fib_trie *t, const uint32_t *a
 
 		for (size_t i = base; i < n && nv < GROUP_VECS; i += LANES)
 			keys4(addrs + i, n - i, &l[nv++]);
-		walk(t, l, nv, out + base, false);
+		walk(t, l, nv, out + base);
 	}
 }
 
@@ -228,7 +184,7 @@ AVX512 void fib_avx512_lookup6_batch(const struct fib_trie *t, const uint8_t (*a
 
 		for (size_t i = base; i < n && nv < GROUP_VECS; i += LANES)
 			keys6(addrs + i, n - i, &l[nv++]);
-		walk(t, l, nv, out + base, true);
+		walk(t, l, nv, out + base);
 	}
 }
 
