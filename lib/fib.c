@@ -380,39 +380,77 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 	arena_free(root, sizeof(*root));
 }
 
+/*
+ * Direct slots painted at a time: the painter's arrays stay small (0.8 MiB)
+ * however many slots an update covers (IPv6's 2^22 for a full build).
+ */
+#define DIR_WINDOW (1u << 16)
+
+/*
+ * Build the slot values of direct slots [lo, hi] into slots[] (index 0 is
+ * lo). On -ENOMEM, *built slots were built (the caller frees them).
+ */
+static int build_slots(struct builder *b, unsigned lo, unsigned hi, uintptr_t *slots,
+		       unsigned *built)
+{
+	unsigned n = hi - lo + 1, w = n < DIR_WINDOW ? n : DIR_WINDOW;
+	uint32_t *leaf = malloc(w * sizeof(*leaf));
+	uint64_t *internal = malloc((w + 63) / 64 * sizeof(*internal));
+	const struct rib_node **loci = malloc(w * sizeof(*loci));
+	int rc = -ENOMEM;
+
+	*built = 0;
+	if (!leaf || !internal || !loci)
+		goto out;
+	for (unsigned done = 0; done < n; done += w) {
+		unsigned from = lo + done, m = n - done < w ? n - done : w;
+		struct painter p = {
+			.depth = 0, .stride = b->t->dir_bits, .lo = from, .hi = from + m - 1,
+			.off = from, .leaf = leaf, .internal = internal, .locus = loci,
+		};
+
+		memset(leaf, 0, m * sizeof(*leaf));
+		memset(internal, 0, (m + 63) / 64 * sizeof(*internal));
+		paint(&p, b->rib->root);
+		for (unsigned i = 0; i < m; i++) {
+			struct fib_ref r = { .is_leaf = true, .leaf = leaf[i] };
+
+			if (bit_test(internal, i)) {
+				rc = build_node(b, b->t->dir_bits, loci[i], leaf[i], &r);
+				if (rc)
+					goto out;
+			}
+			rc = slot_value(b, &r, &slots[*built]);
+			if (rc) {
+				if (!r.is_leaf)
+					node_free_now(b->t, &r.node);
+				goto out;
+			}
+			++*built;
+		}
+	}
+	rc = 0;
+out:
+	free(leaf);
+	free(internal);
+	free(loci);
+	return rc;
+}
+
 /* Repaint direct slots [lo, hi] and publish each one. */
 static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 {
-	unsigned n = hi - lo + 1;
-	uint32_t *leaf = malloc(n * sizeof(*leaf));
-	uint64_t *internal = calloc((n + 63) / 64, sizeof(*internal));
-	const struct rib_node **loci = malloc(n * sizeof(*loci));
+	unsigned n = hi - lo + 1, built = 0;
 	uintptr_t *slots = malloc(n * sizeof(*slots));
-	struct painter p = {
-		.depth = 0, .stride = b->t->dir_bits, .lo = lo, .hi = hi, .off = lo,
-		.leaf = leaf, .internal = internal, .locus = loci,
-	};
-	unsigned built = 0;
-	int rc = -ENOMEM;
+	int rc;
 
-	if (!leaf || !internal || !loci || !slots)
+	if (!slots)
+		return -ENOMEM;
+	rc = build_slots(b, lo, hi, slots, &built);
+	if (rc) {
+		while (built--)
+			slot_free_now(b->t, slots[built]);
 		goto out;
-	memset(leaf, 0, n * sizeof(*leaf));
-	paint(&p, b->rib->root);
-	for (built = 0; built < n; built++) {
-		struct fib_ref r = { .is_leaf = true, .leaf = leaf[built] };
-
-		if (bit_test(internal, built)) {
-			rc = build_node(b, b->t->dir_bits, loci[built], leaf[built], &r);
-			if (rc)
-				goto unwind;
-		}
-		rc = slot_value(b, &r, &slots[built]);
-		if (rc) {
-			if (!r.is_leaf)
-				node_free_now(b->t, &r.node);
-			goto unwind;
-		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		uintptr_t old = wlock_dereference(b->t->dir[lo + i], b->t->lock);
@@ -425,15 +463,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 		rcu_assign_pointer(b->t->dir[lo + i], slots[i]);
 		slot_retire(b, old);
 	}
-	rc = 0;
-	goto out;
-unwind:
-	while (built--)
-		slot_free_now(b->t, slots[built]);
 out:
-	free(leaf);
-	free(internal);
-	free(loci);
 	free(slots);
 	return rc;
 }
