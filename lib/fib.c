@@ -346,7 +346,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 	struct fib_node *root;
 
 	if (r->is_leaf) {
-		*slot = ((uintptr_t)r->leaf << 1) | 1;
+		*slot = (uintptr_t)r->leaf << 1;
 		return 0;
 	}
 	root = arena_alloc(b->t->arena, sizeof(*root));
@@ -354,15 +354,15 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		return -ENOMEM;
 	*root = r->node;
 	b->t->bytes += sizeof(*root);
-	*slot = (uintptr_t)root;
+	*slot = (uintptr_t)root | FIB_SLOT_NODE;
 	return 0;
 }
 
 static void slot_retire(struct builder *b, uintptr_t slot)
 {
-	const struct fib_node *root = (const struct fib_node *)slot;
+	const struct fib_node *root = fib_slot_node(slot);
 
-	if (slot & 1)
+	if (!(slot & FIB_SLOT_NODE))
 		return;
 	node_retire(b, root, true);
 	b->t->bytes -= sizeof(*root);
@@ -371,9 +371,9 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 
 static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 {
-	struct fib_node *root = (struct fib_node *)slot;
+	struct fib_node *root = (struct fib_node *)(slot - FIB_SLOT_NODE);
 
-	if (slot & 1)
+	if (!(slot & FIB_SLOT_NODE))
 		return;
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
@@ -455,6 +455,9 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 	for (unsigned i = 0; i < n; i++) {
 		uintptr_t old = wlock_dereference(b->t->dir[lo + i], b->t->lock);
 
+		/* The same leaf: no store, so a page of empty slots stays a zero page. */
+		if (old == slots[i])
+			continue;
 		/*
 		 * Pairs with rcu_dereference() in fib_lookup4/6(): the subtree
 		 * is complete before its root becomes reachable. The old one
@@ -502,11 +505,11 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	if (len <= t->dir_bits)
 		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	if (old & 1)
+	if (!(old & FIB_SLOT_NODE))
 		return update_dir(&b, s, s);
 
 	/* Find the deepest existing node whose stride holds the prefix. */
-	n = (const struct fib_node *)old;
+	n = fib_slot_node(old);
 	for (;;) {
 		unsigned c = key_chunk(key, depth, FIB_STRIDE);
 
@@ -542,7 +545,7 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	for (unsigned i = 0; i < k; i++)
 		node_retire(&b, path[i], false);
 	t->bytes -= sizeof(struct fib_node);
-	reclaim_call(rc, arena_free, (void *)old, sizeof(struct fib_node));
+	reclaim_call(rc, arena_free, (void *)(old - FIB_SLOT_NODE), sizeof(struct fib_node));
 	return 0;
 fail:
 	/* Nothing was published: free only what this update allocated. */
@@ -587,8 +590,7 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 	t->bits = bits;
 	t->dir_bits = dir_bits;
 	t->bytes = size;
-	for (unsigned i = 0; i < 1u << dir_bits; i++)
-		t->dir[i] = 1;	/* leaf 0: no route */
+	/* The mapping is zeroed: every slot is leaf 0, no route (fib.h). */
 	return t;
 }
 

@@ -6,9 +6,11 @@
  * re-derived from the paper and adapted to RCU.
  *
  * - A direct table indexes the first 18 (IPv4) or 22 (IPv6) bits of the
- *   address. A slot holds
- *   either a leaf ((id << 1) | 1) or a pointer to the root node of the
- *   subtree below it.
+ *   address. A slot holds either a leaf (id << 1) or the address of the
+ *   root node of the subtree below it | FIB_SLOT_NODE. An empty slot is 0,
+ *   leaf 0 (no route), so the table's pages are zero pages until a route
+ *   reaches them: an empty or sparse table does not pay for its 32 MiB of
+ *   IPv6 slots.
  * - A node consumes 6 more bits (a chunk c in 0..63). Bit c of vector says
  *   whether chunk c continues in a child node; children are stored
  *   contiguously, child rank = popcount(vector & ((2 << c) - 1)) - 1.
@@ -110,6 +112,14 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
  */
 #define FIB_READER static inline __attribute__((always_inline))
 
+/* A slot's root node (the slot has FIB_SLOT_NODE set). */
+#define FIB_SLOT_NODE ((uintptr_t)1)
+
+FIB_READER const struct fib_node *fib_slot_node(uintptr_t slot)
+{
+	return (const struct fib_node *)(slot - FIB_SLOT_NODE);
+}
+
 FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 {
 	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
@@ -132,9 +142,9 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 	const struct fib_node *n;
 	unsigned shift = FIB4_DIR_BITS;
 
-	if (s & 1)
+	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
-	n = (const struct fib_node *)s;
+	n = fib_slot_node(s);
 	for (;;) {
 		unsigned c = (uint32_t)(addr << shift) >> 26;
 
@@ -171,11 +181,11 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 			uintptr_t s = rcu_dereference(t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
 
 			leaf[i] = NULL;
-			if (s & 1) {
+			if (!(s & FIB_SLOT_NODE)) {
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
-			node[i] = (const struct fib_node *)s;
+			node[i] = fib_slot_node(s);
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
 		}
@@ -224,9 +234,9 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 	unsigned depth = FIB6_DIR_BITS;
 
 	s = rcu_dereference(t->dir[hi >> (64 - FIB6_DIR_BITS)]);
-	if (s & 1)
+	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
-	n = (const struct fib_node *)s;
+	n = fib_slot_node(s);
 	for (;;) {
 		/* Strides start at 22 + 6k: a chunk never straddles the two halves. */
 		uint64_t w = depth < 64 ? hi << depth : lo << (depth - 64);
@@ -273,13 +283,13 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 
 			node[i] = NULL;
 			leaf[i] = NULL;
-			if (s & 1) {
+			if (!(s & FIB_SLOT_NODE)) {
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
 			hi[i] = fib6_half(a[i]);
 			lo[i] = fib6_half(a[i] + 8);
-			node[i] = (const struct fib_node *)s;
+			node[i] = fib_slot_node(s);
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
 		}
