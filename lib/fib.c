@@ -382,7 +382,8 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 
 /*
  * Direct slots painted at a time: the painter's arrays stay small (0.8 MiB)
- * however many slots an update covers (IPv6's 2^22 for a full build).
+ * however many slots an update covers (2^22 for a full build with a 22-bit
+ * IPv6 table, see fib.h).
  */
 #define DIR_WINDOW (1u << 16)
 

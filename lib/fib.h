@@ -5,12 +5,11 @@
  * for Fast and Scalable Software IP Routing Table Lookup", SIGCOMM 2015),
  * re-derived from the paper and adapted to RCU.
  *
- * - A direct table indexes the first 18 (IPv4) or 22 (IPv6) bits of the
+ * - A direct table indexes the first 18 (IPv4) or 16 (IPv6) bits of the
  *   address. A slot holds either a leaf (id << 1) or the address of the
  *   root node of the subtree below it | FIB_SLOT_NODE. An empty slot is 0,
  *   leaf 0 (no route), so the table's pages are zero pages until a route
- *   reaches them: an empty or sparse table does not pay for its 32 MiB of
- *   IPv6 slots.
+ *   reaches them: an empty or sparse table does not pay for its slots.
  * - A node consumes 6 more bits (a chunk c in 0..63). Bit c of vector says
  *   whether chunk c continues in a child node; children are stored
  *   contiguously, child rank = popcount(vector & ((2 << c) - 1)) - 1.
@@ -50,17 +49,17 @@ struct wlock;
 /*
  * Direct-table width per family. IPv4: 18 bits, so the first node level
  * (bits 18..23) holds every /19../24 and most lookups end in one node.
- * IPv6: 22 bits (32 MiB of slots), so strides start at 22 + 6k and never
- * straddle the 64-bit halves (22 + 7 * 6 = 64), and a /32 ends in the
- * second node level, a /48 in the fifth: one dependent read fewer than
- * with 16 bits on nearly every IPv6 lookup of a real table, as in the
- * 24-bit first level of DPDK's rte_fib6 and the wide first level of
- * SAIL (T. Yang et al., "Guarantee IP Lookup Performance with FIB
- * Explosion", SIGCOMM 2014). 28 bits, the next width that keeps chunks
- * in one half, would take 2 GiB.
+ * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the 64-bit
+ * halves. 22 bits (32 MiB of slots, 22 + 7 * 6 = 64) would save one
+ * dependent read on nearly every matched lookup of a real table, as the
+ * 24-bit first level of DPDK's rte_fib6 and the wide first level of SAIL
+ * (T. Yang et al., "Guarantee IP Lookup Performance with FIB Explosion",
+ * SIGCOMM 2014) do; it works with this code as it is, but every update of
+ * a prefix of 22 bits or fewer, every build and every teardown then
+ * visits 64 times the slots (docs/performance.md, the node format).
  */
 #define FIB4_DIR_BITS 18
-#define FIB6_DIR_BITS 22
+#define FIB6_DIR_BITS 16
 #define FIB_STRIDE 6
 
 /*
@@ -238,7 +237,7 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 		return (uint32_t)(s >> 1);
 	n = fib_slot_node(s);
 	for (;;) {
-		/* Strides start at 22 + 6k: a chunk never straddles the two halves. */
+		/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
 		uint64_t w = depth < 64 ? hi << depth : lo << (depth - 64);
 		unsigned c = (unsigned)(w >> 58);
 
@@ -256,7 +255,7 @@ FIB_READER unsigned fib6_slot(const uint8_t *a)
 
 /*
  * IPv6 batch, walked level by level: an IPv6 lookup crosses up to a dozen
- * nodes (five for a /48), each a dependent cache miss. Each pass advances
+ * nodes (six for a /48), each a dependent cache miss. Each pass advances
  * every unfinished lookup of the group by one node and prefetches the
  * next (or its leaf, read once the whole group is done), so the misses of a group overlap at every depth instead of only at
  * the first (the group-prefetching of S. Chen et al., "Improving Hash Join
@@ -295,7 +294,7 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 		}
 		/* All lookups of a group are at the same depth in each pass. */
 		for (; active; depth += FIB_STRIDE) {
-			/* Strides start at 22 + 6k: a chunk never straddles the two halves. */
+			/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
 			const uint64_t *half = depth < 64 ? hi : lo;
 			unsigned shift = depth & 63, still = 0;
 

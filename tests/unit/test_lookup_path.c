@@ -253,7 +253,7 @@ static void test_paths_match_model(void **state)
 }
 
 /*
- * Prefixes around the IPv6 direct table's edge (22 bits, lib/fib.h) and
+ * Prefixes around the IPv6 direct table's edge (16 bits, or 22, lib/fib.h) and
  * lone deep prefixes: shorter ones cover several slots, a /22 exactly
  * one, longer ones hang below a slot; a /48 alone under its /32, a /80
  * under a /56 (its levels cross bit 64), a /128 alone. The probes flip
@@ -371,6 +371,11 @@ static void test_direct_edge(void **state)
 	edge_add(t, &cc, &nv, "::/0");
 	edge_delete(t, &cc, &nv, cc.n - 3);
 	edge_delete(t, &cc, &nv, cc.n - 1);
+	/* Around 16 bits: two slots, one, part of one. */
+	edge_add(t, &cc, &nv, "2000::/15");
+	edge_add(t, &cc, &nv, "2001::/16");
+	edge_add(t, &cc, &nv, "2001::/17");
+	edge_delete(t, &cc, &nv, cc.n - 2);
 	naive_fini(&nv);
 	rt_table_destroy(t);
 }
