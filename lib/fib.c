@@ -346,7 +346,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 	struct fib_node *root;
 
 	if (r->is_leaf) {
-		*slot = ((uintptr_t)r->leaf << 1) | 1;
+		*slot = (uintptr_t)r->leaf << 1;
 		return 0;
 	}
 	root = arena_alloc(b->t->arena, sizeof(*root));
@@ -354,15 +354,15 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		return -ENOMEM;
 	*root = r->node;
 	b->t->bytes += sizeof(*root);
-	*slot = (uintptr_t)root;
+	*slot = (uintptr_t)root | FIB_SLOT_NODE;
 	return 0;
 }
 
 static void slot_retire(struct builder *b, uintptr_t slot)
 {
-	const struct fib_node *root = (const struct fib_node *)slot;
+	const struct fib_node *root = fib_slot_node(slot);
 
-	if (slot & 1)
+	if (!(slot & FIB_SLOT_NODE))
 		return;
 	node_retire(b, root, true);
 	b->t->bytes -= sizeof(*root);
@@ -371,52 +371,94 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 
 static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 {
-	struct fib_node *root = (struct fib_node *)slot;
+	struct fib_node *root = (struct fib_node *)(slot - FIB_SLOT_NODE);
 
-	if (slot & 1)
+	if (!(slot & FIB_SLOT_NODE))
 		return;
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
 	arena_free(root, sizeof(*root));
 }
 
+/*
+ * Direct slots painted at a time: the painter's arrays stay small (0.8 MiB)
+ * however many slots an update covers (2^22 for a full build with a 22-bit
+ * IPv6 table, see fib.h).
+ */
+#define DIR_WINDOW (1u << 16)
+
+/*
+ * Build the slot values of direct slots [lo, hi] into slots[] (index 0 is
+ * lo). On -ENOMEM, *built slots were built (the caller frees them).
+ */
+static int build_slots(struct builder *b, unsigned lo, unsigned hi, uintptr_t *slots,
+		       unsigned *built)
+{
+	unsigned n = hi - lo + 1, w = n < DIR_WINDOW ? n : DIR_WINDOW;
+	uint32_t *leaf = malloc(w * sizeof(*leaf));
+	uint64_t *internal = malloc((w + 63) / 64 * sizeof(*internal));
+	const struct rib_node **loci = malloc(w * sizeof(*loci));
+	int rc = -ENOMEM;
+
+	*built = 0;
+	if (!leaf || !internal || !loci)
+		goto out;
+	for (unsigned done = 0; done < n; done += w) {
+		unsigned from = lo + done, m = n - done < w ? n - done : w;
+		struct painter p = {
+			.depth = 0, .stride = b->t->dir_bits, .lo = from, .hi = from + m - 1,
+			.off = from, .leaf = leaf, .internal = internal, .locus = loci,
+		};
+
+		memset(leaf, 0, m * sizeof(*leaf));
+		memset(internal, 0, (m + 63) / 64 * sizeof(*internal));
+		paint(&p, b->rib->root);
+		for (unsigned i = 0; i < m; i++) {
+			struct fib_ref r = { .is_leaf = true, .leaf = leaf[i] };
+
+			if (bit_test(internal, i)) {
+				rc = build_node(b, b->t->dir_bits, loci[i], leaf[i], &r);
+				if (rc)
+					goto out;
+			}
+			rc = slot_value(b, &r, &slots[*built]);
+			if (rc) {
+				if (!r.is_leaf)
+					node_free_now(b->t, &r.node);
+				goto out;
+			}
+			++*built;
+		}
+	}
+	rc = 0;
+out:
+	free(leaf);
+	free(internal);
+	free(loci);
+	return rc;
+}
+
 /* Repaint direct slots [lo, hi] and publish each one. */
 static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 {
-	unsigned n = hi - lo + 1;
-	uint32_t *leaf = malloc(n * sizeof(*leaf));
-	uint64_t *internal = calloc((n + 63) / 64, sizeof(*internal));
-	const struct rib_node **loci = malloc(n * sizeof(*loci));
+	unsigned n = hi - lo + 1, built = 0;
 	uintptr_t *slots = malloc(n * sizeof(*slots));
-	struct painter p = {
-		.depth = 0, .stride = b->t->dir_bits, .lo = lo, .hi = hi, .off = lo,
-		.leaf = leaf, .internal = internal, .locus = loci,
-	};
-	unsigned built = 0;
-	int rc = -ENOMEM;
+	int rc;
 
-	if (!leaf || !internal || !loci || !slots)
+	if (!slots)
+		return -ENOMEM;
+	rc = build_slots(b, lo, hi, slots, &built);
+	if (rc) {
+		while (built--)
+			slot_free_now(b->t, slots[built]);
 		goto out;
-	memset(leaf, 0, n * sizeof(*leaf));
-	paint(&p, b->rib->root);
-	for (built = 0; built < n; built++) {
-		struct fib_ref r = { .is_leaf = true, .leaf = leaf[built] };
-
-		if (bit_test(internal, built)) {
-			rc = build_node(b, b->t->dir_bits, loci[built], leaf[built], &r);
-			if (rc)
-				goto unwind;
-		}
-		rc = slot_value(b, &r, &slots[built]);
-		if (rc) {
-			if (!r.is_leaf)
-				node_free_now(b->t, &r.node);
-			goto unwind;
-		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		uintptr_t old = wlock_dereference(b->t->dir[lo + i], b->t->lock);
 
+		/* The same leaf: no store, so a page of empty slots stays a zero page. */
+		if (old == slots[i])
+			continue;
 		/*
 		 * Pairs with rcu_dereference() in fib_lookup4/6(): the subtree
 		 * is complete before its root becomes reachable. The old one
@@ -425,15 +467,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 		rcu_assign_pointer(b->t->dir[lo + i], slots[i]);
 		slot_retire(b, old);
 	}
-	rc = 0;
-	goto out;
-unwind:
-	while (built--)
-		slot_free_now(b->t, slots[built]);
 out:
-	free(leaf);
-	free(internal);
-	free(loci);
 	free(slots);
 	return rc;
 }
@@ -472,11 +506,11 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	if (len <= t->dir_bits)
 		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	if (old & 1)
+	if (!(old & FIB_SLOT_NODE))
 		return update_dir(&b, s, s);
 
 	/* Find the deepest existing node whose stride holds the prefix. */
-	n = (const struct fib_node *)old;
+	n = fib_slot_node(old);
 	for (;;) {
 		unsigned c = key_chunk(key, depth, FIB_STRIDE);
 
@@ -512,7 +546,7 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	for (unsigned i = 0; i < k; i++)
 		node_retire(&b, path[i], false);
 	t->bytes -= sizeof(struct fib_node);
-	reclaim_call(rc, arena_free, (void *)old, sizeof(struct fib_node));
+	reclaim_call(rc, arena_free, (void *)(old - FIB_SLOT_NODE), sizeof(struct fib_node));
 	return 0;
 fail:
 	/* Nothing was published: free only what this update allocated. */
@@ -557,8 +591,7 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 	t->bits = bits;
 	t->dir_bits = dir_bits;
 	t->bytes = size;
-	for (unsigned i = 0; i < 1u << dir_bits; i++)
-		t->dir[i] = 1;	/* leaf 0: no route */
+	/* The mapping is zeroed: every slot is leaf 0, no route (fib.h). */
 	return t;
 }
 

@@ -6,9 +6,10 @@
  * re-derived from the paper and adapted to RCU.
  *
  * - A direct table indexes the first 18 (IPv4) or 16 (IPv6) bits of the
- *   address. A slot holds
- *   either a leaf ((id << 1) | 1) or a pointer to the root node of the
- *   subtree below it.
+ *   address. A slot holds either a leaf (id << 1) or the address of the
+ *   root node of the subtree below it | FIB_SLOT_NODE. An empty slot is 0,
+ *   leaf 0 (no route), so the table's pages are zero pages until a route
+ *   reaches them: an empty or sparse table does not pay for its slots.
  * - A node consumes 6 more bits (a chunk c in 0..63). Bit c of vector says
  *   whether chunk c continues in a child node; children are stored
  *   contiguously, child rank = popcount(vector & ((2 << c) - 1)) - 1.
@@ -48,8 +49,14 @@ struct wlock;
 /*
  * Direct-table width per family. IPv4: 18 bits, so the first node level
  * (bits 18..23) holds every /19../24 and most lookups end in one node.
- * IPv6: 16 bits, so strides start at 16 + 6k and never straddle 64-bit
- * halves.
+ * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the 64-bit
+ * halves. 22 bits (32 MiB of slots, 22 + 7 * 6 = 64) would save one
+ * dependent read on nearly every matched lookup of a real table, as the
+ * 24-bit first level of DPDK's rte_fib6 and the wide first level of SAIL
+ * (T. Yang et al., "Guarantee IP Lookup Performance with FIB Explosion",
+ * SIGCOMM 2014) do; it works with this code as it is, but every update of
+ * a prefix of 22 bits or fewer, every build and every teardown then
+ * visits 64 times the slots (docs/performance.md, the node format).
  */
 #define FIB4_DIR_BITS 18
 #define FIB6_DIR_BITS 16
@@ -104,6 +111,14 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
  */
 #define FIB_READER static inline __attribute__((always_inline))
 
+/* A slot's root node (the slot has FIB_SLOT_NODE set). */
+#define FIB_SLOT_NODE ((uintptr_t)1)
+
+FIB_READER const struct fib_node *fib_slot_node(uintptr_t slot)
+{
+	return (const struct fib_node *)(slot - FIB_SLOT_NODE);
+}
+
 FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 {
 	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
@@ -126,9 +141,9 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 	const struct fib_node *n;
 	unsigned shift = FIB4_DIR_BITS;
 
-	if (s & 1)
+	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
-	n = (const struct fib_node *)s;
+	n = fib_slot_node(s);
 	for (;;) {
 		unsigned c = (uint32_t)(addr << shift) >> 26;
 
@@ -165,11 +180,11 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 			uintptr_t s = rcu_dereference(t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
 
 			leaf[i] = NULL;
-			if (s & 1) {
+			if (!(s & FIB_SLOT_NODE)) {
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
-			node[i] = (const struct fib_node *)s;
+			node[i] = fib_slot_node(s);
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
 		}
@@ -218,9 +233,9 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 	unsigned depth = FIB6_DIR_BITS;
 
 	s = rcu_dereference(t->dir[hi >> (64 - FIB6_DIR_BITS)]);
-	if (s & 1)
+	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
-	n = (const struct fib_node *)s;
+	n = fib_slot_node(s);
 	for (;;) {
 		/* Strides start at 16 + 6k: a chunk never straddles the two halves. */
 		uint64_t w = depth < 64 ? hi << depth : lo << (depth - 64);
@@ -235,7 +250,7 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 
 FIB_READER unsigned fib6_slot(const uint8_t *a)
 {
-	return ((unsigned)a[0] << 8 | a[1]) >> (16 - FIB6_DIR_BITS);
+	return (unsigned)(fib6_half(a) >> (64 - FIB6_DIR_BITS));
 }
 
 /*
@@ -267,13 +282,13 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 
 			node[i] = NULL;
 			leaf[i] = NULL;
-			if (s & 1) {
+			if (!(s & FIB_SLOT_NODE)) {
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
 			hi[i] = fib6_half(a[i]);
 			lo[i] = fib6_half(a[i] + 8);
-			node[i] = (const struct fib_node *)s;
+			node[i] = fib_slot_node(s);
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
 		}

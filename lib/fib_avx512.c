@@ -42,6 +42,7 @@ _Static_assert(offsetof(struct fib_node, leafvec) == 8, "node layout");
 _Static_assert(offsetof(struct fib_node, children) == 16, "node layout");
 _Static_assert(sizeof(struct fib_node) == 32, "node size: the rank is scaled by 32");
 _Static_assert(sizeof(uintptr_t) == 8, "64-bit slots and pointers");
+_Static_assert(FIB_SLOT_NODE == 1, "a node slot is its address plus one");
 
 #define NODE_WORD(field) ((const void *)(uintptr_t)offsetof(struct fib_node, field))
 
@@ -109,10 +110,11 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 		__m512i slot = _mm512_srl_epi64(in[v].hi, slot_shift);
 		/* The direct slots: the loads fib_lookup4/6() make with rcu_dereference(). */
 		__m512i s = _mm512_mask_i64gather_epi64(zero, in[v].valid, slot, t->dir, 8);
-		__mmask8 direct = _mm512_test_epi64_mask(s, one);
+		/* A leaf slot is id << 1; a node's is its address | FIB_SLOT_NODE. */
+		__mmask8 direct = _mm512_testn_epi64_mask(s, one);
 
 		id[v] = _mm512_srli_epi64(s, 1);
-		node[v] = s;
+		node[v] = _mm512_sub_epi64(s, one);
 		leaf[v] = zero;
 		in_trie[v] = 0;
 		walking[v] = in[v].valid & (__mmask8)~direct;

@@ -326,6 +326,134 @@ static void test_paths_match_model(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * Prefixes around the IPv6 direct table's edge (16 bits, or 22, lib/fib.h) and
+ * lone deep prefixes: shorter ones cover several slots, a /22 exactly
+ * one, longer ones hang below a slot; a /48 alone under its /32, a /80
+ * under a /56 (its levels cross bit 64), a /128 alone. The probes flip
+ * every bit of each prefix and a few past it, and each case must answer
+ * like the model on every path, after every update.
+ */
+struct edge_case {
+	struct rt_route r[32];
+	size_t n;
+};
+
+static void edge_route(struct edge_case *cc, const char *prefix)
+{
+	struct rt_route *r = &cc->r[cc->n];
+	char err[128];
+
+	assert_true(cc->n < sizeof(cc->r) / sizeof(cc->r[0]));
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(rt_prefix_parse(prefix, &r->prefix, err, sizeof(err)), 0);
+	r->table = RT_TABLE_MAIN;
+	strcpy(r->proto, "static");
+	r->has_tag = true;
+	r->tag = (uint32_t)cc->n + 100;
+	cc->n++;
+}
+
+/* Each route's address with each bit up to 8 past its length flipped. */
+static void edge_probes(const struct edge_case *cc, const struct naive *nv, struct probes *pr)
+{
+	pr->n4 = pr->n6 = 0;
+	for (size_t i = 0; i < cc->n; i++) {
+		const struct rt_prefix *p = &cc->r[i].prefix;
+		unsigned last = p->len + 8 < 128 ? p->len + 8 : 128;
+
+		for (unsigned b = 0; b <= last && pr->n6 < PROBES; b++) {
+			struct rt_addr a = p->addr;
+
+			if (b < 128)
+				a.bytes[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
+			pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
+			memcpy(pr->v6[pr->n6++], a.bytes, 16);
+		}
+	}
+}
+
+static void edge_check(const struct rt_table *t, const struct edge_case *cc,
+			const struct naive *nv)
+{
+	static struct probes pr;
+
+	edge_probes(cc, nv, &pr);
+	check_every_path(t, &pr);
+}
+
+static void edge_add(struct rt_table *t, struct edge_case *cc, struct naive *nv,
+		      const char *prefix)
+{
+	edge_route(cc, prefix);
+	assert_int_equal(rt_table_add(t, &cc->r[cc->n - 1]), 0);
+	assert_int_equal(naive_add(nv, &cc->r[cc->n - 1]), 0);
+	edge_check(t, cc, nv);
+}
+
+/* Delete route i; it stays in cc so its bits are still probed. */
+static void edge_delete(struct rt_table *t, struct edge_case *cc, struct naive *nv, size_t i)
+{
+	struct rt_route_key k = { .prefix = cc->r[i].prefix };
+
+	assert_int_equal(rt_table_delete(t, &k), 0);
+	assert_int_equal(naive_delete(nv, &k, NULL), 0);
+	edge_check(t, cc, nv);
+}
+
+static void test_direct_edge(void **state)
+{
+	static struct edge_case cc;
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	size_t failed = 0;
+
+	(void)state;
+	assert_non_null(t);
+	naive_init(&nv);
+	cc.n = 0;
+	edge_route(&cc, "2001:db8::/32");
+	edge_route(&cc, "2001:db8:1234::/48");
+	edge_route(&cc, "2001:c00::/22");
+	assert_int_equal(rt_table_replace_all(t, cc.r, cc.n, &failed), 0);
+	for (size_t i = 0; i < cc.n; i++)
+		assert_int_equal(naive_add(&nv, &cc.r[i]), 0);
+	edge_check(t, &cc, &nv);
+
+	/* Around the slot width: four slots, two, one, part of one. */
+	edge_add(t, &cc, &nv, "2001::/20");
+	edge_add(t, &cc, &nv, "2001:800::/21");
+	edge_add(t, &cc, &nv, "2001:e00::/23");
+	edge_delete(t, &cc, &nv, 2);
+	edge_delete(t, &cc, &nv, 3);
+	edge_add(t, &cc, &nv, "2a00::/21");
+	edge_add(t, &cc, &nv, "2a10::/20");
+	/* Siblings inside the /32, one on the /48's path. */
+	edge_add(t, &cc, &nv, "2001:db8:1200::/40");
+	edge_add(t, &cc, &nv, "2001:db8:5678::/48");
+	edge_delete(t, &cc, &nv, 9);
+	edge_delete(t, &cc, &nv, 0);
+	/* Levels across bit 64. */
+	edge_add(t, &cc, &nv, "2001:db8:aaaa:bb00::/56");
+	edge_add(t, &cc, &nv, "2001:db8:aaaa:bbcc:dd00::/80");
+	edge_add(t, &cc, &nv, "2001:db8:aaaa:bbcc:dd00::/72");
+	/* A host route alone under its slot, then a cover over many slots. */
+	edge_add(t, &cc, &nv, "2400:1:2:3:4:5:6:7/128");
+	edge_add(t, &cc, &nv, "2400:1:2:3:4:5:6:0/127");
+	edge_delete(t, &cc, &nv, cc.n - 2);
+	edge_add(t, &cc, &nv, "2400::/16");
+	edge_add(t, &cc, &nv, "::/0");
+	edge_delete(t, &cc, &nv, cc.n - 3);
+	edge_delete(t, &cc, &nv, cc.n - 1);
+	/* Around 16 bits: two slots, one, part of one. */
+	edge_add(t, &cc, &nv, "2000::/15");
+	edge_add(t, &cc, &nv, "2001::/16");
+	edge_add(t, &cc, &nv, "2001::/17");
+	edge_delete(t, &cc, &nv, cc.n - 2);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
 static void test_select(void **state)
 {
 	enum rt_lookup_path p, was = rt_lookup_path_current();
@@ -354,6 +482,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_paths_match_model),
+		cmocka_unit_test(test_direct_edge),
 	};
 
 	rng_state = seed_from_env();
