@@ -26,3 +26,11 @@ double seed_iterations(void)
 
 	return it && *it ? strtod(it, NULL) : 1.0;
 }
+
+unsigned long long seed_rng_next(unsigned long long *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}

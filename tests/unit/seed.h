@@ -9,5 +9,7 @@
 unsigned long long seed_from_env(void);
 /* ROUTED_TEST_ITERATIONS: how much to scale the rounds by, 1 by default. */
 double seed_iterations(void);
+/* xorshift64* (Vigna): the next number of a stream; *state must not be 0. */
+unsigned long long seed_rng_next(unsigned long long *state);
 
 #endif

@@ -21,26 +21,21 @@
 #include <time.h>
 
 #include "arena.h"
+#include "seed.h"
 
-static uint64_t rng_state;
+static unsigned long long rng_state;
 
 static uint64_t rng(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return seed_rng_next(&rng_state);
 }
 
+/* ROUTED_TEST_SEED replays a run; the seed is printed. */
 static void seed_rng(void)
 {
-	const char *env = getenv("TEST_SEED");
-
-	rng_state = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
+	rng_state = seed_from_env();
 	if (!rng_state)
 		rng_state = 1;
-	printf("# seed %llu\n", (unsigned long long)rng_state);
 }
 
 static size_t class_size(size_t size)
