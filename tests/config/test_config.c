@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../../daemon/routed_config.h"
+#include "../unit/seed.h"
 
 static uint64_t test_seed;
 static char tmpdir[] = "/tmp/routed-test-config.XXXXXX";
@@ -351,28 +352,6 @@ static void test_random_round_trip(void **state)
 	}
 }
 
-static uint64_t pick_seed(void)
-{
-	const char *env = getenv("ROUTED_TEST_SEED");
-	struct timespec ts;
-
-	if (env && *env) {
-		char *end;
-		unsigned long long v;
-
-		errno = 0;
-		v = strtoull(env, &end, 0);
-		if (errno || *end) {
-			fprintf(stderr, "ROUTED_TEST_SEED=\"%s\" is not a number\n", env);
-			exit(2);
-		}
-		return v;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000007ull) ^ (uint64_t)ts.tv_nsec ^
-	       ((uint64_t)getpid() << 32);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,10 +366,7 @@ int main(void)
 	char path[sizeof(tmpdir) + 16];
 	int rc;
 
-	test_seed = pick_seed();
-	printf("# seed %" PRIu64 " (ROUTED_TEST_SEED=%" PRIu64 " repeats this run)\n", test_seed,
-	       test_seed);
-	fflush(stdout);
+	test_seed = seed_from_env();
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 99;

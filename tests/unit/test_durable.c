@@ -27,6 +27,7 @@
 #include <routed/durable.h>
 #include <routed/prefix.h>
 #include <routed/snapshot.h>
+#include "seed.h"
 
 static unsigned long long seed;
 
@@ -626,9 +627,6 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-	const char *env = getenv("ROUTED_TEST_SEED");
-
-	seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
-	printf("# seed %llu\n", seed);
+	seed = seed_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

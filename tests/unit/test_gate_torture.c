@@ -48,6 +48,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "gate.h"
+#include "seed.h"
 
 #define NREADERS 3
 #define NWRITERS 3
@@ -675,7 +676,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(wakeups),
 		cmocka_unit_test(torture),
 	};
-	const char *s = getenv("ROUTED_TEST_SEED"), *d = getenv("ROUTED_TORTURE_SECONDS");
+	const char *d = getenv("ROUTED_TORTURE_SECONDS");
 	const char *expect = getenv("ROUTED_EXPECT_MEMBARRIER");
 
 	if (argc == 2 && !strcmp(argv[1], "--membarrier")) {
@@ -686,10 +687,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--membarrier]\n", argv[0]);
 		return 2;
 	}
-	if (s)
-		seed = strtoull(s, NULL, 0);
-	else
-		seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
+	seed = seed_from_env();
 	if (d) {
 		char *end;
 
@@ -699,7 +697,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	printf("# seed %llu\n", seed);
 	if (expect && (expect[0] == '1') != (urcu_memb_has_sys_membarrier != 0)) {
 		printf("1..1\nnot ok 1 - membarrier mode is %d, expected %s\n",
 		       urcu_memb_has_sys_membarrier ? 1 : 0, expect);

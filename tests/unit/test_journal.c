@@ -32,6 +32,7 @@
 #include <routed/crc32c.h>
 #include <routed/journal.h>
 #include <routed/snapshot.h>
+#include "seed.h"
 
 uint32_t rt_crc32c_portable(uint32_t crc, const void *buf, size_t len);
 
@@ -1015,9 +1016,6 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-	const char *env = getenv("ROUTED_TEST_SEED");
-
-	seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
-	printf("# seed %llu\n", seed);
+	seed = seed_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "rcu_sync.h"
+#include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WAIT_LIMIT_MS 5000
@@ -914,10 +915,7 @@ int main(void)
 		cmocka_unit_test(test_urcu_memb),
 		cmocka_unit_test(test_urcu_memb_readers),
 	};
-	const char *env = getenv("ROUTED_TEST_SEED");
 
-	seed = env ? strtoull(env, NULL, 0)
-		   : (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
-	printf("# seed %llu (ROUTED_TEST_SEED)\n", seed);
+	seed = seed_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

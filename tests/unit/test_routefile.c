@@ -24,6 +24,7 @@
 #include <routed/prefix.h>
 #include <routed/route.h>
 #include <routed/routefile.h>
+#include "seed.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LINE_MAX_LEN 512
@@ -1135,28 +1136,6 @@ static void test_load_stdin(void **state)
 	unlink(path);
 }
 
-static uint64_t pick_seed(void)
-{
-	const char *env = getenv("ROUTED_TEST_SEED");
-	struct timespec ts;
-
-	if (env && *env) {
-		char *end;
-		unsigned long long v;
-
-		errno = 0;
-		v = strtoull(env, &end, 0);
-		if (errno || *end) {
-			fprintf(stderr, "ROUTED_TEST_SEED=\"%s\" is not a number\n", env);
-			exit(2);
-		}
-		return v;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000007ull) ^ (uint64_t)ts.tv_nsec ^
-	       ((uint64_t)getpid() << 32);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,8 +1168,6 @@ int main(void)
 		cmocka_unit_test(test_route_types),
 	};
 
-	test_seed = pick_seed();
-	printf("# seed %" PRIu64 " (set ROUTED_TEST_SEED to repeat)\n", test_seed);
-	fflush(stdout);
+	test_seed = seed_from_env();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
