@@ -353,13 +353,18 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
 }
 
 /*
- * An IPv6 datagram's addresses (at most RT_WIRE_MAX_COUNT6, 30) as one
- * group on the AVX-512 walk, which masks the lanes past the last address:
- * below FIB_AVX512_MIN_BATCH the table's dispatch would take the scalar
- * walk in groups of 16 instead. An IPv4 group under 32 (what is left of a
- * datagram after its full groups) keeps the scalar groups, which measured
- * as fast there (fib.h).
+ * An IPv6 datagram of more than FIB_BATCH_GROUP addresses (at most
+ * RT_WIRE_MAX_COUNT6, 30) walks as one group on the AVX-512 walk, which
+ * masks the lanes past the last address; the table's dispatch would take
+ * the scalar walk in two groups of 16 instead. In-process, the bgp table,
+ * the vector group answered 1.41-1.51 times as many addresses at 20-30
+ * per datagram, 1.0 at 16 and 0.57-0.96 at 4-12 (docs/performance.md), so
+ * a datagram that fits one scalar group keeps it. An IPv4 group under 32
+ * (what is left after a datagram's full groups) keeps the scalar groups,
+ * as before.
  */
+#define WIRE6_VECTOR_MIN (FIB_BATCH_GROUP + 1)
+
 _Static_assert(RT_WIRE_MAX_COUNT6 <= ANSWER_GROUP, "an IPv6 datagram is one group");
 
 static inline size_t wire_group_size(size_t left, size_t group_len, bool v6_vector)
@@ -422,7 +427,7 @@ wire_groups(const struct rt_table *t, uint8_t *slots, size_t n, bool v6, size_t 
 static inline __attribute__((always_inline)) void
 answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
 {
-	if (v6 && lookup_path_vector_on())
+	if (v6 && n >= WIRE6_VECTOR_MIN && lookup_path_vector_on())
 		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, true);
 	else if (lookup_path_vector_on())
 		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, false);
