@@ -142,7 +142,7 @@ for batch in $batches; do
 			[ -n "$baseline" ] && b=$(measured "$base_pid" "127.0.0.1:$base_port" "$batch")
 			e=$(measured "$echo_pid" "127.0.0.1:$eport" "$batch")
 		fi
-		"$py" - "$batch" "$run" "$hz" "$e" "$r" "$b" "$tmp/cpu" >>"$tmp/ratios" <<'EOF'
+		"$py" - "$batch" "$run" "$hz" "$e" "$r" "$b" "$tmp/cpu" <<'EOF' | tee -a "$tmp/ratios"
 import json, sys
 batch, run, hz = sys.argv[1], sys.argv[2], float(sys.argv[3])
 e, r, b = (json.loads(a) for a in sys.argv[4:7])
@@ -164,7 +164,6 @@ with open(sys.argv[7], "a") as f:
     print(cpu(e), cpu(r), cpu(b) if b else "", file=f)
 EOF
 	done
-	cat "$tmp/ratios"
 	"$py" - "$batch" "$tmp/ratios" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[2]) if l.strip()]

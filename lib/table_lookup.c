@@ -356,10 +356,11 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
  * An IPv6 datagram of more than FIB_BATCH_GROUP addresses (at most
  * RT_WIRE_MAX_COUNT6, 30) walks as one group on the AVX-512 walk, which
  * masks the lanes past the last address; the table's dispatch would take
- * the scalar walk in two groups of 16 instead. In-process, the bgp table,
- * the vector group answered 1.41-1.51 times as many addresses at 20-30
- * per datagram, 1.0 at 16 and 0.57-0.96 at 4-12 (docs/performance.md), so
- * a datagram that fits one scalar group keeps it. An IPv4 group under 32
+ * the scalar walk in two groups of 16 instead. In-process (bench/wirebench,
+ * the bgp table) the vector group answered 1.36-1.63 times as many
+ * addresses at 20-30 per datagram, but 0.57-1.03 of the scalar group at
+ * 4-16 (docs/performance.md), so a datagram that fits one scalar group
+ * keeps it. An IPv4 group under 32
  * (what is left after a datagram's full groups) keeps the scalar groups,
  * as before.
  */
