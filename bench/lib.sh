@@ -40,25 +40,26 @@ bench_usage_error() {
 # script's header comment; with bench_positional=ARRAY set, arguments that
 # do not start with '-' are appended to ARRAY. Anything else is refused.
 bench_parse() {
-	local -A takes_value=([--build]=build [--routes]=routes) sets_flag=()
+	# Keys are "=" and the option, so that an empty argument is a key too.
+	local -A takes_value=([=--build]=build [=--routes]=routes) sets_flag=()
 	local spec
 
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		spec=$1
 		shift
 		case ${spec#*=} in
-		*:*) sets_flag[${spec%%=*}]=${spec#*=} ;;
-		*) takes_value[${spec%%=*}]=${spec#*=} ;;
+		*:*) sets_flag[=${spec%%=*}]=${spec#*=} ;;
+		*) takes_value[=${spec%%=*}]=${spec#*=} ;;
 		esac
 	done
 	[ $# -gt 0 ] && shift
 	while [ $# -gt 0 ]; do
-		if [ -n "${takes_value[$1]+set}" ]; then
+		if [ -n "${takes_value[=$1]+set}" ]; then
 			[ $# -ge 2 ] || bench_usage_error "$1 needs a value"
-			printf -v "${takes_value[$1]}" %s "$2"
+			printf -v "${takes_value[=$1]}" %s "$2"
 			shift
-		elif [ -n "${sets_flag[$1]+set}" ]; then
-			printf -v "${sets_flag[$1]%%:*}" %s "${sets_flag[$1]#*:}"
+		elif [ -n "${sets_flag[=$1]+set}" ]; then
+			printf -v "${sets_flag[=$1]%%:*}" %s "${sets_flag[=$1]#*:}"
 		elif [ -n "${bench_help:-}" ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
 			sed -n "${bench_help}s/^# \{0,1\}//p" "$0"
 			exit 0
