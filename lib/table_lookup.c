@@ -360,9 +360,10 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
  * the bgp table) the vector group answered 1.36-1.63 times as many
  * addresses at 20-30 per datagram, but 0.57-1.03 of the scalar group at
  * 4-16 (docs/performance.md), so a datagram that fits one scalar group
- * keeps it. An IPv4 group under 32
- * (what is left after a datagram's full groups) keeps the scalar groups,
- * as before.
+ * keeps it. An IPv4 group under 32 (what is left after a datagram's full
+ * groups) keeps the scalar groups, as before. The vector walk is called
+ * only while it is selected, which it can be only where it is usable
+ * (lookup_path.c), as fib_avx512.h requires.
  */
 #define WIRE6_VECTOR_MIN (FIB_BATCH_GROUP + 1)
 
@@ -428,9 +429,11 @@ wire_groups(const struct rt_table *t, uint8_t *slots, size_t n, bool v6, size_t 
 static inline __attribute__((always_inline)) void
 answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
 {
-	if (v6 && n >= WIRE6_VECTOR_MIN && lookup_path_vector_on())
+	bool vector = lookup_path_vector_on();
+
+	if (vector && v6 && n >= WIRE6_VECTOR_MIN)
 		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, true);
-	else if (lookup_path_vector_on())
+	else if (vector)
 		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, false);
 	else
 		wire_groups(t, slots, n, v6, FIB_BATCH_GROUP, false);
