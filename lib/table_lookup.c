@@ -361,9 +361,10 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
  * addresses at 20-30 per datagram, but 0.57-1.03 of the scalar group at
  * 4-16 (docs/performance.md), so a datagram that fits one scalar group
  * keeps it. An IPv4 group under 32 (what is left after a datagram's full
- * groups) keeps the scalar groups, as before. The vector walk is called
- * only while it is selected, which it can be only where it is usable
- * (lookup_path.c), as fib_avx512.h requires.
+ * groups) keeps the scalar groups: the IPv4 scalar walk is shorter, and a
+ * vector group of 24 IPv4 addresses measured 0.83 of them. The vector walk
+ * is called only while it is selected, which it can be only where it is
+ * usable (lookup_path.c), as fib_avx512.h requires.
  */
 #define WIRE6_VECTOR_MIN (FIB_BATCH_GROUP + 1)
 
