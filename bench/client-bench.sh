@@ -22,6 +22,7 @@ window=64
 sockets=1
 server_cpu=0
 client_cpu=1
+# shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --runs=runs --duration=duration --batch=batch --window=window --sockets=sockets \
 	--server-cpu=server_cpu --client-cpu=client_cpu -- "$@"

@@ -27,6 +27,7 @@ duration=2
 batch=16
 cpu=
 bench_help=4,22
+# shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --msgs=msgs --duration=duration --batch=batch --cpu=cpu -- "$@"
 routed=$build/daemon/routed

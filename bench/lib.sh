@@ -1,4 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154  # here, build, routes, py are for the sourcing
+# script, which sets bench_name
 #
 # What the benchmark scripts share, sourced (not run) by each after it has
 # set its own option defaults and bench_name:

@@ -24,6 +24,7 @@ settle=5
 paths=()
 bench_help=4,22
 bench_positional=paths
+# shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --settle=settle -- "$@"
 [ ${#paths[@]} -gt 0 ] || paths=(route_files load route.load fpm replay)

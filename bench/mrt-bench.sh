@@ -16,6 +16,7 @@ set -u
 bench_name=mrt-bench
 rounds=5
 bench_help=4,14
+# shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --rounds=rounds -- "$@"
 routed=$build/daemon/routed

@@ -44,6 +44,7 @@ server_cpu=0
 client_cpu=1
 callgrind=false
 target=0.95
+# shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --baseline=baseline --baseline-lookup-path=baseline_path --runs=runs \
 	--duration=duration --batches=batches --server-cpu=server_cpu --client-cpu=client_cpu \
