@@ -21,60 +21,32 @@
 # The routes: FILE, or the stored full BGP table (bench/bgp-routes.sh).
 # --cpu pins routeperf's thread (default: not pinned).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(pwd)
-routes=
+bench_name=fpm-bench
 msgs=1
 duration=2
 batch=16
 cpu=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--routes) routes=$2; shift ;;
-	--msgs) msgs=$2; shift ;;
-	--duration) duration=$2; shift ;;
-	--batch) batch=$2; shift ;;
-	--cpu) cpu=$2; shift ;;
-	-h|--help) sed -n '4,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "fpm-bench: unknown option $1" >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_help=4,22
+# shellcheck source=bench/lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+bench_parse --msgs=msgs --duration=duration --batch=batch --cpu=cpu -- "$@"
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
 routeperf=$build/tools/routeperf
-for b in "$routed" "$routectl" "$routeperf"; do
-	[ -x "$b" ] || { echo "fpm-bench: $b not built (--build DIR)" >&2; exit 2; }
-done
-py=${PYTHON:-python3}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fpm-bench.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_need_built "--build DIR" "$routed" "$routectl" "$routeperf"
+bench_tmpdir
 export ROUTED_SOCKET=$tmp/ctl.sock
-if [ -z "$routes" ]; then
-	routes=$tmp/bgp.routes
-	"$here/bgp-routes.sh" >"$routes" || exit 1
-fi
+bench_default_routes bgp.routes "$here/bgp-routes.sh"
 
-fpm_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fpm_port=$(bench_free_port tcp)
 cat >"$tmp/routed.conf" <<CONF
 { "log": { "level": "warning" }, "feeds": { "fpm": { "listen": "127.0.0.1:$fpm_port" } } }
 CONF
 "$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" --state-dir "$tmp/state" \
 	--threads 1 --lookup-listen 127.0.0.1:0 2>>"$tmp/routed.err" &
 pids+=("$!")
-up=false
-for _ in $(seq 600); do
-	"$routectl" --timeout 1 ping >/dev/null 2>&1 && { up=true; break; }
-	sleep 0.1
-done
-$up || { echo "fpm-bench: routed did not start" >&2; cat "$tmp/routed.err" >&2; exit 1; }
+bench_wait_routed "$tmp/ctl.sock" 600 "$!" ||
+	{ echo "fpm-bench: routed did not start" >&2; cat "$tmp/routed.err" >&2; exit 1; }
 lookup=$("$routectl" -j info | "$py" -c 'import json, sys
 l = json.load(sys.stdin)["lookup_listeners"][0]
 print(l if isinstance(l, str) else l.get("listen") or l.get("address"))')

@@ -19,42 +19,22 @@
 #
 # The routes: FILE, or the stored full BGP table (bench/bgp-routes.sh).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(pwd)
-routes=
+bench_name=memory-bench
 settle=5
 paths=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--routes) routes=$2; shift ;;
-	--settle) settle=$2; shift ;;
-	-h|--help) sed -n '4,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	-*) echo "memory-bench: unknown option $1" >&2; exit 2 ;;
-	*) paths+=("$1") ;;
-	esac
-	shift
-done
+bench_help=4,22
+bench_positional=paths
+# shellcheck source=bench/lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+bench_parse --settle=settle -- "$@"
 [ ${#paths[@]} -gt 0 ] || paths=(route_files load route.load fpm replay)
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
-for b in "$routed" "$routectl"; do
-	[ -x "$b" ] || { echo "memory-bench: $b not built (--build DIR)" >&2; exit 2; }
-done
-py=${PYTHON:-python3}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/memory-bench.XXXXXX")
+bench_need_built "--build DIR" "$routed" "$routectl"
+bench_tmpdir
 pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 export ROUTED_SOCKET=$tmp/ctl.sock
-if [ -z "$routes" ]; then
-	routes=$tmp/bgp.routes
-	"$here/bgp-routes.sh" >"$routes" || exit 1
-fi
+bench_default_routes bgp.routes "$here/bgp-routes.sh"
 n_routes=$(grep -c . "$routes")
 
 # start CONFIG_JSON [STATE]: a routed on a fresh (or the given) state directory.
@@ -64,11 +44,8 @@ start() {
 	"$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" --state-dir "$state" \
 		--threads 1 2>>"$tmp/routed.err" &
 	pid=$!
-	for _ in $(seq 3000); do
-		"$routectl" --timeout 1 ping >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	pids=("$pid")
+	bench_wait_routed "$tmp/ctl.sock" 3000 "$pid" && return 0
 	echo "memory-bench: routed did not start" >&2
 	cat "$tmp/routed.err" >&2
 	exit 1
@@ -77,6 +54,7 @@ stop() {
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 	pid=
+	pids=()
 }
 kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 table_routes() {
@@ -147,7 +125,7 @@ sys.exit("route.load: %s" % r["error"] if "error" in r else 0)' "$tmp/ctl.sock" 
 		stop
 		;;
 	fpm)
-		port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		port=$(bench_free_port tcp)
 		start "{ \"log\": { \"level\": \"warning\" }, \"feeds\": { \"fpm\": { \"listen\": \"127.0.0.1:$port\" } } }"
 		"$py" "$here/fpm-flood.py" --no-ping "127.0.0.1:$port" "$routectl" "$routes" 1 \
 			>/dev/null 2>"$tmp/fpm.err" || { cat "$tmp/fpm.err" >&2; exit 1; }

@@ -13,39 +13,20 @@
 # same routes. Also times the dump gzip- and bzip2-compressed. Prints the
 # median of each and the ratio (route-file time / MRT time: 1 = as fast).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-build=$(pwd)
+bench_name=mrt-bench
 rounds=5
-routes=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift ;;
-	--rounds) rounds=$2; shift ;;
-	--routes) routes=$2; shift ;;
-	-h|--help) sed -n '4,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "mrt-bench: unknown option $1" >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_help=4,14
+# shellcheck source=bench/lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+bench_parse --rounds=rounds -- "$@"
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
 routes2mrt=$build/bench/routes2mrt
-for b in "$routed" "$routectl" "$routes2mrt"; do
-	[ -x "$b" ] || { echo "mrt-bench: $b not built (--build DIR)" >&2; exit 2; }
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mrt-bench.XXXXXX")
-routed_pid=
-cleanup() {
-	[ -n "$routed_pid" ] && kill "$routed_pid" 2>/dev/null && wait "$routed_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_need_built "--build DIR" "$routed" "$routectl" "$routes2mrt"
+bench_tmpdir
 export ROUTED_SOCKET=$tmp/ctl.sock
 
-if [ -z "$routes" ]; then
-	routes=$tmp/input.routes
-	"$here/bgp-routes.sh" >"$routes" || exit 1
-fi
+bench_default_routes input.routes "$here/bgp-routes.sh"
 "$routes2mrt" "$routes" "$tmp/table.mrt" || exit 1
 gzip -c "$tmp/table.mrt" >"$tmp/table.mrt.gz"
 bzip2 -c "$tmp/table.mrt" >"$tmp/table.mrt.bz2"
@@ -53,11 +34,8 @@ bzip2 -c "$tmp/table.mrt" >"$tmp/table.mrt.bz2"
 echo '{ "log": { "level": "warning" } }' >"$tmp/routed.conf"
 "$routed" -c "$tmp/routed.conf" --control-socket "$tmp/ctl.sock" --state-dir "$tmp/state" \
 	--threads 1 --lookup-listen 127.0.0.1:0 2>>"$tmp/routed.err" &
-routed_pid=$!
-for _ in $(seq 600); do
-	"$routectl" --timeout 1 ping >/dev/null 2>&1 && break
-	sleep 0.1
-done
+pids+=("$!")
+bench_wait_routed "$tmp/ctl.sock" 600 "$!"
 "$routectl" load --format mrt "$tmp/table.mrt" >/dev/null || exit 1
 "$routectl" save "$tmp/table.routes" >/dev/null || exit 1
 n=$(wc -l <"$tmp/table.routes")

@@ -206,7 +206,9 @@ static void check_path(const struct rt_table *t, const struct probes *pr)
 /*
  * The UDP service's in-place answers (rt_table_answer_wire4/6) against the
  * model: datagrams of 64 addresses (two groups of the vector walk), 31, 32
- * and 33 (either side of one group), 1 and the most a datagram holds, over
+ * and 33 (either side of one group), 1 and the most a datagram holds, and
+ * 7, 8, 16, 17 and 29 (an IPv6 datagram of more than 16 is one vector
+ * group: either side of that, a lane short of a vector, a whole one), over
  * all probes. The answer fields are poisoned first, so every byte must be
  * written; the addresses and the header must come back as they were.
  */
@@ -235,7 +237,8 @@ static void check_wire_answer(const uint8_t *dgram, const struct rt_wire_header 
 
 static void check_wire_family(const struct rt_table *t, const struct probes *pr, unsigned family)
 {
-	static const size_t sizes[] = { 64, 31, 32, 33, 1, RT_WIRE_MAX_COUNT4, RT_WIRE_MAX_COUNT6 };
+	static const size_t sizes[] = { 64, 31, 32, 33, 1, RT_WIRE_MAX_COUNT4, RT_WIRE_MAX_COUNT6,
+					7, 8, 16, 17, 29 };
 	bool v4 = family == RT_WIRE_FAMILY4;
 	size_t n = v4 ? pr->n4 : pr->n6, max = rt_wire_max_count(family);
 	size_t slot = rt_wire_slot_len(family);
