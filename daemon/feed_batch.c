@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ int feed_batch_push(struct feed_batch *b, struct feed_change **out)
 		b->cap = cap;
 	}
 	*out = &b->v[b->n++];
-	memset(*out, 0, sizeof(**out));
+	/* Not the route: feed_route_convert() fills it, and only a usable change's is read. */
+	memset(*out, 0, offsetof(struct feed_change, route));
 	return 0;
 }
 

@@ -41,7 +41,10 @@ struct feed_batch {
 	size_t n, cap;
 };
 
-/* A new zeroed change at the end, or -ENOMEM. */
+/*
+ * A new change at the end, zeroed but for its route (the caller's to
+ * fill; read only when usable is set), or -ENOMEM.
+ */
 int feed_batch_push(struct feed_batch *b, struct feed_change **out);
 /* Forget every change (the memory stays for the next turn). */
 static inline void feed_batch_clear(struct feed_batch *b)
