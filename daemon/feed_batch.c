@@ -166,7 +166,8 @@ int feed_batch_apply(struct routed *d, struct feed_batch *b, struct feed_routes 
 		     size_t errlen)
 {
 	struct plan p = { .d = d, .b = b, .counts = counts };
-	struct load_request req = { 0 };
+	/* Every route converted by feed_route_convert(), which validated it. */
+	struct load_request req = { .routes_valid = true };
 	struct load_result res;
 	size_t i;
 	int rc = -ENOMEM;
