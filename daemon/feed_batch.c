@@ -166,7 +166,7 @@ int feed_batch_apply(struct routed *d, struct feed_batch *b, struct feed_routes 
 		     size_t errlen)
 {
 	struct plan p = { .d = d, .b = b, .counts = counts };
-	/* Every route converted by feed_route_convert(), which validated it. */
+	/* Only usable changes become routes, and a usable change's route is valid (feed_batch.h). */
 	struct load_request req = { .routes_valid = true };
 	struct load_result res;
 	size_t i;

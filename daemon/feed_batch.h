@@ -31,7 +31,7 @@ struct feed_change {
 	struct feed_route_key key;
 	uint64_t seq;			/* order of arrival; the last of a key wins */
 	bool del;
-	bool usable;			/* a NEW that converted: route is valid */
+	bool usable;			/* a NEW that converted: route passed rt_route_validate() */
 	uint8_t proto;			/* rtm_protocol */
 	struct rt_route route;
 };
