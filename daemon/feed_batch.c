@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ int feed_batch_push(struct feed_batch *b, struct feed_change **out)
 		b->cap = cap;
 	}
 	*out = &b->v[b->n++];
-	memset(*out, 0, sizeof(**out));
+	/* Not the route: feed_route_convert() fills it, and only a usable change's is read. */
+	memset(*out, 0, offsetof(struct feed_change, route));
 	return 0;
 }
 
@@ -164,7 +166,8 @@ int feed_batch_apply(struct routed *d, struct feed_batch *b, struct feed_routes 
 		     size_t errlen)
 {
 	struct plan p = { .d = d, .b = b, .counts = counts };
-	struct load_request req = { 0 };
+	/* Only usable changes become routes, and a usable change's route is valid (feed_batch.h). */
+	struct load_request req = { .routes_valid = true };
 	struct load_result res;
 	size_t i;
 	int rc = -ENOMEM;

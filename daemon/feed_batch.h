@@ -31,7 +31,7 @@ struct feed_change {
 	struct feed_route_key key;
 	uint64_t seq;			/* order of arrival; the last of a key wins */
 	bool del;
-	bool usable;			/* a NEW that converted: route is valid */
+	bool usable;			/* a NEW that converted: route passed rt_route_validate() */
 	uint8_t proto;			/* rtm_protocol */
 	struct rt_route route;
 };
@@ -41,7 +41,10 @@ struct feed_batch {
 	size_t n, cap;
 };
 
-/* A new zeroed change at the end, or -ENOMEM. */
+/*
+ * A new change at the end, zeroed but for its route (the caller's to
+ * fill; read only when usable is set), or -ENOMEM.
+ */
 int feed_batch_push(struct feed_batch *b, struct feed_change **out);
 /* Forget every change (the memory stays for the next turn). */
 static inline void feed_batch_clear(struct feed_batch *b)

@@ -88,7 +88,21 @@ static const char *const skip_names[FS_COUNT] = {
 	[FS_OTHER_MESSAGE] = "other-message",
 };
 
-/* The last route message of one key in a read turn. */
+/*
+ * A turn's plan. The owned map is set for every route as it is planned
+ * (one probe gives the key's old entry and writes the new one), and put
+ * back as it was if the load fails: the map follows the tables only once
+ * the load succeeded. Its arrays are kept from turn to turn (a replay is
+ * thousands of turns of about the same size), grown to the largest turn.
+ */
+struct apply {
+	struct rt_route *routes, *removals;
+	struct feed_route_prior *prior;	/* of routes[]: what the map held */
+	bool *replaced;			/* of removals[]: the key is one of routes[] */
+	size_t n_routes, n_removals;
+	size_t cap;			/* of every array: a key plans one route or removal at most */
+};
+
 struct conn {
 	int fd;
 	struct event *ev;
@@ -112,6 +126,7 @@ struct feed_fpm {
 	uint32_t generation;
 	struct feed_routes *owned;
 	struct feed_batch pending;	/* this turn's route messages */
+	struct apply plan;		/* this turn's plan */
 	uint32_t scratch[FPM_MAX_FRAME / 4 + 1];	/* a misaligned frame's copy */
 	char peer[RT_ADDR_STRLEN + 8];	/* the last peer, kept while holding */
 	char bound[RT_ADDR_STRLEN + 8];	/* the listen address as bound (port 0 resolved) */
@@ -289,18 +304,6 @@ static bool table_ready_memo(struct feed_fpm *f, struct table_memo *m, uint32_t 
 	return m->ready;
 }
 
-/*
- * A turn's plan. The owned map is set for every route as it is planned
- * (one probe gives the key's old entry and writes the new one), and put
- * back as it was if the load fails: the map follows the tables only once
- * the load succeeded.
- */
-struct apply {
-	struct rt_route *routes, *removals;
-	struct feed_route_prior *prior;	/* of routes[]: what the map held */
-	bool *replaced;			/* of removals[]: the key is one of routes[] */
-	size_t n_routes, n_removals;
-};
 
 static struct feed_route_key key_of(const struct rt_route *r)
 {
@@ -368,56 +371,87 @@ static int plan_turn(struct feed_fpm *f, struct apply *a)
 	return 0;
 }
 
+/* Room in a for a turn of n changes. 0 or -ENOMEM (a as it was). */
+static int apply_reserve(struct apply *a, size_t n)
+{
+	struct rt_route *routes, *removals;
+	struct feed_route_prior *prior;
+	bool *replaced;
+
+	a->n_routes = a->n_removals = 0;
+	if (n <= a->cap)
+		return 0;
+	routes = realloc(a->routes, n * sizeof(*routes));
+	if (routes)
+		a->routes = routes;
+	prior = realloc(a->prior, n * sizeof(*prior));
+	if (prior)
+		a->prior = prior;
+	removals = realloc(a->removals, n * sizeof(*removals));
+	if (removals)
+		a->removals = removals;
+	replaced = realloc(a->replaced, n * sizeof(*replaced));
+	if (replaced)
+		a->replaced = replaced;
+	if (!routes || !prior || !removals || !replaced)
+		return -ENOMEM;
+	a->cap = n;
+	return 0;
+}
+
+static void apply_free(struct apply *a)
+{
+	free(a->routes);
+	free(a->prior);
+	free(a->removals);
+	free(a->replaced);
+	memset(a, 0, sizeof(*a));
+}
+
 static int apply_turn(struct feed_fpm *f)
 {
-	struct apply a = { 0 };
-	struct load_request req = { 0 };
+	struct apply *a = &f->plan;
+	/* The feed's conversion validated every route (feed_route_convert). */
+	struct load_request req = { .routes_valid = true };
 	struct load_result res;
 	char err[256];
-	int rc = -ENOMEM;
+	int rc;
 
 	if (!f->pending.n)
 		return 0;
 	feed_batch_sort(&f->pending);
-	a.routes = malloc(f->pending.n * sizeof(*a.routes));
-	a.prior = malloc(f->pending.n * sizeof(*a.prior));
-	a.removals = malloc(2 * f->pending.n * sizeof(*a.removals));
-	a.replaced = malloc(2 * f->pending.n * sizeof(*a.replaced));
-	if (!a.routes || !a.prior || !a.removals || !a.replaced)
+	rc = apply_reserve(a, f->pending.n);
+	if (rc)
 		goto out;
-	rc = plan_turn(f, &a);
+	rc = plan_turn(f, a);
 	if (rc) {
 		/* Routes the feed could not track would stay forever: close, and zebra replays. */
 		log_err("fpm: out of memory tracking the feed's routes");
 		f->errors[FE_APPLY_FAILED]++;
 		goto out;
 	}
-	req.routes = a.routes;
-	req.n_routes = a.n_routes;
-	req.removals = a.removals;
-	req.n_removals = a.n_removals;
+	req.routes = a->routes;
+	req.n_routes = a->n_routes;
+	req.removals = a->removals;
+	req.n_removals = a->n_removals;
 	rc = load_apply(f->d, &req, &res, err, sizeof(err));
 	load_result_release(&res);
 	if (rc) {
-		log_err("fpm: applying %zu routes and %zu removals failed: %s", a.n_routes,
-			a.n_removals, err);
+		log_err("fpm: applying %zu routes and %zu removals failed: %s", a->n_routes,
+			a->n_removals, err);
 		f->errors[FE_APPLY_FAILED]++;
-		owned_restore(f, &a, a.n_routes);
+		owned_restore(f, a, a->n_routes);
 		goto out;
 	}
 	/* The tables hold the turn: the map drops what went (a replaced key holds its new route). */
-	for (size_t i = 0; i < a.n_removals; i++) {
-		struct feed_route_key k = key_of(&a.removals[i]);
+	for (size_t i = 0; i < a->n_removals; i++) {
+		struct feed_route_key k = key_of(&a->removals[i]);
 
-		if (!a.replaced[i])
+		if (!a->replaced[i])
 			feed_routes_remove(f->owned, &k);
 	}
 out:
 	feed_batch_clear(&f->pending);
-	free(a.routes);
-	free(a.prior);
-	free(a.removals);
-	free(a.replaced);
 	return rc;
 }
 
@@ -799,6 +833,7 @@ void feed_fpm_stop(struct feed_fpm *f)
 		close(f->lfd);
 	feed_routes_destroy(f->owned);
 	feed_batch_free(&f->pending);
+	apply_free(&f->plan);
 	free(f);
 }
 
@@ -848,8 +883,11 @@ json_t *feed_fpm_json(const struct feed_fpm *f)
 
 size_t feed_fpm_memory_bytes(const struct feed_fpm *f)
 {
+	const struct apply *a = &f->plan;
 	size_t n = sizeof(*f) + feed_routes_bytes(f->owned) +
-		   f->pending.cap * sizeof(*f->pending.v);
+		   f->pending.cap * sizeof(*f->pending.v) +
+		   a->cap * (sizeof(*a->routes) + sizeof(*a->prior) + sizeof(*a->removals) +
+			     sizeof(*a->replaced));
 
 	if (f->conn)
 		n += sizeof(*f->conn) + f->conn->cap;

@@ -143,7 +143,14 @@ size_t feed_routes_bytes(const struct feed_routes *fr)
 
 void feed_routes_prefetch(const struct feed_routes *fr, const struct feed_route_key *key)
 {
-	__builtin_prefetch(&fr->slots[key_hash(key) & fr->mask]);
+	size_t i = key_hash(key) & fr->mask;
+
+	/*
+	 * A new key's probe walks to the end of its run, often past the two
+	 * slots of the first line: the next line is loaded too.
+	 */
+	__builtin_prefetch(&fr->slots[i]);
+	__builtin_prefetch(&fr->slots[(i + 2) & fr->mask]);
 }
 
 static size_t find(const struct feed_routes *fr, const struct feed_route_key *key)

@@ -33,6 +33,12 @@ struct load_request {
 	const uint32_t *replace_tables;
 	size_t n_replace_tables;
 	bool dry_run;
+	/*
+	 * Every route passed rt_route_validate() already (a feed's
+	 * conversion checks each one): only tables and duplicate keys are
+	 * checked again.
+	 */
+	bool routes_valid;
 	size_t diff_limit;		/* 0: no diff */
 	/* What errors call routes: "routes" (NULL) or "lines", as in the request. */
 	const char *routes_name;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * rtnetlink route and next-hop messages decoded (rtnl_msg.h). libmnl
- * walks the attributes; every walk here also checks that the attributes
- * fill their container exactly (libmnl's iterator stops quietly at a
- * truncated one, which must count as an error, not as the end).
+ * rtnetlink route and next-hop messages decoded (rtnl_msg.h). Every walk
+ * here checks that the attributes fill their container exactly (libmnl's
+ * iterator stops quietly at a truncated one, which must count as an
+ * error, not as the end). The attribute accessors below are libmnl's
+ * (the same checks and layout), inlined: a feed decodes a million
+ * messages of four attributes each, and a call into the shared library
+ * per field cost more than the decoding.
  */
 #include "config.h"
 
@@ -38,6 +41,39 @@ const char *rtnl_reason_name(unsigned reason)
 	return reason < RTNL_ERR_COUNT ? reason_names[reason] : "unknown";
 }
 
+/* As mnl_nlmsg_get_payload() and _payload_len(): the message checked whole (rtnl_msg_decode). */
+static const void *msg_payload(const struct nlmsghdr *nlh)
+{
+	return (const char *)nlh + MNL_NLMSG_HDRLEN;
+}
+
+static size_t msg_payload_len(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_len - MNL_NLMSG_HDRLEN;
+}
+
+static uint16_t attr_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static const void *attr_payload(const struct nlattr *a)
+{
+	return (const char *)a + MNL_ATTR_HDRLEN;
+}
+
+/* Only for an attribute walk_attrs() found whole (nla_len >= the header). */
+static uint16_t attr_payload_len(const struct nlattr *a)
+{
+	return a->nla_len - MNL_ATTR_HDRLEN;
+}
+
+/* As mnl_attr_ok(): the attribute's header and its nla_len bytes lie in len. */
+static bool attr_ok(const struct nlattr *a, size_t len)
+{
+	return len >= sizeof(*a) && a->nla_len >= sizeof(*a) && a->nla_len <= len;
+}
+
 /*
  * Call fn for each attribute of payload[0..len): RTNL_OK, fn's first
  * error, or RTNL_ERR_ATTR_TRUNCATED when the attributes do not fill the
@@ -47,18 +83,19 @@ typedef enum rtnl_reason (*attr_fn)(const struct nlattr *a, void *arg);
 
 static enum rtnl_reason walk_attrs(const void *payload, size_t len, attr_fn fn, void *arg)
 {
-	const struct nlattr *a = payload;
-	const char *end = (const char *)payload + len;
+	const char *pos = payload, *end = pos + len;
 	enum rtnl_reason why;
 
-	while ((const char *)a < end) {
-		if (!mnl_attr_ok(a, (int)(end - (const char *)a)))
+	while (pos < end) {
+		const struct nlattr *a = (const struct nlattr *)(const void *)pos;
+
+		if (!attr_ok(a, (size_t)(end - pos)))
 			return RTNL_ERR_ATTR_TRUNCATED;
 		why = fn(a, arg);
 		if (why)
 			return why;
 		/* The last attribute's padding may lie past end: the loop then ends. */
-		a = mnl_attr_next(a);
+		pos += MNL_ALIGN(a->nla_len);
 	}
 	return RTNL_OK;
 }
@@ -70,19 +107,20 @@ static enum rtnl_reason get_addr(const struct nlattr *a, uint8_t family, struct 
 
 	if (!want)
 		return RTNL_ERR_FAMILY;
-	if (mnl_attr_get_payload_len(a) != want)
+	if (attr_payload_len(a) != want)
 		return RTNL_ERR_ATTR_SIZE;
 	memset(out, 0, sizeof(*out));
 	out->family = family;
-	memcpy(out->bytes, mnl_attr_get_payload(a), want);
+	memcpy(out->bytes, attr_payload(a), want);
 	return RTNL_OK;
 }
 
+/* Exactly 4 bytes, as mnl_attr_validate(a, MNL_TYPE_U32) asks. */
 static enum rtnl_reason get_u32(const struct nlattr *a, uint32_t *out)
 {
-	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+	if (attr_payload_len(a) != sizeof(*out))
 		return RTNL_ERR_ATTR_SIZE;
-	*out = mnl_attr_get_u32(a);
+	memcpy(out, attr_payload(a), sizeof(*out));
 	return RTNL_OK;
 }
 
@@ -101,7 +139,7 @@ static enum rtnl_reason rtnh_attr(const struct nlattr *a, void *arg)
 	struct route_ctx *c = arg;
 	struct rtnl_path *p = &c->r->paths[c->r->n_paths];
 
-	if (mnl_attr_get_type(a) == RTA_GATEWAY)
+	if (attr_type(a) == RTA_GATEWAY)
 		return get_addr(a, c->family, &p->gateway);
 	return RTNL_OK;
 }
@@ -109,8 +147,8 @@ static enum rtnl_reason rtnh_attr(const struct nlattr *a, void *arg)
 /* RTA_MULTIPATH: a sequence of rtnexthop, each followed by its attributes. */
 static enum rtnl_reason decode_multipath(const struct nlattr *a, struct route_ctx *c)
 {
-	const char *pos = mnl_attr_get_payload(a);
-	const char *end = pos + mnl_attr_get_payload_len(a);
+	const char *pos = attr_payload(a);
+	const char *end = pos + attr_payload_len(a);
 	struct rtnexthop rtnh;
 	enum rtnl_reason why;
 
@@ -156,7 +194,7 @@ static enum rtnl_reason route_attr(const struct nlattr *a, void *arg)
 	uint32_t v;
 	enum rtnl_reason why;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (attr_type(a)) {
 	case RTA_DST:
 		c->has_dst = true;
 		return get_addr(a, c->family, &r->dst.addr);
@@ -193,10 +231,13 @@ static enum rtnl_reason route_attr(const struct nlattr *a, void *arg)
 /* Host bits set below the length make no prefix (the kernel refuses them too). */
 static bool host_bits_clear(const struct rt_prefix *p)
 {
-	unsigned bits = p->addr.family == AF_INET ? 32 : 128;
+	unsigned bytes = p->addr.family == AF_INET ? 4 : 16, i = p->len / 8;
 
-	for (unsigned i = p->len; i < bits; i++)
-		if (p->addr.bytes[i / 8] & (0x80 >> (i % 8)))
+	/* The byte the length ends in keeps its top len % 8 bits; every later byte is zero. */
+	if (p->len % 8 && p->addr.bytes[i++] & (0xffu >> (p->len % 8)))
+		return false;
+	for (; i < bytes; i++)
+		if (p->addr.bytes[i])
 			return false;
 	return true;
 }
@@ -207,9 +248,9 @@ static enum rtnl_reason decode_route(const struct nlmsghdr *nlh, struct rtnl_rou
 	struct rtmsg rtm;
 	enum rtnl_reason why;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(rtm))
+	if (msg_payload_len(nlh) < sizeof(rtm))
 		return RTNL_ERR_FAMILY_HEADER;
-	memcpy(&rtm, mnl_nlmsg_get_payload(nlh), sizeof(rtm));
+	memcpy(&rtm, msg_payload(nlh), sizeof(rtm));
 	memset(r, 0, offsetof(struct rtnl_route, paths));
 	r->del = nlh->nlmsg_type == RTM_DELROUTE;
 	if (rtm.rtm_family != AF_INET && rtm.rtm_family != AF_INET6)
@@ -224,9 +265,9 @@ static enum rtnl_reason decode_route(const struct nlmsghdr *nlh, struct rtnl_rou
 	r->type = rtm.rtm_type;
 	r->scope = rtm.rtm_scope;
 	r->flags = rtm.rtm_flags;
-	why = walk_attrs((const char *)mnl_nlmsg_get_payload(nlh) + NLMSG_ALIGN(sizeof(rtm)),
-			 mnl_nlmsg_get_payload_len(nlh) > NLMSG_ALIGN(sizeof(rtm))
-				 ? mnl_nlmsg_get_payload_len(nlh) - NLMSG_ALIGN(sizeof(rtm)) : 0,
+	why = walk_attrs((const char *)msg_payload(nlh) + NLMSG_ALIGN(sizeof(rtm)),
+			 msg_payload_len(nlh) > NLMSG_ALIGN(sizeof(rtm))
+				 ? msg_payload_len(nlh) - NLMSG_ALIGN(sizeof(rtm)) : 0,
 			 route_attr, &c);
 	if (why)
 		return why;
@@ -241,8 +282,8 @@ static enum rtnl_reason decode_route(const struct nlmsghdr *nlh, struct rtnl_rou
 
 static enum rtnl_reason decode_group(const struct nlattr *a, struct rtnl_nexthop *nh)
 {
-	size_t len = mnl_attr_get_payload_len(a);
-	const char *p = mnl_attr_get_payload(a);
+	size_t len = attr_payload_len(a);
+	const char *p = attr_payload(a);
 	struct nexthop_grp g;
 
 	if (!len || len % sizeof(g))
@@ -264,7 +305,7 @@ static enum rtnl_reason nexthop_attr(const struct nlattr *a, void *arg)
 {
 	struct rtnl_nexthop *nh = arg;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (attr_type(a)) {
 	case NHA_ID:
 		return get_u32(a, &nh->id);
 	case NHA_OIF:
@@ -272,7 +313,7 @@ static enum rtnl_reason nexthop_attr(const struct nlattr *a, void *arg)
 	case NHA_GATEWAY:
 		return get_addr(a, nh->family, &nh->gateway);
 	case NHA_BLACKHOLE:
-		if (mnl_attr_get_payload_len(a))
+		if (attr_payload_len(a))
 			return RTNL_ERR_ATTR_SIZE;
 		nh->blackhole = true;
 		return RTNL_OK;
@@ -286,16 +327,16 @@ static enum rtnl_reason nexthop_attr(const struct nlattr *a, void *arg)
 static enum rtnl_reason decode_nexthop(const struct nlmsghdr *nlh, struct rtnl_nexthop *nh)
 {
 	struct nhmsg nhm;
-	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	size_t plen = msg_payload_len(nlh);
 
 	if (plen < sizeof(nhm))
 		return RTNL_ERR_FAMILY_HEADER;
-	memcpy(&nhm, mnl_nlmsg_get_payload(nlh), sizeof(nhm));
+	memcpy(&nhm, msg_payload(nlh), sizeof(nhm));
 	memset(nh, 0, offsetof(struct rtnl_nexthop, group));
 	nh->del = nlh->nlmsg_type == RTM_DELNEXTHOP;
 	nh->family = nhm.nh_family;
 	nh->protocol = nhm.nh_protocol;
-	return walk_attrs((const char *)mnl_nlmsg_get_payload(nlh) + NLMSG_ALIGN(sizeof(nhm)),
+	return walk_attrs((const char *)msg_payload(nlh) + NLMSG_ALIGN(sizeof(nhm)),
 			  plen - NLMSG_ALIGN(sizeof(nhm)), nexthop_attr, nh);
 }
 
@@ -303,9 +344,9 @@ static enum rtnl_reason decode_error(const struct nlmsghdr *nlh, int *error)
 {
 	struct nlmsgerr e;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e.error))
+	if (msg_payload_len(nlh) < sizeof(e.error))
 		return RTNL_ERR_FAMILY_HEADER;
-	memcpy(&e.error, mnl_nlmsg_get_payload(nlh), sizeof(e.error));
+	memcpy(&e.error, msg_payload(nlh), sizeof(e.error));
 	*error = e.error;
 	return RTNL_OK;
 }

@@ -1052,6 +1052,53 @@ static void test_load_apply_removals(void **state)
 	load_result_release(&res);
 }
 
+/*
+ * validate() looks a table up once a run of its routes: a missing table
+ * after a run of an existing one is still named; routes_valid skips the
+ * route checks only, never the tables' or the duplicates'.
+ */
+static void test_load_apply_tables_and_trusted_routes(void **state)
+{
+	struct rt_route routes[4];
+	struct load_request req = { .routes = routes, .n_routes = 4 };
+	struct load_result res;
+	char err[256];
+	const char *prefixes[4] = { "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16" };
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		rt_route_init(&routes[i]);
+		rt_prefix_parse(prefixes[i], &routes[i].prefix, NULL, 0);
+	}
+	routes[3].table = 4242;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), -ENOENT);
+	assert_string_equal(res.error_field, "routes[3].table");
+	load_result_release(&res);
+	req.routes_valid = true;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), -ENOENT);
+	assert_string_equal(res.error_field, "routes[3].table");
+	load_result_release(&res);
+	/* A duplicate key is refused whether the routes were checked or not. */
+	routes[3] = routes[2];
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), -EINVAL);
+	assert_string_equal(res.error_field, "routes[3]");
+	load_result_release(&res);
+	/* An invalid route is refused unless the caller vouches for it. */
+	rt_prefix_parse("10.4.0.0/16", &routes[3].prefix, NULL, 0);
+	routes[3].type = 200;
+	req.routes_valid = false;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), -EINVAL);
+	assert_string_equal(res.error_field, "routes[3]");
+	load_result_release(&res);
+	assert_int_equal(table_routes(254), 0);
+	routes[3].type = RT_TYPE_UNICAST;
+	req.routes_valid = true;
+	assert_int_equal(load_apply(&harness->d, &req, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.added, 4);
+	load_result_release(&res);
+	assert_int_equal(table_routes(254), 4);
+}
+
 /* Transactions */
 
 static struct reply txn_call(struct control_conn *c, const char *method, const char *fmt, ...)
@@ -1754,6 +1801,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_merge_replace_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_apply_removals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_apply_tables_and_trusted_routes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_methods, setup, teardown),

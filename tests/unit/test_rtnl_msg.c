@@ -401,6 +401,32 @@ static void test_multipath_built(void **state)
 	assert_int_equal(decode(nlh, &m), RTNL_ERR_MULTIPATH);
 }
 
+/* Every prefix length against every single address bit: refused exactly when the bit is a host bit. */
+static void test_host_bits_every_length(void **state)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+
+	(void)state;
+	for (unsigned f = 0; f < 2; f++) {
+		unsigned bits = families[f] == AF_INET ? 32 : 128;
+
+		for (unsigned len = 0; len <= bits; len++) {
+			for (unsigned bit = 0; bit <= bits; bit++) {
+				/* bit == bits: no bit set, always a prefix. */
+				uint8_t addr[16] = { 0 };
+				struct nlmsghdr *nlh = route_msg(RTM_NEWROUTE, families[f], len);
+				struct rtnl_msg m;
+
+				if (bit < bits)
+					addr[bit / 8] = (uint8_t)(0x80 >> (bit % 8));
+				mnl_attr_put(nlh, RTA_DST, bits / 8, addr);
+				assert_int_equal(decode(nlh, &m),
+						 bit < bits && bit >= len ? RTNL_ERR_PREFIX : RTNL_OK);
+			}
+		}
+	}
+}
+
 static void test_route_malformed(void **state)
 {
 	uint32_t dst = htonl(0x0a000000), host = htonl(0x0a000001);
@@ -706,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_route_built),
 		cmocka_unit_test(test_multipath_built),
 		cmocka_unit_test(test_route_malformed),
+		cmocka_unit_test(test_host_bits_every_length),
 		cmocka_unit_test(test_nexthop_built),
 		cmocka_unit_test(test_done_and_error),
 		cmocka_unit_test(test_msg_next),
