@@ -2,7 +2,9 @@
 /*
  * Instructions per lookup (--callgrind): every method once over the same
  * queries, callgrind's counts dumped after each (bench/callgrind.sh runs
- * this under valgrind and divides). The only file that knows valgrind.
+ * this under valgrind and divides); and per single-route update of ours,
+ * a delete and an add again of random routes, as the churn's writer
+ * makes them. The only file that knows valgrind.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include "bench.h"
 #include "callgrind.h"
 #include "query.h"
+#include "rng.h"
 #include "routebench.h"
 #include "timing.h"
 
@@ -90,6 +93,45 @@ void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, c
 		printf("%s 0x%08" PRIx32 "\n", label, x);
 	}
 }
+/* Delete and add again pairs random routes of f; the number that failed. */
+static uint32_t update_pairs(struct rt_table *t, const struct fam *f, struct rng *r, size_t pairs)
+{
+	uint32_t failed = 0;
+
+	for (size_t i = 0; i < pairs; i++) {
+		const struct rt_route *route = &f->routes[rng_below(r, f->n)];
+		struct rt_route_key k;
+
+		memset(&k, 0, sizeof(k));
+		k.prefix = route->prefix;
+		memcpy(k.proto, route->proto, sizeof(k.proto));
+		k.match_metric = true;
+		k.metric = route->metric;
+		failed += rt_table_delete(t, &k) != 0;
+		failed += rt_table_add(t, route) != 0;
+	}
+	return failed;
+}
+
+void callgrind_updates(struct rt_table *t, const struct fam *f, size_t pairs)
+{
+	struct rng r = rng_for(opt.seed, 0xca11 + (uint64_t)f->af);
+	char label[128];
+	uint32_t failed;
+
+	if (!f->n)
+		return;
+	snprintf(label, sizeof(label), "%s updates ours delete+add %zu", f->name, pairs);
+	bench_info("callgrind: %s", label);
+	update_pairs(t, f, &r, pairs / 4);	/* warm-up, not counted */
+	CALLGRIND_START_INSTRUMENTATION;
+	CALLGRIND_ZERO_STATS;
+	failed = update_pairs(t, f, &r, pairs);
+	CALLGRIND_DUMP_STATS_AT(label);
+	printf("%s 0x%08" PRIx32 "\n", label, failed);
+	if (failed)
+		bench_die("callgrind: %" PRIu32 " updates failed", failed);
+}
 #else
 const char *callgrind_unavailable(void)
 {
@@ -104,5 +146,12 @@ void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, c
 	(void)kind;
 	(void)addrs;
 	(void)n;
+}
+
+void callgrind_updates(struct rt_table *t, const struct fam *f, size_t pairs)
+{
+	(void)t;
+	(void)f;
+	(void)pairs;
 }
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Instructions per lookup, counted by callgrind (--callgrind, bench/callgrind.sh). */
+/* Instructions per lookup and per update, counted by callgrind (--callgrind, bench/callgrind.sh). */
 #ifndef ROUTED_BENCH_CALLGRIND_H
 #define ROUTED_BENCH_CALLGRIND_H
 
@@ -19,5 +19,13 @@ const char *callgrind_unavailable(void);
  */
 void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, const void *addrs,
 		    size_t n);
+
+/*
+ * Instructions of ours per update: pairs random routes of f deleted and
+ * added again (after a quarter as many uncounted), the count dumped, and
+ * a line "FAMILY updates ours delete+add PAIRS FAILED" on stdout.
+ */
+#define CALLGRIND_UPDATE_PAIRS 20000
+void callgrind_updates(struct rt_table *t, const struct fam *f, size_t pairs);
 
 #endif

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Instructions per lookup, ours beside the DPDK peers, counted by callgrind:
+# Instructions per lookup, ours beside the DPDK peers, counted by callgrind
+# (and ours per single-route update: the "updates" rows, a delete and an
+# add again of 20,000 random routes of the table, per pair):
 # a second view of the lookup rates that does not depend on the other load
 # of a shared machine. routebench --callgrind runs every lookup method once
 # over the same queries per family and kind (matched, uniform) and has
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--queries) queries=$2; shift ;;
 	--keep) keep=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '13,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '15,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "callgrind: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -90,7 +92,7 @@ for line in open(methods):
         sys.exit("callgrind: no count for " + label)
     rows.append((fam, kind, struct, method, int(n), counts[label] / int(n), checksum))
 
-print("\n| family | queries | structure | method | instructions/lookup | net of the loop |")
+print("\n| family | queries | structure | method | instructions/lookup (updates: per pair) | net of the loop |")
 print("|---|---|---|---|---:|---:|")
 loop = {}
 for fam, kind, struct, method, n, per, checksum in rows:

@@ -29,7 +29,8 @@
  *   same reader and unpaced writer on rte_fib / rte_fib6 (rte_fib_delete +
  *   rte_fib_add), and the ratio of the update rates; medians of R runs;
  * - --callgrind: instead of the above, instructions per lookup of every
- *   method, counted by callgrind (bench/callgrind.sh).
+ *   method, and per delete + add pair of ours, counted by callgrind
+ *   (bench/callgrind.sh).
  * The DPDK peers are checked against our table on a sample of each query
  * set (answers are mapped back to prefixes).
  */
@@ -318,6 +319,8 @@ static void run_family(struct rt_table *table, struct fam *f, unsigned i)
 	/* Before the peers go: the churn runs on rte_fib and rte_fib6 too. */
 	if (!opt.callgrind)
 		churn_run(table, f);
+	else
+		callgrind_updates(table, f, CALLGRIND_UPDATE_PAIRS);
 #ifdef HAVE_DPDK
 	dpdk_release(f->peers, f->npeers);
 #endif

@@ -50,6 +50,17 @@ struct builder {
 	struct reclaim *rc;
 };
 
+/*
+ * The prefix whose chunks (or direct slots) an update repaints, with the
+ * RIB node it was found from, if any: the painter's start in the RIB is
+ * then found by climbing from that node (rib_locus_from).
+ */
+struct span {
+	rt_key key;			/* no bits past len */
+	unsigned len;
+	const struct rib_node *hint;	/* a node at or below (key, len), or NULL */
+};
+
 static inline void bit_set(uint64_t *bm, unsigned i)
 {
 	bm[i / 64] |= 1ULL << (i % 64);
@@ -265,11 +276,98 @@ static void expand(const struct fib_node *n, uint32_t *leaf, uint64_t *internal,
 }
 
 /*
- * A new version of node old (at depth, covering key's first depth bits)
- * with chunks [lo, hi] repainted from the RIB and their subtrees rebuilt.
+ * Where painting the chunks of span starts in the RIB, and in *cover the
+ * id they start with: the longest prefix shorter than the span covering it.
+ */
+static const struct rib_node *span_locus(const struct builder *b, const struct span *sp,
+					 uint32_t *cover)
+{
+	if (sp->hint)
+		return rib_locus_from(sp->hint, sp->len, cover);
+	return rib_locus(b->rib, sp->key, sp->len, cover);
+}
+
+/* Would node n hold one id and no children with runs [first, first + nrange) set to v? */
+static bool collapses(const struct fib_node *n, unsigned first, unsigned nrange, uint32_t v)
+{
+	unsigned runs = (unsigned)__builtin_popcountll(n->leafvec);
+
+	if (n->vector)
+		return false;
+	for (unsigned r = 0; r < runs; r++)
+		if ((r < first || r >= first + nrange) && n->leaves[r] != v)
+			return false;
+	return true;
+}
+
+/*
+ * Repaint chunks [lo, hi] of the published node n in place, when that
+ * changes only leaf words: no chunk of the range is or becomes a child,
+ * the range starts and ends on run boundaries of n->leafvec, and every old
+ * run inside it gets one new value. Then vector and leafvec stay, and each
+ * changed run is one aligned 32-bit store of a leaf word, which a reader
+ * loads whole: a lookup gets the old id or the new one, as with a path
+ * copy. Runs may end up equal to their neighbours (a later copy of the
+ * node merges them). A node that would be left with one id and no
+ * children is not done in place, so that the path copy collapses it.
+ * True if done; nothing was changed otherwise.
+ */
+static bool repaint_in_place(struct builder *b, const struct fib_node *n, const struct span *sp,
+			     unsigned depth, unsigned lo, unsigned hi)
+{
+	uint64_t range = (hi - lo == 63 ? ~0ULL : ((1ULL << (hi - lo + 1)) - 1)) << lo;
+	uint64_t internal = 0, after = hi == 63 ? 0 : ~n->vector & (~0ULL << (hi + 1));
+	uint32_t leaf[NODE_CHUNKS], cover, *leaves = (uint32_t *)(uintptr_t)n->leaves;
+	const struct rib_node *loci[NODE_CHUNKS], *locus;
+	struct painter p = {
+		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi, .off = lo,
+		.leaf = leaf, .internal = &internal, .locus = loci,
+	};
+	unsigned first;
+	bool same = true;
+
+	if ((n->vector & range) || !(n->leafvec >> lo & 1) ||
+	    (after && !(n->leafvec >> __builtin_ctzll(after) & 1)))
+		return false;
+	locus = span_locus(b, sp, &cover);
+	for (unsigned c = lo; c <= hi; c++)
+		leaf[c - lo] = cover;
+	paint(&p, locus);
+	if (internal)
+		return false;
+	/* One value per old run of the range (the runs inside it are contiguous). */
+	for (unsigned c = lo + 1; c <= hi; c++) {
+		if (!(n->leafvec >> c & 1) && leaf[c - lo] != leaf[c - lo - 1])
+			return false;
+		same = same && leaf[c - lo] == leaf[0];
+	}
+	first = fib_rank(n->leafvec, lo);
+	if (same && collapses(n, first, (unsigned)__builtin_popcountll(n->leafvec & range), leaf[0]))
+		return false;
+	/*
+	 * Pairs with the reader's load of the leaf word, an address
+	 * dependency on the node it came through: the new id's route and
+	 * answer word (route_ids_alloc) are stored before a leaf names it.
+	 * The old id is recycled a grace period after this store at the
+	 * earliest (reclaim_id after the update returns).
+	 */
+	cmm_smp_wmb();
+	for (unsigned c = lo, r = first; c <= hi; c++) {
+		if (!(n->leafvec >> c & 1))
+			continue;
+		if (leaves[r] != leaf[c - lo])
+			CMM_STORE_SHARED(leaves[r], leaf[c - lo]);
+		r++;
+	}
+	return true;
+}
+
+/*
+ * A new version of node old (at depth) with chunks [lo, hi], those of sp,
+ * repainted from the RIB and their subtrees rebuilt.
  * Nothing is retired here: the caller does it once the result is published.
  */
-static int rebuild_range(struct builder *b, const struct fib_node *old, rt_key key,
+static int rebuild_range(struct builder *b, const struct fib_node *old, const struct span *sp,
 			 unsigned depth, unsigned lo, unsigned hi, struct fib_ref *out)
 {
 	uint32_t leaf[NODE_CHUNKS], cover;
@@ -285,7 +383,7 @@ static int rebuild_range(struct builder *b, const struct fib_node *old, rt_key k
 
 	expand(old, leaf, &internal, kids);
 	internal &= ~range;
-	locus = rib_locus(b->rib, key, depth, &cover);
+	locus = span_locus(b, sp, &cover);
 	for (unsigned c = lo; c <= hi; c++)
 		leaf[c] = cover;
 	paint(&p, locus);
@@ -388,21 +486,26 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 #define DIR_WINDOW (1u << 16)
 
 /*
- * Build the slot values of direct slots [lo, hi] into slots[] (index 0 is
- * lo). On -ENOMEM, *built slots were built (the caller frees them).
+ * Build the slot values of direct slots [lo, hi], those of sp (NULL: the
+ * whole table), into slots[] (index 0 is lo). On -ENOMEM, *built slots
+ * were built (the caller frees them).
  */
-static int build_slots(struct builder *b, unsigned lo, unsigned hi, uintptr_t *slots,
-		       unsigned *built)
+static int build_slots(struct builder *b, const struct span *sp, unsigned lo, unsigned hi,
+		       uintptr_t *slots, unsigned *built)
 {
 	unsigned n = hi - lo + 1, w = n < DIR_WINDOW ? n : DIR_WINDOW;
 	uint32_t *leaf = malloc(w * sizeof(*leaf));
 	uint64_t *internal = malloc((w + 63) / 64 * sizeof(*internal));
 	const struct rib_node **loci = malloc(w * sizeof(*loci));
+	const struct rib_node *locus = b->rib->root;
+	uint32_t cover = 0;
 	int rc = -ENOMEM;
 
 	*built = 0;
 	if (!leaf || !internal || !loci)
 		goto out;
+	if (sp)
+		locus = span_locus(b, sp, &cover);
 	for (unsigned done = 0; done < n; done += w) {
 		unsigned from = lo + done, m = n - done < w ? n - done : w;
 		struct painter p = {
@@ -410,9 +513,10 @@ static int build_slots(struct builder *b, unsigned lo, unsigned hi, uintptr_t *s
 			.off = from, .leaf = leaf, .internal = internal, .locus = loci,
 		};
 
-		memset(leaf, 0, m * sizeof(*leaf));
+		for (unsigned i = 0; i < m; i++)
+			leaf[i] = cover;
 		memset(internal, 0, (m + 63) / 64 * sizeof(*internal));
-		paint(&p, b->rib->root);
+		paint(&p, locus);
 		for (unsigned i = 0; i < m; i++) {
 			struct fib_ref r = { .is_leaf = true, .leaf = leaf[i] };
 
@@ -438,8 +542,8 @@ out:
 	return rc;
 }
 
-/* Repaint direct slots [lo, hi] and publish each one. */
-static int update_dir(struct builder *b, unsigned lo, unsigned hi)
+/* Repaint direct slots [lo, hi], those of sp (NULL: all), and publish each one. */
+static int update_dir(struct builder *b, const struct span *sp, unsigned lo, unsigned hi)
 {
 	unsigned n = hi - lo + 1, built = 0;
 	uintptr_t *slots = malloc(n * sizeof(*slots));
@@ -447,7 +551,7 @@ static int update_dir(struct builder *b, unsigned lo, unsigned hi)
 
 	if (!slots)
 		return -ENOMEM;
-	rc = build_slots(b, lo, hi, slots, &built);
+	rc = build_slots(b, sp, lo, hi, slots, &built);
 	if (rc) {
 		while (built--)
 			slot_free_now(b->t, slots[built]);
@@ -477,7 +581,7 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 	struct builder b = { .t = t, .rib = rib, .rc = rc };
 
 	wlock_assert_held(t->lock);
-	return update_dir(&b, 0, (1u << t->dir_bits) - 1);
+	return update_dir(&b, NULL, 0, (1u << t->dir_bits) - 1);
 }
 
 /* Free a node block built by this update but never published (children shared). */
@@ -490,24 +594,29 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 	arena_free(r->node.children, block_size(&r->node));
 }
 
-int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
-		    rt_key key, unsigned len)
+/* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
+static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+		       rt_key key, unsigned len, const struct rib_node *hint)
 {
 	struct builder b = { .t = t, .rib = rib, .rc = rc };
 	const struct fib_node *path[MAX_LEVELS], *n;
 	unsigned chunks[MAX_LEVELS], depth = t->dir_bits, lo, hi, k = 0, s, copied = 0;
 	struct fib_ref target, copies[MAX_LEVELS];
 	const struct fib_ref *cur = &target;
+	struct span sp = { .key = key, .len = len, .hint = hint };
 	uintptr_t slot, old;
 	int err;
 
 	wlock_assert_held(t->lock);
 	s = key_chunk(key, 0, t->dir_bits);
 	if (len <= t->dir_bits)
-		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
+		return update_dir(&b, &sp, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	if (!(old & FIB_SLOT_NODE))
-		return update_dir(&b, s, s);
+	if (!(old & FIB_SLOT_NODE)) {
+		sp.len = t->dir_bits;
+		sp.key &= key_mask(sp.len);
+		return update_dir(&b, &sp, s, s);
+	}
 
 	/* Find the deepest existing node whose stride holds the prefix. */
 	n = fib_slot_node(old);
@@ -524,7 +633,14 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	lo = key_chunk(key, depth, FIB_STRIDE);
 	hi = len <= depth + FIB_STRIDE ? lo + (1u << (depth + FIB_STRIDE - len)) - 1 : lo;
 
-	err = rebuild_range(&b, n, key & key_mask(depth), depth, lo, hi, &target);
+	/* The chunks [lo, hi] are those of (key, sp.len). */
+	if (len > depth + FIB_STRIDE) {
+		sp.len = depth + FIB_STRIDE;
+		sp.key &= key_mask(sp.len);
+	}
+	if (repaint_in_place(&b, n, &sp, depth, lo, hi))
+		return 0;
+	err = rebuild_range(&b, n, &sp, depth, lo, hi, &target);
 	if (err)
 		return err;
 	/* Copy the path above it, bottom-up; each copy shares the other children. */
@@ -558,6 +674,18 @@ fail:
 				node_free_now(t, &target.node.children[fib_rank(target.node.vector, c)]);
 	block_free_now(t, &target);
 	return err;
+}
+
+int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+		    rt_key key, unsigned len)
+{
+	return trie_update(t, rib, rc, key, len, NULL);
+}
+
+int fib_trie_update_node(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+			 const struct rib_node *node)
+{
+	return trie_update(t, rib, rc, node->key, node->len, node);
 }
 
 /* The trie's mapping: its header and direct table. */

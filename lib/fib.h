@@ -18,13 +18,16 @@
  *   leaves starts, leaf rank = popcount(leafvec & ((2 << c) - 1)) - 1.
  * - A leaf is a route id (route_ids.h), 0 for no route.
  *
- * RCU: a node's children and leaves live in one block, written once before
- * it is published and never modified after. An update rebuilds the changed
- * chunk range of the deepest affected node and copies the path above it
- * (path copying), then publishes the new subtree with one pointer store
- * into the direct table; shorter prefixes store into each direct slot they
- * cover. Replaced blocks are retired to call_rcu. Readers therefore see a
- * slot's old subtree or its new one, never a mix.
+ * RCU: a node's children and leaves live in one block, written before it
+ * is published; after that only a leaf word may change (below). An update
+ * rebuilds the changed chunk range of the deepest affected node and copies
+ * the path above it (path copying), then publishes the new subtree with one
+ * pointer store into the direct table; shorter prefixes store into each
+ * direct slot they cover. Replaced blocks are retired to call_rcu. Readers
+ * therefore see a slot's old subtree or its new one, never a mix. An
+ * update that changes only the ids of whole leaf runs of one node (vector
+ * and leafvec stay) stores the new ids into those leaf words in place: one
+ * aligned 32-bit store each, so a lookup reads the old id or the new one.
  *
  * Writers need the table's writer lock and read the RIB to rebuild.
  */
@@ -43,6 +46,7 @@
 
 struct arena;
 struct rib;
+struct rib_node;
 struct reclaim;
 struct wlock;
 
@@ -103,6 +107,14 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
  */
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		    rt_key key, unsigned len);
+/*
+ * The same for the prefix of node, a node of rib (with or without routes
+ * now): the RIB part of the repaint is found by climbing from node rather
+ * than by a walk from the root, and a change that only moves leaf values
+ * inside one node is stored in place (fib.c, repaint_in_place).
+ */
+int fib_trie_update_node(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
+			 const struct rib_node *node);
 
 /*
  * The reader side is always inlined into its callers: table.c builds the

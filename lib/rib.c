@@ -432,6 +432,24 @@ const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned dep
 	return NULL;
 }
 
+/*
+ * Every ancestor of n is a prefix of n's key, so the walk from the root to
+ * (n's key, depth) passes through exactly the ancestors of n: it stops at
+ * the first of length >= depth and has taken its cover from the last one
+ * with an id above it.
+ */
+const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover)
+{
+	const struct rib_node *a;
+
+	while (n->parent && n->parent->len >= depth)
+		n = n->parent;
+	for (a = n->parent; a && !a->id; a = a->parent)
+		;
+	*cover = a ? a->id : 0;
+	return n;
+}
+
 struct walk_ctx {
 	int from;
 	rt_key from_key;

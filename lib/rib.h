@@ -108,6 +108,15 @@ void rib_prune(struct rib *rib, struct rib_node *n);
  * prefix strictly shorter than depth that covers key (0 if none).
  */
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover);
+/*
+ * The same answer as rib_locus() for (n's key, depth), found by climbing
+ * from node n (depth <= n->len) instead of walking from the root: the
+ * topmost ancestor of n (or n) of length >= depth, and in *cover the id of
+ * the nearest ancestor shorter than depth that has one. A node just
+ * changed is in the cache, and every node the climb reads is one the walk
+ * from the root would read too.
+ */
+const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover);
 
 /*
  * Visit prefixes with routes in prefix order, starting at the first one

@@ -341,8 +341,7 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		if (t->defer.active)
 			err = defer_appear(t, st, rib, node->key, node->len);
 		else
-			err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key,
-					      node->len);
+			err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 		if (err) {
 			/* Never reachable: the id can be reused at once. */
 			node->id = 0;
@@ -356,7 +355,7 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 	/* The waiting run first: a disappearance is never deferred (see above). */
 	err = defer_flush(t, st);
 	if (!err)
-		err = fib_trie_update(fib_of(st, rib->family), rib, &t->rc, node->key, node->len);
+		err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 	if (err) {
 		node->id = id;
 		return err;

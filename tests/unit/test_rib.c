@@ -106,12 +106,14 @@ static void insert(struct fixture *f, rt_key key, unsigned len)
 	assert_int_equal(n->len, len);
 	assert_null(n->routes);
 	n->routes = &marker;
+	n->id = (uint32_t)f->n + 1;	/* as a table gives a prefix with routes an id */
 	f->e[f->n++] = (struct entry){ .key = key, .len = len, .node = n, .live = true };
 }
 
 static void remove_entry(struct fixture *f, size_t i)
 {
 	f->e[i].node->routes = NULL;
+	f->e[i].node->id = 0;
 	rib_prune(&f->rib, f->e[i].node);
 	f->e[i].live = false;
 }
@@ -155,6 +157,50 @@ static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *p
 	return count;
 }
 
+/* The model's cover of (key, depth): the id of the longest live prefix shorter than depth over key. */
+static uint32_t model_cover(const struct fixture *f, rt_key key, unsigned depth)
+{
+	uint32_t id = 0;
+	unsigned best = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct entry *e = &f->e[i];
+
+		if (e->live && e->len < depth && key_match(e->key, key, e->len) &&
+		    (!id || e->len >= best)) {
+			id = e->node->id;
+			best = e->len;
+		}
+	}
+	return id;
+}
+
+/*
+ * rib_locus_from() from a node with routes, at random depths up to its
+ * length: the same locus and cover as rib_locus()'s walk, and the cover
+ * the model gives.
+ */
+static void check_locus(const struct fixture *f)
+{
+	for (unsigned probe = 0; probe < 300; probe++) {
+		const struct entry *e = &f->e[rng() % f->n];
+		const struct rib_node *walked, *climbed;
+		uint32_t walk_cover, climb_cover;
+		unsigned depth;
+
+		if (!e->live)
+			continue;
+		depth = (unsigned)(rng() % (e->len + 1));
+		walked = rib_locus(&f->rib, e->key & key_mask(depth), depth, &walk_cover);
+		climbed = rib_locus_from(e->node, depth, &climb_cover);
+		assert_ptr_equal(climbed, walked);
+		assert_int_equal(climb_cover, walk_cover);
+		assert_int_equal(climb_cover, model_cover(f, e->key, depth));
+		assert_true(climbed->len >= depth && key_match(climbed->key, e->key, depth));
+		assert_true(!climbed->parent || climbed->parent->len < depth);
+	}
+}
+
 static void check(struct fixture *f)
 {
 	struct entry *want = calloc(MAX_ENTRIES, sizeof(*want));
@@ -185,6 +231,7 @@ static void check(struct fixture *f)
 	}
 	free(want);
 	free(w.seen);
+	check_locus(f);
 }
 
 static void run(unsigned bits, bool sorted)
