@@ -340,14 +340,71 @@ static void retire_range(struct builder *b, const struct fib_node *old, unsigned
 			node_retire(b, &old->children[fib_rank(old->vector, c)], true);
 }
 
-/* Turn a finished subtree into a direct-table slot value (allocating the root). */
+/* Free a node block built by this update but never published (children shared). */
+static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
+{
+	if (r->is_leaf)
+		return;
+	t->bytes -= block_size(&r->node);
+	t->nodes--;
+	arena_free(r->node.children, block_size(&r->node));
+}
+
+static size_t table_size(uintptr_t slot)
+{
+	return slot & FIB_SLOT_FLAT ? FIB_FLAT_LEAVES * sizeof(uint32_t) : sizeof(struct fib_line);
+}
+
+/*
+ * The leaf table of a root without children (fib.h): a line when its runs
+ * fit, else every chunk's leaf at its index. The root's block, new and
+ * unpublished, is freed once the table is built.
+ */
+static int table_value(struct builder *b, const struct fib_node *root, uintptr_t *slot)
+{
+	unsigned runs = (unsigned)__builtin_popcountll(root->leafvec);
+	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (runs > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
+	size_t size = table_size(tag);
+	void *table = arena_alloc(b->t->tables, size);
+
+	if (!table)
+		return -ENOMEM;
+	if (tag & FIB_SLOT_FLAT) {
+		uint32_t *flat = table;
+
+		for (unsigned c = 0; c < NODE_CHUNKS; c++)
+			flat[c] = fib_node_leaf(root, c);
+	} else {
+		struct fib_line *line = table;
+
+		memset(line, 0, sizeof(*line));
+		line->leafvec = root->leafvec;
+		memcpy(line->leaves, root->leaves, runs * sizeof(uint32_t));
+	}
+	b->t->bytes += size;
+	*slot = (uintptr_t)table | tag;
+	return 0;
+}
+
+/*
+ * Turn a finished subtree into a direct-table slot value (allocating the
+ * root, or an IPv4 leaf table in its place). On success a leaf table has
+ * replaced r's block (new, from this update); on -ENOMEM nothing changed.
+ */
 static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slot)
 {
 	struct fib_node *root;
+	int rc;
 
 	if (r->is_leaf) {
 		*slot = (uintptr_t)r->leaf << 1;
 		return 0;
+	}
+	if (b->t->tables && !r->node.vector) {
+		rc = table_value(b, &r->node, slot);
+		if (!rc)
+			block_free_now(b->t, r);
+		return rc;
 	}
 	root = arena_alloc(b->t->arena, sizeof(*root));
 	if (!root)
@@ -364,6 +421,11 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 
 	if (!(slot & FIB_SLOT_NODE))
 		return;
+	if (slot & FIB_SLOT_TABLE) {
+		b->t->bytes -= table_size(slot);
+		reclaim_call(b->rc, arena_free, (void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		return;
+	}
 	node_retire(b, root, true);
 	b->t->bytes -= sizeof(*root);
 	reclaim_call(b->rc, arena_free, (void *)(uintptr_t)root, sizeof(*root));
@@ -375,6 +437,11 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 
 	if (!(slot & FIB_SLOT_NODE))
 		return;
+	if (slot & FIB_SLOT_TABLE) {
+		t->bytes -= table_size(slot);
+		arena_free((void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		return;
+	}
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
 	arena_free(root, sizeof(*root));
@@ -480,16 +547,6 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 	return update_dir(&b, 0, (1u << t->dir_bits) - 1);
 }
 
-/* Free a node block built by this update but never published (children shared). */
-static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
-{
-	if (r->is_leaf)
-		return;
-	t->bytes -= block_size(&r->node);
-	t->nodes--;
-	arena_free(r->node.children, block_size(&r->node));
-}
-
 int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		    rt_key key, unsigned len)
 {
@@ -506,7 +563,8 @@ int fib_trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *r
 	if (len <= t->dir_bits)
 		return update_dir(&b, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	if (!(old & FIB_SLOT_NODE))
+	/* A leaf or a leaf table: the slot's one level is rebuilt whole. */
+	if (!fib_slot_is_node(old))
 		return update_dir(&b, s, s);
 
 	/* Find the deepest existing node whose stride holds the prefix. */
@@ -570,8 +628,15 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 {
 	struct arena_stats as;
 
+	uint64_t bytes = trie_map_bytes(t->dir_bits);
+
 	arena_stats(t->arena, &as);
-	return trie_map_bytes(t->dir_bits) + as.reserved_bytes;
+	bytes += as.reserved_bytes;
+	if (t->tables) {
+		arena_stats(t->tables, &as);
+		bytes += as.reserved_bytes;
+	}
+	return bytes;
 }
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
@@ -583,7 +648,11 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 	if (!t)
 		return NULL;
 	t->arena = arena_create();
-	if (!t->arena) {
+	/* Only 64 and 256-byte blocks: every one starts at a cache line. */
+	t->tables = bits == 32 ? arena_create() : NULL;
+	if (!t->arena || (bits == 32 && !t->tables)) {
+		arena_release(t->arena);
+		arena_release(t->tables);
 		arena_unmap_huge(t, size);
 		return NULL;
 	}
@@ -603,5 +672,6 @@ void fib_trie_destroy(struct fib_trie *t)
 		slot_free_now(t, t->dir[i]);
 	/* Blocks still waiting in reclaim batches keep the arena until they are freed. */
 	arena_release(t->arena);
+	arena_release(t->tables);
 	arena_unmap_huge(t, trie_map_bytes(t->dir_bits));
 }
