@@ -67,6 +67,8 @@ static inline bool bit_test(const uint64_t *bm, unsigned i)
 
 static size_t block_size(const struct fib_node *n)
 {
+	if (fib_node_is_inline(n))
+		return 0;
 	return (size_t)__builtin_popcountll(n->vector) * sizeof(struct fib_node) +
 	       (size_t)__builtin_popcountll(n->leafvec) * sizeof(uint32_t);
 }
@@ -111,7 +113,8 @@ static void node_free_now(struct fib_trie *t, const struct fib_node *n)
 		node_free_now(t, &n->children[i]);
 	t->bytes -= block_size(n);
 	t->nodes--;
-	arena_free(n->children, block_size(n));
+	if (block_size(n))
+		arena_free(n->children, block_size(n));
 }
 
 static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
@@ -124,7 +127,8 @@ static void node_retire(struct builder *b, const struct fib_node *n, bool recurs
 	}
 	b->t->bytes -= block_size(n);
 	b->t->nodes--;
-	reclaim_call(b->rc, arena_free, n->children, block_size(n));
+	if (block_size(n))
+		reclaim_call(b->rc, arena_free, n->children, block_size(n));
 }
 
 /* A node over a filled block (children, then leaves), now counted in the trie. */
@@ -165,6 +169,12 @@ static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
 	}
 	if (!internal && nruns == 1) {
 		*out = (struct fib_ref){ .is_leaf = true, .leaf = runs[0] };
+		return 0;
+	}
+	if (!internal && nruns <= FIB_INLINE_LEAVES) {
+		*out = (struct fib_ref){ .node = { .leafvec = leafvec } };
+		memcpy(out->node.inline_leaves, runs, nruns * sizeof(uint32_t));
+		b->t->nodes++;
 		return 0;
 	}
 	nkids = (unsigned)__builtin_popcountll(internal);
@@ -260,7 +270,7 @@ static void expand(const struct fib_node *n, uint32_t *leaf, uint64_t *internal,
 		}
 		if (n->leafvec >> c & 1)
 			r++;
-		leaf[c] = n->leaves[r - 1];
+		leaf[c] = fib_node_leaves(n)[r - 1];
 	}
 }
 
@@ -347,7 +357,8 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 		return;
 	t->bytes -= block_size(&r->node);
 	t->nodes--;
-	arena_free(r->node.children, block_size(&r->node));
+	if (block_size(&r->node))
+		arena_free(r->node.children, block_size(&r->node));
 }
 
 static size_t table_size(uintptr_t slot)
@@ -379,7 +390,7 @@ static int table_value(struct builder *b, const struct fib_node *root, uintptr_t
 
 		memset(line, 0, sizeof(*line));
 		line->leafvec = root->leafvec;
-		memcpy(line->leaves, root->leaves, runs * sizeof(uint32_t));
+		memcpy(line->leaves, fib_node_leaves(root), runs * sizeof(uint32_t));
 	}
 	b->t->bytes += size;
 	*slot = (uintptr_t)table | tag;

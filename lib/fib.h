@@ -77,9 +77,33 @@ struct wlock;
 struct fib_node {
 	uint64_t vector;		/* chunks that continue in a child node */
 	uint64_t leafvec;		/* chunks where a run of equal leaves starts */
-	struct fib_node *children;	/* start of the block: children, then leaves */
-	const uint32_t *leaves;
+	union {
+		struct {
+			struct fib_node *children;	/* start of the block: children, then leaves */
+			const uint32_t *leaves;
+		};
+		uint32_t inline_leaves[4];	/* fib_node_is_inline(): no block */
+	};
 };
+
+/*
+ * A node without children and with at most four runs holds its leaves in
+ * itself, where the pointers would be: the leaf is in the line the node
+ * was read from, one dependent read fewer for every lookup ending there.
+ * Which nodes do is a function of vector and leafvec, which every walk has
+ * loaded by then.
+ */
+#define FIB_INLINE_LEAVES 4
+
+static inline __attribute__((always_inline)) bool fib_node_is_inline(const struct fib_node *n)
+{
+	return !n->vector && __builtin_popcountll(n->leafvec) <= FIB_INLINE_LEAVES;
+}
+
+static inline __attribute__((always_inline)) const uint32_t *fib_node_leaves(const struct fib_node *n)
+{
+	return fib_node_is_inline(n) ? n->inline_leaves : n->leaves;
+}
 
 /*
  * The leaf tables of IPv4 slots (see the top). A line is one cache line
@@ -178,7 +202,7 @@ FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 /* The leaf of a chunk inside node n, or the child to continue in. */
 FIB_READER uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
 {
-	return n->leaves[fib_rank(n->leafvec, c)];
+	return fib_node_leaves(n)[fib_rank(n->leafvec, c)];
 }
 
 /*
@@ -274,7 +298,7 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 					__builtin_prefetch(node[i]);
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					leaf[i] = &fib_node_leaves(nd)[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}
@@ -382,7 +406,7 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 					__builtin_prefetch(node[i]);
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					leaf[i] = &fib_node_leaves(nd)[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}

@@ -136,6 +136,8 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, bo
 	       uint32_t *out)
 {
 	const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
+	const __m512i max_inline = _mm512_set1_epi64(FIB_INLINE_LEAVES);
+	const __m512i inline_at = _mm512_set1_epi64(offsetof(struct fib_node, inline_leaves));
 	const __m128i slot_shift = _mm_cvtsi32_si128(64 - (int)t->dir_bits);
 	__m512i node[GROUP_VECS], leaf[GROUP_VECS], id[GROUP_VECS];
 	__mmask8 walking[GROUP_VECS], in_trie[GROUP_VECS], any = 0;
@@ -163,7 +165,7 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, bo
 
 		any = 0;
 		for (unsigned v = 0; v < nv; v++) {
-			__mmask8 k = walking[v], down, stop;
+			__mmask8 k = walking[v], down, stop, inl;
 			__m512i half = depth < 64 ? in[v].hi : in[v].lo;
 			__m512i c, bit, upto, vec, kids, leafvec, leaves, rank;
 
@@ -182,6 +184,10 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, bo
 			if (stop) {
 				leafvec = _mm512_mask_i64gather_epi64(zero, stop, node[v], NODE_WORD(leafvec), 1);
 				leaves = _mm512_add_epi64(kids, _mm512_slli_epi64(_mm512_popcnt_epi64(vec), 5));
+				/* Or in the node itself: no children, few runs (fib.h). */
+				inl = _mm512_mask_cmple_epu64_mask(_mm512_testn_epi64_mask(vec, vec),
+								   _mm512_popcnt_epi64(leafvec), max_inline);
+				leaves = _mm512_mask_add_epi64(leaves, inl, node[v], inline_at);
 				rank = _mm512_sub_epi64(_mm512_popcnt_epi64(_mm512_and_si512(leafvec, upto)), one);
 				leaf[v] = _mm512_mask_add_epi64(leaf[v], stop, leaves, _mm512_slli_epi64(rank, 2));
 				in_trie[v] |= stop;
