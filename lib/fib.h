@@ -23,9 +23,11 @@
  *   and up to 14 leaves, or all 64 leaves in chunk order when the runs are
  *   more. A lookup there reads the slot and one line of leaves, two
  *   dependent reads instead of three (slot, node, leaf).
+ * - A node without children and with at most four runs has no block: its
+ *   leaves are in the node, where the pointers would be.
  *
  * RCU: a node's children and leaves live in one block, written once before
- * it is published and never modified after. An update rebuilds the changed
+ * it is published and never modified after; so does a leaf table. An update rebuilds the changed
  * chunk range of the deepest affected node and copies the path above it
  * (path copying), then publishes the new subtree with one pointer store
  * into the direct table; shorter prefixes store into each direct slot they
@@ -71,8 +73,9 @@ struct wlock;
 
 /*
  * The leaves follow the children in one block, always:
- * leaves == (const uint32_t *)(children + popcount(vector)). The AVX-512
- * walk (fib_avx512.c) relies on it and never reads the leaves pointer.
+ * leaves == (const uint32_t *)(children + popcount(vector)), unless the
+ * node holds them (fib_node_is_inline()). The AVX-512 walk (fib_avx512.c)
+ * relies on it and never reads the leaves pointer.
  */
 struct fib_node {
 	uint64_t vector;		/* chunks that continue in a child node */

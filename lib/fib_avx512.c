@@ -7,15 +7,17 @@
  * unfinished lane (VPGATHERQQ), tests the chunk's bit and counts the rank
  * with VPOPCNTQ, so a level of eight lookups costs about fifty
  * instructions instead of eight scalar node steps. The leaves pointer is
- * never read: the leaves follow the children in the block (fib.h). The idea of walking
+ * never read: the leaves follow the children in the block, or are in the
+ * node (fib.h). IPv4 lanes whose slot holds a leaf table (fib.h) take
+ * their leaf's address from it and walk no node. The idea of walking
  * many lookups in SIMD lanes is the one of DPDK's rte_fib AVX-512 lookup
  * (a flat DIR-24-8 table there, a Poptrie here); no code is shared.
  *
  * Memory ordering: as in fib_lookup4(). The first gather reads the direct
  * slots, the loads fib.h does with rcu_dereference(); every later gather
  * takes its addresses from values an earlier gather returned (an address
- * dependency: no load of a node can be issued before the load that found
- * it), and x86-TSO keeps loads in order besides. A slot's subtree is
+ * dependency: no load of a node or of a leaf table's line can be issued
+ * before the load that found it), and x86-TSO keeps loads in order besides. A slot's subtree is
  * complete before rcu_assign_pointer() in fib.c publishes it and is never
  * modified afterwards, so a lane sees the slot's old subtree or its new
  * one. The caller holds the read-side section, as for the scalar walk.
