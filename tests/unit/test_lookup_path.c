@@ -451,6 +451,18 @@ static void test_direct_edge(void **state)
 	edge_add(t, &cc, &nv, "::/0");
 	edge_delete(t, &cc, &nv, cc.n - 3);
 	edge_delete(t, &cc, &nv, cc.n - 1);
+	/*
+	 * A node holding its leaves (no children, at most four runs): /48s
+	 * side by side in the node at bits 46..51, three runs, four, four
+	 * without the cover's, five with a /49 (a block), four again.
+	 */
+	edge_add(t, &cc, &nv, "2001:db8::/32");
+	edge_add(t, &cc, &nv, "2001:db8:1235::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1236::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1237::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1237:8000::/49");
+	edge_delete(t, &cc, &nv, cc.n - 1);
+	edge_delete(t, &cc, &nv, cc.n - 3);
 	/* Around 16 bits: two slots, one, part of one. */
 	edge_add(t, &cc, &nv, "2000::/15");
 	edge_add(t, &cc, &nv, "2001::/16");
