@@ -368,8 +368,11 @@ static size_t table_size(uintptr_t slot)
 
 /*
  * The leaf table of a root without children (fib.h): a line when its runs
- * fit, else every chunk's leaf at its index. The root's block, new and
- * unpublished, is freed once the table is built.
+ * fit, else every chunk's leaf at its index. It is written whole here,
+ * before the caller's rcu_assign_pointer() of the slot makes it reachable
+ * (what the readers' rcu_dereference() of the slot pairs with), and never
+ * written again. The root's block, new and unpublished, is freed once the
+ * table is built.
  */
 static int table_value(struct builder *b, const struct fib_node *root, uintptr_t *slot)
 {

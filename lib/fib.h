@@ -57,7 +57,8 @@ struct wlock;
 
 /*
  * Direct-table width per family. IPv4: 18 bits, so the first node level
- * (bits 18..23) holds every /19../24 and most lookups end in one node.
+ * (bits 18..23) holds every /19../24 and most lookups end in one node,
+ * or in the slot's leaf table when that node has no children.
  * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the 64-bit
  * halves. 22 bits (32 MiB of slots, 22 + 7 * 6 = 64) would save one
  * dependent read on nearly every matched lookup of a real table, as the
