@@ -13,10 +13,12 @@
 # "net" column subtracts it.
 #
 # usage: bench/callgrind.sh [--build DIR] [--routes FILE] [--queries N]
-#                           [--keep DIR] [-- ROUTEBENCH-OPTIONS...]
+#                           [--keep DIR] [--cache] [-- ROUTEBENCH-OPTIONS...]
 # The route file defaults to the real BGP table (bench/bgp-routes.sh);
 # --queries is the number of addresses per kind (default 1048576);
-# --keep keeps callgrind's files in DIR. Options after -- go to routebench
+# --keep keeps callgrind's files in DIR; --cache also counts data reads that
+# miss a modelled 48 KiB L1 and 2 MiB L2 (this machine's), per lookup.
+# Options after -- go to routebench
 # (e.g. --dpdk-skip-lpm: loading rte_lpm with a full table takes minutes
 # under valgrind).
 
@@ -26,14 +28,16 @@ build=$(pwd)
 routes=
 queries=1048576
 keep=
+cache=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift ;;
 	--routes) routes=$2; shift ;;
 	--queries) queries=$2; shift ;;
 	--keep) keep=$2; shift ;;
+	--cache) cache=(--cache-sim=yes --D1=49152,12,64 --LL=2097152,16,64) ;;
 	--) shift; break ;;
-	-h|--help) sed -n '15,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '15,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "callgrind: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -57,7 +61,7 @@ mkdir -p "$out" || exit 1
 # the peers would take many times longer instrumented). One file per thread
 # and dump: only the main thread's count (it does the lookups), nothing that
 # another thread (liburcu's, the EAL's) ran meanwhile.
-if ! valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes \
+if ! valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes "${cache[@]}" \
 	--callgrind-out-file="$out/cg.out" \
 	"$routebench" --routes "$routes" --callgrind --random "$queries" --quiet "$@" \
 	>"$tmp/methods" 2>"$tmp/valgrind.err"; then
@@ -72,18 +76,24 @@ python3 - "$out" "$tmp/methods" <<'EOF'
 import glob, re, sys
 
 out, methods = sys.argv[1], sys.argv[2]
-counts = {}
+counts, misses = {}, {}
 for path in glob.glob(out + "/cg.out.*-01"):
-    label = total = None
+    label = total = events = None
     for line in open(path):
         m = re.match(r"desc: Trigger: Client Request: (.*)", line)
         if m:
             label = m.group(1).strip()
-        m = re.match(r"summary: (\d+)", line)
+        m = re.match(r"events: (.*)", line)
         if m:
-            total = int(m.group(1))
+            events = m.group(1).split()
+        m = re.match(r"summary: (.*)", line)
+        if m:
+            total = [int(x) for x in m.group(1).split()]
     if label and total is not None:
-        counts[label] = total
+        counts[label] = total[0]
+        if events and "D1mr" in events:
+            ev = dict(zip(events, total))
+            misses[label] = (ev.get("D1mr", 0), ev.get("DLmr", 0))  # trailing zeros are left out
 rows = []
 for line in open(methods):
     fam, kind, struct, method, n, checksum = line.split()
@@ -101,6 +111,14 @@ for fam, kind, struct, method, n, per, checksum in rows:
     net = per - loop.get((fam, kind), 0) if struct != "harness" else per
     name = {"v4": "IPv4", "v6": "IPv6"}[fam]
     print("| %s | %s | %s | %s | %.1f | %.1f |" % (name, kind, struct, method, per, net))
+
+if misses:
+    print("\n| family | queries | structure | method | L1 read misses/lookup | L2 read misses/lookup |")
+    print("|---|---|---|---|---:|---:|")
+    for fam, kind, struct, method, n, per, checksum in rows:
+        d1, l2 = misses[" ".join((fam, kind, struct, method, str(n)))]
+        name = {"v4": "IPv4", "v6": "IPv6"}[fam]
+        print("| %s | %s | %s | %s | %.2f | %.2f |" % (name, kind, struct, method, d1 / n, l2 / n))
 
 summary = []
 for fam in ("v4", "v6"):

@@ -78,6 +78,8 @@ static inline bool bit_test(const uint64_t *bm, unsigned i)
 
 static size_t block_size(const struct fib_node *n)
 {
+	if (fib_node_is_inline(n))
+		return 0;
 	return (size_t)__builtin_popcountll(n->vector) * sizeof(struct fib_node) +
 	       (size_t)__builtin_popcountll(n->leafvec) * sizeof(uint32_t);
 }
@@ -122,7 +124,8 @@ static void node_free_now(struct fib_trie *t, const struct fib_node *n)
 		node_free_now(t, &n->children[i]);
 	t->bytes -= block_size(n);
 	t->nodes--;
-	arena_free(n->children, block_size(n));
+	if (block_size(n))
+		arena_free(n->children, block_size(n));
 }
 
 static void node_retire(struct builder *b, const struct fib_node *n, bool recursive)
@@ -135,7 +138,8 @@ static void node_retire(struct builder *b, const struct fib_node *n, bool recurs
 	}
 	b->t->bytes -= block_size(n);
 	b->t->nodes--;
-	reclaim_call(b->rc, arena_free, n->children, block_size(n));
+	if (block_size(n))
+		reclaim_call(b->rc, arena_free, n->children, block_size(n));
 }
 
 /* A node over a filled block (children, then leaves), now counted in the trie. */
@@ -176,6 +180,12 @@ static int assemble(struct builder *b, const uint32_t *leaf, uint64_t internal,
 	}
 	if (!internal && nruns == 1) {
 		*out = (struct fib_ref){ .is_leaf = true, .leaf = runs[0] };
+		return 0;
+	}
+	if (!internal && nruns <= FIB_INLINE_LEAVES) {
+		*out = (struct fib_ref){ .node = { .leafvec = leafvec } };
+		memcpy(out->node.inline_leaves, runs, nruns * sizeof(uint32_t));
+		b->t->nodes++;
 		return 0;
 	}
 	nkids = (unsigned)__builtin_popcountll(internal);
@@ -271,7 +281,7 @@ static void expand(const struct fib_node *n, uint32_t *leaf, uint64_t *internal,
 		}
 		if (n->leafvec >> c & 1)
 			r++;
-		leaf[c] = n->leaves[r - 1];
+		leaf[c] = fib_node_leaves(n)[r - 1];
 	}
 }
 
@@ -295,7 +305,7 @@ static bool collapses(const struct fib_node *n, unsigned first, unsigned nrange,
 	if (n->vector)
 		return false;
 	for (unsigned r = 0; r < runs; r++)
-		if ((r < first || r >= first + nrange) && n->leaves[r] != v)
+		if ((r < first || r >= first + nrange) && fib_node_leaves(n)[r] != v)
 			return false;
 	return true;
 }
@@ -305,7 +315,8 @@ static bool collapses(const struct fib_node *n, unsigned first, unsigned nrange,
  * changes only leaf words: no chunk of the range is or becomes a child,
  * the range starts and ends on run boundaries of n->leafvec, and every old
  * run inside it gets one new value. Then vector and leafvec stay, and each
- * changed run is one aligned 32-bit store of a leaf word, which a reader
+ * changed run is one aligned 32-bit store of a leaf word (in the node's
+ * block, or in the node itself: fib_node_leaves()), which a reader
  * loads whole: a lookup gets the old id or the new one, as with a path
  * copy. Runs may end up equal to their neighbours (a later copy of the
  * node merges them). A node that would be left with one id and no
@@ -317,7 +328,7 @@ static bool repaint_in_place(struct builder *b, const struct fib_node *n, const 
 {
 	uint64_t range = (hi - lo == 63 ? ~0ULL : ((1ULL << (hi - lo + 1)) - 1)) << lo;
 	uint64_t internal = 0, after = hi == 63 ? 0 : ~n->vector & (~0ULL << (hi + 1));
-	uint32_t leaf[NODE_CHUNKS], cover, *leaves = (uint32_t *)(uintptr_t)n->leaves;
+	uint32_t leaf[NODE_CHUNKS], cover, *leaves = (uint32_t *)(uintptr_t)fib_node_leaves(n);
 	const struct rib_node *loci[NODE_CHUNKS], *locus;
 	struct painter p = {
 		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi, .off = lo,
@@ -438,14 +449,75 @@ static void retire_range(struct builder *b, const struct fib_node *old, unsigned
 			node_retire(b, &old->children[fib_rank(old->vector, c)], true);
 }
 
-/* Turn a finished subtree into a direct-table slot value (allocating the root). */
+/* Free a node block built by this update but never published (children shared). */
+static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
+{
+	if (r->is_leaf)
+		return;
+	t->bytes -= block_size(&r->node);
+	t->nodes--;
+	if (block_size(&r->node))
+		arena_free(r->node.children, block_size(&r->node));
+}
+
+static size_t table_size(uintptr_t slot)
+{
+	return slot & FIB_SLOT_FLAT ? FIB_FLAT_LEAVES * sizeof(uint32_t) : sizeof(struct fib_line);
+}
+
+/*
+ * The leaf table of a root without children (fib.h): a line when its runs
+ * fit, else every chunk's leaf at its index. It is written whole here,
+ * before the caller's rcu_assign_pointer() of the slot makes it reachable
+ * (what the readers' rcu_dereference() of the slot pairs with), and never
+ * written again. The root's block, new and unpublished, is freed once the
+ * table is built.
+ */
+static int table_value(struct builder *b, const struct fib_node *root, uintptr_t *slot)
+{
+	unsigned runs = (unsigned)__builtin_popcountll(root->leafvec);
+	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (runs > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
+	size_t size = table_size(tag);
+	void *table = arena_alloc(b->t->tables, size);
+
+	if (!table)
+		return -ENOMEM;
+	if (tag & FIB_SLOT_FLAT) {
+		uint32_t *flat = table;
+
+		for (unsigned c = 0; c < NODE_CHUNKS; c++)
+			flat[c] = fib_node_leaf(root, c);
+	} else {
+		struct fib_line *line = table;
+
+		memset(line, 0, sizeof(*line));
+		line->leafvec = root->leafvec;
+		memcpy(line->leaves, fib_node_leaves(root), runs * sizeof(uint32_t));
+	}
+	b->t->bytes += size;
+	*slot = (uintptr_t)table | tag;
+	return 0;
+}
+
+/*
+ * Turn a finished subtree into a direct-table slot value (allocating the
+ * root, or an IPv4 leaf table in its place). On success a leaf table has
+ * replaced r's block (new, from this update); on -ENOMEM nothing changed.
+ */
 static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slot)
 {
 	struct fib_node *root;
+	int rc;
 
 	if (r->is_leaf) {
 		*slot = (uintptr_t)r->leaf << 1;
 		return 0;
+	}
+	if (b->t->tables && !r->node.vector) {
+		rc = table_value(b, &r->node, slot);
+		if (!rc)
+			block_free_now(b->t, r);
+		return rc;
 	}
 	root = arena_alloc(b->t->arena, sizeof(*root));
 	if (!root)
@@ -462,6 +534,11 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 
 	if (!(slot & FIB_SLOT_NODE))
 		return;
+	if (slot & FIB_SLOT_TABLE) {
+		b->t->bytes -= table_size(slot);
+		reclaim_call(b->rc, arena_free, (void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		return;
+	}
 	node_retire(b, root, true);
 	b->t->bytes -= sizeof(*root);
 	reclaim_call(b->rc, arena_free, (void *)(uintptr_t)root, sizeof(*root));
@@ -473,6 +550,11 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 
 	if (!(slot & FIB_SLOT_NODE))
 		return;
+	if (slot & FIB_SLOT_TABLE) {
+		t->bytes -= table_size(slot);
+		arena_free((void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		return;
+	}
 	node_free_now(t, root);
 	t->bytes -= sizeof(*root);
 	arena_free(root, sizeof(*root));
@@ -584,16 +666,6 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 	return update_dir(&b, NULL, 0, (1u << t->dir_bits) - 1);
 }
 
-/* Free a node block built by this update but never published (children shared). */
-static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
-{
-	if (r->is_leaf)
-		return;
-	t->bytes -= block_size(&r->node);
-	t->nodes--;
-	arena_free(r->node.children, block_size(&r->node));
-}
-
 /* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
 static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		       rt_key key, unsigned len, const struct rib_node *hint)
@@ -612,7 +684,8 @@ static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim
 	if (len <= t->dir_bits)
 		return update_dir(&b, &sp, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	if (!(old & FIB_SLOT_NODE)) {
+	/* A leaf or a leaf table: the slot's one level is rebuilt whole. */
+	if (!fib_slot_is_node(old)) {
 		sp.len = t->dir_bits;
 		sp.key &= key_mask(sp.len);
 		return update_dir(&b, &sp, s, s);
@@ -698,8 +771,15 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 {
 	struct arena_stats as;
 
+	uint64_t bytes = trie_map_bytes(t->dir_bits);
+
 	arena_stats(t->arena, &as);
-	return trie_map_bytes(t->dir_bits) + as.reserved_bytes;
+	bytes += as.reserved_bytes;
+	if (t->tables) {
+		arena_stats(t->tables, &as);
+		bytes += as.reserved_bytes;
+	}
+	return bytes;
 }
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
@@ -711,7 +791,11 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 	if (!t)
 		return NULL;
 	t->arena = arena_create();
-	if (!t->arena) {
+	/* Only 64 and 256-byte blocks: every one starts at a cache line. */
+	t->tables = bits == 32 ? arena_create() : NULL;
+	if (!t->arena || (bits == 32 && !t->tables)) {
+		arena_release(t->arena);
+		arena_release(t->tables);
 		arena_unmap_huge(t, size);
 		return NULL;
 	}
@@ -731,5 +815,6 @@ void fib_trie_destroy(struct fib_trie *t)
 		slot_free_now(t, t->dir[i]);
 	/* Blocks still waiting in reclaim batches keep the arena until they are freed. */
 	arena_release(t->arena);
+	arena_release(t->tables);
 	arena_unmap_huge(t, trie_map_bytes(t->dir_bits));
 }

@@ -17,23 +17,35 @@
  *   and run-length compressed: bit c of leafvec marks where a run of equal
  *   leaves starts, leaf rank = popcount(leafvec & ((2 << c) - 1)) - 1.
  * - A leaf is a route id (route_ids.h), 0 for no route.
+ * - IPv4 only: a slot whose subtree is one node without children (a /18
+ *   holding only prefixes of /19../24, most of a real table) points
+ *   instead at its 64 chunks' leaves in a leaf table: a line of leafvec
+ *   and up to 14 leaves, or all 64 leaves in chunk order when the runs are
+ *   more. A lookup there reads the slot and one line of leaves, two
+ *   dependent reads instead of three (slot, node, leaf).
+ * - A node without children and with at most four runs has no block: its
+ *   leaves are in the node, where the pointers would be.
  *
  * RCU: a node's children and leaves live in one block, written before it
- * is published; after that only a leaf word may change (below). An update
- * rebuilds the changed chunk range of the deepest affected node and copies
- * the path above it (path copying), then publishes the new subtree with one
- * pointer store into the direct table; shorter prefixes store into each
- * direct slot they cover. Replaced blocks are retired to call_rcu. Readers
- * therefore see a slot's old subtree or its new one, never a mix. An
- * update that changes only the ids of whole leaf runs of one node (vector
- * and leafvec stay) stores the new ids into those leaf words in place: one
- * aligned 32-bit store each, so a lookup reads the old id or the new one.
+ * is published; after that only a leaf word may change (below). A leaf
+ * table is written once before it is published and never modified after.
+ * An update rebuilds the changed chunk range of the deepest affected node
+ * and copies the path above it (path copying), then publishes the new
+ * subtree with one pointer store into the direct table; shorter prefixes
+ * store into each direct slot they cover. Replaced blocks are retired to
+ * call_rcu. Readers therefore see a slot's old subtree or its new one,
+ * never a mix. An update that changes only the ids of whole leaf runs of
+ * one node (vector and leafvec stay) stores the new ids into those leaf
+ * words in place, in the node's block or in the node itself
+ * (fib_node_leaves()): one aligned 32-bit store each, so a lookup reads
+ * the old id or the new one.
  *
  * Writers need the table's writer lock and read the RIB to rebuild.
  */
 #ifndef ROUTED_FIB_H
 #define ROUTED_FIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,7 +64,8 @@ struct wlock;
 
 /*
  * Direct-table width per family. IPv4: 18 bits, so the first node level
- * (bits 18..23) holds every /19../24 and most lookups end in one node.
+ * (bits 18..23) holds every /19../24 and most lookups end in one node,
+ * or in the slot's leaf table when that node has no children.
  * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the 64-bit
  * halves. 22 bits (32 MiB of slots, 22 + 7 * 6 = 64) would save one
  * dependent read on nearly every matched lookup of a real table, as the
@@ -68,19 +81,60 @@ struct wlock;
 
 /*
  * The leaves follow the children in one block, always:
- * leaves == (const uint32_t *)(children + popcount(vector)). The AVX-512
- * walk (fib_avx512.c) relies on it and never reads the leaves pointer.
+ * leaves == (const uint32_t *)(children + popcount(vector)), unless the
+ * node holds them (fib_node_is_inline()). The AVX-512 walk (fib_avx512.c)
+ * relies on it and never reads the leaves pointer.
  */
 struct fib_node {
 	uint64_t vector;		/* chunks that continue in a child node */
 	uint64_t leafvec;		/* chunks where a run of equal leaves starts */
-	struct fib_node *children;	/* start of the block: children, then leaves */
-	const uint32_t *leaves;
+	union {
+		struct {
+			struct fib_node *children;	/* start of the block: children, then leaves */
+			const uint32_t *leaves;
+		};
+		uint32_t inline_leaves[4];	/* fib_node_is_inline(): no block */
+	};
+};
+
+/*
+ * A node without children and with at most four runs holds its leaves in
+ * itself, where the pointers would be: the leaf is in the line the node
+ * was read from, one dependent read fewer for every lookup ending there.
+ * Which nodes do is a function of vector and leafvec, which every walk has
+ * loaded by then.
+ */
+#define FIB_INLINE_LEAVES 4
+
+static inline __attribute__((always_inline)) bool fib_node_is_inline(const struct fib_node *n)
+{
+	return !n->vector && __builtin_popcountll(n->leafvec) <= FIB_INLINE_LEAVES;
+}
+
+static inline __attribute__((always_inline)) const uint32_t *fib_node_leaves(const struct fib_node *n)
+{
+	return fib_node_is_inline(n) ? n->inline_leaves : n->leaves;
+}
+
+/*
+ * The leaf tables of IPv4 slots (see the top). A line is one cache line
+ * (its arena hands out multiples of 64 bytes only, so every block starts
+ * at a line); leaf rank as in a node, over leafvec. A flat table holds the
+ * leaf of every chunk at its index: no rank to count, so no read of a
+ * leafvec ahead of the leaf's.
+ */
+#define FIB_LINE_LEAVES 14
+#define FIB_FLAT_LEAVES 64
+
+struct fib_line {
+	uint64_t leafvec;
+	uint32_t leaves[FIB_LINE_LEAVES];
 };
 
 struct fib_trie {
 	const struct wlock *lock;
 	struct arena *arena;		/* node blocks (arena.h) */
+	struct arena *tables;		/* IPv4 leaf tables (lines, flat), NULL for IPv6 */
 	unsigned bits;			/* 32 or 128 */
 	unsigned dir_bits;
 	uint64_t nodes;			/* writer-side statistics */
@@ -123,12 +177,40 @@ int fib_trie_update_node(struct fib_trie *t, const struct rib *rib, struct recla
  */
 #define FIB_READER static inline __attribute__((always_inline))
 
-/* A slot's root node (the slot has FIB_SLOT_NODE set). */
+/*
+ * A slot's low bits: 0 in bit 0 is a leaf (id << 1); else the rest is an
+ * address: ..001 a root node, ..011 a leaf line, ..111 a flat leaf table
+ * (nodes are 16-byte aligned, tables 64-byte aligned).
+ */
 #define FIB_SLOT_NODE ((uintptr_t)1)
+#define FIB_SLOT_TABLE ((uintptr_t)2)
+#define FIB_SLOT_FLAT ((uintptr_t)4)
+#define FIB_SLOT_TAGS ((uintptr_t)7)
 
+FIB_READER bool fib_slot_is_node(uintptr_t slot)
+{
+	return (slot & (FIB_SLOT_NODE | FIB_SLOT_TABLE)) == FIB_SLOT_NODE;
+}
+
+/* A slot's root node (fib_slot_is_node()). */
 FIB_READER const struct fib_node *fib_slot_node(uintptr_t slot)
 {
 	return (const struct fib_node *)(slot - FIB_SLOT_NODE);
+}
+
+/*
+ * Where the leaf of chunk c is in the leaf table of a slot (FIB_SLOT_NODE
+ * and FIB_SLOT_TABLE set). A line's leafvec is in the same cache line as
+ * its leaves: the leaf's load waits on no other miss.
+ */
+FIB_READER const uint32_t *fib_slot_leaf(uintptr_t slot, unsigned c)
+{
+	const void *table = (const void *)(slot & ~FIB_SLOT_TAGS);
+	const struct fib_line *line = table;
+
+	if (slot & FIB_SLOT_FLAT)
+		return (const uint32_t *)table + c;
+	return &line->leaves[__builtin_popcountll(line->leafvec & ((2ULL << c) - 1)) - 1];
 }
 
 FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
@@ -139,7 +221,7 @@ FIB_READER unsigned fib_rank(uint64_t vec, unsigned c)
 /* The leaf of a chunk inside node n, or the child to continue in. */
 FIB_READER uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
 {
-	return n->leaves[fib_rank(n->leafvec, c)];
+	return fib_node_leaves(n)[fib_rank(n->leafvec, c)];
 }
 
 /*
@@ -155,6 +237,8 @@ FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 
 	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
+	if (s & FIB_SLOT_TABLE)
+		return *fib_slot_leaf(s, (uint32_t)(addr << shift) >> 26);
 	n = fib_slot_node(s);
 	for (;;) {
 		unsigned c = (uint32_t)(addr << shift) >> 26;
@@ -183,8 +267,10 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 		const uint32_t *a = addrs + base;
 		const struct fib_node *node[FIB_BATCH_GROUP];
 		const uint32_t *leaf[FIB_BATCH_GROUP];
+		uintptr_t line[FIB_BATCH_GROUP];
 		uint8_t walking[FIB_BATCH_GROUP];	/* the group's unfinished lookups */
-		unsigned shift = FIB4_DIR_BITS, active = 0;
+		uint8_t lined[FIB_BATCH_GROUP];		/* those ending in a leaf line */
+		unsigned shift = FIB4_DIR_BITS, active = 0, nlines = 0;
 
 		for (size_t i = 0; i < m; i++)
 			__builtin_prefetch(&t->dir[a[i] >> (32 - FIB4_DIR_BITS)]);
@@ -196,9 +282,27 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 				out[base + i] = (uint32_t)(s >> 1);
 				continue;
 			}
+			if (s & FIB_SLOT_FLAT) {
+				leaf[i] = fib_slot_leaf(s, (uint32_t)(a[i] << shift) >> 26);
+				__builtin_prefetch(leaf[i]);
+				continue;
+			}
+			if (s & FIB_SLOT_TABLE) {
+				/* Its leafvec is read once the group's lines are on their way. */
+				line[i] = s;
+				__builtin_prefetch((const void *)(s & ~FIB_SLOT_TAGS));
+				lined[nlines++] = (uint8_t)i;
+				continue;
+			}
 			node[i] = fib_slot_node(s);
 			__builtin_prefetch(node[i]);
 			walking[active++] = (uint8_t)i;
+		}
+		for (unsigned k = 0; k < nlines; k++) {
+			unsigned i = lined[k];
+
+			leaf[i] = fib_slot_leaf(line[i], (uint32_t)(a[i] << shift) >> 26);
+			__builtin_prefetch(leaf[i]);
 		}
 		for (; active; shift += FIB_STRIDE) {
 			unsigned still = 0;
@@ -213,7 +317,7 @@ FIB_READER void fib_lookup4_batch_scalar(const struct fib_trie *t, const uint32_
 					__builtin_prefetch(node[i]);
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					leaf[i] = &fib_node_leaves(nd)[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}
@@ -244,6 +348,7 @@ FIB_READER uint32_t fib_lookup6(const struct fib_trie *t, const uint8_t *a)
 	const struct fib_node *n;
 	unsigned depth = FIB6_DIR_BITS;
 
+	/* IPv6 slots hold leaves and nodes only, never leaf tables. */
 	s = rcu_dereference(t->dir[hi >> (64 - FIB6_DIR_BITS)]);
 	if (!(s & FIB_SLOT_NODE))
 		return (uint32_t)(s >> 1);
@@ -320,7 +425,7 @@ FIB_READER void fib_lookup6_batch_scalar(const struct fib_trie *t, const uint8_t
 					__builtin_prefetch(node[i]);
 					walking[still++] = (uint8_t)i;
 				} else {
-					leaf[i] = &nd->leaves[fib_rank(nd->leafvec, c)];
+					leaf[i] = &fib_node_leaves(nd)[fib_rank(nd->leafvec, c)];
 					__builtin_prefetch(leaf[i]);
 				}
 			}

@@ -7,15 +7,17 @@
  * unfinished lane (VPGATHERQQ), tests the chunk's bit and counts the rank
  * with VPOPCNTQ, so a level of eight lookups costs about fifty
  * instructions instead of eight scalar node steps. The leaves pointer is
- * never read: the leaves follow the children in the block (fib.h). The idea of walking
+ * never read: the leaves follow the children in the block, or are in the
+ * node (fib.h). IPv4 lanes whose slot holds a leaf table (fib.h) take
+ * their leaf's address from it and walk no node. The idea of walking
  * many lookups in SIMD lanes is the one of DPDK's rte_fib AVX-512 lookup
  * (a flat DIR-24-8 table there, a Poptrie here); no code is shared.
  *
  * Memory ordering: as in fib_lookup4(). The first gather reads the direct
  * slots, the loads fib.h does with rcu_dereference(); every later gather
  * takes its addresses from values an earlier gather returned (an address
- * dependency: no load of a node can be issued before the load that found
- * it), and x86-TSO keeps loads in order besides. A slot's subtree is
+ * dependency: no load of a node or of a leaf table's line can be issued
+ * before the load that found it), and x86-TSO keeps loads in order besides. A slot's subtree is
  * complete before rcu_assign_pointer() in fib.c publishes it and is never
  * modified afterwards, so a lane sees the slot's old subtree or its new
  * one. The caller holds the read-side section, as for the scalar walk.
@@ -27,6 +29,7 @@
 #ifdef HAVE_FIB_AVX512
 
 #include <immintrin.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fib.h"
@@ -93,14 +96,50 @@ WALK void keys6(const uint8_t (*a)[16], size_t m, struct lanes *l)
 }
 
 /*
+ * The lanes of k whose slot s holds an IPv4 leaf table (fib.h): their
+ * leaf's address goes to *leaf. A flat table is indexed by the chunk; a
+ * line's leafvec is gathered from the line the leaf is in, so the leaf's
+ * own gather, after the walk, hits the line this one brought in.
+ */
+WALK __mmask8 leaf_table(__m512i hi, __m512i s, __mmask8 k, __m512i *leaf)
+{
+	const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
+	const __m512i table_bit = _mm512_set1_epi64(FIB_SLOT_TABLE);
+	const __m512i flat_bit = _mm512_set1_epi64(FIB_SLOT_FLAT);
+	__mmask8 table = _mm512_mask_test_epi64_mask(k, s, table_bit);
+	__mmask8 flat = _mm512_mask_test_epi64_mask(table, s, flat_bit);
+	__mmask8 line = table & (__mmask8)~flat;
+	__m512i base = _mm512_andnot_si512(_mm512_set1_epi64(FIB_SLOT_TAGS), s);
+	__m512i c = _mm512_srli_epi64(_mm512_slli_epi64(hi, FIB4_DIR_BITS), 64 - FIB_STRIDE);
+
+	if (!table)
+		return 0;
+	*leaf = _mm512_mask_add_epi64(*leaf, flat, base, _mm512_slli_epi64(c, 2));
+	if (line) {
+		__m512i bit = _mm512_sllv_epi64(one, c);
+		__m512i upto = _mm512_or_si512(bit, _mm512_sub_epi64(bit, one));
+		__m512i leafvec = _mm512_mask_i64gather_epi64(zero, line, base, NULL, 1);
+		__m512i rank = _mm512_sub_epi64(_mm512_popcnt_epi64(_mm512_and_si512(leafvec, upto)), one);
+
+		*leaf = _mm512_mask_add_epi64(*leaf, line, base,
+					      _mm512_add_epi64(_mm512_set1_epi64(offsetof(struct fib_line, leaves)),
+							       _mm512_slli_epi64(rank, 2)));
+	}
+	return table;
+}
+
+/*
  * Walk nv vectors of lanes to their ids, level by level, and store them in
  * out (only the valid lanes). A lane ends at a leaf slot of the direct
  * table or at a chunk of a node whose vector bit is clear; its id is then
  * read from the node's leaves by rank, after the last level.
  */
-WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, uint32_t *out)
+WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, bool v4,
+	       uint32_t *out)
 {
 	const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
+	const __m512i max_inline = _mm512_set1_epi64(FIB_INLINE_LEAVES);
+	const __m512i inline_at = _mm512_set1_epi64(offsetof(struct fib_node, inline_leaves));
 	const __m128i slot_shift = _mm_cvtsi32_si128(64 - (int)t->dir_bits);
 	__m512i node[GROUP_VECS], leaf[GROUP_VECS], id[GROUP_VECS];
 	__mmask8 walking[GROUP_VECS], in_trie[GROUP_VECS], any = 0;
@@ -116,8 +155,10 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 		id[v] = _mm512_srli_epi64(s, 1);
 		node[v] = _mm512_sub_epi64(s, one);
 		leaf[v] = zero;
-		in_trie[v] = 0;
 		walking[v] = in[v].valid & (__mmask8)~direct;
+		if (v4)
+			walking[v] &= (__mmask8)~leaf_table(in[v].hi, s, walking[v], &leaf[v]);
+		in_trie[v] = in[v].valid & (__mmask8)~direct & (__mmask8)~walking[v];
 		any |= walking[v];
 	}
 	for (; any; depth += FIB_STRIDE) {
@@ -126,7 +167,7 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 
 		any = 0;
 		for (unsigned v = 0; v < nv; v++) {
-			__mmask8 k = walking[v], down, stop;
+			__mmask8 k = walking[v], down, stop, inl;
 			__m512i half = depth < 64 ? in[v].hi : in[v].lo;
 			__m512i c, bit, upto, vec, kids, leafvec, leaves, rank;
 
@@ -145,6 +186,10 @@ WALK void walk(const struct fib_trie *t, const struct lanes *in, unsigned nv, ui
 			if (stop) {
 				leafvec = _mm512_mask_i64gather_epi64(zero, stop, node[v], NODE_WORD(leafvec), 1);
 				leaves = _mm512_add_epi64(kids, _mm512_slli_epi64(_mm512_popcnt_epi64(vec), 5));
+				/* Or in the node itself: no children, few runs (fib.h). */
+				inl = _mm512_mask_cmple_epu64_mask(_mm512_testn_epi64_mask(vec, vec),
+								   _mm512_popcnt_epi64(leafvec), max_inline);
+				leaves = _mm512_mask_add_epi64(leaves, inl, node[v], inline_at);
 				rank = _mm512_sub_epi64(_mm512_popcnt_epi64(_mm512_and_si512(leafvec, upto)), one);
 				leaf[v] = _mm512_mask_add_epi64(leaf[v], stop, leaves, _mm512_slli_epi64(rank, 2));
 				in_trie[v] |= stop;
@@ -173,7 +218,7 @@ AVX512 void fib_avx512_lookup4_batch(const struct fib_trie *t, const uint32_t *a
 
 		for (size_t i = base; i < n && nv < GROUP_VECS; i += LANES)
 			keys4(addrs + i, n - i, &l[nv++]);
-		walk(t, l, nv, out + base);
+		walk(t, l, nv, true, out + base);
 	}
 }
 
@@ -186,7 +231,7 @@ AVX512 void fib_avx512_lookup6_batch(const struct fib_trie *t, const uint8_t (*a
 
 		for (size_t i = base; i < n && nv < GROUP_VECS; i += LANES)
 			keys6(addrs + i, n - i, &l[nv++]);
-		walk(t, l, nv, out + base);
+		walk(t, l, nv, false, out + base);
 	}
 }
 

@@ -338,7 +338,7 @@ static void test_paths_match_model(void **state)
  * like the model on every path, after every update.
  */
 struct edge_case {
-	struct rt_route r[32];
+	struct rt_route r[96];
 	size_t n;
 };
 
@@ -363,15 +363,21 @@ static void edge_probes(const struct edge_case *cc, const struct naive *nv, stru
 	pr->n4 = pr->n6 = 0;
 	for (size_t i = 0; i < cc->n; i++) {
 		const struct rt_prefix *p = &cc->r[i].prefix;
-		unsigned last = p->len + 8 < 128 ? p->len + 8 : 128;
+		unsigned bits = rt_family_bits(p->addr.family), len = p->len;
+		unsigned last = len + 8 < bits ? len + 8 : bits;
 
-		for (unsigned b = 0; b <= last && pr->n6 < PROBES; b++) {
+		for (unsigned b = 0; b <= last; b++) {
 			struct rt_addr a = p->addr;
 
-			if (b < 128)
+			if (b < bits)
 				a.bytes[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
-			pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
-			memcpy(pr->v6[pr->n6++], a.bytes, 16);
+			if (p->addr.family == AF_INET && pr->n4 < PROBES) {
+				pr->found4[pr->n4] = naive_lookup(nv, &a, &pr->want4[pr->n4]);
+				pr->v4[pr->n4++] = rt_addr_to_v4(&a);
+			} else if (p->addr.family == AF_INET6 && pr->n6 < PROBES) {
+				pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
+				memcpy(pr->v6[pr->n6++], a.bytes, 16);
+			}
 		}
 	}
 }
@@ -448,11 +454,83 @@ static void test_direct_edge(void **state)
 	edge_add(t, &cc, &nv, "::/0");
 	edge_delete(t, &cc, &nv, cc.n - 3);
 	edge_delete(t, &cc, &nv, cc.n - 1);
+	/*
+	 * A node holding its leaves (no children, at most four runs): /48s
+	 * side by side in the node at bits 46..51, three runs, four, four
+	 * without the cover's, five with a /49 (a block), four again.
+	 */
+	edge_add(t, &cc, &nv, "2001:db8::/32");
+	edge_add(t, &cc, &nv, "2001:db8:1235::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1236::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1237::/48");
+	edge_add(t, &cc, &nv, "2001:db8:1237:8000::/49");
+	edge_delete(t, &cc, &nv, cc.n - 1);
+	edge_delete(t, &cc, &nv, cc.n - 3);
 	/* Around 16 bits: two slots, one, part of one. */
 	edge_add(t, &cc, &nv, "2000::/15");
 	edge_add(t, &cc, &nv, "2001::/16");
 	edge_add(t, &cc, &nv, "2001::/17");
 	edge_delete(t, &cc, &nv, cc.n - 2);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
+/*
+ * IPv4 slots whose one level holds only leaves become leaf tables (lib/fib.h):
+ * a line up to 14 runs, a flat table above. A /18 (one slot, 10.64.0.0/18)
+ * grows from one run through 14 and 15 runs and back, gains a /25 (a node
+ * again) and loses it, and covers of one and of two slots are added and
+ * deleted over it; every chunk's first address is probed besides the bits
+ * of every route.
+ */
+static void test_direct_edge4(void **state)
+{
+	static struct edge_case cc;
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	char prefix[32];
+	size_t cover;
+
+	(void)state;
+	assert_non_null(t);
+	naive_init(&nv);
+	cc.n = 0;
+	/* Probes only, never added: the first address of every chunk. */
+	for (unsigned c = 0; c < 64; c++) {
+		snprintf(prefix, sizeof(prefix), "10.64.%u.0/32", c);
+		edge_route(&cc, prefix);
+	}
+	cover = cc.n;
+	edge_add(t, &cc, &nv, "10.0.0.0/8");
+	edge_add(t, &cc, &nv, "10.64.8.0/21");		/* one slot, 3 runs: a line */
+	/* Every other /24 up to 13 runs, then the last chunk: 14. */
+	for (unsigned c = 1; c <= 5; c += 2) {
+		snprintf(prefix, sizeof(prefix), "10.64.%u.0/24", c);
+		edge_add(t, &cc, &nv, prefix);
+	}
+	edge_add(t, &cc, &nv, "10.64.63.0/24");
+	edge_add(t, &cc, &nv, "10.64.20.0/23");
+	edge_add(t, &cc, &nv, "10.64.30.0/24");
+	/* 15 runs, then 17: flat; back to a line, then flat again. */
+	edge_add(t, &cc, &nv, "10.64.40.0/24");
+	edge_add(t, &cc, &nv, "10.64.50.0/24");
+	edge_delete(t, &cc, &nv, cc.n - 1);
+	edge_delete(t, &cc, &nv, cc.n - 2);
+	edge_add(t, &cc, &nv, "10.64.60.0/22");
+	edge_add(t, &cc, &nv, "10.64.44.0/24");
+	/* A /25 and a /30 make it a node; their deletion a table again. */
+	edge_add(t, &cc, &nv, "10.64.44.128/25");
+	edge_add(t, &cc, &nv, "10.64.3.4/30");
+	edge_delete(t, &cc, &nv, cc.n - 2);
+	edge_delete(t, &cc, &nv, cc.n - 1);
+	/* Covers over the slot: itself, two slots, then a neighbour's. */
+	edge_add(t, &cc, &nv, "10.64.0.0/18");
+	edge_add(t, &cc, &nv, "10.64.0.0/17");
+	edge_add(t, &cc, &nv, "10.64.64.0/24");
+	edge_delete(t, &cc, &nv, cc.n - 3);
+	edge_delete(t, &cc, &nv, cover);
+	edge_add(t, &cc, &nv, "0.0.0.0/0");
+	edge_delete(t, &cc, &nv, cc.n - 3);
 	naive_fini(&nv);
 	rt_table_destroy(t);
 }
@@ -486,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_paths_match_model),
 		cmocka_unit_test(test_direct_edge),
+		cmocka_unit_test(test_direct_edge4),
 	};
 
 	rng_state = seed_from_env();
