@@ -227,7 +227,9 @@ FIB_READER uint32_t fib_node_leaf(const struct fib_node *n, unsigned c)
 /*
  * Reader side. Inside a read-side section. The slot load pairs with the
  * rcu_assign_pointer() that published the subtree; everything below it is
- * reached through that pointer (address dependency) and is immutable.
+ * reached through that pointer (address dependency) and is immutable but
+ * for leaf words, which an update may store whole in place (see the top):
+ * a lookup loads one once and gets the old id or the new one.
  */
 FIB_READER uint32_t fib_lookup4(const struct fib_trie *t, uint32_t addr)
 {
