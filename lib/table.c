@@ -822,40 +822,6 @@ long rt_table_flush(struct rt_table *t, const char *proto)
 	return err ? err : n;
 }
 
-void rt_table_prefetch(struct rt_table *t, const struct rt_route *const *routes, size_t n)
-{
-	struct rt_prefix prefix;
-	struct table_state *s;
-
-	wlock_lock(&t->lock);
-	s = state_locked(t);
-	for (size_t i = 0; i < n; i++) {
-		if (canonical_prefix(&routes[i]->prefix, &prefix))
-			continue;	/* the get will say why */
-		rib_prefetch(rib_of(s, prefix.addr.family), key_from_addr(&prefix.addr),
-			     prefix.len);
-	}
-	wlock_unlock(&t->lock);
-}
-
-long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route *out, size_t max)
-{
-	struct rt_prefix prefix;
-	struct rib_node *node;
-	long n = 0;
-
-	if (canonical_prefix(p, &prefix))
-		return -EINVAL;
-	wlock_lock(&t->lock);
-	node = rib_find(rib_of(state_locked(t), prefix.addr.family), key_from_addr(&prefix.addr),
-			prefix.len);
-	for (struct rib_route *r = node ? node->routes : NULL; r; r = r->next, n++)
-		if ((size_t)n < max)
-			table_route_export(r, &out[n]);
-	wlock_unlock(&t->lock);
-	return n;
-}
-
 struct walk_export {
 	rt_walk_fn fn;
 	void *arg;
