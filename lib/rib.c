@@ -125,6 +125,14 @@ static int index_reserve(struct rib *rib, size_t more)
 	return index_resize(rib, cap);
 }
 
+int rib_reserve(struct rib *rib, size_t more)
+{
+	wlock_assert_held(rib->lock);
+	if (rib->index_deferred || !more)
+		return 0;
+	return index_reserve(rib, more);
+}
+
 /* Room was reserved. */
 static void index_add(struct rib *rib, struct rib_node *n)
 {

@@ -588,6 +588,28 @@ static void undo_one(struct rt_table *t, const struct undo *u)
 	abort();
 }
 
+/*
+ * Room in the RIBs' indexes for the prefixes the adds of changes may
+ * bring (a new route of a stored prefix brings none: at most that many),
+ * before the first: a large batch rehashes once, not at each doubling.
+ * Below RESERVE_MIN adds an index grows as it fills, as before.
+ */
+#define RESERVE_MIN 1024
+
+static void reserve_adds(struct table_state *st, const struct rt_change *changes, size_t n)
+{
+	size_t adds[2] = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++)
+		if (changes[i].op == RT_CHANGE_ADD)
+			adds[changes[i].route.prefix.addr.family == AF_INET6]++;
+	/* A hint: without the memory, the inserts grow the index as they go. */
+	if (adds[0] >= RESERVE_MIN)
+		(void)rib_reserve(&st->rib4, adds[0]);
+	if (adds[1] >= RESERVE_MIN)
+		(void)rib_reserve(&st->rib6, adds[1]);
+}
+
 int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n, size_t *failed)
 {
 	struct undo *undo = calloc(n ? n : 1, sizeof(*undo));
@@ -600,6 +622,7 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 		return -ENOMEM;
 	}
 	write_begin(t);
+	reserve_adds(state_locked(t), changes, n);
 	t->defer.active = true;
 	for (i = 0; i < n; i++) {
 		err = apply_one(t, changes[i].op, &changes[i].route, &undo[i]);
