@@ -214,7 +214,8 @@ static int canonical_route(const struct rt_table *t, const struct rt_route *in,
 {
 	unsigned gw_bytes = rt_family_bits(in->gateway.family) / 8;
 
-	if (rt_route_validate(in, NULL, 0) || in->table != t->id)
+	/* The name's characters: proto_intern() after us (insert_locked, state_insert). */
+	if (route_validate_uninterned(in) || in->table != t->id)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (rt_prefix_make(&in->prefix.addr, in->prefix.len, &out->prefix))
