@@ -96,7 +96,8 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed);
 
 /*
- * Exact gets of the keys (table, prefix, proto, metric) of keys[0..n), one
+ * Exact gets of the keys (prefix, proto, metric; their table is taken to
+ * be t, not compared) of keys[0..n), one
  * hold of the writer lock for all of them: out[i] gets the stored route
  * with keys[i]'s prefix, proto and metric and found[i] is set, or found[i]
  * is cleared. Their index probes start together, so a run waits for its
