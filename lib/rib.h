@@ -97,6 +97,13 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len);
 void rib_prefetch(const struct rib *rib, rt_key key, unsigned len);
 /* Find or create the node of (key, len). NULL on ENOMEM. */
 struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
+/*
+ * Room in the index for more nodes ahead of their inserts, so that a
+ * batch that adds many rehashes once instead of at every doubling while
+ * it fills. A hint: 0, or -ENOMEM and the inserts grow the index as
+ * they need. Nothing to do for a RIB whose index is deferred.
+ */
+int rib_reserve(struct rib *rib, size_t more);
 /* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
 int rib_index_build(struct rib *rib);
 /* Remove n if it has no routes and is not needed as a glue node. */

@@ -23,17 +23,16 @@ static unsigned proto_count = 1;	/* id 0 is "none" */
 
 int rt_proto_validate(const char *name)
 {
-	size_t len = strnlen(name, RT_PROTO_LEN);
+	size_t i;
 
-	if (len == 0 || len >= RT_PROTO_LEN)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
+	/* One pass, no strnlen first: every route of a load is checked. */
+	for (i = 0; i < RT_PROTO_LEN && name[i]; i++) {
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
 			return -EINVAL;
 	}
-	return 0;
+	return i == 0 || i == RT_PROTO_LEN ? -EINVAL : 0;
 }
 
 static int proto_lookup_locked(const char *name)
@@ -189,14 +188,12 @@ static bool dev_char_ok(unsigned char c)
 
 static int dev_validate(const char *dev)
 {
-	size_t len = strnlen(dev, RT_DEV_LEN);
+	size_t i;
 
-	if (len >= RT_DEV_LEN)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
+	for (i = 0; i < RT_DEV_LEN && dev[i]; i++)
 		if (!dev_char_ok((unsigned char)dev[i]))
 			return -EINVAL;
-	return 0;
+	return i == RT_DEV_LEN ? -EINVAL : 0;
 }
 
 /* The device name for a message: unprintable bytes as \xNN. */
@@ -221,7 +218,8 @@ static const char *dev_quote(const char *dev, char *buf, size_t len)
 
 static int multipath_validate(const struct rt_route *r, char *err, size_t errlen);
 
-int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
+/* rt_route_validate(), the protocol name's characters checked only if check_proto. */
+static int route_validate(const struct rt_route *r, bool check_proto, char *err, size_t errlen)
 {
 	unsigned bits = rt_family_bits(r->prefix.addr.family);
 	char buf[RT_ADDR_STRLEN];
@@ -259,7 +257,8 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 		}
 		return -EINVAL;
 	}
-	if (rt_proto_validate(r->proto)) {
+	if (check_proto ? rt_proto_validate(r->proto) != 0 :
+			  !r->proto[0] || strnlen(r->proto, RT_PROTO_LEN) == RT_PROTO_LEN) {
 		if (err)
 			snprintf(err, errlen,
 				 "invalid protocol name \"%.*s\" (1-15 characters of a-z 0-9 _ -)",
@@ -267,6 +266,16 @@ int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return r->nexthops ? multipath_validate(r, err, errlen) : 0;
+}
+
+int rt_route_validate(const struct rt_route *r, char *err, size_t errlen)
+{
+	return route_validate(r, true, err, errlen);
+}
+
+int route_validate_uninterned(const struct rt_route *r)
+{
+	return route_validate(r, false, NULL, 0);
 }
 
 bool rt_route_same_nexthops(const struct rt_route *a, const struct rt_route *b)

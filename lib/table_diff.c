@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The difference between a table and a target (routed/table_diff.h),
- * read through the table's public API: an exact get per loaded route or
- * removal, and for a replace one walk that finds the stale routes.
+ * read through the table's public API: the exact gets of the loaded
+ * routes' and the removals' keys, a run at a time, and for a replace one
+ * walk that finds the stale routes.
  */
 #include "config.h"
 
@@ -12,8 +13,11 @@
 
 #include <routed/table_diff.h>
 
-/* Routes of one prefix fetched at once before asking for all of them. */
-#define GET_BATCH 16
+/*
+ * Keys whose stored routes are fetched together (rt_table_get_keys): one
+ * lock round trip, and their cache misses overlap.
+ */
+#define DIFF_RUN 64
 
 struct diff {
 	const struct rt_diff_target *target;
@@ -47,33 +51,6 @@ static bool has_key(const struct rt_route *const *sorted, size_t n, const struct
 	return false;
 }
 
-/* The stored route of t with r's key: 1 and *out, 0 (none), or -errno. */
-static int find_stored(struct rt_table *t, const struct rt_route *r, struct rt_route *out)
-{
-	struct rt_route buf[GET_BATCH], *v = buf;
-	long n = rt_table_get(t, &r->prefix, buf, GET_BATCH);
-	int found = 0;
-
-	if (n < 0)
-		return (int)n;
-	if (n > GET_BATCH) {
-		/* Many routes on one prefix: rare; fetch them all. */
-		v = malloc((size_t)n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		n = rt_table_get(t, &r->prefix, v, (size_t)n);
-	}
-	for (long i = 0; i < n && !found; i++) {
-		if (v[i].metric == r->metric && !strcmp(v[i].proto, r->proto)) {
-			*out = v[i];
-			found = 1;
-		}
-	}
-	if (v != buf)
-		free(v);
-	return found;
-}
-
 static int emit(struct diff *d, enum rt_change_op op, const struct rt_route *r,
 		const struct rt_route *old)
 {
@@ -86,21 +63,35 @@ static int emit(struct diff *d, enum rt_change_op op, const struct rt_route *r,
 	return d->fn ? d->fn(op, r, old, d->arg) : 0;
 }
 
-/* A route of the target: added, replaced or unchanged. */
-static int diff_route(struct rt_table *t, struct diff *d, const struct rt_route *r)
+/* A route of the target, given the stored route of its key (NULL: none). */
+static int diff_route(struct diff *d, const struct rt_route *r, const struct rt_route *old)
 {
-	struct rt_route old;
-	/* An empty table holds nothing to compare with. */
-	int rc = d->counts->before ? find_stored(t, r, &old) : 0;
-
-	if (rc < 0)
-		return rc;
-	if (!rc)
+	if (!old)
 		return emit(d, RT_CHANGE_ADD, r, NULL);
-	if (!same_attributes(r, &old))
-		return emit(d, RT_CHANGE_REPLACE, r, &old);
+	if (!same_attributes(r, old))
+		return emit(d, RT_CHANGE_REPLACE, r, old);
 	d->counts->unchanged++;
 	return 0;
+}
+
+/* The target's routes[0..n): added, replaced or unchanged, DIFF_RUN at a time. */
+static int diff_routes(struct rt_table *t, struct diff *d, const struct rt_route *const *routes,
+		       size_t n)
+{
+	struct rt_route old[DIFF_RUN];
+	bool found[DIFF_RUN] = { false };
+	int rc = 0;
+
+	for (size_t done = 0; done < n && !rc; done += DIFF_RUN) {
+		size_t run = n - done < DIFF_RUN ? n - done : DIFF_RUN;
+
+		/* An empty table holds nothing to compare with. */
+		if (d->counts->before)
+			rc = rt_table_get_keys(t, routes + done, run, old, found);
+		for (size_t i = 0; i < run && !rc; i++)
+			rc = diff_route(d, routes[done + i], found[i] ? &old[i] : NULL);
+	}
+	return rc;
 }
 
 /* A stored route the target does not have, found by a walk of a replaced table. */
@@ -113,35 +104,34 @@ static int stale(const struct rt_route *r, void *arg)
 	return emit(d, RT_CHANGE_DELETE, r, NULL);
 }
 
-/* A removal: the stored route with its key goes, unless the target has the key. */
-static int diff_removal(struct rt_table *t, struct diff *d, const struct rt_route *r)
-{
-	struct rt_route old;
-	int rc;
-
-	if (has_key(d->target->routes, d->target->n_routes, r))
-		return 0;
-	rc = find_stored(t, r, &old);
-	if (rc <= 0)
-		return rc;
-	return emit(d, RT_CHANGE_DELETE, &old, NULL);
-}
-
 /*
- * The gets of a big target are cache misses in the table's index, one
- * after the other: every PREFETCH_AHEAD routes, the next routes' lookups
- * are started, so that a get finds its line loaded or on its way.
+ * The removals: the stored route of each key goes, unless the target has
+ * the key; a key given twice goes once. Their gets DIFF_RUN at a time.
  */
-#define PREFETCH_AHEAD 16
-
-static void prefetch_ahead(struct rt_table *t, const struct rt_route *const *routes, size_t n,
-			   size_t i)
+static int diff_removals(struct rt_table *t, struct diff *d)
 {
-	/* At the start the first two groups, then the group after the next one. */
-	size_t from = i ? i + PREFETCH_AHEAD : 0, to = i + 2 * PREFETCH_AHEAD;
+	const struct rt_route *const *rm = d->target->removals;
+	const struct rt_route *keys[DIFF_RUN];
+	struct rt_route old[DIFF_RUN];
+	bool found[DIFF_RUN];
+	size_t i = 0;
+	int rc = 0;
 
-	if (from < n)
-		rt_table_prefetch(t, routes + from, (to < n ? to : n) - from);
+	while (i < d->target->n_removals && !rc) {
+		size_t run = 0;
+
+		for (; i < d->target->n_removals && run < DIFF_RUN; i++) {
+			if (i && !rt_route_key_cmp(rm[i - 1], rm[i]))
+				continue;
+			if (!has_key(d->target->routes, d->target->n_routes, rm[i]))
+				keys[run++] = rm[i];
+		}
+		rc = rt_table_get_keys(t, keys, run, old, found);
+		for (size_t k = 0; k < run && !rc; k++)
+			if (found[k])
+				rc = emit(d, RT_CHANGE_DELETE, &old[k], NULL);
+	}
+	return rc;
 }
 
 int rt_table_diff(struct rt_table *t, const struct rt_diff_target *target, rt_diff_fn fn,
@@ -149,29 +139,19 @@ int rt_table_diff(struct rt_table *t, const struct rt_diff_target *target, rt_di
 {
 	struct rt_diff_counts local;
 	struct diff d = { .target = target, .fn = fn, .arg = arg, .counts = counts ? counts : &local };
-	const struct rt_route *const *rm = target->removals;
 	struct rt_table_stats st;
-	int rc = 0;
+	int rc;
 
 	memset(d.counts, 0, sizeof(*d.counts));
 	rt_table_stats(t, &st);
 	d.counts->before = st.v4.routes + st.v6.routes;
-	for (size_t i = 0; i < target->n_routes && !rc; i++) {
-		if (d.counts->before && i % PREFETCH_AHEAD == 0)
-			prefetch_ahead(t, target->routes, target->n_routes, i);
-		rc = diff_route(t, &d, target->routes[i]);
-	}
+	rc = diff_routes(t, &d, target->routes, target->n_routes);
 	if (rc || !d.counts->before)
 		return rc;
 	/* Walk order is key order within a table: the deletes come sorted. */
 	if (target->replace)
 		return rt_table_walk(t, 0, NULL, stale, &d);
-	for (size_t i = 0; i < target->n_removals && !rc; i++) {
-		/* A key given twice goes once. */
-		if (!i || rt_route_key_cmp(rm[i - 1], rm[i]))
-			rc = diff_removal(t, &d, rm[i]);
-	}
-	return rc;
+	return diff_removals(t, &d);
 }
 
 struct survivors {

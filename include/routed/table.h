@@ -96,11 +96,19 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 int rt_table_replace_all(struct rt_table *t, const struct rt_route *routes, size_t n, size_t *failed);
 
 /*
- * A hint before exact gets of the prefixes of routes[0..n): their lookups
- * start loading now, so that the gets wait for their cache misses
- * together rather than one after the other. Changes nothing.
+ * Exact gets of the keys (prefix, proto, metric; their table is taken to
+ * be t, not compared) of keys[0..n), one
+ * hold of the writer lock for all of them: out[i] gets the stored route
+ * with keys[i]'s prefix, proto and metric and found[i] is set, or found[i]
+ * is cleared. Their index probes start together, so a run waits for its
+ * cache misses at once rather than one after the other. A prefix is not
+ * canonicalized: one with host bits set or a length beyond its family is
+ * -EINVAL (nothing found), as for rt_table_get(); bytes past an IPv4
+ * address are ignored. Returns 0 or -EINVAL. For the diff of a load
+ * (routed/table_diff.h): routes come in key order, so runs share lines.
  */
-void rt_table_prefetch(struct rt_table *t, const struct rt_route *const *routes, size_t n);
+int rt_table_get_keys(struct rt_table *t, const struct rt_route *const *keys, size_t n,
+		      struct rt_route *out, bool *found);
 
 /* Exact get: the routes of prefix p, best first. Returns the count (up to max stored). */
 long rt_table_get(struct rt_table *t, const struct rt_prefix *p, struct rt_route *out, size_t max);

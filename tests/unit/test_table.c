@@ -1889,6 +1889,15 @@ static void test_table_id_checked(void **state)
 	r = route("10.0.0.0/8", NULL, NULL, 0, 1);
 	snprintf(r.proto, sizeof(r.proto), "BGP");
 	assert_int_equal(rt_table_add(t, &r), -EINVAL);
+	assert_int_equal(rt_table_replace_all(t, &r, 1, &failed), -EINVAL);
+	/* Names: empty, 16 bytes without a NUL, a bad byte after a good name was interned. */
+	memset(r.proto, 0, sizeof(r.proto));
+	assert_int_equal(rt_table_add(t, &r), -EINVAL);
+	memset(r.proto, 'a', sizeof(r.proto));
+	assert_int_equal(rt_table_add(t, &r), -EINVAL);
+	assert_int_equal(rt_table_replace_all(t, &r, 1, &failed), -EINVAL);
+	snprintf(r.proto, sizeof(r.proto), "static.x");
+	assert_int_equal(rt_table_add(t, &r), -EINVAL);
 	r = route("10.0.0.0/8", NULL, NULL, 0, 1);
 	r.prefix.len = 33;
 	assert_int_equal(rt_table_add(t, &r), -EINVAL);

@@ -475,11 +475,97 @@ static void test_reference(void **state)
 	free(rd);
 }
 
+/*
+ * rt_table_get_keys() against a linear scan of what was stored: a table of
+ * random routes from a pool larger than one run of gets, and keys that
+ * hit, miss by protocol or metric, or name absent prefixes, so runs of
+ * every length and mix occur; a key with host bits set fails the call.
+ */
+#define GET_POOL 160
+#define GET_KEYS 300
+
+static void pool_route(struct rt_route *r, unsigned i)
+{
+	char text[RT_PREFIX_STRLEN];
+
+	rt_route_init(r);
+	r->table = TABLE_ID;
+	if (i % 4 == 3)
+		snprintf(text, sizeof(text), "2001:db8:%x::/48", i);
+	else
+		snprintf(text, sizeof(text), "10.%u.%u.0/24", i / 64, i % 64);
+	assert_int_equal(rt_prefix_parse(text, &r->prefix, NULL, 0), 0);
+	snprintf(r->proto, sizeof(r->proto), "%s", protos[below(ARRAY_SIZE(protos))]);
+	r->metric = metrics[below(ARRAY_SIZE(metrics))];
+	random_attributes(r);
+}
+
+static void test_get_keys_against_scan(void **state)
+{
+	struct rt_route *stored = calloc(GET_POOL, sizeof(*stored));
+	struct rt_route *keys = calloc(GET_KEYS, sizeof(*keys));
+	struct rt_route *out = calloc(GET_KEYS, sizeof(*out));
+	const struct rt_route **kp = calloc(GET_KEYS, sizeof(*kp));
+	bool *found = calloc(GET_KEYS, sizeof(*found));
+	struct rt_table *t = rt_table_create(TABLE_ID);
+	size_t n_stored = 0, hits = 0;
+
+	(void)state;
+	assert_non_null(stored);
+	assert_non_null(keys);
+	assert_non_null(out);
+	assert_non_null(kp);
+	assert_non_null(found);
+	assert_non_null(t);
+	rng_state = (unsigned)seed ^ 0x5eed;
+	for (unsigned i = 0; i < GET_POOL; i++) {
+		pool_route(&stored[n_stored], i / 2);	/* two tries a prefix */
+		if (!rt_table_add(t, &stored[n_stored]))
+			n_stored++;
+	}
+	for (unsigned i = 0; i < GET_KEYS; i++) {
+		/* Prefixes past the stored ones' are absent. */
+		pool_route(&keys[i], below(GET_POOL / 2 + 20));
+		kp[i] = &keys[i];
+	}
+	assert_int_equal(rt_table_get_keys(t, kp, GET_KEYS, out, found), 0);
+	for (unsigned i = 0; i < GET_KEYS; i++) {
+		const struct rt_route *want = NULL;
+
+		for (size_t k = 0; k < n_stored && !want; k++)
+			if (same_key(&stored[k], &keys[i]))
+				want = &stored[k];
+		if (!want != !found[i])
+			fail_msg("seed %llu: key %u found %d, stored %d", seed, i, found[i], !!want);
+		if (want && !same_route(want, &out[i]))
+			fail_msg("seed %llu: key %u: not the stored route", seed, i);
+		hits += found[i];
+	}
+	/* The draw gives both outcomes; a run that did not would test half. */
+	assert_true(hits > 0 && hits < GET_KEYS);
+	assert_int_equal(rt_table_get_keys(t, kp, 0, out, found), 0);
+
+	/* The last key (of the last run) gets a host bit: nothing is found. */
+	kp[0] = &keys[GET_KEYS - 1];
+	keys[GET_KEYS - 1].prefix.addr.bytes[kp[0]->prefix.addr.family == AF_INET ? 3 : 15] = 1;
+	kp[0] = &keys[0];
+	assert_int_equal(rt_table_get_keys(t, kp, GET_KEYS, out, found), -EINVAL);
+	for (unsigned i = 0; i < GET_KEYS; i++)
+		assert_false(found[i]);
+	rt_table_destroy(t);
+	free(found);
+	free(kp);
+	free(out);
+	free(keys);
+	free(stored);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_diff_against_reference),
+		cmocka_unit_test(test_get_keys_against_scan),
 	};
 
 	seed = seed_from_env();
