@@ -558,6 +558,22 @@ static void test_select(void **state)
 	assert_int_equal(rt_lookup_path_select(was), 0);
 }
 
+/* The same with IPv4 leaf tables built (off by default, lib/fib.c). */
+static void test_direct_edge4_leaf_tables(void **state)
+{
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
+	test_direct_edge4(state);
+	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
+}
+
+/* Every walk against the model with leaf tables built. */
+static void test_paths_match_model_leaf_tables(void **state)
+{
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
+	test_paths_match_model(state);
+	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +581,8 @@ int main(void)
 		cmocka_unit_test(test_paths_match_model),
 		cmocka_unit_test(test_direct_edge),
 		cmocka_unit_test(test_direct_edge4),
+		cmocka_unit_test(test_direct_edge4_leaf_tables),
+		cmocka_unit_test(test_paths_match_model_leaf_tables),
 	};
 
 	rng_state = seed_from_env();
