@@ -785,10 +785,11 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 /*
  * IPv4 leaf tables (fib.h) are built only with ROUTED_FIB_LEAF_TABLES=1,
  * read when a trie is created. They cut a dependent read, yet on a quiet
- * machine IPv4 matched lookups ran no faster with them (asn table 0.56 of
- * rte_lpm x4 against 0.63 without, bgp 0.59 against 0.64), and an update
- * under one rebuilds the slot's level where a node takes leaf words in
- * place (IPv4 updates 186 k/s against 298 k/s): docs/performance.md.
+ * machine IPv4 matched lookups ran no faster with them (of the best DPDK
+ * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without), and
+ * an update under one rebuilds the slot's level where a node takes leaf
+ * words in place (IPv4 updates 186 k/s with, 468 k/s without):
+ * docs/performance.md.
  */
 static bool leaf_tables_wanted(unsigned bits)
 {
