@@ -535,6 +535,134 @@ static void test_direct_edge4(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * Batches of every size from 1 to MIXED_BATCH (offsets varied, so a batch
+ * starts anywhere in a vector), in which neighbouring lookups end at
+ * different depths: in a leaf slot, in the first node, two and three
+ * levels down (IPv4 /27, /32), and down to an IPv6 /128; on an empty
+ * table, on the default routes alone and on the mixed table. Every
+ * lookup must answer like the model on every path.
+ */
+#define MIXED_BATCH 200
+#define MIXED_OFFSETS 7
+
+static const char *const mixed4[] = { "0.0.0.0/0", "10.0.0.0/16", "10.1.4.0/22", "10.2.3.32/27",
+				      "10.3.2.1/32", "10.3.2.0/25" };
+static const char *const mixed6[] = { "::/0", "2001:db8::/32", "2001:db8:1::/48",
+				      "2001:db8:1:2::/64", "2001:db8:1:2::1/128",
+				      "2001:db8:1:2:8000::/65", "2001:db8:1:2::/127" };
+
+/* A random address inside p (bits past its length random). */
+static void inside(const struct rt_prefix *p, struct rt_addr *a)
+{
+	random_addr(p->addr.family, a);
+	for (unsigned b = 0; b < p->len; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		a->bytes[b / 8] = (uint8_t)((a->bytes[b / 8] & ~m) | (p->addr.bytes[b / 8] & m));
+	}
+}
+
+/* Probes cycling through the prefixes of cc (and random addresses). */
+static void mixed_probes(const struct edge_case *cc, const struct naive *nv, struct probes *pr)
+{
+	size_t want = MIXED_BATCH + MIXED_OFFSETS;
+
+	pr->n4 = pr->n6 = 0;
+	for (size_t i = 0; pr->n4 < want || pr->n6 < want; i++) {
+		int family = i % 2 ? AF_INET6 : AF_INET;
+		size_t pick = (i / 2) % (cc->n + 1);
+		struct rt_addr a;
+
+		if (pick < cc->n && cc->r[pick].prefix.addr.family == family)
+			inside(&cc->r[pick].prefix, &a);
+		else
+			random_addr(family, &a);
+		if (family == AF_INET && pr->n4 < want) {
+			pr->found4[pr->n4] = naive_lookup(nv, &a, &pr->want4[pr->n4]);
+			pr->v4[pr->n4++] = rt_addr_to_v4(&a);
+		} else if (family == AF_INET6 && pr->n6 < want) {
+			pr->found6[pr->n6] = naive_lookup(nv, &a, &pr->want6[pr->n6]);
+			memcpy(pr->v6[pr->n6++], a.bytes, 16);
+		}
+	}
+}
+
+static void mixed_check_batches(const struct rt_table *t, const struct probes *pr)
+{
+	static uint32_t ids[MIXED_BATCH], ids2[MIXED_BATCH];
+	static struct rt_answer ans[MIXED_BATCH];
+
+	for (size_t n = 1; n <= MIXED_BATCH; n++) {
+		size_t at = n % MIXED_OFFSETS;
+
+		rt_table_lookup_ids4(t, pr->v4 + at, n, ids);
+		rt_table_answer4(t, pr->v4 + at, n, ids2, ans);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(ids[i], ids2[i]);
+			check_answer(&ans[i], ids[i], pr->found4[at + i], &pr->want4[at + i], "IPv4",
+				     at + i);
+		}
+		rt_table_lookup_ids6(t, (const uint8_t(*)[16])pr->v6 + at, n, ids);
+		rt_table_answer6(t, (const uint8_t(*)[16])pr->v6 + at, n, ids2, ans);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(ids[i], ids2[i]);
+			check_answer(&ans[i], ids[i], pr->found6[at + i], &pr->want6[at + i], "IPv6",
+				     at + i);
+		}
+	}
+}
+
+static void mixed_check(const struct rt_table *t, const struct edge_case *cc,
+			const struct naive *nv)
+{
+	static struct probes pr;
+	enum rt_lookup_path was = rt_lookup_path_current();
+
+	mixed_probes(cc, nv, &pr);
+	for (unsigned p = 0; p < RT_LOOKUP_PATH_COUNT; p++) {
+		if (rt_lookup_path_select((enum rt_lookup_path)p) != 0)
+			continue;
+		mixed_check_batches(t, &pr);
+	}
+	assert_int_equal(rt_lookup_path_select(was), 0);
+}
+
+static void test_batch_mixed_depths(void **state)
+{
+	static struct edge_case cc;
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+
+	(void)state;
+	assert_non_null(t);
+	naive_init(&nv);
+	cc.n = 0;
+	/* Empty: the routes are in cc only, to aim the probes. */
+	for (size_t i = 0; i < sizeof(mixed4) / sizeof(mixed4[0]); i++)
+		edge_route(&cc, mixed4[i]);
+	for (size_t i = 0; i < sizeof(mixed6) / sizeof(mixed6[0]); i++)
+		edge_route(&cc, mixed6[i]);
+	mixed_check(t, &cc, &nv);
+	/* The default routes alone, then everything. */
+	for (size_t i = 0; i < cc.n; i++) {
+		if (cc.r[i].prefix.len != 0)
+			continue;
+		assert_int_equal(rt_table_add(t, &cc.r[i]), 0);
+		assert_int_equal(naive_add(&nv, &cc.r[i]), 0);
+	}
+	mixed_check(t, &cc, &nv);
+	for (size_t i = 0; i < cc.n; i++) {
+		if (cc.r[i].prefix.len == 0)
+			continue;
+		assert_int_equal(rt_table_add(t, &cc.r[i]), 0);
+		assert_int_equal(naive_add(&nv, &cc.r[i]), 0);
+	}
+	mixed_check(t, &cc, &nv);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
 static void test_select(void **state)
 {
 	enum rt_lookup_path p, was = rt_lookup_path_current();
@@ -581,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_paths_match_model),
 		cmocka_unit_test(test_direct_edge),
 		cmocka_unit_test(test_direct_edge4),
+		cmocka_unit_test(test_batch_mixed_depths),
 		cmocka_unit_test(test_direct_edge4_leaf_tables),
 		cmocka_unit_test(test_paths_match_model_leaf_tables),
 	};
