@@ -29,6 +29,7 @@
 #include "log.h"
 #include "tables.h"
 #include "udp.h"
+#include "udp_send.h"
 #include "workers.h"
 
 #define UDP_MAX_BATCH CONFIG_MAX_BATCH	/* the most lookup.batch allows */
@@ -84,6 +85,7 @@ struct udp_counters {
 	uint64_t drops[RT_WIRE_E_COUNT_];
 	uint64_t unbound;		/* arrived on a socket the plan no longer has */
 	uint64_t send_errors;
+	uint64_t segmented;		/* responses sent in segmented messages (udp_send.h) */
 	uint64_t recv_errors;
 	uint64_t kernel_drops;		/* SO_RXQ_OVFL deltas */
 	uint64_t rounds;		/* recvmmsg calls that returned datagrams */
@@ -124,6 +126,7 @@ struct udp_worker {
 	struct sockaddr_in6 peer[UDP_MAX_BATCH];
 	char cmsg[UDP_MAX_BATCH][CMSG_SPACE(sizeof(uint32_t))];
 	uint8_t buf[UDP_MAX_BATCH][RT_WIRE_MAX_PAYLOAD] __attribute__((aligned(16)));
+	struct udp_send send;
 };
 
 struct udp_service {
@@ -135,6 +138,7 @@ struct udp_service {
 	unsigned workers_before;	/* before prepare: abort goes back to it */
 	/* Limits read at each wakeup: plain values, either old or new is fine. */
 	unsigned batch, rounds;
+	bool segment;			/* replies grouped for UDP_SEGMENT (udp_send.h) */
 	unsigned workers_seen;		/* the most workers ever run: counters past it are 0 */
 	struct udp_counters counters[UDP_MAX_WORKERS];
 };
@@ -422,21 +426,11 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 
 static void send_replies(struct udp_worker *uw, int fd, unsigned n)
 {
-	unsigned sent = 0;
+	struct udp_send_result r = udp_send_replies(&uw->send, fd, uw->out, n);
 
-	while (sent < n) {
-		int rc = sendmmsg(fd, uw->out + sent, n - sent, MSG_DONTWAIT);
-
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0) {
-			/* A full send buffer: UDP drops, and so do we (counted). */
-			count(&uw->c->send_errors, n - sent);
-			break;
-		}
-		sent += (unsigned)rc;
-	}
-	count(&uw->c->responses, sent);
+	count(&uw->c->send_errors, r.failed);
+	count(&uw->c->segmented, r.segmented);
+	count(&uw->c->responses, r.sent);
 }
 
 static unsigned batch_bucket(unsigned n)
@@ -529,6 +523,7 @@ static void udp_sync(struct worker *w, void *arg)
 		uw->w = w;
 		uw->c = &u->counters[index];
 		messages_init(uw);
+		udp_send_init(&uw->send, u->segment);
 		worker_set_data(w, uw);
 	}
 	worker_batch_begin(w);
@@ -596,6 +591,7 @@ struct udp_service *udp_create(struct routed *d)
 	if (!u)
 		return NULL;
 	u->d = d;
+	u->segment = udp_send_segment_wanted();
 	u->plan = calloc(1, sizeof(*u->plan));
 	svc.arg = u;
 	u->pool = u->plan ? workers_create(d, &svc) : NULL;
@@ -773,7 +769,7 @@ void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addr
 }
 
 struct udp_totals {
-	uint64_t datagrams, responses, lookups, unbound, send_errors, recv_errors;
+	uint64_t datagrams, responses, lookups, unbound, send_errors, segmented, recv_errors;
 	uint64_t kernel_drops, rounds, drops_total;
 	uint64_t drops[RT_WIRE_E_COUNT_];
 	uint64_t batch_hist[UDP_BATCH_BUCKETS];
@@ -855,6 +851,7 @@ json_t *udp_stats_json(struct udp_service *u)
 		t.lookups += counter(&c->lookups);
 		t.unbound += counter(&c->unbound);
 		t.send_errors += counter(&c->send_errors);
+		t.segmented += counter(&c->segmented);
 		t.recv_errors += counter(&c->recv_errors);
 		t.kernel_drops += counter(&c->kernel_drops);
 		t.rounds += counter(&c->rounds);
@@ -887,11 +884,12 @@ json_t *udp_stats_json(struct udp_service *u)
 	for (unsigned w = 0; w < n; w++)
 		if (json_array_append_new(workers, worker_json(&u->counters[w])))
 			goto fail;
-	o = json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "listeners",
+	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "listeners",
 		      listeners_stats_json(u), "datagrams", (json_int_t)t.datagrams, "responses",
-		      (json_int_t)t.responses, "lookups", (json_int_t)t.lookups, "drops", drops,
-		      "kernel_drops", (json_int_t)t.kernel_drops, "send_errors",
-		      (json_int_t)t.send_errors, "recv_errors", (json_int_t)t.recv_errors, "rounds",
+		      (json_int_t)t.responses, "segmented", (json_int_t)t.segmented, "lookups",
+		      (json_int_t)t.lookups, "drops", drops, "kernel_drops",
+		      (json_int_t)t.kernel_drops, "send_errors", (json_int_t)t.send_errors,
+		      "recv_errors", (json_int_t)t.recv_errors, "rounds",
 		      (json_int_t)t.rounds, "batch_sizes", hist, "workers", workers);
 	return o;
 fail:
