@@ -248,17 +248,13 @@ _Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_
 			       RT_WIRE_A_MULTIPATH,
 	       "the answer word's flag bits, shifted, are the wire's answer flags");
 
-/*
- * One group of a datagram: its addresses as the FIB walk takes them, their
- * ids, and where the ids' answer words are (found once, for the prefetch).
- */
+/* One group of a datagram: its addresses as the FIB walk takes them, and their ids. */
 struct wire_group {
 	union {
 		uint32_t v4[ANSWER_GROUP];	/* host order */
 		uint8_t v6[ANSWER_GROUP][16];
 	} addr;
 	uint32_t id[ANSWER_GROUP];
-	const uint64_t *word[ANSWER_GROUP];
 };
 
 static inline __attribute__((always_inline)) void
@@ -278,12 +274,13 @@ wire_gather(struct wire_group *g, const uint8_t *slot, size_t m, bool v6)
 }
 
 /*
- * What one batch reads beside the FIB: the two directories (neither ever
- * moves), loaded once into locals, since the answers' byte stores may
- * alias anything and would make the compiler load them again per address.
+ * What one batch reads beside the FIB: the answer words and the next-hop
+ * directory (neither ever moves), loaded once into locals, since the
+ * answers' byte stores may alias anything and would make the compiler
+ * load them again per address.
  */
 struct wire_dirs {
-	struct route_id_chunk *const *ids;
+	const uint64_t *answers;
 	struct nexthop_chunk *const *nexthops;
 };
 
@@ -293,8 +290,7 @@ static inline void wire_prefetch(struct wire_dirs d, struct wire_group *g, size_
 	for (size_t i = 0; i < m; i++) {
 		if (g->id[i] == RT_NO_ROUTE)
 			continue;
-		g->word[i] = route_ids_answer_slot_in(d.ids, g->id[i]);
-		__builtin_prefetch(g->word[i]);
+		__builtin_prefetch(route_ids_answer_slot_in(d.answers, g->id[i]));
 	}
 }
 
@@ -334,7 +330,7 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
 				rt_wire_put_answer4(slot, 0, 0, 0, none);
 			continue;
 		}
-		w = route_ids_answer_at(g->word[i]);
+		w = route_ids_answer_in(d.answers, id);
 		nh = route_id_answer_nexthop(w);
 		if (__builtin_expect(route_id_answer_multipath(w), 0))
 			na = wire_pick(st, nh, g, i, v6);
@@ -405,7 +401,7 @@ wire_groups(const struct rt_table *t, uint8_t *slots, size_t n, bool v6, size_t 
 
 	urcu_memb_read_lock();
 	st = table_state_rcu(t);
-	d.ids = st->ids.chunks;
+	d.answers = st->ids.answers;
 	d.nexthops = st->nexthops.dir;
 	for (size_t base = 0, m; base < n; base += m, cur ^= 1) {
 		m = wire_group_size(n - base, group_len, v6_vector);
