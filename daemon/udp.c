@@ -332,9 +332,39 @@ static void count_listener(struct udp_worker *uw, const struct udp_listener *l, 
 		count(&lc->drops[e], drops[e]);
 }
 
-/* Answer a valid request in place. Inside the read-side section. */
-static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header *h)
+/*
+ * A datagram walked whose answers are not filled yet: they are filled
+ * after the next datagram's walk, so that its answer words load meanwhile
+ * (rt_table_view_wire_walk4()). The view, loaded in this batch's
+ * read-side section, stays valid until worker_batch_end().
+ */
+struct pending_fill {
+	const struct rt_table_view *view;	/* NULL: nothing pending */
+	uint8_t *slots;
+	unsigned count;
+	bool v6;
+};
+
+static void fill_pending(struct pending_fill *p)
 {
+	if (!p->view)
+		return;
+	if (p->v6)
+		rt_table_view_wire_fill6(p->view, p->slots, p->count);
+	else
+		rt_table_view_wire_fill4(p->view, p->slots, p->count);
+	p->view = NULL;
+}
+
+/*
+ * Answer a valid request in place: the header and the walk now, the fill
+ * once the next datagram has walked (or the batch ends: serve_round()).
+ * Inside the read-side section.
+ */
+static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header *h,
+		   struct pending_fill *pending)
+{
+	struct pending_fill walked;
 	uint64_t generation;
 
 	if (!t) {
@@ -344,10 +374,18 @@ static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header
 	}
 	/* Before the lookups: every answer reflects at least this version. */
 	generation = rt_table_generation(t);
-	if (h->family == RT_WIRE_FAMILY4)
-		rt_table_answer_wire4(t, buf + RT_WIRE_HEADER_LEN, h->count);
+	walked = (struct pending_fill){
+		.view = rt_table_view_rcu(t),
+		.slots = buf + RT_WIRE_HEADER_LEN,
+		.count = h->count,
+		.v6 = h->family == RT_WIRE_FAMILY6,
+	};
+	if (walked.v6)
+		rt_table_view_wire_walk6(walked.view, walked.slots, walked.count);
 	else
-		rt_table_answer_wire6(t, buf + RT_WIRE_HEADER_LEN, h->count);
+		rt_table_view_wire_walk4(walked.view, walked.slots, walked.count);
+	fill_pending(pending);
+	*pending = walked;
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, generation);
 }
 
@@ -358,6 +396,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 	uint64_t drops[RT_WIRE_E_COUNT_] = { 0 }, lookups = 0;
 	const struct udp_plan *plan;
 	const struct udp_listener *l;
+	struct pending_fill pending = { 0 };
 	struct rt_table *t = NULL;
 	uint32_t cached = 0;
 	unsigned nout = 0;
@@ -398,7 +437,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 			t = tables_lookup_rcu(d->tables, id);
 			cached = id;
 		}
-		answer(t, uw->buf[i], &h);
+		answer(t, uw->buf[i], &h, &pending);
 		lookups += h.count;
 		uw->out[nout].msg_hdr = (struct msghdr){
 			.msg_name = &uw->peer[i],
@@ -409,6 +448,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 		uw->iov[i].iov_len = uw->in[i].msg_len;	/* the response is the request's size */
 		nout++;
 	}
+	fill_pending(&pending);	/* inside the section its view came from */
 	/*
 	 * Before the batch ends: l's slot may go to another listener once a
 	 * plan without l is committed, and that commit's write section

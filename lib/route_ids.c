@@ -41,6 +41,14 @@ static uint64_t *answers_map(void)
 	return (uint64_t *)start;
 }
 
+/* ROUTED_ROUTE_IDS_HUGE=0 keeps the answer words in small pages (routed(8)). */
+static bool small_pages_wanted(void)
+{
+	const char *v = getenv("ROUTED_ROUTE_IDS_HUGE");
+
+	return v && strcmp(v, "0") == 0;
+}
+
 int route_ids_init(struct route_ids *e, const struct wlock *lock)
 {
 	memset(e, 0, sizeof(*e));
@@ -48,6 +56,7 @@ int route_ids_init(struct route_ids *e, const struct wlock *lock)
 	e->chunks = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->chunks));
 	e->usage = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->usage));
 	e->answers = answers_map();
+	e->small_pages = small_pages_wanted();
 	if (!e->chunks || !e->usage || !e->answers) {
 		route_ids_fini(e);
 		return -ENOMEM;
@@ -82,7 +91,7 @@ void route_ids_fini(struct route_ids *e)
  */
 static void answers_advise(struct route_ids *e, uint32_t ci)
 {
-	if (e->huge || ci < ROUTE_ID_HUGE_CHUNKS)
+	if (e->huge || e->small_pages || ci < ROUTE_ID_HUGE_CHUNKS)
 		return;
 	e->huge = true;
 	(void)madvise(e->answers, ANSWERS_BYTES, MADV_HUGEPAGE);

@@ -109,6 +109,7 @@ struct route_ids {
 	struct route_id_usage **usage;	/* [ROUTE_ID_MAX_CHUNKS], writer only */
 	uint64_t *answers;		/* [ROUTE_ID_MAX] by id - 1, read by lookups; never moves */
 	bool huge;			/* answers advised as huge pages */
+	bool small_pages;		/* never advised (ROUTED_ROUTE_IDS_HUGE=0) */
 	uint32_t first_free_chunk;	/* no free id below this chunk */
 	uint64_t live;			/* allocated ids */
 	uint64_t nchunks;

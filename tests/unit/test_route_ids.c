@@ -3,7 +3,9 @@
  * The route id table: answer words read by id from the one array, across
  * the size at which the array is advised as huge pages, while the table
  * grows under a concurrent reader; released chunks give their words back
- * and read again as written when their ids return.
+ * and read again as written when their ids return. The same in small pages
+ * (ROUTED_ROUTE_IDS_HUGE=0), the array as a kernel that refuses the advice
+ * leaves it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +61,17 @@ static int setup(void **state)
 	return 0;
 }
 
+/* As the kernel refusing the advice leaves it: the array in small pages. */
+static int setup_small_pages(void **state)
+{
+	int rc;
+
+	setenv("ROUTED_ROUTE_IDS_HUGE", "0", 1);
+	rc = setup(state);
+	unsetenv("ROUTED_ROUTE_IDS_HUGE");
+	return rc;
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -99,7 +112,7 @@ static void test_words_across_huge_advice(void **state)
 	size_t base = route_ids_bytes(&f->ids);
 
 	alloc_all(f);
-	assert_true(f->ids.huge);
+	assert_true(f->ids.huge != f->ids.small_pages);
 	urcu_memb_read_lock();
 	for (uint32_t id = 1; id <= IDS; id++) {
 		assert_word(route_ids_answer(&f->ids, id), route_of(f, id));
@@ -225,6 +238,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_words_across_huge_advice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_after_chunk_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_while_growing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_words_across_huge_advice, setup_small_pages,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reader_while_growing, setup_small_pages,
+						teardown),
 	};
 
 	rt_reader_register();
