@@ -62,19 +62,6 @@ static bool same_peer(const struct msghdr *a, const struct msghdr *b)
 	       memcmp(a->msg_name, b->msg_name, a->msg_namelen) == 0;
 }
 
-/* The open group reply r joins, or n_open if none. */
-static unsigned find_open(const struct mmsghdr *replies, const unsigned *first,
-			  const unsigned *open, unsigned n_open, const struct msghdr *r, size_t len)
-{
-	for (unsigned k = 0; k < n_open; k++) {
-		const struct msghdr *head = &replies[first[open[k]]].msg_hdr;
-
-		if (head->msg_iov[0].iov_len == len && same_peer(head, r))
-			return k;
-	}
-	return n_open;
-}
-
 static void close_open(unsigned *open, unsigned *n_open, unsigned k)
 {
 	memmove(open + k, open + k + 1, (*n_open - k - 1) * sizeof(*open));
@@ -106,6 +93,27 @@ static void message_set(struct udp_send *s, unsigned g, const struct msghdr *hea
 	}
 }
 
+/*
+ * The open group reply r joins, or n_open if none. A group of r's peer
+ * with another length is closed: what comes after r for that peer must
+ * not leave before it.
+ */
+static unsigned find_open(const struct mmsghdr *replies, const unsigned *first, unsigned *open,
+			  unsigned *n_open, const struct msghdr *r, size_t len)
+{
+	for (unsigned k = 0; k < *n_open; k++) {
+		const struct msghdr *head = &replies[first[open[k]]].msg_hdr;
+
+		if (!same_peer(head, r))
+			continue;
+		if (head->msg_iov[0].iov_len == len)
+			return k;
+		close_open(open, n_open, k);
+		break;	/* a peer has at most one open group */
+	}
+	return *n_open;
+}
+
 unsigned udp_send_group(struct udp_send *s, const struct mmsghdr *replies, unsigned n)
 {
 	unsigned first[UDP_SEND_MAX], next[UDP_SEND_MAX], open[OPEN_GROUPS];
@@ -114,7 +122,7 @@ unsigned udp_send_group(struct udp_send *s, const struct mmsghdr *replies, unsig
 	for (unsigned i = 0; i < n; i++) {
 		const struct msghdr *r = &replies[i].msg_hdr;
 		size_t len = r->msg_iov[0].iov_len;
-		unsigned k = find_open(replies, first, open, n_open, r, len), g;
+		unsigned k = find_open(replies, first, open, &n_open, r, len), g;
 
 		if (k < n_open) {
 			g = open[k];

@@ -48,8 +48,9 @@ void udp_send_init(struct udp_send *s, bool segment);
 
 /*
  * Group replies[0..n) (each with a peer in msg_name and one iovec) into
- * messages, the replies of one peer and one length together, up to what
- * one segmented message may carry, each peer's replies in their order.
+ * messages: consecutive replies of one peer (others' between them) that
+ * are equally long together, up to what one segmented message may carry;
+ * each peer's replies stay in their order across its messages.
  * Returns the number of messages; exposed for the tests.
  */
 unsigned udp_send_group(struct udp_send *s, const struct mmsghdr *replies, unsigned n);
