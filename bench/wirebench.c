@@ -283,7 +283,7 @@ static struct rt_table *load_table(const struct rt_route *routes, size_t nroutes
 				   bool small_pages)
 {
 	struct rt_table *t;
-	size_t failed;
+	size_t failed = 0;
 
 	if (small_pages)
 		setenv("ROUTED_ROUTE_IDS_HUGE", "0", 1);
