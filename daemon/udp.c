@@ -4,8 +4,10 @@
  * listener (SO_REUSEPORT spreads flows over them) and its own event base;
  * a readable socket runs up to lookup.rounds rounds of recvmmsg (up to
  * lookup.batch datagrams), answers each round in one read-side section
- * inside the gate, in place, and sends the answers with sendmmsg. Nothing
- * on this path logs or allocates.
+ * inside the gate, in place (each datagram's answers filled after the
+ * next one's walk), and sends the answers with sendmmsg, those to one
+ * client grouped for UDP segmentation (udp_send.h). Nothing on this path
+ * logs or allocates.
  */
 #include "config.h"
 
