@@ -100,6 +100,7 @@ taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/de
 echo_pid=$!
 pids+=("$echo_pid")
 start_routed routed "$routed"
+# shellcheck disable=SC2086 # --baseline-env's VAR=VALUE words, split on purpose
 [ -n "$baseline" ] && start_routed base "$baseline/daemon/routed" \
 	env ${baseline_path:+ROUTED_LOOKUP_PATH=$baseline_path} $baseline_env
 
