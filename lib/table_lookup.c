@@ -267,7 +267,14 @@ static inline size_t wire_slot_len(bool v6)
 	return v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN;
 }
 
-/* Where a slot's id waits between the passes: its answer fields, rewritten by the fill. */
+/*
+ * Where a slot's id waits between the passes: its answer fields, rewritten
+ * by the fill. The fill's load of the answer word still depends on the
+ * trie's leaf load (route_ids_answer_at()): the id goes from that load to
+ * this store and back to a load of this thread's own store, which keeps
+ * the dependency on weakly ordered CPUs too (a data dependency into a
+ * store read by the same thread orders like an address dependency).
+ */
 static inline uint8_t *wire_parked_id(uint8_t *slot, bool v6)
 {
 	return slot + (v6 ? RT_WIRE_SLOT6_ANSWER : RT_WIRE_SLOT4_ANSWER);
@@ -464,7 +471,13 @@ void rt_table_answer_wire6(const struct rt_table *t, void *slots, size_t n)
 	answer_wire(t, slots, n, true);
 }
 
-/* A view is the table's state, as the caller's read-side section loaded it. */
+/*
+ * A view is the table's state, as the caller's read-side section loaded
+ * it: table_state_rcu()'s rcu_dereference() pairs with the publish in
+ * rt_table_replace_all(), and the state is freed only a grace period after
+ * it is replaced, so the view, and ids walked from it, hold until the
+ * caller's section ends.
+ */
 const struct rt_table_view *rt_table_view_rcu(const struct rt_table *t)
 {
 	return (const struct rt_table_view *)table_state_rcu(t);
