@@ -196,7 +196,8 @@ struct udp_send_result udp_send_replies(struct udp_send *s, int fd, struct mmsgh
 	struct udp_send_result res = { 0 };
 	unsigned k = 0, n_msg;
 
-	if (!s->segment || n < 2 || (n_msg = udp_send_group(s, replies, n)) == n) {
+	if (!s->segment || n < 2 || n > UDP_SEND_MAX ||
+	    (n_msg = udp_send_group(s, replies, n)) == n) {
 		send_plain(fd, replies, n, &res);
 		return res;
 	}

@@ -50,12 +50,16 @@ void udp_send_init(struct udp_send *s, bool segment);
  * Group replies[0..n) (each with a peer in msg_name and one iovec) into
  * messages: consecutive replies of one peer (others' between them) that
  * are equally long together, up to what one segmented message may carry;
- * each peer's replies stay in their order across its messages.
- * Returns the number of messages; exposed for the tests.
+ * each peer's replies stay in their order across its messages. n is at
+ * most UDP_SEND_MAX. Returns the number of messages; exposed for the tests.
  */
 unsigned udp_send_group(struct udp_send *s, const struct mmsghdr *replies, unsigned n);
 
-/* Send replies[0..n) on fd (non-blocking): grouped if segmentation is on. */
+/*
+ * Send replies[0..n) on fd (non-blocking): grouped if segmentation is on
+ * (and n is at most UDP_SEND_MAX), else one message each. replies may be
+ * reordered when the kernel refuses segmentation.
+ */
 struct udp_send_result udp_send_replies(struct udp_send *s, int fd, struct mmsghdr *replies,
 					unsigned n);
 
