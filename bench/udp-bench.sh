@@ -13,6 +13,10 @@
 # --baseline-lookup-path P runs the baseline with ROUTED_LOOKUP_PATH=P
 # (scalar, avx512); without --baseline the baseline is the same build, so
 # one build's two FIB walks are measured side by side.
+# --baseline-env "VAR=VALUE ..." runs the baseline with those variables
+# set (e.g. ROUTED_UDP_SEGMENT=0: one build with and without segmented
+# replies); like --baseline-lookup-path, it makes the build its own
+# baseline when --baseline is not given.
 # Beside each rate ratio, a CPU ratio: the echo responder's CPU time per
 # datagram over the server's (from /proc), which other load on a shared
 # machine disturbs much less than the rates.
@@ -25,7 +29,8 @@
 # echo's rate swings); and the spread of the echo's rate.
 #
 # usage: bench/udp-bench.sh [--build DIR] [--baseline DIR]
-#                           [--baseline-lookup-path P] [--routes FILE]
+#                           [--baseline-lookup-path P] [--baseline-env "VAR=VALUE ..."]
+#                           [--routes FILE]
 #                           [--runs N] [--duration SEC] [--batches "1 16 64"]
 #                           [--server-cpu N] [--client-cpu N] [--callgrind]
 #                           [--target RATIO]
@@ -37,6 +42,7 @@ set -u
 bench_name=udp-bench
 baseline=
 baseline_path=
+baseline_env=
 runs=11
 duration=5
 batches="1 16 64"
@@ -46,14 +52,21 @@ callgrind=false
 target=0.95
 # shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-bench_parse --baseline=baseline --baseline-lookup-path=baseline_path --runs=runs \
+bench_parse --baseline=baseline --baseline-lookup-path=baseline_path \
+	--baseline-env=baseline_env --runs=runs \
 	--duration=duration --batches=batches --server-cpu=server_cpu --client-cpu=client_cpu \
 	--callgrind=callgrind:true --target=target -- "$@"
 case $baseline_path in
 '' | scalar | avx512) ;;
 *) bench_usage_error "--baseline-lookup-path is scalar or avx512" ;;
 esac
-[ -n "$baseline_path" ] && [ -z "$baseline" ] && baseline=$build
+for v in $baseline_env; do
+	case $v in
+	[A-Za-z_]*=*) ;;
+	*) bench_usage_error "--baseline-env takes VAR=VALUE words" ;;
+	esac
+done
+[ -n "$baseline_path$baseline_env" ] && [ -z "$baseline" ] && baseline=$build
 routed=$build/daemon/routed
 routectl=$build/tools/routectl
 routeperf=$build/tools/routeperf
@@ -87,8 +100,9 @@ taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/de
 echo_pid=$!
 pids+=("$echo_pid")
 start_routed routed "$routed"
+# shellcheck disable=SC2086 # --baseline-env's VAR=VALUE words, split on purpose
 [ -n "$baseline" ] && start_routed base "$baseline/daemon/routed" \
-	env ${baseline_path:+ROUTED_LOOKUP_PATH=$baseline_path}
+	env ${baseline_path:+ROUTED_LOOKUP_PATH=$baseline_path} $baseline_env
 
 # cpu_ticks PID: user + system CPU time of the process, in clock ticks.
 cpu_ticks() {
@@ -120,7 +134,8 @@ perf() {
 
 echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
 	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")" \
-	${baseline:+"baseline $baseline"} ${baseline_path:+"(lookup path $baseline_path)"}
+	${baseline:+"baseline $baseline"} ${baseline_path:+"(lookup path $baseline_path)"} \
+	${baseline_env:+"(environment $baseline_env)"}
 printf '%-6s %-4s %14s %14s %14s %8s %6s %9s' batch run echo_dgram/s routed_dgram/s \
 	routed_lookups/s ratio wrong cpu_ratio
 [ -n "$baseline" ] && printf ' %14s %10s %14s' base_dgram/s base_ratio base_cpu_ratio

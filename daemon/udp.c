@@ -4,8 +4,10 @@
  * listener (SO_REUSEPORT spreads flows over them) and its own event base;
  * a readable socket runs up to lookup.rounds rounds of recvmmsg (up to
  * lookup.batch datagrams), answers each round in one read-side section
- * inside the gate, in place, and sends the answers with sendmmsg. Nothing
- * on this path logs or allocates.
+ * inside the gate, in place (each datagram's answers filled after the
+ * next one's walk), and sends the answers with sendmmsg, those to one
+ * client grouped for UDP segmentation (udp_send.h). Nothing on this path
+ * logs or allocates.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@
 #include "log.h"
 #include "tables.h"
 #include "udp.h"
+#include "udp_send.h"
 #include "workers.h"
 
 #define UDP_MAX_BATCH CONFIG_MAX_BATCH	/* the most lookup.batch allows */
@@ -84,6 +87,7 @@ struct udp_counters {
 	uint64_t drops[RT_WIRE_E_COUNT_];
 	uint64_t unbound;		/* arrived on a socket the plan no longer has */
 	uint64_t send_errors;
+	uint64_t segmented;		/* responses sent in segmented messages (udp_send.h) */
 	uint64_t recv_errors;
 	uint64_t kernel_drops;		/* SO_RXQ_OVFL deltas */
 	uint64_t rounds;		/* recvmmsg calls that returned datagrams */
@@ -124,6 +128,7 @@ struct udp_worker {
 	struct sockaddr_in6 peer[UDP_MAX_BATCH];
 	char cmsg[UDP_MAX_BATCH][CMSG_SPACE(sizeof(uint32_t))];
 	uint8_t buf[UDP_MAX_BATCH][RT_WIRE_MAX_PAYLOAD] __attribute__((aligned(16)));
+	struct udp_send send;
 };
 
 struct udp_service {
@@ -135,6 +140,7 @@ struct udp_service {
 	unsigned workers_before;	/* before prepare: abort goes back to it */
 	/* Limits read at each wakeup: plain values, either old or new is fine. */
 	unsigned batch, rounds;
+	bool segment;			/* replies grouped for UDP_SEGMENT (udp_send.h) */
 	unsigned workers_seen;		/* the most workers ever run: counters past it are 0 */
 	struct udp_counters counters[UDP_MAX_WORKERS];
 };
@@ -328,9 +334,39 @@ static void count_listener(struct udp_worker *uw, const struct udp_listener *l, 
 		count(&lc->drops[e], drops[e]);
 }
 
-/* Answer a valid request in place. Inside the read-side section. */
-static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header *h)
+/*
+ * A datagram walked whose answers are not filled yet: they are filled
+ * after the next datagram's walk, so that its answer words load meanwhile
+ * (rt_table_view_wire_walk4()). The view, loaded in this batch's
+ * read-side section, stays valid until worker_batch_end().
+ */
+struct pending_fill {
+	const struct rt_table_view *view;	/* NULL: nothing pending */
+	uint8_t *slots;
+	unsigned count;
+	bool v6;
+};
+
+static void fill_pending(struct pending_fill *p)
 {
+	if (!p->view)
+		return;
+	if (p->v6)
+		rt_table_view_wire_fill6(p->view, p->slots, p->count);
+	else
+		rt_table_view_wire_fill4(p->view, p->slots, p->count);
+	p->view = NULL;
+}
+
+/*
+ * Answer a valid request in place: the header and the walk now, the fill
+ * once the next datagram has walked (or the batch ends: serve_round()).
+ * Inside the read-side section.
+ */
+static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header *h,
+		   struct pending_fill *pending)
+{
+	struct pending_fill walked;
 	uint64_t generation;
 
 	if (!t) {
@@ -340,10 +376,18 @@ static void answer(struct rt_table *t, uint8_t *buf, const struct rt_wire_header
 	}
 	/* Before the lookups: every answer reflects at least this version. */
 	generation = rt_table_generation(t);
-	if (h->family == RT_WIRE_FAMILY4)
-		rt_table_answer_wire4(t, buf + RT_WIRE_HEADER_LEN, h->count);
+	walked = (struct pending_fill){
+		.view = rt_table_view_rcu(t),
+		.slots = buf + RT_WIRE_HEADER_LEN,
+		.count = h->count,
+		.v6 = h->family == RT_WIRE_FAMILY6,
+	};
+	if (walked.v6)
+		rt_table_view_wire_walk6(walked.view, walked.slots, walked.count);
 	else
-		rt_table_answer_wire6(t, buf + RT_WIRE_HEADER_LEN, h->count);
+		rt_table_view_wire_walk4(walked.view, walked.slots, walked.count);
+	fill_pending(pending);
+	*pending = walked;
 	rt_wire_finish_response(buf, RT_WIRE_STATUS_OK, generation);
 }
 
@@ -354,6 +398,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 	uint64_t drops[RT_WIRE_E_COUNT_] = { 0 }, lookups = 0;
 	const struct udp_plan *plan;
 	const struct udp_listener *l;
+	struct pending_fill pending = { 0 };
 	struct rt_table *t = NULL;
 	uint32_t cached = 0;
 	unsigned nout = 0;
@@ -394,7 +439,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 			t = tables_lookup_rcu(d->tables, id);
 			cached = id;
 		}
-		answer(t, uw->buf[i], &h);
+		answer(t, uw->buf[i], &h, &pending);
 		lookups += h.count;
 		uw->out[nout].msg_hdr = (struct msghdr){
 			.msg_name = &uw->peer[i],
@@ -405,6 +450,7 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 		uw->iov[i].iov_len = uw->in[i].msg_len;	/* the response is the request's size */
 		nout++;
 	}
+	fill_pending(&pending);	/* inside the section its view came from */
 	/*
 	 * Before the batch ends: l's slot may go to another listener once a
 	 * plan without l is committed, and that commit's write section
@@ -422,21 +468,11 @@ static unsigned serve_round(struct udp_worker *uw, struct udp_watch *wt, unsigne
 
 static void send_replies(struct udp_worker *uw, int fd, unsigned n)
 {
-	unsigned sent = 0;
+	struct udp_send_result r = udp_send_replies(&uw->send, fd, uw->out, n);
 
-	while (sent < n) {
-		int rc = sendmmsg(fd, uw->out + sent, n - sent, MSG_DONTWAIT);
-
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0) {
-			/* A full send buffer: UDP drops, and so do we (counted). */
-			count(&uw->c->send_errors, n - sent);
-			break;
-		}
-		sent += (unsigned)rc;
-	}
-	count(&uw->c->responses, sent);
+	count(&uw->c->send_errors, r.failed);
+	count(&uw->c->segmented, r.segmented);
+	count(&uw->c->responses, r.sent);
 }
 
 static unsigned batch_bucket(unsigned n)
@@ -529,6 +565,7 @@ static void udp_sync(struct worker *w, void *arg)
 		uw->w = w;
 		uw->c = &u->counters[index];
 		messages_init(uw);
+		udp_send_init(&uw->send, u->segment);
 		worker_set_data(w, uw);
 	}
 	worker_batch_begin(w);
@@ -596,6 +633,7 @@ struct udp_service *udp_create(struct routed *d)
 	if (!u)
 		return NULL;
 	u->d = d;
+	u->segment = udp_send_segment_wanted();
 	u->plan = calloc(1, sizeof(*u->plan));
 	svc.arg = u;
 	u->pool = u->plan ? workers_create(d, &svc) : NULL;
@@ -773,7 +811,7 @@ void udp_lookup_counts(struct udp_service *u, uint64_t *requests, uint64_t *addr
 }
 
 struct udp_totals {
-	uint64_t datagrams, responses, lookups, unbound, send_errors, recv_errors;
+	uint64_t datagrams, responses, lookups, unbound, send_errors, segmented, recv_errors;
 	uint64_t kernel_drops, rounds, drops_total;
 	uint64_t drops[RT_WIRE_E_COUNT_];
 	uint64_t batch_hist[UDP_BATCH_BUCKETS];
@@ -855,6 +893,7 @@ json_t *udp_stats_json(struct udp_service *u)
 		t.lookups += counter(&c->lookups);
 		t.unbound += counter(&c->unbound);
 		t.send_errors += counter(&c->send_errors);
+		t.segmented += counter(&c->segmented);
 		t.recv_errors += counter(&c->recv_errors);
 		t.kernel_drops += counter(&c->kernel_drops);
 		t.rounds += counter(&c->rounds);
@@ -887,11 +926,12 @@ json_t *udp_stats_json(struct udp_service *u)
 	for (unsigned w = 0; w < n; w++)
 		if (json_array_append_new(workers, worker_json(&u->counters[w])))
 			goto fail;
-	o = json_pack("{s:o, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "listeners",
+	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "listeners",
 		      listeners_stats_json(u), "datagrams", (json_int_t)t.datagrams, "responses",
-		      (json_int_t)t.responses, "lookups", (json_int_t)t.lookups, "drops", drops,
-		      "kernel_drops", (json_int_t)t.kernel_drops, "send_errors",
-		      (json_int_t)t.send_errors, "recv_errors", (json_int_t)t.recv_errors, "rounds",
+		      (json_int_t)t.responses, "segmented", (json_int_t)t.segmented, "lookups",
+		      (json_int_t)t.lookups, "drops", drops, "kernel_drops",
+		      (json_int_t)t.kernel_drops, "send_errors", (json_int_t)t.send_errors,
+		      "recv_errors", (json_int_t)t.recv_errors, "rounds",
 		      (json_int_t)t.rounds, "batch_sizes", hist, "workers", workers);
 	return o;
 fail:

@@ -4,11 +4,50 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "route_ids.h"
 #include "nexthop.h"
 #include "rib.h"
 #include "wlock.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+#define HUGE_PAGE (2u << 20)
+#define ANSWERS_BYTES ((size_t)ROUTE_ID_MAX * sizeof(uint64_t))
+#define CHUNK_ANSWER_BYTES (ROUTE_ID_CHUNK_SLOTS * sizeof(uint64_t))
+
+/*
+ * The answer array's mapping, aligned to a huge page so that each 2 MiB
+ * of it can be one. Reserved, not committed (MAP_NORESERVE): only the
+ * pages under ids in use are ever touched.
+ */
+static uint64_t *answers_map(void)
+{
+	size_t span = ANSWERS_BYTES + HUGE_PAGE;
+	char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *start;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (start > raw)
+		munmap(raw, (size_t)(start - raw));
+	if (start + ANSWERS_BYTES < raw + span)
+		munmap(start + ANSWERS_BYTES, (size_t)(raw + span - start - ANSWERS_BYTES));
+	return (uint64_t *)start;
+}
+
+/* ROUTED_ROUTE_IDS_HUGE=0 keeps the answer words in small pages (routed(8)). */
+static bool small_pages_wanted(void)
+{
+	const char *v = getenv("ROUTED_ROUTE_IDS_HUGE");
+
+	return v && strcmp(v, "0") == 0;
+}
 
 int route_ids_init(struct route_ids *e, const struct wlock *lock)
 {
@@ -16,7 +55,9 @@ int route_ids_init(struct route_ids *e, const struct wlock *lock)
 	e->lock = lock;
 	e->chunks = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->chunks));
 	e->usage = calloc(ROUTE_ID_MAX_CHUNKS, sizeof(*e->usage));
-	if (!e->chunks || !e->usage) {
+	e->answers = answers_map();
+	e->small_pages = small_pages_wanted();
+	if (!e->chunks || !e->usage || !e->answers) {
 		route_ids_fini(e);
 		return -ENOMEM;
 	}
@@ -31,8 +72,30 @@ void route_ids_fini(struct route_ids *e)
 	}
 	free(e->chunks);
 	free(e->usage);
+	if (e->answers)
+		munmap(e->answers, ANSWERS_BYTES);
 	e->chunks = NULL;
 	e->usage = NULL;
+	e->answers = NULL;
+}
+
+/*
+ * Once the ids reach the second huge page's worth of answer words, the
+ * whole array is advised as huge pages: later faults in an untouched 2 MiB
+ * range get a huge page, and the first range, touched in small pages, is
+ * collapsed now rather than whenever khugepaged comes by. A table that
+ * stays below keeps small pages, so hundreds of small tables do not cost
+ * 2 MiB each. Advice only: a kernel without transparent huge pages (or
+ * without MADV_COLLAPSE) refuses, and the array works the same in small
+ * pages.
+ */
+static void answers_advise(struct route_ids *e, uint32_t ci)
+{
+	if (e->huge || e->small_pages || ci < ROUTE_ID_HUGE_CHUNKS)
+		return;
+	e->huge = true;
+	(void)madvise(e->answers, ANSWERS_BYTES, MADV_HUGEPAGE);
+	(void)madvise(e->answers, HUGE_PAGE, MADV_COLLAPSE);
 }
 
 /* The writer's view of chunk ci, under the writer lock. */
@@ -69,6 +132,7 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 			/* Pairs with rcu_dereference() in route_ids_get(): a zeroed chunk. */
 			rcu_assign_pointer(e->chunks[ci], c);
 			e->nchunks++;
+			answers_advise(e, ci);
 		}
 		if (u->count == ROUTE_ID_CHUNK_SLOTS) {
 			e->first_free_chunk = ci + 1;
@@ -87,7 +151,8 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 			e->first_free_chunk = ci;
 			/* Not reachable yet: the FIB publish that uses the id orders these stores. */
 			CMM_STORE_SHARED(c->slot[w * 64 + b], r);
-			CMM_STORE_SHARED(c->answer[w * 64 + b], answer_word(r));
+			CMM_STORE_SHARED(e->answers[(ci << ROUTE_ID_CHUNK_BITS) + w * 64 + b],
+					 answer_word(r));
 			return (ci << ROUTE_ID_CHUNK_BITS) + w * 64 + b + 1;
 		}
 	}
@@ -107,7 +172,7 @@ void route_ids_set(struct route_ids *e, uint32_t id, struct rib_route *r)
 	 * One 64-bit store: the word is never seen torn.
 	 */
 	cmm_smp_wmb();
-	CMM_STORE_SHARED(c->answer[i & (ROUTE_ID_CHUNK_SLOTS - 1)], answer_word(r));
+	CMM_STORE_SHARED(e->answers[i], answer_word(r));
 }
 
 void route_ids_release(struct route_ids *e, uint32_t id)
@@ -126,8 +191,12 @@ void route_ids_release(struct route_ids *e, uint32_t id)
 		return;
 	/*
 	 * Every id of the chunk was released, each a grace period after its
-	 * last use: no reader can index this chunk any more.
+	 * last use: no reader can index this chunk, nor load its answer
+	 * words, any more. Those read 0 once the kernel has the pages back,
+	 * and are written again before a new id of the chunk is published.
 	 */
+	(void)madvise(e->answers + ((size_t)ci << ROUTE_ID_CHUNK_BITS), CHUNK_ANSWER_BYTES,
+		      MADV_DONTNEED);
 	free(c);
 	free(u);
 	e->chunks[ci] = NULL;

@@ -3,16 +3,25 @@
  * Route ids: the FIB's leaves are 32-bit ids, not pointers, to keep the trie
  * small; this table maps an id to the selected route of its prefix.
  *
- * Beside each route pointer, an answer word: what a lookup client is told
+ * For each id, beside its route pointer, an answer word: what a lookup client is told
  * about the route (prefix length, tag, next-hop index) packed into 64 bits,
  * so answering costs one load from an array indexed by id rather than the
  * route and its next hop, scattered over the heap. One aligned 64-bit
  * store replaces a word, so readers see the old answer or the new, whole.
  *
- * Two levels (a fixed directory of chunk pointers, chunks of 1024 slots), so
- * the table grows without moving slots that readers may be loading. Ids are
- * handed out lowest first; a chunk whose ids are all free again is freed,
- * so an emptied table returns to its baseline memory.
+ * The route pointers live in two levels (a fixed directory of chunk
+ * pointers, chunks of 1024 slots), so the table grows without moving slots
+ * that readers may be loading. The answer words live in one array indexed
+ * by id, in a mapping reserved at init for every id the table can hand out
+ * (ROUTE_ID_MAX_CHUNKS chunks' worth, 128 MiB of address space) and
+ * touched only where ids are in use: an answer costs no directory load,
+ * and once the ids reach past the first 2 MiB the mapping is advised as
+ * huge pages, so a full table's answer words (8 MiB for a million routes)
+ * take a handful of TLB entries instead of one per 4 KiB. A table that
+ * stays small keeps small pages. Ids are handed out lowest first; a chunk
+ * whose ids are all free again is freed, and its answer words given back
+ * to the kernel (MADV_DONTNEED), so an emptied table returns to its
+ * baseline memory.
  *
  * Concurrency: route_ids_alloc/route_ids_set/route_ids_release need the writer
  * lock. route_ids_release() may only be called once no reader can hold the id
@@ -35,9 +44,12 @@ struct wlock;
 #define ROUTE_ID_CHUNK_SLOTS (1u << ROUTE_ID_CHUNK_BITS)
 #define ROUTE_ID_MAX_CHUNKS (1u << 14)	/* 16 M route ids per table */
 
+#define ROUTE_ID_MAX (ROUTE_ID_MAX_CHUNKS * ROUTE_ID_CHUNK_SLOTS)
+/* Chunks whose answer words fill one 2 MiB huge page. */
+#define ROUTE_ID_HUGE_CHUNKS ((2u << 20) / (ROUTE_ID_CHUNK_SLOTS * sizeof(uint64_t)))
+
 struct route_id_chunk {
 	struct rib_route *slot[ROUTE_ID_CHUNK_SLOTS];
-	uint64_t answer[ROUTE_ID_CHUNK_SLOTS];
 };
 
 /*
@@ -95,6 +107,9 @@ struct route_ids {
 	const struct wlock *lock;
 	struct route_id_chunk **chunks;	/* [ROUTE_ID_MAX_CHUNKS], read by lookups */
 	struct route_id_usage **usage;	/* [ROUTE_ID_MAX_CHUNKS], writer only */
+	uint64_t *answers;		/* [ROUTE_ID_MAX] by id - 1, read by lookups; never moves */
+	bool huge;			/* answers advised as huge pages */
+	bool small_pages;		/* never advised (ROUTED_ROUTE_IDS_HUGE=0) */
 	uint32_t first_free_chunk;	/* no free id below this chunk */
 	uint64_t live;			/* allocated ids */
 	uint64_t nchunks;
@@ -112,32 +127,33 @@ void route_ids_release(struct route_ids *e, uint32_t id);
 
 /*
  * Where id's answer word lives, for prefetching (inside a read-side
- * section). chunks is e->chunks, which never moves: a batch may load it
+ * section). answers is e->answers, which never moves: a batch may load it
  * once, so that its stores (a datagram's bytes, which may alias anything)
- * do not make the compiler load it again for every id.
+ * do not make the compiler load it again for every id. The address
+ * depends on id, which the reader loaded from the FIB: that dependency is
+ * what orders the word's load after the FIB publish (see
+ * route_ids_answer_at()).
  */
-static inline const uint64_t *route_ids_answer_slot_in(struct route_id_chunk *const *chunks,
-							uint32_t id)
+static inline const uint64_t *route_ids_answer_slot_in(const uint64_t *answers, uint32_t id)
 {
-	uint32_t i = id - 1;
-	/* Pairs with rcu_assign_pointer() in route_ids_alloc(). */
-	struct route_id_chunk *c = rcu_dereference(chunks[i >> ROUTE_ID_CHUNK_BITS]);
-
-	return &c->answer[i & (ROUTE_ID_CHUNK_SLOTS - 1)];
+	return &answers[id - 1];
 }
 
 static inline const uint64_t *route_ids_answer_slot(const struct route_ids *e, uint32_t id)
 {
-	return route_ids_answer_slot_in(e->chunks, id);
+	return route_ids_answer_slot_in(e->answers, id);
 }
 
 /*
  * The answer word of a live id, inside a read-side section. The load pairs
- * with the release store in route_ids_set() (or, for a new id, the FIB
- * publish that made it reachable); the next-hop index in it is an address
- * dependency for nexthop_by_index(), as with rcu_dereference(). By the
- * word's place (route_ids_answer_slot(), found while prefetching), by the
- * chunk directory, or by the table.
+ * with the release store in route_ids_set() (or, for a new id, with the
+ * FIB publish that made it reachable, which route_ids_alloc()'s store
+ * precedes); the next-hop index in it is an address dependency for
+ * nexthop_by_index(), as with rcu_dereference(). The memory under a live
+ * id's word is never given back (only a chunk of released ids is, a grace
+ * period after their last use). By the word's place
+ * (route_ids_answer_slot(), found while prefetching), by the array, or by
+ * the table.
  */
 static inline uint64_t route_ids_answer_at(const uint64_t *slot)
 {
@@ -147,14 +163,14 @@ static inline uint64_t route_ids_answer_at(const uint64_t *slot)
 	return w;
 }
 
-static inline uint64_t route_ids_answer_in(struct route_id_chunk *const *chunks, uint32_t id)
+static inline uint64_t route_ids_answer_in(const uint64_t *answers, uint32_t id)
 {
-	return route_ids_answer_at(route_ids_answer_slot_in(chunks, id));
+	return route_ids_answer_at(route_ids_answer_slot_in(answers, id));
 }
 
 static inline uint64_t route_ids_answer(const struct route_ids *e, uint32_t id)
 {
-	return route_ids_answer_in(e->chunks, id);
+	return route_ids_answer_in(e->answers, id);
 }
 
 static inline struct rib_route *route_ids_get(const struct route_ids *e, uint32_t id)
@@ -173,7 +189,8 @@ static inline struct rib_route *route_ids_get(const struct route_ids *e, uint32_
 static inline size_t route_ids_bytes(const struct route_ids *e)
 {
 	return ROUTE_ID_MAX_CHUNKS * 2 * sizeof(void *) +
-	       e->nchunks * (sizeof(struct route_id_chunk) + sizeof(struct route_id_usage));
+	       e->nchunks * (sizeof(struct route_id_chunk) + sizeof(struct route_id_usage) +
+			     ROUTE_ID_CHUNK_SLOTS * sizeof(uint64_t));
 }
 
 #endif

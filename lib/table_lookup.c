@@ -237,10 +237,15 @@ void rt_table_answer6(const struct rt_table *t, const uint8_t (*addrs)[16], size
 
 /*
  * Answers written straight into a datagram's slots (the UDP service's
- * path): the same groups and pipeline as answer_batch(), but each group's
- * addresses are gathered from the slots, and each answer is built from the
- * answer word and the next hop's wire record (nexthop_answer_in())
- * and stored in place, with no rt_answer in between.
+ * path), in two passes. The walk gathers each group's addresses from the
+ * slots for the FIB batch walk, parks each id in its slot's answer fields
+ * and starts loading the id's answer word; the fill reads the ids back
+ * and writes each answer from the answer word and the next hop's wire
+ * record (nexthop_answer_in()), with no rt_answer in between. Between
+ * the two, every answer word of the datagram has the rest of its walk
+ * (and, in the daemon, the next datagram's walk: rt_table_view_wire_*)
+ * to arrive: filled right after its own group's walk, the last group's
+ * words were cache misses the fill waited for (docs/performance.md).
  */
 _Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_A_TAG &&
 		       ROUTE_ID_ANSWER_REJECT >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_A_REJECT &&
@@ -248,24 +253,38 @@ _Static_assert(ROUTE_ID_ANSWER_HAS_TAG >> ROUTE_ID_ANSWER_WIRE_SHIFT == RT_WIRE_
 			       RT_WIRE_A_MULTIPATH,
 	       "the answer word's flag bits, shifted, are the wire's answer flags");
 
-/*
- * One group of a datagram: its addresses as the FIB walk takes them, their
- * ids, and where the ids' answer words are (found once, for the prefetch).
- */
+/* One group of a datagram: its addresses as the FIB walk takes them, and their ids. */
 struct wire_group {
 	union {
 		uint32_t v4[ANSWER_GROUP];	/* host order */
 		uint8_t v6[ANSWER_GROUP][16];
 	} addr;
 	uint32_t id[ANSWER_GROUP];
-	const uint64_t *word[ANSWER_GROUP];
 };
+
+static inline size_t wire_slot_len(bool v6)
+{
+	return v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN;
+}
+
+/*
+ * Where a slot's id waits between the passes: its answer fields, rewritten
+ * by the fill. The fill's load of the answer word still depends on the
+ * trie's leaf load (route_ids_answer_at()): the id goes from that load to
+ * this store and back to a load of this thread's own store, which keeps
+ * the dependency on weakly ordered CPUs too (a data dependency into a
+ * store read by the same thread orders like an address dependency).
+ */
+static inline uint8_t *wire_parked_id(uint8_t *slot, bool v6)
+{
+	return slot + (v6 ? RT_WIRE_SLOT6_ANSWER : RT_WIRE_SLOT4_ANSWER);
+}
 
 static inline __attribute__((always_inline)) void
 wire_gather(struct wire_group *g, const uint8_t *slot, size_t m, bool v6)
 {
 #pragma GCC unroll 4
-	for (size_t i = 0; i < m; i++, slot += v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN) {
+	for (size_t i = 0; i < m; i++, slot += wire_slot_len(v6)) {
 		if (v6) {
 			memcpy(g->addr.v6[i], slot, 16);
 		} else {
@@ -277,56 +296,59 @@ wire_gather(struct wire_group *g, const uint8_t *slot, size_t m, bool v6)
 	}
 }
 
-/*
- * What one batch reads beside the FIB: the two directories (neither ever
- * moves), loaded once into locals, since the answers' byte stores may
- * alias anything and would make the compiler load them again per address.
- */
-struct wire_dirs {
-	struct route_id_chunk *const *ids;
-	struct nexthop_chunk *const *nexthops;
-};
-
-static inline void wire_prefetch(struct wire_dirs d, struct wire_group *g, size_t m)
+/* Each id into its slot, and its answer word on its way to the cache. */
+static inline __attribute__((always_inline)) void
+wire_park(const uint64_t *answers, uint8_t *slot, const struct wire_group *g, size_t m, bool v6)
 {
 #pragma GCC unroll 4
-	for (size_t i = 0; i < m; i++) {
-		if (g->id[i] == RT_NO_ROUTE)
-			continue;
-		g->word[i] = route_ids_answer_slot_in(d.ids, g->id[i]);
-		__builtin_prefetch(g->word[i]);
+	for (size_t i = 0; i < m; i++, slot += wire_slot_len(v6)) {
+		memcpy(wire_parked_id(slot, v6), &g->id[i], sizeof(g->id[i]));
+		if (g->id[i] != RT_NO_ROUTE)
+			__builtin_prefetch(route_ids_answer_slot_in(answers, g->id[i]));
 	}
 }
 
 /*
- * The wire record of the member of group index chosen for address i of
- * g. Out of line and cold, like answer_pick(): the member is live as long
- * as the group is (it holds a reference, dropped a grace period after the
- * group went), so its index names its record.
+ * The wire record of the member of group index chosen for the address of
+ * slot. Out of line and cold, like answer_pick(): the member is live as
+ * long as the group is (it holds a reference, dropped a grace period after
+ * the group went), so its index names its record.
  */
 static __attribute__((noinline, cold)) const struct nexthop_answer *
-wire_pick(const struct table_state *st, uint32_t index, const struct wire_group *g, size_t i,
-	  bool v6)
+wire_pick(const struct table_state *st, uint32_t index, const uint8_t *slot, bool v6)
 {
 	const struct nexthop *nh = nexthop_by_index(&st->nexthops, index);
-	uint32_t hash = v6 ? rt_nhgroup_hash_bytes(g->addr.v6[i], 16)
-			   : rt_nhgroup_hash_v4(g->addr.v4[i]);
+	uint32_t hash, be;
 	unsigned member;
 
+	if (v6) {
+		hash = rt_nhgroup_hash_bytes(slot, 16);
+	} else {
+		memcpy(&be, slot, 4);
+		hash = rt_nhgroup_hash_v4(be32toh(be));
+	}
 	return nexthop_answer_by_index(&st->nexthops, nexthop_pick(nh, hash, &member)->index);
 }
 
+/*
+ * What the fill reads beside the slots: the answer words and the next-hop
+ * directory (neither ever moves), loaded once into locals, since the
+ * answers' byte stores may alias anything and would make the compiler
+ * load them again per address.
+ */
 static inline __attribute__((always_inline)) void
-wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
-	  const struct wire_group *g, size_t m, bool v6)
+wire_fill(const struct table_state *st, uint8_t *slot, size_t n, bool v6)
 {
 	static const uint8_t none[16];
+	const uint64_t *answers = st->ids.answers;
+	struct nexthop_chunk *const *nexthops = st->nexthops.dir;
 
-	for (size_t i = 0; i < m; i++, slot += v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN) {
-		uint32_t id = g->id[i], nh, flags;
+	for (size_t i = 0; i < n; i++, slot += wire_slot_len(v6)) {
+		uint32_t id, nh, flags;
 		const struct nexthop_answer *na;
 		uint64_t w;
 
+		memcpy(&id, wire_parked_id(slot, v6), sizeof(id));
 		if (id == RT_NO_ROUTE) {
 			if (v6)
 				rt_wire_put_answer6(slot, 0, 0, 0, none);
@@ -334,12 +356,12 @@ wire_fill(const struct table_state *st, struct wire_dirs d, uint8_t *slot,
 				rt_wire_put_answer4(slot, 0, 0, 0, none);
 			continue;
 		}
-		w = route_ids_answer_at(g->word[i]);
+		w = route_ids_answer_in(answers, id);
 		nh = route_id_answer_nexthop(w);
 		if (__builtin_expect(route_id_answer_multipath(w), 0))
-			na = wire_pick(st, nh, g, i, v6);
+			na = wire_pick(st, nh, slot, v6);
 		else
-			na = nexthop_answer_in(d.nexthops, nh);
+			na = nexthop_answer_in(nexthops, nh);
 		/* A rejecting route's next hop is the empty one: no gateway flag, zeroes. */
 		flags = RT_WIRE_A_FOUND | na->flags |
 			((uint32_t)w & ROUTE_ID_ANSWER_WIRE_FLAGS) >> ROUTE_ID_ANSWER_WIRE_SHIFT;
@@ -393,51 +415,48 @@ wire_walk6(const struct table_state *st, const uint8_t (*addrs)[16], size_t m, u
 }
 
 static inline __attribute__((always_inline)) void
-wire_groups(const struct rt_table *t, uint8_t *slots, size_t n, bool v6, size_t group_len,
+wire_groups(const struct table_state *st, uint8_t *slots, size_t n, bool v6, size_t group_len,
 	    bool v6_vector)
 {
-	size_t slot_len = v6 ? RT_WIRE_SLOT6_LEN : RT_WIRE_SLOT4_LEN;
-	const struct table_state *st;
-	struct wire_group g[2];
-	struct wire_dirs d;
-	size_t prev = 0, prev_m = 0;
-	unsigned cur = 0;
+	const uint64_t *answers = st->ids.answers;
+	struct wire_group g;
 
-	urcu_memb_read_lock();
-	st = table_state_rcu(t);
-	d.ids = st->ids.chunks;
-	d.nexthops = st->nexthops.dir;
-	for (size_t base = 0, m; base < n; base += m, cur ^= 1) {
+	for (size_t base = 0, m; base < n; base += m) {
+		uint8_t *first = slots + base * wire_slot_len(v6);
+
 		m = wire_group_size(n - base, group_len, v6_vector);
-
-		wire_gather(&g[cur], slots + base * slot_len, m, v6);
+		wire_gather(&g, first, m, v6);
 		if (v6)
-			wire_walk6(st, (const uint8_t(*)[16])g[cur].addr.v6, m, g[cur].id,
-				   v6_vector);
+			wire_walk6(st, (const uint8_t(*)[16])g.addr.v6, m, g.id, v6_vector);
 		else
-			fib_lookup4_batch(st->fib4, g[cur].addr.v4, m, g[cur].id);
-		wire_prefetch(d, &g[cur], m);
-		if (prev_m)
-			wire_fill(st, d, slots + prev * slot_len, &g[cur ^ 1], prev_m, v6);
-		prev = base;
-		prev_m = m;
+			fib_lookup4_batch(st->fib4, g.addr.v4, m, g.id);
+		wire_park(answers, first, &g, m, v6);
 	}
-	if (prev_m)
-		wire_fill(st, d, slots + prev * slot_len, &g[cur ^ 1], prev_m, v6);
-	urcu_memb_read_unlock();
+}
+
+static inline __attribute__((always_inline)) void
+wire_walk(const struct table_state *st, uint8_t *slots, size_t n, bool v6)
+{
+	bool vector = lookup_path_vector_on();
+
+	if (vector && v6 && n >= WIRE6_VECTOR_MIN)
+		wire_groups(st, slots, n, v6, FIB_AVX512_MIN_BATCH, true);
+	else if (vector)
+		wire_groups(st, slots, n, v6, FIB_AVX512_MIN_BATCH, false);
+	else
+		wire_groups(st, slots, n, v6, FIB_BATCH_GROUP, false);
 }
 
 static inline __attribute__((always_inline)) void
 answer_wire(const struct rt_table *t, uint8_t *slots, size_t n, bool v6)
 {
-	bool vector = lookup_path_vector_on();
+	const struct table_state *st;
 
-	if (vector && v6 && n >= WIRE6_VECTOR_MIN)
-		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, true);
-	else if (vector)
-		wire_groups(t, slots, n, v6, FIB_AVX512_MIN_BATCH, false);
-	else
-		wire_groups(t, slots, n, v6, FIB_BATCH_GROUP, false);
+	urcu_memb_read_lock();
+	st = table_state_rcu(t);
+	wire_walk(st, slots, n, v6);
+	wire_fill(st, slots, n, v6);
+	urcu_memb_read_unlock();
 }
 
 LOOKUP_CLONES
@@ -450,4 +469,45 @@ LOOKUP_CLONES
 void rt_table_answer_wire6(const struct rt_table *t, void *slots, size_t n)
 {
 	answer_wire(t, slots, n, true);
+}
+
+/*
+ * A view is the table's state, as the caller's read-side section loaded
+ * it: table_state_rcu()'s rcu_dereference() pairs with the publish in
+ * rt_table_replace_all(), and the state is freed only a grace period after
+ * it is replaced, so the view, and ids walked from it, hold until the
+ * caller's section ends.
+ */
+const struct rt_table_view *rt_table_view_rcu(const struct rt_table *t)
+{
+	return (const struct rt_table_view *)table_state_rcu(t);
+}
+
+static inline const struct table_state *view_state(const struct rt_table_view *v)
+{
+	return (const struct table_state *)v;
+}
+
+LOOKUP_CLONES
+void rt_table_view_wire_walk4(const struct rt_table_view *v, void *slots, size_t n)
+{
+	wire_walk(view_state(v), slots, n, false);
+}
+
+LOOKUP_CLONES
+void rt_table_view_wire_walk6(const struct rt_table_view *v, void *slots, size_t n)
+{
+	wire_walk(view_state(v), slots, n, true);
+}
+
+LOOKUP_CLONES
+void rt_table_view_wire_fill4(const struct rt_table_view *v, void *slots, size_t n)
+{
+	wire_fill(view_state(v), slots, n, false);
+}
+
+LOOKUP_CLONES
+void rt_table_view_wire_fill6(const struct rt_table_view *v, void *slots, size_t n)
+{
+	wire_fill(view_state(v), slots, n, true);
 }

@@ -177,6 +177,24 @@ void rt_table_answer_wire4(const struct rt_table *t, void *slots, size_t n);
 void rt_table_answer_wire6(const struct rt_table *t, void *slots, size_t n);
 
 /*
+ * The same answers in two passes, for a server that answers several
+ * datagrams in one read-side section of its own: walk each datagram, then
+ * fill the one before, so that a datagram's answer words load while the
+ * next one walks the trie. The walk looks the slots' addresses up and
+ * leaves each route id in its slot's answer fields; the fill replaces them
+ * with the answers rt_table_answer_wire4/6() would write. The caller holds
+ * urcu_memb_read_lock() from rt_table_view_rcu() until the fill (the view
+ * and the ids mean nothing outside that section), walks and fills a
+ * datagram with the same view, and changes none of its slots in between.
+ */
+struct rt_table_view;
+const struct rt_table_view *rt_table_view_rcu(const struct rt_table *t);
+void rt_table_view_wire_walk4(const struct rt_table_view *v, void *slots, size_t n);
+void rt_table_view_wire_walk6(const struct rt_table_view *v, void *slots, size_t n);
+void rt_table_view_wire_fill4(const struct rt_table_view *v, void *slots, size_t n);
+void rt_table_view_wire_fill6(const struct rt_table_view *v, void *slots, size_t n);
+
+/*
  * Walk routes in prefix order (IPv4 first), best route of each prefix first.
  * family: 0, AF_INET or AF_INET6. from: start at the first prefix >= from
  * (NULL: the beginning). The callback returns 0 to continue, anything else

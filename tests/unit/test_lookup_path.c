@@ -21,6 +21,7 @@
 #include <routed/lookup_wire.h>
 #include <routed/prefix.h>
 #include <routed/table.h>
+#include <urcu/urcu-memb.h>
 
 #include "naive.h"
 #include "seed.h"
@@ -277,6 +278,112 @@ static void check_wire_family(const struct rt_table *t, const struct probes *pr,
 	}
 }
 
+/*
+ * The two-pass answers as the daemon runs them (rt_table_view_wire_*):
+ * in one read-side section, each datagram walked and then the one before
+ * it filled, IPv4 and IPv6 datagrams of the sizes above taking turns, so
+ * that a datagram's parked ids wait through another one's walk. Every
+ * answer against the model, as above.
+ */
+struct staggered {
+	uint8_t dgram[RT_WIRE_MAX_PAYLOAD], sent[RT_WIRE_MAX_PAYLOAD];
+	struct rt_wire_header h;
+	size_t base;
+};
+
+static size_t staggered_make(const struct probes *pr, struct staggered *d, size_t max_d)
+{
+	static const size_t sizes[] = { 64, 17, 1, 33, 30, 75, 8, 32 };
+	size_t nd = 0, next[2] = { 0, 0 };
+
+	for (size_t k = 0; nd < max_d; k++) {
+		unsigned family = k % 2 ? RT_WIRE_FAMILY6 : RT_WIRE_FAMILY4;
+		bool v4 = family == RT_WIRE_FAMILY4;
+		size_t n = v4 ? pr->n4 : pr->n6, base = next[!v4], m = sizes[k % 8], len;
+		size_t slot = rt_wire_slot_len(family);
+		size_t at = v4 ? RT_WIRE_SLOT4_ANSWER : RT_WIRE_SLOT6_ANSWER;
+
+		if (m > rt_wire_max_count(family))
+			m = rt_wire_max_count(family);
+		if (next[0] == pr->n4 && next[1] == pr->n6)
+			break;
+		if (base + m > n)
+			m = n - base;	/* the family's last probes */
+		if (!m)
+			continue;
+		len = v4 ? rt_wire_encode_request4(d[nd].dgram, RT_WIRE_MAX_PAYLOAD, 9, 0,
+						   pr->v4 + base, m)
+			 : rt_wire_encode_request6(d[nd].dgram, RT_WIRE_MAX_PAYLOAD, 9, 0,
+						   (const uint8_t(*)[16])pr->v6 + base, m);
+		assert_true(len > 0);
+		assert_int_equal(rt_wire_parse_request(d[nd].dgram, len, &d[nd].h), RT_WIRE_OK);
+		for (size_t i = 0; i < m; i++)
+			memset(d[nd].dgram + RT_WIRE_HEADER_LEN + i * slot + at, 0xa5, slot - at);
+		memcpy(d[nd].sent, d[nd].dgram, len);
+		d[nd].base = base;
+		next[!v4] = base + m;
+		nd++;
+	}
+	return nd;
+}
+
+static void staggered_pass(const struct rt_table *t, struct staggered *d, size_t nd)
+{
+	const struct rt_table_view *view = NULL;
+	struct staggered *prev = NULL;
+
+	urcu_memb_read_lock();
+	for (size_t k = 0; k < nd; k++) {
+		const struct rt_table_view *v = rt_table_view_rcu(t);
+		uint8_t *slots = d[k].dgram + RT_WIRE_HEADER_LEN;
+
+		if (d[k].h.family == RT_WIRE_FAMILY4)
+			rt_table_view_wire_walk4(v, slots, d[k].h.count);
+		else
+			rt_table_view_wire_walk6(v, slots, d[k].h.count);
+		if (prev && prev->h.family == RT_WIRE_FAMILY4)
+			rt_table_view_wire_fill4(view, prev->dgram + RT_WIRE_HEADER_LEN,
+						 prev->h.count);
+		else if (prev)
+			rt_table_view_wire_fill6(view, prev->dgram + RT_WIRE_HEADER_LEN,
+						 prev->h.count);
+		prev = &d[k];
+		view = v;
+	}
+	if (prev && prev->h.family == RT_WIRE_FAMILY4)
+		rt_table_view_wire_fill4(view, prev->dgram + RT_WIRE_HEADER_LEN, prev->h.count);
+	else if (prev)
+		rt_table_view_wire_fill6(view, prev->dgram + RT_WIRE_HEADER_LEN, prev->h.count);
+	urcu_memb_read_unlock();
+}
+
+static void check_wire_staggered(const struct rt_table *t, const struct probes *pr)
+{
+	size_t max_d = 2 * PROBES, nd;
+	struct staggered *d = calloc(max_d, sizeof(*d));
+
+	assert_non_null(d);
+	nd = staggered_make(pr, d, max_d);
+	assert_true(nd < max_d);	/* every probe asked */
+	staggered_pass(t, d, nd);
+	for (size_t k = 0; k < nd; k++) {
+		bool v4 = d[k].h.family == RT_WIRE_FAMILY4;
+		size_t slot = rt_wire_slot_len(d[k].h.family);
+
+		assert_memory_equal(d[k].dgram, d[k].sent, RT_WIRE_HEADER_LEN);
+		for (size_t i = 0; i < d[k].h.count; i++) {
+			struct rt_addr asked = { .family = v4 ? AF_INET : AF_INET6 };
+			size_t probe = d[k].base + i;
+
+			memcpy(asked.bytes, d[k].sent + RT_WIRE_HEADER_LEN + i * slot, v4 ? 4 : 16);
+			check_wire_answer(d[k].dgram, &d[k].h, i, &asked,
+					  v4 ? pr->found4[probe] : pr->found6[probe],
+					  v4 ? &pr->want4[probe] : &pr->want6[probe], probe);
+		}
+	}
+	free(d);
+}
+
 /* Each available path on the table as it stands; the selection is restored. */
 static void check_every_path(const struct rt_table *t, const struct probes *pr)
 {
@@ -288,6 +395,7 @@ static void check_every_path(const struct rt_table *t, const struct probes *pr)
 		check_path(t, pr);
 		check_wire_family(t, pr, RT_WIRE_FAMILY4);
 		check_wire_family(t, pr, RT_WIRE_FAMILY6);
+		check_wire_staggered(t, pr);
 	}
 	assert_int_equal(rt_lookup_path_select(was), 0);
 }
