@@ -657,8 +657,15 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
  * every node again). The id names the prefix's best route at every
  * moment, so nothing is left to assign once the inserts are done.
  */
-static int state_insert(struct rt_table *t, struct table_state *st, const struct rt_route *route)
+/* A private state being filled by replace_all, and its tries' sweeps (fib.h), IPv4 first. */
+struct fill {
+	struct table_state *st;
+	struct fib_sweep *sweep[2];
+};
+
+static int state_insert(struct rt_table *t, struct fill *f, const struct rt_route *route)
 {
+	struct table_state *st = f->st;
 	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
@@ -692,20 +699,28 @@ static int state_insert(struct rt_table *t, struct table_state *st, const struct
 		if (!node->id)
 			return -ENOMEM;
 		rib->prefixes++;
+		return fib_sweep_add(f->sweep[rib == &st->rib6], node);
 	} else if (node->routes == r) {
 		route_ids_set(&st->ids, node->id, r);
 	}
 	return 0;
 }
 
-static int state_build_fib(struct rt_table *t, struct table_state *st)
+/* Start both tries' sweeps. 0 or -ENOMEM. */
+static int fill_begin(struct rt_table *t, struct fill *f)
 {
-	int err;
+	f->sweep[0] = fib_sweep_begin(f->st->fib4, &f->st->rib4, &t->rc);
+	f->sweep[1] = fib_sweep_begin(f->st->fib6, &f->st->rib6, &t->rc);
+	return f->sweep[0] && f->sweep[1] ? 0 : -ENOMEM;
+}
 
-	err = fib_trie_build(st->fib4, &st->rib4, &t->rc);
-	if (!err)
-		err = fib_trie_build(st->fib6, &st->rib6, &t->rc);
-	return err;
+/* Finish both sweeps: the tries are built. Each sweep is freed whatever happens. */
+static int fill_finish(struct fill *f)
+{
+	int err4 = fib_sweep_finish(f->sweep[0]), err6 = fib_sweep_finish(f->sweep[1]);
+
+	f->sweep[0] = f->sweep[1] = NULL;
+	return err4 ? err4 : err6;
 }
 
 /*
@@ -743,26 +758,30 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 			      size_t *failed)
 {
 	struct table_state *st, *old;
+	struct fill f = { 0 };
 	size_t i;
 	int err = 0;
 
-	st = state_create(&t->lock);
+	st = f.st = state_create(&t->lock);
 	if (!st) {
 		err = -ENOMEM;
 		goto out;
 	}
+	err = fill_begin(t, &f);
+	if (err)
+		goto out;
 	reserve_routes(st, routes, n);
 	for (i = 0; i < n; i++) {
 		if (i + INDEX_AHEAD < n)
 			prefetch_slot(st, &routes[i + INDEX_AHEAD]);
-		err = state_insert(t, st, &routes[i]);
+		err = state_insert(t, &f, &routes[i]);
 		if (err) {
 			if (failed)
 				*failed = i;
 			goto out;
 		}
 	}
-	err = state_build_fib(t, st);
+	err = fill_finish(&f);
 	if (err)
 		goto out;
 	/*
@@ -783,6 +802,8 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 	st = NULL;
 	bump_generation(t);
 out:
+	fib_sweep_abort(f.sweep[0]);
+	fib_sweep_abort(f.sweep[1]);
 	if (st) {
 		/* Never published. */
 		state_free_now(st);
