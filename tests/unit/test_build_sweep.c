@@ -8,7 +8,7 @@
  * must make tries of the same size and node count. Random route sets
  * crowd a few regions around the direct table's edge (prefixes shorter
  * than it, of its length and longer, sharing slots), with several routes
- * per prefix whose best one may come late.
+ * per prefix whose best one may come late. IPv4 runs with leaf tables too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -251,7 +251,7 @@ static void check_builds(const struct shape *sh)
 	free(routes);
 }
 
-static void test_v4(void **state)
+static void check_v4(void)
 {
 	/* The direct table is 18 bits: covers above it, slots of 18, nodes below. */
 	static const unsigned lens[] = { 0, 4, 8, 12, 15, 16, 17, 17, 18, 18, 18, 19, 20, 21,
@@ -261,9 +261,23 @@ static void test_v4(void **state)
 		lens, sizeof(lens) / sizeof(lens[0]),
 	};
 
-	(void)state;
 	for (unsigned i = 0; i < 4 * seed_iterations(); i++)
 		check_builds(&sh);
+}
+
+static void test_v4(void **state)
+{
+	(void)state;
+	check_v4();
+}
+
+/* Slots whose root has no children become leaf tables (fib.h), read when a trie is created. */
+static void test_v4_leaf_tables(void **state)
+{
+	(void)state;
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
+	check_v4();
+	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
 
 static void test_v6(void **state)
@@ -285,6 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4),
+		cmocka_unit_test(test_v4_leaf_tables),
 		cmocka_unit_test(test_v6),
 	};
 
