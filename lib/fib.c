@@ -666,6 +666,152 @@ int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc
 	return update_dir(&b, NULL, 0, (1u << t->dir_bits) - 1);
 }
 
+/*
+ * The build in one ordered sweep (fib.h). Slots close in order: a slot is
+ * closed when a prefix beyond it arrives, since in prefix order nothing
+ * after that lies in it, and no later prefix covers it (a cover's key is
+ * no greater, and when equal its length is shorter). The direct slots'
+ * painting is a stack of the open prefixes shorter than the direct
+ * table: the innermost one still covering a slot is its value. A slot
+ * with prefixes of the table's length or longer is built as
+ * build_slots() would, from its locus, while its RIB nodes were inserted
+ * a moment ago and are still in the cache.
+ */
+#define SWEEP_COVERS (FIB4_DIR_BITS > FIB6_DIR_BITS ? FIB4_DIR_BITS : FIB6_DIR_BITS)
+
+struct fib_sweep {
+	struct builder b;
+	bool ordered;			/* false: the trie is built whole at the finish */
+	bool any;			/* key and len hold the last prefix added */
+	rt_key key;
+	unsigned len;
+	unsigned next;			/* the first slot not yet closed */
+	const struct rib_node *open;	/* the last prefix added in slot next, of dir_bits or longer */
+	unsigned ncovers;		/* covers[] nest, innermost last */
+	struct {
+		unsigned last;		/* the last slot of the prefix */
+		uint32_t id;
+	} covers[SWEEP_COVERS];
+};
+
+struct fib_sweep *fib_sweep_begin(struct fib_trie *t, const struct rib *rib, struct reclaim *rc)
+{
+	struct fib_sweep *sw = calloc(1, sizeof(*sw));
+
+	if (!sw)
+		return NULL;
+	sw->b = (struct builder){ .t = t, .rib = rib, .rc = rc };
+	sw->ordered = true;
+	return sw;
+}
+
+/* The value of the open slot: built from its locus as build_slots() does. */
+static int sweep_open_slot(struct fib_sweep *sw, uintptr_t *slot)
+{
+	unsigned dir_bits = sw->b.t->dir_bits;
+	uint32_t cover;
+	const struct rib_node *locus = rib_locus_from(sw->open, dir_bits, &cover);
+	struct fib_ref r = { .is_leaf = true, .leaf = cover };
+	int rc;
+
+	if (locus->len == dir_bits && locus->id)
+		r.leaf = locus->id;
+	if (locus->len > dir_bits || locus->child[0] || locus->child[1]) {
+		rc = build_node(&sw->b, dir_bits, locus, r.leaf, &r);
+		if (rc)
+			return rc;
+	}
+	rc = slot_value(&sw->b, &r, slot);
+	if (rc && !r.is_leaf)
+		node_free_now(sw->b.t, &r.node);
+	return rc;
+}
+
+/* Close slots [next, end). */
+static int sweep_close(struct fib_sweep *sw, unsigned end)
+{
+	for (; sw->next < end; sw->next++) {
+		unsigned s = sw->next;
+		uintptr_t slot;
+
+		while (sw->ncovers && sw->covers[sw->ncovers - 1].last < s)
+			sw->ncovers--;
+		slot = sw->ncovers ? (uintptr_t)sw->covers[sw->ncovers - 1].id << 1 : 0;
+		if (sw->open) {
+			int rc = sweep_open_slot(sw, &slot);
+
+			if (rc)
+				return rc;
+			sw->open = NULL;
+		}
+		/*
+		 * The trie is private to the build (its table publishes it
+		 * whole): this pairs with nothing yet, but keeps every slot
+		 * store the same. A leaf 0 stays a zero page.
+		 */
+		if (slot)
+			rcu_assign_pointer(sw->b.t->dir[s], slot);
+	}
+	return 0;
+}
+
+/* Out of order: give back every slot built so far; the finish builds it all. */
+static void sweep_unbuild(struct fib_sweep *sw)
+{
+	for (unsigned s = 0; s < sw->next; s++) {
+		slot_free_now(sw->b.t, sw->b.t->dir[s]);
+		sw->b.t->dir[s] = 0;
+	}
+	sw->ordered = false;
+}
+
+int fib_sweep_add(struct fib_sweep *sw, const struct rib_node *n)
+{
+	unsigned dir_bits = sw->b.t->dir_bits, c = key_chunk(n->key, 0, dir_bits);
+	int rc;
+
+	if (!sw->ordered)
+		return 0;
+	if (sw->any && (n->key < sw->key || (n->key == sw->key && n->len <= sw->len))) {
+		sweep_unbuild(sw);
+		return 0;
+	}
+	sw->any = true;
+	sw->key = n->key;
+	sw->len = n->len;
+	rc = sweep_close(sw, c);
+	if (rc)
+		return rc;
+	if (n->len >= dir_bits) {
+		sw->open = n;
+		return 0;
+	}
+	while (sw->ncovers && sw->covers[sw->ncovers - 1].last < c)
+		sw->ncovers--;
+	/* Every cover left contains n, each one longer than the one before. */
+	sw->covers[sw->ncovers].last = c + (1u << (dir_bits - n->len)) - 1;
+	sw->covers[sw->ncovers++].id = n->id;
+	return 0;
+}
+
+int fib_sweep_finish(struct fib_sweep *sw)
+{
+	int rc;
+
+	wlock_assert_held(sw->b.t->lock);
+	if (sw->ordered)
+		rc = sweep_close(sw, 1u << sw->b.t->dir_bits);
+	else
+		rc = fib_trie_build(sw->b.t, sw->b.rib, sw->b.rc);
+	free(sw);
+	return rc;
+}
+
+void fib_sweep_abort(struct fib_sweep *sw)
+{
+	free(sw);
+}
+
 /* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
 static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		       rt_key key, unsigned len, const struct rib_node *hint)

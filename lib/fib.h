@@ -157,6 +157,26 @@ uint64_t fib_trie_reserved(struct fib_trie *t);
 int fib_trie_build(struct fib_trie *t, const struct rib *rib, struct reclaim *rc);
 
 /*
+ * The same build, done while the RIB is filled: each prefix is handed to
+ * fib_sweep_add() as it gets its id, and every direct slot is built as
+ * soon as the prefixes after it show that nothing more can land in it,
+ * reading RIB nodes still in the cache instead of walking a cold RIB of a
+ * million nodes afterwards. Prefixes must come in prefix order (by key,
+ * then length, as route files and walks list them) for that; the first
+ * one out of order frees what was built and fib_sweep_finish() builds the
+ * whole trie with fib_trie_build() instead. The trie must be empty and
+ * unpublished until the finish; the writer lock is held throughout.
+ * begin: NULL on ENOMEM. add and finish: 0 or -ENOMEM; finish (and
+ * abort, for a build given up; NULL accepted) free the sweep, never the
+ * trie's slots.
+ */
+struct fib_sweep;
+struct fib_sweep *fib_sweep_begin(struct fib_trie *t, const struct rib *rib, struct reclaim *rc);
+int fib_sweep_add(struct fib_sweep *sw, const struct rib_node *n);
+int fib_sweep_finish(struct fib_sweep *sw);
+void fib_sweep_abort(struct fib_sweep *sw);
+
+/*
  * The set of ids of prefix (key, len) changed in rib (a prefix appeared or
  * disappeared): bring the trie in line. On -ENOMEM nothing was published.
  */

@@ -650,8 +650,22 @@ int rt_table_apply(struct rt_table *t, const struct rt_change *changes, size_t n
 	return err;
 }
 
-static int state_insert(struct rt_table *t, struct table_state *st, const struct rt_route *route)
+/*
+ * Insert a route into a private state being filled by replace_all: a
+ * prefix gets its id when its first route arrives, while its node is in
+ * the cache (a walk of the whole RIB after the inserts would miss on
+ * every node again). The id names the prefix's best route at every
+ * moment, so nothing is left to assign once the inserts are done.
+ */
+/* A private state being filled by replace_all, and its tries' sweeps (fib.h), IPv4 first. */
+struct fill {
+	struct table_state *st;
+	struct fib_sweep *sweep[2];
+};
+
+static int state_insert(struct rt_table *t, struct fill *f, const struct rt_route *route)
 {
+	struct table_state *st = f->st;
 	struct rt_route canon, *in = &canon;
 	struct rib *rib;
 	struct rib_node *node;
@@ -679,70 +693,95 @@ static int state_insert(struct rt_table *t, struct table_state *st, const struct
 	r->next = *pp;
 	*pp = r;
 	rib->routes++;
-	return 0;
-}
-
-struct assign_ctx {
-	struct table_state *st;
-	struct rib *rib;
-};
-
-static int assign_id(const struct rib_node *cn, void *arg)
-{
-	struct assign_ctx *a = arg;
-	/* The walk hands out const nodes; this state is still private to us. */
-	struct rib_node *n = (struct rib_node *)(uintptr_t)cn;
-
-	n->id = route_ids_alloc(&a->st->ids, n->routes);
-	if (!n->id)
-		return -ENOMEM;
-	a->rib->prefixes++;
-	return 0;
-}
-
-static int state_build_fib(struct rt_table *t, struct table_state *st)
-{
-	struct rib *ribs[2] = { &st->rib4, &st->rib6 };
-	int err;
-
-	for (unsigned i = 0; i < 2; i++) {
-		struct assign_ctx a = { .st = st, .rib = ribs[i] };
-
-		err = rib_index_build(ribs[i]);
-		if (!err)
-			err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
-		if (err)
-			return err;
+	if (!node->id) {
+		/* On failure the route stays listed: the whole state is discarded. */
+		node->id = route_ids_alloc(&st->ids, node->routes);
+		if (!node->id)
+			return -ENOMEM;
+		rib->prefixes++;
+		return fib_sweep_add(f->sweep[rib == &st->rib6], node);
+	} else if (node->routes == r) {
+		route_ids_set(&st->ids, node->id, r);
 	}
-	err = fib_trie_build(st->fib4, &st->rib4, &t->rc);
-	if (!err)
-		err = fib_trie_build(st->fib6, &st->rib6, &t->rc);
-	return err;
+	return 0;
+}
+
+/* Start both tries' sweeps. 0 or -ENOMEM. */
+static int fill_begin(struct rt_table *t, struct fill *f)
+{
+	f->sweep[0] = fib_sweep_begin(f->st->fib4, &f->st->rib4, &t->rc);
+	f->sweep[1] = fib_sweep_begin(f->st->fib6, &f->st->rib6, &t->rc);
+	return f->sweep[0] && f->sweep[1] ? 0 : -ENOMEM;
+}
+
+/* Finish both sweeps: the tries are built. Each sweep is freed whatever happens. */
+static int fill_finish(struct fill *f)
+{
+	int err4 = fib_sweep_finish(f->sweep[0]), err6 = fib_sweep_finish(f->sweep[1]);
+
+	f->sweep[0] = f->sweep[1] = NULL;
+	return err4 ? err4 : err6;
+}
+
+/*
+ * Room in each RIB's index for all its routes (no fewer than its
+ * prefixes), so that the inserts index their nodes as they go without a
+ * rehash. A hint: without the memory, the index grows as it fills.
+ */
+static void reserve_routes(struct table_state *st, const struct rt_route *routes, size_t n)
+{
+	size_t count[2] = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++)
+		count[routes[i].prefix.addr.family == AF_INET6]++;
+	(void)rib_reserve(&st->rib4, count[0]);
+	(void)rib_reserve(&st->rib6, count[1]);
+}
+
+/*
+ * How many routes ahead of its insert a route's index slot is loaded:
+ * each slot is a miss at a random place in the index, and enough of them
+ * in flight keep the memory busy instead of stalling on one an insert.
+ */
+#define INDEX_AHEAD 12
+
+/* Start loading the index slot route r's insert will write (a hint: r is not yet checked). */
+static void prefetch_slot(struct table_state *st, const struct rt_route *r)
+{
+	int family = r->prefix.addr.family;
+
+	if ((family == AF_INET || family == AF_INET6) && r->prefix.len <= rt_family_bits(family))
+		rib_prefetch(rib_of(st, family), key_from_addr(&r->prefix.addr), r->prefix.len);
 }
 
 static int replace_all_locked(struct rt_table *t, const struct rt_route *routes, size_t n,
 			      size_t *failed)
 {
 	struct table_state *st, *old;
+	struct fill f = { 0 };
 	size_t i;
 	int err = 0;
 
-	st = state_create(&t->lock);
+	st = f.st = state_create(&t->lock);
 	if (!st) {
 		err = -ENOMEM;
 		goto out;
 	}
-	/* Filled in bulk: the RIBs' indexes are built once, after (state_build_fib). */
-	st->rib4.index_deferred = st->rib6.index_deferred = true;
+	err = fill_begin(t, &f);
+	if (err)
+		goto out;
+	reserve_routes(st, routes, n);
 	for (i = 0; i < n; i++) {
-		err = state_insert(t, st, &routes[i]);
+		if (i + INDEX_AHEAD < n)
+			prefetch_slot(st, &routes[i + INDEX_AHEAD]);
+		err = state_insert(t, &f, &routes[i]);
 		if (err) {
 			if (failed)
 				*failed = i;
 			goto out;
 		}
 	}
-	err = state_build_fib(t, st);
+	err = fill_finish(&f);
 	if (err)
 		goto out;
 	/*
@@ -763,6 +802,8 @@ static int replace_all_locked(struct rt_table *t, const struct rt_route *routes,
 	st = NULL;
 	bump_generation(t);
 out:
+	fib_sweep_abort(f.sweep[0]);
+	fib_sweep_abort(f.sweep[1]);
 	if (st) {
 		/* Never published. */
 		state_free_now(st);
