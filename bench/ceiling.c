@@ -436,6 +436,20 @@ static double median_of(const struct method *m, double *lo, double *hi)
 	return bench_median(v, opt.runs);
 }
 
+/* m's rate over best's in the same round: the machine's load changes between rounds. */
+static double round_ratios(const struct method *m, const struct method *best, double *lo,
+			   double *hi)
+{
+	double v[MAX_RUNS];
+
+	for (unsigned r = 0; r < opt.runs; r++) {
+		v[r] = m->mlps[r] / best->mlps[r];
+		*lo = r == 0 || v[r] < *lo ? v[r] : *lo;
+		*hi = r == 0 || v[r] > *hi ? v[r] : *hi;
+	}
+	return bench_median(v, opt.runs);
+}
+
 #ifdef HAVE_DPDK
 /*
  * dir22 and dir24 against rte_fib where rte_fib answers a prefix they hold
@@ -481,6 +495,7 @@ static void check_dirs(const struct fam *f, const uint32_t *q, size_t n, uint32_
 static void run_kind(const struct fam *f, const char *kind, const uint32_t *q, size_t n)
 {
 	uint32_t *ids = bench_xmalloc(n * sizeof(*ids));
+	const struct method *best = NULL;
 	double best_dpdk = 0;
 
 	for (unsigned r = 0; r < opt.runs; r++)
@@ -492,17 +507,22 @@ static void run_kind(const struct fam *f, const char *kind, const uint32_t *q, s
 	for (unsigned k = 0; k < nmethods; k++) {
 		double lo, hi, med = median_of(&methods[k], &lo, &hi);
 
-		if (methods[k].dpdk && med > best_dpdk)
+		if (methods[k].dpdk && med > best_dpdk) {
 			best_dpdk = med;
+			best = &methods[k];
+		}
 	}
-	printf("IPv4 %s: %zu queries, %u rounds (M lookups/s: median [min, max]; / best DPDK)\n",
+	printf("IPv4 %s: %zu queries, %u rounds (M lookups/s: median [min, max]; / best DPDK:\n"
+	       "  of the medians, and median [min, max] of the ratios within a round)\n",
 	       kind, n, opt.runs);
 	for (unsigned k = 0; k < nmethods; k++) {
 		const struct method *m = &methods[k];
 		double lo, hi, med = median_of(m, &lo, &hi);
+		double rlo = 0, rhi = 0, rmed = best ? round_ratios(m, best, &rlo, &rhi) : 0;
 
-		printf("  %-16s %-12s %8.1f [%6.1f, %6.1f]  %5.2f  checksum %08" PRIx32 "\n", m->peer,
-		       m->name, med, lo, hi, best_dpdk > 0 ? med / best_dpdk : 0.0, m->checksum);
+		printf("  %-16s %-12s %8.1f [%6.1f, %6.1f]  %5.2f  %5.2f [%4.2f, %4.2f]  checksum %08" PRIx32
+		       "\n", m->peer, m->name, med, lo, hi, best ? med / best_dpdk : 0.0, rmed, rlo, rhi,
+		       m->checksum);
 	}
 #ifdef HAVE_DPDK
 	check_dirs(f, q, n, ids);
