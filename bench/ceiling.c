@@ -19,6 +19,10 @@
  *   address the node holds (1.6 MiB of leaves): 7.6 MiB;
  * - dir22: one 4-byte read of 2^22 entries (16 MiB) by addr >> 10, the
  *   real answers of the table leaf-pushed to /22;
+ * - dir21-line: a 4-byte entry of 2^21 (8 MiB) by addr >> 11 holding the
+ *   real answer at /21, or, where a longer prefix of the table starts in
+ *   the /21, the index of a line of the 8 MiB array, read as slot4-line
+ *   reads it (16 MiB in all: a DIR table and its lines within the bound);
  * - dir24: one 4-byte read of 2^24 entries (64 MiB) by addr >> 8, the
  *   real answers at /24: DIR-24-8's first read alone, to calibrate the
  *   idealized reads against rte_fib's code.
@@ -59,6 +63,7 @@
 #define LEAF_ARRAY_WORDS (400u << 10)	/* 1.6 MiB */
 #define MAX_METHODS 24
 #define CHECK_SAMPLE 65536
+#define DIR21_LINE 0x80000000u
 
 struct opts opt;
 
@@ -73,6 +78,7 @@ struct shapes {
 	uint64_t *nodes;	/* 4 words a node; word 0: address of a leaf run */
 	uint32_t *leaves;
 	uint32_t *dir22, *dir24;
+	uint32_t *dir21;	/* an answer, or DIR21_LINE | a line of lines */
 };
 
 static struct shapes shapes;
@@ -157,6 +163,15 @@ static void build_shapes(const struct fam *f)
 		shapes.slot_node[s] = (uint64_t)(uintptr_t)&shapes.nodes[4 * rng_below(&r, nnodes)];
 	}
 	shapes.dir22 = leaf_pushed(f, 22);
+	shapes.dir21 = leaf_pushed(f, 21);
+	/* The entries a longer prefix starts in go on to a line. */
+	for (size_t i = 0; i < f->n; i++) {
+		const struct rt_prefix *p = &f->routes[i].prefix;
+		uint32_t *e = &shapes.dir21[rt_addr_to_v4(&p->addr) >> 11];
+
+		if (p->len > 21 && !(*e & DIR21_LINE))
+			*e = DIR21_LINE | (uint32_t)rng_below(&r, nlines);
+	}
 	shapes.dir24 = leaf_pushed(f, 24);
 }
 
@@ -215,6 +230,25 @@ static void dir22_scalar(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 	(void)ctx;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = shapes.dir22[a[i] >> 10];
+}
+
+static void dir21_line_scalar(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	const uint32_t *a = addrs;
+	uint8_t further[BENCH_BATCH];
+	unsigned nfurther = 0;
+
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = shapes.dir21[a[i] >> 11];
+		if (ids[i] & DIR21_LINE)
+			further[nfurther++] = (uint8_t)i;
+	}
+	for (unsigned k = 0; k < nfurther; k++) {
+		unsigned i = further[k];
+
+		ids[i] = shapes.lines[16 * (ids[i] & ~DIR21_LINE) + ((a[i] >> 7) & 15)];
+	}
 }
 
 static void dir24_scalar(void *ctx, const void *addrs, size_t n, uint32_t *ids)
@@ -333,6 +367,37 @@ AVX512 static void dir22_avx512(void *ctx, const void *addrs, size_t n, uint32_t
 	dir_gathers(addrs, n, ids, shapes.dir22, 10);
 }
 
+AVX512 static void dir21_line_avx512(void *ctx, const void *addrs, size_t n, uint32_t *ids)
+{
+	const uint32_t *a = addrs;
+	const __m512i line_bit = _mm512_set1_epi32((int)DIR21_LINE);
+	const __m512i fifteen = _mm512_set1_epi32(15);
+
+	(void)ctx;
+	for (size_t base = 0; base < n; base += 16 * VECS) {
+		__m512i x[VECS], e[VECS];
+		__mmask16 k[VECS];
+
+		for (unsigned v = 0; v < VECS; v++) {
+			size_t i = base + 16 * v, m = i < n ? n - i : 0;
+
+			k[v] = m >= 16 ? 0xffff : (__mmask16)((1u << m) - 1);
+			x[v] = _mm512_maskz_loadu_epi32(k[v], a + i);
+			e[v] = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k[v],
+							   _mm512_srli_epi32(x[v], 11), shapes.dir21, 4);
+		}
+		for (unsigned v = 0; v < VECS; v++) {
+			__mmask16 further = _mm512_mask_test_epi32_mask(k[v], e[v], line_bit);
+			__m512i w = _mm512_and_si512(_mm512_srli_epi32(x[v], 7), fifteen);
+			__m512i at = _mm512_add_epi32(_mm512_slli_epi32(_mm512_andnot_si512(line_bit, e[v]), 4), w);
+
+			if (further)
+				e[v] = _mm512_mask_i32gather_epi32(e[v], further, at, shapes.lines, 4);
+			_mm512_mask_storeu_epi32(ids + base + 16 * v, k[v], e[v]);
+		}
+	}
+}
+
 AVX512 static void dir24_avx512(void *ctx, const void *addrs, size_t n, uint32_t *ids)
 {
 	(void)ctx;
@@ -371,6 +436,7 @@ static void add_patterns(void)
 	add("slot8-line", "scalar", slot8_line_scalar, NULL, false);
 	add("slot-node-leaf", "scalar", slot_node_leaf_scalar, NULL, false);
 	add("dir22", "scalar", dir22_scalar, NULL, false);
+	add("dir21-line", "scalar", dir21_line_scalar, NULL, false);
 	add("dir24", "scalar", dir24_scalar, NULL, false);
 #ifdef HAVE_FIB_AVX512
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
@@ -379,6 +445,7 @@ static void add_patterns(void)
 		add("slot8-line", "avx512", slot8_line_avx512, NULL, false);
 		add("slot-node-leaf", "avx512", slot_node_leaf_avx512, NULL, false);
 		add("dir22", "avx512", dir22_avx512, NULL, false);
+		add("dir21-line", "avx512", dir21_line_avx512, NULL, false);
 		add("dir24", "avx512", dir24_avx512, NULL, false);
 	}
 #endif
@@ -491,6 +558,15 @@ static void check_dirs(const struct fam *f, const uint32_t *q, size_t n, uint32_
 }
 #endif
 
+static double line_share(const uint32_t *q, size_t n)
+{
+	size_t lined = 0;
+
+	for (size_t i = 0; i < n; i++)
+		lined += (shapes.dir21[q[i] >> 11] & DIR21_LINE) != 0;
+	return (double)lined / (double)n;
+}
+
 /* Every method on q in every round, the order rotated by one each round. */
 static void run_kind(const struct fam *f, const char *kind, const uint32_t *q, size_t n)
 {
@@ -524,6 +600,7 @@ static void run_kind(const struct fam *f, const char *kind, const uint32_t *q, s
 		       "\n", m->peer, m->name, med, lo, hi, best ? med / best_dpdk : 0.0, rmed, rlo, rhi,
 		       m->checksum);
 	}
+	printf("  dir21-line: %.1f %% of the queries read a line\n", 100.0 * line_share(q, n));
 #ifdef HAVE_DPDK
 	check_dirs(f, q, n, ids);
 #else
