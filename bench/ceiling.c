@@ -97,7 +97,7 @@ static void *huge_alloc(size_t bytes)
 	return p;
 }
 
-/* dir[x >> (32 - bits)] = route index + 1 of the longest prefix of <= bits covering it. */
+/* Shorter first, and of equal prefixes the later: rte_fib keeps the last add. */
 static int by_len_then_index(const void *a, const void *b, void *routes)
 {
 	const struct rt_route *r = routes;
@@ -108,6 +108,7 @@ static int by_len_then_index(const void *a, const void *b, void *routes)
 	return i < j ? -1 : i > j;
 }
 
+/* dir[x >> (32 - bits)] = route index + 1 of the longest prefix of <= bits covering x. */
 static uint32_t *leaf_pushed(const struct fam *f, unsigned bits)
 {
 	uint32_t *dir = huge_alloc(sizeof(*dir) << bits);
@@ -116,7 +117,6 @@ static uint32_t *leaf_pushed(const struct fam *f, unsigned bits)
 	memset(dir, 0, sizeof(*dir) << bits);
 	for (size_t i = 0; i < f->n; i++)
 		order[i] = i;
-	/* Shorter first, and of equal prefixes the later: rte_fib keeps the last add. */
 	qsort_r(order, f->n, sizeof(*order), by_len_then_index, f->routes);
 	for (size_t k = 0; k < f->n; k++) {
 		const struct rt_prefix *p = &f->routes[order[k]].prefix;
