@@ -277,6 +277,14 @@ int rib_index_build(struct rib *rib)
 	return 0;
 }
 
+/* The cover of n's children: n's id, or n's own cover if it has none (0 below no node). */
+static uint32_t cover_below(const struct rib_node *n)
+{
+	if (!n)
+		return 0;
+	return n->id ? n->id : n->cover;
+}
+
 static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, struct rib_node *parent)
 {
 	/* Not calloc: clearing the line cost as much as the allocation; every field is set. */
@@ -284,7 +292,8 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 
 	if (!n)
 		return NULL;
-	*n = (struct rib_node){ .key = key & key_mask(len), .len = (uint8_t)len, .parent = parent };
+	*n = (struct rib_node){ .key = key & key_mask(len), .len = (uint8_t)len, .parent = parent,
+				.cover = cover_below(parent) };
 	rib->nodes++;
 	return n;
 }
@@ -422,6 +431,67 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		index_shrink(rib);
 }
 
+/*
+ * The nodes below n take cover from n: each child n's id or cover, and
+ * below a child without an id the same, down to the nodes with ids of
+ * their own (their subtrees take cover from them). Recursion on one side,
+ * bounded by depth, as in free_subtree.
+ */
+static void covers_below(struct rib_node *n)
+{
+	while (n) {
+		uint32_t cover = cover_below(n);
+		struct rib_node *next = NULL;
+
+		for (unsigned b = 0; b < 2; b++) {
+			struct rib_node *c = n->child[b];
+
+			if (!c)
+				continue;
+			c->cover = cover;
+			if (c->id)
+				continue;
+			if (next)
+				covers_below(next);
+			next = c;
+		}
+		n = next;
+	}
+}
+
+void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id)
+{
+	wlock_assert_held(rib->lock);
+	n->id = id;
+	covers_below(n);
+}
+
+/* Pre-order from n, whose ancestors hand down cover. */
+static int assign_subtree(struct rib_node *n, uint32_t cover, rib_id_fn alloc, void *arg)
+{
+	for (; n; n = n->child[1]) {
+		int rc;
+
+		n->cover = cover;
+		if (n->routes) {
+			n->id = alloc(n, arg);
+			if (!n->id)
+				return -ENOMEM;
+		}
+		cover = cover_below(n);
+		rc = assign_subtree(n->child[0], cover, alloc, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg)
+{
+	wlock_assert_held(rib->lock);
+	return assign_subtree(rib->root, 0, alloc, arg);
+}
+
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)
 {
 	const struct rib_node *n = rib->root;
@@ -443,17 +513,16 @@ const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned dep
  * Every ancestor of n is a prefix of n's key, so the walk from the root to
  * (n's key, depth) passes through exactly the ancestors of n: it stops at
  * the first of length >= depth and has taken its cover from the last one
- * with an id above it.
+ * with an id above it, which is that node's cover. A parent is shorter
+ * than its child: n itself is the first when n->len == depth, and its
+ * parent, likely out of the cache, is not read.
  */
 const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover)
 {
-	const struct rib_node *a;
-
-	while (n->parent && n->parent->len >= depth)
-		n = n->parent;
-	for (a = n->parent; a && !a->id; a = a->parent)
-		;
-	*cover = a ? a->id : 0;
+	if (n->len > depth)
+		while (n->parent && n->parent->len >= depth)
+			n = n->parent;
+	*cover = n->cover;
 	return n;
 }
 

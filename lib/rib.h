@@ -40,6 +40,12 @@ struct rib_route {
 struct rib_node {
 	struct rib_node *child[2];
 	struct rib_node *parent;
+	/*
+	 * The id of the nearest ancestor that has one, 0 if none: the cover
+	 * rib_locus_from() returns without climbing to it. Kept by
+	 * rib_set_id() and rib_assign_ids() (in the key's alignment padding).
+	 */
+	uint32_t cover;
 	rt_key key;
 	uint8_t len;
 	uint8_t indexed;		/* in the RIB's index (in len's padding) */
@@ -108,6 +114,20 @@ int rib_reserve(struct rib *rib, size_t more);
 int rib_index_build(struct rib *rib);
 /* Remove n if it has no routes and is not needed as a glue node. */
 void rib_prune(struct rib *rib, struct rib_node *n);
+/*
+ * Give node n FIB route id id (0: none) and the nodes below it the cover
+ * that follows: a walk of n's subtree down to the nodes with ids of
+ * their own, none for a node without children.
+ */
+void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id);
+/*
+ * Give every node with routes of a RIB filled in bulk the id alloc
+ * returns for it (0: failed), in prefix order, and every node its cover:
+ * one pass. 0, or -ENOMEM at the first failure (the ids handed out so far
+ * stay).
+ */
+typedef uint32_t (*rib_id_fn)(struct rib_node *n, void *arg);
+int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg);
 
 /*
  * For the FIB builder: the first node at or below (key, depth) — the root
@@ -119,9 +139,10 @@ const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned dep
  * The same answer as rib_locus() for (n's key, depth), found by climbing
  * from node n (depth <= n->len) instead of walking from the root: the
  * topmost ancestor of n (or n) of length >= depth, and in *cover the id of
- * the nearest ancestor shorter than depth that has one. A node just
- * changed is in the cache, and every node the climb reads is one the walk
- * from the root would read too.
+ * the nearest ancestor shorter than depth that has one, which that node's
+ * cover holds. A node just changed is in the cache; the climb reads only
+ * the ancestors of length >= depth and the one above them (none when
+ * n->len == depth).
  */
 const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover);
 

@@ -340,27 +340,27 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		id = route_ids_alloc(&st->ids, node->routes);
 		if (!id)
 			return -ENOMEM;
-		node->id = id;
+		rib_set_id(rib, node, id);
 		if (t->defer.active)
 			err = defer_appear(t, st, rib, node->key, node->len);
 		else
 			err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 		if (err) {
 			/* Never reachable: the id can be reused at once. */
-			node->id = 0;
+			rib_set_id(rib, node, 0);
 			route_ids_release(&st->ids, id);
 			return err;
 		}
 		rib->prefixes++;
 		return 0;
 	}
-	node->id = 0;
+	rib_set_id(rib, node, 0);
 	/* The waiting run first: a disappearance is never deferred (see above). */
 	err = defer_flush(t, st);
 	if (!err)
 		err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 	if (err) {
-		node->id = id;
+		rib_set_id(rib, node, id);
 		return err;
 	}
 	reclaim_id(&t->rc, id);
@@ -687,17 +687,14 @@ struct assign_ctx {
 	struct rib *rib;
 };
 
-static int assign_id(const struct rib_node *cn, void *arg)
+static uint32_t assign_id(struct rib_node *n, void *arg)
 {
 	struct assign_ctx *a = arg;
-	/* The walk hands out const nodes; this state is still private to us. */
-	struct rib_node *n = (struct rib_node *)(uintptr_t)cn;
+	uint32_t id = route_ids_alloc(&a->st->ids, n->routes);
 
-	n->id = route_ids_alloc(&a->st->ids, n->routes);
-	if (!n->id)
-		return -ENOMEM;
-	a->rib->prefixes++;
-	return 0;
+	if (id)
+		a->rib->prefixes++;
+	return id;
 }
 
 static int state_build_fib(struct rt_table *t, struct table_state *st)
@@ -710,7 +707,7 @@ static int state_build_fib(struct rt_table *t, struct table_state *st)
 
 		err = rib_index_build(ribs[i]);
 		if (!err)
-			err = rib_walk(ribs[i], 0, 0, 0, assign_id, &a);
+			err = rib_assign_ids(ribs[i], assign_id, &a);
 		if (err)
 			return err;
 	}

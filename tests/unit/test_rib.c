@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,14 +107,14 @@ static void insert(struct fixture *f, rt_key key, unsigned len)
 	assert_int_equal(n->len, len);
 	assert_null(n->routes);
 	n->routes = &marker;
-	n->id = (uint32_t)f->n + 1;	/* as a table gives a prefix with routes an id */
+	rib_set_id(&f->rib, n, (uint32_t)f->n + 1);	/* as a table gives a prefix with routes an id */
 	f->e[f->n++] = (struct entry){ .key = key, .len = len, .node = n, .live = true };
 }
 
 static void remove_entry(struct fixture *f, size_t i)
 {
 	f->e[i].node->routes = NULL;
-	f->e[i].node->id = 0;
+	rib_set_id(&f->rib, f->e[i].node, 0);
 	rib_prune(&f->rib, f->e[i].node);
 	f->e[i].live = false;
 }
@@ -133,7 +134,16 @@ static int collect(const struct rib_node *n, void *arg)
 	return 0;
 }
 
-/* Parent links, containment, and returns the node count below n. */
+/* The id of n's nearest ancestor that has one, by climbing. */
+static uint32_t climbed_cover(const struct rib_node *n)
+{
+	for (n = n->parent; n; n = n->parent)
+		if (n->id)
+			return n->id;
+	return 0;
+}
+
+/* Parent links, containment, covers, and returns the node count below n. */
 static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *parent)
 {
 	uint64_t count = 1;
@@ -141,6 +151,7 @@ static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *p
 	if (!n)
 		return 0;
 	assert_ptr_equal(n->parent, parent);
+	assert_int_equal(n->cover, climbed_cover(n));
 	if (parent) {
 		assert_true(n->len > parent->len);
 		assert_true(key_match(n->key, parent->key, parent->len));
@@ -355,6 +366,74 @@ static void test_reserve(void **state)
 	free(f);
 }
 
+struct bulk_ids {
+	uint32_t next;
+	uint32_t fail_at;		/* the call that fails, 0: none */
+};
+
+static uint32_t bulk_id(struct rib_node *n, void *arg)
+{
+	struct bulk_ids *b = arg;
+
+	(void)n;
+	if (b->fail_at && b->next + 1 == b->fail_at)
+		return 0;
+	return ++b->next;
+}
+
+/*
+ * A RIB filled in bulk: rib_assign_ids() gives ids in prefix order and
+ * every node its cover (check_subtree() climbs for each), so that
+ * rib_locus_from() then answers as the walk does; after it, single
+ * changes keep the covers. A failing allocation stops it with -ENOMEM.
+ */
+static void test_assign_ids(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct bulk_ids ids = { 0 };
+	rt_key k;
+	unsigned len;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	f->rib.index_deferred = true;
+	for (size_t i = 0; i < 3000; i++) {
+		struct rib_node *n;
+
+		random_prefix(32, &k, &len);
+		if (model_has(f, k, len))
+			continue;
+		n = rib_insert(&f->rib, k, len);
+		assert_non_null(n);
+		n->routes = &marker;
+		f->rib.routes++;	/* rib_index_build() sizes the index by it */
+		f->e[f->n++] = (struct entry){ .key = k, .len = len, .node = n, .live = true };
+	}
+	ids.fail_at = 100;
+	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), -ENOMEM);
+	assert_int_equal(ids.next, 99);
+	ids = (struct bulk_ids){ 0 };
+	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), 0);
+	assert_int_equal(ids.next, f->n);
+	assert_int_equal(rib_index_build(&f->rib), 0);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live && rng() % 2)
+			remove_entry(f, i);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			remove_entry(f, i);
+	assert_null(f->rib.root);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_sorted_v6),
 		cmocka_unit_test(test_random_v6),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_assign_ids),
 	};
 
 	seed_rng();
