@@ -6,7 +6,8 @@
  * nodes (they reach routes through the FIB's id table). Routes, however,
  * are read by lookups once published, so they are retired, not freed.
  *
- * Invariants: a node without routes (a glue node) has two children; child
+ * Invariants: a node without routes has two children (a glue node) or is
+ * parked (at most RIB_PARKED nodes, see struct rib); child
  * b of node n extends n's prefix with bit b; a node's key has no bits set
  * past its length. Pre-order (node, child 0, child 1) is prefix order.
  */
@@ -49,9 +50,13 @@ struct rib_node {
 	rt_key key;
 	uint8_t len;
 	uint8_t indexed;		/* in the RIB's index (in len's padding) */
+	uint8_t parked;			/* in the RIB's parked ring */
 	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
+
+/* Nodes a delete left without routes that stay a while (struct rib). */
+#define RIB_PARKED 64
 
 struct rib {
 	const struct wlock *lock;
@@ -85,6 +90,17 @@ struct rib {
 	 * that covers the new prefix (rib.c).
 	 */
 	struct rib_node *finger;
+	/*
+	 * The last RIB_PARKED nodes a delete left without routes, kept in
+	 * the trie and the index instead of pruned at once (rib_park()): a
+	 * prefix added again soon after its delete (a flap, a change made
+	 * as a delete and an add) finds its node by one index probe instead
+	 * of a walk from the root, and its delete had no parents to unlink.
+	 * The oldest is pruned when a newer one takes its slot. NULL slots
+	 * are free.
+	 */
+	struct rib_node *parked[RIB_PARKED];
+	unsigned parked_next;
 };
 
 void rib_init(struct rib *rib, int family, const struct wlock *lock);
@@ -112,8 +128,13 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
 int rib_reserve(struct rib *rib, size_t more);
 /* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
 int rib_index_build(struct rib *rib);
-/* Remove n if it has no routes and is not needed as a glue node. */
+/* Remove n if it has no routes and is not needed as a glue node (and not parked). */
 void rib_prune(struct rib *rib, struct rib_node *n);
+/*
+ * After a delete: n, if it has no routes, is parked (struct rib) instead
+ * of pruned, and the oldest parked node is pruned if n takes its slot.
+ */
+void rib_park(struct rib *rib, struct rib_node *n);
 /*
  * Give node n FIB route id id (0: none) and the nodes below it the cover
  * that follows: a walk of n's subtree down to the nodes with ids of

@@ -481,7 +481,7 @@ static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struc
 		table_route_export(r, old);
 	rib->routes--;
 	route_retire(t, st, r);
-	rib_prune(rib, node);
+	rib_park(rib, node);
 	bump_generation(t);
 	return 0;
 }
