@@ -537,10 +537,11 @@ void rib_park(struct rib *rib, struct rib_node *n)
 		rib_prune(rib, n);
 		return;
 	}
+	/* Marked before the oldest goes: that prune may climb through n. */
+	n->parked = 1;
 	unpark(rib, rib->parked_next);
 	rib->parked[rib->parked_next] = n;
 	rib->parked_next = (rib->parked_next + 1) % RIB_PARKED;
-	n->parked = 1;
 }
 
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)

@@ -455,6 +455,53 @@ static void test_park(void **state)
 	free(f);
 }
 
+/*
+ * The oldest parked node lies below the one being parked, on a chain of
+ * nodes with one child each: pruning it climbs to the new one, which must
+ * stay (it is parked by then), found by the index and in the trie.
+ */
+static void test_park_evicts_below(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const rt_key chain = (rt_key)0x0a000000u << 96;	/* 10.0.0.0 */
+	const struct rib_node *kept;
+	size_t first_other;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	for (unsigned len = 8; len <= 32; len++) {
+		insert(f, chain & key_mask(len), len);
+		f->rib.routes++;
+	}
+	first_other = f->n;
+	for (uint32_t i = 0; i < RIB_PARKED - 1; i++) {
+		insert(f, (rt_key)(0xc0000000u | i << 8) << 96, 32);	/* 192.i.i.0/32, apart */
+		f->rib.routes++;
+	}
+	park_entry(f, 32 - 8);				/* the /32 at the chain's end: the oldest */
+	for (size_t i = first_other; i < f->n; i++)
+		park_entry(f, i);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	park_entry(f, 31 - 8);				/* its parent: evicts the /32 */
+	kept = rib_find(&f->rib, chain & key_mask(31), 31);
+	assert_non_null(kept);
+	assert_true(kept->parked);
+	assert_null(rib_find(&f->rib, chain, 32));
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			park_entry(f, i);
+	assert_null(f->rib.root);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
 struct bulk_ids {
 	uint32_t next;
 	uint32_t fail_at;		/* the call that fails, 0: none */
@@ -533,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_assign_ids),
 		cmocka_unit_test(test_park),
+		cmocka_unit_test(test_park_evicts_below),
 	};
 
 	seed_rng();
