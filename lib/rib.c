@@ -209,6 +209,8 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 	free_subtree(rib, rib->root, free_route, arg);
 	rib->root = NULL;
 	rib->finger = NULL;
+	memset(rib->parked, 0, sizeof(rib->parked));
+	rib->parked_next = 0;
 	rib->prefixes = rib->routes = rib->nodes = 0;
 	free(rib->index);
 	rib->index = NULL;
@@ -277,6 +279,14 @@ int rib_index_build(struct rib *rib)
 	return 0;
 }
 
+/* The cover of n's children: n's id, or n's own cover if it has none (0 below no node). */
+static uint32_t cover_below(const struct rib_node *n)
+{
+	if (!n)
+		return 0;
+	return n->id ? n->id : n->cover;
+}
+
 static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, struct rib_node *parent)
 {
 	/* Not calloc: clearing the line cost as much as the allocation; every field is set. */
@@ -284,7 +294,8 @@ static struct rib_node *node_new(struct rib *rib, rt_key key, unsigned len, stru
 
 	if (!n)
 		return NULL;
-	*n = (struct rib_node){ .key = key & key_mask(len), .len = (uint8_t)len, .parent = parent };
+	*n = (struct rib_node){ .key = key & key_mask(len), .len = (uint8_t)len, .parent = parent,
+				.cover = cover_below(parent) };
 	rib->nodes++;
 	return n;
 }
@@ -330,10 +341,10 @@ static struct rib_node **insert_start(struct rib *rib, rt_key key, unsigned len)
 	return &rib->root;
 }
 
-/* The node of (key, len), found or added (a leaf, and a glue node above it). */
-static struct rib_node *insert_node(struct rib *rib, rt_key key, unsigned len)
+/* The node of (key, len), found or added (a leaf, and a glue node above it) below *pp. */
+static struct rib_node *insert_node(struct rib *rib, struct rib_node **pp, rt_key key, unsigned len)
 {
-	struct rib_node **pp = insert_start(rib, key, len), *parent, *n, *leaf, *glue;
+	struct rib_node *parent, *n, *leaf, *glue;
 	unsigned common;
 
 	parent = *pp ? (*pp)->parent : NULL;
@@ -383,16 +394,24 @@ static struct rib_node *insert_node(struct rib *rib, rt_key key, unsigned len)
 
 struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 {
-	struct rib_node *n;
+	struct rib_node **start, *n = NULL;
 
 	wlock_assert_held(rib->lock);
-	/*
-	 * The walk finds an existing node as well: a probe of the index
-	 * first would be one more cache miss for every new prefix.
-	 */
 	if (!rib->index_deferred && index_reserve(rib, 1))
 		return NULL;
-	n = insert_node(rib, key & key_mask(len), len);
+	key &= key_mask(len);
+	start = insert_start(rib, key, len);
+	/*
+	 * The walk finds an existing node as well. Near the finger the walk
+	 * is a few lines in the cache, and a probe of the index would be one
+	 * more miss for every new prefix; from the root it is a miss a
+	 * level, and the probe finds a node that stayed (a glue node, a
+	 * parked one) with one.
+	 */
+	if (start == &rib->root && !rib->index_deferred)
+		n = entry_node(rib->index[index_slot(rib, key, len, index_hash(key, len))]);
+	if (!n)
+		n = insert_node(rib, start, key, len);
 	if (n)
 		rib->finger = n;
 	if (n && !rib->index_deferred && !n->indexed)
@@ -403,7 +422,7 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 void rib_prune(struct rib *rib, struct rib_node *n)
 {
 	wlock_assert_held(rib->lock);
-	while (n && !n->routes && !(n->child[0] && n->child[1])) {
+	while (n && !n->routes && !n->parked && !(n->child[0] && n->child[1])) {
 		struct rib_node *child = n->child[0] ? n->child[0] : n->child[1];
 		struct rib_node *parent = n->parent;
 
@@ -420,6 +439,109 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 	}
 	if (rib->index && !rib->index_deferred)
 		index_shrink(rib);
+}
+
+/*
+ * The nodes below n take cover from n: each child n's id or cover, and
+ * below a child without an id the same, down to the nodes with ids of
+ * their own (their subtrees take cover from them). Recursion on one side,
+ * bounded by depth, as in free_subtree.
+ */
+static void covers_below(struct rib_node *n)
+{
+	while (n) {
+		uint32_t cover = cover_below(n);
+		struct rib_node *next = NULL;
+
+		for (unsigned b = 0; b < 2; b++) {
+			struct rib_node *c = n->child[b];
+
+			if (!c)
+				continue;
+			c->cover = cover;
+			if (c->id)
+				continue;
+			if (next)
+				covers_below(next);
+			next = c;
+		}
+		n = next;
+	}
+}
+
+void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id)
+{
+	wlock_assert_held(rib->lock);
+	n->id = id;
+	covers_below(n);
+}
+
+/* Pre-order from n, whose ancestors hand down cover. */
+static int assign_subtree(struct rib_node *n, uint32_t cover, rib_id_fn alloc, void *arg)
+{
+	for (; n; n = n->child[1]) {
+		int rc;
+
+		n->cover = cover;
+		if (n->routes) {
+			n->id = alloc(n, arg);
+			if (!n->id)
+				return -ENOMEM;
+		}
+		cover = cover_below(n);
+		rc = assign_subtree(n->child[0], cover, alloc, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg)
+{
+	wlock_assert_held(rib->lock);
+	return assign_subtree(rib->root, 0, alloc, arg);
+}
+
+/*
+ * Prune the parked node of slot i, if any. Only that node loses its mark
+ * first: a prune never frees a parked node, so the nodes of the other
+ * slots stay where their slots point.
+ */
+static void unpark(struct rib *rib, unsigned i)
+{
+	struct rib_node *n = rib->parked[i];
+
+	if (!n)
+		return;
+	rib->parked[i] = NULL;
+	n->parked = 0;
+	rib_prune(rib, n);
+}
+
+void rib_park(struct rib *rib, struct rib_node *n)
+{
+	wlock_assert_held(rib->lock);
+	/*
+	 * The last route gone: an empty RIB keeps no nodes (its memory is a
+	 * fresh one's). n goes first unless parked: an unpark may free it.
+	 */
+	if (!rib->routes) {
+		if (!n->parked)
+			rib_prune(rib, n);
+		for (unsigned i = 0; i < RIB_PARKED; i++)
+			unpark(rib, i);
+		return;
+	}
+	/* Only a node the index finds is worth keeping; one already parked stays in its slot. */
+	if (n->parked || n->routes || !n->indexed || (n->child[0] && n->child[1])) {
+		rib_prune(rib, n);
+		return;
+	}
+	/* Marked before the oldest goes: that prune may climb through n. */
+	n->parked = 1;
+	unpark(rib, rib->parked_next);
+	rib->parked[rib->parked_next] = n;
+	rib->parked_next = (rib->parked_next + 1) % RIB_PARKED;
 }
 
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)
@@ -443,17 +565,16 @@ const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned dep
  * Every ancestor of n is a prefix of n's key, so the walk from the root to
  * (n's key, depth) passes through exactly the ancestors of n: it stops at
  * the first of length >= depth and has taken its cover from the last one
- * with an id above it.
+ * with an id above it, which is that node's cover. A parent is shorter
+ * than its child: n itself is the first when n->len == depth, and its
+ * parent, likely out of the cache, is not read.
  */
 const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover)
 {
-	const struct rib_node *a;
-
-	while (n->parent && n->parent->len >= depth)
-		n = n->parent;
-	for (a = n->parent; a && !a->id; a = a->parent)
-		;
-	*cover = a ? a->id : 0;
+	if (n->len > depth)
+		while (n->parent && n->parent->len >= depth)
+			n = n->parent;
+	*cover = n->cover;
 	return n;
 }
 

@@ -6,7 +6,8 @@
  * nodes (they reach routes through the FIB's id table). Routes, however,
  * are read by lookups once published, so they are retired, not freed.
  *
- * Invariants: a node without routes (a glue node) has two children; child
+ * Invariants: a node without routes has two children (a glue node) or is
+ * parked (at most RIB_PARKED nodes, see struct rib); child
  * b of node n extends n's prefix with bit b; a node's key has no bits set
  * past its length. Pre-order (node, child 0, child 1) is prefix order.
  */
@@ -40,12 +41,22 @@ struct rib_route {
 struct rib_node {
 	struct rib_node *child[2];
 	struct rib_node *parent;
+	/*
+	 * The id of the nearest ancestor that has one, 0 if none: the cover
+	 * rib_locus_from() returns without climbing to it. Kept by
+	 * rib_set_id() and rib_assign_ids() (in the key's alignment padding).
+	 */
+	uint32_t cover;
 	rt_key key;
 	uint8_t len;
 	uint8_t indexed;		/* in the RIB's index (in len's padding) */
+	uint8_t parked;			/* in the RIB's parked ring */
 	uint32_t id;			/* FIB route id of the prefix, 0 if no routes */
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
+
+/* Nodes a delete left without routes that stay a while (struct rib). */
+#define RIB_PARKED 64
 
 struct rib {
 	const struct wlock *lock;
@@ -79,6 +90,17 @@ struct rib {
 	 * that covers the new prefix (rib.c).
 	 */
 	struct rib_node *finger;
+	/*
+	 * The last RIB_PARKED nodes a delete left without routes, kept in
+	 * the trie and the index instead of pruned at once (rib_park()): a
+	 * prefix added again soon after its delete (a flap, a change made
+	 * as a delete and an add) finds its node by one index probe instead
+	 * of a walk from the root, and its delete had no parents to unlink.
+	 * The oldest is pruned when a newer one takes its slot. NULL slots
+	 * are free.
+	 */
+	struct rib_node *parked[RIB_PARKED];
+	unsigned parked_next;
 };
 
 void rib_init(struct rib *rib, int family, const struct wlock *lock);
@@ -106,8 +128,27 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
 int rib_reserve(struct rib *rib, size_t more);
 /* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
 int rib_index_build(struct rib *rib);
-/* Remove n if it has no routes and is not needed as a glue node. */
+/* Remove n if it has no routes and is not needed as a glue node (and not parked). */
 void rib_prune(struct rib *rib, struct rib_node *n);
+/*
+ * After a delete: n, if it has no routes, is parked (struct rib) instead
+ * of pruned, and the oldest parked node is pruned if n takes its slot.
+ */
+void rib_park(struct rib *rib, struct rib_node *n);
+/*
+ * Give node n FIB route id id (0: none) and the nodes below it the cover
+ * that follows: a walk of n's subtree down to the nodes with ids of
+ * their own, none for a node without children.
+ */
+void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id);
+/*
+ * Give every node with routes of a RIB filled in bulk the id alloc
+ * returns for it (0: failed), in prefix order, and every node its cover:
+ * one pass. 0, or -ENOMEM at the first failure (the ids handed out so far
+ * stay).
+ */
+typedef uint32_t (*rib_id_fn)(struct rib_node *n, void *arg);
+int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg);
 
 /*
  * For the FIB builder: the first node at or below (key, depth) — the root
@@ -119,9 +160,10 @@ const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned dep
  * The same answer as rib_locus() for (n's key, depth), found by climbing
  * from node n (depth <= n->len) instead of walking from the root: the
  * topmost ancestor of n (or n) of length >= depth, and in *cover the id of
- * the nearest ancestor shorter than depth that has one. A node just
- * changed is in the cache, and every node the climb reads is one the walk
- * from the root would read too.
+ * the nearest ancestor shorter than depth that has one, which that node's
+ * cover holds. A node just changed is in the cache; the climb reads only
+ * the ancestors of length >= depth and the one above them (none when
+ * n->len == depth).
  */
 const struct rib_node *rib_locus_from(const struct rib_node *n, unsigned depth, uint32_t *cover);
 

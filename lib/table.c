@@ -340,27 +340,27 @@ static int publish_head(struct rt_table *t, struct table_state *st, struct rib *
 		id = route_ids_alloc(&st->ids, node->routes);
 		if (!id)
 			return -ENOMEM;
-		node->id = id;
+		rib_set_id(rib, node, id);
 		if (t->defer.active)
 			err = defer_appear(t, st, rib, node->key, node->len);
 		else
 			err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 		if (err) {
 			/* Never reachable: the id can be reused at once. */
-			node->id = 0;
+			rib_set_id(rib, node, 0);
 			route_ids_release(&st->ids, id);
 			return err;
 		}
 		rib->prefixes++;
 		return 0;
 	}
-	node->id = 0;
+	rib_set_id(rib, node, 0);
 	/* The waiting run first: a disappearance is never deferred (see above). */
 	err = defer_flush(t, st);
 	if (!err)
 		err = fib_trie_update_node(fib_of(st, rib->family), rib, &t->rc, node);
 	if (err) {
-		node->id = id;
+		rib_set_id(rib, node, id);
 		return err;
 	}
 	reclaim_id(&t->rc, id);
@@ -481,7 +481,7 @@ static int delete_locked(struct rt_table *t, const struct rt_route_key *k, struc
 		table_route_export(r, old);
 	rib->routes--;
 	route_retire(t, st, r);
-	rib_prune(rib, node);
+	rib_park(rib, node);
 	bump_generation(t);
 	return 0;
 }
@@ -695,9 +695,15 @@ static int state_insert(struct rt_table *t, struct fill *f, const struct rt_rout
 	rib->routes++;
 	if (!node->id) {
 		/* On failure the route stays listed: the whole state is discarded. */
-		node->id = route_ids_alloc(&st->ids, node->routes);
-		if (!node->id)
+		uint32_t id = route_ids_alloc(&st->ids, node->routes);
+
+		if (!id)
 			return -ENOMEM;
+		/*
+		 * Through rib_set_id(): the nodes below take their cover from
+		 * it (none in sorted input, whose more specifics come later).
+		 */
+		rib_set_id(rib, node, id);
 		rib->prefixes++;
 		return fib_sweep_add(f->sweep[rib == &st->rib6], node);
 	} else if (node->routes == r) {

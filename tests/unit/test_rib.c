@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,14 +107,14 @@ static void insert(struct fixture *f, rt_key key, unsigned len)
 	assert_int_equal(n->len, len);
 	assert_null(n->routes);
 	n->routes = &marker;
-	n->id = (uint32_t)f->n + 1;	/* as a table gives a prefix with routes an id */
+	rib_set_id(&f->rib, n, (uint32_t)f->n + 1);	/* as a table gives a prefix with routes an id */
 	f->e[f->n++] = (struct entry){ .key = key, .len = len, .node = n, .live = true };
 }
 
 static void remove_entry(struct fixture *f, size_t i)
 {
 	f->e[i].node->routes = NULL;
-	f->e[i].node->id = 0;
+	rib_set_id(&f->rib, f->e[i].node, 0);
 	rib_prune(&f->rib, f->e[i].node);
 	f->e[i].live = false;
 }
@@ -133,7 +134,16 @@ static int collect(const struct rib_node *n, void *arg)
 	return 0;
 }
 
-/* Parent links, containment, and returns the node count below n. */
+/* The id of n's nearest ancestor that has one, by climbing. */
+static uint32_t climbed_cover(const struct rib_node *n)
+{
+	for (n = n->parent; n; n = n->parent)
+		if (n->id)
+			return n->id;
+	return 0;
+}
+
+/* Parent links, containment, covers, and returns the node count below n. */
 static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *parent)
 {
 	uint64_t count = 1;
@@ -141,14 +151,15 @@ static uint64_t check_subtree(const struct rib_node *n, const struct rib_node *p
 	if (!n)
 		return 0;
 	assert_ptr_equal(n->parent, parent);
+	assert_int_equal(n->cover, climbed_cover(n));
 	if (parent) {
 		assert_true(n->len > parent->len);
 		assert_true(key_match(n->key, parent->key, parent->len));
 	}
 	assert_true(n->key == (n->key & key_mask(n->len)));
-	/* A glue node has two children; one without routes that has fewer was pruned. */
+	/* A glue node has two children; one without routes that has fewer was pruned or parked. */
 	if (!n->routes)
-		assert_true(n->child[0] && n->child[1]);
+		assert_true((n->child[0] && n->child[1]) || n->parked);
 	for (unsigned b = 0; b < 2; b++) {
 		if (n->child[b])
 			assert_int_equal(key_bit(n->child[b]->key, n->len), b);
@@ -355,6 +366,210 @@ static void test_reserve(void **state)
 	free(f);
 }
 
+/* rib_park() as a table's delete calls it: the RIB's route count first. */
+static void park_entry(struct fixture *f, size_t i)
+{
+	f->e[i].node->routes = NULL;
+	rib_set_id(&f->rib, f->e[i].node, 0);
+	f->rib.routes--;
+	rib_park(&f->rib, f->e[i].node);
+	f->e[i].live = false;
+}
+
+static unsigned parked_count(const struct rib *rib)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < RIB_PARKED; i++)
+		if (rib->parked[i]) {
+			/* It may have routes again: it stays in its slot until the slot is reused. */
+			assert_true(rib->parked[i]->parked);
+			n++;
+		}
+	return n;
+}
+
+/*
+ * Parked nodes: a delete's node stays in the trie and the index (the
+ * same node comes back on the prefix's next insert), at most RIB_PARKED
+ * of them, the oldest pruned first; every check of the trie, the index,
+ * the covers and the loci holds with them; the last route's delete
+ * leaves no node. Seeded churn of deletes and inserts, some of them of
+ * prefixes just deleted.
+ */
+static void test_park(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	rt_key k;
+	unsigned len;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	for (size_t i = 0; i < 2000; i++) {
+		random_prefix(32, &k, &len);
+		if (!model_has(f, k, len)) {
+			insert(f, k, len);
+			f->rib.routes++;
+		}
+	}
+	check(f);
+	for (unsigned round = 0; round < 3000 && f->n < MAX_ENTRIES - 1; round++) {
+		size_t j = rng() % f->n;
+		struct rib_node *was;
+
+		if (!f->e[j].live)
+			continue;
+		was = f->e[j].node;
+		park_entry(f, j);
+		assert_true(parked_count(&f->rib) <= RIB_PARKED);
+		if (rng() % 2) {
+			/* Back at once: the node that was parked, found again. */
+			insert(f, f->e[j].key, f->e[j].len);
+			f->rib.routes++;
+			assert_ptr_equal(f->e[f->n - 1].node, was);
+		}
+		random_prefix(32, &k, &len);
+		if (!model_has(f, k, len) && f->n < MAX_ENTRIES) {
+			insert(f, k, len);
+			f->rib.routes++;
+		}
+		if (round % 500 == 0)
+			check(f);
+	}
+	check(f);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			park_entry(f, i);
+	assert_int_equal(f->rib.routes, 0);
+	assert_int_equal(parked_count(&f->rib), 0);
+	assert_null(f->rib.root);
+	assert_int_equal(f->rib.nodes, 0);
+	assert_null(f->rib.index);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
+/*
+ * The oldest parked node lies below the one being parked, on a chain of
+ * nodes with one child each: pruning it climbs to the new one, which must
+ * stay (it is parked by then), found by the index and in the trie.
+ */
+static void test_park_evicts_below(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const rt_key chain = (rt_key)0x0a000000u << 96;	/* 10.0.0.0 */
+	const struct rib_node *kept;
+	size_t first_other;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	for (unsigned len = 8; len <= 32; len++) {
+		insert(f, chain & key_mask(len), len);
+		f->rib.routes++;
+	}
+	first_other = f->n;
+	for (uint32_t i = 0; i < RIB_PARKED - 1; i++) {
+		insert(f, (rt_key)(0xc0000000u | i << 8) << 96, 32);	/* 192.i.i.0/32, apart */
+		f->rib.routes++;
+	}
+	park_entry(f, 32 - 8);				/* the /32 at the chain's end: the oldest */
+	for (size_t i = first_other; i < f->n; i++)
+		park_entry(f, i);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	park_entry(f, 31 - 8);				/* its parent: evicts the /32 */
+	kept = rib_find(&f->rib, chain & key_mask(31), 31);
+	assert_non_null(kept);
+	assert_true(kept->parked);
+	assert_null(rib_find(&f->rib, chain, 32));
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			park_entry(f, i);
+	assert_null(f->rib.root);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
+struct bulk_ids {
+	uint32_t next;
+	uint32_t fail_at;		/* the call that fails, 0: none */
+};
+
+static uint32_t bulk_id(struct rib_node *n, void *arg)
+{
+	struct bulk_ids *b = arg;
+
+	(void)n;
+	if (b->fail_at && b->next + 1 == b->fail_at)
+		return 0;
+	return ++b->next;
+}
+
+/*
+ * A RIB filled in bulk: rib_assign_ids() gives ids in prefix order and
+ * every node its cover (check_subtree() climbs for each), so that
+ * rib_locus_from() then answers as the walk does; after it, single
+ * changes keep the covers. A failing allocation stops it with -ENOMEM.
+ */
+static void test_assign_ids(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct bulk_ids ids = { 0 };
+	rt_key k;
+	unsigned len;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	f->rib.index_deferred = true;
+	for (size_t i = 0; i < 3000; i++) {
+		struct rib_node *n;
+
+		random_prefix(32, &k, &len);
+		if (model_has(f, k, len))
+			continue;
+		n = rib_insert(&f->rib, k, len);
+		assert_non_null(n);
+		n->routes = &marker;
+		f->rib.routes++;	/* rib_index_build() sizes the index by it */
+		f->e[f->n++] = (struct entry){ .key = k, .len = len, .node = n, .live = true };
+	}
+	ids.fail_at = 100;
+	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), -ENOMEM);
+	assert_int_equal(ids.next, 99);
+	ids = (struct bulk_ids){ 0 };
+	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), 0);
+	assert_int_equal(ids.next, f->n);
+	assert_int_equal(rib_index_build(&f->rib), 0);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live && rng() % 2)
+			remove_entry(f, i);
+	check(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->e[i].live)
+			remove_entry(f, i);
+	assert_null(f->rib.root);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +578,9 @@ int main(void)
 		cmocka_unit_test(test_sorted_v6),
 		cmocka_unit_test(test_random_v6),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_assign_ids),
+		cmocka_unit_test(test_park),
+		cmocka_unit_test(test_park_evicts_below),
 	};
 
 	seed_rng();
