@@ -128,7 +128,7 @@ static int index_reserve(struct rib *rib, size_t more)
 int rib_reserve(struct rib *rib, size_t more)
 {
 	wlock_assert_held(rib->lock);
-	if (rib->index_deferred || !more)
+	if (!more)
 		return 0;
 	return index_reserve(rib, more);
 }
@@ -219,21 +219,8 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 }
 
 /* The node of (key, len) by a walk from the root. */
-static struct rib_node *walk_find(const struct rib *rib, rt_key key, unsigned len)
-{
-	struct rib_node *n = rib->root;
-
-	while (n && n->len < len && key_match(n->key, key, n->len))
-		n = n->child[key_bit(key, n->len)];
-	if (n && n->len == len && key_match(n->key, key, len))
-		return n;
-	return NULL;
-}
-
 struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 {
-	if (rib->index_deferred)
-		return walk_find(rib, key, len);
 	if (!rib->index)
 		return NULL;
 	key &= key_mask(len);
@@ -242,41 +229,10 @@ struct rib_node *rib_find(const struct rib *rib, rt_key key, unsigned len)
 
 void rib_prefetch(const struct rib *rib, rt_key key, unsigned len)
 {
-	if (!rib->index || rib->index_deferred)
+	if (!rib->index)
 		return;
 	key &= key_mask(len);
 	__builtin_prefetch(&rib->index[(size_t)index_hash(key, len) & rib->index_mask]);
-}
-
-/* The nodes with routes below n into the index (recursion bounded by depth, as in free_subtree). */
-static void index_subtree(struct rib *rib, struct rib_node *n)
-{
-	for (; n; n = n->child[1]) {
-		/* The slot's line is loaded while the left subtree is walked. */
-		if (n->routes)
-			__builtin_prefetch(
-				&rib->index[(size_t)index_hash(n->key, n->len) & rib->index_mask], 1);
-		index_subtree(rib, n->child[0]);
-		if (n->routes)
-			index_add(rib, n);
-	}
-}
-
-int rib_index_build(struct rib *rib)
-{
-	int rc;
-
-	wlock_assert_held(rib->lock);
-	rib->index_deferred = false;
-	if (!rib->nodes)
-		return 0;
-	rc = index_reserve(rib, rib->routes);	/* no fewer routes than prefixes */
-	if (rc) {
-		rib->index_deferred = true;
-		return rc;
-	}
-	index_subtree(rib, rib->root);
-	return 0;
 }
 
 /* The cover of n's children: n's id, or n's own cover if it has none (0 below no node). */
@@ -397,7 +353,7 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 	struct rib_node **start, *n = NULL;
 
 	wlock_assert_held(rib->lock);
-	if (!rib->index_deferred && index_reserve(rib, 1))
+	if (index_reserve(rib, 1))
 		return NULL;
 	key &= key_mask(len);
 	start = insert_start(rib, key, len);
@@ -408,13 +364,13 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len)
 	 * level, and the probe finds a node that stayed (a glue node, a
 	 * parked one) with one.
 	 */
-	if (start == &rib->root && !rib->index_deferred)
+	if (start == &rib->root)
 		n = entry_node(rib->index[index_slot(rib, key, len, index_hash(key, len))]);
 	if (!n)
 		n = insert_node(rib, start, key, len);
 	if (n)
 		rib->finger = n;
-	if (n && !rib->index_deferred && !n->indexed)
+	if (n && !n->indexed)
 		index_add(rib, n);
 	return n;
 }
@@ -437,7 +393,7 @@ void rib_prune(struct rib *rib, struct rib_node *n)
 		/* A glue parent left with one child is no longer needed either. */
 		n = parent;
 	}
-	if (rib->index && !rib->index_deferred)
+	if (rib->index)
 		index_shrink(rib);
 }
 
@@ -474,32 +430,6 @@ void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id)
 	wlock_assert_held(rib->lock);
 	n->id = id;
 	covers_below(n);
-}
-
-/* Pre-order from n, whose ancestors hand down cover. */
-static int assign_subtree(struct rib_node *n, uint32_t cover, rib_id_fn alloc, void *arg)
-{
-	for (; n; n = n->child[1]) {
-		int rc;
-
-		n->cover = cover;
-		if (n->routes) {
-			n->id = alloc(n, arg);
-			if (!n->id)
-				return -ENOMEM;
-		}
-		cover = cover_below(n);
-		rc = assign_subtree(n->child[0], cover, alloc, arg);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg)
-{
-	wlock_assert_held(rib->lock);
-	return assign_subtree(rib->root, 0, alloc, arg);
 }
 
 /*

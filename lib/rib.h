@@ -44,7 +44,7 @@ struct rib_node {
 	/*
 	 * The id of the nearest ancestor that has one, 0 if none: the cover
 	 * rib_locus_from() returns without climbing to it. Kept by
-	 * rib_set_id() and rib_assign_ids() (in the key's alignment padding).
+	 * rib_insert() and rib_set_id() (in the key's alignment padding).
 	 */
 	uint32_t cover;
 	rt_key key;
@@ -77,13 +77,6 @@ struct rib {
 	uint64_t *index;		/* node pointer | 16-bit hash tag << 48 (rib.c) */
 	size_t index_mask;
 	uint64_t indexed;
-	/*
-	 * A private RIB filled in bulk (rt_table_replace_all): no index
-	 * until rib_index_build(), which inserts every node with routes in
-	 * one pass;
-	 * finds walk the trie meanwhile.
-	 */
-	bool index_deferred;
 	/*
 	 * The node rib_insert() returned last, or NULL once nodes were
 	 * freed since: the next insert starts below its nearest ancestor
@@ -123,11 +116,9 @@ struct rib_node *rib_insert(struct rib *rib, rt_key key, unsigned len);
  * Room in the index for more nodes ahead of their inserts, so that a
  * batch that adds many rehashes once instead of at every doubling while
  * it fills. A hint: 0, or -ENOMEM and the inserts grow the index as
- * they need. Nothing to do for a RIB whose index is deferred.
+ * they need.
  */
 int rib_reserve(struct rib *rib, size_t more);
-/* Index the nodes with routes of a RIB filled with index_deferred set. 0 or -ENOMEM. */
-int rib_index_build(struct rib *rib);
 /* Remove n if it has no routes and is not needed as a glue node (and not parked). */
 void rib_prune(struct rib *rib, struct rib_node *n);
 /*
@@ -141,14 +132,6 @@ void rib_park(struct rib *rib, struct rib_node *n);
  * their own, none for a node without children.
  */
 void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id);
-/*
- * Give every node with routes of a RIB filled in bulk the id alloc
- * returns for it (0: failed), in prefix order, and every node its cover:
- * one pass. 0, or -ENOMEM at the first failure (the ids handed out so far
- * stay).
- */
-typedef uint32_t (*rib_id_fn)(struct rib_node *n, void *arg);
-int rib_assign_ids(struct rib *rib, rib_id_fn alloc, void *arg);
 
 /*
  * For the FIB builder: the first node at or below (key, depth) — the root

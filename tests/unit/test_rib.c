@@ -323,8 +323,7 @@ static void test_random_v6(void **state)
 /*
  * rib_reserve(): the room it makes holds that many inserts without a
  * rehash (the index stays where it is) and the index stays right (the
- * model's check); past it the index grows as before. A deferred index is
- * left alone.
+ * model's check); past it the index grows as before.
  */
 static void test_reserve(void **state)
 {
@@ -338,10 +337,6 @@ static void test_reserve(void **state)
 	wlock_init(&f->lock);
 	wlock_lock(&f->lock);
 	rib_init(&f->rib, AF_INET6, &f->lock);
-	f->rib.index_deferred = true;
-	assert_int_equal(rib_reserve(&f->rib, 3000), 0);
-	assert_null(f->rib.index);
-	f->rib.index_deferred = false;
 	assert_int_equal(rib_reserve(&f->rib, 3000), 0);
 	index = f->rib.index;
 	assert_non_null(index);
@@ -502,74 +497,6 @@ static void test_park_evicts_below(void **state)
 	free(f);
 }
 
-struct bulk_ids {
-	uint32_t next;
-	uint32_t fail_at;		/* the call that fails, 0: none */
-};
-
-static uint32_t bulk_id(struct rib_node *n, void *arg)
-{
-	struct bulk_ids *b = arg;
-
-	(void)n;
-	if (b->fail_at && b->next + 1 == b->fail_at)
-		return 0;
-	return ++b->next;
-}
-
-/*
- * A RIB filled in bulk: rib_assign_ids() gives ids in prefix order and
- * every node its cover (check_subtree() climbs for each), so that
- * rib_locus_from() then answers as the walk does; after it, single
- * changes keep the covers. A failing allocation stops it with -ENOMEM.
- */
-static void test_assign_ids(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct bulk_ids ids = { 0 };
-	rt_key k;
-	unsigned len;
-
-	(void)state;
-	assert_non_null(f);
-	wlock_init(&f->lock);
-	wlock_lock(&f->lock);
-	rib_init(&f->rib, AF_INET, &f->lock);
-	f->rib.index_deferred = true;
-	for (size_t i = 0; i < 3000; i++) {
-		struct rib_node *n;
-
-		random_prefix(32, &k, &len);
-		if (model_has(f, k, len))
-			continue;
-		n = rib_insert(&f->rib, k, len);
-		assert_non_null(n);
-		n->routes = &marker;
-		f->rib.routes++;	/* rib_index_build() sizes the index by it */
-		f->e[f->n++] = (struct entry){ .key = k, .len = len, .node = n, .live = true };
-	}
-	ids.fail_at = 100;
-	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), -ENOMEM);
-	assert_int_equal(ids.next, 99);
-	ids = (struct bulk_ids){ 0 };
-	assert_int_equal(rib_assign_ids(&f->rib, bulk_id, &ids), 0);
-	assert_int_equal(ids.next, f->n);
-	assert_int_equal(rib_index_build(&f->rib), 0);
-	check(f);
-	for (size_t i = 0; i < f->n; i++)
-		if (f->e[i].live && rng() % 2)
-			remove_entry(f, i);
-	check(f);
-	for (size_t i = 0; i < f->n; i++)
-		if (f->e[i].live)
-			remove_entry(f, i);
-	assert_null(f->rib.root);
-	rib_fini(&f->rib, NULL, NULL);
-	wlock_unlock(&f->lock);
-	wlock_destroy(&f->lock);
-	free(f);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,7 +505,6 @@ int main(void)
 		cmocka_unit_test(test_sorted_v6),
 		cmocka_unit_test(test_random_v6),
 		cmocka_unit_test(test_reserve),
-		cmocka_unit_test(test_assign_ids),
 		cmocka_unit_test(test_park),
 		cmocka_unit_test(test_park_evicts_below),
 	};
