@@ -78,6 +78,9 @@ struct churn {
 	int error;			/* the first failed update; the writer stopped there */
 	float *lat;
 	size_t nlat, maxlat;
+	size_t lag;			/* --churn-lag, at most half the family's routes */
+	size_t *held;			/* --churn-lag: the routes deleted and not yet added back */
+	uint8_t *out;			/* by route index: 1 while held */
 	double wt1;			/* the writer stopped */
 	/* reader: [0] windows without updates, [1] with them */
 	const struct bench_method *m;
@@ -184,6 +187,49 @@ static double writer_time(const struct churn *c, double t)
 	return (double)k * c->window + (rest > 0 ? rest : 0);
 }
 
+/*
+ * One pair: delete route i, add back route i (no lag) or the one deleted
+ * c->lag pairs before, once that many are held.
+ */
+static int churn_pair(struct churn *c, size_t i)
+{
+	const struct fam *f = c->f;
+	size_t slot, back;
+	int err;
+
+	if (!c->lag) {
+		err = c->w->del(c->w->ctx, &f->routes[i], i);
+		return err ? err : c->w->add(c->w->ctx, &f->routes[i], i);
+	}
+	slot = (size_t)(c->pairs % c->lag);
+	err = c->w->del(c->w->ctx, &f->routes[i], i);
+	if (err)
+		return err;
+	c->out[i] = 1;
+	if (c->pairs >= c->lag) {
+		back = c->held[slot];
+		err = c->w->add(c->w->ctx, &f->routes[back], back);
+		c->out[back] = 0;
+	}
+	c->held[slot] = i;
+	return err;
+}
+
+/* After a lagged phase: the held routes go back, so the next phase finds the whole table. */
+static int churn_restore(struct churn *c)
+{
+	uint64_t held = c->pairs < c->lag ? c->pairs : c->lag;
+	int err = 0;
+
+	for (uint64_t k = 0; k < held && !err; k++) {
+		size_t i = c->held[k];
+
+		err = c->w->add(c->w->ctx, &c->f->routes[i], i);
+		c->out[i] = 0;
+	}
+	return err;
+}
+
 static void *churn_writer(void *arg)
 {
 	struct churn *c = arg;
@@ -194,7 +240,6 @@ static void *churn_writer(void *arg)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	while (!CMM_LOAD_SHARED(c->stop)) {
 		size_t i = rng_below(&c->r, f->n);
-		const struct rt_route *rt = &f->routes[i];
 		bool timed = paced || c->pairs % LAT_SAMPLE == 0;
 		double a = 0, due = 0;
 
@@ -215,9 +260,10 @@ static void *churn_writer(void *arg)
 		} else if (paced && a - due > LATE_S) {
 			c->late++;
 		}
-		c->error = c->w->del(c->w->ctx, rt, i);
-		if (!c->error)
-			c->error = c->w->add(c->w->ctx, rt, i);
+		/* A route still held is deleted already: the next draw is taken. */
+		while (c->lag && c->out[i])
+			i = rng_below(&c->r, f->n);
+		c->error = churn_pair(c, i);
 		/* A structure that lost a route no longer holds the table measured. */
 		if (c->error)
 			break;
@@ -226,6 +272,8 @@ static void *churn_writer(void *arg)
 		c->pairs++;
 	}
 	c->wt1 = bench_now();
+	if (c->lag && !c->error)
+		c->error = churn_restore(c);
 	return NULL;
 }
 
@@ -507,6 +555,14 @@ void churn_run(struct rt_table *t, struct fam *f)
 
 	if (!f->n || opt.churn_s <= 0 || !n)
 		return;
+	/* Half the routes at most: the writer's draws must find routes not held. */
+	c.lag = opt.churn_lag < f->n / 2 ? opt.churn_lag : f->n / 2;
+	if (c.lag) {
+		c.held = bench_xmalloc(c.lag * sizeof(*c.held));
+		c.out = bench_xmalloc(f->n);
+		memset(c.out, 0, f->n);
+	}
+	u->churn_lag = c.lag;
 	bench_info("%s updates: %u runs of %.1f s phases (%s%s)", f->label, opt.runs, opt.churn_s,
 		   opt.update_rate ? "paced, unpaced" : "unpaced", dm ? "; DPDK's unpaced" : "");
 	c.addrs = query_generate(f, "matched", n, 0xc0de + (uint64_t)f->af);
@@ -564,7 +620,7 @@ void churn_run(struct rt_table *t, struct fam *f)
 		series_finish(&dmax);
 		memcpy(u->run_rel, rel, u->ratio_runs * sizeof(*rel));
 		u->ratio_updates = u->ratio_runs ? bench_median(rel, u->ratio_runs) : NAN;
-		/* Every pair re-added its route (unless one failed): the same answers. */
+		/* Every route deleted was added back (unless one failed): the same answers. */
 		if (peer->nmethods)
 			timing_cross_check(f, peer, dm, c.addrs, ns, answers, &mr);
 		u->dpdk_checked = mr.checked;
@@ -581,4 +637,6 @@ void churn_run(struct rt_table *t, struct fam *f)
 	u->after = f->af == AF_INET ? st.v4 : st.v6;
 	u->routes_intact = u->after.routes == f->n;
 	free((void *)(uintptr_t)c.addrs);
+	free(c.held);
+	free(c.out);
 }

@@ -20,6 +20,15 @@ struct fam;
 #define CHURN_WINDOW_S 0.2
 #define CHURN_GUARD_S 0.02
 
+/*
+ * --churn-lag: the writer adds back the route it deleted that many pairs
+ * before instead of the one it just deleted, so that an add finds
+ * nothing of its prefix's recent past in the structure (a RIB keeps its
+ * last 64 emptied nodes, rib.h). The routes still out are added back
+ * when the phase ends.
+ */
+#define CHURN_MAX_LAG 65536
+
 /* The windows' length with --churn-seconds: at most half a phase. */
 double churn_window(void);
 

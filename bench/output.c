@@ -241,6 +241,9 @@ static int text_print(const struct report *r)
 	       " GPs/s: reclaim batches, each waiting for a grace period; others:\nmost CPUs"
 	       " other processes used during a run)\n", CHURN_WINDOW_S * 1e3, opt.runs,
 	       opt.churn_s);
+	if (opt.churn_lag)
+		printf("(--churn-lag %u: each add is of the route deleted that many pairs"
+		       " before)\n", opt.churn_lag);
 	printf("  %-6s %-9s %-12s %11s %9s %9s %8s %11s %11s %6s %6s %6s\n", "family",
 	       "structure", "writer", "updates/s", "pair p50", "p99", "max", "reader idle",
 	       "reader busy", "ratio", "GPs/s", "others");

@@ -283,6 +283,7 @@ static json_t *update(const struct update_result *u)
 
 	err |= set(o, "runs", u64(opt.runs));
 	err |= set(o, "phase_seconds", num(opt.churn_s));
+	err |= set(o, "churn_lag", u64(u->churn_lag));
 	err |= set(o, "window_seconds", num(churn_window()));
 	err |= set(o, "guard_seconds", num(CHURN_GUARD_S));
 	err |= set(o, "reader_as_built_mlps", num(u->reader_built));

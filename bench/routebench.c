@@ -84,6 +84,9 @@ static void usage(FILE *f)
 		"  --update-rate R      one phase with our writer paced to R updates/s in its\n"
 		"                       windows (a delete and an add are two; default 100000;\n"
 		"                       0 = skip)\n"
+		"  --churn-lag L        each pair deletes a random route and adds back the one\n"
+		"                       deleted L pairs before (default 0: the same route at\n"
+		"                       once); at most 65536\n"
 		"  --no-incremental     skip loading the routes one by one with rt_table_add\n"
 		"  --json               print one JSON object instead of tables\n"
 		"  --callgrind          count instructions per lookup instead of timing: run\n"
@@ -142,6 +145,7 @@ enum {
 	OPT_ROUTES = 256, OPT_QUERIES, OPT_RANDOM, OPT_THREADS, OPT_RUNS, OPT_SEED, OPT_JSON,
 	OPT_QUIET, OPT_CHURN, OPT_NO_INCR, OPT_NO_DPDK, OPT_SKIP_LPM, OPT_LPM_LIMIT,
 	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_LOOKUP_PATH, OPT_HELP,
+	OPT_CHURN_LAG,
 };
 
 static void parse_opts(int argc, char **argv)
@@ -157,6 +161,7 @@ static void parse_opts(int argc, char **argv)
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "churn-seconds", required_argument, NULL, OPT_CHURN },
 		{ "update-rate", required_argument, NULL, OPT_UPDATE_RATE },
+		{ "churn-lag", required_argument, NULL, OPT_CHURN_LAG },
 		{ "callgrind", no_argument, NULL, OPT_CALLGRIND },
 		{ "no-incremental", no_argument, NULL, OPT_NO_INCR },
 #ifdef HAVE_DPDK
@@ -217,6 +222,9 @@ static void parse_opts(int argc, char **argv)
 			break;
 		case OPT_UPDATE_RATE:
 			opt.update_rate = parse_num("--update-rate", optarg, 0, 1000000000);
+			break;
+		case OPT_CHURN_LAG:
+			opt.churn_lag = (unsigned)parse_num("--churn-lag", optarg, 0, CHURN_MAX_LAG);
 			break;
 		case OPT_CALLGRIND:
 			opt.callgrind = true;

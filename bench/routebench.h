@@ -34,6 +34,7 @@ struct opts {
 	bool quiet;
 	double churn_s;
 	uint64_t update_rate;
+	unsigned churn_lag;		/* 0: each pair deletes and re-adds one route */
 	bool incremental;
 	bool callgrind;
 	bool dpdk;
@@ -98,6 +99,7 @@ struct churn_stats {
 struct update_result {
 	bool done;
 	double reader_built;		/* ours, reader alone on the table as built: M lookups/s */
+	size_t churn_lag;		/* --churn-lag as applied to the family */
 	struct rt_family_stats after;	/* our family's FIB after the churn */
 	struct churn_stats max;		/* ours, writer as fast as it goes */
 	struct churn_stats paced;	/* ours, writer paced to --update-rate */
