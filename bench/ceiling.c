@@ -624,13 +624,15 @@ static void usage(FILE *fp)
 #ifdef HAVE_DPDK
 		"  --dpdk-skip-lpm      skip rte_lpm (loading a full table is slow)\n"
 		"  --dpdk-lpm-limit S   give up loading rte_lpm after S seconds\n"
+		"  --dpdk-huge          DPDK's tables in hugetlbfs pages (see routebench)\n"
 #endif
 		"  --help               this text\n");
 }
 
 static void parse_opts(int argc, char **argv)
 {
-	enum { OPT_RANDOM = 256, OPT_RUNS, OPT_SEED, OPT_SMALL, OPT_SKIP_LPM, OPT_LPM_LIMIT };
+	enum { OPT_RANDOM = 256, OPT_RUNS, OPT_SEED, OPT_SMALL, OPT_SKIP_LPM, OPT_LPM_LIMIT,
+	       OPT_DPDK_HUGE };
 	static const struct option longopts[] = {
 		{ "routes", required_argument, NULL, 'r' },
 		{ "random", required_argument, NULL, OPT_RANDOM },
@@ -639,6 +641,7 @@ static void parse_opts(int argc, char **argv)
 		{ "small-pages", no_argument, NULL, OPT_SMALL },
 		{ "dpdk-skip-lpm", no_argument, NULL, OPT_SKIP_LPM },
 		{ "dpdk-lpm-limit", required_argument, NULL, OPT_LPM_LIMIT },
+		{ "dpdk-huge", no_argument, NULL, OPT_DPDK_HUGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -670,6 +673,9 @@ static void parse_opts(int argc, char **argv)
 			break;
 		case OPT_LPM_LIMIT:
 			opt.dpdk_opts.lpm_time_limit = strtod(optarg, NULL);
+			break;
+		case OPT_DPDK_HUGE:
+			opt.dpdk_opts.huge = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -90,20 +90,34 @@ int dpdk_init(const struct dpdk_opts *o, char *err, size_t errlen)
 	/* The EAL may keep pointers into its arguments. */
 	static char mem[16];
 	static char *argv[] = {
-		"routebench", "--no-huge", "--no-pci", "-m", mem, "--no-shconf",
-		"--no-telemetry", "--log-level=3", "-l", "0",
+		"routebench", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level=3",
+		"-l", "0",
 		/* Lets rte_fib and rte_fib6 offer their AVX-512 lookups. */
 		"--force-max-simd-bitwidth=512",
+		/* Without hugepages: -m of anonymous memory in 4 KiB pages. */
+		"--no-huge", "-m", mem,
 		NULL,
 	};
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	cpu_set_t saved;
 	bool have_affinity;
 	int rc;
 
 	snprintf(mem, sizeof(mem), "%u", o->mem_mb);
+	if (o->huge) {
+		/*
+		 * Hugetlbfs pages as DPDK is deployed, our tables being on
+		 * transparent huge pages: memory from the pages reserved in
+		 * /proc/sys/vm/nr_hugepages as the tables grow, in memfds
+		 * (--in-memory), so no hugetlbfs mount is needed.
+		 */
+		argv[argc - 3] = "--in-memory";
+		argv[argc - 2] = NULL;
+		argc -= 2;
+	}
 	/* The EAL pins the calling thread to its main lcore: undo that. */
 	have_affinity = sched_getaffinity(0, sizeof(saved), &saved) == 0;
-	rc = rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	rc = rte_eal_init(argc, argv);
 	if (have_affinity)
 		sched_setaffinity(0, sizeof(saved), &saved);
 	if (rc < 0) {

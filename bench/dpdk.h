@@ -76,12 +76,13 @@ struct dpdk_peer {
 struct dpdk_opts {
 	bool skip_lpm;			/* loading rte_lpm is slow */
 	double lpm_time_limit;		/* seconds for loading rte_lpm, 0 = none */
-	unsigned mem_mb;		/* EAL memory (-m) */
+	unsigned mem_mb;		/* EAL memory (-m), without huge */
+	bool huge;			/* EAL memory in hugetlbfs pages (--dpdk-huge) */
 	bool quiet;			/* no progress on stderr */
 };
 
 #ifdef HAVE_DPDK
-/* Start the EAL (no hugepages, no PCI); keeps the caller's CPU affinity. */
+/* Start the EAL (no PCI; hugepages only if o->huge); keeps the caller's CPU affinity. */
 int dpdk_init(const struct dpdk_opts *o, char *err, size_t errlen);
 
 /*

@@ -379,6 +379,7 @@ static json_t *results(const struct report *r)
 	err |= set(o, "batch", u64(BENCH_BATCH));
 	err |= set(o, "lookup_path", str(rt_lookup_path_name(rt_lookup_path_current())));
 	err |= set(o, "membarrier", json_boolean(rt_rcu_has_membarrier()));
+	err |= set(o, "dpdk_huge", json_boolean(opt.dpdk_opts.huge));
 	err |= set(o, "table", table(r));
 	for (unsigned i = 0; i < NFAM; i++)
 		err |= set(o, r->fams[i].name, family(&r->fams[i]));

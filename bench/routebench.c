@@ -99,7 +99,10 @@ static void usage(FILE *f)
 		"  --no-dpdk            skip the DPDK comparison\n"
 		"  --dpdk-skip-lpm      skip rte_lpm (loading a full table is slow)\n"
 		"  --dpdk-lpm-limit S   give up loading rte_lpm after S seconds\n"
-		"  --dpdk-mem MB        EAL memory (default 6144)\n"
+		"  --dpdk-mem MB        EAL memory without --dpdk-huge (default 6144)\n"
+		"  --dpdk-huge          DPDK's tables in hugetlbfs pages (reserve them in\n"
+		"                       /proc/sys/vm/nr_hugepages first), as ours are in\n"
+		"                       huge pages; default: 4 KiB pages (EAL --no-huge)\n"
 		"  --dpdk-threads       measure the DPDK lookups with T threads too\n"
 #endif
 		"  --help               this text\n");
@@ -144,7 +147,7 @@ static void select_lookup_path(const char *name)
 enum {
 	OPT_ROUTES = 256, OPT_QUERIES, OPT_RANDOM, OPT_THREADS, OPT_RUNS, OPT_SEED, OPT_JSON,
 	OPT_QUIET, OPT_CHURN, OPT_NO_INCR, OPT_NO_DPDK, OPT_SKIP_LPM, OPT_LPM_LIMIT,
-	OPT_DPDK_MEM, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_LOOKUP_PATH, OPT_HELP,
+	OPT_DPDK_MEM, OPT_DPDK_HUGE, OPT_DPDK_THREADS, OPT_UPDATE_RATE, OPT_CALLGRIND, OPT_LOOKUP_PATH, OPT_HELP,
 	OPT_CHURN_LAG,
 };
 
@@ -170,6 +173,7 @@ static void parse_opts(int argc, char **argv)
 		{ "dpdk-lpm-limit", required_argument, NULL, OPT_LPM_LIMIT },
 		{ "dpdk-mem", required_argument, NULL, OPT_DPDK_MEM },
 		{ "dpdk-threads", no_argument, NULL, OPT_DPDK_THREADS },
+		{ "dpdk-huge", no_argument, NULL, OPT_DPDK_HUGE },
 #endif
 		{ "lookup-path", required_argument, NULL, OPT_LOOKUP_PATH },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -244,6 +248,9 @@ static void parse_opts(int argc, char **argv)
 		case OPT_DPDK_MEM:
 			opt.dpdk_opts.mem_mb = (unsigned)parse_num("--dpdk-mem", optarg, 64,
 								   1u << 20);
+			break;
+		case OPT_DPDK_HUGE:
+			opt.dpdk_opts.huge = true;
 			break;
 		case OPT_DPDK_THREADS:
 			opt.dpdk_threads = true;

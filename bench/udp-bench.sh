@@ -17,6 +17,9 @@
 # set (e.g. ROUTED_UDP_SEGMENT=0: one build with and without segmented
 # replies); like --baseline-lookup-path, it makes the build its own
 # baseline when --baseline is not given.
+# The echo responder sends its replies as routed does (a batch's equal
+# replies to one peer as one UDP_SEGMENT message); --echo-no-segment makes
+# it send one message per reply, the ceiling before routed segmented.
 # Beside each rate ratio, a CPU ratio: the echo responder's CPU time per
 # datagram over the server's (from /proc), which other load on a shared
 # machine disturbs much less than the rates.
@@ -33,7 +36,7 @@
 #                           [--routes FILE]
 #                           [--runs N] [--duration SEC] [--batches "1 16 64"]
 #                           [--server-cpu N] [--client-cpu N] [--callgrind]
-#                           [--target RATIO]
+#                           [--target RATIO] [--echo-no-segment]
 # --runs defaults to 11: with fewer, the sign test cannot tell (5 runs
 # all above the target give p 0.031; 11 runs need 9 above for p < 0.05).
 # The route file defaults to the real BGP table (bench/bgp-routes.sh).
@@ -50,12 +53,13 @@ server_cpu=0
 client_cpu=1
 callgrind=false
 target=0.95
+echo_no_segment=false
 # shellcheck source=bench/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 bench_parse --baseline=baseline --baseline-lookup-path=baseline_path \
 	--baseline-env=baseline_env --runs=runs \
 	--duration=duration --batches=batches --server-cpu=server_cpu --client-cpu=client_cpu \
-	--callgrind=callgrind:true --target=target -- "$@"
+	--callgrind=callgrind:true --target=target --echo-no-segment=echo_no_segment:true -- "$@"
 case $baseline_path in
 '' | scalar | avx512) ;;
 *) bench_usage_error "--baseline-lookup-path is scalar or avx512" ;;
@@ -96,7 +100,10 @@ start_routed() {
 }
 
 eport=$(bench_free_port udp)
-taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 >/dev/null 2>&1 &
+echo_args=()
+"$echo_no_segment" && echo_args=(--echo-no-segment)
+taskset -c "$server_cpu" "$routeperf" --echo "127.0.0.1:$eport" --threads 1 "${echo_args[@]}" \
+	>/dev/null 2>&1 &
 echo_pid=$!
 pids+=("$echo_pid")
 start_routed routed "$routed"
@@ -135,7 +142,8 @@ perf() {
 echo "# routed UDP lookups vs the echo responder: $(nproc) CPUs, server CPU $server_cpu," \
 	"client CPU $client_cpu, $runs runs of ${duration}s, routes $(wc -l <"$routes")" \
 	${baseline:+"baseline $baseline"} ${baseline_path:+"(lookup path $baseline_path)"} \
-	${baseline_env:+"(environment $baseline_env)"}
+	${baseline_env:+"(environment $baseline_env)"} \
+	"echo $($echo_no_segment && echo 'one message per reply' || echo 'segmented as routed')"
 printf '%-6s %-4s %14s %14s %14s %8s %6s %9s' batch run echo_dgram/s routed_dgram/s \
 	routed_lookups/s ratio wrong cpu_ratio
 [ -n "$baseline" ] && printf ' %14s %10s %14s' base_dgram/s base_ratio base_cpu_ratio

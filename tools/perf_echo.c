@@ -19,6 +19,7 @@
 #include <routed/table.h>
 
 #include "perf_echo.h"
+#include "udp_send.h"
 
 #define ECHO_BATCH 64
 /* recvmmsg rounds per wakeup, so a stop request is seen promptly. */
@@ -35,7 +36,8 @@ struct echo_thread {
 	bool stalled;
 	uint64_t served; /* responses handed to the kernel */
 	/* Read by perf_echo_responses() while running: uatomic, no barrier. */
-	uint64_t responses, dropped;
+	uint64_t responses, dropped, segmented;
+	struct udp_send send; /* the grouping of routed's workers (udp_send.h) */
 	struct mmsghdr in[ECHO_BATCH], out[ECHO_BATCH];
 	struct iovec iov[ECHO_BATCH], out_iov[ECHO_BATCH];
 	struct sockaddr_storage peer[ECHO_BATCH];
@@ -120,6 +122,16 @@ static unsigned answer_batch(struct echo_thread *t, unsigned n)
 static void send_batch(struct echo_thread *t, unsigned n)
 {
 	unsigned done = 0;
+
+	if (t->send.segment) {
+		/* Non-blocking, as routed's workers send: a full buffer drops. */
+		struct udp_send_result r = udp_send_replies(&t->send, t->fd, t->out, n);
+
+		uatomic_add(&t->responses, r.sent);
+		uatomic_add(&t->dropped, r.failed);
+		uatomic_add(&t->segmented, r.segmented);
+		return;
+	}
 
 	while (done < n) {
 		int rc = sendmmsg(t->fd, t->out + done, n - done, 0);
@@ -216,6 +228,7 @@ struct perf_echo *perf_echo_start(const struct perf_echo_config *cfg, char *err,
 		struct echo_thread *t = &e->threads[i];
 
 		t->echo = e;
+		udp_send_init(&t->send, !cfg->no_segment);
 		t->fd = open_socket(&e->bound, err, errlen);
 		if (t->fd < 0)
 			goto fail;
@@ -290,5 +303,14 @@ uint64_t perf_echo_dropped(const struct perf_echo *e)
 
 	for (unsigned i = 0; i < e->nthreads; i++)
 		sum += uatomic_read(&e->threads[i].dropped);
+	return sum;
+}
+
+uint64_t perf_echo_segmented(const struct perf_echo *e)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < e->nthreads; i++)
+		sum += uatomic_read(&e->threads[i].segmented);
 	return sum;
 }

@@ -8,6 +8,10 @@
  * batches of up to 64 datagrams with recvmmsg, turns every valid request
  * into its response in place (no lookups: every slot says "no route") and
  * sends the batch back with sendmmsg. Invalid datagrams are dropped.
+ * By default the responses of a batch that go to one peer and are equally
+ * long leave as one UDP_SEGMENT message, as routed sends them (the same
+ * grouping code, daemon/udp_send.c), so the echo stays the ceiling of
+ * routed's datagram path and not of a costlier send.
  */
 #ifndef ROUTEPERF_ECHO_H
 #define ROUTEPERF_ECHO_H
@@ -29,6 +33,8 @@ struct perf_echo_config {
 	/* Fault injection: flip the found flag of the first slot of every
 	 * Nth response (0: never), to prove wrong answers are caught. */
 	unsigned corrupt_every;
+	/* Send one message per response (false: segmented as routed does). */
+	bool no_segment;
 };
 
 struct perf_echo;
@@ -42,5 +48,7 @@ void perf_echo_stop(struct perf_echo *e);
 /* Responses sent and datagrams dropped so far (call before perf_echo_stop()). */
 uint64_t perf_echo_responses(const struct perf_echo *e);
 uint64_t perf_echo_dropped(const struct perf_echo *e);
+/* Of the responses, those sent in segmented messages. */
+uint64_t perf_echo_segmented(const struct perf_echo *e);
 
 #endif

@@ -61,6 +61,7 @@ struct options {
 	unsigned stall_ms;
 	double stall_after_s;
 	unsigned corrupt_every;
+	bool echo_no_segment;	/* both --echo and --compare-echo's responder */
 	int cpus[MAX_CPUS];
 };
 
@@ -113,7 +114,9 @@ static void usage(FILE *f)
 	    "                         port 0 picks a free port; the address is printed)\n"
 	    "  --echo-stall-ms MS     stall once for MS milliseconds,\n"
 	    "  --echo-stall-after SEC SEC seconds after the first request (default 1)\n"
-	    "  --echo-corrupt-every N flip the found flag of every Nth response's first slot\n",
+	    "  --echo-corrupt-every N flip the found flag of every Nth response's first slot\n"
+	    "  --echo-no-segment      the echo responder (--echo, --compare-echo) sends one\n"
+	    "                         message per response, not routed's segmented messages\n",
 	    RT_WIRE_DEFAULT_PORT);
 }
 
@@ -224,6 +227,7 @@ enum {
 	OPT_STALL_MS,
 	OPT_STALL_AFTER,
 	OPT_CORRUPT,
+	OPT_ECHO_NO_SEGMENT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -254,6 +258,7 @@ static const struct option long_options[] = {
     {"echo-stall-ms", required_argument, NULL, OPT_STALL_MS},
     {"echo-stall-after", required_argument, NULL, OPT_STALL_AFTER},
     {"echo-corrupt-every", required_argument, NULL, OPT_CORRUPT},
+    {"echo-no-segment", no_argument, NULL, OPT_ECHO_NO_SEGMENT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -357,6 +362,9 @@ static void parse_option(struct options *o, int opt, int argc, char **argv)
 		o->corrupt_every =
 		    (unsigned)parse_uint("--echo-corrupt-every", optarg, 1, UINT32_MAX);
 		break;
+	case OPT_ECHO_NO_SEGMENT:
+		o->echo_no_segment = true;
+		break;
 	case OPT_HELP:
 		usage(stdout);
 		exit(0);
@@ -417,6 +425,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->stall_ms || o->corrupt_every)
 		usage_error("--echo-stall-ms and --echo-corrupt-every go with --echo");
+	if (o->echo_no_segment && !o->compare_echo)
+		usage_error("--echo-no-segment goes with --echo or --compare-echo");
 	if (!o->n_server_text)
 		usage_error("--server ADDR:PORT is required");
 	for (unsigned i = 0; i < o->n_server_text; i++)
@@ -462,6 +472,7 @@ static int run_echo(struct options *o, const struct perf_ref *ref)
 	    .stall_after_s = o->stall_after_s,
 	    .ref = ref,
 	    .corrupt_every = o->corrupt_every,
+	    .no_segment = o->echo_no_segment,
 	};
 	char err[512], addr[PERF_SOCKADDR_STRLEN];
 	struct perf_echo *echo = perf_echo_start(&cfg, err, sizeof(err));
@@ -474,8 +485,10 @@ static int run_echo(struct options *o, const struct perf_ref *ref)
 	printf("echo %s\n", perf_sockaddr_format(perf_echo_addr(echo), addr, sizeof(addr)));
 	fflush(stdout);
 	wait_for_stop(o->duration_given ? o->load.duration_s : 0);
-	fprintf(stderr, "routeperf: echo responder: %" PRIu64 " responses, %" PRIu64 " dropped\n",
-		perf_echo_responses(echo), perf_echo_dropped(echo));
+	fprintf(stderr,
+		"routeperf: echo responder: %" PRIu64 " responses, %" PRIu64 " dropped, %" PRIu64
+		" segmented\n",
+		perf_echo_responses(echo), perf_echo_dropped(echo), perf_echo_segmented(echo));
 	perf_echo_stop(echo);
 	return 0;
 }
@@ -494,7 +507,10 @@ static void print_json(json_t *j)
 static int run_echo_baseline(const struct options *o, struct perf_load_config *cfg,
 			     struct perf_load_result *res, char *err, size_t errlen)
 {
-	struct perf_echo_config ecfg = {.threads = o->load.threads};
+	struct perf_echo_config ecfg = {
+	    .threads = o->load.threads,
+	    .no_segment = o->echo_no_segment,
+	};
 	struct perf_echo *echo;
 	int rc;
 
