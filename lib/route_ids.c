@@ -19,16 +19,21 @@
 #define ANSWERS_BYTES ((size_t)ROUTE_ID_MAX * sizeof(uint64_t))
 #define CHUNK_ANSWER_BYTES (ROUTE_ID_CHUNK_SLOTS * sizeof(uint64_t))
 
+_Static_assert(ANSWERS_BYTES / HUGE_PAGE <= 64, "a bit of route_ids.committed per 2 MiB");
+
 /*
  * The answer array's mapping, aligned to a huge page so that each 2 MiB
- * of it can be one. Reserved, not committed (MAP_NORESERVE): only the
- * pages under ids in use are ever touched.
+ * of it can be one. Address space only: mapped PROT_NONE, which the
+ * kernel does not charge against the commit limit (a writable private
+ * mapping is charged in full under vm.overcommit_memory=2, MAP_NORESERVE
+ * or not), and made writable 2 MiB at a time as ids reach it
+ * (answers_commit()); only the pages under ids in use are ever touched.
  */
 static uint64_t *answers_map(void)
 {
 	size_t span = ANSWERS_BYTES + HUGE_PAGE;
-	char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0);
 	char *start;
 
 	if (raw == MAP_FAILED)
@@ -98,6 +103,26 @@ static void answers_advise(struct route_ids *e, uint32_t ci)
 	(void)madvise(e->answers, HUGE_PAGE, MADV_COLLAPSE);
 }
 
+/*
+ * Make the 2 MiB of answer words that chunk ci's lie in writable, once:
+ * the commit charge a table's answer words take grows with its ids, in
+ * the steps a huge page takes. Never undone (a released chunk's pages go
+ * back with MADV_DONTNEED, the charge stays), so every id below the
+ * highest handed out lies in readable memory. -ENOMEM if the kernel
+ * refuses the charge.
+ */
+static int answers_commit(struct route_ids *e, uint32_t ci)
+{
+	size_t block = ((size_t)ci * CHUNK_ANSWER_BYTES) / HUGE_PAGE;
+
+	if (e->committed & (1ULL << block))
+		return 0;
+	if (mprotect((char *)e->answers + block * HUGE_PAGE, HUGE_PAGE, PROT_READ | PROT_WRITE))
+		return -ENOMEM;
+	e->committed |= 1ULL << block;
+	return 0;
+}
+
 /* The writer's view of chunk ci, under the writer lock. */
 static struct route_id_chunk *chunk_locked(const struct route_ids *e, uint32_t ci)
 {
@@ -123,7 +148,7 @@ uint32_t route_ids_alloc(struct route_ids *e, struct rib_route *r)
 		if (!u) {
 			c = calloc(1, sizeof(*c));
 			u = calloc(1, sizeof(*u));
-			if (!c || !u) {
+			if (!c || !u || answers_commit(e, ci)) {
 				free(c);
 				free(u);
 				return 0;

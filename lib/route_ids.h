@@ -13,8 +13,10 @@
  * pointers, chunks of 1024 slots), so the table grows without moving slots
  * that readers may be loading. The answer words live in one array indexed
  * by id, in a mapping reserved at init for every id the table can hand out
- * (ROUTE_ID_MAX_CHUNKS chunks' worth, 128 MiB of address space) and
- * touched only where ids are in use: an answer costs no directory load,
+ * (ROUTE_ID_MAX_CHUNKS chunks' worth, 128 MiB of address space, mapped
+ * inaccessible and made writable 2 MiB at a time as the ids reach it, so
+ * that only that much is charged against the commit limit) and touched
+ * only where ids are in use: an answer costs no directory load,
  * and once the ids reach past the first 2 MiB the mapping is advised as
  * huge pages, so a full table's answer words (8 MiB for a million routes)
  * take a handful of TLB entries instead of one per 4 KiB. A table that
@@ -110,6 +112,7 @@ struct route_ids {
 	uint64_t *answers;		/* [ROUTE_ID_MAX] by id - 1, read by lookups; never moves */
 	bool huge;			/* answers advised as huge pages */
 	bool small_pages;		/* never advised (ROUTED_ROUTE_IDS_HUGE=0) */
+	uint64_t committed;		/* bit b: answers' 2 MiB block b is writable */
 	uint32_t first_free_chunk;	/* no free id below this chunk */
 	uint64_t live;			/* allocated ids */
 	uint64_t nchunks;

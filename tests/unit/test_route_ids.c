@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <routed/rcu.h>
 #include <urcu/urcu-memb.h>
@@ -232,12 +233,63 @@ static void test_reader_while_growing(void **state)
 		route_ids_release(&f->ids, id);
 }
 
+/* VmData of /proc/self/status: the private writable memory the kernel charges. */
+static size_t vm_data_bytes(void)
+{
+	char line[256];
+	size_t kb = 0;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmData: %zu kB", &kb) == 1)
+			break;
+	fclose(fp);
+	assert_true(kb > 0);
+	return kb << 10;
+}
+
+/*
+ * The answer array reserves 128 MiB of address space per table; only the
+ * 2 MiB blocks its ids reach may count as writable memory (what
+ * vm.overcommit_memory=2 charges), and a released table keeps no more.
+ */
+static void test_commit_charge(void **state)
+{
+	struct fixture *f = *state;
+	struct route_ids other;
+	size_t before = vm_data_bytes(), grown;
+	const size_t reservation = (size_t)ROUTE_ID_MAX * sizeof(uint64_t);
+
+	assert_int_equal(route_ids_init(&other, &f->lock), 0);
+	grown = vm_data_bytes() - before;
+	printf("# a new table's answer words: %zu KiB writable of %zu KiB reserved\n",
+	       grown >> 10, reservation >> 10);
+	assert_true(grown < reservation / 4);
+	assert_int_equal(other.committed, 0);
+	route_ids_fini(&other);
+
+	alloc_all(f);
+	/* IDS reach into the second 2 MiB of words: two blocks, no more. */
+	assert_int_equal(f->ids.committed, 3);
+	grown = vm_data_bytes() - before;
+	printf("# after %u ids: %zu KiB\n", (unsigned)IDS, grown >> 10);
+	assert_true(grown < reservation / 2);
+	for (uint32_t id = 1; id <= IDS; id++)
+		route_ids_release(&f->ids, id);
+	/* Handed out again: lowest first, into the blocks already writable. */
+	assert_int_equal(route_ids_alloc(&f->ids, route_of(f, 1)), 1);
+	assert_int_equal(f->ids.committed, 3);
+	route_ids_release(&f->ids, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_words_across_huge_advice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_after_chunk_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_while_growing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_charge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_across_huge_advice, setup_small_pages,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reader_while_growing, setup_small_pages,
