@@ -200,6 +200,25 @@ struct lanes4 {
 };
 
 /*
+ * Ranks and leaves as fib.h reads them, written out here: fib.h calls this
+ * module, so this module calls nothing of fib.h (no dependency cycle).
+ */
+AVX512 static inline unsigned rank_upto(uint64_t vec, unsigned c)
+{
+	return (unsigned)__builtin_popcountll(vec & ((2ULL << c) - 1)) - 1;
+}
+
+AVX512 static inline uint32_t leaf_of(const struct fib_node *nd, unsigned c)
+{
+	/* In the node (fib_node_is_inline()), or after the children in the block. */
+	const uint32_t *leaves = !nd->vector && __builtin_popcountll(nd->leafvec) <= FIB_INLINE_LEAVES ?
+					 nd->inline_leaves :
+					 (const uint32_t *)(nd->children + __builtin_popcountll(nd->vector));
+
+	return leaves[rank_upto(nd->leafvec, c)];
+}
+
+/*
  * The stragglers walk level by level from the node below the root, as
  * fib_lookup4_batch_scalar() does; the child of every one was prefetched
  * when it was deferred.
@@ -223,11 +242,11 @@ AVX512 static void walk_stragglers(struct stragglers *st, uint32_t *out)
 			unsigned c = (uint32_t)(st->addr[k] << shift) >> 26;
 
 			if (nd->vector & (1ULL << c)) {
-				node[k] = &nd->children[fib_rank(nd->vector, c)];
+				node[k] = &nd->children[rank_upto(nd->vector, c)];
 				__builtin_prefetch(node[k]);
 				walking[still++] = (uint8_t)k;
 			} else {
-				out[st->at[k]] = fib_node_leaf(nd, c);
+				out[st->at[k]] = leaf_of(nd, c);
 			}
 		}
 		active = still;
