@@ -2,7 +2,8 @@
 /*
  * The FIB's batch walks in AVX-512, eight lookups per vector (64-bit
  * lanes: slots, node addresses, key halves, bit vectors), four vectors a
- * group. The idea of walking many lookups in SIMD lanes is the one of
+ * group for IPv6, eight for IPv4 (whose lanes wait for no other lane
+ * after their slot, so more slots in flight pay: docs/performance.md). The idea of walking many lookups in SIMD lanes is the one of
  * DPDK's rte_fib AVX-512 lookup (a flat DIR-24-8 table there, a Poptrie
  * here); no code is shared.
  *
@@ -52,7 +53,8 @@
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq")))
 #define WALK AVX512 static inline __attribute__((always_inline))
 #define LANES 8
-#define GROUP_VECS 4	/* vectors walked together: 32 lookups */
+#define GROUP_VECS 4	/* IPv6 vectors walked together: 32 lookups */
+#define GROUP4_VECS 8	/* IPv4 vectors whose slots are gathered together: 64 lookups */
 
 /* The gathers read node words by these offsets from the node's address. */
 _Static_assert(offsetof(struct fib_node, vector) == 0, "node layout");
@@ -184,7 +186,8 @@ WALK void walk6(const struct fib_trie *t, const struct lanes *in, unsigned nv, u
  * that their list stays on the stack, seldom enough that the misses of
  * several overlap.
  */
-#define SPAN 64	/* lookups whose stragglers are walked together */
+#define SPAN 64	/* lookups whose stragglers are walked together: one group */
+_Static_assert(GROUP4_VECS * LANES <= SPAN, "a group's stragglers fit in a span");
 
 struct stragglers {
 	uint64_t node[SPAN];	/* the child node a straggler continues in */
@@ -331,12 +334,12 @@ AVX512 void fib_avx512_lookup4_batch(const struct fib_trie *t, const uint32_t *a
 	struct stragglers st;
 
 	st.n = 0;
-	for (size_t base = 0; base < n; base += GROUP_VECS * LANES) {
-		struct lanes4 l[GROUP_VECS];
+	for (size_t base = 0; base < n; base += GROUP4_VECS * LANES) {
+		struct lanes4 l[GROUP4_VECS];
 		unsigned nv = 0;
 
 		/* The direct slots: the loads fib_lookup4() makes with rcu_dereference(). */
-		for (size_t i = base; i < n && nv < GROUP_VECS; i += LANES, nv++) {
+		for (size_t i = base; i < n && nv < GROUP4_VECS; i += LANES, nv++) {
 			l[nv].valid = first_lanes(n - i);
 			l[nv].addr = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(l[nv].valid, addrs + i));
 			l[nv].slot = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), l[nv].valid,
@@ -346,7 +349,7 @@ AVX512 void fib_avx512_lookup4_batch(const struct fib_trie *t, const uint32_t *a
 		for (unsigned v = 0; v < nv; v++)
 			finish4(&l[v], base + v * LANES, out, &st);
 		/* A span's worth of groups, or the batch's end: walk the stragglers. */
-		if (st.n > SPAN - GROUP_VECS * LANES || base + GROUP_VECS * LANES >= n)
+		if (st.n > SPAN - GROUP4_VECS * LANES || base + GROUP4_VECS * LANES >= n)
 			if (st.n)
 				walk_stragglers(&st, out);
 	}
