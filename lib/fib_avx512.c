@@ -3,9 +3,10 @@
  * The FIB's batch walks in AVX-512, eight lookups per vector (64-bit
  * lanes: slots, node addresses, key halves, bit vectors), four vectors a
  * group for IPv6, eight for IPv4 (whose lanes wait for no other lane
- * after their slot, so more slots in flight pay: docs/performance.md). The idea of walking many lookups in SIMD lanes is the one of
- * DPDK's rte_fib AVX-512 lookup (a flat DIR-24-8 table there, a Poptrie
- * here); no code is shared.
+ * after their slot, so more slots in flight pay: docs/performance.md).
+ * The idea of walking many lookups in SIMD lanes is the one of DPDK's
+ * rte_fib AVX-512 lookup (a flat DIR-24-8 table there, a Poptrie here);
+ * no code is shared.
  *
  * IPv6 walks the scalar level-by-level walk of fib.h in vector registers:
  * one pass per trie level gathers the level's node words of every
@@ -21,8 +22,8 @@
  * real tables) would make its whole group wait for two or three more
  * misses if the group went on in step; instead its child's address is
  * compressed into a list of stragglers and prefetched, and the list is
- * walked once per span of lookups (walk_stragglers()), its misses
- * overlapping each other's and the span's later groups'.
+ * walked once the group's other lanes are done (walk_stragglers()), the
+ * stragglers' misses overlapping each other's.
  *
  * Memory ordering: as in fib_lookup4/6(). The first gather reads the
  * direct slots, the loads fib.h does with rcu_dereference(); every later
