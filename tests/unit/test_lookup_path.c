@@ -771,6 +771,122 @@ static void test_batch_mixed_depths(void **state)
 	rt_table_destroy(t);
 }
 
+/*
+ * IPv4 lanes that go on below their slot's root node beside lanes that end
+ * in a leaf slot, a leaf table (line or flat) or the root node: the vector
+ * walk finishes the others at once and walks the deep ones later, so each
+ * batch puts deep lanes at every position (one alone, all, every other,
+ * random mixes), batches of 1 to MIXED_BATCH, with and without leaf tables.
+ */
+static const char *const straggle4[] = {
+	"10.0.0.0/8", "11.0.0.0/8",
+	/* a leaf line's slot (few runs) */
+	"10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24",
+	/* the root node's slot, and below it */
+	"10.0.128.0/24", "10.0.129.5/32", "10.0.130.32/27", "10.0.131.0/25", "10.0.132.77/32",
+};
+
+/* An address under a deep prefix's /24 (the root's chunk has a child), or anywhere else. */
+static uint32_t straggle_probe(bool deep)
+{
+	static const uint32_t deep24[] = { 0x0a008100, 0x0a008200, 0x0a008300, 0x0a008400 };
+	static const uint32_t shallow[] = { 0x0a000000, 0x0a004000, 0x0a008000, 0x0b000000 };
+
+	if (deep)
+		return deep24[below(4)] | below(256);
+	if (below(5) == 0)
+		return (uint32_t)next_random();
+	return shallow[below(4)] | below(1u << 14);
+}
+
+static void straggle_check(const struct rt_table *t, const struct naive *nv, const uint32_t *a,
+			   size_t n)
+{
+	static uint32_t ids[MIXED_BATCH], ids2[MIXED_BATCH];
+	static struct rt_answer ans[MIXED_BATCH];
+	static struct rt_route want[MIXED_BATCH];
+	static bool found[MIXED_BATCH];
+	enum rt_lookup_path was = rt_lookup_path_current();
+
+	for (size_t i = 0; i < n; i++) {
+		struct rt_addr x;
+
+		rt_addr_from_v4(&x, a[i]);
+		found[i] = naive_lookup(nv, &x, &want[i]);
+	}
+	for (unsigned p = 0; p < RT_LOOKUP_PATH_COUNT; p++) {
+		if (rt_lookup_path_select((enum rt_lookup_path)p) != 0)
+			continue;
+		memset(ids, 0xa5, sizeof(ids));
+		rt_table_lookup_ids4(t, a, n, ids);
+		rt_table_answer4(t, a, n, ids2, ans);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(ids[i], ids2[i]);
+			check_answer(&ans[i], ids[i], found[i], &want[i], "IPv4", i);
+		}
+	}
+	assert_int_equal(rt_lookup_path_select(was), 0);
+}
+
+static void straggle_batches(const struct rt_table *t, const struct naive *nv)
+{
+	static const size_t every_position[] = { 32, 64, 65, MIXED_BATCH };
+	uint32_t a[MIXED_BATCH];
+
+	for (size_t k = 0; k < sizeof(every_position) / sizeof(every_position[0]); k++) {
+		size_t n = every_position[k];
+
+		for (size_t deep = 0; deep < n; deep++) {
+			for (size_t i = 0; i < n; i++)
+				a[i] = straggle_probe(i == deep);
+			straggle_check(t, nv, a, n);
+		}
+	}
+	for (size_t n = 1; n <= MIXED_BATCH; n++) {
+		for (unsigned mix = 0; mix < 4; mix++) {
+			for (size_t i = 0; i < n; i++)
+				a[i] = straggle_probe(mix == 0 ? true : mix == 1 ? i % 2 : below(mix) == 0);
+			straggle_check(t, nv, a, n);
+		}
+	}
+}
+
+static void stragglers4(void)
+{
+	struct naive nv;
+	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	static struct edge_case cc;
+
+	assert_non_null(t);
+	naive_init(&nv);
+	cc.n = 0;
+	for (size_t i = 0; i < sizeof(straggle4) / sizeof(straggle4[0]); i++)
+		edge_route(&cc, straggle4[i]);
+	/* a flat leaf table's slot: 16 /24s apart, more runs than a line holds */
+	for (unsigned k = 0; k < 16; k++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "10.0.%u.0/24", 64 + 2 * k);
+		edge_route(&cc, p);
+	}
+	for (size_t i = 0; i < cc.n; i++) {
+		assert_int_equal(rt_table_add(t, &cc.r[i]), 0);
+		assert_int_equal(naive_add(&nv, &cc.r[i]), 0);
+	}
+	straggle_batches(t, &nv);
+	naive_fini(&nv);
+	rt_table_destroy(t);
+}
+
+static void test_stragglers4(void **state)
+{
+	(void)state;
+	stragglers4();
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
+	stragglers4();
+	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
+}
+
 static void test_select(void **state)
 {
 	enum rt_lookup_path p, was = rt_lookup_path_current();
@@ -820,6 +936,7 @@ int main(void)
 		cmocka_unit_test(test_batch_mixed_depths),
 		cmocka_unit_test(test_direct_edge4_leaf_tables),
 		cmocka_unit_test(test_paths_match_model_leaf_tables),
+		cmocka_unit_test(test_stragglers4),
 	};
 
 	rng_state = seed_from_env();
