@@ -398,9 +398,10 @@ static unsigned parked_count(const struct rib *rib)
 /*
  * Parked nodes: a delete's node stays in the trie and the index (the
  * same node comes back on the prefix's next insert), at most
- * rib_park_limit() of them (RIB_PARKED_MIN here: no prefixes counted), the oldest pruned first; every check of the trie, the index,
- * the covers and the loci holds with them; the last route's delete
- * leaves no node. Seeded churn of deletes and inserts, some of them of
+ * rib_park_limit() of them (RIB_PARKED_MIN here: no prefixes counted),
+ * the oldest pruned first; every check of the trie, the index, the
+ * covers and the loci holds with them; the last route's delete leaves
+ * no node. Seeded churn of deletes and inserts, some of them of
  * prefixes just deleted.
  */
 static void test_park(void **state)
