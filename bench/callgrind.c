@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --callgrind needs valgrind's client requests (Debian: the valgrind package). */
@@ -93,44 +94,93 @@ void callgrind_kind(struct rt_table *t, const struct fam *f, const char *kind, c
 		printf("%s 0x%08" PRIx32 "\n", label, x);
 	}
 }
-/* Delete and add again pairs random routes of f; the number that failed. */
-static uint32_t update_pairs(struct rt_table *t, const struct fam *f, struct rng *r, size_t pairs)
+/*
+ * The churn's pairs without its clock: delete a random route and add it
+ * again at once, or (--churn-lag L) add back the route deleted L pairs
+ * before, so that no add finds its prefix's recent past. held[] and out[]
+ * carry the routes deleted and not yet added back across calls.
+ */
+struct update_loop {
+	const struct fam *f;
+	struct rng r;
+	size_t lag;
+	size_t *held;
+	uint8_t *out;
+	uint64_t pairs;
+};
+
+static void delete_route(struct rt_table *t, const struct rt_route *route, uint32_t *failed)
 {
+	struct rt_route_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.prefix = route->prefix;
+	memcpy(k.proto, route->proto, sizeof(k.proto));
+	k.match_metric = true;
+	k.metric = route->metric;
+	*failed += rt_table_delete(t, &k) != 0;
+}
+
+/* Run pairs delete + add pairs; the number of updates that failed. */
+static uint32_t update_pairs(struct rt_table *t, struct update_loop *u, size_t pairs)
+{
+	const struct fam *f = u->f;
 	uint32_t failed = 0;
 
-	for (size_t i = 0; i < pairs; i++) {
-		const struct rt_route *route = &f->routes[rng_below(r, f->n)];
-		struct rt_route_key k;
+	for (size_t p = 0; p < pairs; p++, u->pairs++) {
+		size_t i = rng_below(&u->r, f->n), slot;
 
-		memset(&k, 0, sizeof(k));
-		k.prefix = route->prefix;
-		memcpy(k.proto, route->proto, sizeof(k.proto));
-		k.match_metric = true;
-		k.metric = route->metric;
-		failed += rt_table_delete(t, &k) != 0;
-		failed += rt_table_add(t, route) != 0;
+		if (!u->lag) {
+			delete_route(t, &f->routes[i], &failed);
+			failed += rt_table_add(t, &f->routes[i]) != 0;
+			continue;
+		}
+		while (u->out[i])
+			i = rng_below(&u->r, f->n);
+		slot = (size_t)(u->pairs % u->lag);
+		delete_route(t, &f->routes[i], &failed);
+		u->out[i] = 1;
+		if (u->pairs >= u->lag) {
+			failed += rt_table_add(t, &f->routes[u->held[slot]]) != 0;
+			u->out[u->held[slot]] = 0;
+		}
+		u->held[slot] = i;
 	}
 	return failed;
 }
 
 void callgrind_updates(struct rt_table *t, const struct fam *f, size_t pairs)
 {
-	struct rng r = rng_for(opt.seed, 0xca11 + (uint64_t)f->af);
+	struct update_loop u = { .f = f, .r = rng_for(opt.seed, 0xca11 + (uint64_t)f->af) };
 	char label[128];
 	uint32_t failed;
 
 	if (!f->n)
 		return;
+	/* As the churn applies it: at most half the family's routes held. */
+	u.lag = opt.churn_lag < f->n / 2 ? opt.churn_lag : f->n / 2;
+	if (u.lag) {
+		u.held = bench_xmalloc(u.lag * sizeof(*u.held));
+		u.out = bench_xmalloc(f->n);
+		memset(u.out, 0, f->n);
+	}
 	snprintf(label, sizeof(label), "%s updates ours delete+add %zu", f->name, pairs);
-	bench_info("callgrind: %s", label);
-	update_pairs(t, f, &r, pairs / 4);	/* warm-up, not counted */
+	bench_info("callgrind: %s (lag %zu)", label, u.lag);
+	/* Warm-up, not counted: with a lag, every counted add is of a route held. */
+	update_pairs(t, &u, pairs / 4 > u.lag ? pairs / 4 : u.lag);
 	CALLGRIND_START_INSTRUMENTATION;
 	CALLGRIND_ZERO_STATS;
-	failed = update_pairs(t, f, &r, pairs);
+	failed = update_pairs(t, &u, pairs);
 	CALLGRIND_DUMP_STATS_AT(label);
 	printf("%s 0x%08" PRIx32 "\n", label, failed);
 	if (failed)
 		bench_die("callgrind: %" PRIu32 " updates failed", failed);
+	/* The held routes go back: whatever runs next finds the whole table. */
+	for (uint64_t k = 0; k < u.lag && k < u.pairs; k++)
+		if (rt_table_add(t, &f->routes[u.held[k]]))
+			bench_die("callgrind: a held route could not be added back");
+	free(u.held);
+	free(u.out);
 }
 #else
 const char *callgrind_unavailable(void)

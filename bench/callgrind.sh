@@ -18,7 +18,8 @@
 # --queries is the number of addresses per kind (default 1048576);
 # --keep keeps callgrind's files in DIR; --cache also counts data reads that
 # miss a modelled 48 KiB L1 and 2 MiB L2 (this machine's), per lookup.
-# Options after -- go to routebench
+# Options after -- go to routebench (--churn-lag L: each update row's add is
+# of the route deleted L pairs before, as in the churn)
 # (e.g. --dpdk-skip-lpm: loading rte_lpm with a full table takes minutes
 # under valgrind).
 
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
 	--keep) keep=$2; shift ;;
 	--cache) cache=(--cache-sim=yes --D1=49152,12,64 --LL=2097152,16,64) ;;
 	--) shift; break ;;
-	-h|--help) sed -n '15,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '15,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "callgrind: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift

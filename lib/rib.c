@@ -209,8 +209,9 @@ void rib_fini(struct rib *rib, void (*free_route)(void *arg, struct rib_route *r
 	free_subtree(rib, rib->root, free_route, arg);
 	rib->root = NULL;
 	rib->finger = NULL;
-	memset(rib->parked, 0, sizeof(rib->parked));
-	rib->parked_next = 0;
+	free(rib->parked);
+	rib->parked = NULL;
+	rib->parked_cap = rib->parked_head = rib->parked_count = 0;
 	rib->prefixes = rib->routes = rib->nodes = 0;
 	free(rib->index);
 	rib->index = NULL;
@@ -433,23 +434,58 @@ void rib_set_id(struct rib *rib, struct rib_node *n, uint32_t id)
 }
 
 /*
- * Prune the parked node of slot i, if any. Only that node loses its mark
- * first: a prune never frees a parked node, so the nodes of the other
- * slots stay where their slots point.
+ * Prune the oldest parked node. Only that node loses its mark first: a
+ * prune never frees a parked node, so the nodes of the other slots stay
+ * where their slots point. One that got routes again is only unmarked.
  */
-static void unpark(struct rib *rib, unsigned i)
+static void unpark_oldest(struct rib *rib)
 {
-	struct rib_node *n = rib->parked[i];
+	struct rib_node *n = rib->parked[rib->parked_head];
 
-	if (!n)
-		return;
-	rib->parked[i] = NULL;
+	rib->parked[rib->parked_head] = NULL;
+	rib->parked_head = (rib->parked_head + 1) & (rib->parked_cap - 1);
+	rib->parked_count--;
 	n->parked = 0;
 	rib_prune(rib, n);
 }
 
+/* Every parked node pruned, and the ring freed: an empty RIB holds what a fresh one does. */
+static void unpark_all(struct rib *rib)
+{
+	while (rib->parked_count)
+		unpark_oldest(rib);
+	free(rib->parked);
+	rib->parked = NULL;
+	rib->parked_cap = rib->parked_head = 0;
+}
+
+/*
+ * The first ring's slots: a small table that parks a node or two pays 32
+ * bytes, not the whole minimum's 512.
+ */
+#define PARK_RING_FIRST 4
+
+/* A ring of twice the slots (the first of PARK_RING_FIRST), oldest first. 0 or -ENOMEM. */
+static int park_grow(struct rib *rib)
+{
+	unsigned cap = rib->parked_cap ? 2 * rib->parked_cap : PARK_RING_FIRST;
+	struct rib_node **ring = calloc(cap, sizeof(*ring));
+
+	if (!ring)
+		return -ENOMEM;
+	for (unsigned i = 0; i < rib->parked_count; i++)
+		ring[i] = rib->parked[(rib->parked_head + i) & (rib->parked_cap - 1)];
+	free(rib->parked);
+	rib->parked = ring;
+	rib->parked_cap = cap;
+	rib->parked_head = 0;
+	return 0;
+}
+
 void rib_park(struct rib *rib, struct rib_node *n)
 {
+	unsigned limit = rib_park_limit(rib);
+
 	wlock_assert_held(rib->lock);
 	/*
 	 * The last route gone: an empty RIB keeps no nodes (its memory is a
@@ -458,20 +494,32 @@ void rib_park(struct rib *rib, struct rib_node *n)
 	if (!rib->routes) {
 		if (!n->parked)
 			rib_prune(rib, n);
-		for (unsigned i = 0; i < RIB_PARKED; i++)
-			unpark(rib, i);
+		unpark_all(rib);
 		return;
 	}
 	/* Only a node the index finds is worth keeping; one already parked stays in its slot. */
 	if (n->parked || n->routes || !n->indexed || (n->child[0] && n->child[1])) {
 		rib_prune(rib, n);
+		/* A table that shrinks lowers the limit. */
+		while (rib->parked_count > limit)
+			unpark_oldest(rib);
 		return;
 	}
-	/* Marked before the oldest goes: that prune may climb through n. */
+	/* Marked before the oldest go: their prunes may climb through n. */
 	n->parked = 1;
-	unpark(rib, rib->parked_next);
-	rib->parked[rib->parked_next] = n;
-	rib->parked_next = (rib->parked_next + 1) % RIB_PARKED;
+	while (rib->parked_count >= limit)
+		unpark_oldest(rib);
+	/* A ring that cannot grow keeps its size: the oldest makes room. */
+	if (rib->parked_count == rib->parked_cap && park_grow(rib)) {
+		if (!rib->parked_count) {
+			n->parked = 0;
+			rib_prune(rib, n);
+			return;
+		}
+		unpark_oldest(rib);
+	}
+	rib->parked[(rib->parked_head + rib->parked_count) & (rib->parked_cap - 1)] = n;
+	rib->parked_count++;
 }
 
 const struct rib_node *rib_locus(const struct rib *rib, rt_key key, unsigned depth, uint32_t *cover)

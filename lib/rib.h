@@ -7,7 +7,7 @@
  * are read by lookups once published, so they are retired, not freed.
  *
  * Invariants: a node without routes has two children (a glue node) or is
- * parked (at most RIB_PARKED nodes, see struct rib); child
+ * parked (at most rib_park_limit() nodes, see struct rib); child
  * b of node n extends n's prefix with bit b; a node's key has no bits set
  * past its length. Pre-order (node, child 0, child 1) is prefix order.
  */
@@ -55,8 +55,14 @@ struct rib_node {
 	struct rib_route *routes;	/* best first; NULL for a glue node */
 };
 
-/* Nodes a delete left without routes that stay a while (struct rib). */
-#define RIB_PARKED 64
+/*
+ * How many nodes a delete left without routes stay a while (struct rib):
+ * one per RIB_PARK_SHARE prefixes, at least RIB_PARKED_MIN, at most
+ * RIB_PARKED_MAX (a ring of 512 KiB holding 4 MiB of nodes).
+ */
+#define RIB_PARKED_MIN 64
+#define RIB_PARKED_MAX 65536
+#define RIB_PARK_SHARE 64
 
 struct rib {
 	const struct wlock *lock;
@@ -84,16 +90,21 @@ struct rib {
 	 */
 	struct rib_node *finger;
 	/*
-	 * The last RIB_PARKED nodes a delete left without routes, kept in
-	 * the trie and the index instead of pruned at once (rib_park()): a
-	 * prefix added again soon after its delete (a flap, a change made
-	 * as a delete and an add) finds its node by one index probe instead
+	 * The last rib_park_limit() nodes a delete left without routes,
+	 * kept in the trie and the index instead of pruned at once
+	 * (rib_park()): a prefix added again after its delete (a flap, a
+	 * change made as a delete and an add, a withdrawal undone a few
+	 * thousand changes later) finds its node by one index probe instead
 	 * of a walk from the root, and its delete had no parents to unlink.
-	 * The oldest is pruned when a newer one takes its slot. NULL slots
-	 * are free.
+	 * A FIFO ring of parked_cap slots (a power of two, allocated with
+	 * the first parked node, freed with the last route), the oldest at
+	 * parked_head: it is pruned when the ring holds the limit. A node
+	 * that got routes again keeps its slot (and its mark) until then.
 	 */
-	struct rib_node *parked[RIB_PARKED];
-	unsigned parked_next;
+	struct rib_node **parked;
+	unsigned parked_cap;
+	unsigned parked_head;
+	unsigned parked_count;
 };
 
 void rib_init(struct rib *rib, int family, const struct wlock *lock);
@@ -123,9 +134,20 @@ int rib_reserve(struct rib *rib, size_t more);
 void rib_prune(struct rib *rib, struct rib_node *n);
 /*
  * After a delete: n, if it has no routes, is parked (struct rib) instead
- * of pruned, and the oldest parked node is pruned if n takes its slot.
+ * of pruned, and the oldest parked nodes are pruned while the ring holds
+ * rib_park_limit() or more. Never fails: without memory for a larger
+ * ring, the oldest makes room (or n is pruned at once).
  */
 void rib_park(struct rib *rib, struct rib_node *n);
+/* How many nodes may stay parked: a share of the prefixes (RIB_PARK_SHARE). */
+static inline unsigned rib_park_limit(const struct rib *rib)
+{
+	uint64_t share = rib->prefixes / RIB_PARK_SHARE;
+
+	if (share < RIB_PARKED_MIN)
+		return RIB_PARKED_MIN;
+	return share > RIB_PARKED_MAX ? RIB_PARKED_MAX : (unsigned)share;
+}
 /*
  * Give node n FIB route id id (0: none) and the nodes below it the cover
  * that follows: a walk of n's subtree down to the nodes with ids of
@@ -161,7 +183,8 @@ int rib_walk(const struct rib *rib, int from, rt_key from_key, unsigned from_len
 static inline size_t rib_bytes(const struct rib *rib)
 {
 	return rib->nodes * sizeof(struct rib_node) + rib->routes * sizeof(struct rib_route) +
-	       (rib->index ? (rib->index_mask + 1) * sizeof(*rib->index) : 0);
+	       (rib->index ? (rib->index_mask + 1) * sizeof(*rib->index) : 0) +
+	       rib->parked_cap * sizeof(*rib->parked);
 }
 
 #endif

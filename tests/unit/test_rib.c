@@ -367,6 +367,9 @@ static void park_entry(struct fixture *f, size_t i)
 	f->e[i].node->routes = NULL;
 	rib_set_id(&f->rib, f->e[i].node, 0);
 	f->rib.routes--;
+	/* As a table counts them: the park's limit is a share of the prefixes. */
+	if (f->rib.prefixes)
+		f->rib.prefixes--;
 	rib_park(&f->rib, f->e[i].node);
 	f->e[i].live = false;
 }
@@ -375,21 +378,30 @@ static unsigned parked_count(const struct rib *rib)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < RIB_PARKED; i++)
-		if (rib->parked[i]) {
+	assert_true(rib->parked_count <= rib->parked_cap);
+	for (unsigned i = 0; i < rib->parked_cap; i++) {
+		const struct rib_node *p = rib->parked[i];
+		/* The ring's slots from the oldest on are taken, the others free. */
+		bool taken = ((i - rib->parked_head) & (rib->parked_cap - 1)) < rib->parked_count;
+
+		assert_true(taken == (p != NULL));
+		if (p) {
 			/* It may have routes again: it stays in its slot until the slot is reused. */
-			assert_true(rib->parked[i]->parked);
+			assert_true(p->parked);
 			n++;
 		}
+	}
+	assert_int_equal(n, rib->parked_count);
 	return n;
 }
 
 /*
  * Parked nodes: a delete's node stays in the trie and the index (the
- * same node comes back on the prefix's next insert), at most RIB_PARKED
- * of them, the oldest pruned first; every check of the trie, the index,
- * the covers and the loci holds with them; the last route's delete
- * leaves no node. Seeded churn of deletes and inserts, some of them of
+ * same node comes back on the prefix's next insert), at most
+ * rib_park_limit() of them (RIB_PARKED_MIN here: no prefixes counted),
+ * the oldest pruned first; every check of the trie, the index, the
+ * covers and the loci holds with them; the last route's delete leaves
+ * no node. Seeded churn of deletes and inserts, some of them of
  * prefixes just deleted.
  */
 static void test_park(void **state)
@@ -419,7 +431,7 @@ static void test_park(void **state)
 			continue;
 		was = f->e[j].node;
 		park_entry(f, j);
-		assert_true(parked_count(&f->rib) <= RIB_PARKED);
+		assert_true(parked_count(&f->rib) <= RIB_PARKED_MIN);
 		if (rng() % 2) {
 			/* Back at once: the node that was parked, found again. */
 			insert(f, f->e[j].key, f->e[j].len);
@@ -435,12 +447,14 @@ static void test_park(void **state)
 			check(f);
 	}
 	check(f);
-	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED_MIN);
 	for (size_t i = 0; i < f->n; i++)
 		if (f->e[i].live)
 			park_entry(f, i);
 	assert_int_equal(f->rib.routes, 0);
 	assert_int_equal(parked_count(&f->rib), 0);
+	assert_null(f->rib.parked);
+	assert_int_equal(rib_bytes(&f->rib), 0);
 	assert_null(f->rib.root);
 	assert_int_equal(f->rib.nodes, 0);
 	assert_null(f->rib.index);
@@ -472,25 +486,97 @@ static void test_park_evicts_below(void **state)
 		f->rib.routes++;
 	}
 	first_other = f->n;
-	for (uint32_t i = 0; i < RIB_PARKED - 1; i++) {
+	for (uint32_t i = 0; i < RIB_PARKED_MIN - 1; i++) {
 		insert(f, (rt_key)(0xc0000000u | i << 8) << 96, 32);	/* 192.i.i.0/32, apart */
 		f->rib.routes++;
 	}
 	park_entry(f, 32 - 8);				/* the /32 at the chain's end: the oldest */
 	for (size_t i = first_other; i < f->n; i++)
 		park_entry(f, i);
-	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED_MIN);
 	park_entry(f, 31 - 8);				/* its parent: evicts the /32 */
 	kept = rib_find(&f->rib, chain & key_mask(31), 31);
 	assert_non_null(kept);
 	assert_true(kept->parked);
 	assert_null(rib_find(&f->rib, chain, 32));
-	assert_int_equal(parked_count(&f->rib), RIB_PARKED);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED_MIN);
 	check(f);
 	for (size_t i = 0; i < f->n; i++)
 		if (f->e[i].live)
 			park_entry(f, i);
 	assert_null(f->rib.root);
+	rib_fini(&f->rib, NULL, NULL);
+	wlock_unlock(&f->lock);
+	wlock_destroy(&f->lock);
+	free(f);
+}
+
+/*
+ * A park that grows with the table: with more prefixes the limit is a
+ * share of them, the ring grows past RIB_PARKED_MIN keeping its oldest
+ * first, a prefix deleted more than RIB_PARKED_MIN deletes before still
+ * finds its node, the count follows the limit down as the table
+ * shrinks, and the emptied RIB frees the ring (its bytes a fresh one's).
+ */
+static void test_park_grows(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	unsigned limit, parked = 0;
+	rt_key k;
+	unsigned len;
+
+	(void)state;
+	assert_non_null(f);
+	wlock_init(&f->lock);
+	wlock_lock(&f->lock);
+	rib_init(&f->rib, AF_INET, &f->lock);
+	while (f->n < MAX_ENTRIES - 1) {
+		random_prefix(32, &k, &len);
+		if (!model_has(f, k, len)) {
+			insert(f, k, len);
+			f->rib.routes++;
+			f->rib.prefixes++;
+		}
+	}
+	check(f);
+	/* Every prefix is a leaf's or a glue's: some deletes prune at once (two children). */
+	for (size_t i = 0; i < f->n && parked < RIB_PARKED_MIN + 16; i++) {
+		unsigned before = f->rib.parked_count;
+
+		park_entry(f, i);
+		parked += f->rib.parked_count > before;
+	}
+	limit = rib_park_limit(&f->rib);
+	assert_true(limit > RIB_PARKED_MIN + 16);
+	assert_int_equal(parked_count(&f->rib), RIB_PARKED_MIN + 16);
+	assert_true(f->rib.parked_cap > RIB_PARKED_MIN);
+	/* The oldest parked node, more than RIB_PARKED_MIN deletes back, comes back. */
+	for (size_t i = 0; i < f->n; i++) {
+		const struct rib_node *was = rib_find(&f->rib, f->e[i].key, f->e[i].len);
+
+		if (f->e[i].live || !was || !was->parked)
+			continue;
+		insert(f, f->e[i].key, f->e[i].len);
+		f->rib.routes++;
+		f->rib.prefixes++;
+		assert_ptr_equal(f->e[f->n - 1].node, was);
+		break;
+	}
+	check(f);
+	/* The table shrinks: the parked nodes never outnumber the limit. */
+	for (size_t i = 0; i < f->n; i++) {
+		if (!f->e[i].live)
+			continue;
+		park_entry(f, i);
+		assert_true(parked_count(&f->rib) <= rib_park_limit(&f->rib));
+		if (i % 997 == 0)
+			check(f);
+	}
+	assert_int_equal(f->rib.routes, 0);
+	assert_int_equal(parked_count(&f->rib), 0);
+	assert_null(f->rib.parked);
+	assert_null(f->rib.root);
+	assert_int_equal(rib_bytes(&f->rib), 0);
 	rib_fini(&f->rib, NULL, NULL);
 	wlock_unlock(&f->lock);
 	wlock_destroy(&f->lock);
@@ -507,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_park),
 		cmocka_unit_test(test_park_evicts_below),
+		cmocka_unit_test(test_park_grows),
 	};
 
 	seed_rng();

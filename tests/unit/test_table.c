@@ -1234,6 +1234,83 @@ static void expect_baseline(struct rt_table *t, const struct rt_table_stats *bas
 	assert_int_equal(st.reclaim_pending_batches, 0);
 }
 
+/*
+ * A table large enough that the RIB's park grows past its minimum (one
+ * parked node per 64 prefixes): deletes whose routes come back 200
+ * deletes later, in a fixed scattered order, each found parked. After it
+ * every route is in place and answers, and deleting all of them leaves
+ * what a fresh table holds (the park's nodes and its ring are gone).
+ */
+#define PARK_ROUTES 20000u
+#define PARK_LAG 200u
+
+static struct rt_route park_route(uint32_t i)
+{
+	struct rt_prefix p;
+	struct rt_addr a;
+
+	/* 11.x.y.0/24, x.y scattered (40503 is odd: a permutation of 16 bits). */
+	rt_addr_from_v4(&a, 0x0b000000u | ((i * 40503u) & 0xffffu) << 8);
+	assert_int_equal(rt_prefix_make(&a, 24, &p), 0);
+	return route_p(&p, "192.0.2.1", "static", 0, i);
+}
+
+static void del_route(struct rt_table *t, const struct rt_route *r)
+{
+	struct rt_route_key k = key_p(&r->prefix, r->proto, true, r->metric);
+
+	assert_int_equal(rt_table_delete(t, &k), 0);
+}
+
+static void test_memory_park_lagged(void **state)
+{
+	struct rt_table *fresh = new_table(), *t = new_table();
+	struct rt_table_stats base, st;
+	uint32_t held[PARK_LAG];
+
+	(void)state;
+	rt_table_stats(fresh, &base);
+	for (uint32_t i = 0; i < PARK_ROUTES; i++) {
+		struct rt_route r = park_route(i);
+
+		add_ok(t, &r);
+	}
+	for (uint32_t pair = 0; pair < 10 * PARK_LAG; pair++) {
+		uint32_t i = (pair * 7919u) % PARK_ROUTES;	/* distinct within the churn */
+		struct rt_route r = park_route(i);
+
+		del_route(t, &r);
+		if (pair >= PARK_LAG) {
+			r = park_route(held[pair % PARK_LAG]);
+			add_ok(t, &r);
+		}
+		held[pair % PARK_LAG] = i;
+	}
+	for (uint32_t k = 0; k < PARK_LAG; k++) {
+		struct rt_route r = park_route(held[k]);
+
+		add_ok(t, &r);
+	}
+	rt_table_stats(t, &st);
+	assert_int_equal(st.v4.prefixes, PARK_ROUTES);
+	assert_int_equal(st.v4.routes, PARK_ROUTES);
+	for (uint32_t i = 0; i < PARK_ROUTES; i += 97) {
+		struct rt_route r = park_route(i);
+		struct rt_addr a = r.prefix.addr;
+
+		a.bytes[3] = 7;
+		expect_at(t, &a, &r.prefix, i);
+	}
+	for (uint32_t i = 0; i < PARK_ROUTES; i++) {
+		struct rt_route r = park_route(i);
+
+		del_route(t, &r);
+	}
+	expect_baseline(t, &base);
+	rt_table_destroy(fresh);
+	rt_table_destroy(t);
+}
+
 /* A mixed load: nested v4 and v6, several routes per prefix, many next hops. */
 static size_t make_load(struct rt_route *out, size_t max, unsigned salt)
 {
@@ -2429,6 +2506,7 @@ int main(void)
 		cmocka_unit_test(test_dense_v4),
 		cmocka_unit_test(test_dense_v6),
 		cmocka_unit_test(test_memory_baseline),
+		cmocka_unit_test(test_memory_park_lagged),
 		cmocka_unit_test(test_tables_isolated),
 		cmocka_unit_test(test_apply_all_or_nothing),
 		cmocka_unit_test(test_replace_all),
