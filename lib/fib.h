@@ -58,6 +58,7 @@
 #include "lookup_path.h"
 
 struct arena;
+struct fib_dir_pages;
 struct rib;
 struct rib_node;
 struct reclaim;
@@ -139,7 +140,8 @@ struct fib_trie {
 	unsigned bits;			/* 32 or 128 */
 	unsigned dir_bits;
 	uint64_t nodes;			/* writer-side statistics */
-	uint64_t bytes;			/* nodes, leaves and the direct table */
+	uint64_t bytes;			/* nodes, leaves and the direct table's used pages */
+	struct fib_dir_pages *pages;	/* writer side: what each page of slots holds (fib_dir.c) */
 	uintptr_t dir[];		/* 1 << dir_bits slots, read by lookups */
 };
 
