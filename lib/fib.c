@@ -723,9 +723,10 @@ static int sweep_close(struct fib_sweep *sw, unsigned end)
 		 * whole): the store pairs with nothing yet, but keeps every slot
 		 * store the same. A leaf 0 is not stored: its page stays a zero page.
 		 */
-		if (slot)
-			for (; s < stop; s++)
-				fib_dir_store(sw->b.t, s, slot);
+		if (slot & FIB_SLOT_NODE)
+			fib_dir_store(sw->b.t, s, slot);
+		else if (slot)
+			fib_dir_fill(sw->b.t, s, stop - 1, slot);
 		sw->next = stop;
 	}
 	return 0;

@@ -116,33 +116,104 @@ void fib_dir_unmap(struct fib_trie *t)
 	munmap(head, PAGE_BYTES + slot_bytes(t->dir_bits));
 }
 
-/* A page's last slot went back to 0: every slot of it reads 0 from the zero page as well. */
-static void page_release(struct fib_trie *t, size_t page)
+/*
+ * Pages whose last slot went back to 0, given back to the kernel together
+ * when contiguous: [first, end). Their slots read 0 from the zero page as
+ * they did from the page, so readers see no change.
+ */
+struct release {
+	size_t first, end;
+};
+
+static void release_flush(struct fib_trie *t, struct release *rel)
 {
-	madvise(&t->dir[page * PAGE_SLOTS], PAGE_BYTES, MADV_DONTNEED);	/* advice only */
-	t->pages->used_pages--;
-	t->bytes -= PAGE_BYTES;
+	if (rel->first == rel->end)
+		return;
+	madvise(&t->dir[rel->first * PAGE_SLOTS], (rel->end - rel->first) * PAGE_BYTES,
+		MADV_DONTNEED);		/* advice only: the slots are 0 either way */
+	rel->first = rel->end = 0;
 }
 
-void fib_dir_store(struct fib_trie *t, unsigned s, uintptr_t v)
+static void page_release(struct fib_trie *t, size_t page, struct release *rel)
 {
-	struct fib_dir_pages *pg = t->pages;
-	struct page_count *c = &pg->count[s / PAGE_SLOTS];
+	t->pages->used_pages--;
+	t->bytes -= PAGE_BYTES;
+	if (rel->first == rel->end) {
+		rel->first = page;
+		rel->end = page + 1;
+		return;
+	}
+	if (rel->end != page) {
+		release_flush(t, rel);
+		rel->first = page;
+	}
+	rel->end = page + 1;
+}
+
+/* A page's used count becomes used: count it when it turns used, release it when it empties. */
+static void page_set_used(struct fib_trie *t, size_t page, unsigned used, struct release *rel)
+{
+	struct page_count *c = &t->pages->count[page];
+
+	if (!c->used && used) {
+		t->pages->used_pages++;
+		t->bytes += PAGE_BYTES;
+	} else if (c->used && !used) {
+		page_release(t, page, rel);
+	}
+	c->used = (uint16_t)used;
+}
+
+static void store_one(struct fib_trie *t, unsigned s, uintptr_t v, struct release *rel)
+{
+	struct page_count *c = &t->pages->count[s / PAGE_SLOTS];
 	uintptr_t old = t->dir[s];
 
 	/*
 	 * Pairs with the readers' rcu_dereference() of the slot: what v
-	 * points to (a subtree, a leaf table) is written before it is
-	 * reachable. Only the writer, under its lock, reads the counts.
+	 * points to (a subtree, a leaf table) or names (a route id and its
+	 * answer word) is written before it is reachable. Only the writer,
+	 * under its lock, reads the counts.
 	 */
 	rcu_assign_pointer(t->dir[s], v);
 	c->nodes += (uint16_t)((v & FIB_SLOT_NODE) - (old & FIB_SLOT_NODE));
-	if (!old && v && !c->used++) {
-		pg->used_pages++;
-		t->bytes += PAGE_BYTES;
-	} else if (old && !v && !--c->used) {
-		page_release(t, s / PAGE_SLOTS);
-	}
+	page_set_used(t, s / PAGE_SLOTS, c->used + (v != 0) - (old != 0), rel);
+}
+
+void fib_dir_store(struct fib_trie *t, unsigned s, uintptr_t v)
+{
+	struct release rel = { 0 };
+
+	store_one(t, s, v, &rel);
+	release_flush(t, &rel);
+}
+
+/*
+ * Slots [from, to] of one page, a page without nodes, all set to the leaf
+ * v: nothing to retire, so no per-slot call, and a whole page's count is
+ * known without reading it.
+ */
+static void store_leaves(struct fib_trie *t, unsigned from, unsigned to, uintptr_t v,
+			 struct release *rel)
+{
+	size_t page = from / PAGE_SLOTS;
+	unsigned used = t->pages->count[page].used;
+
+	if (to - from + 1 == PAGE_SLOTS)
+		used = v ? PAGE_SLOTS : 0;
+	else
+		for (unsigned s = from; s <= to; s++)
+			used += (v != 0) - (t->dir[s] != 0);
+	/*
+	 * Pairs with the readers' rcu_dereference() of a slot, as in
+	 * store_one(): the route id v names is complete before any slot
+	 * holds it. A slot is one aligned word, so a reader loads the old
+	 * leaf or the new one.
+	 */
+	cmm_smp_wmb();
+	for (unsigned s = from; s <= to; s++)
+		CMM_STORE_SHARED(t->dir[s], v);
+	page_set_used(t, page, used, rel);
 }
 
 void fib_dir_each_node(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t slot))
@@ -158,6 +229,8 @@ void fib_dir_each_node(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintpt
 
 void fib_dir_clear(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t slot))
 {
+	struct release rel = { 0 };
+
 	for (size_t p = 0; p < t->pages->npages; p++) {
 		if (!t->pages->count[p].used)
 			continue;
@@ -166,9 +239,23 @@ void fib_dir_clear(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t 
 				continue;
 			if (t->dir[s] & FIB_SLOT_NODE)
 				fn(t, t->dir[s]);
-			fib_dir_store(t, (unsigned)s, 0);
+			store_one(t, (unsigned)s, 0, &rel);
 		}
 	}
+	release_flush(t, &rel);
+}
+
+void fib_dir_fill(struct fib_trie *t, unsigned first, unsigned last, uintptr_t leaf)
+{
+	struct release rel = { 0 };
+
+	for (unsigned s = first; s <= last;) {
+		unsigned page_last = s | (PAGE_SLOTS - 1), end = page_last < last ? page_last : last;
+
+		store_leaves(t, s, end, leaf, &rel);
+		s = end + 1;
+	}
+	release_flush(t, &rel);
 }
 
 void fib_dir_runs_free(struct fib_dir_runs *runs)
@@ -267,14 +354,22 @@ int fib_dir_paint(struct fib_dir_runs *runs, unsigned dir_bits, const struct rib
 void fib_dir_publish(struct fib_trie *t, const struct fib_dir_runs *runs,
 		     void (*retire)(void *ctx, uintptr_t old), void *ctx)
 {
+	struct release rel = { 0 };
+
 	for (size_t i = 0; i < runs->n; i++) {
 		const struct fib_dir_run *r = &runs->run[i];
 
 		for (unsigned s = r->first; s <= r->last;) {
 			unsigned page_last = s | (PAGE_SLOTS - 1), end = page_last < r->last ? page_last : r->last;
+			const struct page_count *c = &t->pages->count[s / PAGE_SLOTS];
 
 			/* An empty page that stays empty: nothing to read, nothing to store. */
-			if (!r->value && !t->pages->count[s / PAGE_SLOTS].used) {
+			if (!r->value && !c->used) {
+				s = end + 1;
+				continue;
+			}
+			if (!(r->value & FIB_SLOT_NODE) && !c->nodes) {
+				store_leaves(t, s, end, r->value, &rel);
 				s = end + 1;
 				continue;
 			}
@@ -283,9 +378,10 @@ void fib_dir_publish(struct fib_trie *t, const struct fib_dir_runs *runs,
 
 				if (old == r->value)
 					continue;
-				fib_dir_store(t, s, r->value);
+				store_one(t, s, r->value, &rel);
 				retire(ctx, old);
 			}
 		}
 	}
+	release_flush(t, &rel);
 }

@@ -52,6 +52,12 @@ void fib_dir_each_node(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintpt
 void fib_dir_clear(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t slot));
 
 /*
+ * Slots [first, last], none of which holds an address, set to leaf (a
+ * slot value without FIB_SLOT_NODE), a page at a time.
+ */
+void fib_dir_fill(struct fib_trie *t, unsigned first, unsigned last, uintptr_t leaf);
+
+/*
  * The new values of a range of slots as runs in slot order: a leaf run
  * (locus NULL) gives every slot of [first, last] the value; a slot whose
  * subtree goes on below the table (first == last, locus set) has in value
