@@ -45,7 +45,8 @@ struct page_count {
 
 struct fib_dir_pages {
 	size_t npages;
-	size_t used_pages;
+	size_t used_pages;		/* pages with a slot that is not 0 */
+	size_t node_slots;		/* slots that hold an address */
 	struct page_count count[];
 };
 
@@ -177,6 +178,7 @@ static void store_one(struct fib_trie *t, unsigned s, uintptr_t v, struct releas
 	 */
 	rcu_assign_pointer(t->dir[s], v);
 	c->nodes += (uint16_t)((v & FIB_SLOT_NODE) - (old & FIB_SLOT_NODE));
+	t->pages->node_slots += (v & FIB_SLOT_NODE) - (old & FIB_SLOT_NODE);
 	page_set_used(t, s / PAGE_SLOTS, c->used + (v != 0) - (old != 0), rel);
 }
 
@@ -218,7 +220,7 @@ static void store_leaves(struct fib_trie *t, unsigned from, unsigned to, uintptr
 
 void fib_dir_each_node(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t slot))
 {
-	for (size_t p = 0; p < t->pages->npages; p++) {
+	for (size_t p = 0; t->pages->node_slots && p < t->pages->npages; p++) {
 		if (!t->pages->count[p].nodes)
 			continue;
 		for (size_t s = p * PAGE_SLOTS; s < (p + 1) * PAGE_SLOTS; s++)
@@ -231,7 +233,7 @@ void fib_dir_clear(struct fib_trie *t, void (*fn)(struct fib_trie *t, uintptr_t 
 {
 	struct release rel = { 0 };
 
-	for (size_t p = 0; p < t->pages->npages; p++) {
+	for (size_t p = 0; t->pages->used_pages && p < t->pages->npages; p++) {
 		if (!t->pages->count[p].used)
 			continue;
 		for (size_t s = p * PAGE_SLOTS; s < (p + 1) * PAGE_SLOTS; s++) {
