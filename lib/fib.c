@@ -72,11 +72,6 @@ static inline void bit_clear(uint64_t *bm, unsigned i)
 	bm[i / 64] &= ~(1ULL << (i % 64));
 }
 
-static inline bool bit_test(const uint64_t *bm, unsigned i)
-{
-	return bm[i / 64] >> (i % 64) & 1;
-}
-
 static size_t block_size(const struct fib_node *n)
 {
 	if (fib_node_is_inline(n))

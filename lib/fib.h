@@ -150,8 +150,10 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
 void fib_trie_destroy(struct fib_trie *t);
 
 /*
- * Memory the trie holds: its header and direct table, and the blocks its
- * arena has carved (free ones kept for reuse included). At least t->bytes.
+ * Memory the trie holds: its header page, the pages of its direct table
+ * that hold a slot other than 0 and their counts (fib_dir.h), and the
+ * blocks its arena has carved (free ones kept for reuse included). At
+ * least t->bytes.
  */
 uint64_t fib_trie_reserved(struct fib_trie *t);
 
