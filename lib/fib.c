@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "fib.h"
+#include "fib_dir.h"
 #include "reclaim.h"
 #include "rib.h"
 #include "wlock.h"
@@ -69,11 +70,6 @@ static inline void bit_set(uint64_t *bm, unsigned i)
 static inline void bit_clear(uint64_t *bm, unsigned i)
 {
 	bm[i / 64] &= ~(1ULL << (i % 64));
-}
-
-static inline bool bit_test(const uint64_t *bm, unsigned i)
-{
-	return bm[i / 64] >> (i % 64) & 1;
 }
 
 static size_t block_size(const struct fib_node *n)
@@ -561,100 +557,70 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 }
 
 /*
- * Direct slots painted at a time: the painter's arrays stay small (0.8 MiB)
- * however many slots an update covers (2^22 for a full build with a 22-bit
- * IPv6 table, see fib.h).
+ * Build the subtree slots of runs (fib_dir.h): each run with a locus gets
+ * its slot value in place of the leaf its subtree inherits. On -ENOMEM
+ * the slots built so far are freed again and the runs hold leaves.
  */
-#define DIR_WINDOW (1u << 16)
-
-/*
- * Build the slot values of direct slots [lo, hi], those of sp (NULL: the
- * whole table), into slots[] (index 0 is lo). On -ENOMEM, *built slots
- * were built (the caller frees them).
- */
-static int build_slots(struct builder *b, const struct span *sp, unsigned lo, unsigned hi,
-		       uintptr_t *slots, unsigned *built)
+static int build_slots(struct builder *b, struct fib_dir_runs *runs)
 {
-	unsigned n = hi - lo + 1, w = n < DIR_WINDOW ? n : DIR_WINDOW;
-	uint32_t *leaf = malloc(w * sizeof(*leaf));
-	uint64_t *internal = malloc((w + 63) / 64 * sizeof(*internal));
-	const struct rib_node **loci = malloc(w * sizeof(*loci));
-	const struct rib_node *locus = b->rib->root;
-	uint32_t cover = 0;
-	int rc = -ENOMEM;
+	size_t built;
+	int rc = 0;
 
-	*built = 0;
-	if (!leaf || !internal || !loci)
-		goto out;
-	if (sp)
-		locus = span_locus(b, sp, &cover);
-	for (unsigned done = 0; done < n; done += w) {
-		unsigned from = lo + done, m = n - done < w ? n - done : w;
-		struct painter p = {
-			.depth = 0, .stride = b->t->dir_bits, .lo = from, .hi = from + m - 1,
-			.off = from, .leaf = leaf, .internal = internal, .locus = loci,
-		};
+	for (built = 0; built < runs->n; built++) {
+		struct fib_dir_run *run = &runs->run[built];
+		struct fib_ref r;
 
-		for (unsigned i = 0; i < m; i++)
-			leaf[i] = cover;
-		memset(internal, 0, (m + 63) / 64 * sizeof(*internal));
-		paint(&p, locus);
-		for (unsigned i = 0; i < m; i++) {
-			struct fib_ref r = { .is_leaf = true, .leaf = leaf[i] };
-
-			if (bit_test(internal, i)) {
-				rc = build_node(b, b->t->dir_bits, loci[i], leaf[i], &r);
-				if (rc)
-					goto out;
-			}
-			rc = slot_value(b, &r, &slots[*built]);
-			if (rc) {
-				if (!r.is_leaf)
-					node_free_now(b->t, &r.node);
-				goto out;
-			}
-			++*built;
+		if (!run->locus)
+			continue;
+		rc = build_node(b, b->t->dir_bits, run->locus, (uint32_t)(run->value >> 1), &r);
+		if (rc)
+			break;
+		rc = slot_value(b, &r, &run->value);
+		if (rc) {
+			if (!r.is_leaf)
+				node_free_now(b->t, &r.node);
+			break;
 		}
 	}
-	rc = 0;
-out:
-	free(leaf);
-	free(internal);
-	free(loci);
+	if (!rc)
+		return 0;
+	for (size_t i = 0; i < built; i++)
+		if (runs->run[i].locus)
+			slot_free_now(b->t, runs->run[i].value);
 	return rc;
 }
 
-/* Repaint direct slots [lo, hi], those of sp (NULL: all), and publish each one. */
+static void retire_old_slot(void *builder, uintptr_t old)
+{
+	slot_retire(builder, old);
+}
+
+/*
+ * Repaint direct slots [lo, hi], those of sp (NULL: all), and publish
+ * those that change. The cost is that of the RIB nodes in the range and
+ * of the slots that change, not of the range (fib_dir.h).
+ */
 static int update_dir(struct builder *b, const struct span *sp, unsigned lo, unsigned hi)
 {
-	unsigned n = hi - lo + 1, built = 0;
-	uintptr_t *slots = malloc(n * sizeof(*slots));
+	struct fib_dir_runs runs = { 0 };
+	const struct rib_node *locus = b->rib->root;
+	uint32_t cover = 0;
 	int rc;
 
-	if (!slots)
-		return -ENOMEM;
-	rc = build_slots(b, sp, lo, hi, slots, &built);
-	if (rc) {
-		while (built--)
-			slot_free_now(b->t, slots[built]);
-		goto out;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		uintptr_t old = wlock_dereference(b->t->dir[lo + i], b->t->lock);
-
-		/* The same leaf: no store, so a page of empty slots stays a zero page. */
-		if (old == slots[i])
-			continue;
-		/*
-		 * Pairs with rcu_dereference() in fib_lookup4/6(): the subtree
-		 * is complete before its root becomes reachable. The old one
-		 * is retired, so it lives until current readers are done.
-		 */
-		rcu_assign_pointer(b->t->dir[lo + i], slots[i]);
-		slot_retire(b, old);
-	}
-out:
-	free(slots);
+	if (sp)
+		locus = span_locus(b, sp, &cover);
+	rc = fib_dir_paint(&runs, b->t->dir_bits, locus, cover, lo, hi);
+	if (!rc)
+		rc = build_slots(b, &runs);
+	/*
+	 * Each store pairs with rcu_dereference() in fib_lookup4/6(): the
+	 * subtree is complete before its root becomes reachable. The old one
+	 * is retired, so it lives until current readers are done. A slot
+	 * that keeps its leaf is not stored, so an empty page stays a zero page.
+	 */
+	if (!rc)
+		fib_dir_publish(b->t, &runs, retire_old_slot, b);
+	fib_dir_runs_free(&runs);
 	return rc;
 }
 
@@ -727,11 +693,11 @@ static int sweep_open_slot(struct fib_sweep *sw, uintptr_t *slot)
 	return rc;
 }
 
-/* Close slots [next, end). */
+/* Close slots [next, end): a run of slots under one cover (or none) at a time. */
 static int sweep_close(struct fib_sweep *sw, unsigned end)
 {
-	for (; sw->next < end; sw->next++) {
-		unsigned s = sw->next;
+	while (sw->next < end) {
+		unsigned s = sw->next, stop = end;
 		uintptr_t slot;
 
 		while (sw->ncovers && sw->covers[sw->ncovers - 1].last < s)
@@ -743,14 +709,20 @@ static int sweep_close(struct fib_sweep *sw, unsigned end)
 			if (rc)
 				return rc;
 			sw->open = NULL;
+			stop = s + 1;
+		} else if (sw->ncovers && sw->covers[sw->ncovers - 1].last < stop - 1) {
+			stop = sw->covers[sw->ncovers - 1].last + 1;
 		}
 		/*
 		 * The trie is private to the build (its table publishes it
-		 * whole): this pairs with nothing yet, but keeps every slot
-		 * store the same. A leaf 0 stays a zero page.
+		 * whole): the store pairs with nothing yet, but keeps every slot
+		 * store the same. A leaf 0 is not stored: its page stays a zero page.
 		 */
-		if (slot)
-			rcu_assign_pointer(sw->b.t->dir[s], slot);
+		if (slot & FIB_SLOT_NODE)
+			fib_dir_store(sw->b.t, s, slot);
+		else if (slot)
+			fib_dir_fill(sw->b.t, s, stop - 1, slot);
+		sw->next = stop;
 	}
 	return 0;
 }
@@ -758,10 +730,7 @@ static int sweep_close(struct fib_sweep *sw, unsigned end)
 /* Out of order: give back every slot built so far; the finish builds it all. */
 static void sweep_unbuild(struct fib_sweep *sw)
 {
-	for (unsigned s = 0; s < sw->next; s++) {
-		slot_free_now(sw->b.t, sw->b.t->dir[s]);
-		sw->b.t->dir[s] = 0;
-	}
+	fib_dir_clear(sw->b.t, slot_free_now);
 	sw->ordered = false;
 }
 
@@ -873,7 +842,7 @@ static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim
 	if (err)
 		goto fail;
 	/* Pairs with rcu_dereference() in fib_lookup4/6(); see update_dir(). */
-	rcu_assign_pointer(t->dir[s], slot);
+	fib_dir_store(t, s, slot);
 
 	/* Retire what the new path replaced: the old path blocks and the old range. */
 	retire_range(&b, n, lo, hi);
@@ -907,17 +876,10 @@ int fib_trie_update_node(struct fib_trie *t, const struct rib *rib, struct recla
 	return trie_update(t, rib, rc, node->key, node->len, node);
 }
 
-/* The trie's mapping: its header and direct table. */
-static size_t trie_map_bytes(unsigned dir_bits)
-{
-	return sizeof(struct fib_trie) + ((size_t)1 << dir_bits) * sizeof(uintptr_t);
-}
-
 uint64_t fib_trie_reserved(struct fib_trie *t)
 {
 	struct arena_stats as;
-
-	uint64_t bytes = trie_map_bytes(t->dir_bits);
+	uint64_t bytes = fib_dir_bytes(t);
 
 	arena_stats(t->arena, &as);
 	bytes += as.reserved_bytes;
@@ -946,9 +908,7 @@ static bool leaf_tables_wanted(unsigned bits)
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 {
-	unsigned dir_bits = bits == 32 ? FIB4_DIR_BITS : FIB6_DIR_BITS;
-	size_t size = trie_map_bytes(dir_bits);
-	struct fib_trie *t = arena_map_huge(size);
+	struct fib_trie *t = fib_dir_map(bits == 32 ? FIB4_DIR_BITS : FIB6_DIR_BITS);
 	bool tables = leaf_tables_wanted(bits);
 
 	if (!t)
@@ -959,13 +919,11 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)
 	if (!t->arena || (tables && !t->tables)) {
 		arena_release(t->arena);
 		arena_release(t->tables);
-		arena_unmap_huge(t, size);
+		fib_dir_unmap(t);
 		return NULL;
 	}
 	t->lock = lock;
 	t->bits = bits;
-	t->dir_bits = dir_bits;
-	t->bytes = size;
 	/* The mapping is zeroed: every slot is leaf 0, no route (fib.h). */
 	return t;
 }
@@ -974,10 +932,9 @@ void fib_trie_destroy(struct fib_trie *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; i < 1u << t->dir_bits; i++)
-		slot_free_now(t, t->dir[i]);
+	fib_dir_each_node(t, slot_free_now);
 	/* Blocks still waiting in reclaim batches keep the arena until they are freed. */
 	arena_release(t->arena);
 	arena_release(t->tables);
-	arena_unmap_huge(t, trie_map_bytes(t->dir_bits));
+	fib_dir_unmap(t);
 }

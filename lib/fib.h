@@ -5,7 +5,7 @@
  * for Fast and Scalable Software IP Routing Table Lookup", SIGCOMM 2015),
  * re-derived from the paper and adapted to RCU.
  *
- * - A direct table indexes the first 18 (IPv4) or 16 (IPv6) bits of the
+ * - A direct table indexes the first 18 (IPv4) or 22 (IPv6) bits of the
  *   address. A slot holds either a leaf (id << 1) or the address of the
  *   root node of the subtree below it | FIB_SLOT_NODE. An empty slot is 0,
  *   leaf 0 (no route), so the table's pages are zero pages until a route
@@ -58,6 +58,7 @@
 #include "lookup_path.h"
 
 struct arena;
+struct fib_dir_pages;
 struct rib;
 struct rib_node;
 struct reclaim;
@@ -67,17 +68,17 @@ struct wlock;
  * Direct-table width per family. IPv4: 18 bits, so the first node level
  * (bits 18..23) holds every /19../24 and most lookups end in one node,
  * or in the slot's leaf table when that node has no children.
- * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the 64-bit
- * halves. 22 bits (32 MiB of slots, 22 + 7 * 6 = 64) would save one
- * dependent read on nearly every matched lookup of a real table, as the
+ * IPv6: 22 bits (32 MiB of address space, 22 + 7 * 6 = 64), so strides
+ * start at 22 + 6k and never straddle the 64-bit halves, and a matched
+ * lookup of a real table reads one node fewer than with 16 bits, as the
  * 24-bit first level of DPDK's rte_fib6 and the wide first level of SAIL
  * (T. Yang et al., "Guarantee IP Lookup Performance with FIB Explosion",
- * SIGCOMM 2014) do; it works with this code as it is, but every update of
- * a prefix of 22 bits or fewer, every build and every teardown then
- * visits 64 times the slots (docs/performance.md, the node format).
+ * SIGCOMM 2014) do. The slots cost memory only in the pages routes reach,
+ * and builds, updates and teardown pass over what the table holds, not
+ * over its 2^22 slots (fib_dir.h; docs/performance.md, the node format).
  */
 #define FIB4_DIR_BITS 18
-#define FIB6_DIR_BITS 16
+#define FIB6_DIR_BITS 22
 #define FIB_STRIDE 6
 
 /*
@@ -139,7 +140,8 @@ struct fib_trie {
 	unsigned bits;			/* 32 or 128 */
 	unsigned dir_bits;
 	uint64_t nodes;			/* writer-side statistics */
-	uint64_t bytes;			/* nodes, leaves and the direct table */
+	uint64_t bytes;			/* nodes, leaves and the direct table's used pages */
+	struct fib_dir_pages *pages;	/* writer side: what each page of slots holds (fib_dir.c) */
 	uintptr_t dir[];		/* 1 << dir_bits slots, read by lookups */
 };
 
@@ -148,8 +150,10 @@ struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock);
 void fib_trie_destroy(struct fib_trie *t);
 
 /*
- * Memory the trie holds: its header and direct table, and the blocks its
- * arena has carved (free ones kept for reuse included). At least t->bytes.
+ * Memory the trie holds: its header page, the pages of its direct table
+ * that hold a slot other than 0 and their counts (fib_dir.h), and the
+ * blocks its arena has carved (free ones kept for reuse included). At
+ * least t->bytes.
  */
 uint64_t fib_trie_reserved(struct fib_trie *t);
 
