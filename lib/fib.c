@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "fib.h"
+#include "fib_table.h"
 #include "reclaim.h"
 #include "rib.h"
 #include "wlock.h"
@@ -460,45 +461,6 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 		arena_free(r->node.children, block_size(&r->node));
 }
 
-static size_t table_size(uintptr_t slot)
-{
-	return slot & FIB_SLOT_FLAT ? FIB_FLAT_LEAVES * sizeof(uint32_t) : sizeof(struct fib_line);
-}
-
-/*
- * The leaf table of a root without children (fib.h): a line when its runs
- * fit, else every chunk's leaf at its index. It is written whole here,
- * before the caller's rcu_assign_pointer() of the slot makes it reachable
- * (what the readers' rcu_dereference() of the slot pairs with), and never
- * written again. The root's block, new and unpublished, is freed once the
- * table is built.
- */
-static int table_value(struct builder *b, const struct fib_node *root, uintptr_t *slot)
-{
-	unsigned runs = (unsigned)__builtin_popcountll(root->leafvec);
-	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (runs > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
-	size_t size = table_size(tag);
-	void *table = arena_alloc(b->t->tables, size);
-
-	if (!table)
-		return -ENOMEM;
-	if (tag & FIB_SLOT_FLAT) {
-		uint32_t *flat = table;
-
-		for (unsigned c = 0; c < NODE_CHUNKS; c++)
-			flat[c] = fib_node_leaf(root, c);
-	} else {
-		struct fib_line *line = table;
-
-		memset(line, 0, sizeof(*line));
-		line->leafvec = root->leafvec;
-		memcpy(line->leaves, fib_node_leaves(root), runs * sizeof(uint32_t));
-	}
-	b->t->bytes += size;
-	*slot = (uintptr_t)table | tag;
-	return 0;
-}
-
 /*
  * Turn a finished subtree into a direct-table slot value (allocating the
  * root, or an IPv4 leaf table in its place). On success a leaf table has
@@ -514,7 +476,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		return 0;
 	}
 	if (b->t->tables && !r->node.vector) {
-		rc = table_value(b, &r->node, slot);
+		rc = fib_table_build(b->t, &r->node, slot);
 		if (!rc)
 			block_free_now(b->t, r);
 		return rc;
@@ -535,8 +497,7 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 	if (!(slot & FIB_SLOT_NODE))
 		return;
 	if (slot & FIB_SLOT_TABLE) {
-		b->t->bytes -= table_size(slot);
-		reclaim_call(b->rc, arena_free, (void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		fib_table_retire(b->t, b->rc, slot);
 		return;
 	}
 	node_retire(b, root, true);
@@ -551,8 +512,7 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 	if (!(slot & FIB_SLOT_NODE))
 		return;
 	if (slot & FIB_SLOT_TABLE) {
-		t->bytes -= table_size(slot);
-		arena_free((void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		fib_table_free_now(t, slot);
 		return;
 	}
 	node_free_now(t, root);

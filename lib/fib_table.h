@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The IPv4 leaf tables of direct slots (fib.h): a line (leafvec and up to
+ * 14 leaves in one cache line) or a flat table (64 leaves in chunk order)
+ * in place of a childless root node. Built, updated, retired and freed
+ * here; fib.c decides which slots hold them and paints their chunks.
+ * Writers hold the trie's writer lock.
+ */
+#ifndef ROUTED_FIB_TABLE_H
+#define ROUTED_FIB_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fib.h"
+
+struct reclaim;
+
+/* Bytes of the leaf table a slot (FIB_SLOT_TABLE set) points at. */
+size_t fib_table_size(uintptr_t slot);
+
+/*
+ * In *slot, a new leaf table holding the leaves of root, a node without
+ * children, unpublished. 0 or -ENOMEM (nothing allocated).
+ */
+int fib_table_build(struct fib_trie *t, const struct fib_node *root, uintptr_t *slot);
+
+/* A published table, unlinked from its slot: freed a grace period later. */
+void fib_table_retire(struct fib_trie *t, struct reclaim *rc, uintptr_t slot);
+
+/* A table no reader can reach (never published, or the trie is gone). */
+void fib_table_free_now(struct fib_trie *t, uintptr_t slot);
+
+#endif
