@@ -772,6 +772,33 @@ void fib_sweep_abort(struct fib_sweep *sw)
 	free(sw);
 }
 
+/*
+ * Repaint the chunks of sp (a prefix ending in the level below the direct
+ * table) in the leaf table of slot s from the RIB, with no node built
+ * (fib_table_repaint()). -EAGAIN, with nothing changed, if a chunk of the
+ * range continues below that level: the slot then needs a node.
+ */
+static int repaint_table(struct builder *b, const struct span *sp, unsigned s)
+{
+	unsigned depth = b->t->dir_bits, lo = key_chunk(sp->key, depth, FIB_STRIDE);
+	unsigned hi = lo + (1u << (depth + FIB_STRIDE - sp->len)) - 1;
+	uint32_t leaf[NODE_CHUNKS], cover;
+	uint64_t internal = 0;
+	const struct rib_node *loci[NODE_CHUNKS], *locus;
+	struct painter p = {
+		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi, .off = lo,
+		.leaf = leaf, .internal = &internal, .locus = loci,
+	};
+
+	locus = span_locus(b, sp, &cover);
+	for (unsigned c = lo; c <= hi; c++)
+		leaf[c - lo] = cover;
+	paint(&p, locus);
+	if (internal)
+		return -EAGAIN;
+	return fib_table_repaint(b->t, b->rc, &b->t->dir[s], lo, hi, leaf);
+}
+
 /* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
 static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		       rt_key key, unsigned len, const struct rib_node *hint)
@@ -790,7 +817,12 @@ static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim
 	if (len <= t->dir_bits)
 		return update_dir(&b, &sp, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	/* A leaf or a leaf table: the slot's one level is rebuilt whole. */
+	if (fib_slot_is_table(old) && len <= t->dir_bits + FIB_STRIDE) {
+		err = repaint_table(&b, &sp, s);
+		if (err != -EAGAIN)
+			return err;
+	}
+	/* A leaf, or a table that needs a node: the slot's level is rebuilt whole. */
 	if (!fib_slot_is_node(old)) {
 		sp.len = t->dir_bits;
 		sp.key &= key_mask(sp.len);

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "fib_table.h"
 #include "reclaim.h"
+#include "wlock.h"
 
 #define NODE_CHUNKS (1u << FIB_STRIDE)
 
@@ -57,4 +58,130 @@ void fib_table_free_now(struct fib_trie *t, uintptr_t slot)
 {
 	t->bytes -= fib_table_size(slot);
 	arena_free((void *)(slot & ~FIB_SLOT_TAGS), fib_table_size(slot));
+}
+
+/*
+ * A flat table is kept while it has more runs than this, though a line
+ * holds up to FIB_LINE_LEAVES: a delete and the add again of a prefix in
+ * a table near the bound then stay stores in place instead of turning
+ * the table into a line and back.
+ */
+#define FLAT_KEEP_RUNS 8
+
+/* Every chunk's leaf of a published table. */
+static void table_leaves(uintptr_t slot, uint32_t *leaf)
+{
+	for (unsigned c = 0; c < NODE_CHUNKS; c++)
+		leaf[c] = *fib_slot_leaf(slot, c);
+}
+
+/* The runs of equal leaves, and in *leafvec where each starts. */
+static unsigned count_runs(const uint32_t *leaf, uint64_t *leafvec)
+{
+	unsigned runs = 1;
+
+	*leafvec = 1;
+	for (unsigned c = 1; c < NODE_CHUNKS; c++)
+		if (leaf[c] != leaf[c - 1]) {
+			*leafvec |= 1ULL << c;
+			runs++;
+		}
+	return runs;
+}
+
+/*
+ * Can chunks [lo, hi] of a line take leaf[] as stores into its leaf
+ * words? Only if leafvec stays right: the range starts and ends on run
+ * boundaries, and each old run inside it gets one value.
+ */
+static bool line_takes_in_place(const struct fib_line *line, unsigned lo, unsigned hi,
+				const uint32_t *leaf)
+{
+	if (!(line->leafvec >> lo & 1) || (hi < NODE_CHUNKS - 1 && !(line->leafvec >> (hi + 1) & 1)))
+		return false;
+	for (unsigned c = lo + 1; c <= hi; c++)
+		if (!(line->leafvec >> c & 1) && leaf[c - lo] != leaf[c - lo - 1])
+			return false;
+	return true;
+}
+
+/*
+ * The stores of an update in place. Each is one aligned 32-bit store of a
+ * leaf word that a reader loads whole, so a lookup of a chunk gets its old
+ * id or its new one: each was its answer at some moment between the
+ * update's start and its end, as with a new table published whole. A
+ * line's leafvec is not written (line_takes_in_place), so the rank a
+ * reader counts stays right whichever leaves it sees.
+ */
+static void store_in_place(uintptr_t slot, unsigned lo, unsigned hi, const uint32_t *leaf)
+{
+	/*
+	 * Pairs with the reader's load of the leaf word, an address
+	 * dependency on the table it came through (the slot's
+	 * rcu_dereference()): the new id's route and answer word
+	 * (route_ids_alloc) are stored before a leaf names it. The old id
+	 * is recycled a grace period after this store at the earliest
+	 * (reclaim_id after the update returns).
+	 */
+	cmm_smp_wmb();
+	for (unsigned c = lo; c <= hi; c++) {
+		uint32_t *word = (uint32_t *)(uintptr_t)fib_slot_leaf(slot, c);
+
+		if (*word != leaf[c - lo])
+			CMM_STORE_SHARED(*word, leaf[c - lo]);
+	}
+}
+
+/* A new, unpublished table of the 64 leaves, in runs starting at leafvec. */
+static int table_from_leaves(struct fib_trie *t, const uint32_t *leaf, uint64_t leafvec,
+			     uintptr_t *slot)
+{
+	struct fib_node root = { .leafvec = leafvec };
+	uint32_t runs[NODE_CHUNKS];
+	unsigned n = 0;
+
+	/* A block-less node view of the runs, as fib_table_build() reads it. */
+	for (unsigned c = 0; c < NODE_CHUNKS; c++)
+		if (leafvec >> c & 1)
+			runs[n++] = leaf[c];
+	if (n <= FIB_INLINE_LEAVES)
+		memcpy(root.inline_leaves, runs, n * sizeof(uint32_t));
+	else
+		root.leaves = runs;
+	return fib_table_build(t, &root, slot);
+}
+
+int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, unsigned lo,
+		      unsigned hi, const uint32_t *leaf)
+{
+	uintptr_t old = wlock_dereference(*slot, t->lock), new;
+	uint32_t all[NODE_CHUNKS];
+	uint64_t leafvec;
+	unsigned runs;
+	int err;
+
+	table_leaves(old, all);
+	memcpy(all + lo, leaf, (hi - lo + 1) * sizeof(uint32_t));
+	runs = count_runs(all, &leafvec);
+	if (old & FIB_SLOT_FLAT ? runs > FLAT_KEEP_RUNS
+				: runs > 1 && line_takes_in_place((const void *)(old & ~FIB_SLOT_TAGS),
+								  lo, hi, leaf)) {
+		store_in_place(old, lo, hi, leaf);
+		return 0;
+	}
+	if (runs == 1) {
+		new = (uintptr_t)all[0] << 1;
+	} else {
+		err = table_from_leaves(t, all, leafvec, &new);
+		if (err)
+			return err;
+	}
+	/*
+	 * Pairs with rcu_dereference() of the slot in the walks: the new
+	 * table is written whole before it becomes reachable. The old one
+	 * is retired, so it lives until current readers are done.
+	 */
+	rcu_assign_pointer(*slot, new);
+	fib_table_retire(t, rc, old);
+	return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef ROUTED_FIB_TABLE_H
 #define ROUTED_FIB_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,24 @@ size_t fib_table_size(uintptr_t slot);
  * children, unpublished. 0 or -ENOMEM (nothing allocated).
  */
 int fib_table_build(struct fib_trie *t, const struct fib_node *root, uintptr_t *slot);
+
+/* Does a slot point at a leaf table (rather than a leaf or a root node)? */
+static inline bool fib_slot_is_table(uintptr_t slot)
+{
+	/* A leaf is id << 1: bit 1 is the id's, so bit 0 must be checked too. */
+	return (slot & (FIB_SLOT_NODE | FIB_SLOT_TABLE)) == (FIB_SLOT_NODE | FIB_SLOT_TABLE);
+}
+
+/*
+ * Chunks [lo, hi] of the table published in *slot now have the leaves
+ * leaf[0 .. hi - lo], and no other chunk changes. Stored into the
+ * published table in place when that keeps it what a build would make of
+ * it (fib_table.c); otherwise a new table (or a leaf, when every chunk
+ * has one id) is built from the old one's leaves, published into *slot
+ * and the old one retired to rc. 0, or -ENOMEM with nothing changed.
+ */
+int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, unsigned lo,
+		      unsigned hi, const uint32_t *leaf);
 
 /* A published table, unlinked from its slot: freed a grace period later. */
 void fib_table_retire(struct fib_trie *t, struct reclaim *rc, uintptr_t slot);
