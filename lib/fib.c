@@ -924,9 +924,9 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
  * IPv4 leaf tables (fib.h) are built only with ROUTED_FIB_LEAF_TABLES=1,
  * read when a trie is created. They cut a dependent read, yet on a quiet
  * machine IPv4 matched lookups ran no faster with them (of the best DPDK
- * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without), and
- * an update under one rebuilds the slot's level where a node takes leaf
- * words in place (IPv4 updates 186 k/s with, 468 k/s without):
+ * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without).
+ * Updates under them were 0.4 of the rate without them when each rebuilt
+ * the slot's level; they are stores in place now (fib_table.c):
  * docs/performance.md.
  */
 static bool leaf_tables_wanted(unsigned bits)
