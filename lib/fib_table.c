@@ -151,25 +151,72 @@ static int table_from_leaves(struct fib_trie *t, const uint32_t *leaf, uint64_t 
 	return fib_table_build(t, &root, slot);
 }
 
+/* The leaf of chunk c of a flat table once [lo, hi] holds leaf[]. */
+static inline uint32_t flat_leaf_after(const uint32_t *flat, unsigned lo, unsigned hi,
+				       const uint32_t *leaf, unsigned c)
+{
+	return c >= lo && c <= hi ? leaf[c - lo] : flat[c];
+}
+
+/* Will a flat table have more than FLAT_KEEP_RUNS runs? Counted until it is sure. */
+static bool flat_stays(const uint32_t *flat, unsigned lo, unsigned hi, const uint32_t *leaf)
+{
+	unsigned runs = 1;
+	uint32_t prev = flat_leaf_after(flat, lo, hi, leaf, 0);
+
+	for (unsigned c = 1; c < NODE_CHUNKS && runs <= FLAT_KEEP_RUNS; c++) {
+		uint32_t cur = flat_leaf_after(flat, lo, hi, leaf, c);
+
+		runs += cur != prev;
+		prev = cur;
+	}
+	return runs > FLAT_KEEP_RUNS;
+}
+
+/*
+ * Is more than one id left in a line whose runs in [lo, hi] take leaf[]
+ * (line_takes_in_place)? A line of one id is a leaf in the slot instead.
+ */
+static bool line_keeps_two(const struct fib_line *line, unsigned lo, unsigned hi,
+			   const uint32_t *leaf)
+{
+	unsigned runs = (unsigned)__builtin_popcountll(line->leafvec);
+	unsigned first = fib_rank(line->leafvec, lo), last = fib_rank(line->leafvec, hi);
+
+	for (unsigned c = lo + 1; c <= hi; c++)
+		if (leaf[c - lo] != leaf[0])
+			return true;
+	for (unsigned r = 0; r < runs; r++)
+		if ((r < first || r > last) && line->leaves[r] != leaf[0])
+			return true;
+	return false;
+}
+
+/* Can the update be stored into the published table (see store_in_place)? */
+static bool takes_in_place(uintptr_t slot, unsigned lo, unsigned hi, const uint32_t *leaf)
+{
+	const void *table = (const void *)(slot & ~FIB_SLOT_TAGS);
+
+	if (slot & FIB_SLOT_FLAT)
+		return flat_stays(table, lo, hi, leaf);
+	return line_takes_in_place(table, lo, hi, leaf) && line_keeps_two(table, lo, hi, leaf);
+}
+
 int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, unsigned lo,
 		      unsigned hi, const uint32_t *leaf)
 {
 	uintptr_t old = wlock_dereference(*slot, t->lock), new;
 	uint32_t all[NODE_CHUNKS];
 	uint64_t leafvec;
-	unsigned runs;
 	int err;
 
-	table_leaves(old, all);
-	memcpy(all + lo, leaf, (hi - lo + 1) * sizeof(uint32_t));
-	runs = count_runs(all, &leafvec);
-	if (old & FIB_SLOT_FLAT ? runs > FLAT_KEEP_RUNS
-				: runs > 1 && line_takes_in_place((const void *)(old & ~FIB_SLOT_TAGS),
-								  lo, hi, leaf)) {
+	if (takes_in_place(old, lo, hi, leaf)) {
 		store_in_place(old, lo, hi, leaf);
 		return 0;
 	}
-	if (runs == 1) {
+	table_leaves(old, all);
+	memcpy(all + lo, leaf, (hi - lo + 1) * sizeof(uint32_t));
+	if (count_runs(all, &leafvec) == 1) {
 		new = (uintptr_t)all[0] << 1;
 	} else {
 		err = table_from_leaves(t, all, leafvec, &new);
