@@ -476,7 +476,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		return 0;
 	}
 	if (b->t->tables && !r->node.vector) {
-		rc = fib_table_build(b->t, &r->node, slot);
+		rc = fib_table_build(b->t, r->node.leafvec, fib_node_leaves(&r->node), slot);
 		if (!rc)
 			block_free_now(b->t, r);
 		return rc;

@@ -21,11 +21,17 @@ size_t fib_table_size(uintptr_t slot)
 	return slot & FIB_SLOT_FLAT ? FIB_FLAT_LEAVES * sizeof(uint32_t) : sizeof(struct fib_line);
 }
 
-/* A line when the root's runs fit, else every chunk's leaf at its index. */
-int fib_table_build(struct fib_trie *t, const struct fib_node *root, uintptr_t *slot)
+/* The run that chunk c is in, of runs starting where leafvec has bits. */
+static inline unsigned run_of(uint64_t leafvec, unsigned c)
 {
-	unsigned runs = (unsigned)__builtin_popcountll(root->leafvec);
-	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (runs > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
+	return (unsigned)__builtin_popcountll(leafvec & ((2ULL << c) - 1)) - 1;
+}
+
+/* A line when the runs fit, else every chunk's leaf at its index. */
+int fib_table_build(struct fib_trie *t, uint64_t leafvec, const uint32_t *runs, uintptr_t *slot)
+{
+	unsigned nruns = (unsigned)__builtin_popcountll(leafvec);
+	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (nruns > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
 	size_t size = fib_table_size(tag);
 	void *table = arena_alloc(t->tables, size);
 
@@ -35,13 +41,13 @@ int fib_table_build(struct fib_trie *t, const struct fib_node *root, uintptr_t *
 		uint32_t *flat = table;
 
 		for (unsigned c = 0; c < NODE_CHUNKS; c++)
-			flat[c] = fib_node_leaf(root, c);
+			flat[c] = runs[run_of(leafvec, c)];
 	} else {
 		struct fib_line *line = table;
 
 		memset(line, 0, sizeof(*line));
-		line->leafvec = root->leafvec;
-		memcpy(line->leaves, fib_node_leaves(root), runs * sizeof(uint32_t));
+		line->leafvec = leafvec;
+		memcpy(line->leaves, runs, nruns * sizeof(uint32_t));
 	}
 	t->bytes += size;
 	*slot = (uintptr_t)table | tag;
@@ -68,11 +74,22 @@ void fib_table_free_now(struct fib_trie *t, uintptr_t slot)
  */
 #define FLAT_KEEP_RUNS 8
 
+/* Where the leaf of chunk c is in a table (as the walks find it). */
+static uint32_t *table_leaf(uintptr_t slot, unsigned c)
+{
+	void *table = (void *)(slot & ~FIB_SLOT_TAGS);
+	struct fib_line *line = table;
+
+	if (slot & FIB_SLOT_FLAT)
+		return (uint32_t *)table + c;
+	return &line->leaves[run_of(line->leafvec, c)];
+}
+
 /* Every chunk's leaf of a published table. */
 static void table_leaves(uintptr_t slot, uint32_t *leaf)
 {
 	for (unsigned c = 0; c < NODE_CHUNKS; c++)
-		leaf[c] = *fib_slot_leaf(slot, c);
+		leaf[c] = *table_leaf(slot, c);
 }
 
 /* The runs of equal leaves, and in *leafvec where each starts. */
@@ -125,7 +142,7 @@ static void store_in_place(uintptr_t slot, unsigned lo, unsigned hi, const uint3
 	 */
 	cmm_smp_wmb();
 	for (unsigned c = lo; c <= hi; c++) {
-		uint32_t *word = (uint32_t *)(uintptr_t)fib_slot_leaf(slot, c);
+		uint32_t *word = table_leaf(slot, c);
 
 		if (*word != leaf[c - lo])
 			CMM_STORE_SHARED(*word, leaf[c - lo]);
@@ -136,19 +153,13 @@ static void store_in_place(uintptr_t slot, unsigned lo, unsigned hi, const uint3
 static int table_from_leaves(struct fib_trie *t, const uint32_t *leaf, uint64_t leafvec,
 			     uintptr_t *slot)
 {
-	struct fib_node root = { .leafvec = leafvec };
 	uint32_t runs[NODE_CHUNKS];
 	unsigned n = 0;
 
-	/* A block-less node view of the runs, as fib_table_build() reads it. */
 	for (unsigned c = 0; c < NODE_CHUNKS; c++)
 		if (leafvec >> c & 1)
 			runs[n++] = leaf[c];
-	if (n <= FIB_INLINE_LEAVES)
-		memcpy(root.inline_leaves, runs, n * sizeof(uint32_t));
-	else
-		root.leaves = runs;
-	return fib_table_build(t, &root, slot);
+	return fib_table_build(t, leafvec, runs, slot);
 }
 
 /* The leaf of chunk c of a flat table once [lo, hi] holds leaf[]. */
@@ -181,7 +192,7 @@ static bool line_keeps_two(const struct fib_line *line, unsigned lo, unsigned hi
 			   const uint32_t *leaf)
 {
 	unsigned runs = (unsigned)__builtin_popcountll(line->leafvec);
-	unsigned first = fib_rank(line->leafvec, lo), last = fib_rank(line->leafvec, hi);
+	unsigned first = run_of(line->leafvec, lo), last = run_of(line->leafvec, hi);
 
 	for (unsigned c = lo + 1; c <= hi; c++)
 		if (leaf[c - lo] != leaf[0])

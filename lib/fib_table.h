@@ -4,7 +4,9 @@
  * 14 leaves in one cache line) or a flat table (64 leaves in chunk order)
  * in place of a childless root node. Built, updated, retired and freed
  * here; fib.c decides which slots hold them and paints their chunks.
- * Writers hold the trie's writer lock.
+ * Writers hold the trie's writer lock. Only fib.c calls this module, and
+ * it calls none of fib.h's functions (its types and tags only), so that
+ * the two do not depend on each other both ways.
  */
 #ifndef ROUTED_FIB_TABLE_H
 #define ROUTED_FIB_TABLE_H
@@ -21,10 +23,12 @@ struct reclaim;
 size_t fib_table_size(uintptr_t slot);
 
 /*
- * In *slot, a new leaf table holding the leaves of root, a node without
- * children, unpublished. 0 or -ENOMEM (nothing allocated).
+ * In *slot, a new leaf table, unpublished, of 64 chunks in runs: run r
+ * (from 0) starts at the r-th set bit of leafvec (bit 0 set) and holds
+ * runs[r], as a childless node's leafvec and leaves (fib.h). 0 or
+ * -ENOMEM (nothing allocated).
  */
-int fib_table_build(struct fib_trie *t, const struct fib_node *root, uintptr_t *slot);
+int fib_table_build(struct fib_trie *t, uint64_t leafvec, const uint32_t *runs, uintptr_t *slot);
 
 /* Does a slot point at a leaf table (rather than a leaf or a root node)? */
 static inline bool fib_slot_is_table(uintptr_t slot)
