@@ -40,8 +40,9 @@ static inline bool fib_slot_is_table(uintptr_t slot)
 /*
  * Chunks [lo, hi] of the table published in *slot now have the leaves
  * leaf[0 .. hi - lo], and no other chunk changes. Stored into the
- * published table in place when that keeps it what a build would make of
- * it (fib_table.c); otherwise a new table (or a leaf, when every chunk
+ * published table in place when its shape still holds them (a flat table
+ * of more than 8 runs; a line whose leafvec stays right, with two ids or
+ * more: fib_table.c); otherwise a new table (or a leaf, when every chunk
  * has one id) is built from the old one's leaves, published into *slot
  * and the old one retired to rc. 0, or -ENOMEM with nothing changed.
  */
