@@ -31,7 +31,8 @@ static inline unsigned run_of(uint64_t leafvec, unsigned c)
 int fib_table_build(struct fib_trie *t, uint64_t leafvec, const uint32_t *runs, uintptr_t *slot)
 {
 	unsigned nruns = (unsigned)__builtin_popcountll(leafvec);
-	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (nruns > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
+	uintptr_t tag =
+	    FIB_SLOT_NODE | FIB_SLOT_TABLE | (nruns > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
 	size_t size = fib_table_size(tag);
 	void *table = arena_alloc(t->tables, size);
 
@@ -114,7 +115,8 @@ static unsigned count_runs(const uint32_t *leaf, uint64_t *leafvec)
 static bool line_takes_in_place(const struct fib_line *line, unsigned lo, unsigned hi,
 				const uint32_t *leaf)
 {
-	if (!(line->leafvec >> lo & 1) || (hi < NODE_CHUNKS - 1 && !(line->leafvec >> (hi + 1) & 1)))
+	if (!(line->leafvec >> lo & 1) ||
+	    (hi < NODE_CHUNKS - 1 && !(line->leafvec >> (hi + 1) & 1)))
 		return false;
 	for (unsigned c = lo + 1; c <= hi; c++)
 		if (!(line->leafvec >> c & 1) && leaf[c - lo] != leaf[c - lo - 1])
