@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "fib.h"
 #include "fib_dir.h"
+#include "fib_table.h"
 #include "reclaim.h"
 #include "rib.h"
 #include "wlock.h"
@@ -456,45 +457,6 @@ static void block_free_now(struct fib_trie *t, const struct fib_ref *r)
 		arena_free(r->node.children, block_size(&r->node));
 }
 
-static size_t table_size(uintptr_t slot)
-{
-	return slot & FIB_SLOT_FLAT ? FIB_FLAT_LEAVES * sizeof(uint32_t) : sizeof(struct fib_line);
-}
-
-/*
- * The leaf table of a root without children (fib.h): a line when its runs
- * fit, else every chunk's leaf at its index. It is written whole here,
- * before the caller's rcu_assign_pointer() of the slot makes it reachable
- * (what the readers' rcu_dereference() of the slot pairs with), and never
- * written again. The root's block, new and unpublished, is freed once the
- * table is built.
- */
-static int table_value(struct builder *b, const struct fib_node *root, uintptr_t *slot)
-{
-	unsigned runs = (unsigned)__builtin_popcountll(root->leafvec);
-	uintptr_t tag = FIB_SLOT_NODE | FIB_SLOT_TABLE | (runs > FIB_LINE_LEAVES ? FIB_SLOT_FLAT : 0);
-	size_t size = table_size(tag);
-	void *table = arena_alloc(b->t->tables, size);
-
-	if (!table)
-		return -ENOMEM;
-	if (tag & FIB_SLOT_FLAT) {
-		uint32_t *flat = table;
-
-		for (unsigned c = 0; c < NODE_CHUNKS; c++)
-			flat[c] = fib_node_leaf(root, c);
-	} else {
-		struct fib_line *line = table;
-
-		memset(line, 0, sizeof(*line));
-		line->leafvec = root->leafvec;
-		memcpy(line->leaves, fib_node_leaves(root), runs * sizeof(uint32_t));
-	}
-	b->t->bytes += size;
-	*slot = (uintptr_t)table | tag;
-	return 0;
-}
-
 /*
  * Turn a finished subtree into a direct-table slot value (allocating the
  * root, or an IPv4 leaf table in its place). On success a leaf table has
@@ -510,7 +472,7 @@ static int slot_value(struct builder *b, const struct fib_ref *r, uintptr_t *slo
 		return 0;
 	}
 	if (b->t->tables && !r->node.vector) {
-		rc = table_value(b, &r->node, slot);
+		rc = fib_table_build(b->t, r->node.leafvec, fib_node_leaves(&r->node), slot);
 		if (!rc)
 			block_free_now(b->t, r);
 		return rc;
@@ -531,8 +493,7 @@ static void slot_retire(struct builder *b, uintptr_t slot)
 	if (!(slot & FIB_SLOT_NODE))
 		return;
 	if (slot & FIB_SLOT_TABLE) {
-		b->t->bytes -= table_size(slot);
-		reclaim_call(b->rc, arena_free, (void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		fib_table_retire(b->t, b->rc, slot);
 		return;
 	}
 	node_retire(b, root, true);
@@ -547,8 +508,7 @@ static void slot_free_now(struct fib_trie *t, uintptr_t slot)
 	if (!(slot & FIB_SLOT_NODE))
 		return;
 	if (slot & FIB_SLOT_TABLE) {
-		t->bytes -= table_size(slot);
-		arena_free((void *)(slot & ~FIB_SLOT_TAGS), table_size(slot));
+		fib_table_free_now(t, slot);
 		return;
 	}
 	node_free_now(t, root);
@@ -781,6 +741,33 @@ void fib_sweep_abort(struct fib_sweep *sw)
 	free(sw);
 }
 
+/*
+ * Repaint the chunks of sp (a prefix ending in the level below the direct
+ * table) in the leaf table of slot s from the RIB, with no node built
+ * (fib_table_repaint()). -EAGAIN, with nothing changed, if a chunk of the
+ * range continues below that level: the slot then needs a node.
+ */
+static int repaint_table(struct builder *b, const struct span *sp, unsigned s)
+{
+	unsigned depth = b->t->dir_bits, lo = key_chunk(sp->key, depth, FIB_STRIDE);
+	unsigned hi = lo + (1u << (depth + FIB_STRIDE - sp->len)) - 1;
+	uint32_t leaf[NODE_CHUNKS], cover;
+	uint64_t internal = 0;
+	const struct rib_node *loci[NODE_CHUNKS], *locus;
+	struct painter p = {
+		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi, .off = lo,
+		.leaf = leaf, .internal = &internal, .locus = loci,
+	};
+
+	locus = span_locus(b, sp, &cover);
+	for (unsigned c = lo; c <= hi; c++)
+		leaf[c - lo] = cover;
+	paint(&p, locus);
+	if (internal)
+		return -EAGAIN;
+	return fib_table_repaint(b->t, b->rc, &b->t->dir[s], lo, hi, leaf);
+}
+
 /* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
 static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim *rc,
 		       rt_key key, unsigned len, const struct rib_node *hint)
@@ -799,7 +786,12 @@ static int trie_update(struct fib_trie *t, const struct rib *rib, struct reclaim
 	if (len <= t->dir_bits)
 		return update_dir(&b, &sp, s, s + (1u << (t->dir_bits - len)) - 1);
 	old = wlock_dereference(t->dir[s], t->lock);
-	/* A leaf or a leaf table: the slot's one level is rebuilt whole. */
+	if (fib_slot_is_table(old) && len <= t->dir_bits + FIB_STRIDE) {
+		err = repaint_table(&b, &sp, s);
+		if (err != -EAGAIN)
+			return err;
+	}
+	/* A leaf, or a table that needs a node: the slot's level is rebuilt whole. */
 	if (!fib_slot_is_node(old)) {
 		sp.len = t->dir_bits;
 		sp.key &= key_mask(sp.len);
@@ -894,9 +886,9 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
  * IPv4 leaf tables (fib.h) are built only with ROUTED_FIB_LEAF_TABLES=1,
  * read when a trie is created. They cut a dependent read, yet on a quiet
  * machine IPv4 matched lookups ran no faster with them (of the best DPDK
- * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without), and
- * an update under one rebuilds the slot's level where a node takes leaf
- * words in place (IPv4 updates 186 k/s with, 468 k/s without):
+ * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without).
+ * Updates under them were 0.4 of the rate without them when each rebuilt
+ * the slot's level; they are stores in place now (fib_table.c):
  * docs/performance.md.
  */
 static bool leaf_tables_wanted(unsigned bits)

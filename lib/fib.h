@@ -29,7 +29,8 @@
  *
  * RCU: a node's children and leaves live in one block, written before it
  * is published; after that only a leaf word may change (below). A leaf
- * table is written once before it is published and never modified after.
+ * table is written whole before it is published; after that only its
+ * leaf words may change, as a node's (fib_table.c).
  * An update rebuilds the changed chunk range of the deepest affected node
  * and copies the path above it (path copying), then publishes the new
  * subtree with one pointer store into the direct table; shorter prefixes

@@ -16,6 +16,9 @@
  * route" only where no stable prefix does. Freed memory is poisoned, so a
  * reader that follows a reclaimed pointer sees garbage and fails.
  *
+ * The same runs with IPv4 leaf tables built, so that the /19../24
+ * updates store into published tables in place or replace them.
+ *
  * A second test swaps two complete versions of a table with
  * rt_table_replace_all() under readers whose batches must each see one
  * version only.
@@ -253,6 +256,11 @@ static void setup_prefixes(void)
 		snprintf(buf, sizeof(buf), "10.%u.0.77/32", s);
 		add_prefix(buf, false);
 		snprintf(buf, sizeof(buf), "10.%u.200.16/28", s);
+		add_prefix(buf, false);
+		/* Beside a stable /24 in one /18: its leaf table, or its node. */
+		snprintf(buf, sizeof(buf), "10.%u.208.0/20", s);
+		add_prefix(buf, false);
+		snprintf(buf, sizeof(buf), "10.%u.204.0/22", s);
 		add_prefix(buf, false);
 		snprintf(buf, sizeof(buf), "10.%u.128.0/17", s);
 		add_prefix(buf, false);
@@ -941,16 +949,23 @@ static void check_final(struct rt_table *t)
 	free(fw);
 }
 
-static void test_readers_vs_writer(void **state)
+/*
+ * share: of the run's duration. tables: with IPv4 leaf tables (lib/fib.h),
+ * whose /19../24 updates store into published tables in place.
+ */
+static void readers_vs_writer(double share, bool tables)
 {
-	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
+	struct rt_table *t;
 	struct reader rd[NREADERS];
 	struct reader_args ra[NREADERS];
 	struct writer_stats ws = { 0 };
 	uint64_t lookups = 0, errors = 0, *counters[NREADERS];
 	double start, end, last_quiesce;
 
-	(void)state;
+	/* Read as the trie is created (lib/fib.c, leaf_tables_wanted()). */
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", tables ? "1" : "0", 1), 0);
+	t = rt_table_create(RT_TABLE_MAIN);
+	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 	assert_non_null(t);
 	rt_set_poison_on_free(true);
 	wr_rng = seed;
@@ -966,7 +981,7 @@ static void test_readers_vs_writer(void **state)
 		assert_int_equal(pthread_create(&rd[i].thread, NULL, reader_main, &ra[i]), 0);
 	}
 	start = now();
-	end = start + duration * 0.4;	/* twice: without and with leaf tables */
+	end = start + duration * share;
 	last_quiesce = start;
 	do {
 		for (unsigned k = 0; k < 64; k++) {
@@ -1018,6 +1033,18 @@ static void test_readers_vs_writer(void **state)
 	check_final(t);
 	rt_table_destroy(t);
 	rt_set_poison_on_free(false);
+}
+
+static void test_readers_vs_writer(void **state)
+{
+	(void)state;
+	readers_vs_writer(0.5, false);
+}
+
+static void test_readers_vs_writer_leaf_tables(void **state)
+{
+	(void)state;
+	readers_vs_writer(0.3, true);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1169,17 +1196,6 @@ static void test_replace_all_atomic(void **state)
 	free(routes[1]);
 	rt_table_destroy(t);
 	rt_set_poison_on_free(false);
-}
-
-/*
- * The same with IPv4 leaf tables (lib/fib.c): the vector walk finishes
- * lanes on a table at once and walks the slots with nodes below later.
- */
-static void test_readers_vs_writer_leaf_tables(void **state)
-{
-	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
-	test_readers_vs_writer(state);
-	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
 
 int main(void)
