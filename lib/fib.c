@@ -753,6 +753,8 @@ static int repaint_table(struct builder *b, const struct span *sp, unsigned s)
 	unsigned hi = lo + (1u << (depth + FIB_STRIDE - sp->len)) - 1;
 	uint32_t leaf[NODE_CHUNKS], cover;
 	uint64_t internal = 0;
+	uintptr_t old, repl;
+	int err;
 	const struct rib_node *loci[NODE_CHUNKS], *locus;
 	struct painter p = {
 		.depth = depth, .stride = FIB_STRIDE, .lo = lo, .hi = hi, .off = lo,
@@ -765,7 +767,18 @@ static int repaint_table(struct builder *b, const struct span *sp, unsigned s)
 	paint(&p, locus);
 	if (internal)
 		return -EAGAIN;
-	return fib_table_repaint(b->t, b->rc, &b->t->dir[s], lo, hi, leaf);
+	old = wlock_dereference(b->t->dir[s], b->t->lock);
+	err = fib_table_repaint(b->t, old, lo, hi, leaf, &repl);
+	if (err || repl == old)
+		return err;
+	/*
+	 * fib_dir_store() publishes the new table or leaf (rcu_assign_pointer:
+	 * written whole before it is reachable) and keeps the page counts;
+	 * the old table lives until current readers are done.
+	 */
+	fib_dir_store(b->t, s, repl);
+	fib_table_retire(b->t, b->rc, old);
+	return 0;
 }
 
 /* fib_trie_update(); hint: the RIB node of (key, len), or NULL (rib.h, rib_locus_from). */
@@ -883,19 +896,18 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 }
 
 /*
- * IPv4 leaf tables (fib.h) are built only with ROUTED_FIB_LEAF_TABLES=1,
- * read when a trie is created. They cut a dependent read, yet on a quiet
- * machine IPv4 matched lookups ran no faster with them (of the best DPDK
- * method: asn 0.71 with, 0.68 without; bgp 0.61 with, 0.67 without).
- * Updates under them were 0.4 of the rate without them when each rebuilt
- * the slot's level; they are stores in place now (fib_table.c):
- * docs/performance.md.
+ * IPv4 leaf tables (fib.h) are built unless ROUTED_FIB_LEAF_TABLES=0 is
+ * set when a trie is created. With the walk that ends a lane at its line
+ * (fib_avx512.c) and updates stored into the tables in place
+ * (fib_table.c), IPv4 lookups ran faster with them and updates about as
+ * fast (docs/performance.md, the leaf tables by default); off, the slot
+ * keeps its root node, for measurements and tests of that format.
  */
 static bool leaf_tables_wanted(unsigned bits)
 {
 	const char *v = getenv("ROUTED_FIB_LEAF_TABLES");
 
-	return bits == 32 && v && !strcmp(v, "1");
+	return bits == 32 && !(v && !strcmp(v, "0"));
 }
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)

@@ -22,8 +22,8 @@
  *   instead at its 64 chunks' leaves in a leaf table: a line of leafvec
  *   and up to 14 leaves, or all 64 leaves in chunk order when the runs are
  *   more. A lookup there reads the slot and one line of leaves, two
- *   dependent reads instead of three (slot, node, leaf). Built only with
- *   ROUTED_FIB_LEAF_TABLES=1 (fib.c, leaf_tables_wanted()).
+ *   dependent reads instead of three (slot, node, leaf). Built unless
+ *   ROUTED_FIB_LEAF_TABLES=0 (fib.c, leaf_tables_wanted()).
  * - A node without children and with at most four runs has no block: its
  *   leaves are in the node, where the pointers would be.
  *
@@ -69,17 +69,19 @@ struct wlock;
  * Direct-table width per family. IPv4: 18 bits, so the first node level
  * (bits 18..23) holds every /19../24 and most lookups end in one node,
  * or in the slot's leaf table when that node has no children.
- * IPv6: 22 bits (32 MiB of address space, 22 + 7 * 6 = 64), so strides
- * start at 22 + 6k and never straddle the 64-bit halves, and a matched
- * lookup of a real table reads one node fewer than with 16 bits, as the
+ * IPv6: 16 bits, so strides start at 16 + 6k and never straddle the
+ * 64-bit halves (22 works too: 22 + 7 * 6 = 64). 22 bits were measured:
+ * a matched lookup of a real table reads one node fewer, as behind the
  * 24-bit first level of DPDK's rte_fib6 and the wide first level of SAIL
  * (T. Yang et al., "Guarantee IP Lookup Performance with FIB Explosion",
- * SIGCOMM 2014) do. The slots cost memory only in the pages routes reach,
- * and builds, updates and teardown pass over what the table holds, not
- * over its 2^22 slots (fib_dir.h; docs/performance.md, the node format).
+ * SIGCOMM 2014), but the 4 MiB of slots under 2000::/3 leave the L2 that
+ * the 512 KiB of 16 bits stay in: uniform lookups lost a third and matched
+ * ones gained nothing measurable (docs/performance.md, the IPv6 direct
+ * table). Builds, updates and teardown pass over what the table holds,
+ * not over its slots (fib_dir.h), so the width is a measured choice only.
  */
 #define FIB4_DIR_BITS 18
-#define FIB6_DIR_BITS 22
+#define FIB6_DIR_BITS 16
 #define FIB_STRIDE 6
 
 /*

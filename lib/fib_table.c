@@ -215,14 +215,13 @@ static bool takes_in_place(uintptr_t slot, unsigned lo, unsigned hi, const uint3
 	return line_takes_in_place(table, lo, hi, leaf) && line_keeps_two(table, lo, hi, leaf);
 }
 
-int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, unsigned lo,
-		      unsigned hi, const uint32_t *leaf)
+int fib_table_repaint(struct fib_trie *t, uintptr_t old, unsigned lo, unsigned hi,
+		      const uint32_t *leaf, uintptr_t *repl)
 {
-	uintptr_t old = wlock_dereference(*slot, t->lock), new;
 	uint32_t all[NODE_CHUNKS];
 	uint64_t leafvec;
-	int err;
 
+	*repl = old;
 	if (takes_in_place(old, lo, hi, leaf)) {
 		store_in_place(old, lo, hi, leaf);
 		return 0;
@@ -230,18 +229,9 @@ int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, u
 	table_leaves(old, all);
 	memcpy(all + lo, leaf, (hi - lo + 1) * sizeof(uint32_t));
 	if (count_runs(all, &leafvec) == 1) {
-		new = (uintptr_t)all[0] << 1;
-	} else {
-		err = table_from_leaves(t, all, leafvec, &new);
-		if (err)
-			return err;
+		*repl = (uintptr_t)all[0] << 1;
+		return 0;
 	}
-	/*
-	 * Pairs with rcu_dereference() of the slot in the walks: the new
-	 * table is written whole before it becomes reachable. The old one
-	 * is retired, so it lives until current readers are done.
-	 */
-	rcu_assign_pointer(*slot, new);
-	fib_table_retire(t, rc, old);
-	return 0;
+	/* Written whole here; made reachable by the caller's publish. */
+	return table_from_leaves(t, all, leafvec, repl);
 }

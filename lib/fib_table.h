@@ -38,16 +38,18 @@ static inline bool fib_slot_is_table(uintptr_t slot)
 }
 
 /*
- * Chunks [lo, hi] of the table published in *slot now have the leaves
- * leaf[0 .. hi - lo], and no other chunk changes. Stored into the
+ * Chunks [lo, hi] of the table published as slot value old now have the
+ * leaves leaf[0 .. hi - lo], and no other chunk changes. Stored into the
  * published table in place when its shape still holds them (a flat table
  * of more than 8 runs; a line whose leafvec stays right, with two ids or
- * more: fib_table.c); otherwise a new table (or a leaf, when every chunk
- * has one id) is built from the old one's leaves, published into *slot
- * and the old one retired to rc. 0, or -ENOMEM with nothing changed.
+ * more: fib_table.c), and *repl is old; otherwise *repl is a new table
+ * (or a leaf, when every chunk has one id) built from the old one's
+ * leaves, for the caller to publish in the slot (fib_dir_store(), which
+ * keeps the direct table's page counts) before it retires old
+ * (fib_table_retire()). 0, or -ENOMEM with nothing changed.
  */
-int fib_table_repaint(struct fib_trie *t, struct reclaim *rc, uintptr_t *slot, unsigned lo,
-		      unsigned hi, const uint32_t *leaf);
+int fib_table_repaint(struct fib_trie *t, uintptr_t old, unsigned lo, unsigned hi,
+		      const uint32_t *leaf, uintptr_t *repl);
 
 /* A published table, unlinked from its slot: freed a grace period later. */
 void fib_table_retire(struct fib_trie *t, struct reclaim *rc, uintptr_t slot);

@@ -27,6 +27,7 @@
 #include <routed/route.h>
 #include <routed/table.h>
 
+#include "fib.h"
 #include "lookup_paths.h"
 #include "naive.h"
 #include "seed.h"
@@ -255,14 +256,14 @@ static void family_bytes(struct rt_table *t, int family, uint64_t *fib, uint64_t
 }
 
 /*
- * What a table counts: an empty table not its slots (the IPv4 table is
- * 2 MiB, the IPv6 one 32 MiB); a default route makes every slot a leaf;
+ * What a table counts: an empty table not its slots (8 bytes each,
+ * 2^FIB4_DIR_BITS / 2^FIB6_DIR_BITS of them); a default route makes every slot a leaf;
  * scattered long prefixes a page or so each; emptied, what it counted new.
  */
 static void memory_counts(int family)
 {
 	struct rt_table *t = rt_table_create(RT_TABLE_MAIN);
-	uint64_t slots = family == AF_INET ? (uint64_t)8 << 18 : (uint64_t)8 << 22;
+	uint64_t slots = (uint64_t)8 << (family == AF_INET ? FIB4_DIR_BITS : FIB6_DIR_BITS);
 	uint64_t base_fib, base_total, fib, total;
 	struct rt_addr zero = { .family = family };
 	struct rt_route deep[DEEP], dflt;
