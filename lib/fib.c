@@ -68,11 +68,6 @@ static inline void bit_set(uint64_t *bm, unsigned i)
 	bm[i / 64] |= 1ULL << (i % 64);
 }
 
-static inline void bit_clear(uint64_t *bm, unsigned i)
-{
-	bm[i / 64] &= ~(1ULL << (i % 64));
-}
-
 static size_t block_size(const struct fib_node *n)
 {
 	if (fib_node_is_inline(n))
@@ -896,18 +891,17 @@ uint64_t fib_trie_reserved(struct fib_trie *t)
 }
 
 /*
- * IPv4 leaf tables (fib.h) are built unless ROUTED_FIB_LEAF_TABLES=0 is
- * set when a trie is created. With the walk that ends a lane at its line
- * (fib_avx512.c) and updates stored into the tables in place
- * (fib_table.c), IPv4 lookups ran faster with them and updates about as
- * fast (docs/performance.md, the leaf tables by default); off, the slot
- * keeps its root node, for measurements and tests of that format.
+ * IPv4 leaf tables (fib.h) are built only with ROUTED_FIB_LEAF_TABLES=1,
+ * read when a trie is created. They cut a dependent read, yet with the
+ * lock-step vector walk IPv4 matched lookups ran no faster with them on a
+ * quiet machine (docs/performance.md); updates under them are stores in
+ * place now (fib_table.c).
  */
 static bool leaf_tables_wanted(unsigned bits)
 {
 	const char *v = getenv("ROUTED_FIB_LEAF_TABLES");
 
-	return bits == 32 && !(v && !strcmp(v, "0"));
+	return bits == 32 && v && !strcmp(v, "1");
 }
 
 struct fib_trie *fib_trie_create(unsigned bits, const struct wlock *lock)

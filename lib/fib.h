@@ -22,8 +22,8 @@
  *   instead at its 64 chunks' leaves in a leaf table: a line of leafvec
  *   and up to 14 leaves, or all 64 leaves in chunk order when the runs are
  *   more. A lookup there reads the slot and one line of leaves, two
- *   dependent reads instead of three (slot, node, leaf). Built unless
- *   ROUTED_FIB_LEAF_TABLES=0 (fib.c, leaf_tables_wanted()).
+ *   dependent reads instead of three (slot, node, leaf). Built only with
+ *   ROUTED_FIB_LEAF_TABLES=1 (fib.c, leaf_tables_wanted()).
  * - A node without children and with at most four runs has no block: its
  *   leaves are in the node, where the pointers would be.
  *

@@ -271,14 +271,11 @@ static void test_v4(void **state)
 	check_v4();
 }
 
-/*
- * Without leaf tables (fib.h; built by default), slots whose root has no
- * children keep the node. Read when a trie is created.
- */
-static void test_v4_no_leaf_tables(void **state)
+/* Slots whose root has no children become leaf tables (fib.h), read when a trie is created. */
+static void test_v4_leaf_tables(void **state)
 {
 	(void)state;
-	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "0", 1), 0);
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
 	check_v4();
 	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
@@ -302,7 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4),
-		cmocka_unit_test(test_v4_no_leaf_tables),
+		cmocka_unit_test(test_v4_leaf_tables),
 		cmocka_unit_test(test_v6),
 	};
 

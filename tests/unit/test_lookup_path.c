@@ -882,7 +882,7 @@ static void test_stragglers4(void **state)
 {
 	(void)state;
 	stragglers4();
-	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "0", 1), 0);
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
 	stragglers4();
 	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
@@ -910,18 +910,18 @@ static void test_select(void **state)
 	assert_int_equal(rt_lookup_path_select(was), 0);
 }
 
-/* The same without IPv4 leaf tables (built by default, lib/fib.c). */
-static void test_direct_edge4_no_leaf_tables(void **state)
+/* The same with IPv4 leaf tables built (off by default, lib/fib.c). */
+static void test_direct_edge4_leaf_tables(void **state)
 {
-	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "0", 1), 0);
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
 	test_direct_edge4(state);
 	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
 
-/* Every walk against the model without leaf tables. */
-static void test_paths_match_model_no_leaf_tables(void **state)
+/* Every walk against the model with leaf tables built. */
+static void test_paths_match_model_leaf_tables(void **state)
 {
-	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "0", 1), 0);
+	assert_int_equal(setenv("ROUTED_FIB_LEAF_TABLES", "1", 1), 0);
 	test_paths_match_model(state);
 	assert_int_equal(unsetenv("ROUTED_FIB_LEAF_TABLES"), 0);
 }
@@ -934,8 +934,8 @@ int main(void)
 		cmocka_unit_test(test_direct_edge),
 		cmocka_unit_test(test_direct_edge4),
 		cmocka_unit_test(test_batch_mixed_depths),
-		cmocka_unit_test(test_direct_edge4_no_leaf_tables),
-		cmocka_unit_test(test_paths_match_model_no_leaf_tables),
+		cmocka_unit_test(test_direct_edge4_leaf_tables),
+		cmocka_unit_test(test_paths_match_model_leaf_tables),
 		cmocka_unit_test(test_stragglers4),
 	};
 
